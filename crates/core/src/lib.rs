@@ -1,0 +1,17 @@
+//! Twostep's domain: the rules of 2-Step Verification with no I/O.
+//!
+//! Time (`now`) and randomness (`&mut impl CryptoRng`) are always parameters, so every rule can
+//! be checked at any instant. The server stores what these types decide; the app renders it.
+
+pub mod address;
+pub mod code;
+pub mod error;
+pub mod method;
+pub mod otpauth;
+pub mod policy;
+pub mod secret;
+pub mod totp;
+
+pub use error::CoreError;
+pub use method::Kind;
+pub use policy::{Role, SignInNext};
