@@ -1,1 +1,356 @@
+//! twostep-client: a typed client for Twostep's HTTP API (shared/API.md), used by the app and
+//! the tests.
+//!
+//! The sign-in flow is [`Step`]: `login` answers `Verify`, `Setup` or `Done`; `verify`,
+//! `skip_setup` and a setup-token `confirm_enrollment` lead to `Done`. The app renders the step.
 
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+pub use twostep_api as api;
+use twostep_api::ErrorBody;
+
+/// Where a sign-in stands: what the person has to do next.
+pub type Step = api::LoginResponse;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error of API.md.
+    #[error("{message} ({code}, HTTP {status})")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        attempts_left: Option<u32>,
+        /// Seconds, from `Retry-After`.
+        retry_after: Option<u64>,
+    },
+    #[error("could not reach the server: {0}")]
+    Transport(#[from] reqwest::Error),
+    #[error("the server's answer was not understood (HTTP {status}): {detail}")]
+    Decode { status: u16, detail: String },
+}
+
+impl ClientError {
+    /// The API's error code (`invalid_code`, `last_method`, …), if the server answered.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Transport(e) => e.status().map(|s| s.as_u16()),
+        }
+    }
+
+    pub fn attempts_left(&self) -> Option<u32> {
+        match self {
+            Self::Api { attempts_left, .. } => *attempts_left,
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    /// `base` is the server's root, such as `https://twostep.example.org`.
+    pub fn new(base: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("twostep-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            base: base.into().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let rb = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base));
+        match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(rb: RequestBuilder) -> Result<T> {
+        let res = rb.send().await?;
+        let status = res.status();
+        let retry_after = res
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = res.bytes().await?;
+        if status.is_success() {
+            let body: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
+                b"null"
+            } else {
+                &bytes
+            };
+            return serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+                status: status.as_u16(),
+                detail: e.to_string(),
+            });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(b) => Err(ClientError::Api {
+                status: status.as_u16(),
+                code: b.error.code,
+                message: b.error.message,
+                attempts_left: b.error.attempts_left,
+                retry_after: retry_after.or(b.error.retry_after),
+            }),
+            Err(e) => Err(ClientError::Decode {
+                status: status.as_u16(),
+                detail: e.to_string(),
+            }),
+        }
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<T> {
+        let mut rb = self.req(method, path, token);
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        Self::send(rb).await
+    }
+
+    // --- meta
+
+    pub async fn health(&self) -> Result<api::Health> {
+        self.call::<(), _>(Method::GET, "/health", None, None).await
+    }
+
+    pub async fn openapi(&self) -> Result<serde_json::Value> {
+        self.call::<(), _>(Method::GET, "/openapi.json", None, None)
+            .await
+    }
+
+    pub async fn dev_outbox(&self, to: Option<&str>) -> Result<api::Outbox> {
+        let mut rb = self.req(Method::GET, "/dev/outbox", None);
+        if let Some(to) = to {
+            rb = rb.query(&[("to", to)]);
+        }
+        Self::send(rb).await
+    }
+
+    // --- sign-in
+
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        device_name: Option<&str>,
+    ) -> Result<Step> {
+        let body = api::LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: device_name.map(str::to_owned),
+        };
+        self.call(Method::POST, "/login", None, Some(&body)).await
+    }
+
+    pub async fn skip_setup(&self, setup_token: &str) -> Result<Step> {
+        self.call::<(), _>(Method::POST, "/login/skip-setup", Some(setup_token), None)
+            .await
+    }
+
+    pub async fn send_code(&self, challenge_id: &str, method_id: &str) -> Result<api::Delivery> {
+        let body = api::SendRequest {
+            method_id: method_id.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/send"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn verify(&self, challenge_id: &str, method_id: &str, code: &str) -> Result<Step> {
+        let body = api::VerifyRequest {
+            method_id: method_id.to_owned(),
+            code: code.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/verify"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        self.call::<(), ()>(Method::POST, "/logout", Some(token), None)
+            .await
+    }
+
+    // --- the signed-in person (`token`: a session, or a setup token where API.md allows it)
+
+    pub async fn me(&self, token: &str) -> Result<api::Person> {
+        self.call::<(), _>(Method::GET, "/me", Some(token), None)
+            .await
+    }
+
+    pub async fn methods(&self, token: &str) -> Result<api::MethodsResponse> {
+        self.call::<(), _>(Method::GET, "/me/methods", Some(token), None)
+            .await
+    }
+
+    pub async fn add_method(
+        &self,
+        token: &str,
+        req: &api::AddMethodRequest,
+    ) -> Result<api::Enrollment> {
+        self.call(Method::POST, "/me/methods", Some(token), Some(req))
+            .await
+    }
+
+    pub async fn resend_enrollment(
+        &self,
+        token: &str,
+        enrollment_id: &str,
+    ) -> Result<api::Delivery> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/me/enrollments/{enrollment_id}/resend"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn confirm_enrollment(
+        &self,
+        token: &str,
+        enrollment_id: &str,
+        code: &str,
+    ) -> Result<api::Confirmed> {
+        let body = api::ConfirmRequest {
+            code: code.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/me/enrollments/{enrollment_id}/confirm"),
+            Some(token),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn delete_method(&self, token: &str, method_id: &str) -> Result<()> {
+        self.call::<(), ()>(
+            Method::DELETE,
+            &format!("/me/methods/{method_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn set_preferred(&self, token: &str, method_id: &str) -> Result<()> {
+        let body = api::PreferredRequest {
+            method_id: method_id.to_owned(),
+        };
+        self.call(
+            Method::PUT,
+            "/me/preferred-method",
+            Some(token),
+            Some(&body),
+        )
+        .await
+    }
+
+    // --- administrators
+
+    pub async fn admin_people(&self, token: &str, q: &api::PeopleQuery) -> Result<api::People> {
+        Self::send(self.req(Method::GET, "/admin/people", Some(token)).query(q)).await
+    }
+
+    pub async fn admin_create_person(
+        &self,
+        token: &str,
+        p: &api::NewPerson,
+    ) -> Result<api::Person> {
+        self.call(Method::POST, "/admin/people", Some(token), Some(p))
+            .await
+    }
+
+    pub async fn admin_person(&self, token: &str, person_id: &str) -> Result<api::Person> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/admin/people/{person_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn admin_reset(&self, token: &str, person_id: &str) -> Result<api::Person> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/two-step/reset"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn admin_policy(&self, token: &str) -> Result<api::Policy> {
+        self.call::<(), _>(Method::GET, "/admin/policy", Some(token), None)
+            .await
+    }
+
+    pub async fn admin_set_policy(
+        &self,
+        token: &str,
+        allowed: &[api::Kind],
+    ) -> Result<api::Policy> {
+        let body = api::Policy {
+            allowed_kinds: allowed.to_vec(),
+        };
+        self.call(Method::PUT, "/admin/policy", Some(token), Some(&body))
+            .await
+    }
+
+    pub async fn admin_audit(&self, token: &str, person_id: Option<&str>) -> Result<api::AuditLog> {
+        let mut rb = self.req(Method::GET, "/admin/audit", Some(token));
+        if let Some(p) = person_id {
+            rb = rb.query(&[("person_id", p)]);
+        }
+        Self::send(rb).await
+    }
+}

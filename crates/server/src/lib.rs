@@ -1,1 +1,181 @@
+//! twostep-server: 2-Step Verification over HTTP (shared/API.md), on SQLite.
 
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod crypto;
+pub mod delivery;
+pub mod demo;
+pub mod enroll;
+pub mod error;
+pub mod routes;
+pub mod signin;
+pub mod state;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::sync::oneshot;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use twostep_core::address::GenericRules;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use error::ApiError;
+pub use state::AppState;
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Opens the store (running migrations), loads or creates the key, starts delivery.
+pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    if cfg.dev_outbox && !cfg.bind.ip().is_loopback() {
+        anyhow::bail!(
+            "--dev-outbox shows every code sent: it is only allowed on a loopback address, not {}",
+            cfg.bind
+        );
+    }
+    let db = store::open(&cfg.db_path()).await?;
+    let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
+    let passwords = crypto::Passwords::new(&cfg.argon2)?;
+    let transport: Arc<dyn delivery::Transport> = Arc::new(delivery::DevOutbox);
+    tracing::info!(
+        transport = transport.name(),
+        "messages are delivered through the dev outbox (no SMTP or SMS gateway is configured)"
+    );
+    let courier = delivery::Courier::start(db.clone(), transport, clock.clone());
+    Ok(AppState {
+        db,
+        generic: Arc::new(GenericRules {
+            patterns: cfg.generic_email_patterns.clone(),
+        }),
+        cfg: Arc::new(cfg),
+        clock,
+        keys: Arc::new(keys),
+        passwords,
+        courier,
+    })
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = routes::router(state.cfg.dev_outbox);
+    let openapi = Arc::new(openapi);
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = openapi.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(|| async { ApiError::NotFound("That address") })
+    .method_not_allowed_fallback(|| async {
+        ApiError::BadRequest("That method is not allowed here.".into())
+    })
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            // The path only: never headers (tokens) or bodies (passwords, codes).
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }),
+    )
+    .layer(PropagateRequestIdLayer::x_request_id())
+    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
+}
+
+/// A server running in this process (the app's embedded default; tests).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `cfg.bind` (port 0 picks a free port) and serves in the background.
+pub async fn spawn(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<RunningServer> {
+    let bind = cfg.bind;
+    let state = build_state(cfg, clock).await?;
+    if state.cfg.demo {
+        demo::seed(&state).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let router = app(state.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Serves until SIGINT or SIGTERM, finishing requests in flight.
+pub async fn serve(cfg: Config) -> anyhow::Result<()> {
+    let server = spawn(cfg, Arc::new(SystemClock)).await?;
+    tracing::info!(addr = %server.addr, "twostep-server listening on {}", server.url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,1 +1,194 @@
-fn main() {}
+//! `twostep-server`: serve the API, add people, seed the demo center.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use twostep_core::Role;
+use twostep_server::{demo, Config, SystemClock};
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(
+    name = "twostep-server",
+    version,
+    about = "Twostep: 2-Step Verification for a childcare platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// Serve GET /api/v1/dev/outbox (loopback only): every message, codes included.
+        #[arg(long)]
+        dev_outbox: bool,
+        /// Seed the demo center if it is not there yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage people.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Seed the demo center and print its accounts.
+    Demo {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Add a person; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        center: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Repeat for several roles.
+        #[arg(long = "role", required = true)]
+        roles: Vec<RoleArg>,
+        /// A shared classroom account (its email is a generic address).
+        #[arg(long)]
+        shared: bool,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// A TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The data folder: the database and the server key [default: ./twostep-data].
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Staff,
+    Guardian,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Guardian => Role::Guardian,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+fn load(common: &Common) -> anyhow::Result<Config> {
+    let mut cfg = Config::load(common.config.as_deref())?;
+    if let Some(d) = &common.data {
+        cfg.data = d.clone();
+    }
+    Ok(cfg)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve {
+        common: Common {
+            config: None,
+            data: None,
+        },
+        bind: None,
+        dev_outbox: false,
+        demo: false,
+    }) {
+        Command::Serve {
+            common,
+            bind,
+            dev_outbox,
+            demo,
+        } => {
+            let mut cfg = load(&common)?;
+            if let Some(b) = bind {
+                cfg.bind = b;
+            }
+            cfg.dev_outbox |= dev_outbox;
+            cfg.demo |= demo;
+            if cfg.demo {
+                print_demo_accounts();
+            }
+            twostep_server::serve(cfg).await
+        }
+        Command::Demo { common } => {
+            let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
+            let created = demo::seed(&st).await?;
+            println!(
+                "{}",
+                if created {
+                    "Demo center created."
+                } else {
+                    "The demo center was already there."
+                }
+            );
+            print_demo_accounts();
+            Ok(())
+        }
+        Command::Person {
+            command:
+                PersonCommand::Add {
+                    common,
+                    center,
+                    email,
+                    name,
+                    roles,
+                    shared,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = Zeroizing::new(String::new());
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = Zeroizing::new(password.trim_end_matches(['\r', '\n']).to_owned());
+            anyhow::ensure!(
+                password.chars().count() >= 10,
+                "the password must have at least 10 characters"
+            );
+            let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
+            let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
+            let id =
+                demo::add_person(&st, &center, &email, &name, &roles, shared, password).await?;
+            println!("Added {email} ({id}) to {center}.");
+            Ok(())
+        }
+    }
+}
+
+fn print_demo_accounts() {
+    println!("Demo center: {}", demo::CENTER);
+    for a in demo::ACCOUNTS {
+        println!("  {:<42} {:<22} {}", a.email, a.password, a.about);
+    }
+}

@@ -1,0 +1,245 @@
+//! The server key and what is derived from it; tokens; password hashes.
+
+use std::io::Write;
+use std::path::Path;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use twostep_core::secret::TotpSecret;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::config::Argon2Params;
+use crate::error::ApiError;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Keys derived from the 256-bit server key, one per purpose.
+pub struct Keys {
+    code_key: Zeroizing<[u8; 32]>,
+    sealing: XChaCha20Poly1305,
+}
+
+impl Keys {
+    /// Reads the key file, or creates it (mode 0600) with 32 random bytes if there is none.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        let master = match std::fs::read(path) {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                    anyhow::anyhow!("{} must hold exactly 32 bytes", path.display())
+                })?;
+                Zeroizing::new(key)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = Zeroizing::new([0u8; 32]);
+                OsRng.fill_bytes(key.as_mut());
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+                let mut f = opts.open(path)?;
+                f.write_all(key.as_ref())?;
+                f.sync_all()?;
+                key
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Self::from_master(&master))
+    }
+
+    pub fn from_master(master: &[u8; 32]) -> Self {
+        let derive = |label: &[u8]| {
+            let mut mac =
+                <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+            mac.update(label);
+            let mut out = Zeroizing::new([0u8; 32]);
+            out.copy_from_slice(&mac.finalize().into_bytes());
+            out
+        };
+        let sealing_key = derive(b"twostep/v1/totp-secret-sealing");
+        Self {
+            code_key: derive(b"twostep/v1/code-hash"),
+            sealing: XChaCha20Poly1305::new(sealing_key.as_ref().into()),
+        }
+    }
+
+    /// The keyed hash of a code, bound to the challenge or enrollment it was sent for, so a
+    /// code is good only there.
+    pub fn hash_code(&self, scope_id: &str, code: &str) -> Vec<u8> {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.code_key.as_ref())
+            .expect("HMAC takes any key length");
+        mac.update(scope_id.as_bytes());
+        mac.update(&[0]);
+        mac.update(code.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Seals a TOTP secret for storage; `owner` (the person's id) is authenticated with it, so a
+    /// sealed secret moved to another row does not open.
+    pub fn seal(&self, owner: &str, secret: &TotpSecret) -> Result<Vec<u8>, ApiError> {
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let ct = self
+            .sealing
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: secret.expose(),
+                    aad: owner.as_bytes(),
+                },
+            )
+            .map_err(|_| ApiError::internal("sealing a secret failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    pub fn open(&self, owner: &str, sealed: &[u8]) -> Result<TotpSecret, ApiError> {
+        if sealed.len() < 24 {
+            return Err(ApiError::internal("a sealed secret is truncated"));
+        }
+        let (nonce, ct) = sealed.split_at(24);
+        let plain = self
+            .sealing
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: owner.as_bytes(),
+                },
+            )
+            .map_err(|_| ApiError::internal("a sealed secret did not open (wrong server key?)"))?;
+        Ok(TotpSecret::from_bytes(plain))
+    }
+}
+
+/// A new opaque token (256 random bits, base64url) and the hash under which it is stored.
+pub fn new_token() -> (Zeroizing<String>, Vec<u8>) {
+    let mut raw = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(raw.as_mut());
+    let token = Zeroizing::new(data_encoding::BASE64URL_NOPAD.encode(raw.as_ref()));
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Argon2id with the configured cost. Hashing runs on the blocking pool, not the async workers.
+#[derive(Clone)]
+pub struct Passwords {
+    params: Params,
+    /// Verified against when the email is unknown, so that a wrong email costs what a wrong
+    /// password does and timing reveals nothing.
+    dummy_hash: String,
+}
+
+impl Passwords {
+    pub fn new(cfg: &Argon2Params) -> anyhow::Result<Self> {
+        let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
+            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let mut me = Self {
+            params,
+            dummy_hash: String::new(),
+        };
+        me.dummy_hash = me.hash_blocking("not a password anyone has")?;
+        Ok(me)
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    fn hash_blocking(&self, password: &str) -> anyhow::Result<String> {
+        let salt = SaltString::generate(&mut OsRng);
+        Ok(self
+            .argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?
+            .to_string())
+    }
+
+    pub async fn hash(&self, password: Zeroizing<String>) -> Result<String, ApiError> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.hash_blocking(&password))
+            .await
+            .map_err(|e| ApiError::internal(format!("hashing task: {e}")))?
+            .map_err(|e| ApiError::internal(e.to_string()))
+    }
+
+    /// Whether `password` matches `stored`; with `None`, checks the dummy hash and answers false.
+    pub async fn verify(&self, stored: Option<String>, password: Zeroizing<String>) -> bool {
+        let me = self.clone();
+        let known = stored.is_some();
+        let mut stored = stored.unwrap_or_else(|| self.dummy_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            let ok = PasswordHash::new(&stored)
+                .map(|h| me.argon2().verify_password(password.as_bytes(), &h).is_ok())
+                .unwrap_or(false);
+            stored.zeroize();
+            ok
+        })
+        .await
+        .unwrap_or(false);
+        ok && known
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_secrets_open_only_for_their_owner_and_key() {
+        let keys = Keys::from_master(&[7u8; 32]);
+        let secret = TotpSecret::from_bytes(b"12345678901234567890".to_vec());
+        let sealed = keys.seal("alice", &secret).unwrap();
+        assert!(!sealed.windows(20).any(|w| w == secret.expose()));
+        assert_eq!(
+            keys.open("alice", &sealed).unwrap().expose(),
+            secret.expose()
+        );
+        assert!(keys.open("bob", &sealed).is_err());
+        assert!(Keys::from_master(&[8u8; 32])
+            .open("alice", &sealed)
+            .is_err());
+    }
+
+    #[test]
+    fn code_hashes_are_bound_to_their_scope() {
+        let keys = Keys::from_master(&[7u8; 32]);
+        assert_eq!(
+            keys.hash_code("c1", "123456"),
+            keys.hash_code("c1", "123456")
+        );
+        assert_ne!(
+            keys.hash_code("c1", "123456"),
+            keys.hash_code("c2", "123456")
+        );
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k/server.key");
+        let a = Keys::load_or_create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let b = Keys::load_or_create(&path).unwrap();
+        assert_eq!(a.hash_code("s", "1"), b.hash_code("s", "1"));
+    }
+}

@@ -1,0 +1,186 @@
+//! The server's one error enum and its one mapping to HTTP (`IntoResponse`).
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use thiserror::Error;
+use twostep_api::{ErrorBody, ErrorDetail};
+use twostep_core::CoreError;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("Sign in again: your session has ended or is not valid.")]
+    Unauthenticated,
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    #[error("{0} was not found.")]
+    NotFound(&'static str),
+    #[error("The email or password is not right. Check them and try again.")]
+    InvalidCredentials,
+    #[error("Too many attempts. Wait a few minutes, then try again.")]
+    TooManyAttempts { retry_after: u64 },
+    #[error(
+        "2-Step Verification setup is required before you can continue. Add a verification method."
+    )]
+    SetupRequired,
+    #[error("An authenticator app makes its own codes: open it and enter the code it shows.")]
+    NothingToSend,
+    #[error("A code was just sent. Wait a moment before asking for another.")]
+    ResendTooSoon { retry_after: u64 },
+    #[error(
+        "Several codes are already on their way. Use one of them, or wait for them to expire."
+    )]
+    TooManyCodes { retry_after: u64 },
+    #[error("This sign-in has expired. Sign in again.")]
+    ChallengeExpired,
+    #[error("This setup has expired. Start adding the method again.")]
+    EnrollmentExpired,
+    #[error("That code is not right. Check it and try again, or ask for a new one.")]
+    InvalidCode { attempts_left: u32 },
+    #[error("Too many wrong codes. Sign in again to get a new code.")]
+    ChallengeLocked,
+    #[error("You already have this verification method.")]
+    AlreadyAdded,
+    #[error("Someone already signs in with this email address.")]
+    EmailTaken,
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    #[error("{0}")]
+    Core(#[from] CoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::Internal(detail.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
+            Forbidden => StatusCode::FORBIDDEN,
+            NotFound(_) => StatusCode::NOT_FOUND,
+            TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            SetupRequired | EmailTaken => StatusCode::CONFLICT,
+            Core(CoreError::LastMethod) => StatusCode::CONFLICT,
+            ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
+            ChallengeLocked => StatusCode::LOCKED,
+            AlreadyAdded | Invalid(..) | Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            BadRequest(_) => "bad_request",
+            PayloadTooLarge => "payload_too_large",
+            Unauthenticated => "unauthenticated",
+            Forbidden => "forbidden",
+            NotFound(_) => "not_found",
+            InvalidCredentials => "invalid_credentials",
+            TooManyAttempts { .. } => "too_many_attempts",
+            SetupRequired => "setup_required",
+            NothingToSend => "nothing_to_send",
+            ResendTooSoon { .. } => "resend_too_soon",
+            TooManyCodes { .. } => "too_many_codes",
+            ChallengeExpired => "challenge_expired",
+            EnrollmentExpired => "enrollment_expired",
+            InvalidCode { .. } => "invalid_code",
+            ChallengeLocked => "challenge_locked",
+            AlreadyAdded => "already_added",
+            EmailTaken => "email_taken",
+            Invalid(code, _) => code,
+            Core(e) => match e {
+                CoreError::InvalidEmail => "invalid_email",
+                CoreError::GenericEmail => "generic_email",
+                CoreError::InvalidPhone => "invalid_phone",
+                CoreError::LastMethod => "last_method",
+                CoreError::KindNotAllowed => "kind_not_allowed",
+                CoreError::UnknownKind(_) | CoreError::UnknownRole(_) => "bad_request",
+                CoreError::InvalidSecret | CoreError::InvalidOtpauth(_) => "invalid_secret",
+            },
+            Internal(_) => "internal",
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyAttempts { retry_after }
+            | Self::ResendTooSoon { retry_after }
+            | Self::TooManyCodes { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::PayloadTooLarge
+        } else {
+            Self::BadRequest(format!("The request is not valid: {}", r.body_text()))
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::BadRequest(format!("The query is not valid: {}", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        Self::BadRequest(format!("The path is not valid: {}", r.body_text()))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            // 5xx details go to the log, never to the client.
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "Something went wrong on the server. Try again in a moment.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let retry_after = self.retry_after();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message,
+                attempts_left: match self {
+                    Self::InvalidCode { attempts_left } => Some(attempts_left),
+                    _ => None,
+                },
+                retry_after,
+            },
+        };
+        let mut res = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        res
+    }
+}

@@ -1,0 +1,29 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+use twostep_core::address::GenericRules;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::{Keys, Passwords};
+use crate::delivery::Courier;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub cfg: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<Keys>,
+    pub passwords: Passwords,
+    pub courier: Courier,
+    pub generic: Arc<GenericRules>,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,325 @@
+//! The SQLite store: opening it, the stored rows, and the queries several flows share.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use twostep_api as api;
+use twostep_core::{method, Kind, Role};
+
+use crate::clock::{from_ms, to_ms};
+use crate::error::ApiError;
+
+pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        // Two server processes may share the file: wait for the other's write lock.
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PersonRow {
+    pub id: String,
+    pub center_id: String,
+    pub email: String,
+    pub name: String,
+    pub roles: String,
+    pub shared: bool,
+    pub password_hash: String,
+    pub setup_skips_left: i64,
+    pub preferred_method_id: Option<String>,
+    pub second_step_locked_until: Option<i64>,
+}
+
+impl PersonRow {
+    pub fn roles(&self) -> Vec<Role> {
+        parse_list(&self.roles)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.roles().contains(&Role::Admin)
+    }
+
+    /// Seconds left on a lock after too many failed second steps, if locked at `now`.
+    pub fn second_step_lock(&self, now: DateTime<Utc>) -> Option<u64> {
+        self.second_step_locked_until
+            .map(from_ms)
+            .filter(|until| *until > now)
+            .map(|until| twostep_core::code::seconds_until(now, until) as u64)
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MethodRow {
+    pub id: String,
+    pub person_id: String,
+    pub kind: String,
+    pub address: Option<String>,
+    pub secret_sealed: Option<Vec<u8>>,
+    pub last_step: Option<i64>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl MethodRow {
+    pub fn kind(&self) -> Result<Kind, ApiError> {
+        Kind::from_str(&self.kind).map_err(|e| ApiError::internal(e.to_string()))
+    }
+
+    pub fn to_api(&self) -> Result<api::Method, ApiError> {
+        let kind = self.kind()?;
+        Ok(api::Method {
+            id: self.id.clone(),
+            kind: kind_to_api(kind),
+            hint: method::hint(kind, self.address.as_deref()),
+            created_at: from_ms(self.created_at),
+            last_used_at: self.last_used_at.map(from_ms),
+        })
+    }
+}
+
+pub fn parse_list<T: FromStr>(s: &str) -> Vec<T> {
+    s.split(',').filter_map(|p| p.trim().parse().ok()).collect()
+}
+
+pub fn join_list<T: ToString>(items: &[T]) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub fn kind_to_api(k: Kind) -> api::Kind {
+    match k {
+        Kind::Totp => api::Kind::Totp,
+        Kind::Email => api::Kind::Email,
+        Kind::Sms => api::Kind::Sms,
+    }
+}
+
+pub fn kind_from_api(k: api::Kind) -> Kind {
+    match k {
+        api::Kind::Totp => Kind::Totp,
+        api::Kind::Email => Kind::Email,
+        api::Kind::Sms => Kind::Sms,
+    }
+}
+
+pub fn role_to_api(r: Role) -> api::Role {
+    match r {
+        Role::Staff => api::Role::Staff,
+        Role::Guardian => api::Role::Guardian,
+        Role::Admin => api::Role::Admin,
+    }
+}
+
+pub fn role_from_api(r: api::Role) -> Role {
+    match r {
+        api::Role::Staff => Role::Staff,
+        api::Role::Guardian => Role::Guardian,
+        api::Role::Admin => Role::Admin,
+    }
+}
+
+const PERSON_COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
+     setup_skips_left, preferred_method_id, second_step_locked_until";
+
+pub async fn person_by_id(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<PersonRow>, ApiError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+pub async fn person_by_email(
+    db: impl SqliteExecutor<'_>,
+    email: &str,
+) -> Result<Option<PersonRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE email = ?"
+    ))
+    .bind(email)
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn people_of_center(
+    db: impl SqliteExecutor<'_>,
+    center_id: &str,
+) -> Result<Vec<PersonRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE center_id = ? ORDER BY name, email"
+    ))
+    .bind(center_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn methods_of(
+    db: impl SqliteExecutor<'_>,
+    person_id: &str,
+) -> Result<Vec<MethodRow>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at \
+         FROM methods WHERE person_id = ? ORDER BY created_at, id",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn allowed_kinds(
+    db: impl SqliteExecutor<'_>,
+    center_id: &str,
+) -> Result<Vec<Kind>, ApiError> {
+    let s: String = sqlx::query_scalar("SELECT allowed_kinds FROM centers WHERE id = ?")
+        .bind(center_id)
+        .fetch_one(db)
+        .await?;
+    Ok(parse_list(&s))
+}
+
+/// The preferred method: the person's choice if it still exists, else the oldest.
+pub fn preferred(person: &PersonRow, methods: &[MethodRow]) -> Option<String> {
+    person
+        .preferred_method_id
+        .as_ref()
+        .filter(|id| methods.iter().any(|m| &m.id == *id))
+        .cloned()
+        .or_else(|| methods.first().map(|m| m.id.clone()))
+}
+
+/// Methods with the preferred one first.
+pub fn methods_preferred_first(
+    person: &PersonRow,
+    methods: &[MethodRow],
+) -> Result<(Vec<api::Method>, Option<String>), ApiError> {
+    let pref = preferred(person, methods);
+    let mut list = methods
+        .iter()
+        .map(MethodRow::to_api)
+        .collect::<Result<Vec<_>, _>>()?;
+    list.sort_by_key(|m| Some(&m.id) != pref.as_ref());
+    Ok((list, pref))
+}
+
+/// The Person of API.md.
+pub async fn person_view(db: &SqlitePool, person: &PersonRow) -> Result<api::Person, ApiError> {
+    let center_name: String = sqlx::query_scalar("SELECT name FROM centers WHERE id = ?")
+        .bind(&person.center_id)
+        .fetch_one(db)
+        .await?;
+    let methods = methods_of(db, &person.id).await?;
+    let (list, pref) = methods_preferred_first(person, &methods)?;
+    let roles = person.roles();
+    Ok(api::Person {
+        id: person.id.clone(),
+        email: person.email.clone(),
+        name: person.name.clone(),
+        roles: roles.iter().copied().map(role_to_api).collect(),
+        shared: person.shared,
+        center: api::CenterRef {
+            id: person.center_id.clone(),
+            name: center_name,
+        },
+        two_step: api::TwoStep {
+            required: twostep_core::policy::two_step_required(&roles),
+            enabled: !list.is_empty(),
+            setup_skips_left: u32::try_from(person.setup_skips_left).unwrap_or(0),
+            methods: list,
+            preferred_method_id: pref,
+        },
+    })
+}
+
+/// The security events of the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SignInPassed,
+    SignInFailed,
+    SecondStepPassed,
+    CodeSent,
+    CodeFailed,
+    ChallengeLocked,
+    PersonLocked,
+    SetupOffered,
+    SetupSkipped,
+    MethodAdded,
+    MethodRemoved,
+    PreferredChanged,
+    TwoStepReset,
+    PolicyChanged,
+    PersonAdded,
+    SignedOut,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            SignInPassed => "sign_in_passed",
+            SignInFailed => "sign_in_failed",
+            SecondStepPassed => "second_step_passed",
+            CodeSent => "code_sent",
+            CodeFailed => "code_failed",
+            ChallengeLocked => "challenge_locked",
+            PersonLocked => "person_locked",
+            SetupOffered => "setup_offered",
+            SetupSkipped => "setup_skipped",
+            MethodAdded => "method_added",
+            MethodRemoved => "method_removed",
+            PreferredChanged => "preferred_method_changed",
+            TwoStepReset => "two_step_reset",
+            PolicyChanged => "policy_changed",
+            PersonAdded => "person_added",
+            SignedOut => "signed_out",
+        }
+    }
+}
+
+/// Records an event. `detail` must never hold a secret, code or token: hints only.
+pub async fn audit(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+    center_id: Option<&str>,
+    actor_id: Option<&str>,
+    person_id: Option<&str>,
+    action: AuditAction,
+    detail: &str,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(to_ms(now))
+    .bind(center_id)
+    .bind(actor_id)
+    .bind(person_id)
+    .bind(action.as_str())
+    .bind(detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
