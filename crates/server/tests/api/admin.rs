@@ -1,0 +1,217 @@
+use twostep_client::api::{
+    AddMethodRequest, LoginResponse, NewPerson, PeopleQuery, Role as ApiRole, TwoStepFilter,
+};
+use twostep_core::Role;
+
+use crate::harness::*;
+
+async fn admin_session(t: &TestServer) -> String {
+    t.add_person("admin@acorns.example", &[Role::Admin]).await;
+    session_of(t.login("admin@acorns.example").await).0
+}
+
+#[tokio::test]
+async fn reset_removes_everything_notifies_and_forces_setup_without_skip() {
+    let t = TestServer::start().await;
+    let admin = admin_session(&t).await;
+    let (staff, _) = t.staff_with_email("nia@acorns.example").await;
+    t.add_confirmed(
+        &staff,
+        AddMethodRequest::Sms {
+            phone: "+15550100400".into(),
+        },
+        "+15550100400",
+    )
+    .await;
+    // A pending challenge with a code outstanding.
+    assert!(matches!(
+        t.login("nia@acorns.example").await,
+        LoginResponse::Verify { .. }
+    ));
+    let nia = t.client.me(&staff).await.unwrap();
+
+    let after = t.client.admin_reset(&admin, &nia.id).await.unwrap();
+    assert!(!after.two_step.enabled && after.two_step.methods.is_empty());
+    assert_eq!(after.two_step.setup_skips_left, 0);
+    for table in ["methods", "challenges", "tokens", "enrollments"] {
+        assert_eq!(
+            t.count(&format!("{table} WHERE person_id = '{}'", nia.id))
+                .await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        t.count("codes WHERE challenge_id NOT IN (SELECT id FROM challenges)")
+            .await,
+        0
+    );
+    assert_eq!(
+        t.client.me(&staff).await.unwrap_err().code(),
+        Some("unauthenticated")
+    );
+    let notice = t.outbox("nia@acorns.example").await.pop().unwrap();
+    assert_eq!(notice.subject, "Your 2-Step Verification has been reset");
+
+    let LoginResponse::Setup {
+        setup_token,
+        required,
+        ..
+    } = t.login("nia@acorns.example").await
+    else {
+        panic!()
+    };
+    assert!(required);
+    assert_eq!(
+        t.client.skip_setup(&setup_token).await.unwrap_err().code(),
+        Some("setup_required")
+    );
+
+    let events = t
+        .client
+        .admin_audit(&admin, Some(&nia.id))
+        .await
+        .unwrap()
+        .events;
+    assert!(events.iter().any(|e| e.action == "two_step_reset"));
+    assert!(events.iter().any(|e| e.action == "method_added"));
+    // The audit trail never holds a code.
+    let code = t.last_code("+15550100400").await;
+    assert!(events.iter().all(|e| !e.detail.contains(&code)));
+}
+
+#[tokio::test]
+async fn only_admins_and_only_their_own_center() {
+    let t = TestServer::start().await;
+    let admin = admin_session(&t).await;
+    t.add_person("g@family.example", &[Role::Guardian]).await;
+    let (guardian, _) = session_of(t.login("g@family.example").await);
+    let err = t
+        .client
+        .admin_people(&guardian, &PeopleQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(403), Some("forbidden")));
+    let other = t
+        .add_person_in("Other Center", "x@other.example", &[Role::Staff])
+        .await;
+    let err = t.client.admin_person(&admin, &other).await.unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(404), Some("not_found")));
+    assert_eq!(
+        t.client
+            .admin_reset(&admin, &other)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("not_found")
+    );
+    let all = t
+        .client
+        .admin_people(&admin, &PeopleQuery::default())
+        .await
+        .unwrap()
+        .people;
+    assert!(all.iter().all(|p| p.center.name == CENTER));
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn people_are_found_by_name_role_and_enrolment() {
+    let t = TestServer::start().await;
+    let admin = admin_session(&t).await;
+    let created = t
+        .client
+        .admin_create_person(
+            &admin,
+            &NewPerson {
+                email: "New.Teacher@Acorns.example".into(),
+                name: "Robin Teacher".into(),
+                roles: vec![ApiRole::Staff],
+                password: "a long enough password".into(),
+                shared: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.email, "new.teacher@acorns.example");
+    let dup = NewPerson {
+        email: "new.teacher@acorns.example".into(),
+        name: "Again".into(),
+        roles: vec![ApiRole::Staff],
+        password: "a long enough password".into(),
+        shared: None,
+    };
+    assert_eq!(
+        t.client
+            .admin_create_person(&admin, &dup)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("email_taken")
+    );
+    let weak = NewPerson {
+        email: "w@acorns.example".into(),
+        password: "short".into(),
+        ..dup
+    };
+    assert_eq!(
+        t.client
+            .admin_create_person(&admin, &weak)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("weak_password")
+    );
+    t.staff_with_email("enrolled@acorns.example").await;
+
+    let q = |query: Option<&str>, role, two_step| PeopleQuery {
+        query: query.map(str::to_owned),
+        role,
+        two_step,
+    };
+    let names = |people: Vec<twostep_client::api::Person>| {
+        people.into_iter().map(|p| p.email).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            t.client
+                .admin_people(&admin, &q(Some("robin"), None, None))
+                .await
+                .unwrap()
+                .people
+        ),
+        ["new.teacher@acorns.example"]
+    );
+    assert_eq!(
+        names(
+            t.client
+                .admin_people(&admin, &q(None, Some(ApiRole::Admin), None))
+                .await
+                .unwrap()
+                .people
+        ),
+        ["admin@acorns.example"]
+    );
+    assert_eq!(
+        names(
+            t.client
+                .admin_people(&admin, &q(None, None, Some(TwoStepFilter::Enrolled)))
+                .await
+                .unwrap()
+                .people
+        ),
+        ["enrolled@acorns.example"]
+    );
+    assert_eq!(
+        t.client
+            .admin_people(
+                &admin,
+                &q(None, Some(ApiRole::Staff), Some(TwoStepFilter::NotEnrolled))
+            )
+            .await
+            .unwrap()
+            .people
+            .len(),
+        1
+    );
+}

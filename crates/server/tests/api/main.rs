@@ -1,0 +1,12 @@
+#![allow(clippy::unwrap_used)]
+
+//! The server's integration tests: one binary, driven through twostep-client against a server
+//! spawned on port 0 with a temp database and a clock the tests move.
+
+mod admin;
+mod codes;
+mod harness;
+mod input;
+mod methods;
+mod signin;
+mod totp;
