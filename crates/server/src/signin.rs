@@ -53,6 +53,11 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 .bind(to_ms(now))
                 .execute(&st.db)
                 .await?;
+            // Failures older than the window no longer count: keep the table small.
+            sqlx::query("DELETE FROM password_failures WHERE at <= ?")
+                .bind(to_ms(now - window))
+                .execute(&st.db)
+                .await?;
             if let Some(p) = other {
                 store::audit(
                     &st.db,

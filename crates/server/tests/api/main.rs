@@ -4,9 +4,11 @@
 //! spawned on port 0 with a temp database and a clock the tests move.
 
 mod admin;
+mod cli;
 mod codes;
 mod harness;
 mod input;
 mod methods;
+mod shared_db;
 mod signin;
 mod totp;

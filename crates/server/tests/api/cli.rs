@@ -1,0 +1,173 @@
+//! The `twostep-server` binary: its subcommands, its configuration sources, its shutdown.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use twostep_client::api::{AddMethodRequest, Enrollment, LoginResponse};
+use twostep_client::Client;
+
+const BIN: &str = env!("CARGO_BIN_EXE_twostep-server");
+
+fn person_add(data: &std::path::Path, email: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args([
+            "person",
+            "add",
+            "--center",
+            "Cli Center",
+            "--email",
+            email,
+            "--name",
+            "Cli Person",
+            "--role",
+            "staff",
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long cli password\n")
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn person_add_demo_and_serve_with_file_and_env_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = person_add(&data, "cli@cli.example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added cli@cli.example"));
+    let again = person_add(&data, "CLI@cli.example");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
+
+    let demo = Command::new(BIN)
+        .args(["demo", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(demo.status.success());
+    let text = String::from_utf8_lossy(&demo.stdout);
+    assert!(
+        text.contains("Demo center created.")
+            && text.contains("classroom.sunflowers@sunnydays.example")
+    );
+
+    let config = dir.path().join("twostep.toml");
+    std::fs::write(
+        &config,
+        "issuer = \"Cli Center\"\n[codes]\nttl_secs = 300\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let mut server = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
+        .arg(&config)
+        .arg("--data")
+        .arg(&data)
+        .env("TWOSTEP_CODES_TTL_SECS", "120")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = Client::new(format!("http://127.0.0.1:{port}"));
+    let start = Instant::now();
+    while client.health().await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let LoginResponse::Setup { setup_token, .. } = client
+        .login("cli@cli.example", "a long cli password", None)
+        .await
+        .unwrap()
+    else {
+        panic!("expected setup")
+    };
+    let Enrollment::Totp { otpauth_uri, .. } = client
+        .add_method(&setup_token, &AddMethodRequest::Totp)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert!(
+        otpauth_uri.starts_with("otpauth://totp/Cli%20Center:cli@cli.example?"),
+        "{otpauth_uri}"
+    );
+    let Enrollment::Code {
+        expires_at,
+        resend_after,
+        ..
+    } = client
+        .add_method(&setup_token, &AddMethodRequest::Email { email: None })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (expires_at - resend_after).num_seconds(),
+        120 - 30,
+        "the environment overrides the file"
+    );
+    // Without --dev-outbox there is no outbox to read.
+    assert_eq!(
+        client.dev_outbox(None).await.unwrap_err().status(),
+        Some(404)
+    );
+
+    let pid = server.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = server.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no graceful shutdown"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn the_dev_outbox_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "0.0.0.0:0", "--dev-outbox", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only allowed on a loopback address"));
+}
