@@ -163,7 +163,12 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
         .bind(&person.id)
         .execute(&mut *tx)
         .await?;
-    delivery::queue(&mut *tx, now, &templates::reset(&person.email)).await?;
+    delivery::queue(
+        &mut *tx,
+        now,
+        &templates::reset(&st.cfg.subjects(), &person.email).for_person(&person.id),
+    )
+    .await?;
     store::audit(
         &mut *tx,
         now,

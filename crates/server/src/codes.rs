@@ -47,6 +47,7 @@ pub struct Sent {
 pub async fn send(
     st: &AppState,
     scope: Scope<'_>,
+    person_id: &str,
     method_id: Option<&str>,
     channel: Channel,
     address: &str,
@@ -89,7 +90,8 @@ pub async fn send(
     delivery::queue(
         &mut *tx,
         now,
-        &templates::code(channel, address, code.expose(), minutes),
+        &templates::code(&st.cfg.subjects(), channel, address, code.expose(), minutes)
+            .for_person(person_id),
     )
     .await?;
     tx.commit().await?;

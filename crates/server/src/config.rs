@@ -30,6 +30,106 @@ pub struct Config {
     pub codes: CodeRules,
     pub limits: Limits,
     pub argon2: Argon2Params,
+    /// SMTP delivery; without it, email goes to the dev outbox.
+    pub email: Option<EmailConfig>,
+    /// The SMS gateway; without it, text messages go to the dev outbox.
+    pub sms: Option<SmsConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmailConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    #[serde(flatten)]
+    pub subjects: Subjects,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            security: Security::Starttls,
+            username: None,
+            password: None,
+            from: "Online-Auth <no-reply@localhost>".into(),
+            subjects: Subjects::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// Email subjects; the defaults are the help page's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Subjects {
+    #[serde(rename = "code_subject")]
+    pub code: String,
+    #[serde(rename = "added_subject")]
+    pub method_added: String,
+    #[serde(rename = "removed_subject")]
+    pub method_removed: String,
+    #[serde(rename = "reset_subject")]
+    pub reset: String,
+}
+
+impl Default for Subjects {
+    fn default() -> Self {
+        Self {
+            code: "User OTP from Online-Auth".into(),
+            method_added: "A two-factor authentication device has been added".into(),
+            method_removed: "A two-factor authentication device has been removed".into(),
+            reset: "Your 2-Step Verification has been reset".into(),
+        }
+    }
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsConfig {
+    /// The Twilio-compatible API root.
+    pub base_url: String,
+    pub account: String,
+    pub token: String,
+    /// The sender number, E.164.
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("base_url", &self.base_url)
+            .field("account", &self.account)
+            .field("token", &"<redacted>")
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +195,8 @@ impl Default for Config {
             codes: CodeRules::default(),
             limits: Limits::default(),
             argon2: Argon2Params::default(),
+            email: None,
+            sms: None,
         }
     }
 }
@@ -122,6 +224,14 @@ impl Config {
         self.key_file
             .clone()
             .unwrap_or_else(|| self.data.join("server.key"))
+    }
+
+    /// The email subjects in force (the `[email]` section's, or the defaults).
+    pub fn subjects(&self) -> Subjects {
+        self.email
+            .as_ref()
+            .map(|e| e.subjects.clone())
+            .unwrap_or_default()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -129,8 +129,15 @@ pub async fn add(
             })
         }
         (None, Some(address)) => {
-            let sent =
-                codes::send(st, Scope::Enrollment(&id), None, channel(kind)?, &address).await?;
+            let sent = codes::send(
+                st,
+                Scope::Enrollment(&id),
+                &person.id,
+                None,
+                channel(kind)?,
+                &address,
+            )
+            .await?;
             store::audit(
                 &st.db,
                 now,
@@ -202,7 +209,15 @@ async fn open_enrollment(
 pub async fn resend(st: &AppState, p: &Principal, id: &str) -> Result<api::Delivery, ApiError> {
     let (e, kind) = open_enrollment(st, p, id).await?;
     let address = e.address.ok_or(ApiError::NothingToSend)?;
-    let sent = codes::send(st, Scope::Enrollment(id), None, channel(kind)?, &address).await?;
+    let sent = codes::send(
+        st,
+        Scope::Enrollment(id),
+        &p.person.id,
+        None,
+        channel(kind)?,
+        &address,
+    )
+    .await?;
     Ok(api::Delivery {
         method_id: None,
         sent_to: method::hint(kind, Some(&address)),
@@ -326,7 +341,8 @@ pub async fn confirm(
     delivery::queue(
         &mut *tx,
         now,
-        &templates::method_added(&person.email, kind.label(), &hint),
+        &templates::method_added(&st.cfg.subjects(), &person.email, kind.label(), &hint)
+            .for_person(&person.id),
     )
     .await?;
     store::audit(
@@ -390,7 +406,8 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     delivery::queue(
         &mut *tx,
         now,
-        &templates::method_removed(&person.email, kind.label(), &hint),
+        &templates::method_removed(&st.cfg.subjects(), &person.email, kind.label(), &hint)
+            .for_person(&person.id),
     )
     .await?;
     store::audit(

@@ -49,12 +49,9 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     let db = store::open(&cfg.db_path()).await?;
     let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
     let passwords = crypto::Passwords::new(&cfg.argon2)?;
-    let transport: Arc<dyn delivery::Transport> = Arc::new(delivery::DevOutbox);
-    tracing::info!(
-        transport = transport.name(),
-        "messages are delivered through the dev outbox (no SMTP or SMS gateway is configured)"
-    );
-    let courier = delivery::Courier::start(db.clone(), transport, clock.clone());
+    let transports = transports(&cfg)?;
+    // Retries are scheduled on the wall clock, whatever clock the rules run on.
+    let courier = delivery::Courier::start(db.clone(), transports, Arc::new(SystemClock));
     Ok(AppState {
         db,
         generic: Arc::new(GenericRules {
@@ -66,6 +63,27 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         passwords,
         courier,
     })
+}
+
+/// SMTP and the SMS gateway where configured; the dev outbox for a channel that is not.
+fn transports(cfg: &Config) -> anyhow::Result<delivery::Transports> {
+    let dev: Arc<dyn delivery::Transport> = Arc::new(delivery::DevOutbox);
+    let email: Arc<dyn delivery::Transport> = match &cfg.email {
+        Some(e) => Arc::new(delivery::smtp::Smtp::new(e)?),
+        None => dev.clone(),
+    };
+    let sms: Arc<dyn delivery::Transport> = match &cfg.sms {
+        Some(s) => Arc::new(delivery::sms::SmsGateway::new(s)?),
+        None => dev.clone(),
+    };
+    for (channel, t) in [("emails", &email), ("text messages", &sms)] {
+        if t.keeps_body() {
+            tracing::warn!("{channel} go to the dev outbox: nothing is sent (configure [email] / [sms] to deliver)");
+        } else {
+            tracing::info!("{channel} are delivered through {}", t.name());
+        }
+    }
+    Ok(delivery::Transports { email, sms })
 }
 
 /// The whole HTTP application.

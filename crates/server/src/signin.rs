@@ -315,6 +315,7 @@ async fn send_to_method(
     let sent = codes::send(
         st,
         Scope::Challenge(challenge_id),
+        &person.id,
         Some(&m.id),
         channel,
         address,

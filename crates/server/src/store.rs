@@ -269,6 +269,7 @@ pub enum AuditAction {
     PolicyChanged,
     PersonAdded,
     SignedOut,
+    DeliveryFailed,
 }
 
 impl AuditAction {
@@ -291,6 +292,7 @@ impl AuditAction {
             PolicyChanged => "policy_changed",
             PersonAdded => "person_added",
             SignedOut => "signed_out",
+            DeliveryFailed => "delivery_failed",
         }
     }
 }

@@ -1,0 +1,341 @@
+//! Messages to people: what they say, how they are queued, and how they leave.
+//!
+//! Every message is first written to the `outbox` table in the same transaction as what it
+//! carries (a code, a method added), so nothing is sent for a change that did not happen and
+//! nothing is lost for one that did. The [`Courier`] then hands each due message to the
+//! [`Transport`] of its channel: it claims the message first (a lease in the database), so two
+//! server processes never send the same message; it retries temporary failures with
+//! exponential backoff and jitter, and records permanent ones in the audit trail.
+
+pub mod sms;
+pub mod smtp;
+pub mod templates;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use tokio::sync::Notify;
+
+use crate::clock::{to_ms, Clock};
+use crate::error::ApiError;
+use crate::store::{self, new_id, AuditAction};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// A message before it is queued. Its body may carry a code: it is never logged.
+pub struct Message {
+    pub channel: Channel,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// Whose message it is, for the audit trail if it cannot be delivered.
+    pub person_id: Option<String>,
+}
+
+impl Message {
+    pub fn email(to: &str, subject: &str, body: String) -> Self {
+        Self {
+            channel: Channel::Email,
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            body,
+            person_id: None,
+        }
+    }
+
+    pub fn for_person(mut self, person_id: &str) -> Self {
+        self.person_id = Some(person_id.to_owned());
+        self
+    }
+}
+
+/// Writes `msg` to the outbox; call it inside the transaction that makes it true.
+pub async fn queue(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+    msg: &Message,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(msg.channel.as_str())
+    .bind(&msg.to)
+    .bind(&msg.subject)
+    .bind(&msg.body)
+    .bind(to_ms(now))
+    .bind(&msg.person_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A message claimed for sending.
+#[derive(Debug, Clone, FromRow)]
+pub struct Queued {
+    pub id: String,
+    pub channel: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+    pub person_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth retrying: connection refused, a timeout, SMTP 4xx, HTTP 5xx or 429.
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// Not worth retrying: SMTP 5xx, HTTP 4xx such as an invalid number.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// How a queued message leaves the server.
+pub trait Transport: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    fn deliver<'a>(&'a self, msg: &'a Queued) -> BoxFuture<'a, Result<(), DeliveryError>>;
+    /// Whether the body stays in the outbox once sent. Only the dev outbox keeps it (it is the
+    /// inbox); a real transport's sent messages keep no code.
+    fn keeps_body(&self) -> bool {
+        false
+    }
+}
+
+/// Development delivery: the message stays in the outbox table, readable through
+/// `GET /api/v1/dev/outbox`; delivering only marks it sent.
+pub struct DevOutbox;
+
+impl Transport for DevOutbox {
+    fn name(&self) -> &'static str {
+        "dev outbox"
+    }
+
+    fn deliver<'a>(&'a self, _msg: &'a Queued) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn keeps_body(&self) -> bool {
+        true
+    }
+}
+
+/// One transport per channel.
+#[derive(Clone)]
+pub struct Transports {
+    pub email: Arc<dyn Transport>,
+    pub sms: Arc<dyn Transport>,
+}
+
+impl Transports {
+    fn for_channel(&self, channel: &str) -> &dyn Transport {
+        match channel {
+            "sms" => self.sms.as_ref(),
+            _ => self.email.as_ref(),
+        }
+    }
+}
+
+/// How long a claim lasts: a process that dies mid-send frees its messages after this.
+const LEASE: chrono::Duration = chrono::Duration::seconds(120);
+/// After this many tries a temporary failure is recorded as permanent.
+const MAX_ATTEMPTS: i64 = 30;
+
+/// The delay before try `attempts + 1`: 2 s doubling to 5 min, plus up to half again of jitter
+/// so that many messages failing together do not retry together.
+pub fn backoff(attempts: i64, rng: &mut impl Rng) -> Duration {
+    let base = 2u64
+        .saturating_pow(u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0))
+        .min(150)
+        * 2;
+    let jitter = rng.gen_range(0..=base * 500);
+    Duration::from_millis(base * 1000 + jitter)
+}
+
+/// Hands due messages to their transport: at once when woken, and at least every second
+/// (which also picks up what was queued before a restart, and retries when they are due).
+#[derive(Clone)]
+pub struct Courier {
+    wake: Arc<Notify>,
+}
+
+impl Courier {
+    /// `clock` is the wall clock: retries are scheduled in real time.
+    pub fn start(db: SqlitePool, transports: Transports, clock: Arc<dyn Clock>) -> Self {
+        let wake = Arc::new(Notify::new());
+        let w = wake.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = drain(&db, &transports, clock.as_ref()).await {
+                    tracing::warn!(error = %e, "delivering queued messages");
+                }
+                tokio::select! {
+                    _ = w.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        });
+        Self { wake }
+    }
+
+    /// Call after committing a transaction that queued a message.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+async fn drain(
+    db: &SqlitePool,
+    transports: &Transports,
+    clock: &dyn Clock,
+) -> Result<(), ApiError> {
+    let now = clock.now();
+    let due: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \
+         AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY created_at LIMIT 50",
+    )
+    .bind(to_ms(now))
+    .bind(to_ms(now))
+    .fetch_all(db)
+    .await?;
+    for id in due {
+        let now = clock.now();
+        // The claim: of two processes, one gets the row back, the other nothing.
+        let claimed: Option<Queued> = sqlx::query_as(
+            "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 \
+             WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL \
+               AND (claimed_until IS NULL OR claimed_until < ?) \
+             RETURNING id, channel, to_addr, subject, body, attempts, person_id",
+        )
+        .bind(to_ms(now + LEASE))
+        .bind(&id)
+        .bind(to_ms(now))
+        .fetch_optional(db)
+        .await?;
+        let Some(msg) = claimed else { continue };
+        let transport = transports.for_channel(&msg.channel);
+        let outcome =
+            match tokio::time::timeout(Duration::from_secs(60), transport.deliver(&msg)).await {
+                Ok(r) => r,
+                Err(_) => Err(DeliveryError::Temporary("timed out".into())),
+            };
+        settle(db, clock, transport, &msg, outcome).await?;
+    }
+    Ok(())
+}
+
+async fn settle(
+    db: &SqlitePool,
+    clock: &dyn Clock,
+    transport: &dyn Transport,
+    msg: &Queued,
+    outcome: Result<(), DeliveryError>,
+) -> Result<(), ApiError> {
+    let now = clock.now();
+    let outcome = match outcome {
+        Err(DeliveryError::Temporary(e)) if msg.attempts >= MAX_ATTEMPTS => Err(
+            DeliveryError::Permanent(format!("gave up after {MAX_ATTEMPTS} tries: {e}")),
+        ),
+        other => other,
+    };
+    match outcome {
+        Ok(()) => {
+            sqlx::query(
+                "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL, \
+                 body = CASE WHEN ? THEN body ELSE '' END WHERE id = ?",
+            )
+            .bind(to_ms(now))
+            .bind(transport.keeps_body())
+            .bind(&msg.id)
+            .execute(db)
+            .await?;
+            tracing::info!(id = %msg.id, channel = %msg.channel, transport = transport.name(), attempts = msg.attempts, "message delivered");
+        }
+        Err(DeliveryError::Temporary(e)) => {
+            let wait = backoff(msg.attempts, &mut rand::thread_rng());
+            let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
+            sqlx::query("UPDATE outbox SET claimed_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
+                .bind(to_ms(next))
+                .bind(&e)
+                .bind(&msg.id)
+                .execute(db)
+                .await?;
+            tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %e, retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
+        }
+        Err(DeliveryError::Permanent(e)) => {
+            let mut tx = db.begin().await?;
+            sqlx::query("UPDATE outbox SET failed_at = ?, claimed_until = NULL, last_error = ?, body = '' WHERE id = ?")
+                .bind(to_ms(now))
+                .bind(&e)
+                .bind(&msg.id)
+                .execute(&mut *tx)
+                .await?;
+            let center: Option<String> = match &msg.person_id {
+                Some(p) => {
+                    sqlx::query_scalar("SELECT center_id FROM people WHERE id = ?")
+                        .bind(p)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            let hint = match msg.channel.as_str() {
+                "sms" => twostep_core::method::sms::hint(&msg.to_addr),
+                _ => twostep_core::method::email::hint(&msg.to_addr),
+            };
+            let detail = format!("{} to {hint}: {e}", msg.channel);
+            store::audit(
+                &mut *tx,
+                now,
+                center.as_deref(),
+                None,
+                msg.person_id.as_deref(),
+                AuditAction::DeliveryFailed,
+                &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for (attempts, base) in [(1, 2), (2, 4), (3, 8), (8, 256), (9, 300), (30, 300)] {
+            let d = backoff(attempts, &mut rng).as_secs_f64();
+            let base = f64::from(base).min(300.0);
+            assert!(d >= base && d <= base * 1.5, "attempt {attempts}: {d}");
+        }
+    }
+}
