@@ -2,8 +2,9 @@
 # Both install the Debian packages they need when run as root (or say what to install).
 
 CARGO ?= cargo
-# What building and testing need from Debian (SQLite is bundled; TLS is rustls).
-SYSTEM_PACKAGES := pkg-config gcc make
+# What building and testing need from Debian (SQLite is bundled; TLS is rustls;
+# the delivery tests run a real SMTP server, aiosmtpd).
+SYSTEM_PACKAGES := pkg-config gcc make python3-aiosmtpd
 DATA ?= ./twostep-data
 
 .PHONY: run serve test lint deps

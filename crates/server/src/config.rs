@@ -238,3 +238,44 @@ impl Config {
         self.data.join("twostep.db")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_and_sms_sections_load_with_the_documented_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("t.toml");
+        std::fs::write(
+            &f,
+            r#"
+[email]
+host = "smtp.example.org"
+port = 2525
+security = "tls"
+username = "twostep"
+password = "pw"
+from = "Online-Auth <no-reply@example.org>"
+code_subject = "Your code"
+
+[sms]
+base_url = "https://sms-gateway.example.org"
+account = "AC0123"
+token = "tok"
+from = "+15550100000"
+"#,
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        let e = c.email.as_ref().unwrap();
+        assert_eq!((e.host.as_str(), e.port, e.security), ("smtp.example.org", 2525, Security::Tls));
+        assert_eq!(e.username.as_deref(), Some("twostep"));
+        assert_eq!(c.subjects().code, "Your code");
+        assert_eq!(c.subjects().method_added, "A two-factor authentication device has been added");
+        let s = c.sms.as_ref().unwrap();
+        assert_eq!((s.account.as_str(), s.from.as_str()), ("AC0123", "+15550100000"));
+        assert!(!format!("{e:?} {s:?}").contains("pw") && !format!("{s:?}").contains("tok\""));
+        assert!(Config::load(None).unwrap().email.is_none());
+    }
+}

@@ -141,6 +141,7 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        self.state.courier.stop();
     }
 }
 

@@ -179,30 +179,38 @@ pub fn backoff(attempts: i64, rng: &mut impl Rng) -> Duration {
 #[derive(Clone)]
 pub struct Courier {
     wake: Arc<Notify>,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Courier {
     /// `clock` is the wall clock: retries are scheduled in real time.
     pub fn start(db: SqlitePool, transports: Transports, clock: Arc<dyn Clock>) -> Self {
         let wake = Arc::new(Notify::new());
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let w = wake.clone();
         tokio::spawn(async move {
-            loop {
+            while !*stopped.borrow() {
                 if let Err(e) = drain(&db, &transports, clock.as_ref()).await {
                     tracing::warn!(error = %e, "delivering queued messages");
                 }
                 tokio::select! {
                     _ = w.notified() => {}
+                    _ = stopped.changed() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
         });
-        Self { wake }
+        Self { wake, stop }
     }
 
     /// Call after committing a transaction that queued a message.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Stops after the message in hand, if any; unsent messages wait in the outbox.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
     }
 }
 

@@ -25,14 +25,36 @@ pub fn start_time() -> DateTime<Utc> {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `tune` adjusts (SMTP, SMS gateway, ...).
+    pub async fn start_with(tune: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = Config {
+        let mut cfg = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
             data: dir.path().to_path_buf(),
             dev_outbox: true,
             ..Config::default()
         };
+        tune(&mut cfg);
         let clock = Arc::new(ManualClock::new(start_time()));
+        let server = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
+        let client = Client::new(server.url());
+        Self {
+            server,
+            client,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    /// Stops this server and starts another on the same data (a restart).
+    pub async fn restart(self) -> Self {
+        let cfg = (*self.server.state.cfg).clone();
+        let clock = self.clock.clone();
+        let dir = self._dir;
+        self.server.stop().await;
         let server = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
         let client = Client::new(server.url());
         Self {

@@ -6,6 +6,7 @@
 mod admin;
 mod cli;
 mod codes;
+mod delivery;
 mod harness;
 mod input;
 mod methods;
