@@ -269,12 +269,21 @@ from = "+15550100000"
         .unwrap();
         let c = Config::load(Some(&f)).unwrap();
         let e = c.email.as_ref().unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.security), ("smtp.example.org", 2525, Security::Tls));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.security),
+            ("smtp.example.org", 2525, Security::Tls)
+        );
         assert_eq!(e.username.as_deref(), Some("twostep"));
         assert_eq!(c.subjects().code, "Your code");
-        assert_eq!(c.subjects().method_added, "A two-factor authentication device has been added");
+        assert_eq!(
+            c.subjects().method_added,
+            "A two-factor authentication device has been added"
+        );
         let s = c.sms.as_ref().unwrap();
-        assert_eq!((s.account.as_str(), s.from.as_str()), ("AC0123", "+15550100000"));
+        assert_eq!(
+            (s.account.as_str(), s.from.as_str()),
+            ("AC0123", "+15550100000")
+        );
         assert!(!format!("{e:?} {s:?}").contains("pw") && !format!("{s:?}").contains("tok\""));
         assert!(Config::load(None).unwrap().email.is_none());
     }
