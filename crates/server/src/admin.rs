@@ -13,7 +13,8 @@ use crate::delivery::{self, templates};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
-    self, join_list, kind_from_api, kind_to_api, new_id, role_from_api, AuditAction, PersonRow,
+    self, join_list, kind_from_api, kind_to_api, new_id, role_from_api, AuditAction, Event,
+    PersonRow,
 };
 
 fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
@@ -129,16 +130,13 @@ pub async fn create_person(
             other?;
         }
     }
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&admin.center_id),
-        Some(&admin.id),
-        Some(&id),
-        AuditAction::PersonAdded,
-        &join_list(&roles),
-    )
-    .await?;
+    Event::new(AuditAction::PersonAdded)
+        .center(Some(&admin.center_id))
+        .by(&admin.id)
+        .person(Some(&id))
+        .detail(&join_list(&roles))
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     let row = store::person_by_id(&st.db, &id)
         .await?
@@ -169,16 +167,10 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
         &templates::reset(&st.cfg.subjects(), &person.email).for_person(&person.id),
     )
     .await?;
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&admin.center_id),
-        Some(&admin.id),
-        Some(&person.id),
-        AuditAction::TwoStepReset,
-        "",
-    )
-    .await?;
+    Event::about(&person, AuditAction::TwoStepReset)
+        .by(&admin.id)
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     st.courier.wake();
     let row = store::person_by_id(&st.db, &person.id)
@@ -217,16 +209,12 @@ pub async fn put_policy(
         .bind(&admin.center_id)
         .execute(&mut *tx)
         .await?;
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&admin.center_id),
-        Some(&admin.id),
-        None,
-        AuditAction::PolicyChanged,
-        &join_list(&kinds),
-    )
-    .await?;
+    Event::new(AuditAction::PolicyChanged)
+        .center(Some(&admin.center_id))
+        .by(&admin.id)
+        .detail(&join_list(&kinds))
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     Ok(api::Policy {
         allowed_kinds: kinds.into_iter().map(kind_to_api).collect(),

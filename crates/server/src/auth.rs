@@ -8,6 +8,7 @@ use sqlx::{FromRow, SqliteExecutor};
 use twostep_api as api;
 
 use crate::clock::{from_ms, to_ms};
+use crate::config::Limits;
 use crate::crypto::{hash_token, new_token};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -139,8 +140,50 @@ impl FromRequestParts<AppState> for SetupAuth {
     }
 }
 
+/// Issues a session for `person_id`, good for the configured absolute lifetime.
+pub async fn issue_session(
+    db: impl SqliteExecutor<'_>,
+    person_id: &str,
+    device_name: Option<&str>,
+    now: DateTime<Utc>,
+    limits: &Limits,
+) -> Result<api::Session, ApiError> {
+    let lifetime = limits.session_absolute_secs;
+    issue(
+        db,
+        TokenKind::Session,
+        person_id,
+        device_name,
+        now,
+        lifetime,
+        false,
+    )
+    .await
+}
+
+/// Issues a setup token; `skippable` lets `skip-setup` use it.
+pub async fn issue_setup(
+    db: impl SqliteExecutor<'_>,
+    person_id: &str,
+    now: DateTime<Utc>,
+    limits: &Limits,
+    skippable: bool,
+) -> Result<api::Session, ApiError> {
+    let lifetime = limits.setup_token_ttl_secs;
+    issue(
+        db,
+        TokenKind::Setup,
+        person_id,
+        None,
+        now,
+        lifetime,
+        skippable,
+    )
+    .await
+}
+
 /// Stores a new token and returns it; the token itself is never stored.
-pub async fn issue(
+async fn issue(
     db: impl SqliteExecutor<'_>,
     kind: TokenKind,
     person_id: &str,

@@ -17,7 +17,7 @@ use crate::delivery::{self, templates, Channel};
 use crate::error::ApiError;
 use crate::signin::unix;
 use crate::state::AppState;
-use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction};
+use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, Event};
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, ApiError> {
     let methods = store::methods_of(&st.db, &p.person.id).await?;
@@ -138,16 +138,10 @@ pub async fn add(
                 &address,
             )
             .await?;
-            store::audit(
-                &st.db,
-                now,
-                Some(&person.center_id),
-                Some(&person.id),
-                Some(&person.id),
-                AuditAction::CodeSent,
-                &method::hint(kind, Some(&address)),
-            )
-            .await?;
+            Event::by_self(person, AuditAction::CodeSent)
+                .detail(&method::hint(kind, Some(&address)))
+                .record(&st.db, now)
+                .await?;
             Ok(api::Enrollment::Code {
                 enrollment_id: id,
                 kind: kind_to_api(kind),
@@ -262,16 +256,10 @@ pub async fn confirm(
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        store::audit(
-            &mut *tx,
-            now,
-            Some(&person.center_id),
-            Some(&person.id),
-            Some(&person.id),
-            AuditAction::CodeFailed,
-            "while adding a method",
-        )
-        .await?;
+        Event::by_self(person, AuditAction::CodeFailed)
+            .detail("while adding a method")
+            .record(&mut *tx, now)
+            .await?;
         tx.commit().await?;
         return Err(ApiError::InvalidCode {
             attempts_left: st
@@ -323,18 +311,7 @@ pub async fn confirm(
             if !auth::spend_setup_token(&mut *tx, &p.token_hash, now).await? {
                 return Err(ApiError::Unauthenticated);
             }
-            Some(
-                auth::issue(
-                    &mut *tx,
-                    TokenKind::Session,
-                    &person.id,
-                    None,
-                    now,
-                    st.cfg.limits.session_absolute_secs,
-                    false,
-                )
-                .await?,
-            )
+            Some(auth::issue_session(&mut *tx, &person.id, None, now, &st.cfg.limits).await?)
         }
         TokenKind::Session => None,
     };
@@ -345,23 +322,15 @@ pub async fn confirm(
             .for_person(&person.id),
     )
     .await?;
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&person.center_id),
-        Some(&person.id),
-        Some(&person.id),
-        AuditAction::MethodAdded,
-        &format!("{}: {hint}", kind.label()),
-    )
-    .await?;
+    Event::by_self(person, AuditAction::MethodAdded)
+        .detail(&format!("{}: {hint}", kind.label()))
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     st.courier.wake();
 
-    let method = store::methods_of(&st.db, &person.id)
+    let method = store::method_of(&st.db, &person.id, &method_id)
         .await?
-        .into_iter()
-        .find(|m| m.id == method_id)
         .ok_or_else(|| ApiError::internal("method vanished after insert"))?
         .to_api()?;
     let person_view = match &session {
@@ -378,10 +347,8 @@ pub async fn confirm(
 pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(), ApiError> {
     let person = &p.person;
     let now = st.now();
-    let m = store::methods_of(&st.db, &person.id)
+    let m = store::method_of(&st.db, &person.id, method_id)
         .await?
-        .into_iter()
-        .find(|m| m.id == method_id)
         .ok_or(ApiError::NotFound("That verification method"))?;
     let mut tx = st.db.begin().await?;
     // One statement, so that two concurrent deletes of the last two methods leave one.
@@ -410,16 +377,10 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
             .for_person(&person.id),
     )
     .await?;
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&person.center_id),
-        Some(&person.id),
-        Some(&person.id),
-        AuditAction::MethodRemoved,
-        &format!("{}: {hint}", kind.label()),
-    )
-    .await?;
+    Event::by_self(person, AuditAction::MethodRemoved)
+        .detail(&format!("{}: {hint}", kind.label()))
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     st.courier.wake();
     Ok(())
@@ -440,15 +401,8 @@ pub async fn set_preferred(
     if r.rows_affected() == 0 {
         return Err(ApiError::NotFound("That verification method"));
     }
-    store::audit(
-        &st.db,
-        st.now(),
-        Some(&p.person.center_id),
-        Some(&p.person.id),
-        Some(&p.person.id),
-        AuditAction::PreferredChanged,
-        "",
-    )
-    .await?;
+    Event::by_self(&p.person, AuditAction::PreferredChanged)
+        .record(&st.db, st.now())
+        .await?;
     Ok(())
 }

@@ -9,13 +9,13 @@ use twostep_core::secret::OneTimeCode;
 use twostep_core::Kind;
 use zeroize::Zeroizing;
 
-use crate::auth::{self, Principal, TokenKind};
+use crate::auth::{self, Principal};
 use crate::clock::{from_ms, to_ms};
 use crate::codes::{self, Scope};
 use crate::delivery::Channel;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, kind_to_api, new_id, AuditAction, MethodRow, PersonRow};
+use crate::store::{self, kind_to_api, new_id, AuditAction, Event, MethodRow, PersonRow};
 
 pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
@@ -59,16 +59,10 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 .execute(&st.db)
                 .await?;
             if let Some(p) = other {
-                store::audit(
-                    &st.db,
-                    now,
-                    Some(&p.center_id),
-                    None,
-                    Some(&p.id),
-                    AuditAction::SignInFailed,
-                    "wrong password",
-                )
-                .await?;
+                Event::about(&p, AuditAction::SignInFailed)
+                    .detail("wrong password")
+                    .record(&st.db, now)
+                    .await?;
             }
             return Err(ApiError::InvalidCredentials);
         }
@@ -80,16 +74,10 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     if let Some(retry_after) = person.second_step_lock(now) {
         return Err(ApiError::TooManyAttempts { retry_after });
     }
-    store::audit(
-        &st.db,
-        now,
-        Some(&person.center_id),
-        None,
-        Some(&person.id),
-        AuditAction::SignInPassed,
-        "password accepted",
-    )
-    .await?;
+    Event::about(&person, AuditAction::SignInPassed)
+        .detail("password accepted")
+        .record(&st.db, now)
+        .await?;
 
     let methods = store::methods_of(&st.db, &person.id).await?;
     let skips = u32::try_from(person.setup_skips_left).unwrap_or(0);
@@ -125,16 +113,7 @@ async fn done(
             return Err(ApiError::Unauthenticated);
         }
     }
-    let session = auth::issue(
-        &mut *tx,
-        TokenKind::Session,
-        &person.id,
-        device,
-        now,
-        st.cfg.limits.session_absolute_secs,
-        false,
-    )
-    .await?;
+    let session = auth::issue_session(&mut *tx, &person.id, device, now, &st.cfg.limits).await?;
     tx.commit().await?;
     Ok(api::LoginResponse::Done {
         session,
@@ -192,31 +171,16 @@ async fn offer_setup(
             .await?;
         required = r.rows_affected() == 0;
     }
-    let token = auth::issue(
-        &mut *tx,
-        TokenKind::Setup,
-        &person.id,
-        None,
-        now,
-        st.cfg.limits.setup_token_ttl_secs,
-        !required,
-    )
-    .await?;
+    let token = auth::issue_setup(&mut *tx, &person.id, now, &st.cfg.limits, !required).await?;
     let detail = if required {
         "setup required"
     } else {
         "setup offered, may be skipped once"
     };
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&person.center_id),
-        None,
-        Some(&person.id),
-        AuditAction::SetupOffered,
-        detail,
-    )
-    .await?;
+    Event::about(person, AuditAction::SetupOffered)
+        .detail(detail)
+        .record(&mut *tx, now)
+        .await?;
     tx.commit().await?;
     let allowed = store::allowed_kinds(&st.db, &person.center_id).await?;
     let email = twostep_core::address::Email::parse(&person.email).ok();
@@ -236,16 +200,9 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
         return Err(ApiError::SetupRequired);
     }
     let now = st.now();
-    store::audit(
-        &st.db,
-        now,
-        Some(&p.person.center_id),
-        Some(&p.person.id),
-        Some(&p.person.id),
-        AuditAction::SetupSkipped,
-        "",
-    )
-    .await?;
+    Event::by_self(&p.person, AuditAction::SetupSkipped)
+        .record(&st.db, now)
+        .await?;
     done(st, &p.person, None, Some(&p.token_hash)).await
 }
 
@@ -290,10 +247,8 @@ async fn method_of(
     person: &PersonRow,
     method_id: &str,
 ) -> Result<MethodRow, ApiError> {
-    store::methods_of(&st.db, &person.id)
+    store::method_of(&st.db, &person.id, method_id)
         .await?
-        .into_iter()
-        .find(|m| m.id == method_id)
         .ok_or(ApiError::NotFound("That verification method"))
 }
 
@@ -322,16 +277,10 @@ async fn send_to_method(
     )
     .await?;
     let hint = twostep_core::method::hint(m.kind()?, Some(address));
-    store::audit(
-        &st.db,
-        st.now(),
-        Some(&person.center_id),
-        None,
-        Some(&person.id),
-        AuditAction::CodeSent,
-        &hint,
-    )
-    .await?;
+    Event::about(person, AuditAction::CodeSent)
+        .detail(&hint)
+        .record(&st.db, st.now())
+        .await?;
     Ok(api::Delivery {
         method_id: Some(m.id.clone()),
         sent_to: hint,
@@ -429,26 +378,18 @@ pub async fn verify(
             .bind(&person.id)
             .execute(&mut *tx)
             .await?;
-        let session = auth::issue(
+        let session = auth::issue_session(
             &mut *tx,
-            TokenKind::Session,
             &person.id,
             challenge.device_name.as_deref(),
             now,
-            st.cfg.limits.session_absolute_secs,
-            false,
+            &st.cfg.limits,
         )
         .await?;
-        store::audit(
-            &mut *tx,
-            now,
-            Some(&person.center_id),
-            None,
-            Some(&person.id),
-            AuditAction::SecondStepPassed,
-            kind.label(),
-        )
-        .await?;
+        Event::about(&person, AuditAction::SecondStepPassed)
+            .detail(kind.label())
+            .record(&mut *tx, now)
+            .await?;
         tx.commit().await?;
         return Ok(api::LoginResponse::Done {
             session,
@@ -464,16 +405,10 @@ pub async fn verify(
         .bind(&person.id)
         .fetch_one(&mut *tx)
         .await?;
-    store::audit(
-        &mut *tx,
-        now,
-        Some(&person.center_id),
-        None,
-        Some(&person.id),
-        AuditAction::CodeFailed,
-        kind.label(),
-    )
-    .await?;
+    Event::about(&person, AuditAction::CodeFailed)
+        .detail(kind.label())
+        .record(&mut *tx, now)
+        .await?;
     if failed >= i64::from(st.cfg.limits.second_step_failures) {
         let until = now + Duration::seconds(st.cfg.limits.second_step_lock_secs);
         sqlx::query(
@@ -483,31 +418,19 @@ pub async fn verify(
         .bind(&person.id)
         .execute(&mut *tx)
         .await?;
-        store::audit(
-            &mut *tx,
-            now,
-            Some(&person.center_id),
-            None,
-            Some(&person.id),
-            AuditAction::PersonLocked,
-            "too many failed second steps",
-        )
-        .await?;
+        Event::about(&person, AuditAction::PersonLocked)
+            .detail("too many failed second steps")
+            .record(&mut *tx, now)
+            .await?;
         tx.commit().await?;
         return Err(ApiError::ChallengeLocked);
     }
     let wrong = u32::try_from(wrong).unwrap_or(u32::MAX);
     if st.cfg.codes.is_locked(wrong) {
-        store::audit(
-            &mut *tx,
-            now,
-            Some(&person.center_id),
-            None,
-            Some(&person.id),
-            AuditAction::ChallengeLocked,
-            "too many wrong codes",
-        )
-        .await?;
+        Event::about(&person, AuditAction::ChallengeLocked)
+            .detail("too many wrong codes")
+            .record(&mut *tx, now)
+            .await?;
     }
     tx.commit().await?;
     Err(ApiError::InvalidCode {
@@ -520,16 +443,9 @@ pub async fn logout(st: &AppState, p: Principal) -> Result<(), ApiError> {
         .bind(&p.token_hash)
         .execute(&st.db)
         .await?;
-    store::audit(
-        &st.db,
-        st.now(),
-        Some(&p.person.center_id),
-        Some(&p.person.id),
-        Some(&p.person.id),
-        AuditAction::SignedOut,
-        "",
-    )
-    .await?;
+    Event::by_self(&p.person, AuditAction::SignedOut)
+        .record(&st.db, st.now())
+        .await?;
     Ok(())
 }
 

@@ -137,6 +137,9 @@ pub fn role_from_api(r: api::Role) -> Role {
 const PERSON_COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
      setup_skips_left, preferred_method_id, second_step_locked_until";
 
+const METHOD_COLUMNS: &str =
+    "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
+
 pub async fn person_by_id(
     db: impl SqliteExecutor<'_>,
     id: &str,
@@ -177,12 +180,26 @@ pub async fn methods_of(
     db: impl SqliteExecutor<'_>,
     person_id: &str,
 ) -> Result<Vec<MethodRow>, ApiError> {
-    Ok(sqlx::query_as(
-        "SELECT id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at \
-         FROM methods WHERE person_id = ? ORDER BY created_at, id",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {METHOD_COLUMNS} FROM methods WHERE person_id = ? ORDER BY created_at, id"
+    ))
     .bind(person_id)
     .fetch_all(db)
+    .await?)
+}
+
+/// One of the person's methods; `None` if it is not theirs (or not there).
+pub async fn method_of(
+    db: impl SqliteExecutor<'_>,
+    person_id: &str,
+    method_id: &str,
+) -> Result<Option<MethodRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {METHOD_COLUMNS} FROM methods WHERE id = ? AND person_id = ?"
+    ))
+    .bind(method_id)
+    .bind(person_id)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -297,29 +314,79 @@ impl AuditAction {
     }
 }
 
-/// Records an event. `detail` must never hold a secret, code or token: hints only.
-pub async fn audit(
-    db: impl SqliteExecutor<'_>,
-    now: DateTime<Utc>,
-    center_id: Option<&str>,
-    actor_id: Option<&str>,
-    person_id: Option<&str>,
+/// One entry of the audit trail. Its `detail` must never hold a secret, code or token: hints
+/// only.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
     action: AuditAction,
-    detail: &str,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(to_ms(now))
-    .bind(center_id)
-    .bind(actor_id)
-    .bind(person_id)
-    .bind(action.as_str())
-    .bind(detail)
-    .execute(db)
-    .await?;
-    Ok(())
+    center_id: Option<&'a str>,
+    actor_id: Option<&'a str>,
+    person_id: Option<&'a str>,
+    detail: &'a str,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(action: AuditAction) -> Self {
+        Self {
+            action,
+            center_id: None,
+            actor_id: None,
+            person_id: None,
+            detail: "",
+        }
+    }
+
+    /// An event about `person`, in their center, with no actor (not signed in yet).
+    pub fn about(person: &'a PersonRow, action: AuditAction) -> Self {
+        Self::new(action)
+            .center(Some(&person.center_id))
+            .person(Some(&person.id))
+    }
+
+    /// Something `person` did to their own account.
+    pub fn by_self(person: &'a PersonRow, action: AuditAction) -> Self {
+        Self::about(person, action).by(&person.id)
+    }
+
+    pub fn center(mut self, center_id: Option<&'a str>) -> Self {
+        self.center_id = center_id;
+        self
+    }
+
+    pub fn by(mut self, actor_id: &'a str) -> Self {
+        self.actor_id = Some(actor_id);
+        self
+    }
+
+    pub fn person(mut self, person_id: Option<&'a str>) -> Self {
+        self.person_id = person_id;
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    pub async fn record(
+        self,
+        db: impl SqliteExecutor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(to_ms(now))
+        .bind(self.center_id)
+        .bind(self.actor_id)
+        .bind(self.person_id)
+        .bind(self.action.as_str())
+        .bind(self.detail)
+        .execute(db)
+        .await?;
+        Ok(())
+    }
 }
 
 pub fn new_id() -> String {

@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{to_ms, Clock};
 use crate::error::ApiError;
-use crate::store::{self, new_id, AuditAction};
+use crate::store::{new_id, AuditAction, Event};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -309,21 +309,16 @@ async fn settle(
                 }
                 None => None,
             };
-            let hint = match msg.channel.as_str() {
-                "sms" => twostep_core::method::sms::hint(&msg.to_addr),
-                _ => twostep_core::method::email::hint(&msg.to_addr),
-            };
+            // A channel is named as the method kind that uses it.
+            let kind = msg.channel.parse().unwrap_or(twostep_core::Kind::Email);
+            let hint = twostep_core::method::hint(kind, Some(&msg.to_addr));
             let detail = format!("{} to {hint}: {e}", msg.channel);
-            store::audit(
-                &mut *tx,
-                now,
-                center.as_deref(),
-                None,
-                msg.person_id.as_deref(),
-                AuditAction::DeliveryFailed,
-                &detail,
-            )
-            .await?;
+            Event::new(AuditAction::DeliveryFailed)
+                .center(center.as_deref())
+                .person(msg.person_id.as_deref())
+                .detail(&detail)
+                .record(&mut *tx, now)
+                .await?;
             tx.commit().await?;
             tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
         }
