@@ -1,39 +1,105 @@
-//! The Twostep app. The window (Tauri 2) lands with the app issue; until then the package runs
-//! the embedded default: twostep-server in-process on a loopback port, with the demo center and
-//! the dev outbox, in the user's data folder.
+//! The Twostep app (Tauri 2): the window through which staff, families and administrators set
+//! up, use and manage 2-Step Verification. The UI in `ui/` renders views; the commands here
+//! talk to the server through twostep-client and keep the tokens (in the OS keyring).
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod commands;
+#[cfg(feature = "embedded")]
+mod embedded;
+pub mod error;
+mod notify;
+pub mod secret;
+mod session;
+pub mod settings;
+pub mod state;
+pub mod tokens;
+pub mod views;
 
-use twostep_server::{demo, Config, SystemClock};
+use clap::Parser;
+use tauri::{Manager, Runtime};
 
-/// Where the embedded server keeps its database and key.
-pub fn data_dir() -> PathBuf {
-    std::env::var_os("TWOSTEP_APP_DATA")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_DATA_HOME").map(|d| PathBuf::from(d).join("twostep")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/twostep")))
-        .unwrap_or_else(|| PathBuf::from("twostep-data"))
+pub use error::{AppError, AppResult};
+pub use state::AppState;
+
+/// The keyring service under which session tokens are stored.
+pub const KEYRING_SERVICE: &str = "app.twostep.desktop";
+
+/// What a managed device (or a test) can preset.
+#[derive(Debug, Parser)]
+#[command(
+    name = "twostep",
+    about = "Twostep: 2-Step Verification for your center"
+)]
+pub struct Options {
+    /// The Twostep server to use; skips the server screen. Without it the app uses the server
+    /// chosen before, or the embedded demo center.
+    #[arg(long, env = "TWOSTEP_SERVER")]
+    pub server: Option<String>,
 }
 
-/// Starts the embedded default and serves until interrupted.
-pub async fn run_embedded() -> anyhow::Result<()> {
-    let cfg = Config {
-        bind: "127.0.0.1:0".parse()?,
-        data: data_dir(),
-        dev_outbox: true,
-        demo: true,
-        ..Config::default()
+/// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    let builder = builder.plugin(tauri_plugin_notification::init());
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
+    builder.invoke_handler(commands::handler())
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TWOSTEP_LOG")
+                .unwrap_or_else(|_| "warn,twostep_app=info,twostep_server=info".into()),
+        )
+        .try_init();
+    let options = Options::parse();
+    let preset = match options
+        .server
+        .as_deref()
+        .map(settings::check_server_address)
+    {
+        Some(Err(e)) => {
+            eprintln!("twostep: --server: {e}");
+            std::process::exit(2);
+        }
+        Some(Ok(url)) => Some(url),
+        None => None,
     };
-    let server = twostep_server::spawn(cfg, Arc::new(SystemClock)).await?;
-    println!("Twostep demo server: {}", server.url());
-    println!("Demo inbox: {}/api/v1/dev/outbox", server.url());
-    println!("Demo center: {}", demo::CENTER);
-    for a in demo::ACCOUNTS {
-        println!("  {:<42} {:<22} {}", a.email, a.password, a.about);
-    }
-    println!("The app window is not built yet; press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
-    server.stop().await;
-    Ok(())
+    let app = with_commands(tauri::Builder::default())
+        .setup(move |app| {
+            let data = settings::data_dir(app.path().app_data_dir().ok());
+            let tokens = Box::new(tokens::KeyringStore::new(KEYRING_SERVICE));
+            let mut state = AppState::new(tokens, data.join("settings.json"));
+            #[cfg(feature = "embedded")]
+            {
+                let embedded = std::sync::Arc::new(embedded::Embedded::default());
+                app.manage(embedded.clone());
+                state = state.with_demo(embedded::starter(
+                    app.handle().clone(),
+                    embedded,
+                    data.join("demo-server"),
+                ));
+            }
+            if let Some(url) = preset.clone() {
+                state = state.with_preset_server(url);
+            }
+            app.manage(state);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("twostep: the app could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_handle, _event| {
+        #[cfg(feature = "embedded")]
+        if let tauri::RunEvent::Exit = _event {
+            if let Some(embedded) = _handle.try_state::<std::sync::Arc<embedded::Embedded>>() {
+                tauri::async_runtime::block_on(embedded.stop());
+            }
+        }
+    });
 }

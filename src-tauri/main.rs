@@ -1,4 +1,6 @@
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    twostep_app::run_embedded().await
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    twostep_app::run();
 }

@@ -75,6 +75,9 @@ impl Client {
     pub fn new(base: impl Into<String>) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("twostep-client/", env!("CARGO_PKG_VERSION")))
+            // A person waiting on a sign-in screen should hear about a dead server, not wait.
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap_or_default();
         Self {

@@ -1,0 +1,37 @@
+// Tauri reads tauri.conf.json and capabilities/ at build time; commands listed here get
+// permissions generated so the capability files can name them one by one.
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(twostep_commands())),
+    )
+    .expect("failed to run the Tauri build script");
+}
+
+// Keep in step with `commands::handler()` in src-tauri/commands/mod.rs.
+fn twostep_commands() -> &'static [&'static str] {
+    &[
+        "app_status",
+        "choose_server",
+        "use_demo",
+        "sign_in",
+        "skip_setup",
+        "send_code",
+        "verify_code",
+        "sign_out",
+        "my_methods",
+        "start_method",
+        "resend_method_code",
+        "confirm_method",
+        "delete_method",
+        "set_preferred",
+        "switch_profile",
+        "admin_people",
+        "admin_person",
+        "admin_reset",
+        "admin_policy",
+        "admin_set_policy",
+        "admin_audit",
+        "demo_inbox",
+    ]
+}

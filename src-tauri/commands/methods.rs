@@ -1,0 +1,116 @@
+//! The person's verification methods: list, add (start, resend, confirm), delete, prefer.
+//! Adding works with a session or, during a sign-in's setup, with the setup token.
+
+use tauri::{AppHandle, Runtime, State};
+use twostep_api::{AddMethodRequest, Delivery, MethodsResponse};
+
+use crate::error::{AppError, AppResult};
+use crate::notify;
+use crate::session::{self, check_id};
+use crate::state::AppState;
+use crate::views::{ConfirmedView, EnrollmentView};
+
+#[tauri::command]
+pub async fn my_methods(state: State<'_, AppState>) -> AppResult<MethodsResponse> {
+    let (server, token, during_setup) = state.enroll_token().await?;
+    if during_setup {
+        return server
+            .client
+            .methods(token.expose())
+            .await
+            .map_err(|e| AppError::from_client(e, &server.url));
+    }
+    session::call(&state, |c, t| async move { c.methods(t.expose()).await }).await
+}
+
+#[tauri::command]
+pub async fn start_method<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: AddMethodRequest,
+) -> AppResult<EnrollmentView> {
+    let (server, token, _) = state.enroll_token().await?;
+    let enrollment = server
+        .client
+        .add_method(token.expose(), &request)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    let view = EnrollmentView::from_api(enrollment);
+    if let EnrollmentView::Email { sent_to, .. } | EnrollmentView::Sms { sent_to, .. } = &view {
+        notify::code_sent(&app, sent_to);
+    }
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn resend_method_code<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    enrollment_id: String,
+) -> AppResult<Delivery> {
+    let (server, token, _) = state.enroll_token().await?;
+    let delivery = server
+        .client
+        .resend_enrollment(token.expose(), check_id(&enrollment_id)?)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    notify::code_sent(&app, &delivery.sent_to);
+    Ok(delivery)
+}
+
+/// The code that proves the new method works. During setup this also finishes the sign-in.
+#[tauri::command]
+pub async fn confirm_method<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    enrollment_id: String,
+    code: String,
+) -> AppResult<ConfirmedView> {
+    let (server, token, during_setup) = state.enroll_token().await?;
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let confirmed = server
+        .client
+        .confirm_enrollment(token.expose(), check_id(&enrollment_id)?, &code)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    notify::method_added(&app);
+    let me = match (during_setup, confirmed.session, confirmed.person) {
+        (true, Some(session), Some(person)) => {
+            Some(session::begin(&state, &server, session, person).await?)
+        }
+        (true, Some(session), None) => {
+            let person = server
+                .client
+                .me(&session.token)
+                .await
+                .map_err(|e| AppError::from_client(e, &server.url))?;
+            Some(session::begin(&state, &server, session, person).await?)
+        }
+        _ => None,
+    };
+    Ok(ConfirmedView {
+        method: confirmed.method,
+        me,
+    })
+}
+
+#[tauri::command]
+pub async fn delete_method(state: State<'_, AppState>, method_id: String) -> AppResult<()> {
+    let id = check_id(&method_id)?.to_owned();
+    session::call(&state, |c, t| async move {
+        c.delete_method(t.expose(), &id).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_preferred(state: State<'_, AppState>, method_id: String) -> AppResult<()> {
+    let id = check_id(&method_id)?.to_owned();
+    session::call(&state, |c, t| async move {
+        c.set_preferred(t.expose(), &id).await
+    })
+    .await
+}

@@ -1,0 +1,39 @@
+//! The app's Tauri commands: thin over twostep-client. Each takes what the screen sends, calls
+//! the server with the token kept on this side, and returns a view or `{code, message}`.
+
+mod admin;
+mod demo;
+mod methods;
+mod server;
+mod signin;
+
+use tauri::ipc::Invoke;
+use tauri::Runtime;
+
+// Keep in step with the list in src-tauri/build.rs and capabilities/default.json.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        server::app_status,
+        server::choose_server,
+        server::use_demo,
+        signin::sign_in,
+        signin::skip_setup,
+        signin::send_code,
+        signin::verify_code,
+        signin::sign_out,
+        signin::switch_profile,
+        methods::my_methods,
+        methods::start_method,
+        methods::resend_method_code,
+        methods::confirm_method,
+        methods::delete_method,
+        methods::set_preferred,
+        admin::admin_people,
+        admin::admin_person,
+        admin::admin_reset,
+        admin::admin_policy,
+        admin::admin_set_policy,
+        admin::admin_audit,
+        demo::demo_inbox,
+    ]
+}

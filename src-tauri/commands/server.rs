@@ -1,0 +1,141 @@
+//! Which server: the embedded demo, an address the person typed, or one preset by the device.
+
+use tauri::State;
+
+use crate::error::{AppError, AppResult};
+use crate::session;
+use crate::settings::check_server_address;
+use crate::state::{AppState, Flow, Server};
+use crate::views::{DemoAccountView, ServerView, StatusView};
+
+/// Where the app stands at start (and after any change): the server, and who is signed in.
+/// A remembered session is checked with the server here; a 401 forgets it.
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
+    ensure_server(&state).await?;
+    session::restore(&state).await?;
+    let mut notice = None;
+    let needs_check = {
+        let inner = state.inner.lock().await;
+        inner.signed.as_ref().is_some_and(|s| s.person.is_none())
+    };
+    if needs_check {
+        match session::call(&state, |c, t| async move { c.me(t.expose()).await }).await {
+            Ok(person) => {
+                let mut inner = state.inner.lock().await;
+                if let Some(s) = inner.signed.as_mut() {
+                    s.profile = session::default_profile(&person);
+                    s.person = Some(person);
+                }
+            }
+            Err(AppError::SignedOut) => {}
+            Err(e) => notice = Some(e.to_string()),
+        }
+    }
+    let inner = state.inner.lock().await;
+    Ok(StatusView {
+        server: inner.server.as_ref().map(|s| ServerView {
+            url: s.url.clone(),
+            demo: s.demo,
+        }),
+        preset: inner.preset,
+        demo_available: state.demo_starter.is_some(),
+        demo_accounts: if inner.server.as_ref().is_some_and(|s| s.demo) {
+            demo_accounts()
+        } else {
+            Vec::new()
+        },
+        me: inner
+            .signed
+            .as_ref()
+            .and_then(|s| session::me_view(s, None)),
+        notice,
+    })
+}
+
+/// A server address typed by the person: checked (https, or loopback), asked for its health,
+/// then remembered.
+#[tauri::command]
+pub async fn choose_server(state: State<'_, AppState>, url: String) -> AppResult<StatusView> {
+    let url = check_server_address(&url)?;
+    let server = Server::new(url.clone(), false);
+    server
+        .client
+        .health()
+        .await
+        .map_err(|e| AppError::from_client(e, &url))?;
+    switch_to(&state, server).await?;
+    app_status(state).await
+}
+
+/// Back to the embedded demo center.
+#[tauri::command]
+pub async fn use_demo(state: State<'_, AppState>) -> AppResult<StatusView> {
+    let url = start_demo(&state).await?;
+    switch_to(&state, Server::new(url, true)).await?;
+    app_status(state).await
+}
+
+async fn switch_to(state: &AppState, server: Server) -> AppResult<()> {
+    {
+        let mut inner = state.inner.lock().await;
+        if inner.preset {
+            return Err(AppError::BadServerAddress(
+                "This device's server is set by its administrator.".into(),
+            ));
+        }
+        inner.settings.demo = server.demo;
+        inner.settings.server = (!server.demo).then(|| server.url.clone());
+        inner.settings.signed_in_email = None;
+        inner.server = Some(server);
+        inner.signed = None;
+        inner.flow = Flow::Idle;
+    }
+    state.save_settings().await
+}
+
+/// The server at start: the remembered one, or the demo when nothing else was chosen.
+async fn ensure_server(state: &AppState) -> AppResult<()> {
+    let (has_server, settings) = {
+        let inner = state.inner.lock().await;
+        (inner.server.is_some(), inner.settings.clone())
+    };
+    if has_server {
+        return Ok(());
+    }
+    let server = match settings.server {
+        Some(url) if !settings.demo => Server::new(url, false),
+        _ if state.demo_starter.is_some() => Server::new(start_demo(state).await?, true),
+        _ => return Ok(()),
+    };
+    state.inner.lock().await.server.get_or_insert(server);
+    Ok(())
+}
+
+async fn start_demo(state: &AppState) -> AppResult<String> {
+    let mut url = state.demo_url.lock().await;
+    if let Some(u) = url.as_ref() {
+        return Ok(u.clone());
+    }
+    let starter = state.demo_starter.as_ref().ok_or(AppError::NoDemo)?;
+    let u = starter().await?;
+    *url = Some(u.clone());
+    Ok(u)
+}
+
+#[cfg(feature = "embedded")]
+fn demo_accounts() -> Vec<DemoAccountView> {
+    twostep_server::demo::ACCOUNTS
+        .iter()
+        .map(|a| DemoAccountView {
+            email: a.email,
+            password: a.password,
+            about: a.about,
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "embedded"))]
+fn demo_accounts() -> Vec<DemoAccountView> {
+    Vec::new()
+}

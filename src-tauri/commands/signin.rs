@@ -1,0 +1,205 @@
+//! Signing in: password, then a code (or setting up a method), then a session.
+
+use tauri::{AppHandle, Runtime, State};
+use twostep_api::{Delivery, Role};
+use twostep_client::Step;
+
+use crate::error::{AppError, AppResult};
+use crate::notify;
+use crate::secret::Token;
+use crate::session::{self, check_id};
+use crate::state::{AppState, Flow, Server};
+use crate::views::{MeView, StepView};
+
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    email: String,
+    password: String,
+) -> AppResult<StepView> {
+    let server = state.server().await?;
+    let device = device_name();
+    let step = server
+        .client
+        .login(email.trim(), &password, Some(&device))
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    next_step(&app, &state, &server, email.trim().to_owned(), step).await
+}
+
+/// "Skip for now": only offered, and only accepted by the server, when setup is not required.
+#[tauri::command]
+pub async fn skip_setup(state: State<'_, AppState>) -> AppResult<StepView> {
+    let (server, token, email) = {
+        let inner = state.inner.lock().await;
+        let server = inner.server.clone().ok_or(AppError::NoServer)?;
+        match &inner.flow {
+            Flow::Setup { token, email, .. } => (server, token.clone(), email.clone()),
+            _ => return Err(AppError::NoFlow),
+        }
+    };
+    let step = server
+        .client
+        .skip_setup(token.expose())
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    match step {
+        Step::Done { session, person } => Ok(StepView::Done {
+            me: session::begin(&state, &server, session, person).await?,
+        }),
+        other => Err(AppError::Internal(format!(
+            "unexpected answer to skip-setup for {email}: {}",
+            step_name(&other)
+        ))),
+    }
+}
+
+/// "Send code" / "Send new code" for the chosen method.
+#[tauri::command]
+pub async fn send_code<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    method_id: String,
+) -> AppResult<Delivery> {
+    let (server, challenge_id) = verify_flow(&state).await?;
+    let delivery = server
+        .client
+        .send_code(&challenge_id, check_id(&method_id)?)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    notify::code_sent(&app, &delivery.sent_to);
+    Ok(delivery)
+}
+
+#[tauri::command]
+pub async fn verify_code(
+    state: State<'_, AppState>,
+    method_id: String,
+    code: String,
+) -> AppResult<StepView> {
+    let (server, challenge_id) = verify_flow(&state).await?;
+    // People paste codes with spaces ("123 456") or dashes; the server wants the digits.
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let step = server
+        .client
+        .verify(&challenge_id, check_id(&method_id)?, &code)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    match step {
+        Step::Done { session, person } => Ok(StepView::Done {
+            me: session::begin(&state, &server, session, person).await?,
+        }),
+        other => Err(AppError::Internal(format!(
+            "unexpected answer to verify: {}",
+            step_name(&other)
+        ))),
+    }
+}
+
+/// Sign out: the server revokes the token (when it can be reached), the keyring forgets it.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
+    if let Ok((server, token)) = state.session().await {
+        if let Err(e) = server.client.logout(token.expose()).await {
+            tracing::info!("logout not confirmed by the server: {e}");
+        }
+    }
+    session::forget(&state).await
+}
+
+/// Staff or guardian, for a person who is both.
+#[tauri::command]
+pub async fn switch_profile(state: State<'_, AppState>, profile: Role) -> AppResult<MeView> {
+    let mut inner = state.inner.lock().await;
+    let signed = inner.signed.as_mut().ok_or(AppError::SignedOut)?;
+    let person = signed.person.as_ref().ok_or(AppError::SignedOut)?;
+    if profile == Role::Admin || !person.roles.contains(&profile) {
+        return Err(AppError::NoSuchProfile(
+            serde_json::to_value(profile)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        ));
+    }
+    signed.profile = Some(profile);
+    session::me_view(signed, None).ok_or(AppError::SignedOut)
+}
+
+async fn next_step<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    server: &Server,
+    email: String,
+    step: Step,
+) -> AppResult<StepView> {
+    match step {
+        Step::Done { session, person } => Ok(StepView::Done {
+            me: session::begin(state, server, session, person).await?,
+        }),
+        Step::Verify {
+            challenge_id,
+            expires_at,
+            methods,
+            preferred_method_id,
+            code_sent,
+        } => {
+            if let Some(d) = &code_sent {
+                notify::code_sent(app, &d.sent_to);
+            }
+            state.inner.lock().await.flow = Flow::Verify {
+                challenge_id,
+                email,
+            };
+            Ok(StepView::Verify {
+                methods,
+                preferred_method_id,
+                code_sent,
+                expires_at,
+            })
+        }
+        Step::Setup {
+            setup_token,
+            required,
+            allowed_kinds,
+            email_prefill,
+        } => {
+            state.inner.lock().await.flow = Flow::Setup {
+                token: Token::new(setup_token),
+                email,
+                required,
+                allowed_kinds: allowed_kinds.clone(),
+            };
+            Ok(StepView::Setup {
+                required,
+                allowed_kinds,
+                email_prefill,
+            })
+        }
+    }
+}
+
+async fn verify_flow(state: &AppState) -> AppResult<(Server, String)> {
+    let inner = state.inner.lock().await;
+    let server = inner.server.clone().ok_or(AppError::NoServer)?;
+    match &inner.flow {
+        Flow::Verify { challenge_id, .. } => Ok((server, challenge_id.clone())),
+        _ => Err(AppError::NoFlow),
+    }
+}
+
+fn step_name(step: &Step) -> &'static str {
+    match step {
+        Step::Done { .. } => "done",
+        Step::Verify { .. } => "verify",
+        Step::Setup { .. } => "setup",
+    }
+}
+
+/// Shown to administrators in the audit trail: which kind of device signed in.
+fn device_name() -> String {
+    format!("Twostep app ({})", std::env::consts::OS)
+}

@@ -1,0 +1,110 @@
+//! The app's one error type. It reaches the webview as `{code, message}`: the server's code
+//! and sentence when the server answered, our own otherwise. Never a token or a secret.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use twostep_client::ClientError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The server answered with an error body (`code`, `message`, and its extras).
+    #[error("{message}")]
+    Server {
+        code: String,
+        message: String,
+        status: u16,
+        attempts_left: Option<u32>,
+        retry_after: Option<u64>,
+    },
+    #[error("The server at {0} could not be reached. Check the address and your connection, then try again.")]
+    Unreachable(String),
+    #[error("{0}")]
+    BadServerAddress(String),
+    #[error("Choose a server first.")]
+    NoServer,
+    #[error("You are signed out. Sign in again.")]
+    SignedOut,
+    #[error("This step has expired or was already used. Start signing in again.")]
+    NoFlow,
+    #[error("Only an administrator can do this.")]
+    NotAdmin,
+    #[error("You don't have the {0} profile.")]
+    NoSuchProfile(String),
+    #[error("The system keyring could not store your sign-in: {0}. You will have to sign in again next time.")]
+    Keyring(String),
+    #[error("The demo center is not available in this build.")]
+    NoDemo,
+    #[error("Something went wrong inside the app: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Server { code, .. } => code,
+            Self::Unreachable(_) => "unreachable",
+            Self::BadServerAddress(_) => "bad_server_address",
+            Self::NoServer => "no_server",
+            Self::SignedOut => "unauthenticated",
+            Self::NoFlow => "no_flow",
+            Self::NotAdmin => "forbidden",
+            Self::NoSuchProfile(_) => "no_such_profile",
+            Self::Keyring(_) => "keyring",
+            Self::NoDemo => "no_demo",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The server no longer knows our token: the caller drops it.
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, Self::Server { status: 401, code, .. } if code == "unauthenticated")
+    }
+
+    pub fn from_client(err: ClientError, server: &str) -> Self {
+        match err {
+            ClientError::Api {
+                status,
+                code,
+                message,
+                attempts_left,
+                retry_after,
+            } => Self::Server {
+                code,
+                message,
+                status,
+                attempts_left,
+                retry_after,
+            },
+            ClientError::Transport(e) if e.status().is_none() => {
+                Self::Unreachable(server.to_owned())
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<keyring::Error> for AppError {
+    fn from(e: keyring::Error) -> Self {
+        Self::Keyring(e.to_string())
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AppError", 4)?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &self.to_string())?;
+        if let Self::Server {
+            attempts_left,
+            retry_after,
+            ..
+        } = self
+        {
+            st.serialize_field("attempts_left", attempts_left)?;
+            st.serialize_field("retry_after", retry_after)?;
+        }
+        st.end()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,146 @@
+//! Starting and ending a session on this device: the token goes to the keyring, the email to
+//! the settings (so the token can be found at the next start), and both go on sign-out or 401.
+
+use std::future::Future;
+
+use twostep_api::{Person, Role, Session};
+use twostep_client::{Client, ClientError};
+
+use crate::error::{AppError, AppResult};
+use crate::secret::Token;
+use crate::state::{AppState, Flow, Server, Signed};
+use crate::views::MeView;
+
+/// The keyring key of a server: the demo's port changes at every start, its data does not.
+pub fn server_key(server: &Server) -> &str {
+    if server.demo {
+        "embedded-demo"
+    } else {
+        &server.url
+    }
+}
+
+/// The profile shown first: staff when the person has it, else guardian.
+pub fn default_profile(person: &Person) -> Option<Role> {
+    [Role::Staff, Role::Guardian]
+        .into_iter()
+        .find(|r| person.roles.contains(r))
+}
+
+pub fn me_view(signed: &Signed, keyring_warning: Option<String>) -> Option<MeView> {
+    signed.person.clone().map(|person| MeView {
+        person,
+        profile: signed.profile,
+        keyring_warning,
+    })
+}
+
+/// A session was issued: keep it (keyring + settings) and show the signed-in app.
+pub async fn begin(
+    state: &AppState,
+    server: &Server,
+    session: Session,
+    person: Person,
+) -> AppResult<MeView> {
+    let token = Token::new(session.token);
+    let email = person.email.clone();
+    let keyring_warning = state
+        .tokens
+        .save(server_key(server), &email, &token)
+        .err()
+        .map(|e| e.to_string());
+    if let Some(w) = &keyring_warning {
+        tracing::warn!("keyring: {w}");
+    }
+    let signed = Signed {
+        email: email.clone(),
+        token,
+        profile: default_profile(&person),
+        person: Some(person),
+    };
+    let view = me_view(&signed, keyring_warning).ok_or(AppError::SignedOut)?;
+    {
+        let mut inner = state.inner.lock().await;
+        inner.flow = Flow::Idle;
+        inner.signed = Some(signed);
+        inner.settings.signed_in_email = Some(email);
+    }
+    state.save_settings().await?;
+    Ok(view)
+}
+
+/// Forget the session on this device (the server is told separately, when it can be).
+pub async fn forget(state: &AppState) -> AppResult<()> {
+    let (server, signed) = {
+        let mut inner = state.inner.lock().await;
+        inner.flow = Flow::Idle;
+        inner.settings.signed_in_email = None;
+        (inner.server.clone(), inner.signed.take())
+    };
+    if let (Some(server), Some(signed)) = (server, signed) {
+        state.tokens.remove(server_key(&server), &signed.email)?;
+    }
+    state.save_settings().await
+}
+
+/// Restore a remembered session from the keyring (at start, or after choosing a server).
+pub async fn restore(state: &AppState) -> AppResult<()> {
+    let mut inner = state.inner.lock().await;
+    let (Some(server), Some(email)) =
+        (inner.server.clone(), inner.settings.signed_in_email.clone())
+    else {
+        return Ok(());
+    };
+    if inner.signed.is_some() {
+        return Ok(());
+    }
+    if let Some(token) = state.tokens.load(server_key(&server), &email)? {
+        inner.signed = Some(Signed {
+            email,
+            token,
+            person: None,
+            profile: None,
+        });
+    }
+    Ok(())
+}
+
+/// Calls the server with the session token; a 401 ends the session on this device.
+pub async fn call<T, F, Fut>(state: &AppState, f: F) -> AppResult<T>
+where
+    F: FnOnce(Client, Token) -> Fut,
+    Fut: Future<Output = Result<T, ClientError>>,
+{
+    let (server, token) = state.session().await?;
+    match f(server.client.clone(), token).await {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let e = AppError::from_client(e, &server.url);
+            if e.is_unauthenticated() {
+                forget(state).await?;
+                return Err(AppError::SignedOut);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Ids go into URL paths: only the server's own id characters are let through.
+pub fn check_id(id: &str) -> AppResult<&str> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(AppError::Server {
+            code: "not_found".into(),
+            message: "That item no longer exists. Go back and try again.".into(),
+            status: 404,
+            attempts_left: None,
+            retry_after: None,
+        })
+    }
+}

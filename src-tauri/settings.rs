@@ -1,0 +1,140 @@
+//! What the app remembers between runs (never a secret): the server it talks to and who was
+//! last signed in there, so the token can be found in the keyring at start.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// A server chosen by the person; `None` with `demo` means the embedded demo.
+    #[serde(default)]
+    pub server: Option<String>,
+    #[serde(default)]
+    pub demo: bool,
+    /// The email of the person whose token is in the keyring for `server`.
+    #[serde(default)]
+    pub signed_in_email: Option<String>,
+}
+
+impl Settings {
+    pub fn load(path: &Path) -> Settings {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Write-then-rename, so a crash never leaves half a file.
+    pub fn save(&self, path: &Path) -> AppResult<()> {
+        let io = |e: std::io::Error| AppError::Internal(format!("saving settings: {e}"));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let body =
+            serde_json::to_vec_pretty(self).map_err(|e| AppError::Internal(e.to_string()))?;
+        std::fs::write(&tmp, body).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+/// The app's data folder: `TWOSTEP_APP_DATA` when set (tests, managed devices), else the
+/// platform's app data folder.
+pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
+    std::env::var_os("TWOSTEP_APP_DATA")
+        .map(PathBuf::from)
+        .or(platform_default)
+        .unwrap_or_else(|| PathBuf::from("twostep-data"))
+}
+
+/// A server address a person typed: https, or http only on this machine (loopback), where
+/// nothing crosses a network. Returns it normalised, without a trailing slash.
+pub fn check_server_address(input: &str) -> AppResult<String> {
+    let input = input.trim();
+    let with_scheme = if input.contains("://") {
+        input.to_owned()
+    } else {
+        format!("https://{input}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|_| {
+        AppError::BadServerAddress(format!(
+            "\"{input}\" is not a server address. Enter one like https://twostep.example.org."
+        ))
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(AppError::BadServerAddress(
+                "The server address must start with https:// so your password and codes are encrypted on the way.".into(),
+            ))
+        }
+        _ => {
+            return Err(AppError::BadServerAddress(
+                "Enter an https:// address, like https://twostep.example.org.".into(),
+            ))
+        }
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(AppError::BadServerAddress(
+            "Enter the server's address only, like https://twostep.example.org.".into(),
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert_eq!(
+            check_server_address("twostep.example.org").unwrap(),
+            "https://twostep.example.org"
+        );
+        assert_eq!(
+            check_server_address(" https://a.example/ ").unwrap(),
+            "https://a.example"
+        );
+        assert_eq!(
+            check_server_address("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(check_server_address("http://localhost:1").is_ok());
+        assert!(check_server_address("http://[::1]:9").is_ok());
+        for bad in [
+            "http://twostep.example.org",
+            "ftp://x.example",
+            "https://u:p@x.example",
+            "::",
+        ] {
+            let e = check_server_address(bad).unwrap_err();
+            assert_eq!(e.code(), "bad_server_address", "{bad}");
+        }
+    }
+
+    #[test]
+    fn settings_round_trip_and_missing_file_is_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/settings.json");
+        assert_eq!(Settings::load(&path), Settings::default());
+        let s = Settings {
+            server: Some("https://x.example".into()),
+            demo: false,
+            signed_in_email: Some("a@b.example".into()),
+        };
+        s.save(&path).unwrap();
+        assert_eq!(Settings::load(&path), s);
+    }
+}

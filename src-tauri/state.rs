@@ -1,0 +1,149 @@
+//! The app's state: which server, where the sign-in stands, who is signed in. Tokens stay
+//! here and in the keyring; the webview only ever sees views of this.
+
+use std::path::PathBuf;
+
+use tokio::sync::Mutex;
+use twostep_api::{Kind, Person, Role};
+use twostep_client::Client;
+
+use crate::error::{AppError, AppResult};
+use crate::secret::Token;
+use crate::settings::Settings;
+use crate::tokens::TokenStore;
+
+/// The server the app talks to.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub client: Client,
+    /// The embedded demo center (demo accounts, demo inbox).
+    pub demo: bool,
+}
+
+impl Server {
+    pub fn new(url: String, demo: bool) -> Self {
+        Self {
+            client: Client::new(url.clone()),
+            url,
+            demo,
+        }
+    }
+}
+
+/// Where a sign-in stands between the password and a session.
+#[derive(Debug, Clone, Default)]
+pub enum Flow {
+    #[default]
+    Idle,
+    /// Password accepted; a code is needed.
+    Verify { challenge_id: String, email: String },
+    /// Password accepted; a method must (or may) be set up first.
+    Setup {
+        token: Token,
+        email: String,
+        required: bool,
+        allowed_kinds: Vec<Kind>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub email: String,
+    pub token: Token,
+    /// Known once the server has confirmed the token (at start it comes from the keyring).
+    pub person: Option<Person>,
+    /// The profile shown: staff or guardian, for people who are both.
+    pub profile: Option<Role>,
+}
+
+#[derive(Debug, Default)]
+pub struct Inner {
+    pub server: Option<Server>,
+    pub flow: Flow,
+    pub signed: Option<Signed>,
+    pub settings: Settings,
+    /// Set by `TWOSTEP_SERVER` or `--server`: the server screen is skipped.
+    pub preset: bool,
+}
+
+pub struct AppState {
+    pub inner: Mutex<Inner>,
+    pub tokens: Box<dyn TokenStore>,
+    pub settings_path: PathBuf,
+    /// The embedded demo server's address, when this build and run have one.
+    pub demo_url: Mutex<Option<String>>,
+    /// Starts the embedded demo on first use (None in builds without it).
+    pub demo_starter: Option<DemoStarter>,
+}
+
+pub type DemoStarter = Box<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+impl AppState {
+    pub fn new(tokens: Box<dyn TokenStore>, settings_path: PathBuf) -> Self {
+        let settings = Settings::load(&settings_path);
+        Self {
+            inner: Mutex::new(Inner {
+                settings,
+                ..Inner::default()
+            }),
+            tokens,
+            settings_path,
+            demo_url: Mutex::new(None),
+            demo_starter: None,
+        }
+    }
+
+    pub fn with_demo(mut self, starter: DemoStarter) -> Self {
+        self.demo_starter = Some(starter);
+        self
+    }
+
+    /// The current server, or an error telling the person to choose one.
+    pub async fn server(&self) -> AppResult<Server> {
+        self.inner
+            .lock()
+            .await
+            .server
+            .clone()
+            .ok_or(AppError::NoServer)
+    }
+
+    /// The server and the session token, or "signed out".
+    pub async fn session(&self) -> AppResult<(Server, Token)> {
+        let inner = self.inner.lock().await;
+        let server = inner.server.clone().ok_or(AppError::NoServer)?;
+        let signed = inner.signed.as_ref().ok_or(AppError::SignedOut)?;
+        Ok((server, signed.token.clone()))
+    }
+
+    /// A token good for the enrollment endpoints: the session's, or the setup token's.
+    pub async fn enroll_token(&self) -> AppResult<(Server, Token, bool)> {
+        let inner = self.inner.lock().await;
+        let server = inner.server.clone().ok_or(AppError::NoServer)?;
+        if let Flow::Setup { token, .. } = &inner.flow {
+            return Ok((server, token.clone(), true));
+        }
+        let signed = inner.signed.as_ref().ok_or(AppError::SignedOut)?;
+        Ok((server, signed.token.clone(), false))
+    }
+
+    pub async fn save_settings(&self) -> AppResult<()> {
+        let settings = self.inner.lock().await.settings.clone();
+        settings.save(&self.settings_path)
+    }
+}
+
+impl AppState {
+    /// A server set by the device (`TWOSTEP_SERVER` / `--server`): no server screen.
+    pub fn with_preset_server(mut self, url: String) -> Self {
+        let inner = self.inner.get_mut();
+        inner.server = Some(Server::new(url, false));
+        inner.preset = true;
+        self
+    }
+}

@@ -1,0 +1,150 @@
+// Twostep's UI: renders what the Rust side says the state is. One screen at a time in <main>;
+// the bar and the navigation appear once someone is signed in.
+
+import { call, listen } from './api.js';
+import { h } from './dom.js';
+import * as signin from './signin.js';
+import * as setup from './setup.js';
+import * as methods from './methods.js';
+import * as admin from './admin.js';
+import * as inbox from './inbox.js';
+import * as home from './home.js';
+
+const screen = document.getElementById('screen');
+const bar = document.getElementById('bar');
+const nav = document.getElementById('nav');
+const toastEl = document.getElementById('toast');
+
+const app = {
+  status: null,
+  me: null,
+  timers: [],
+
+  /** Shows a screen: `render(app, params)` returns its element. */
+  show(render, params = {}, name = '') {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    const el = render(this, params);
+    screen.replaceChildren(el);
+    screen.dataset.screen = name;
+    this.chrome(name);
+    const first = screen.querySelector('[autofocus]') || screen.querySelector('h1');
+    if (first) {
+      if (first.tagName === 'H1') first.setAttribute('tabindex', '-1');
+      first.focus();
+    }
+  },
+
+  every(ms, fn) {
+    fn();
+    this.timers.push(setInterval(fn, ms));
+  },
+
+  toast(text) {
+    toastEl.textContent = text;
+    toastEl.classList.add('on');
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => toastEl.classList.remove('on'), 5000);
+  },
+
+  /** A sign-in step from the server: verify, setup or done. */
+  step(step) {
+    if (step.next === 'done') return this.signedIn(step.me);
+    if (step.next === 'verify') return signin.verify(this, step);
+    if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
+  },
+
+  signedIn(me, notice) {
+    this.me = me;
+    if (me.keyring_warning) notice = me.keyring_warning;
+    this.show(home.render, { notice }, 'home');
+  },
+
+  signedOut(notice) {
+    this.me = null;
+    this.show(signin.render, { notice }, 'sign-in');
+  },
+
+  /** Any command failing with "signed out" (a 401) lands on the sign-in screen. */
+  async guard(promise) {
+    try {
+      return await promise;
+    } catch (e) {
+      if (e.code === 'unauthenticated') {
+        this.signedOut('Your session has ended. Sign in again.');
+        throw { ...e, handled: true };
+      }
+      throw e;
+    }
+  },
+
+  async signOut() {
+    await call('sign_out').catch(() => {});
+    this.signedOut('You are signed out.');
+  },
+
+  async start() {
+    try {
+      this.status = await call('app_status');
+    } catch (e) {
+      this.show(signin.server, { notice: e.message }, 'server');
+      return;
+    }
+    const s = this.status;
+    if (!s.server) return this.show(signin.server, {}, 'server');
+    if (s.me) return this.signedIn(s.me, s.notice);
+    this.show(signin.render, { notice: s.notice }, 'sign-in');
+  },
+
+  /** The bar (who, profile, sign out) and navigation, for signed-in screens. */
+  chrome(name) {
+    const me = this.me;
+    const inApp = me && ['home', 'methods', 'add-method', 'admin', 'admin-person', 'inbox'].includes(name);
+    bar.hidden = nav.hidden = !inApp;
+    document.body.classList.toggle('in-app', !!inApp);
+    if (!inApp) return;
+    const p = me.person;
+    const profiles = ['staff', 'guardian'].filter((r) => p.roles.includes(r));
+    bar.replaceChildren(
+      h('div', { class: 'who' },
+        h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'),
+        h('div', {},
+          h('strong', { id: 'who-name' }, p.name),
+          h('span', { class: 'center' }, p.center.name))),
+      profiles.length > 1
+        ? h('div', { class: 'profiles', role: 'group', 'aria-label': 'Profile' },
+            profiles.map((r) => h('button', {
+              type: 'button', id: `profile-${r}`, class: 'chip',
+              'aria-pressed': String(me.profile === r),
+              onclick: () => this.switchProfile(r),
+            }, r === 'staff' ? 'Staff' : 'Family')))
+        : null,
+      h('button', { type: 'button', id: 'sign-out', class: 'ghost', onclick: () => this.signOut() }, 'Sign out'),
+    );
+    const links = [['home', 'Home', home.render], ['methods', '2-Step Verification', methods.render]];
+    if (p.roles.includes('admin')) links.push(['admin', 'Administration', admin.render]);
+    if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', 'Demo inbox', inbox.render]);
+    nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
+      h('a', {
+        href: `#${id}`, id: `nav-${id}`,
+        'aria-current': name === id || name.startsWith(`${id}-`) ? 'page' : null,
+        onclick: (ev) => { ev.preventDefault(); this.show(render, {}, id); },
+      }, label)))));
+  },
+
+  async switchProfile(role) {
+    try {
+      this.me = await call('switch_profile', { profile: role });
+      this.show(home.render, {}, 'home');
+      this.toast(role === 'staff' ? 'Staff profile' : 'Family profile');
+    } catch (e) {
+      this.toast(e.message);
+    }
+  },
+};
+
+listen('demo-inbox', () => {
+  if (screen.dataset.screen === 'inbox') app.show(inbox.render, {}, 'inbox');
+});
+
+app.start();

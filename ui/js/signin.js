@@ -1,0 +1,236 @@
+// Signed-out screens: the server, the password, picking a method, entering the code.
+
+import { call } from './api.js';
+import { h, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
+import { codeInput } from './code.js';
+
+/** Choose the server: the demo on this device, or an address. */
+export function server(app, { notice } = {}) {
+  const box = errorBox();
+  const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: 'https://twostep.example.org', required: true, spellcheck: 'false', autocapitalize: 'none' });
+  const connect = h('button', { type: 'submit', id: 'connect', class: 'primary' }, 'Connect');
+  const demo = app.status && app.status.demo_available
+    ? h('section', { class: 'card' },
+        h('h2', {}, 'Try the demo center'),
+        h('p', {}, 'A demo center runs on this device with sample staff, family and administrator accounts. Messages it sends appear in its Demo inbox.'),
+        h('button', {
+          type: 'button', id: 'use-demo', class: 'secondary',
+          onclick: (ev) => busy(ev.currentTarget, async () => {
+            try {
+              app.status = await call('use_demo');
+              app.signedOut();
+            } catch (e) { showError(box, e); }
+          }),
+        }, 'Use the demo center'))
+    : null;
+  return h('div', { class: 'narrow' },
+    h('h1', {}, 'Connect to your center'),
+    notice ? h('p', { class: 'notice' }, notice) : null,
+    h('form', {
+      class: 'card', novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        busy(connect, async () => {
+          clearError(box);
+          try {
+            app.status = await call('choose_server', { url: url.value });
+            app.signedOut();
+          } catch (e) { showError(box, e); url.focus(); }
+        });
+      },
+    },
+      field('Server address', url, 'Your center\'s administrator can tell you this address. It starts with https://.'),
+      box,
+      connect),
+    demo);
+}
+
+/** Email and password. In demo mode, the demo accounts with their passwords. */
+export function render(app, { notice, email: prefill } = {}) {
+  const s = app.status || {};
+  const box = errorBox();
+  const email = h('input', { type: 'email', name: 'email', id: 'email', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', value: prefill || '', autofocus: true });
+  const password = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', id: 'sign-in', class: 'primary' }, 'Sign in');
+  const form = h('form', {
+    class: 'card', novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!email.value.trim() || !password.value) {
+        showError(box, { message: 'Enter your email and password.' });
+        (email.value.trim() ? password : email).focus();
+        return;
+      }
+      busy(submit, async () => {
+        clearError(box);
+        try {
+          const step = await call('sign_in', { email: email.value, password: password.value });
+          password.value = '';
+          app.step(step);
+        } catch (e) {
+          showError(box, e);
+          password.select();
+          password.focus();
+        }
+      });
+    },
+  }, field('Email', email), field('Password', password), box, submit);
+
+  const server = s.server
+    ? h('p', { class: 'server-line' },
+        s.server.demo ? 'Demo center on this device' : `Server: ${s.server.url}`,
+        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(module.server, {}, 'server'); } }, 'Change')])
+    : null;
+
+  const accounts = (s.demo_accounts || []).length
+    ? h('section', { class: 'card demo-accounts', 'aria-labelledby': 'demo-h' },
+        h('h2', { id: 'demo-h' }, 'Demo accounts'),
+        h('p', { class: 'hint' }, 'Choose one to fill in the form. Codes arrive in the Demo inbox and as notifications.'),
+        h('ul', {}, s.demo_accounts.map((a) => h('li', {},
+          h('button', {
+            type: 'button', class: 'account',
+            onclick: () => { email.value = a.email; password.value = a.password; submit.focus(); },
+          },
+            h('span', { class: 'acct-email' }, a.email),
+            h('span', { class: 'acct-about' }, a.about),
+            h('span', { class: 'acct-pass' }, 'Password: ', h('code', {}, a.password)))))))
+    : null;
+
+  return h('div', { class: 'signin-layout' },
+    h('div', { class: 'narrow' },
+      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'), h('span', {}, 'Twostep')),
+      h('h1', {}, 'Sign in'),
+      notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
+      form,
+      server),
+    accounts);
+}
+const module = { server };
+
+/** After the password: pick where the code goes, or straight to the code. */
+export function verify(app, step) {
+  const methods = orderMethods(step.methods, step.preferred_method_id);
+  if (step.code_sent) {
+    const m = methods.find((x) => x.id === step.code_sent.method_id) || methods[0];
+    return app.show(enterCode, { step, method: m, delivery: step.code_sent }, 'verify-code');
+  }
+  if (methods.length === 1) {
+    return app.show(enterCode, { step, method: methods[0] }, 'verify-code');
+  }
+  app.show(pick, { step, methods }, 'verify-pick');
+}
+
+function orderMethods(methods, preferred) {
+  return [...methods].sort((a, b) => (b.id === preferred) - (a.id === preferred));
+}
+
+function pick(app, { step, methods }) {
+  const box = errorBox();
+  const go = h('button', { type: 'submit', id: 'pick-continue', class: 'primary' }, 'Continue');
+  const options = methods.map((m, i) => h('label', { class: 'option' },
+    h('input', { type: 'radio', name: 'method', value: m.id, checked: i === 0, 'data-kind': m.kind }),
+    h('span', { class: 'option-text' },
+      h('strong', {}, m.kind === 'totp' ? 'Use your authenticator app' : m.kind === 'email' ? `Email a code to ${m.hint}` : `Text a code to ${m.hint}`),
+      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, 'Preferred') : null)));
+  return h('div', { class: 'narrow' },
+    h('h1', {}, 'Where should we send your code?'),
+    h('p', {}, 'Choose one of your 2-Step Verification methods.'),
+    h('form', {
+      class: 'card', novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const chosen = ev.currentTarget.querySelector('input[name=method]:checked');
+        const m = methods.find((x) => x.id === chosen.value);
+        if (m.kind === 'totp') return app.show(enterCode, { step, method: m }, 'verify-code');
+        busy(go, async () => {
+          try {
+            const delivery = await call('send_code', { methodId: m.id });
+            app.show(enterCode, { step, method: m, delivery }, 'verify-code');
+          } catch (e) { showError(box, e); }
+        });
+      },
+    },
+      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Verification methods'), options),
+      box, go),
+    cancelLink(app));
+}
+
+function enterCode(app, { step, method, delivery }) {
+  const box = errorBox();
+  const code = codeInput();
+  const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, 'Verify');
+  const where = h('p', { id: 'code-where' });
+  const expiry = h('p', { id: 'code-expiry', class: 'hint' });
+  let current = delivery;
+  const describe = () => {
+    if (method.kind === 'totp') {
+      where.textContent = 'Open your authenticator app and enter the 6-digit code it shows for Twostep.';
+    } else if (current) {
+      where.textContent = `We sent a code to ${current.sent_to}.`;
+    } else {
+      where.textContent = `Send a code to ${method.hint}.`;
+    }
+  };
+  describe();
+
+  const resend = method.kind === 'totp' ? null : h('button', { type: 'button', id: 'resend', class: 'secondary' }, 'Send new code');
+  if (resend) {
+    resend.addEventListener('click', () => busy(resend, async () => {
+      clearError(box);
+      try {
+        current = await call('send_code', { methodId: method.id });
+        describe();
+        app.toast(`New code sent to ${current.sent_to}. Earlier codes still work.`);
+        code.focus();
+      } catch (e) { showError(box, e); }
+    }));
+    app.every(1000, () => {
+      if (!current) { expiry.textContent = ''; return; }
+      const left = timeLeft(current.expires_at);
+      expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
+      const wait = secondsUntil(current.resend_after);
+      if (resend.getAttribute('aria-busy')) return;
+      resend.disabled = wait > 0;
+      resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
+    });
+  }
+
+  const form = h('form', {
+    class: 'card', novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!code.value.trim()) { showError(box, { message: 'Enter the code.' }); code.focus(); return; }
+      busy(submit, async () => {
+        clearError(box);
+        try {
+          app.step(await call('verify_code', { methodId: method.id, code: code.value }));
+        } catch (e) {
+          code.select();
+          if (e.code === 'invalid_code') {
+            const left = e.attempts_left;
+            showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.` });
+          } else if (e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
+            form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; });
+            showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, 'Sign in again'));
+            box.querySelector('button').focus();
+            return;
+          } else {
+            showError(box, e);
+          }
+          code.focus();
+        }
+      });
+    },
+  }, where, field('Code', code), expiry, box, submit, resend);
+
+  const others = step.methods.length > 1
+    ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, 'Try another way'))
+    : null;
+  return h('div', { class: 'narrow' }, h('h1', {}, 'Enter your code'), form, others, cancelLink(app));
+}
+
+function cancelLink(app) {
+  return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, 'Cancel and sign in again'));
+}
+
+export { KIND_LABEL };
