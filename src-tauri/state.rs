@@ -65,6 +65,9 @@ pub struct Inner {
     pub settings: Settings,
     /// Set by `TWOSTEP_SERVER` or `--server`: the server screen is skipped.
     pub preset: bool,
+    /// The server's clock minus this device's, measured once per server: countdowns ("send
+    /// a new code in 20 s") follow the server's clock even on a device that is off.
+    pub clock_offset_ms: Option<i64>,
 }
 
 pub struct AppState {

@@ -54,6 +54,8 @@ pub struct StatusView {
     pub me: Option<MeView>,
     /// Set when a remembered sign-in could not be checked (server unreachable).
     pub notice: Option<String>,
+    /// The server's clock minus this device's, in milliseconds (0 when unknown).
+    pub clock_offset_ms: i64,
 }
 
 /// A method being added, as the setup screen needs it.

@@ -13,6 +13,7 @@ use crate::views::{DemoAccountView, ServerView, StatusView};
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
     ensure_server(&state).await?;
+    measure_clock(&state).await;
     session::restore(&state).await?;
     let mut notice = None;
     let needs_check = {
@@ -50,7 +51,28 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
             .as_ref()
             .and_then(|s| session::me_view(s, None)),
         notice,
+        clock_offset_ms: inner.clock_offset_ms.unwrap_or(0),
     })
+}
+
+/// Compares this device's clock with the server's (`GET /health`), once per server.
+async fn measure_clock(state: &AppState) {
+    let server = {
+        let inner = state.inner.lock().await;
+        match (&inner.server, inner.clock_offset_ms) {
+            (Some(s), None) => s.clone(),
+            _ => return,
+        }
+    };
+    let before = chrono::Utc::now();
+    let Ok(health) = server.client.health().await else {
+        return;
+    };
+    let after = chrono::Utc::now();
+    // The server read its clock somewhere between our two readings: take the middle.
+    let local = before + (after - before) / 2;
+    let offset = (health.time - local).num_milliseconds();
+    state.inner.lock().await.clock_offset_ms = Some(offset);
 }
 
 /// A server address typed by the person: checked (https, or loopback), asked for its health,
@@ -88,6 +110,7 @@ async fn switch_to(state: &AppState, server: Server) -> AppResult<()> {
         inner.settings.server = (!server.demo).then(|| server.url.clone());
         inner.settings.signed_in_email = None;
         inner.server = Some(server);
+        inner.clock_offset_ms = None;
         inner.signed = None;
         inner.flow = Flow::Idle;
     }

@@ -2,7 +2,7 @@
 // the bar and the navigation appear once someone is signed in.
 
 import { call, listen } from './api.js';
-import { h } from './dom.js';
+import { h, setClockOffset } from './dom.js';
 import * as signin from './signin.js';
 import * as setup from './setup.js';
 import * as methods from './methods.js';
@@ -86,6 +86,7 @@ const app = {
   async start() {
     try {
       this.status = await call('app_status');
+      setClockOffset(this.status.clock_offset_ms);
     } catch (e) {
       this.show(signin.server, { notice: e.message }, 'server');
       return;
@@ -99,13 +100,14 @@ const app = {
   /** The bar (who, profile, sign out) and navigation, for signed-in screens. */
   chrome(name) {
     const me = this.me;
-    const inApp = me && ['home', 'methods', 'add-method', 'admin', 'admin-person', 'inbox'].includes(name);
+    // Signed in and not in the middle of signing in: the bar and navigation show.
+    const inApp = !!me && !['sign-in', 'server', 'verify-pick', 'verify-code', 'setup-intro'].includes(name);
     bar.hidden = nav.hidden = !inApp;
     document.body.classList.toggle('in-app', !!inApp);
     if (!inApp) return;
     const p = me.person;
     const profiles = ['staff', 'guardian'].filter((r) => p.roles.includes(r));
-    bar.replaceChildren(
+    bar.replaceChildren(...[
       h('div', { class: 'who' },
         h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'),
         h('div', {},
@@ -120,7 +122,7 @@ const app = {
             }, r === 'staff' ? 'Staff' : 'Family')))
         : null,
       h('button', { type: 'button', id: 'sign-out', class: 'ghost', onclick: () => this.signOut() }, 'Sign out'),
-    );
+    ].filter(Boolean));
     const links = [['home', 'Home', home.render], ['methods', '2-Step Verification', methods.render]];
     if (p.roles.includes('admin')) links.push(['admin', 'Administration', admin.render]);
     if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', 'Demo inbox', inbox.render]);

@@ -69,13 +69,18 @@ export function when(iso) {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+let offsetMs = 0;
+/** The server's clock minus this device's: countdowns follow the server's clock. */
+export function setClockOffset(ms) { offsetMs = Number(ms) || 0; }
+const serverNow = () => Date.now() + offsetMs;
+
 /** "9:41" until `iso`, or null when it has passed. */
 export function timeLeft(iso) {
-  const s = Math.ceil((new Date(iso).getTime() - Date.now()) / 1000);
+  const s = Math.ceil((new Date(iso).getTime() - serverNow()) / 1000);
   if (s <= 0) return null;
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 export function secondsUntil(iso) {
-  return Math.max(0, Math.ceil((new Date(iso).getTime() - Date.now()) / 1000));
+  return Math.max(0, Math.ceil((new Date(iso).getTime() - serverNow()) / 1000));
 }

@@ -24,7 +24,7 @@ export function render(app, { replacing, added } = {}) {
       return;
     }
     addBtn.disabled = false;
-    addBtn.onclick = () => app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds }, 'add-method');
+    addBtn.onclick = () => app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds, email: app.me && app.me.person.email }, 'add-method');
     const only = data.methods.length === 1;
     list.replaceChildren(...(data.methods.length
       ? data.methods.map((m) => row(m, data, only))

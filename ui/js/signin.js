@@ -1,7 +1,7 @@
 // Signed-out screens: the server, the password, picking a method, entering the code.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
+import { h, setClockOffset, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
 import { codeInput } from './code.js';
 
 /** Choose the server: the demo on this device, or an address. */
@@ -18,6 +18,7 @@ export function server(app, { notice } = {}) {
           onclick: (ev) => busy(ev.currentTarget, async () => {
             try {
               app.status = await call('use_demo');
+              setClockOffset(app.status.clock_offset_ms);
               app.signedOut();
             } catch (e) { showError(box, e); }
           }),
@@ -34,6 +35,7 @@ export function server(app, { notice } = {}) {
           clearError(box);
           try {
             app.status = await call('choose_server', { url: url.value });
+            setClockOffset(app.status.clock_offset_ms);
             app.signedOut();
           } catch (e) { showError(box, e); url.focus(); }
         });

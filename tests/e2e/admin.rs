@@ -1,0 +1,72 @@
+//! Administration: an administrator finds a staff member and resets their 2-Step
+//! Verification; the staff member must then set up again, with no skip.
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
+    let server = Server::start().await;
+    let admin = "avery@maple.example";
+    server
+        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .await;
+    server.with_email(admin).await;
+    let staff = "jordan@maple.example";
+    let staff_id = server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    server.with_totp(staff).await;
+
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(admin).await;
+    app.on_screen("verify-code").await;
+    app.fill("#code", &server.last_code(admin).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.shoot("home-admin").await;
+
+    // Find people by name, filter by enrolment.
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+    app.wait_text("#people", "Jordan Lee").await;
+    app.wait("#allow-totp").await;
+    app.fill("#people-query", "jordan").await;
+    app.wait_text("#people", "jordan@maple.example").await;
+    app.click("#people-filter option[value=not_enrolled]").await;
+    app.wait_text("#people", "No one matches").await;
+    app.click("#people-filter option[value=enrolled]").await;
+    app.wait_text("#people", "Jordan Lee").await;
+    app.wait_text("#audit", "").await;
+    app.shoot("admin").await;
+
+    // The person's page: 2-Step Verification > Reset, confirmed.
+    app.click("button.person[data-email=\"jordan@maple.example\"]")
+        .await;
+    app.on_screen("admin-person").await;
+    app.wait_text("#person-name", "Jordan Lee").await;
+    app.wait_text("#person-2sv", "Authenticator app").await;
+    app.shoot("admin-person").await;
+    app.click("#reset-2sv").await;
+    app.wait("#confirm-reset").await;
+    assert_eq!(
+        server.methods_of(&staff_id).await,
+        1,
+        "nothing before confirming"
+    );
+    app.click("#confirm-reset").await;
+    app.wait_text(
+        "#reset-result",
+        "2-Step Verification was reset for Jordan Lee",
+    )
+    .await;
+    app.wait_text("#person-2sv", "Off").await;
+    app.shoot("admin-reset-done").await;
+    assert_eq!(server.methods_of(&staff_id).await, 0);
+    app.click("#sign-out").await;
+
+    // The staff member must set up again, with no skip.
+    app.sign_in(staff).await;
+    app.on_screen("setup-intro").await;
+    app.wait("#setup-required").await;
+    assert!(!app.exists("#skip-setup").await);
+    app.quit().await;
+}

@@ -1,0 +1,418 @@
+//! The end-to-end harness: a real twostep-server on loopback (dev outbox on) and the real app
+//! binary in a real window, driven over WebDriver by WebKitWebDriver. `make test` runs this
+//! under Xvfb with a D-Bus session and an unlocked gnome-keyring (the real OS keyring).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use fantoccini::elements::Element;
+use fantoccini::{Client as Driver, ClientBuilder, Locator};
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, MutexGuard};
+use twostep_client::api::{self, AddMethodRequest, Enrollment, LoginResponse};
+use twostep_client::Client;
+pub use twostep_core::policy::Role;
+use twostep_server::{demo, Clock, Config, RunningServer};
+use zeroize::Zeroizing;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const CENTER: &str = "Maple Street Childcare";
+
+/// One app window at a time: two WebKit instances on two cores make every step slow.
+static WINDOW: Mutex<()> = Mutex::const_new(());
+
+/// Real time plus an offset the test can move forward (to get past a used TOTP step).
+#[derive(Default)]
+pub struct OffsetClock(AtomicI64);
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::SeqCst))
+    }
+}
+
+pub struct Server {
+    pub running: RunningServer,
+    pub client: Client,
+    pub clock: Arc<OffsetClock>,
+    _dir: TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            data: dir.path().to_path_buf(),
+            dev_outbox: true,
+            ..Config::default()
+        };
+        // Short enough to wait out for real in a test, long enough to see the countdown.
+        cfg.codes.resend_cooldown_secs = 4;
+        let clock = Arc::new(OffsetClock::default());
+        let running = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
+        let client = Client::new(running.url());
+        Self {
+            running,
+            client,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.running.url()
+    }
+
+    pub async fn person(&self, email: &str, name: &str, roles: &[Role]) -> String {
+        demo::add_person(
+            &self.running.state,
+            CENTER,
+            email,
+            name,
+            roles,
+            false,
+            Zeroizing::new(PASSWORD.into()),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn outbox(&self, to: &str) -> Vec<api::OutboxMessage> {
+        self.client.dev_outbox(Some(to)).await.unwrap().messages
+    }
+
+    /// The code in the newest code message to `to`.
+    pub async fn last_code(&self, to: &str) -> String {
+        let msgs = self.outbox(to).await;
+        let body = &msgs
+            .iter()
+            .rev()
+            .find(|m| m.body.contains("code"))
+            .unwrap_or_else(|| panic!("no code sent to {to}"))
+            .body;
+        extract_code(body)
+    }
+
+    /// The TOTP code for `secret` (base32, spaces allowed) at the server's time, computed
+    /// independently of the server with totp-lite.
+    pub fn totp(&self, secret: &str) -> String {
+        let key = data_encoding::BASE32_NOPAD
+            .decode(secret.replace(' ', "").trim_end_matches('=').as_bytes())
+            .unwrap();
+        let t = self.clock.now().timestamp() as u64;
+        totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &key, t)
+    }
+
+    /// Moves the server's clock one TOTP step on, so a new code is accepted.
+    pub fn next_totp_step(&self) {
+        self.clock.0.fetch_add(30, Ordering::SeqCst);
+    }
+
+    /// Sets up an authenticator-app method through the API (not the UI); returns its secret.
+    pub async fn with_totp(&self, email: &str) -> String {
+        let token = self.setup_token(email).await;
+        let e = self
+            .client
+            .add_method(&token, &AddMethodRequest::Totp)
+            .await
+            .unwrap();
+        let Enrollment::Totp { secret, .. } = &e else {
+            panic!("not a TOTP enrollment")
+        };
+        let code = self.totp(secret);
+        self.client
+            .confirm_enrollment(&token, e.id(), &code)
+            .await
+            .unwrap();
+        self.next_totp_step();
+        secret.clone()
+    }
+
+    /// Sets up an email method (the sign-in email) through the API.
+    pub async fn with_email(&self, email: &str) {
+        let token = self.setup_token(email).await;
+        let e = self
+            .client
+            .add_method(&token, &AddMethodRequest::Email { email: None })
+            .await
+            .unwrap();
+        let code = self.last_code(email).await;
+        self.client
+            .confirm_enrollment(&token, e.id(), &code)
+            .await
+            .unwrap();
+    }
+
+    async fn setup_token(&self, email: &str) -> String {
+        match self.client.login(email, PASSWORD, None).await.unwrap() {
+            LoginResponse::Setup { setup_token, .. } => setup_token,
+            other => panic!("expected setup for {email}, got {other:?}"),
+        }
+    }
+
+    pub async fn methods_of(&self, person_id: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE person_id = ?")
+            .bind(person_id)
+            .fetch_one(&self.running.state.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn extract_code(body: &str) -> String {
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no 6-digit code in {body:?}"))
+        .to_owned()
+}
+
+/// The app in its window, driven over WebDriver.
+pub struct App {
+    pub d: Driver,
+    driver: Child,
+    _window: MutexGuard<'static, ()>,
+}
+
+pub struct AppData(TempDir);
+
+impl AppData {
+    pub fn new() -> Self {
+        Self(tempfile::tempdir().unwrap())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl App {
+    /// Starts the app with its data in `data`, preset to `server` (or the embedded demo).
+    pub async fn launch(data: &AppData, server: Option<&str>) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
+        );
+        let window = WINDOW.lock().await;
+        let port = free_port();
+        let mut driver = Command::new("WebKitWebDriver");
+        driver
+            .arg(format!("--port={port}"))
+            .env("TWOSTEP_APP_DATA", data.path().join("app"))
+            .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+            .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env_remove("TWOSTEP_SERVER")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let driver = driver
+            .spawn()
+            .expect("WebKitWebDriver (Debian: webkit2gtk-driver) must be installed");
+        let mut args = vec![];
+        if let Some(url) = server {
+            args = vec!["--server".to_owned(), url.to_owned()];
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": env!("CARGO_BIN_EXE_twostep"), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let d = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(d) => break d,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("WebDriver session did not start: {e}"),
+            }
+        };
+        let app = App {
+            d,
+            driver,
+            _window: window,
+        };
+        app.wait("main[data-screen]").await;
+        app
+    }
+
+    /// Closes the window (the app exits) and the driver.
+    pub async fn quit(mut self) {
+        let _ = self.d.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+
+    pub async fn wait(&self, css: &str) -> Element {
+        match self
+            .d
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(el) => el,
+            Err(e) => panic!(
+                "{css} did not appear ({e}); the window shows:\n{}",
+                self.dump().await
+            ),
+        }
+    }
+
+    /// What the window shows, for a failing test's message.
+    pub async fn dump(&self) -> String {
+        let screen = self
+            .d
+            .execute(
+                "const m = document.querySelector('main'); return (m ? m.dataset.screen + ': ' + m.innerText : document.body.innerText);",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .unwrap_or_else(|e| format!("(no page: {e})"));
+        screen
+    }
+
+    /// Waits until the current screen is `name` (`main[data-screen]`).
+    pub async fn on_screen(&self, name: &str) {
+        self.wait(&format!("main[data-screen=\"{name}\"]")).await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap();
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.unwrap()
+    }
+
+    /// Waits until `css` shows text containing `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(el) = self.d.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if t.contains(needle) {
+                        return t;
+                    }
+                    if Instant::now() > deadline {
+                        panic!(
+                            "{css} shows {t:?}, not {needle:?}; the window shows:\n{}",
+                            self.dump().await
+                        );
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{css} never showed {needle:?}; the window shows:\n{}",
+                    self.dump().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Email and password on the sign-in screen, then "Sign in".
+    pub async fn sign_in(&self, email: &str) {
+        self.on_screen("sign-in").await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("#sign-in").await;
+    }
+
+    /// The current value of an input.
+    pub async fn value(&self, css: &str) -> String {
+        self.wait(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.d.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// Waits until `css` is enabled (a cooldown ran out).
+    pub async fn wait_enabled(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.is_enabled(css).await {
+            assert!(Instant::now() < deadline, "{css} stayed disabled");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.d.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn is_enabled(&self, css: &str) -> bool {
+        self.wait(css).await.is_enabled().await.unwrap()
+    }
+
+    /// The screen at phone (390×844), tablet (820×1180) and desktop (1280×800) sizes, captured
+    /// from the X display (WebDriver's own screenshot hangs for a Tauri window under Xvfb).
+    pub async fn shoot(&self, name: &str) {
+        let dir = screenshot_dir();
+        for (size, w, h) in [
+            ("phone", 390, 844),
+            ("tablet", 820, 1180),
+            ("desktop", 1280, 800),
+        ] {
+            self.d.set_window_rect(0, 0, w, h).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let (x, y, w, h) = self.d.get_window_rect().await.unwrap();
+            let out = dir.join(format!("{name}-{size}.png"));
+            let status = Command::new("import")
+                .args(["-window", "root", "-crop"])
+                .arg(format!(
+                    "{}x{}+{}+{}",
+                    w as u32, h as u32, x as i32, y as i32
+                ))
+                .arg(&out)
+                .status()
+                .await
+                .expect("import (Debian: imagemagick) must be installed");
+            assert!(status.success(), "screenshot {name}-{size} failed");
+        }
+    }
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real app window, driven over WebDriver, against a real server.
+//! Run through `make test`, which provides the display, the D-Bus session and the keyring.
+#![allow(clippy::unwrap_used)]
+
+mod admin;
+mod demo;
+mod harness;
+mod keyring;
+mod methods;
+mod signin;

@@ -1,0 +1,170 @@
+//! Managing methods: adding an email through the emailed code, picking among several at
+//! sign-in, "Send new code" with an older code still good; the last method can't be deleted;
+//! editing an email is adding the new one and deleting the old one.
+
+use crate::harness::*;
+
+async fn oldest_method(server: &Server, email: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT m.id FROM methods m JOIN people p ON p.id = m.person_id \
+         WHERE p.email = ? ORDER BY m.created_at, m.rowid LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(&server.running.state.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_an_email_then_pick_it_and_an_older_code_still_works_after_a_resend() {
+    let server = Server::start().await;
+    let email = "sam@maple.example";
+    server.person(email, "Sam Rivera", &[Role::Staff]).await;
+    let secret = server.with_totp(email).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+
+    // One authenticator method: straight to the code, nothing sent.
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.wait_text("#code-where", "authenticator app").await;
+    assert!(!app.exists("#resend").await);
+    app.fill("#code", &server.totp(&secret)).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+
+    // Add an email method: the sign-in email is prefilled, the emailed code confirms it.
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.wait("#method-list [data-kind=totp]").await;
+    app.shoot("methods-one").await;
+    app.click("#add-method").await;
+    app.on_screen("add-method").await;
+    app.click("#kind-email").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    assert_eq!(app.value("#new-email").await, email);
+    app.shoot("setup-email").await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    app.wait_text("#code-where", "s•••@maple.example").await;
+    app.shoot("setup-email-code").await;
+    app.fill("#setup-code", &server.last_code(email).await)
+        .await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.click("#added-continue").await;
+    app.on_screen("methods").await;
+    app.wait("#method-list [data-kind=email]").await;
+    assert_eq!(app.count("#method-list .method").await, 2);
+    app.shoot("methods-two").await;
+    app.click("#sign-out").await;
+
+    // Two methods: the person picks, the preferred (first added) first.
+    app.sign_in(email).await;
+    app.on_screen("verify-pick").await;
+    app.wait_text(".option", "Use your authenticator app").await;
+    app.wait_text("form", "Preferred").await;
+    app.shoot("verify-pick").await;
+    app.click("input[data-kind=email]").await;
+    app.click("#pick-continue").await;
+    app.on_screen("verify-code").await;
+    app.wait_text("#code-where", "We sent a code to s•••@maple.example")
+        .await;
+    let first = server.last_code(email).await;
+
+    // "Send new code" waits out its cooldown, then sends; the first code still works.
+    assert!(!app.is_enabled("#resend").await, "cooldown first");
+    app.wait_text("#resend", "Send new code (in").await;
+    app.shoot("verify-code").await;
+    app.wait_enabled("#resend").await;
+    let before = server.outbox(email).await.len();
+    app.click("#resend").await;
+    app.wait_text("#toast", "Earlier codes still work").await;
+    assert_eq!(server.outbox(email).await.len(), before + 1);
+    let second = server.last_code(email).await;
+    assert_ne!(first, second);
+    app.fill("#code", &first).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_method_cannot_be_deleted_and_an_email_is_edited_by_add_then_delete() {
+    let server = Server::start().await;
+    let email = "casey@maple.example";
+    let id = server.person(email, "Casey Morgan", &[Role::Staff]).await;
+    server.with_email(email).await;
+    let old = oldest_method(&server, email).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.fill("#code", &server.last_code(email).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.click("#manage-2sv").await;
+    app.on_screen("methods").await;
+
+    // The only method: Delete is disabled and says why.
+    let delete = format!("[data-method=\"{old}\"] .delete");
+    assert!(!app.is_enabled(&delete).await);
+    app.wait_text(
+        "#method-list",
+        "This is your only method, so it can't be deleted.",
+    )
+    .await;
+    app.shoot("methods-last").await;
+
+    // Edit: add the new address first...
+    app.click(&format!("[data-method=\"{old}\"] .edit")).await;
+    app.wait_text(".confirm", "add the new one first, then delete this one")
+        .await;
+    app.shoot("methods-edit").await;
+    app.click("#edit-add-new").await;
+    app.on_screen("add-method").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    assert_eq!(
+        app.value("#new-email").await,
+        "",
+        "the new address starts empty"
+    );
+    // A generic classroom address is refused with the reason.
+    app.fill("#new-email", "classroom@maple.example").await;
+    app.click("#send-setup-code").await;
+    app.wait_text(".error", "").await;
+    let refusal = app.text("#form-error").await;
+    assert!(
+        refusal.to_lowercase().contains("shared") || refusal.to_lowercase().contains("generic"),
+        "{refusal}"
+    );
+    app.shoot("setup-email-generic").await;
+    let new = "new.casey@maple.example";
+    app.fill("#new-email", new).await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    app.fill("#setup-code", &server.last_code(new).await).await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.wait_text("#added", "Next, delete the old one").await;
+    app.click("#added-continue").await;
+
+    // ...then delete the old one, with a confirmation step.
+    app.on_screen("methods").await;
+    app.wait_text("#replace-banner", "Now delete the old one")
+        .await;
+    app.wait_enabled(&delete).await;
+    app.click(&delete).await;
+    app.wait("#confirm-delete").await;
+    app.shoot("methods-confirm-delete").await;
+    app.click("#confirm-delete").await;
+    app.wait_text("#toast", "was deleted").await;
+    app.on_screen("methods").await;
+    app.wait_text("#method-list", "n•••@maple.example").await;
+    assert_eq!(app.count("#method-list .method").await, 1);
+    assert!(!app.is_enabled("#method-list .delete").await);
+    assert_eq!(server.methods_of(&id).await, 1);
+    app.quit().await;
+}

@@ -1,0 +1,160 @@
+//! Signing in: first sign-in with "Skip for now", then forced setup with an authenticator
+//! app; a guardian with no method; a wrong code; switching profiles.
+
+use crate::harness::*;
+
+/// A 6-digit code that is certainly not `right`.
+pub fn wrong(right: &str) -> String {
+    let n: u32 = right.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
+    let server = Server::start().await;
+    let email = "jordan@maple.example";
+    let id = server.person(email, "Jordan Lee", &[Role::Staff]).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+
+    // First sign-in: setup is offered, and may be skipped once.
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    assert!(app.exists("#skip-setup").await);
+    assert!(!app.exists("#setup-required").await);
+    app.shoot("setup-intro").await;
+    app.click("#skip-setup").await;
+    app.on_screen("home").await;
+    app.wait_text("#tsv-state", "Off").await;
+    app.shoot("home-2sv-off").await;
+    app.click("#sign-out").await;
+
+    // Second sign-in: required, no way around it but signing out.
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.wait_text("#setup-required", "requires 2-Step Verification")
+        .await;
+    assert!(!app.exists("#skip-setup").await, "no skip the second time");
+    assert!(app.exists("#setup-sign-out").await);
+    app.shoot("setup-required").await;
+    app.click("#setup-now").await;
+    app.on_screen("setup-choose").await;
+    app.shoot("setup-choose").await;
+    app.click("#kind-totp").await;
+    app.click("#choose-continue").await;
+
+    // The QR code and the key by hand; the test's own TOTP from the key shown.
+    app.on_screen("setup-totp").await;
+    app.wait("#totp-qr").await;
+    app.click("details summary").await;
+    let secret = app.text("#totp-secret").await;
+    assert_eq!(secret.replace(' ', "").len(), 32, "160-bit key: {secret}");
+    app.shoot("setup-totp").await;
+    let right = server.totp(&secret);
+    app.fill("#setup-code", &wrong(&right)).await;
+    app.click("#confirm-method").await;
+    app.wait_text(".error", "attempts left").await;
+    app.fill("#setup-code", &right).await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.wait_text("#added", "A confirmation email is on its way.")
+        .await;
+    app.shoot("setup-done").await;
+    app.click("#added-continue").await;
+
+    // Straight into the app with the new method.
+    app.on_screen("home").await;
+    app.wait_text("#tsv-state", "On").await;
+    assert_eq!(server.methods_of(&id).await, 1);
+    let mail = server.outbox(email).await;
+    assert!(mail
+        .iter()
+        .any(|m| m.subject == "A two-factor authentication device has been added"));
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_code_shows_the_attempts_left_then_the_right_one_signs_in() {
+    let server = Server::start().await;
+    let email = "sam@maple.example";
+    server.person(email, "Sam Rivera", &[Role::Staff]).await;
+    server.with_email(email).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+
+    // One email method: the code is sent at once and the screen says where.
+    app.on_screen("verify-code").await;
+    app.wait_text("#code-where", "We sent a code to s•••@maple.example")
+        .await;
+    app.wait_text("#code-expiry", "expires in").await;
+    let right = server.last_code(email).await;
+    app.fill("#code", &wrong(&right)).await;
+    app.click("#verify").await;
+    app.wait_text(".error", "That code isn't right. 4 attempts left.")
+        .await;
+    app.shoot("verify-wrong-code").await;
+    app.fill("#code", &wrong(&wrong(&right))).await;
+    app.click("#verify").await;
+    app.wait_text(".error", "3 attempts left").await;
+    // Pasted with a space, as people copy it from an email.
+    app.fill("#code", &format!("{} {}", &right[..3], &right[3..]))
+        .await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.wait_text("#welcome", "Welcome, Sam").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_with_no_method_signs_straight_in() {
+    let server = Server::start().await;
+    server
+        .person("riley@family.example", "Riley Parent", &[Role::Guardian])
+        .await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.on_screen("sign-in").await;
+    assert!(
+        !app.exists("#change-server").await,
+        "preset server: no way to change it"
+    );
+    app.shoot("sign-in").await;
+    app.sign_in("riley@family.example").await;
+    app.on_screen("home").await;
+    app.wait_text("#welcome", "Welcome, Riley").await;
+    app.wait_text("#profile-line", "Family profile").await;
+    assert!(
+        !app.exists("#nav-admin").await,
+        "no administration for a parent"
+    );
+    app.shoot("home-guardian").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_who_is_also_a_parent_switches_profiles() {
+    let server = Server::start().await;
+    let email = "casey@maple.example";
+    server
+        .person(email, "Casey Morgan", &[Role::Staff, Role::Guardian])
+        .await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.click("#skip-setup").await;
+    app.on_screen("home").await;
+    app.wait_text("#profile-line", "Staff profile").await;
+    app.click("#profile-guardian").await;
+    app.wait_text("#profile-line", "Family profile").await;
+    let pressed = app
+        .wait("#profile-guardian")
+        .await
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(pressed.as_deref(), Some("true"));
+    app.shoot("home-profile-switch").await;
+    app.quit().await;
+}
