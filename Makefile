@@ -2,20 +2,35 @@
 # Both install the Debian packages they need when run as root (or say what to install).
 
 CARGO ?= cargo
-# What building and testing need from Debian (SQLite is bundled; TLS is rustls;
-# the delivery tests run a real SMTP server, aiosmtpd).
-SYSTEM_PACKAGES := pkg-config gcc make python3-aiosmtpd
+# What building needs from Debian: a C toolchain and the libraries of Tauri's Linux window
+# (WebKitGTK, GTK, librsvg, appindicator), OpenSSL and D-Bus (the Secret Service keyring).
+# SQLite is bundled; the server's TLS is rustls.
+BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev \
+	libayatana-appindicator3-dev libssl-dev libdbus-1-dev
+# What the tests add: a real SMTP server (aiosmtpd), and for the app's window a virtual
+# display, WebKitWebDriver, a D-Bus session with gnome-keyring, and imagemagick's `import`.
+TEST_PACKAGES := python3-aiosmtpd xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
+	gnome-keyring imagemagick
 DATA ?= ./twostep-data
 
-.PHONY: run serve test lint deps
+.PHONY: run serve test lint deps test-deps
 
-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs missing Debian packages as root, or says exactly what to install.
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else echo "Twostep needs these Debian packages; install them with:"; echo "  sudo apt-get install -y$$missing"; exit 1; fi; \
 	fi
+endef
 
+deps:
+	$(call install_missing,$(BUILD_PACKAGES))
+
+test-deps:
+	$(call install_missing,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+
+# Opens the app on the embedded demo center (or the server chosen before in the app).
 run: deps
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "There is no display here, so the app window cannot open."; \
@@ -24,12 +39,16 @@ run: deps
 	fi
 	$(CARGO) run -p twostep
 
-serve: deps
+# The server alone: demo center, dev outbox at /api/v1/dev/outbox.
+serve:
+	$(call install_missing,pkg-config gcc make)
 	$(CARGO) run -p twostep-server -- serve --demo --dev-outbox --data $(DATA)
 
-test: deps
-	$(CARGO) test --workspace --all-targets
+# Every test: unit, server integration (real SMTP and SMS gateway), Tauri mock-runtime
+# commands, and the app's real window under Xvfb with the real keyring.
+test: test-deps
+	tests/e2e/session.sh $(CARGO) test --workspace --all-targets
 
-lint:
+lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings

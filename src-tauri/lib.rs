@@ -14,6 +14,9 @@ pub mod state;
 pub mod tokens;
 pub mod views;
 
+#[cfg(test)]
+mod command_tests;
+
 use clap::Parser;
 use tauri::{Manager, Runtime};
 

@@ -86,3 +86,18 @@ impl TokenStore for MemoryStore {
         Ok(())
     }
 }
+
+/// A shared store (tests keep a handle to look inside).
+impl<T: TokenStore + ?Sized> TokenStore for std::sync::Arc<T> {
+    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
+        (**self).load(server, email)
+    }
+
+    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
+        (**self).save(server, email, token)
+    }
+
+    fn remove(&self, server: &str, email: &str) -> AppResult<()> {
+        (**self).remove(server, email)
+    }
+}

@@ -79,6 +79,7 @@ async fn measure_clock(state: &AppState) {
 /// then remembered.
 #[tauri::command]
 pub async fn choose_server(state: State<'_, AppState>, url: String) -> AppResult<StatusView> {
+    refuse_if_preset(&state).await?;
     let url = check_server_address(&url)?;
     let server = Server::new(url.clone(), false);
     server
@@ -93,19 +94,25 @@ pub async fn choose_server(state: State<'_, AppState>, url: String) -> AppResult
 /// Back to the embedded demo center.
 #[tauri::command]
 pub async fn use_demo(state: State<'_, AppState>) -> AppResult<StatusView> {
+    refuse_if_preset(&state).await?;
     let url = start_demo(&state).await?;
     switch_to(&state, Server::new(url, true)).await?;
     app_status(state).await
 }
 
+async fn refuse_if_preset(state: &AppState) -> AppResult<()> {
+    if state.inner.lock().await.preset {
+        return Err(AppError::BadServerAddress(
+            "This device's server is set by its administrator.".into(),
+        ));
+    }
+    Ok(())
+}
+
 async fn switch_to(state: &AppState, server: Server) -> AppResult<()> {
+    refuse_if_preset(state).await?;
     {
         let mut inner = state.inner.lock().await;
-        if inner.preset {
-            return Err(AppError::BadServerAddress(
-                "This device's server is set by its administrator.".into(),
-            ));
-        }
         inner.settings.demo = server.demo;
         inner.settings.server = (!server.demo).then(|| server.url.clone());
         inner.settings.signed_in_email = None;

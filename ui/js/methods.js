@@ -64,7 +64,7 @@ export function render(app, { replacing, added } = {}) {
     const li = h('li', { class: 'method', 'data-method': m.id, 'data-kind': m.kind },
       h('div', { class: 'method-main' },
         h('strong', {}, KIND_LABEL[m.kind], preferred ? h('span', { class: 'badge' }, 'Preferred') : null),
-        h('span', { class: 'method-hint' }, m.hint),
+        m.hint !== KIND_LABEL[m.kind] ? h('span', { class: 'method-hint' }, m.hint) : null,
         h('span', { class: 'hint' }, `Added ${when(m.created_at)} · Last used ${when(m.last_used_at)}`)),
       actions, onlyNote);
     return li;
@@ -111,7 +111,7 @@ export function render(app, { replacing, added } = {}) {
     h('h1', {}, '2-Step Verification'),
     h('p', {}, 'When you sign in, you\'ll enter a code from one of these after your password.'),
     banner,
-    added && !replacing ? h('p', { class: 'notice' }, `${KIND_LABEL[added.kind]} ${added.hint} was added.`) : null,
+    added && !replacing ? h('p', { class: 'notice success', role: 'status' }, `${KIND_LABEL[added.kind]} ${added.hint} was added.`) : null,
     box,
     list,
     addBtn);

@@ -1,0 +1,362 @@
+//! The commands on Tauri's mock runtime, against a real twostep-server on loopback: what the
+//! webview gets back (views and `{code, message}`), and what stays on this side (tokens).
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+use twostep_client::api::{AddMethodRequest, Enrollment, LoginResponse};
+use twostep_client::Client;
+use twostep_core::policy::Role;
+use twostep_server::{demo, Config, ManualClock, RunningServer};
+use zeroize::Zeroizing;
+
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::tokens::{MemoryStore, TokenStore};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Fixture {
+    server: RunningServer,
+    client: Client,
+    clock: Arc<ManualClock>,
+    store: Arc<MemoryStore>,
+    dir: tempfile::TempDir,
+}
+
+fn start() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data: dir.path().join("server"),
+        dev_outbox: true,
+        ..Config::default()
+    };
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let server = tauri::async_runtime::block_on(twostep_server::spawn(cfg, clock.clone())).unwrap();
+    Fixture {
+        client: Client::new(server.url()),
+        server,
+        clock,
+        store: Arc::new(MemoryStore::default()),
+        dir,
+    }
+}
+
+impl Fixture {
+    fn person(&self, email: &str, roles: &[Role]) {
+        tauri::async_runtime::block_on(demo::add_person(
+            &self.server.state,
+            "Test Center",
+            email,
+            "Test Person",
+            roles,
+            false,
+            Zeroizing::new(PASSWORD.into()),
+        ))
+        .unwrap();
+    }
+
+    fn settings_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("app/settings.json")
+    }
+
+    /// A window of the app on the mock runtime, preset to the test server.
+    fn window(&self) -> WebviewWindow<MockRuntime> {
+        let state = AppState::new(Box::new(self.store.clone()), self.settings_path())
+            .with_preset_server(self.server.url());
+        let app = crate::with_commands(mock_builder())
+            .manage(state)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap()
+    }
+
+    fn last_code(&self, to: &str) -> String {
+        let outbox = tauri::async_runtime::block_on(self.client.dev_outbox(Some(to))).unwrap();
+        let body = &outbox.messages.last().unwrap().body;
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap()
+            .to_owned()
+    }
+
+    fn token(&self, email: &str) -> Option<String> {
+        self.store
+            .load(&self.server.url(), email)
+            .unwrap()
+            .map(|t| t.expose().to_owned())
+    }
+}
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn sign_in(w: &WebviewWindow<MockRuntime>, email: &str) -> Value {
+    invoke(
+        w,
+        "sign_in",
+        json!({ "email": email, "password": PASSWORD }),
+    )
+    .unwrap()
+}
+
+#[test]
+fn first_sign_in_offers_setup_and_skip_signs_in_without_showing_the_token() {
+    let f = start();
+    f.person("jordan@maple.example", &[Role::Staff]);
+    let w = f.window();
+    let step = sign_in(&w, "jordan@maple.example");
+    assert_eq!(step["next"], "setup");
+    assert_eq!(step["required"], false);
+    assert!(
+        step.get("setup_token").is_none(),
+        "the setup token stays in Rust"
+    );
+
+    let done = invoke(&w, "skip_setup", json!({})).unwrap();
+    assert_eq!(done["next"], "done");
+    assert_eq!(done["me"]["person"]["email"], "jordan@maple.example");
+    assert_eq!(done["me"]["profile"], "staff");
+    let token = f
+        .token("jordan@maple.example")
+        .expect("token kept in the store");
+    assert!(
+        !done.to_string().contains(&token),
+        "the webview never sees the token"
+    );
+    let settings = Settings::load(&f.settings_path());
+    assert_eq!(
+        settings.signed_in_email.as_deref(),
+        Some("jordan@maple.example")
+    );
+
+    // The skip was the one allowed: the next sign-in must set up.
+    invoke(&w, "sign_out", json!({})).unwrap();
+    assert!(f.token("jordan@maple.example").is_none());
+    let again = sign_in(&w, "jordan@maple.example");
+    assert_eq!(again["required"], true);
+    let refused = invoke(&w, "skip_setup", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "setup_required");
+}
+
+#[test]
+fn wrong_codes_come_back_as_code_and_attempts_left_then_the_right_one_signs_in() {
+    let f = start();
+    let email = "sam@maple.example";
+    f.person(email, &[Role::Staff]);
+    let w = f.window();
+    sign_in(&w, email);
+    let started = invoke(
+        &w,
+        "start_method",
+        json!({ "request": { "kind": "email" } }),
+    )
+    .unwrap();
+    let confirmed = invoke(
+        &w,
+        "confirm_method",
+        json!({ "enrollmentId": started["enrollment_id"], "code": f.last_code(email) }),
+    )
+    .unwrap();
+    assert_eq!(
+        confirmed["me"]["person"]["email"], email,
+        "setup finishes the sign-in"
+    );
+    invoke(&w, "sign_out", json!({})).unwrap();
+
+    let step = sign_in(&w, email);
+    assert_eq!(step["next"], "verify");
+    let method_id = step["code_sent"]["method_id"].as_str().unwrap().to_owned();
+    let right = f.last_code(email);
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let err = invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": method_id, "code": wrong }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_code");
+    assert_eq!(err["attempts_left"], 4);
+    assert!(err["message"].as_str().unwrap().len() > 10);
+    let pasted = format!("{}-{}", &right[..3], &right[3..]);
+    let done = invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": method_id, "code": pasted }),
+    )
+    .unwrap();
+    assert_eq!(done["next"], "done");
+}
+
+#[test]
+fn totp_setup_shows_the_qr_as_an_image_and_confirms_with_the_app_code() {
+    let f = start();
+    let email = "riley@maple.example";
+    f.person(email, &[Role::Staff]);
+    let w = f.window();
+    sign_in(&w, email);
+    let e = invoke(&w, "start_method", json!({ "request": { "kind": "totp" } })).unwrap();
+    assert_eq!(e["kind"], "totp");
+    assert!(e["qr"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/svg+xml;base64,"));
+    let key = data_encoding::BASE32_NOPAD
+        .decode(e["secret"].as_str().unwrap().as_bytes())
+        .unwrap();
+    let now = twostep_server::Clock::now(f.clock.as_ref()).timestamp() as u64;
+    let code = totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &key, now);
+    let done = invoke(
+        &w,
+        "confirm_method",
+        json!({ "enrollmentId": e["enrollment_id"], "code": code }),
+    )
+    .unwrap();
+    assert_eq!(done["method"]["kind"], "totp");
+    assert!(done["me"]["person"]["two_step"]["enabled"]
+        .as_bool()
+        .unwrap());
+}
+
+#[test]
+fn a_revoked_token_signs_the_app_out_and_is_forgotten() {
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let w = f.window();
+    assert_eq!(sign_in(&w, email)["next"], "done");
+    let token = f.token(email).unwrap();
+    tauri::async_runtime::block_on(f.client.logout(&token)).unwrap();
+
+    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthenticated");
+    assert!(f.token(email).is_none());
+    assert_eq!(Settings::load(&f.settings_path()).signed_in_email, None);
+}
+
+#[test]
+fn a_remembered_session_is_restored_at_start() {
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let w = f.window();
+    sign_in(&w, email);
+    drop(w);
+
+    // A new app (same settings file and store), as after a restart.
+    let w = f.window();
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["me"]["person"]["email"], email);
+    assert_eq!(status["preset"], true);
+    assert_eq!(status["demo_available"], false);
+}
+
+#[test]
+fn bad_input_is_refused_with_a_code_and_changes_nothing() {
+    let f = start();
+    let email = "casey@maple.example";
+    f.person(email, &[Role::Guardian]);
+    let w = f.window();
+
+    // No flow yet: verifying or skipping has nothing to act on.
+    let err = invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": "x", "code": "123456" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_flow");
+    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthenticated");
+
+    // Wrong password: the server's words, nothing stored.
+    let err = invoke(&w, "sign_in", json!({ "email": email, "password": "nope" })).unwrap_err();
+    assert_eq!(err["code"], "invalid_credentials");
+    assert!(f.token(email).is_none());
+
+    // Missing or mistyped arguments are errors, not panics.
+    assert!(invoke(&w, "sign_in", json!({ "email": email })).is_err());
+    assert!(invoke(&w, "start_method", json!({ "request": { "kind": "fax" } })).is_err());
+
+    sign_in(&w, email);
+    // An id that would walk the URL path is refused before any request.
+    let err = invoke(
+        &w,
+        "delete_method",
+        json!({ "methodId": "../admin/people" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    // A guardian has no staff profile and is not an administrator.
+    let err = invoke(&w, "switch_profile", json!({ "profile": "staff" })).unwrap_err();
+    assert_eq!(err["code"], "no_such_profile");
+    let err = invoke(&w, "admin_policy", json!({})).unwrap_err();
+    assert_eq!(err["code"], "forbidden");
+    // The preset server can't be swapped from the UI.
+    let err = invoke(
+        &w,
+        "choose_server",
+        json!({ "url": "https://other.example" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "bad_server_address");
+    let err = invoke(&w, "demo_inbox", json!({})).unwrap_err();
+    assert_eq!(err["code"], "no_demo");
+    assert!(f.token(email).is_some(), "still signed in");
+}
+
+#[test]
+fn enrollment_by_api_then_methods_and_preferred_through_commands() {
+    let f = start();
+    let email = "alex@maple.example";
+    f.person(email, &[Role::Staff]);
+    // An email method set up through the API, as another device would.
+    use tauri::async_runtime::block_on as rt;
+    let LoginResponse::Setup { setup_token, .. } =
+        rt(f.client.login(email, PASSWORD, None)).unwrap()
+    else {
+        panic!("setup expected")
+    };
+    let e = rt(f
+        .client
+        .add_method(&setup_token, &AddMethodRequest::Email { email: None }))
+    .unwrap();
+    assert!(matches!(e, Enrollment::Code { .. }));
+    rt(f.client
+        .confirm_enrollment(&setup_token, e.id(), &f.last_code(email)))
+    .unwrap();
+    let w = f.window();
+    let step = sign_in(&w, email);
+    let method_id = step["code_sent"]["method_id"].as_str().unwrap().to_owned();
+    invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": method_id, "code": f.last_code(email) }),
+    )
+    .unwrap();
+    let listed = invoke(&w, "my_methods", json!({})).unwrap();
+    assert_eq!(listed["methods"].as_array().unwrap().len(), 1);
+    let err = invoke(&w, "delete_method", json!({ "methodId": method_id })).unwrap_err();
+    assert_eq!(err["code"], "last_method");
+    invoke(&w, "set_preferred", json!({ "methodId": method_id })).unwrap();
+}
