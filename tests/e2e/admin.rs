@@ -38,6 +38,17 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     app.wait_text("#audit", "").await;
     app.shoot("admin").await;
 
+    // The center's allowed methods: text messages turned off, saved on the server.
+    app.click("#allow-sms").await;
+    app.click("#save-policy").await;
+    app.wait_text("#toast", "Allowed methods saved.").await;
+    let token = server.session_of(admin).await;
+    let policy = server.client.admin_policy(&token).await.unwrap();
+    assert!(!policy
+        .allowed_kinds
+        .contains(&twostep_client::api::Kind::Sms));
+    assert_eq!(policy.allowed_kinds.len(), 2);
+
     // The person's page: 2-Step Verification > Reset, confirmed.
     app.click("button.person[data-email=\"jordan@maple.example\"]")
         .await;

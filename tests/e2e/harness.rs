@@ -156,6 +156,29 @@ impl Server {
         }
     }
 
+    /// A session of `email` through the API (an email method's code from the outbox).
+    pub async fn session_of(&self, email: &str) -> String {
+        let LoginResponse::Verify {
+            challenge_id,
+            code_sent: Some(sent),
+            ..
+        } = self.client.login(email, PASSWORD, None).await.unwrap()
+        else {
+            panic!("{email} should have one email method")
+        };
+        let code = self.last_code(email).await;
+        let method = sent.method_id.unwrap();
+        match self
+            .client
+            .verify(&challenge_id, &method, &code)
+            .await
+            .unwrap()
+        {
+            LoginResponse::Done { session, .. } => session.token,
+            other => panic!("not signed in: {other:?}"),
+        }
+    }
+
     pub async fn methods_of(&self, person_id: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE person_id = ?")
             .bind(person_id)

@@ -133,6 +133,54 @@ async fn a_guardian_with_no_method_signs_straight_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
+    let server = Server::start().await;
+    let email = "lee@family.example";
+    let id = server.person(email, "Lee Parent", &[Role::Guardian]).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("home").await;
+    app.click("#manage-2sv").await;
+    app.on_screen("methods").await;
+    app.wait_text("#method-list", "no verification methods yet")
+        .await;
+    app.click("#add-method").await;
+    app.click("#kind-sms").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-sms").await;
+    // A number that can't be a phone number is refused, with what to type.
+    app.fill("#new-phone", "12").await;
+    app.click("#send-setup-code").await;
+    app.wait_text("#form-error", "").await;
+    app.shoot("setup-sms").await;
+    app.fill("#new-phone", "+44 7700 900123").await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-sms-code").await;
+    app.wait_text("#code-where", "•••• 0123").await;
+    let texts = server.outbox("+447700900123").await;
+    assert_eq!(texts.last().unwrap().channel, "sms");
+    app.fill("#setup-code", &server.last_code("+447700900123").await)
+        .await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    assert_eq!(server.methods_of(&id).await, 1);
+    app.click("#added-continue").await;
+    app.click("#sign-out").await;
+
+    // Optional for a parent, but once set up it is asked for.
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.wait_text("#code-where", "We sent a code to •••• 0123")
+        .await;
+    app.fill("#code", &server.last_code("+447700900123").await)
+        .await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_who_is_also_a_parent_switches_profiles() {
     let server = Server::start().await;
     let email = "casey@maple.example";

@@ -129,7 +129,7 @@ const app = {
     nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
       h('a', {
         href: `#${id}`, id: `nav-${id}`,
-        'aria-current': name === id || name.startsWith(`${id}-`) ? 'page' : null,
+        'aria-current': section(name) === id ? 'page' : null,
         onclick: (ev) => { ev.preventDefault(); this.show(render, {}, id); },
       }, label)))));
   },
@@ -144,6 +144,13 @@ const app = {
     }
   },
 };
+
+/** Which navigation entry a screen belongs to (adding a method is part of "2-Step Verification"). */
+function section(name) {
+  if (name === 'add-method' || name.startsWith('setup-')) return 'methods';
+  if (name.startsWith('admin')) return 'admin';
+  return name;
+}
 
 listen('demo-inbox', () => {
   if (screen.dataset.screen === 'inbox') app.show(inbox.render, {}, 'inbox');
