@@ -24,4 +24,30 @@ pub enum CoreError {
     InvalidSecret,
     #[error("That is not a usable otpauth:// link: {0}.")]
     InvalidOtpauth(&'static str),
+    #[error("This authenticator entry can't be saved: {0}.")]
+    InvalidEntry(&'static str),
+    #[error("That authenticator entry no longer exists.")]
+    NoSuchEntry,
+    #[error("A shared classroom device can't export codes. Export from a personal device.")]
+    ExportOnSharedDevice,
+    #[error("Choose an export password of at least 8 characters.")]
+    ExportPasswordTooShort,
+    #[error("A PIN is 4 to 12 digits.")]
+    BadPin,
+    #[error("That PIN isn't right.")]
+    WrongPin,
+    #[error("This file is not a Twostep authenticator vault.")]
+    VaultNotAVault,
+    #[error("This vault was written by a newer Twostep (format version {0}). Update the app to open it; the file was left as it is.")]
+    VaultFutureVersion(u32),
+    #[error("The vault's key in this device's keyring doesn't match the vault file. The file was left as it is; restore the keyring or the file from a backup.")]
+    VaultWrongKey,
+    #[error("This file is protected with a password. Import it with its password.")]
+    VaultNeedsPassword,
+    #[error("That password doesn't open this file (or the file is damaged).")]
+    VaultWrongPassword,
+    #[error("The vault file is damaged ({0}). It was left as it is; restore it from a backup.")]
+    VaultDamaged(String),
+    #[error("This file can't be imported: {0}.")]
+    ImportUnreadable(&'static str),
 }

@@ -11,6 +11,7 @@ pub mod otpauth;
 pub mod policy;
 pub mod secret;
 pub mod totp;
+pub mod vault;
 
 pub use error::CoreError;
 pub use method::Kind;
