@@ -33,5 +33,17 @@ fn twostep_commands() -> &'static [&'static str] {
         "admin_set_policy",
         "admin_audit",
         "demo_inbox",
+        "vault_list",
+        "vault_reveal",
+        "vault_copy",
+        "vault_add",
+        "vault_rename",
+        "vault_delete",
+        "vault_set_pin",
+        "vault_set_shared",
+        "vault_import",
+        "vault_export",
+        "vault_resync",
+        "use_device_as_authenticator",
     ]
 }

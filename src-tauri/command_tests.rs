@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::tokens::{MemoryStore, TokenStore};
+use crate::tokens::{MemoryStore, SecretStore};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -67,7 +67,7 @@ impl Fixture {
 
     /// A window of the app on the mock runtime, preset to the test server.
     fn window(&self) -> WebviewWindow<MockRuntime> {
-        let state = AppState::new(Box::new(self.store.clone()), self.settings_path())
+        let state = AppState::new(self.store.clone(), self.settings_path())
             .with_preset_server(self.server.url());
         let app = crate::with_commands(mock_builder())
             .manage(state)

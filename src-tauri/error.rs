@@ -34,6 +34,13 @@ pub enum AppError {
     Keyring(String),
     #[error("The demo center is not available in this build.")]
     NoDemo,
+    /// A rule of the authenticator vault (or of an entry, a PIN, an import).
+    #[error("{0}")]
+    Vault(#[from] twostep_core::CoreError),
+    #[error("Too many wrong PINs. Try again in {0} seconds.")]
+    PinLocked(u64),
+    #[error("{0}")]
+    Qr(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -51,6 +58,9 @@ impl AppError {
             Self::NoSuchProfile(_) => "no_such_profile",
             Self::Keyring(_) => "keyring",
             Self::NoDemo => "no_demo",
+            Self::Vault(e) => vault_code(e),
+            Self::PinLocked(_) => "pin_locked",
+            Self::Qr(_) => "no_qr_code",
             Self::Internal(_) => "internal",
         }
     }
@@ -80,6 +90,28 @@ impl AppError {
             }
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+fn vault_code(e: &twostep_core::CoreError) -> &'static str {
+    use twostep_core::CoreError as C;
+    match e {
+        C::InvalidEntry(_) => "invalid_entry",
+        C::NoSuchEntry => "no_such_entry",
+        C::ExportOnSharedDevice => "shared_device",
+        C::ExportPasswordTooShort => "password_too_short",
+        C::BadPin => "bad_pin",
+        C::WrongPin => "wrong_pin",
+        C::VaultNotAVault => "vault_not_a_vault",
+        C::VaultFutureVersion(_) => "vault_future_version",
+        C::VaultWrongKey => "vault_wrong_key",
+        C::VaultNeedsPassword => "vault_needs_password",
+        C::VaultWrongPassword => "vault_wrong_password",
+        C::VaultDamaged(_) => "vault_damaged",
+        C::ImportUnreadable(_) => "import_unreadable",
+        C::InvalidSecret => "invalid_secret",
+        C::InvalidOtpauth(_) => "invalid_otpauth",
+        _ => "invalid",
     }
 }
 

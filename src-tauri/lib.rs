@@ -7,11 +7,13 @@ mod commands;
 mod embedded;
 pub mod error;
 mod notify;
+pub mod qr;
 pub mod secret;
 mod session;
 pub mod settings;
 pub mod state;
 pub mod tokens;
+pub mod vault;
 pub mod views;
 
 #[cfg(test)]
@@ -41,7 +43,9 @@ pub struct Options {
 
 /// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    let builder = builder.plugin(tauri_plugin_notification::init());
+    let builder = builder
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder.invoke_handler(commands::handler())
@@ -71,7 +75,7 @@ pub fn run() {
     let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
             let data = settings::data_dir(app.path().app_data_dir().ok());
-            let tokens = Box::new(tokens::KeyringStore::new(KEYRING_SERVICE));
+            let tokens = std::sync::Arc::new(tokens::KeyringStore::new(KEYRING_SERVICE));
             let mut state = AppState::new(tokens, data.join("settings.json"));
             #[cfg(feature = "embedded")]
             {

@@ -18,6 +18,9 @@ pub struct Settings {
     /// The email of the person whose token is in the keyring for `server`.
     #[serde(default)]
     pub signed_in_email: Option<String>,
+    /// Seconds added to this device's clock for authenticator codes ("Resync").
+    #[serde(default)]
+    pub vault_offset_secs: i64,
 }
 
 impl Settings {
@@ -133,6 +136,7 @@ mod tests {
             server: Some("https://x.example".into()),
             demo: false,
             signed_in_email: Some("a@b.example".into()),
+            vault_offset_secs: -42,
         };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);

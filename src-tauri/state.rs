@@ -10,7 +10,7 @@ use twostep_client::Client;
 use crate::error::{AppError, AppResult};
 use crate::secret::Token;
 use crate::settings::Settings;
-use crate::tokens::TokenStore;
+use crate::tokens::SecretStore;
 
 /// The server the app talks to.
 #[derive(Debug, Clone)]
@@ -72,7 +72,9 @@ pub struct Inner {
 
 pub struct AppState {
     pub inner: Mutex<Inner>,
-    pub tokens: Box<dyn TokenStore>,
+    /// The built-in authenticator (its own lock; usable signed out).
+    pub vault: crate::vault::VaultStore,
+    pub tokens: std::sync::Arc<dyn SecretStore>,
     pub settings_path: PathBuf,
     /// The embedded demo server's address, when this build and run have one.
     pub demo_url: Mutex<Option<String>>,
@@ -87,9 +89,14 @@ pub type DemoStarter = Box<
 >;
 
 impl AppState {
-    pub fn new(tokens: Box<dyn TokenStore>, settings_path: PathBuf) -> Self {
+    pub fn new(tokens: std::sync::Arc<dyn SecretStore>, settings_path: PathBuf) -> Self {
         let settings = Settings::load(&settings_path);
+        let vault_path = settings_path
+            .parent()
+            .map(|d| d.join("vault.json"))
+            .unwrap_or_else(|| PathBuf::from("vault.json"));
         Self {
+            vault: crate::vault::VaultStore::new(vault_path, tokens.clone()),
             inner: Mutex::new(Inner {
                 settings,
                 ..Inner::default()

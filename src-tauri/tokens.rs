@@ -1,5 +1,6 @@
-//! Where the session token lives between runs: the OS keyring (Secret Service on Linux,
-//! Keychain on Apple, Credential Manager on Windows), one entry per server and email.
+//! Where the app's secrets live between runs: the OS keyring (Secret Service on Linux,
+//! Keychain on Apple, Credential Manager on Windows). One entry per session token (per server
+//! and email) and one for the authenticator vault's key.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,14 +8,30 @@ use std::sync::Mutex;
 use crate::error::{AppError, AppResult};
 use crate::secret::Token;
 
-pub trait TokenStore: Send + Sync {
-    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>>;
-    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()>;
-    fn remove(&self, server: &str, email: &str) -> AppResult<()>;
+/// The keyring account of the vault key.
+pub const VAULT_KEY_ACCOUNT: &str = "authenticator vault key";
+
+pub trait SecretStore: Send + Sync {
+    fn get(&self, account: &str) -> AppResult<Option<Token>>;
+    fn set(&self, account: &str, secret: &Token) -> AppResult<()>;
+    fn delete(&self, account: &str) -> AppResult<()>;
+
+    /// The session token of `email` on `server`.
+    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
+        self.get(&token_account(server, email))
+    }
+
+    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
+        self.set(&token_account(server, email), token)
+    }
+
+    fn remove(&self, server: &str, email: &str) -> AppResult<()> {
+        self.delete(&token_account(server, email))
+    }
 }
 
-/// The account name of an entry: which person on which server.
-fn account(server: &str, email: &str) -> String {
+/// The account name of a session token: which person on which server.
+pub fn token_account(server: &str, email: &str) -> String {
     format!(
         "{} @ {}",
         email.to_lowercase(),
@@ -33,26 +50,26 @@ impl KeyringStore {
         }
     }
 
-    fn entry(&self, server: &str, email: &str) -> AppResult<keyring::Entry> {
-        Ok(keyring::Entry::new(&self.service, &account(server, email))?)
+    fn entry(&self, account: &str) -> AppResult<keyring::Entry> {
+        Ok(keyring::Entry::new(&self.service, account)?)
     }
 }
 
-impl TokenStore for KeyringStore {
-    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
-        match self.entry(server, email)?.get_password() {
+impl SecretStore for KeyringStore {
+    fn get(&self, account: &str) -> AppResult<Option<Token>> {
+        match self.entry(account)?.get_password() {
             Ok(t) => Ok(Some(Token::new(t))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
-        Ok(self.entry(server, email)?.set_password(token.expose())?)
+    fn set(&self, account: &str, secret: &Token) -> AppResult<()> {
+        Ok(self.entry(account)?.set_password(secret.expose())?)
     }
 
-    fn remove(&self, server: &str, email: &str) -> AppResult<()> {
-        match self.entry(server, email)?.delete_credential() {
+    fn delete(&self, account: &str) -> AppResult<()> {
+        match self.entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -67,37 +84,37 @@ impl MemoryStore {
     fn map(&self) -> AppResult<std::sync::MutexGuard<'_, HashMap<String, Token>>> {
         self.0
             .lock()
-            .map_err(|_| AppError::Internal("token store poisoned".into()))
+            .map_err(|_| AppError::Internal("secret store poisoned".into()))
     }
 }
 
-impl TokenStore for MemoryStore {
-    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
-        Ok(self.map()?.get(&account(server, email)).cloned())
+impl SecretStore for MemoryStore {
+    fn get(&self, account: &str) -> AppResult<Option<Token>> {
+        Ok(self.map()?.get(account).cloned())
     }
 
-    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
-        self.map()?.insert(account(server, email), token.clone());
+    fn set(&self, account: &str, secret: &Token) -> AppResult<()> {
+        self.map()?.insert(account.to_owned(), secret.clone());
         Ok(())
     }
 
-    fn remove(&self, server: &str, email: &str) -> AppResult<()> {
-        self.map()?.remove(&account(server, email));
+    fn delete(&self, account: &str) -> AppResult<()> {
+        self.map()?.remove(account);
         Ok(())
     }
 }
 
 /// A shared store (tests keep a handle to look inside).
-impl<T: TokenStore + ?Sized> TokenStore for std::sync::Arc<T> {
-    fn load(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
-        (**self).load(server, email)
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn get(&self, account: &str) -> AppResult<Option<Token>> {
+        (**self).get(account)
     }
 
-    fn save(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
-        (**self).save(server, email, token)
+    fn set(&self, account: &str, secret: &Token) -> AppResult<()> {
+        (**self).set(account, secret)
     }
 
-    fn remove(&self, server: &str, email: &str) -> AppResult<()> {
-        (**self).remove(server, email)
+    fn delete(&self, account: &str) -> AppResult<()> {
+        (**self).delete(account)
     }
 }

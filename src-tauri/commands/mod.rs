@@ -4,8 +4,9 @@
 mod admin;
 mod demo;
 mod methods;
-mod server;
+pub(crate) mod server;
 mod signin;
+mod vault;
 
 use tauri::ipc::Invoke;
 use tauri::Runtime;
@@ -35,5 +36,17 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         admin::admin_set_policy,
         admin::admin_audit,
         demo::demo_inbox,
+        vault::vault_list,
+        vault::vault_reveal,
+        vault::vault_copy,
+        vault::vault_add,
+        vault::vault_rename,
+        vault::vault_delete,
+        vault::vault_set_pin,
+        vault::vault_set_shared,
+        vault::vault_import,
+        vault::vault_export,
+        vault::vault_resync,
+        vault::use_device_as_authenticator,
     ]
 }

@@ -56,7 +56,7 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
 }
 
 /// Compares this device's clock with the server's (`GET /health`), once per server.
-async fn measure_clock(state: &AppState) {
+pub(crate) async fn measure_clock(state: &AppState) {
     let server = {
         let inner = state.inner.lock().await;
         match (&inner.server, inner.clock_offset_ms) {

@@ -316,13 +316,37 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap();
+        if let Err(e) = self.wait(css).await.click().await {
+            self.shoot_one(&format!(
+                "failed-click-{}",
+                css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+            ))
+            .await;
+            panic!(
+                "clicking {css}: {e}; the window shows:\n{}",
+                self.dump().await
+            );
+        }
+    }
+
+    /// Sets a field's value directly (multi-line text, which typing would turn into Enter keys).
+    pub async fn set_value(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        self.d
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![serde_json::to_value(&el).unwrap(), serde_json::Value::String(text.into())],
+            )
+            .await
+            .unwrap();
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
         let el = self.wait(css).await;
         el.clear().await.unwrap();
-        el.send_keys(text).await.unwrap();
+        if !text.is_empty() {
+            el.send_keys(text).await.unwrap();
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -393,6 +417,22 @@ impl App {
 
     pub async fn is_enabled(&self, css: &str) -> bool {
         self.wait(css).await.is_enabled().await.unwrap()
+    }
+
+    /// The window as it is now, for a failing test.
+    pub async fn shoot_one(&self, name: &str) {
+        if let Ok((x, y, w, h)) = self.d.get_window_rect().await {
+            let out = screenshot_dir().join(format!("{name}.png"));
+            let _ = Command::new("import")
+                .args(["-window", "root", "-crop"])
+                .arg(format!(
+                    "{}x{}+{}+{}",
+                    w as u32, h as u32, x as i32, y as i32
+                ))
+                .arg(&out)
+                .status()
+                .await;
+        }
     }
 
     /// The screen at phone (390×844), tablet (820×1180) and desktop (1280×800) sizes, captured

@@ -1,7 +1,7 @@
 //! The session token lives in the OS keyring (gnome-keyring over the Secret Service here):
 //! it survives an app restart and is gone after signing out.
 
-use twostep_app::tokens::{KeyringStore, TokenStore};
+use twostep_app::tokens::{KeyringStore, SecretStore};
 use twostep_app::KEYRING_SERVICE;
 
 use crate::harness::*;

@@ -8,3 +8,4 @@ mod harness;
 mod keyring;
 mod methods;
 mod signin;
+mod vault;

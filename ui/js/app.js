@@ -9,6 +9,7 @@ import * as methods from './methods.js';
 import * as admin from './admin.js';
 import * as inbox from './inbox.js';
 import * as home from './home.js';
+import * as vault from './vault.js';
 
 const screen = document.getElementById('screen');
 const bar = document.getElementById('bar');
@@ -125,6 +126,7 @@ const app = {
     ].filter(Boolean));
     const links = [['home', 'Home', home.render], ['methods', '2-Step Verification', methods.render]];
     if (p.roles.includes('admin')) links.push(['admin', 'Administration', admin.render]);
+    links.push(['vault', 'Authenticator', vault.render]);
     if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', 'Demo inbox', inbox.render]);
     nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
       h('a', {
@@ -149,6 +151,7 @@ const app = {
 function section(name) {
   if (name === 'add-method' || name.startsWith('setup-')) return 'methods';
   if (name.startsWith('admin')) return 'admin';
+  if (name.startsWith('vault')) return 'vault';
   return name;
 }
 

@@ -7,6 +7,7 @@ import { codeInput } from './code.js';
 import * as methods from './methods.js';
 
 const ABOUT = {
+  device: 'For a shared classroom tablet: the codes stay in this app, behind your PIN. No QR code is shown on the screen.',
   totp: 'Get codes from an app such as Google Authenticator or Microsoft Authenticator, even without a signal.',
   email: 'We email you a code each time you sign in.',
   sms: 'We text a code to your mobile phone each time you sign in.',
@@ -40,6 +41,7 @@ export function intro(app, step) {
 /** Choose among the kinds the center allows. */
 export function choose(app, flow) {
   const kinds = ['totp', 'email', 'sms'].filter((k) => (flow.allowed || []).includes(k));
+  if (kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
   const box = errorBox();
   const go = h('button', { type: 'submit', id: 'choose-continue', class: 'primary' }, 'Continue');
   return h('div', { class: 'narrow' },
@@ -49,6 +51,7 @@ export function choose(app, flow) {
       onsubmit: (ev) => {
         ev.preventDefault();
         const k = ev.currentTarget.querySelector('input[name=kind]:checked').value;
+        if (k === 'device') return app.show(device, flow, 'setup-device');
         if (k === 'totp') {
           busy(go, async () => {
             try {
@@ -64,7 +67,7 @@ export function choose(app, flow) {
       h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Methods'),
         kinds.map((k, i) => h('label', { class: 'option' },
           h('input', { type: 'radio', name: 'kind', value: k, id: `kind-${k}`, checked: flow.replacing ? k === flow.replacing.kind : i === 0 }),
-          h('span', { class: 'option-text' }, h('strong', {}, KIND_LABEL[k], k === 'totp' ? h('span', { class: 'badge' }, 'Recommended') : null), h('span', { class: 'hint' }, ABOUT[k]))))),
+          h('span', { class: 'option-text' }, h('strong', {}, k === 'device' ? 'Use this device as the authenticator' : KIND_LABEL[k], k === 'totp' ? h('span', { class: 'badge' }, 'Recommended') : null), h('span', { class: 'hint' }, ABOUT[k]))))),
       box, go),
     back(app, flow));
 }
@@ -85,6 +88,33 @@ function totp(app, flow) {
           h('p', { class: 'hint' }, 'Time-based, 6 digits, every 30 seconds.'))),
       h('li', {}, 'Enter the 6-digit code the app shows.')),
     confirmForm(app, flow, null),
+    back(app, flow));
+}
+
+/** "Use this device as the authenticator": the secret goes into this app's vault, behind an
+ *  optional PIN, and the app confirms the method with the code it makes. */
+function device(app, flow) {
+  const box = errorBox();
+  const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'device-pin', autocomplete: 'new-password', maxlength: '12', autofocus: true });
+  const go = h('button', { type: 'submit', id: 'device-setup', class: 'primary' }, 'Set up on this device');
+  return h('div', { class: 'narrow' },
+    h('h1', {}, 'Use this device as the authenticator'),
+    h('form', {
+      class: 'card', novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        busy(go, async () => {
+          clearError(box);
+          try {
+            const done = await app.guard(call('use_device_as_authenticator', { pin: pin.value || null }));
+            app.show(added, { ...flow, done }, 'setup-done');
+          } catch (e) { if (!e.handled) { showError(box, e); pin.focus(); } }
+        });
+      },
+    },
+      h('p', {}, 'Your codes will be in this app\'s Authenticator. On a shared classroom device, choose a PIN so only you can see them.'),
+      field('PIN (4 to 12 digits, recommended)', pin, 'You\'ll enter it each time you need a code.'),
+      box, go),
     back(app, flow));
 }
 

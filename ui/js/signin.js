@@ -3,6 +3,7 @@
 import { call } from './api.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
 import { codeInput } from './code.js';
+import * as vault from './vault.js';
 
 /** Choose the server: the demo on this device, or an address. */
 export function server(app, { notice } = {}) {
@@ -104,7 +105,8 @@ export function render(app, { notice, email: prefill } = {}) {
       h('h1', {}, 'Sign in'),
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
-      server),
+      server,
+      h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, 'Authenticator codes on this device'))),
     accounts);
 }
 const module = { server };
@@ -157,9 +159,10 @@ function pick(app, { step, methods }) {
     cancelLink(app));
 }
 
-function enterCode(app, { step, method, delivery }) {
+function enterCode(app, { step, method, delivery, prefill }) {
   const box = errorBox();
   const code = codeInput();
+  if (prefill) code.value = prefill;
   const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, 'Verify');
   const where = h('p', { id: 'code-where' });
   const expiry = h('p', { id: 'code-expiry', class: 'hint' });
@@ -225,10 +228,20 @@ function enterCode(app, { step, method, delivery }) {
     },
   }, where, field('Code', code), expiry, box, submit, resend);
 
+  const fromDevice = method.kind === 'totp'
+    ? h('p', {}, h('a', {
+      href: '#vault', id: 'code-from-device',
+      onclick: (ev) => {
+        ev.preventDefault();
+        const again = (prefill) => app.show(enterCode, { step, method, delivery: current, prefill }, 'verify-code');
+        app.show(vault.render, { pick: again, back: () => again('') }, 'vault-pick');
+      },
+    }, 'Get the code from this device\'s authenticator'))
+    : null;
   const others = step.methods.length > 1
     ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, 'Try another way'))
     : null;
-  return h('div', { class: 'narrow' }, h('h1', {}, 'Enter your code'), form, others, cancelLink(app));
+  return h('div', { class: 'narrow' }, h('h1', {}, 'Enter your code'), form, fromDevice, others, cancelLink(app));
 }
 
 function cancelLink(app) {

@@ -110,6 +110,8 @@ impl ApiError {
                 CoreError::KindNotAllowed => "kind_not_allowed",
                 CoreError::UnknownKind(_) | CoreError::UnknownRole(_) => "bad_request",
                 CoreError::InvalidSecret | CoreError::InvalidOtpauth(_) => "invalid_secret",
+                // The authenticator vault's errors arise in the app, never in a request.
+                _ => "bad_request",
             },
             Internal(_) => "internal",
         }

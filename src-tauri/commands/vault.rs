@@ -1,0 +1,543 @@
+//! The built-in authenticator: the vault's entries and codes on this device, usable signed
+//! out (a classroom tablet at the sign-in screen). Codes of entries with a PIN, and every code
+//! on a shared device, are computed only when asked for (tapped) and never listed.
+
+use std::time::Duration;
+
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use twostep_api::Enrollment;
+use twostep_core::otpauth::OtpAuth;
+use twostep_core::secret::TotpSecret;
+use twostep_core::totp::{Algorithm, TotpParams};
+use twostep_core::vault::{self, import, Entry, PinHash};
+use twostep_core::CoreError;
+
+use crate::commands::server::measure_clock;
+use crate::error::{AppError, AppResult};
+use crate::notify;
+use crate::session;
+use crate::state::AppState;
+use crate::views::ConfirmedView;
+
+/// How far off the device's clock may be before the app warns (the help page's advice is to
+/// resync the authenticator when codes stop working).
+const CLOCK_WARNING_MS: i64 = 15_000;
+const CLIPBOARD_CLEAR: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub issuer: String,
+    pub account: String,
+    pub algorithm: Algorithm,
+    pub digits: u32,
+    pub period: u64,
+    pub has_pin: bool,
+    pub short_secret: bool,
+    /// Only for entries without a PIN on a personal device.
+    pub code: Option<String>,
+    pub seconds_left: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClockView {
+    /// The server's clock minus this device's, when a server could be asked.
+    pub measured_offset_ms: Option<i64>,
+    /// What "Resync" applied to code generation.
+    pub applied_offset_secs: i64,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VaultView {
+    pub shared: bool,
+    pub total: usize,
+    pub entries: Vec<EntryView>,
+    pub clock: ClockView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeView {
+    pub code: String,
+    pub seconds_left: u64,
+    pub period: u64,
+    /// The code after this one, so a code shown for 30 seconds stays usable across a step.
+    pub next_code: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AddedView {
+    pub entry: EntryView,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemView {
+    pub item: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportView {
+    pub added: usize,
+    pub short_secrets: usize,
+    pub problems: Vec<ProblemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportView {
+    pub text: String,
+    pub warning: Option<String>,
+}
+
+/// Where a new entry comes from.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum NewEntry {
+    /// A pasted `otpauth://` link.
+    Uri { uri: String },
+    /// Typed by hand.
+    Manual {
+        issuer: String,
+        account: String,
+        secret: String,
+        #[serde(default)]
+        algorithm: Option<Algorithm>,
+        #[serde(default)]
+        digits: Option<u32>,
+        #[serde(default)]
+        period: Option<u64>,
+    },
+    /// A QR code image (a file or a pasted screenshot), base64.
+    QrImage { image_base64: String },
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Uris,
+    Encrypted,
+}
+
+fn unix_now(state_offset: i64) -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp() + state_offset).unwrap_or(0)
+}
+
+async fn code_offset(state: &AppState) -> i64 {
+    state.inner.lock().await.settings.vault_offset_secs
+}
+
+fn view(e: &Entry, now: u64, show_code: bool) -> EntryView {
+    EntryView {
+        id: e.id.clone(),
+        issuer: e.issuer.clone(),
+        account: e.account.clone(),
+        algorithm: e.algorithm,
+        digits: e.digits,
+        period: e.period,
+        has_pin: e.pin.is_some(),
+        short_secret: e.short_secret(),
+        code: (show_code && e.pin.is_none()).then(|| e.code_at(now)),
+        seconds_left: e.seconds_left(now),
+    }
+}
+
+fn new_id() -> String {
+    let mut b = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut OsRng, &mut b);
+    data_encoding::HEXLOWER.encode(&b)
+}
+
+fn hash_pin(pin: Option<&str>) -> AppResult<Option<PinHash>> {
+    match pin.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Ok(Some(PinHash::new(p, &mut OsRng)?)),
+        None => Ok(None),
+    }
+}
+
+async fn clock_view(state: &AppState) -> ClockView {
+    let inner = state.inner.lock().await;
+    let applied = inner.settings.vault_offset_secs;
+    let measured = inner.server.as_ref().and(inner.clock_offset_ms);
+    let warning = measured.and_then(|m| {
+        let off = m - applied * 1000;
+        (off.abs() > CLOCK_WARNING_MS).then(|| {
+            let secs = (off.abs() + 500) / 1000;
+            let way = if off > 0 { "behind" } else { "ahead of" };
+            format!("This device's clock is {secs} seconds {way} the server's, so codes may be refused. Resync to fix the codes.")
+        })
+    });
+    ClockView {
+        measured_offset_ms: measured,
+        applied_offset_secs: applied,
+        warning,
+    }
+}
+
+/// The entries matching `query` (search as you type), with codes where they may be shown.
+#[tauri::command]
+pub async fn vault_list(
+    state: State<'_, AppState>,
+    query: Option<String>,
+    remeasure: Option<bool>,
+) -> AppResult<VaultView> {
+    if remeasure == Some(true) {
+        // Opening the screen compares the clocks again (the device's may have drifted).
+        state.inner.lock().await.clock_offset_ms = None;
+        measure_clock(&state).await;
+    }
+    let now = unix_now(code_offset(&state).await);
+    let q = query.unwrap_or_default();
+    let (shared, total, entries) = state
+        .vault
+        .read(|v| {
+            let list = v
+                .search(&q)
+                .into_iter()
+                .map(|e| view(e, now, !v.shared))
+                .collect();
+            (v.shared, v.entries.len(), list)
+        })
+        .await?;
+    Ok(VaultView {
+        shared,
+        total,
+        entries,
+        clock: clock_view(&state).await,
+    })
+}
+
+/// One entry's code, on tap: with its PIN when it has one (Argon2id, throttled).
+#[tauri::command]
+pub async fn vault_reveal(
+    state: State<'_, AppState>,
+    id: String,
+    pin: Option<String>,
+) -> AppResult<CodeView> {
+    reveal(&state, &id, pin.as_deref()).await
+}
+
+async fn reveal(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<CodeView> {
+    let entry = state.vault.read(|v| v.get(id).cloned()).await??;
+    if let Some(hash) = entry.pin.clone() {
+        state.vault.check_pin_lock(id)?;
+        let pin = pin.unwrap_or_default().to_owned();
+        let ok = tokio::task::spawn_blocking(move || hash.verify(&pin))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        state.vault.pin_result(id, ok);
+        if !ok {
+            return Err(CoreError::WrongPin.into());
+        }
+    }
+    let now = unix_now(code_offset(state).await);
+    Ok(CodeView {
+        code: entry.code_at(now),
+        seconds_left: entry.seconds_left(now),
+        period: entry.period,
+        next_code: entry.code_at(now + entry.period),
+    })
+}
+
+/// Copies an entry's code to the clipboard, and clears it after 60 seconds unless something
+/// else was copied since.
+#[tauri::command]
+pub async fn vault_copy<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    pin: Option<String>,
+) -> AppResult<CodeView> {
+    let code = reveal(&state, &id, pin.as_deref()).await?;
+    app.clipboard()
+        .write_text(code.code.clone())
+        .map_err(|e| AppError::Internal(format!("the clipboard refused the code: {e}")))?;
+    let copied = code.code.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(CLIPBOARD_CLEAR).await;
+        if app.clipboard().read_text().ok().as_deref() == Some(copied.as_str()) {
+            let _ = app.clipboard().write_text(String::new());
+        }
+    });
+    Ok(code)
+}
+
+#[tauri::command]
+pub async fn vault_add(
+    state: State<'_, AppState>,
+    entry: NewEntry,
+    pin: Option<String>,
+) -> AppResult<AddedView> {
+    let o = match entry {
+        NewEntry::Uri { uri } => OtpAuth::parse(&uri)?,
+        NewEntry::Manual {
+            issuer,
+            account,
+            secret,
+            algorithm,
+            digits,
+            period,
+        } => OtpAuth {
+            issuer: Some(issuer.trim().to_owned()).filter(|i| !i.is_empty()),
+            account: account.trim().to_owned(),
+            secret: TotpSecret::from_base32(&secret)?,
+            params: TotpParams {
+                algorithm: algorithm.unwrap_or_default(),
+                digits: digits.unwrap_or(6),
+                period: period.unwrap_or(30),
+            },
+        },
+        NewEntry::QrImage { image_base64 } => {
+            let bytes = data_encoding::BASE64
+                .decode(image_base64.trim().as_bytes())
+                .map_err(|_| AppError::Qr("That image could not be read.".into()))?;
+            let texts = tokio::task::spawn_blocking(move || crate::qr::decode(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))??;
+            let uri = texts
+                .iter()
+                .find(|t| t.starts_with("otpauth://"))
+                .ok_or_else(|| {
+                    AppError::Qr("This QR code is not an authenticator (otpauth://) code.".into())
+                })?;
+            OtpAuth::parse(uri)?
+        }
+    };
+    let mut e = Entry::from_otpauth(new_id(), o, chrono::Utc::now().timestamp())?;
+    e.pin = hash_pin(pin.as_deref())?;
+    add_entry(&state, e).await
+}
+
+async fn add_entry(state: &AppState, e: Entry) -> AppResult<AddedView> {
+    let now = unix_now(code_offset(state).await);
+    state
+        .vault
+        .update(move |v| {
+            let shared = v.shared;
+            let added = v.add(e)?;
+            let note = added.short_secret().then(|| {
+                "This service uses a short secret (under 128 bits). It works, but ask the service for a new one if it offers it.".to_owned()
+            });
+            Ok(AddedView {
+                entry: view(added, now, !shared),
+                note,
+            })
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn vault_rename(
+    state: State<'_, AppState>,
+    id: String,
+    issuer: String,
+    account: String,
+) -> AppResult<()> {
+    state
+        .vault
+        .update(|v| Ok(v.rename(&id, &issuer, &account)?))
+        .await
+}
+
+#[tauri::command]
+pub async fn vault_delete(state: State<'_, AppState>, id: String) -> AppResult<()> {
+    state.vault.update(|v| Ok(v.remove(&id).map(|_| ())?)).await
+}
+
+/// Sets, changes or removes an entry's PIN; the current PIN is needed when there is one.
+#[tauri::command]
+pub async fn vault_set_pin(
+    state: State<'_, AppState>,
+    id: String,
+    current_pin: Option<String>,
+    new_pin: Option<String>,
+) -> AppResult<()> {
+    reveal(&state, &id, current_pin.as_deref()).await?;
+    let hash = hash_pin(new_pin.as_deref())?;
+    state
+        .vault
+        .update(|v| {
+            v.get_mut(&id)?.pin = hash;
+            Ok(())
+        })
+        .await
+}
+
+/// Marks this device as shared (codes on tap only, no export) or personal.
+#[tauri::command]
+pub async fn vault_set_shared(state: State<'_, AppState>, shared: bool) -> AppResult<()> {
+    state
+        .vault
+        .update(|v| {
+            v.shared = shared;
+            Ok(())
+        })
+        .await
+}
+
+/// Imports otpauth links or an Aegis plain export (or a Twostep encrypted export, with its
+/// password). Each unreadable entry is reported; the others are added.
+#[tauri::command]
+pub async fn vault_import(
+    state: State<'_, AppState>,
+    text: String,
+    password: Option<String>,
+) -> AppResult<ImportView> {
+    let now = chrono::Utc::now().timestamp();
+    let parsed = if text.contains(vault::envelope::FORMAT) {
+        let password = password.unwrap_or_default();
+        let bytes = text.into_bytes();
+        let v = tokio::task::spawn_blocking(move || vault::open_with_password(&bytes, &password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        import::Imported {
+            entries: v.entries,
+            problems: vec![],
+        }
+    } else {
+        import::parse(&text, now, new_id)?
+    };
+    state
+        .vault
+        .update(move |v| {
+            let mut report = ImportView {
+                added: 0,
+                short_secrets: 0,
+                problems: parsed
+                    .problems
+                    .into_iter()
+                    .map(|p| ProblemView {
+                        item: p.item,
+                        reason: p.reason,
+                    })
+                    .collect(),
+            };
+            for (i, mut e) in parsed.entries.into_iter().enumerate() {
+                e.id = new_id();
+                let name = format!("{} {}", e.issuer, e.account).trim().to_owned();
+                let short = e.short_secret();
+                match v.add(e) {
+                    Ok(_) => {
+                        report.added += 1;
+                        report.short_secrets += usize::from(short);
+                    }
+                    Err(err) => report.problems.push(ProblemView {
+                        item: format!("entry {} ({name})", i + 1),
+                        reason: err.to_string(),
+                    }),
+                }
+            }
+            Ok(report)
+        })
+        .await
+}
+
+/// Exports every entry: as plain otpauth links (with a warning) or sealed under a password.
+/// Never on a shared device.
+#[tauri::command]
+pub async fn vault_export(
+    state: State<'_, AppState>,
+    kind: ExportKind,
+    password: Option<String>,
+) -> AppResult<ExportView> {
+    let v = state.vault.read(Clone::clone).await?;
+    if v.shared {
+        return Err(CoreError::ExportOnSharedDevice.into());
+    }
+    match kind {
+        ExportKind::Uris => Ok(ExportView {
+            text: v.export_uris()?,
+            warning: Some("Anyone who sees these links can make your codes. Import them, then delete this text; never email or print it.".into()),
+        }),
+        ExportKind::Encrypted => {
+            let password = password.unwrap_or_default();
+            let bytes = tokio::task::spawn_blocking(move || {
+                vault::seal_with_password(&v, &password, &mut OsRng)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+            Ok(ExportView {
+                text: String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))?,
+                warning: None,
+            })
+        }
+    }
+}
+
+/// Measures the server's clock again and applies the offset to code generation.
+#[tauri::command]
+pub async fn vault_resync(state: State<'_, AppState>) -> AppResult<ClockView> {
+    state.inner.lock().await.clock_offset_ms = None;
+    measure_clock(&state).await;
+    {
+        let mut inner = state.inner.lock().await;
+        let measured = inner.clock_offset_ms.ok_or(AppError::NoServer)?;
+        inner.settings.vault_offset_secs = (measured as f64 / 1000.0).round() as i64;
+    }
+    state.save_settings().await?;
+    Ok(clock_view(&state).await)
+}
+
+/// "Use this device as the authenticator": during setup (or from the 2-Step Verification
+/// page), the new secret goes straight into the vault, never to the screen, and the method is
+/// confirmed with the code the vault makes.
+#[tauri::command]
+pub async fn use_device_as_authenticator<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    pin: Option<String>,
+) -> AppResult<ConfirmedView> {
+    let pin_hash = hash_pin(pin.as_deref())?;
+    let (server, token, during_setup) = state.enroll_token().await?;
+    let enrollment = server
+        .client
+        .add_method(token.expose(), &twostep_api::AddMethodRequest::Totp)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    let Enrollment::Totp {
+        enrollment_id,
+        otpauth_uri,
+        ..
+    } = enrollment
+    else {
+        return Err(AppError::Internal(
+            "the server did not start an authenticator setup".into(),
+        ));
+    };
+    let mut entry = Entry::from_otpauth(
+        new_id(),
+        OtpAuth::parse(&otpauth_uri)?,
+        chrono::Utc::now().timestamp(),
+    )?;
+    entry.pin = pin_hash;
+    let id = entry.id.clone();
+    let code = entry.code_at(unix_now(code_offset(&state).await));
+    state
+        .vault
+        .update(|v| Ok(v.add(entry).map(|_| ())?))
+        .await?;
+    let confirmed = match server
+        .client
+        .confirm_enrollment(token.expose(), &enrollment_id, &code)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            // Not confirmed: no dead entry left in the vault.
+            let _ = state.vault.update(|v| Ok(v.remove(&id).map(|_| ())?)).await;
+            return Err(AppError::from_client(e, &server.url));
+        }
+    };
+    notify::method_added(&app);
+    let me = match (during_setup, confirmed.session, confirmed.person) {
+        (true, Some(s), Some(p)) => Some(session::begin(&state, &server, s, p).await?),
+        _ => None,
+    };
+    Ok(ConfirmedView {
+        method: confirmed.method,
+        me,
+    })
+}

@@ -1,0 +1,155 @@
+//! The built-in authenticator on a shared classroom device: set up with "Use this device as
+//! the authenticator" behind a PIN, then sign in with the code the vault shows.
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_code() {
+    let server = Server::start().await;
+    let email = "jordan@maple.example";
+    let id = server.person(email, "Jordan Lee", &[Role::Staff]).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+
+    // Setup: no QR code on the classroom screen; the vault's code confirms the method.
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.click("#setup-now").await;
+    app.on_screen("setup-choose").await;
+    app.click("#kind-device").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-device").await;
+    app.shoot("setup-device").await;
+    app.fill("#device-pin", "12").await;
+    app.click("#device-setup").await;
+    app.wait_text("#form-error", "4 to 12 digits").await;
+    assert_eq!(
+        server.methods_of(&id).await,
+        0,
+        "nothing added with a bad PIN"
+    );
+    app.fill("#device-pin", "4821").await;
+    app.click("#device-setup").await;
+    app.on_screen("setup-done").await;
+    app.wait_text("#added", "Authenticator app").await;
+    assert_eq!(server.methods_of(&id).await, 1);
+    app.click("#added-continue").await;
+    app.on_screen("home").await;
+
+    // The entry is listed with its code hidden until the PIN is entered.
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    let entry = "#vault-list li.entry";
+    app.wait_text(entry, email).await;
+    assert_eq!(app.text(&format!("{entry} .code-button")).await, "••• •••");
+    app.shoot("vault-hidden").await;
+    app.click(&format!("{entry} .code-button")).await;
+    app.fill("#vault-list input.pin", "1111").await;
+    app.click("#vault-list .pin-form button").await;
+    app.wait_text("#vault-list .error", "That PIN isn't right.")
+        .await;
+    app.fill("#vault-list input.pin", "4821").await;
+    app.click("#vault-list .pin-form button").await;
+    let shown = app.wait("#vault-list .code-button[data-code]").await;
+    let code = shown.attr("data-code").await.unwrap().unwrap();
+    assert_eq!(code.len(), 6);
+    app.shoot("vault-revealed").await;
+    // Leaving the screen hides it again.
+    app.click("#nav-home").await;
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text(entry, email).await;
+    assert_eq!(app.text(&format!("{entry} .code-button")).await, "••• •••");
+    app.click("#sign-out").await;
+    app.quit().await;
+
+    // Later, on the same device: the server's clock is a step on from this device's, so the
+    // app warns, and "Resync" makes the vault's codes follow the server.
+    server.next_totp_step();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.click("#code-from-device").await;
+    app.on_screen("vault-pick").await;
+    app.wait_text("#clock-warning", "30 seconds behind").await;
+    app.shoot("vault-clock-warning").await;
+    app.click("#resync").await;
+    app.wait_text("#toast", "follow the server").await;
+    assert!(!app.exists("#clock-warning").await);
+    app.click(&format!("{entry} .code-button")).await;
+    app.fill("#vault-list input.pin", "4821").await;
+    app.click("#vault-list .pin-form button").await;
+    app.wait("#vault-list .code-button[data-code]").await;
+    app.shoot("vault-pick").await;
+    app.click("#vault-list .use-code").await;
+    app.on_screen("verify-code").await;
+    assert_eq!(app.value("#code").await.len(), 6);
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.wait_text("#welcome", "Welcome, Jordan").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_export() {
+    let data = AppData::new();
+    let server = Server::start().await;
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.on_screen("sign-in").await;
+    app.click("#open-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-list", "No accounts yet").await;
+    app.click("#vault-add").await;
+    app.on_screen("vault-add").await;
+    app.fill("#new-entry-issuer", "Payroll").await;
+    app.fill("#new-entry-account", "sam@maple.example").await;
+    // An 80-bit key, as some services issue: accepted, with a note.
+    app.fill("#new-entry-secret", "JBSW Y3DP EHPK 3PXP").await;
+    app.shoot("vault-add").await;
+    app.click("#add-manual").await;
+    app.on_screen("vault").await;
+    app.wait_text(".notice", "short secret").await;
+    app.wait("#vault-list .code-button[data-code]").await;
+
+    app.click("#vault-transfer").await;
+    app.on_screen("vault-transfer").await;
+    app.set_value(
+        "#import-text",
+        "otpauth://totp/Portal:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Portal\n\
+         otpauth://totp/Broken:x?secret=***\n",
+    )
+    .await;
+    app.click("#do-import").await;
+    app.wait_text("#import-report", "1 account added.").await;
+    app.wait_text("#import-report", "line 2").await;
+    app.click("#export-uris").await;
+    app.wait_text("#export-warning", "Anyone who sees these links")
+        .await;
+    app.shoot("vault-transfer").await;
+    app.click("a[href='#vault']").await;
+    app.on_screen("vault").await;
+    assert_eq!(app.count("#vault-list li.entry").await, 2);
+    app.fill("#vault-search", "portal").await;
+    app.wait_text("#vault-summary", "2 accounts").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.count("#vault-list li.entry").await != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "search did not filter"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Shared device: codes only on tap, export refused.
+    app.click("#vault-shared").await;
+    app.wait_text("#vault-summary", "Shared classroom device")
+        .await;
+    app.set_value("#vault-search", "").await;
+    app.wait_text("#vault-list", "Payroll").await;
+    assert_eq!(app.count("#vault-list .code-button[data-code]").await, 0);
+    app.click("#vault-transfer").await;
+    app.click("#export-uris").await;
+    app.wait_text("#form-error", "shared classroom device can't export")
+        .await;
+    app.quit().await;
+}
