@@ -360,3 +360,125 @@ fn enrollment_by_api_then_methods_and_preferred_through_commands() {
     assert_eq!(err["code"], "last_method");
     invoke(&w, "set_preferred", json!({ "methodId": method_id })).unwrap();
 }
+
+#[test]
+fn use_this_device_as_the_authenticator_finishes_setup_and_its_code_signs_in() {
+    let f = start();
+    let email = "jo@maple.example";
+    f.person(email, &[Role::Staff]);
+    let w = f.window();
+    sign_in(&w, email);
+    let bad = invoke(&w, "use_device_as_authenticator", json!({ "pin": "12" })).unwrap_err();
+    assert_eq!(bad["code"], "bad_pin");
+    let done = invoke(&w, "use_device_as_authenticator", json!({ "pin": "4821" })).unwrap();
+    assert_eq!(done["method"]["kind"], "totp");
+    assert_eq!(done["me"]["person"]["email"], email, "signed in");
+    assert!(
+        !done.to_string().contains("secret"),
+        "no secret to the webview"
+    );
+
+    let list = invoke(&w, "vault_list", json!({})).unwrap();
+    let entry = &list["entries"][0];
+    assert_eq!(entry["account"], email);
+    assert_eq!(entry["has_pin"], true);
+    assert!(entry["code"].is_null(), "hidden behind the PIN");
+    let id = entry["id"].as_str().unwrap().to_owned();
+    let wrong = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "0000" })).unwrap_err();
+    assert_eq!(wrong["code"], "wrong_pin");
+    // Neither renamed nor deleted without the PIN.
+    let err = invoke(&w, "vault_delete", json!({ "id": id })).unwrap_err();
+    assert_eq!(err["code"], "wrong_pin");
+    let code = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "4821" })).unwrap();
+    assert_eq!(code["code"].as_str().unwrap().len(), 6);
+
+    // The vault's code signs in later (the setup's step is spent).
+    invoke(&w, "sign_out", json!({})).unwrap();
+    // Two steps on: the manual clock stands still while real time (the vault's) moves.
+    f.clock.advance(chrono::Duration::seconds(60));
+    let step = sign_in(&w, email);
+    let method_id = step["methods"][0]["id"].as_str().unwrap().to_owned();
+    let resynced = invoke(&w, "vault_resync", json!({})).unwrap();
+    assert_eq!(resynced["warning"], Value::Null);
+    let code = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "4821" })).unwrap();
+    let done = invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": method_id, "code": code["code"] }),
+    )
+    .unwrap();
+    assert_eq!(done["next"], "done");
+}
+
+#[test]
+fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
+    let f = start();
+    let w = f.window();
+    let added = invoke(
+        &w,
+        "vault_add",
+        json!({ "entry": { "source": "manual", "issuer": "Payroll", "account": "sam",
+                           "secret": "JBSWY3DPEHPK3PXP" }, "pin": "2468" }),
+    )
+    .unwrap();
+    assert!(added["note"].as_str().unwrap().contains("short secret"));
+    let id = added["entry"]["id"].as_str().unwrap().to_owned();
+    for _ in 0..5 {
+        invoke(&w, "vault_reveal", json!({ "id": id, "pin": "1111" })).unwrap_err();
+    }
+    let locked = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "2468" })).unwrap_err();
+    assert_eq!(locked["code"], "pin_locked", "even the right PIN waits");
+
+    let bad_uri = invoke(
+        &w,
+        "vault_add",
+        json!({ "entry": { "source": "uri", "uri": "https://x" } }),
+    )
+    .unwrap_err();
+    assert_eq!(bad_uri["code"], "invalid_otpauth");
+    let report = invoke(
+        &w,
+        "vault_import",
+        json!({ "text": "otpauth://totp/A:a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\nnot a link\n" }),
+    )
+    .unwrap();
+    assert_eq!(report["added"], 1);
+    assert_eq!(report["problems"][0]["item"], "line 2");
+
+    // A personal device exports; the encrypted export imports back on another device.
+    let sealed = invoke(
+        &w,
+        "vault_export",
+        json!({ "kind": "encrypted", "password": "classroom export" }),
+    )
+    .unwrap();
+    let text = sealed["text"].as_str().unwrap().to_owned();
+    assert!(!text.contains("Payroll"));
+    let g = start();
+    let w2 = g.window();
+    let wrong = invoke(
+        &w2,
+        "vault_import",
+        json!({ "text": text, "password": "nope" }),
+    )
+    .unwrap_err();
+    assert_eq!(wrong["code"], "vault_wrong_password");
+    let back = invoke(
+        &w2,
+        "vault_import",
+        json!({ "text": text, "password": "classroom export" }),
+    )
+    .unwrap();
+    assert_eq!(back["added"], 2);
+
+    invoke(&w, "vault_set_shared", json!({ "shared": true })).unwrap();
+    let list = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(list["shared"], true);
+    assert!(list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["code"].is_null()));
+    let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
+    assert_eq!(refused["code"], "shared_device");
+}

@@ -329,13 +329,17 @@ async fn add_entry(state: &AppState, e: Entry) -> AppResult<AddedView> {
         .await
 }
 
+/// Renaming or deleting an entry that has a PIN needs the PIN: on a shared device, one
+/// person can't rename or remove another's account.
 #[tauri::command]
 pub async fn vault_rename(
     state: State<'_, AppState>,
     id: String,
     issuer: String,
     account: String,
+    pin: Option<String>,
 ) -> AppResult<()> {
+    reveal(&state, &id, pin.as_deref()).await?;
     state
         .vault
         .update(|v| Ok(v.rename(&id, &issuer, &account)?))
@@ -343,7 +347,12 @@ pub async fn vault_rename(
 }
 
 #[tauri::command]
-pub async fn vault_delete(state: State<'_, AppState>, id: String) -> AppResult<()> {
+pub async fn vault_delete(
+    state: State<'_, AppState>,
+    id: String,
+    pin: Option<String>,
+) -> AppResult<()> {
+    reveal(&state, &id, pin.as_deref()).await?;
     state.vault.update(|v| Ok(v.remove(&id).map(|_| ())?)).await
 }
 

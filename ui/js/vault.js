@@ -77,9 +77,9 @@ export function render(app, { pick, back, notice } = {}) {
           e.has_pin ? h('span', { class: 'badge' }, 'PIN') : null),
         show),
       pinBox, use, err,
-      h('div', { class: 'row-actions' },
-        h('button', { type: 'button', class: 'ghost rename', onclick: () => rename(li, e) }, 'Rename'),
-        h('button', { type: 'button', class: 'ghost delete', onclick: () => confirmDelete(li, e) }, 'Delete')));
+      pick ? null : h('div', { class: 'row-actions' },
+        h('button', { type: 'button', class: 'ghost rename', 'aria-label': `Rename ${name}`, onclick: () => rename(li, e) }, 'Rename'),
+        h('button', { type: 'button', class: 'ghost delete', 'aria-label': `Delete ${name}`, onclick: () => confirmDelete(li, e) }, 'Delete')));
     const paint = () => {
       const code = state.revealed ? (state.left > 0 ? state.revealed.code : state.revealed.next_code) : e.code;
       if (code) {
@@ -141,25 +141,34 @@ export function render(app, { pick, back, notice } = {}) {
     return li;
   }
 
+  /** A PIN field, for entries that have one (their owner's say-so to change them). */
+  const pinField = (e) => (e.has_pin
+    ? h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', class: 'pin', maxlength: '12' })
+    : null);
+
   function rename(li, e) {
     const issuer = h('input', { type: 'text', value: e.issuer, id: `issuer-${e.id}` });
     const account = h('input', { type: 'text', value: e.account, id: `account-${e.id}` });
+    const pin = pinField(e);
     const err = errorBox();
     const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
     const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
-      try { await call('vault_rename', { id: e.id, issuer: issuer.value, account: account.value }); load(); } catch (x) { showError(err, x); }
-    }); } }, field('Name', issuer), field('Account', account), err,
+      try { await call('vault_rename', { id: e.id, issuer: issuer.value, account: account.value, pin: pin ? pin.value : null }); load(); } catch (x) { showError(err, x); }
+    }); } }, field('Name', issuer), field('Account', account), pin ? field('PIN', pin) : null, err,
       h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, 'Cancel')));
     li.append(form);
     issuer.focus();
   }
 
   function confirmDelete(li, e) {
+    const pin = pinField(e);
+    const err = errorBox();
     const yes = h('button', { type: 'button', class: 'danger', id: 'confirm-vault-delete', onclick: () => busy(yes, async () => {
-      try { await call('vault_delete', { id: e.id }); app.toast(`${e.issuer || e.account} was removed from this device.`); load(); } catch (x) { showError(box, x); }
+      try { await call('vault_delete', { id: e.id, pin: pin ? pin.value : null }); app.toast(`${e.issuer || e.account} was removed from this device.`); load(); } catch (x) { showError(err, x); }
     }) }, 'Delete');
     const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm deletion' },
       h('p', {}, `Remove ${e.issuer} ${e.account} from this device? Its codes can't be shown here again unless it is added again.`),
+      pin ? field('PIN', pin) : null, err,
       h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => panel.remove() }, 'Cancel')));
     li.append(panel);
     yes.focus();
@@ -229,12 +238,23 @@ function add(app, { back } = {}) {
     algorithm: algorithm.value, digits: Number(digits.value), period: Number(period.value),
   }, ev.currentTarget) }, 'Add');
 
+  // On phones and tablets (the barcode-scanner plugin exists only in mobile builds).
+  const scanner = window.__TAURI__ && window.__TAURI__.barcodeScanner;
+  const scan = scanner ? h('section', { class: 'card' }, h('h2', {}, 'Scan the QR code'),
+    h('button', { type: 'button', class: 'primary', id: 'scan-qr', onclick: (ev) => busy(ev.currentTarget, async () => {
+      try {
+        const r = await scanner.scan({ formats: [scanner.Format.QRCode] });
+        await submit({ source: 'uri', uri: r.content }, ev.currentTarget);
+      } catch (e) { showError(box, { message: `The camera could not scan the code: ${e.message || e}. Try again, or add it another way below.` }); }
+    }) }, 'Scan with the camera')) : null;
+
   const page = h('div', { class: 'page' },
     h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, '← Authenticator')),
     h('h1', {}, 'Add an account'),
     box,
     h('section', { class: 'card' }, h('h2', {}, 'PIN (optional)'),
       field('PIN for this account', pin, 'On a shared device, a PIN of 4 to 12 digits keeps this account\'s codes hidden from others.')),
+    scan,
     h('section', { class: 'card' }, h('h2', {}, 'From a QR code'),
       field('Image of the QR code', file, 'Or copy a screenshot of the QR code and paste it here (Ctrl+V).'), addFile),
     h('section', { class: 'card' }, h('h2', {}, 'From a link'), field('otpauth:// link', uri), addUri),
