@@ -8,9 +8,10 @@ CARGO ?= cargo
 BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev \
 	libayatana-appindicator3-dev libssl-dev libdbus-1-dev
 # What the tests add: a real SMTP server (aiosmtpd), and for the app's window a virtual
-# display, WebKitWebDriver, a D-Bus session with gnome-keyring, and imagemagick's `import`.
+# display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
+# xclip to read the clipboard.
 TEST_PACKAGES := python3-aiosmtpd xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
-	gnome-keyring imagemagick
+	gnome-keyring imagemagick xclip
 DATA ?= ./twostep-data
 
 .PHONY: run serve test lint deps test-deps

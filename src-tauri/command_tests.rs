@@ -482,3 +482,37 @@ fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
     let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
     assert_eq!(refused["code"], "shared_device");
 }
+
+#[test]
+fn a_qr_code_image_adds_its_account() {
+    use image::{ImageFormat, Luma};
+    let f = start();
+    let w = f.window();
+    let uri = "otpauth://totp/Portal:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Portal";
+    let img = qrcode::QrCode::new(uri.as_bytes())
+        .unwrap()
+        .render::<Luma<u8>>()
+        .min_dimensions(240, 240)
+        .build();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+        .unwrap();
+    let b64 = data_encoding::BASE64.encode(&png);
+    let added = invoke(
+        &w,
+        "vault_add",
+        json!({ "entry": { "source": "qr_image", "image_base64": b64 } }),
+    )
+    .unwrap();
+    assert_eq!(added["entry"]["issuer"], "Portal");
+    assert_eq!(added["entry"]["account"], "riley");
+    assert_eq!(added["entry"]["code"].as_str().unwrap().len(), 6);
+    let err = invoke(
+        &w,
+        "vault_add",
+        json!({ "entry": { "source": "qr_image", "image_base64": "bm90IGFuIGltYWdl" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_qr_code");
+}

@@ -25,7 +25,16 @@ use crate::views::ConfirmedView;
 /// How far off the device's clock may be before the app warns (the help page's advice is to
 /// resync the authenticator when codes stop working).
 const CLOCK_WARNING_MS: i64 = 15_000;
-const CLIPBOARD_CLEAR: Duration = Duration::from_secs(60);
+/// A copied code is cleared from the clipboard after this long (60 s; a managed device may set
+/// `TWOSTEP_CLIPBOARD_CLEAR_SECS` shorter).
+fn clipboard_clear() -> Duration {
+    let secs = std::env::var("TWOSTEP_CLIPBOARD_CLEAR_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| (1..=60).contains(s))
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
 
 #[derive(Debug, Serialize)]
 pub struct EntryView {
@@ -256,8 +265,9 @@ pub async fn vault_copy<R: Runtime>(
         .write_text(code.code.clone())
         .map_err(|e| AppError::Internal(format!("the clipboard refused the code: {e}")))?;
     let copied = code.code.clone();
+    let after = clipboard_clear();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(CLIPBOARD_CLEAR).await;
+        tokio::time::sleep(after).await;
         if app.clipboard().read_text().ok().as_deref() == Some(copied.as_str()) {
             let _ = app.clipboard().write_text(String::new());
         }

@@ -230,6 +230,7 @@ impl App {
             .env("XDG_DATA_HOME", data.path().join("xdg-data"))
             .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("TWOSTEP_CLIPBOARD_CLEAR_SECS", "3")
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env_remove("TWOSTEP_SERVER")
@@ -461,6 +462,16 @@ impl App {
             assert!(status.success(), "screenshot {name}-{size} failed");
         }
     }
+}
+
+/// The X clipboard's text (through xclip), as another program would paste it.
+pub async fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .await
+        .expect("xclip (Debian: xclip) must be installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub fn screenshot_dir() -> PathBuf {

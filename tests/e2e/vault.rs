@@ -54,7 +54,16 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
     let code = shown.attr("data-code").await.unwrap().unwrap();
     assert_eq!(code.len(), 6);
     app.shoot("vault-revealed").await;
-    // Leaving the screen hides it again.
+    // Shown for 30 seconds, then hidden again.
+    tokio::time::sleep(std::time::Duration::from_secs(31)).await;
+    app.wait_text(&format!("{entry} .code-button"), "••• •••")
+        .await;
+    assert_eq!(app.count("#vault-list .code-button[data-code]").await, 0);
+    // Leaving the screen hides it too.
+    app.click(&format!("{entry} .code-button")).await;
+    app.fill("#vault-list input.pin", "4821").await;
+    app.click("#vault-list .pin-form button").await;
+    app.wait("#vault-list .code-button[data-code]").await;
     app.click("#nav-home").await;
     app.click("#nav-vault").await;
     app.on_screen("vault").await;
@@ -109,7 +118,26 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.click("#add-manual").await;
     app.on_screen("vault").await;
     app.wait_text(".notice", "short secret").await;
-    app.wait("#vault-list .code-button[data-code]").await;
+    let shown = app.wait("#vault-list .code-button[data-code]").await;
+    let code = shown.attr("data-code").await.unwrap().unwrap();
+
+    // Tap to copy; the clipboard is cleared afterwards (3 s here, 60 s by default).
+    app.click("#vault-list .code-button").await;
+    app.wait_text("#toast", "Code copied").await;
+    let copied = clipboard().await;
+    assert!(
+        copied.len() == code.len() && copied.chars().all(|c| c.is_ascii_digit()),
+        "copied {copied:?}"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(clipboard().await, "", "cleared");
+
+    // Rename, then delete with confirmation (an entry without a PIN needs none).
+    app.click("#vault-list .rename").await;
+    app.fill("#vault-list input[id^=account-]", "sam.rivera")
+        .await;
+    app.click("#vault-list .confirm button[type=submit]").await;
+    app.wait_text("#vault-list", "sam.rivera").await;
 
     app.click("#vault-transfer").await;
     app.on_screen("vault-transfer").await;
