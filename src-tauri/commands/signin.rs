@@ -31,11 +31,11 @@ pub async fn sign_in<R: Runtime>(
 /// "Skip for now": only offered, and only accepted by the server, when setup is not required.
 #[tauri::command]
 pub async fn skip_setup(state: State<'_, AppState>) -> AppResult<StepView> {
-    let (server, token, email) = {
+    let (server, token) = {
         let inner = state.inner.lock().await;
         let server = inner.server.clone().ok_or(AppError::NoServer)?;
         match &inner.flow {
-            Flow::Setup { token, email, .. } => (server, token.clone(), email.clone()),
+            Flow::Setup { token, .. } => (server, token.clone()),
             _ => return Err(AppError::NoFlow),
         }
     };
@@ -44,15 +44,7 @@ pub async fn skip_setup(state: State<'_, AppState>) -> AppResult<StepView> {
         .skip_setup(token.expose())
         .await
         .map_err(|e| AppError::from_client(e, &server.url))?;
-    match step {
-        Step::Done { session, person } => Ok(StepView::Done {
-            me: session::begin(&state, &server, session, person).await?,
-        }),
-        other => Err(AppError::Internal(format!(
-            "unexpected answer to skip-setup for {email}: {}",
-            step_name(&other)
-        ))),
-    }
+    signed_in(&state, &server, step, "skip-setup").await
 }
 
 /// "Send code" / "Send new code" for the chosen method.
@@ -89,12 +81,22 @@ pub async fn verify_code(
         .verify(&challenge_id, check_id(&method_id)?, &code)
         .await
         .map_err(|e| AppError::from_client(e, &server.url))?;
+    signed_in(&state, &server, step, "verify").await
+}
+
+/// The answer that can only be "done": its session begins.
+async fn signed_in(
+    state: &AppState,
+    server: &Server,
+    step: Step,
+    call: &str,
+) -> AppResult<StepView> {
     match step {
         Step::Done { session, person } => Ok(StepView::Done {
-            me: session::begin(&state, &server, session, person).await?,
+            me: session::begin(state, server, session, person).await?,
         }),
         other => Err(AppError::Internal(format!(
-            "unexpected answer to verify: {}",
+            "unexpected answer to {call}: {}",
             step_name(&other)
         ))),
     }

@@ -422,24 +422,43 @@ impl App {
 
     /// The window as it is now, for a failing test.
     pub async fn shoot_one(&self, name: &str) {
-        if let Ok((x, y, w, h)) = self.d.get_window_rect().await {
-            let out = screenshot_dir().join(format!("{name}.png"));
-            let _ = Command::new("import")
-                .args(["-window", "root", "-crop"])
-                .arg(format!(
-                    "{}x{}+{}+{}",
-                    w as u32, h as u32, x as i32, y as i32
-                ))
-                .arg(&out)
-                .status()
-                .await;
+        let _ = self.capture(name).await;
+    }
+
+    /// The window's rectangle of the X display, to `target/screenshots/NAME.png`.
+    async fn capture(&self, name: &str) -> bool {
+        let Ok((x, y, w, h)) = self.d.get_window_rect().await else {
+            return false;
+        };
+        let out = screenshot_dir().join(format!("{name}.png"));
+        Command::new("import")
+            .args(["-window", "root", "-crop"])
+            .arg(format!(
+                "{}x{}+{}+{}",
+                w as u32, h as u32, x as i32, y as i32
+            ))
+            .arg(&out)
+            .status()
+            .await
+            .expect("import (Debian: imagemagick) must be installed")
+            .success()
+    }
+
+    /// Waits until `css` matches exactly `n` elements.
+    pub async fn wait_count(&self, css: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.count(css).await != n {
+            assert!(
+                Instant::now() < deadline,
+                "{css} never matched {n} elements"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// The screen at phone (390×844), tablet (820×1180) and desktop (1280×800) sizes, captured
     /// from the X display (WebDriver's own screenshot hangs for a Tauri window under Xvfb).
     pub async fn shoot(&self, name: &str) {
-        let dir = screenshot_dir();
         for (size, w, h) in [
             ("phone", 390, 844),
             ("tablet", 820, 1180),
@@ -447,19 +466,10 @@ impl App {
         ] {
             self.d.set_window_rect(0, 0, w, h).await.unwrap();
             tokio::time::sleep(Duration::from_millis(400)).await;
-            let (x, y, w, h) = self.d.get_window_rect().await.unwrap();
-            let out = dir.join(format!("{name}-{size}.png"));
-            let status = Command::new("import")
-                .args(["-window", "root", "-crop"])
-                .arg(format!(
-                    "{}x{}+{}+{}",
-                    w as u32, h as u32, x as i32, y as i32
-                ))
-                .arg(&out)
-                .status()
-                .await
-                .expect("import (Debian: imagemagick) must be installed");
-            assert!(status.success(), "screenshot {name}-{size} failed");
+            assert!(
+                self.capture(&format!("{name}-{size}")).await,
+                "screenshot {name}-{size} failed"
+            );
         }
     }
 }
