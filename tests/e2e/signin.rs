@@ -206,3 +206,44 @@ async fn staff_who_is_also_a_parent_switches_profiles() {
     app.shoot("home-profile-switch").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_wrong_codes_lock_the_sign_in_with_the_way_back() {
+    let server = Server::start().await;
+    let email = "alex@maple.example";
+    server.person(email, "Alex Kim", &[Role::Staff]).await;
+    server.with_email(email).await;
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    let right = server.last_code(email).await;
+    let mut guess = right.clone();
+    for left in (0..5).rev() {
+        guess = wrong(&guess);
+        app.fill("#code", &guess).await;
+        app.click("#verify").await;
+        if left > 0 {
+            app.wait_text(".error", &format!("{left} attempt")).await;
+        }
+    }
+    // Locked: the way back is signing in again.
+    app.wait_text(".error", "that was the last try. Sign in again")
+        .await;
+    app.wait("#start-over").await;
+    assert!(!app.is_enabled("#verify").await);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(
+        !app.is_enabled("#resend").await,
+        "stays off after the countdown ticks"
+    );
+    app.shoot("verify-locked").await;
+    app.click("#start-over").await;
+    app.on_screen("sign-in").await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.fill("#code", &server.last_code(email).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.quit().await;
+}

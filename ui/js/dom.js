@@ -56,7 +56,8 @@ export async function busy(button, work) {
   try {
     return await work();
   } finally {
-    button.disabled = false;
+    // A form that ended for good (a locked sign-in) keeps its buttons off.
+    if (!button.dataset.locked) button.disabled = false;
     button.removeAttribute('aria-busy');
   }
 }

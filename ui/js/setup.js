@@ -201,6 +201,12 @@ function confirmForm(app, flow, extra) {
           app.show(added, { ...flow, done }, 'setup-done');
         } catch (e) {
           if (e.handled) return;
+          if (e.code === 'invalid_code' && e.attempts_left === 0) {
+            // This setup is locked: the way back is starting the method again.
+            showError(box, { message: 'That code isn\'t right, and that was the last try. Start again to get a new code.' },
+              h('button', { type: 'button', class: 'primary', id: 'setup-start-over', onclick: () => app.show(choose, flow, flow.mode === 'signin' ? 'setup-choose' : 'add-method') }, 'Start again'));
+            return;
+          }
           showError(box, e.code === 'invalid_code'
             ? { message: `That code isn't right. ${e.attempts_left === 1 ? '1 attempt' : `${e.attempts_left} attempts`} left.` }
             : e);

@@ -194,7 +194,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
       const left = timeLeft(current.expires_at);
       expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
       const wait = secondsUntil(current.resend_after);
-      if (resend.getAttribute('aria-busy')) return;
+      if (resend.getAttribute('aria-busy') || resend.dataset.locked) return;
       resend.disabled = wait > 0;
       resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
     });
@@ -211,11 +211,13 @@ function enterCode(app, { step, method, delivery, prefill }) {
           app.step(await call('verify_code', { methodId: method.id, code: code.value }));
         } catch (e) {
           code.select();
-          if (e.code === 'invalid_code') {
+          const lastTry = e.code === 'invalid_code' && e.attempts_left === 0;
+          if (e.code === 'invalid_code' && !lastTry) {
             const left = e.attempts_left;
             showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.` });
-          } else if (e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
-            form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; });
+          } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
+            if (lastTry) e = { message: 'That code isn\'t right, and that was the last try. Sign in again to get a new code.' };
+            form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
             showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, 'Sign in again'));
             box.querySelector('button').focus();
             return;
