@@ -147,7 +147,7 @@ function address(app, flow) {
       },
     },
       isEmail
-        ? field('Email address', input, 'Use an address only you can read. A shared classroom address can\'t be used: anyone with access to it could sign in as you.')
+        ? field('Email address', input, 'Use a personal or work email address, not a generic one: generic addresses belong to shared classroom devices and accounts.')
         : field('Mobile number', input, 'Include the country code if you are outside the US, like +44 7700 900123.'),
       box, send),
     back(app, flow));

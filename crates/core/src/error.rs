@@ -6,8 +6,9 @@ pub enum CoreError {
     #[error("That email address doesn't look right. Check it and try again.")]
     InvalidEmail,
     #[error(
-        "This is a generic (shared classroom) email address. Use a personal or work email \
-         address for verification instead."
+        "This is a generic email address. Use a personal or work email address for \
+         verification instead: generic addresses are for shared classroom devices and accounts, \
+         and tying one to you could lock other staff out of them."
     )]
     GenericEmail,
     #[error("That phone number doesn't look right. Enter it with its country code, such as +1 555 010 0000.")]
