@@ -139,6 +139,27 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.click("#vault-list .confirm button[type=submit]").await;
     app.wait_text("#vault-list", "sam.rivera").await;
 
+    // A QR code image file, as a desktop user would save it from a setup page.
+    let uri = "otpauth://totp/Nursery%20Portal:alex?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Nursery%20Portal";
+    let png = data.path().join("qr.png");
+    let img = qrcode::QrCode::new(uri.as_bytes())
+        .unwrap()
+        .render::<image::Luma<u8>>()
+        .min_dimensions(240, 240)
+        .build();
+    img.save(&png).unwrap();
+    app.click("#vault-add").await;
+    app.on_screen("vault-add").await;
+    app.wait("#new-entry-file")
+        .await
+        .send_keys(png.to_str().unwrap())
+        .await
+        .unwrap();
+    app.click("#add-file").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-list", "Nursery Portal").await;
+    app.wait_count("#vault-list li.entry", 2).await;
+
     app.click("#vault-transfer").await;
     app.on_screen("vault-transfer").await;
     app.set_value(
@@ -156,9 +177,9 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.shoot("vault-transfer").await;
     app.click("a[href='#vault']").await;
     app.on_screen("vault").await;
-    assert_eq!(app.count("#vault-list li.entry").await, 2);
-    app.fill("#vault-search", "portal").await;
-    app.wait_text("#vault-summary", "2 accounts").await;
+    assert_eq!(app.count("#vault-list li.entry").await, 3);
+    app.fill("#vault-search", "riley").await;
+    app.wait_text("#vault-summary", "3 accounts").await;
     app.wait_count("#vault-list li.entry", 1).await;
 
     // Shared device: codes only on tap, export refused.
@@ -181,12 +202,12 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.wait_text("#vault-list .confirm", "Remove").await;
     assert_eq!(
         app.count("#vault-list li.entry").await,
-        2,
+        3,
         "nothing removed yet"
     );
     app.click("#confirm-vault-delete").await;
     app.wait_text("#toast", "was removed from this device")
         .await;
-    app.wait_count("#vault-list li.entry", 1).await;
+    app.wait_count("#vault-list li.entry", 2).await;
     app.quit().await;
 }

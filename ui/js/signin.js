@@ -217,6 +217,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
             showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.` });
           } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
             if (lastTry) e = { message: 'That code isn\'t right, and that was the last try. Sign in again to get a new code.' };
+            expiry.hidden = true;
             form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
             showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, 'Sign in again'));
             box.querySelector('button').focus();
