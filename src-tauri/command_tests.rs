@@ -411,7 +411,7 @@ fn use_this_device_as_the_authenticator_finishes_setup_and_its_code_signs_in() {
 }
 
 #[test]
-fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
+fn vault_pins_import_report_and_what_may_be_exported() {
     let f = start();
     let w = f.window();
     let added = invoke(
@@ -423,11 +423,6 @@ fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
     .unwrap();
     assert!(added["note"].as_str().unwrap().contains("short secret"));
     let id = added["entry"]["id"].as_str().unwrap().to_owned();
-    for _ in 0..5 {
-        invoke(&w, "vault_reveal", json!({ "id": id, "pin": "1111" })).unwrap_err();
-    }
-    let locked = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "2468" })).unwrap_err();
-    assert_eq!(locked["code"], "pin_locked", "even the right PIN waits");
 
     let bad_uri = invoke(
         &w,
@@ -444,6 +439,23 @@ fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
     .unwrap();
     assert_eq!(report["added"], 1);
     assert_eq!(report["problems"][0]["item"], "line 2");
+
+    // An account behind a PIN never leaves the device; its owner can remove the PIN.
+    let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
+    assert_eq!(refused["code"], "pin_protected");
+    let err = invoke(
+        &w,
+        "vault_set_pin",
+        json!({ "id": id, "currentPin": "1357", "newPin": null }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "wrong_pin");
+    invoke(
+        &w,
+        "vault_set_pin",
+        json!({ "id": id, "currentPin": "2468", "newPin": null }),
+    )
+    .unwrap();
 
     // A personal device exports; the encrypted export imports back on another device.
     let sealed = invoke(
@@ -481,6 +493,20 @@ fn vault_entries_pins_lock_import_report_and_no_export_on_a_shared_device() {
         .all(|e| e["code"].is_null()));
     let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
     assert_eq!(refused["code"], "shared_device");
+
+    // Five wrong PINs lock the entry for a while: even the right PIN waits.
+    invoke(
+        &w,
+        "vault_set_pin",
+        json!({ "id": id, "currentPin": null, "newPin": "2468" }),
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let e = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "1111" })).unwrap_err();
+        assert_eq!(e["code"], "wrong_pin");
+    }
+    let locked = invoke(&w, "vault_reveal", json!({ "id": id, "pin": "2468" })).unwrap_err();
+    assert_eq!(locked["code"], "pin_locked");
 }
 
 #[test]

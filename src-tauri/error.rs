@@ -99,6 +99,7 @@ fn vault_code(e: &twostep_core::CoreError) -> &'static str {
         C::InvalidEntry(_) => "invalid_entry",
         C::NoSuchEntry => "no_such_entry",
         C::ExportOnSharedDevice => "shared_device",
+        C::ExportPinProtected => "pin_protected",
         C::ExportPasswordTooShort => "password_too_short",
         C::BadPin => "bad_pin",
         C::WrongPin => "wrong_pin",

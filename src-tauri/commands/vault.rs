@@ -455,7 +455,7 @@ pub async fn vault_import(
 }
 
 /// Exports every entry: as plain otpauth links (with a warning) or sealed under a password.
-/// Never on a shared device.
+/// Never from a shared device, never while an account is behind a PIN.
 #[tauri::command]
 pub async fn vault_export(
     state: State<'_, AppState>,
@@ -463,9 +463,7 @@ pub async fn vault_export(
     password: Option<String>,
 ) -> AppResult<ExportView> {
     let v = state.vault.read(Clone::clone).await?;
-    if v.shared {
-        return Err(CoreError::ExportOnSharedDevice.into());
-    }
+    v.check_export()?;
     match kind {
         ExportKind::Uris => Ok(ExportView {
             text: v.export_uris()?,

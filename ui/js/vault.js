@@ -79,6 +79,7 @@ export function render(app, { pick, back, notice } = {}) {
       pinBox, use, err,
       pick ? null : h('div', { class: 'row-actions' },
         h('button', { type: 'button', class: 'ghost rename', 'aria-label': `Rename ${name}`, onclick: () => rename(li, e) }, 'Rename'),
+        h('button', { type: 'button', class: 'ghost set-pin', 'aria-label': `PIN for ${name}`, onclick: () => setPin(li, e) }, e.has_pin ? 'Change PIN' : 'Add a PIN'),
         h('button', { type: 'button', class: 'ghost delete', 'aria-label': `Delete ${name}`, onclick: () => confirmDelete(li, e) }, 'Delete')));
     const paint = () => {
       const code = state.revealed ? (state.left > 0 ? state.revealed.code : state.revealed.next_code) : e.code;
@@ -158,6 +159,25 @@ export function render(app, { pick, back, notice } = {}) {
       h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, 'Cancel')));
     li.append(form);
     issuer.focus();
+  }
+
+  function setPin(li, e) {
+    const current = pinField(e);
+    const next = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'new-password', class: 'new-pin', maxlength: '12' });
+    const err = errorBox();
+    const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+    const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
+      try {
+        await call('vault_set_pin', { id: e.id, currentPin: current ? current.value : null, newPin: next.value || null });
+        app.toast(next.value ? 'PIN saved.' : 'PIN removed.');
+        load();
+      } catch (x) { showError(err, x); }
+    }); } },
+    current ? field('Current PIN', current) : null,
+    field('New PIN', next, e.has_pin ? 'Leave it empty to remove the PIN.' : '4 to 12 digits.'), err,
+    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, 'Cancel')));
+    li.append(form);
+    (current || next).focus();
   }
 
   function confirmDelete(li, e) {
@@ -303,7 +323,7 @@ function transfer(app, { back } = {}) {
       field('Paste otpauth:// links (one a line), an Aegis plain JSON export, or a Twostep export', text),
       field('Password (Twostep encrypted exports only)', password), doImport, report),
     h('section', { class: 'card' }, h('h2', {}, 'Export'),
-      h('p', { class: 'hint' }, 'Not available on a shared classroom device.'),
+      h('p', { class: 'hint' }, 'Not available on a shared classroom device, or while an account has a PIN.'),
       field('Password for an encrypted export (8 characters or more)', expPassword),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, 'Export encrypted'),

@@ -31,6 +31,8 @@ pub enum CoreError {
     NoSuchEntry,
     #[error("A shared classroom device can't export codes. Export from a personal device.")]
     ExportOnSharedDevice,
+    #[error("Accounts protected by a PIN can't be exported. Their owners can remove the PIN first (with the PIN), then export.")]
+    ExportPinProtected,
     #[error("Choose an export password of at least 8 characters.")]
     ExportPasswordTooShort,
     #[error("A PIN is 4 to 12 digits.")]

@@ -196,11 +196,22 @@ impl Vault {
         found
     }
 
-    /// Every entry as an otpauth link, one a line (the plain export). Refused on a shared device.
-    pub fn export_uris(&self) -> Result<String, CoreError> {
+    /// Whether this vault may leave the device at all: never from a shared device, and never
+    /// while an account is behind a PIN (its secret must not leave without its owner; the
+    /// owner can remove the PIN first, with the PIN).
+    pub fn check_export(&self) -> Result<(), CoreError> {
         if self.shared {
             return Err(CoreError::ExportOnSharedDevice);
         }
+        if self.entries.iter().any(|e| e.pin.is_some()) {
+            return Err(CoreError::ExportPinProtected);
+        }
+        Ok(())
+    }
+
+    /// Every entry as an otpauth link, one a line (the plain export).
+    pub fn export_uris(&self) -> Result<String, CoreError> {
+        self.check_export()?;
         Ok(self
             .entries
             .iter()
@@ -298,6 +309,9 @@ mod tests {
             .export_uris()
             .unwrap()
             .starts_with("otpauth://totp/Twostep:a@b.example?"));
+        v.entries[0].pin = Some(PinHash::new("2468", &mut rand::rngs::OsRng).unwrap());
+        assert_eq!(v.export_uris().unwrap_err(), CoreError::ExportPinProtected);
+        v.entries[0].pin = None;
         v.shared = true;
         assert_eq!(
             v.export_uris().unwrap_err(),
