@@ -214,7 +214,9 @@ function enterCode(app, { step, method, delivery, prefill }) {
           const lastTry = e.code === 'invalid_code' && e.attempts_left === 0;
           if (e.code === 'invalid_code' && !lastTry) {
             const left = e.attempts_left;
-            showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.` });
+            // A code is good once: right after setting up an authenticator, the next one is needed.
+            const totpHint = method.kind === 'totp' ? ' Each code works once: if you just used this one, wait for the next.' : '';
+            showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.${totpHint}` });
           } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
             if (lastTry) e = { message: 'That code isn\'t right, and that was the last try. Sign in again to get a new code.' };
             expiry.hidden = true;
