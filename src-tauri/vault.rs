@@ -45,26 +45,28 @@ impl VaultStore {
     /// Reads the vault (loading it on first use).
     pub async fn read<T>(&self, f: impl FnOnce(&Vault) -> T) -> AppResult<T> {
         let mut cache = self.cache.lock().await;
-        if cache.is_none() {
-            *cache = Some(self.load()?);
-        }
-        Ok(f(cache
-            .as_ref()
-            .ok_or(AppError::Internal("vault not loaded".into()))?))
+        Ok(f(self.loaded(&mut cache)?))
     }
 
     /// Changes the vault: `f` works on a copy, which is saved before it replaces the vault in
     /// memory. If `f` or the save fails, nothing changes, on disk or in memory.
     pub async fn update<T>(&self, f: impl FnOnce(&mut Vault) -> AppResult<T>) -> AppResult<T> {
         let mut cache = self.cache.lock().await;
-        if cache.is_none() {
-            *cache = Some(self.load()?);
-        }
-        let mut copy = cache.clone().unwrap_or_default();
+        let mut copy = self.loaded(&mut cache)?.clone();
         let out = f(&mut copy)?;
         self.save(&copy)?;
         *cache = Some(copy);
         Ok(out)
+    }
+
+    /// The vault in memory, read from the file on first use.
+    fn loaded<'a>(&self, cache: &'a mut Option<Vault>) -> AppResult<&'a Vault> {
+        if cache.is_none() {
+            *cache = Some(self.load()?);
+        }
+        cache
+            .as_ref()
+            .ok_or_else(|| AppError::Internal("vault not loaded".into()))
     }
 
     fn load(&self) -> AppResult<Vault> {

@@ -2,12 +2,12 @@
 //! Adding works with a session or, during a sign-in's setup, with the setup token.
 
 use tauri::{AppHandle, Runtime, State};
-use twostep_api::{AddMethodRequest, Delivery, MethodsResponse};
+use twostep_api::{AddMethodRequest, Confirmed, Delivery, MethodsResponse};
 
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::session::{self, check_id};
-use crate::state::AppState;
+use crate::state::{AppState, Server};
 use crate::views::{ConfirmedView, EnrollmentView};
 
 #[tauri::command]
@@ -67,19 +67,27 @@ pub async fn confirm_method<R: Runtime>(
     code: String,
 ) -> AppResult<ConfirmedView> {
     let (server, token, during_setup) = state.enroll_token().await?;
-    let code: String = code
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
     let confirmed = server
         .client
         .confirm_enrollment(token.expose(), check_id(&enrollment_id)?, &code)
         .await
         .map_err(|e| AppError::from_client(e, &server.url))?;
-    notify::method_added(&app);
+    method_confirmed(&app, &state, &server, during_setup, confirmed).await
+}
+
+/// A method is confirmed: say so, and when it was confirmed with a setup token, the sign-in
+/// it was part of is done (the session begins here).
+pub(crate) async fn method_confirmed<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    server: &Server,
+    during_setup: bool,
+    confirmed: Confirmed,
+) -> AppResult<ConfirmedView> {
+    notify::method_added(app);
     let me = match (during_setup, confirmed.session, confirmed.person) {
         (true, Some(session), Some(person)) => {
-            Some(session::begin(&state, &server, session, person).await?)
+            Some(session::begin(state, server, session, person).await?)
         }
         (true, Some(session), None) => {
             let person = server
@@ -87,7 +95,7 @@ pub async fn confirm_method<R: Runtime>(
                 .me(&session.token)
                 .await
                 .map_err(|e| AppError::from_client(e, &server.url))?;
-            Some(session::begin(&state, &server, session, person).await?)
+            Some(session::begin(state, server, session, person).await?)
         }
         _ => None,
     };

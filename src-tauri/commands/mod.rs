@@ -3,7 +3,7 @@
 
 mod admin;
 mod demo;
-mod methods;
+pub(crate) mod methods;
 pub(crate) mod server;
 mod signin;
 mod vault;

@@ -71,11 +71,7 @@ pub async fn verify_code(
     code: String,
 ) -> AppResult<StepView> {
     let (server, challenge_id) = verify_flow(&state).await?;
-    // People paste codes with spaces ("123 456") or dashes; the server wants the digits.
-    let code: String = code
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    // Pasted "123 456" / "123-456" are sent as typed: the server reads them (OneTimeCode::from_input).
     let step = server
         .client
         .verify(&challenge_id, check_id(&method_id)?, &code)

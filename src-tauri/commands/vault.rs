@@ -15,10 +15,9 @@ use twostep_core::totp::{Algorithm, TotpParams};
 use twostep_core::vault::{self, import, Entry, PinHash};
 use twostep_core::CoreError;
 
+use crate::commands::methods::method_confirmed;
 use crate::commands::server::measure_clock;
 use crate::error::{AppError, AppResult};
-use crate::notify;
-use crate::session;
 use crate::state::AppState;
 use crate::views::ConfirmedView;
 
@@ -230,6 +229,19 @@ pub async fn vault_reveal(
 }
 
 async fn reveal(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<CodeView> {
+    let entry = unlock(state, id, pin).await?;
+    let now = unix_now(code_offset(state).await);
+    Ok(CodeView {
+        code: entry.code_at(now),
+        seconds_left: entry.seconds_left(now),
+        period: entry.period,
+        next_code: entry.code_at(now + entry.period),
+    })
+}
+
+/// The entry, once its PIN (if it has one) is checked: Argon2id off the async threads,
+/// throttled per entry. Reading, renaming, deleting and re-PINning all pass through here.
+async fn unlock(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<Entry> {
     let entry = state.vault.read(|v| v.get(id).cloned()).await??;
     if let Some(hash) = entry.pin.clone() {
         state.vault.check_pin_lock(id)?;
@@ -242,13 +254,7 @@ async fn reveal(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<Code
             return Err(CoreError::WrongPin.into());
         }
     }
-    let now = unix_now(code_offset(state).await);
-    Ok(CodeView {
-        code: entry.code_at(now),
-        seconds_left: entry.seconds_left(now),
-        period: entry.period,
-        next_code: entry.code_at(now + entry.period),
-    })
+    Ok(entry)
 }
 
 /// Copies an entry's code to the clipboard, and clears it after 60 seconds unless something
@@ -349,7 +355,7 @@ pub async fn vault_rename(
     account: String,
     pin: Option<String>,
 ) -> AppResult<()> {
-    reveal(&state, &id, pin.as_deref()).await?;
+    unlock(&state, &id, pin.as_deref()).await?;
     state
         .vault
         .update(|v| Ok(v.rename(&id, &issuer, &account)?))
@@ -362,7 +368,7 @@ pub async fn vault_delete(
     id: String,
     pin: Option<String>,
 ) -> AppResult<()> {
-    reveal(&state, &id, pin.as_deref()).await?;
+    unlock(&state, &id, pin.as_deref()).await?;
     state.vault.update(|v| Ok(v.remove(&id).map(|_| ())?)).await
 }
 
@@ -374,7 +380,7 @@ pub async fn vault_set_pin(
     current_pin: Option<String>,
     new_pin: Option<String>,
 ) -> AppResult<()> {
-    reveal(&state, &id, current_pin.as_deref()).await?;
+    unlock(&state, &id, current_pin.as_deref()).await?;
     let hash = hash_pin(new_pin.as_deref())?;
     state
         .vault
@@ -548,13 +554,5 @@ pub async fn use_device_as_authenticator<R: Runtime>(
             return Err(AppError::from_client(e, &server.url));
         }
     };
-    notify::method_added(&app);
-    let me = match (during_setup, confirmed.session, confirmed.person) {
-        (true, Some(s), Some(p)) => Some(session::begin(&state, &server, s, p).await?),
-        _ => None,
-    };
-    Ok(ConfirmedView {
-        method: confirmed.method,
-        me,
-    })
+    method_confirmed(&app, &state, &server, during_setup, confirmed).await
 }

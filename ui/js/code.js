@@ -1,11 +1,32 @@
 // The one-time-code field: digits on phone keyboards, filled by the OS from an SMS or email
-// where it can, and paste-friendly ("123 456" and "123-456" are fine; the app strips them).
-import { h } from './dom.js';
+// where it can, and paste-friendly ("123 456" and "123-456" are fine; the server reads them).
+// Also what every code screen shares: the countdown and the wrong-code message.
+import { h, timeLeft, secondsUntil } from './dom.js';
 
 export function codeInput(id = 'code') {
   return h('input', {
     id, name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
     pattern: '[0-9 \\-]*', maxlength: '12', spellcheck: 'false', autocapitalize: 'off',
     class: 'code', autofocus: true, required: true,
+  });
+}
+
+/** "That code isn't right. 3 attempts left." */
+export function attemptsLeft(n) {
+  return `That code isn't right. ${n === 1 ? '1 attempt' : `${n} attempts`} left.`;
+}
+
+/** Every second: the time left on the latest code (`delivery()`, null before the first), and
+ *  "Send new code" enabled once its cooldown is over (unless busy, or locked for good). */
+export function countdown(app, expiry, resend, delivery) {
+  app.every(1000, () => {
+    const d = delivery();
+    if (!d) { expiry.textContent = ''; return; }
+    const left = timeLeft(d.expires_at);
+    expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
+    if (resend.getAttribute('aria-busy') || resend.dataset.locked) return;
+    const wait = secondsUntil(d.resend_after);
+    resend.disabled = wait > 0;
+    resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
   });
 }

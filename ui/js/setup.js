@@ -2,8 +2,8 @@
 // 2-Step Verification page. Choose a kind, prove it works with a code, done.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
-import { codeInput } from './code.js';
+import { h, field, errorBox, showError, clearError, busy, KIND_LABEL } from './dom.js';
+import { codeInput, countdown, attemptsLeft } from './code.js';
 import * as methods from './methods.js';
 
 const ABOUT = {
@@ -170,14 +170,7 @@ function codeStep(app, flow) {
       } catch (err) { if (!err.handled) showError(box, err); }
     }),
   }, 'Send new code');
-  app.every(1000, () => {
-    const left = timeLeft(current.expires_at);
-    expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
-    if (resend.getAttribute('aria-busy')) return;
-    const wait = secondsUntil(current.resend_after);
-    resend.disabled = wait > 0;
-    resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
-  });
+  countdown(app, expiry, resend, () => current);
   return h('div', { class: 'narrow' },
     h('h1', {}, 'Enter the code'),
     where,
@@ -208,7 +201,7 @@ function confirmForm(app, flow, extra) {
             return;
           }
           showError(box, e.code === 'invalid_code'
-            ? { message: `That code isn't right. ${e.attempts_left === 1 ? '1 attempt' : `${e.attempts_left} attempts`} left.` }
+            ? { message: attemptsLeft(e.attempts_left) }
             : e);
           code.select();
           code.focus();

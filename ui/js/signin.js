@@ -1,8 +1,8 @@
 // Signed-out screens: the server, the password, picking a method, entering the code.
 
 import { call } from './api.js';
-import { h, setClockOffset, field, errorBox, showError, clearError, busy, KIND_LABEL, timeLeft, secondsUntil } from './dom.js';
-import { codeInput } from './code.js';
+import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
+import { codeInput, countdown, attemptsLeft } from './code.js';
 import * as vault from './vault.js';
 
 /** Choose the server: the demo on this device, or an address. */
@@ -79,10 +79,10 @@ export function render(app, { notice, email: prefill } = {}) {
     },
   }, field('Email', email), field('Password', password), box, submit);
 
-  const server = s.server
+  const serverLine = s.server
     ? h('p', { class: 'server-line' },
         s.server.demo ? 'Demo center on this device' : `Server: ${s.server.url}`,
-        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(module.server, {}, 'server'); } }, 'Change')])
+        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(server, {}, 'server'); } }, 'Change')])
     : null;
 
   const accounts = (s.demo_accounts || []).length
@@ -105,11 +105,10 @@ export function render(app, { notice, email: prefill } = {}) {
       h('h1', {}, 'Sign in'),
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
-      server,
+      serverLine,
       h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, 'Authenticator codes on this device'))),
     accounts);
 }
-const module = { server };
 
 /** After the password: pick where the code goes, or straight to the code. */
 export function verify(app, step) {
@@ -189,15 +188,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
         code.focus();
       } catch (e) { showError(box, e); }
     }));
-    app.every(1000, () => {
-      if (!current) { expiry.textContent = ''; return; }
-      const left = timeLeft(current.expires_at);
-      expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
-      const wait = secondsUntil(current.resend_after);
-      if (resend.getAttribute('aria-busy') || resend.dataset.locked) return;
-      resend.disabled = wait > 0;
-      resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
-    });
+    countdown(app, expiry, resend, () => current);
   }
 
   const form = h('form', {
@@ -216,7 +207,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
             const left = e.attempts_left;
             // A code is good once: right after setting up an authenticator, the next one is needed.
             const totpHint = method.kind === 'totp' ? ' Each code works once: if you just used this one, wait for the next.' : '';
-            showError(box, { message: `That code isn't right. ${left === 1 ? '1 attempt' : `${left} attempts`} left.${totpHint}` });
+            showError(box, { message: `${attemptsLeft(left)}${totpHint}` });
           } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
             if (lastTry) e = { message: 'That code isn\'t right, and that was the last try. Sign in again to get a new code.' };
             expiry.hidden = true;
@@ -253,4 +244,3 @@ function cancelLink(app) {
   return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, 'Cancel and sign in again'));
 }
 
-export { KIND_LABEL };

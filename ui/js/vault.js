@@ -39,6 +39,7 @@ export function render(app, { pick, back, notice } = {}) {
   const list = h('ul', { class: 'vault', id: 'vault-list', 'aria-live': 'off' });
   const clock = h('div', { id: 'clock' });
   const summary = h('p', { class: 'hint', id: 'vault-summary' });
+  const shared = h('input', { type: 'checkbox', id: 'vault-shared' });
   let rows = new Map();
   let data = null;
 
@@ -54,6 +55,7 @@ export function render(app, { pick, back, notice } = {}) {
       h('button', { type: 'button', id: 'resync', class: 'secondary', onclick: (ev) => busy(ev.currentTarget, async () => {
         try { await call('vault_resync'); app.toast('Codes now follow the server\'s clock.'); load(); } catch (e) { showError(box, e); }
       }) }, 'Resync')) : []);
+    shared.checked = data.shared;
     summary.textContent = data.shared
       ? 'Shared classroom device: codes show only when tapped, and export is off.'
       : `${data.total} ${data.total === 1 ? 'account' : 'accounts'} on this device.`;
@@ -203,8 +205,6 @@ export function render(app, { pick, back, notice } = {}) {
   });
   load();
 
-  const shared = h('input', { type: 'checkbox', id: 'vault-shared' });
-  call('vault_list', { query: '' }).then((d) => { shared.checked = d.shared; }).catch(() => {});
   shared.addEventListener('change', async () => {
     try { await call('vault_set_shared', { shared: shared.checked }); load(); } catch (e) { showError(box, e); shared.checked = !shared.checked; }
   });
