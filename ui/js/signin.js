@@ -99,7 +99,7 @@ export function render(app, { notice, email: prefill } = {}) {
             h('span', { class: 'acct-pass' }, 'Password: ', h('code', {}, a.password)))))))
     : null;
 
-  return h('div', { class: 'signin-layout' },
+  return h('div', { class: accounts ? 'signin-layout' : 'signin-layout solo' },
     h('div', { class: 'narrow' },
       h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'), h('span', {}, 'Twostep')),
       h('h1', {}, 'Sign in'),
