@@ -13,6 +13,9 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 TEST_PACKAGES := python3-aiosmtpd xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
 	gnome-keyring imagemagick xclip
 DATA ?= ./twostep-data
+# The OpenAPI validator the server's tests run over the served document (from PyPI).
+PYTOOLS := target/pytools
+OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
 .PHONY: run serve test lint deps test-deps
 
@@ -30,6 +33,8 @@ deps:
 
 test-deps:
 	$(call install_missing,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+	@PYTHONPATH=$(PYTOOLS) python3 -c 'import openapi_spec_validator' 2>/dev/null || \
+	  python3 -m pip install --quiet --disable-pip-version-check --target $(PYTOOLS) '$(OPENAPI_VALIDATOR)'
 
 # Opens the app on the embedded demo center (or the server chosen before in the app).
 run: deps

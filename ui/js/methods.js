@@ -39,13 +39,20 @@ export function render(app, { replacing, added } = {}) {
     const preferred = m.id === data.preferred_method_id;
     const actions = h('div', { class: 'row-actions' });
     const onlyNote = only ? h('p', { class: 'hint', id: `only-${m.id}` }, 'This is your only method, so it can\'t be deleted. Add another method first.') : null;
+    // A kind the center has since switched off: kept and shown, but it can't sign in.
+    const offNote = m.allowed === false
+      ? h('p', { class: 'notice warning method-off', id: `off-${m.id}` },
+        only
+          ? 'Your center no longer allows this method, so it can\'t be used to sign in. Add another method, then delete this one.'
+          : 'Your center no longer allows this method, so it can\'t be used to sign in. You can delete it.')
+      : null;
     const del = h('button', {
       type: 'button', class: 'danger delete', disabled: only,
       'aria-describedby': only ? `only-${m.id}` : null,
       'aria-label': `Delete ${KIND_LABEL[m.kind]} ${m.hint}`,
       onclick: () => confirmDelete(m, li, actions),
     }, 'Delete');
-    if (!preferred && data.methods.length > 1) {
+    if (!preferred && data.methods.length > 1 && m.allowed !== false) {
       actions.append(h('button', {
         type: 'button', class: 'secondary prefer', 'aria-label': `Make ${m.hint} preferred`,
         onclick: (ev) => busy(ev.currentTarget, async () => {
@@ -54,19 +61,19 @@ export function render(app, { replacing, added } = {}) {
         }),
       }, 'Make preferred'));
     }
-    if (m.kind !== 'totp') {
+    if (m.kind !== 'totp' && m.allowed !== false) {
       actions.append(h('button', {
         type: 'button', class: 'secondary edit', 'aria-label': `Change ${m.hint}`,
         onclick: () => explainEdit(m, data, li, actions),
       }, 'Edit'));
     }
     actions.append(del);
-    const li = h('li', { class: 'method', 'data-method': m.id, 'data-kind': m.kind },
+    const li = h('li', { class: 'method', 'data-method': m.id, 'data-kind': m.kind, 'data-allowed': String(m.allowed !== false), 'aria-describedby': offNote ? `off-${m.id}` : null },
       h('div', { class: 'method-main' },
         h('strong', {}, KIND_LABEL[m.kind], preferred ? h('span', { class: 'badge' }, 'Preferred') : null),
         m.hint !== KIND_LABEL[m.kind] ? h('span', { class: 'method-hint' }, m.hint) : null,
         h('span', { class: 'hint' }, `Added ${when(m.created_at)} · Last used ${when(m.last_used_at)}`)),
-      actions, onlyNote);
+      offNote, actions, onlyNote);
     return li;
   }
 

@@ -1,6 +1,8 @@
 //! The wire types of Twostep's HTTP API, version 1 (`shared/API.md`), shared by the server,
 //! the client and the app. Field names here are the contract: add, never rename.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,7 +43,7 @@ pub enum Role {
     Admin,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -49,7 +51,7 @@ pub struct LoginRequest {
     pub device_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub token: String,
     pub expires_at: DateTime<Utc>,
@@ -63,6 +65,14 @@ pub struct Method {
     pub hint: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// False when the center no longer allows this kind: kept and shown, may be deleted,
+    /// but cannot sign in.
+    #[serde(default = "yes")]
+    pub allowed: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -103,7 +113,7 @@ pub struct Person {
 }
 
 /// What follows `POST /login`, and the end of every sign-in path (`next: "done"`).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "next", rename_all = "snake_case")]
 pub enum LoginResponse {
     Done {
@@ -131,7 +141,7 @@ pub struct SendRequest {
     pub method_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     pub method_id: String,
     pub code: String,
@@ -157,7 +167,7 @@ pub enum AddMethodRequest {
     },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Enrollment {
     /// An authenticator app: show the QR code (or the secret), then confirm with a code.
@@ -186,7 +196,7 @@ impl Enrollment {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct ConfirmRequest {
     pub code: String,
 }
@@ -214,10 +224,13 @@ pub enum TwoStepFilter {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Part of a name or email.
     pub query: Option<String>,
+    #[param(inline)]
     pub role: Option<Role>,
+    #[param(inline)]
     pub two_step: Option<TwoStepFilter>,
 }
 
@@ -226,7 +239,7 @@ pub struct People {
     pub people: Vec<Person>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewPerson {
     pub email: String,
     pub name: String,
@@ -242,6 +255,7 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub person_id: Option<String>,
 }
@@ -268,11 +282,12 @@ pub struct Health {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     pub to: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct OutboxMessage {
     pub to: String,
     /// `email` or `sms`.
@@ -285,4 +300,229 @@ pub struct OutboxMessage {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Outbox {
     pub messages: Vec<OutboxMessage>,
+}
+
+// Debug never prints a password, token, secret or code: these types travel through logs and
+// test failure messages, so they print the redacted form, like the core's secret newtypes.
+
+const REDACTED: &str = "<redacted>";
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Done { session, person } => f
+                .debug_struct("Done")
+                .field("session", session)
+                .field("person", person)
+                .finish(),
+            Self::Verify {
+                challenge_id,
+                expires_at,
+                methods,
+                preferred_method_id,
+                code_sent,
+            } => f
+                .debug_struct("Verify")
+                .field("challenge_id", challenge_id)
+                .field("expires_at", expires_at)
+                .field("methods", methods)
+                .field("preferred_method_id", preferred_method_id)
+                .field("code_sent", code_sent)
+                .finish(),
+            Self::Setup {
+                required,
+                allowed_kinds,
+                email_prefill,
+                ..
+            } => f
+                .debug_struct("Setup")
+                .field("setup_token", &REDACTED)
+                .field("required", required)
+                .field("allowed_kinds", allowed_kinds)
+                .field("email_prefill", email_prefill)
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for VerifyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyRequest")
+            .field("method_id", &self.method_id)
+            .field("code", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ConfirmRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfirmRequest")
+            .field("code", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Totp {
+                enrollment_id,
+                kind,
+                ..
+            } => f
+                .debug_struct("Totp")
+                .field("enrollment_id", enrollment_id)
+                .field("kind", kind)
+                .field("secret", &REDACTED)
+                .field("otpauth_uri", &REDACTED)
+                .field("qr_svg", &REDACTED)
+                .finish(),
+            Self::Code {
+                enrollment_id,
+                kind,
+                sent_to,
+                expires_at,
+                resend_after,
+            } => f
+                .debug_struct("Code")
+                .field("enrollment_id", enrollment_id)
+                .field("kind", kind)
+                .field("sent_to", sent_to)
+                .field("expires_at", expires_at)
+                .field("resend_after", resend_after)
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for NewPerson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewPerson")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .field("password", &REDACTED)
+            .field("shared", &self.shared)
+            .finish()
+    }
+}
+
+impl fmt::Debug for OutboxMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboxMessage")
+            .field("to", &self.to)
+            .field("channel", &self.channel)
+            .field("subject", &self.subject)
+            .field("body", &REDACTED)
+            .field("at", &self.at)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const SECRET: &str = "hunter2-JBSWY3DPEHPK3PXP-123456";
+
+    fn at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    #[test]
+    fn debug_never_prints_a_password_token_secret_or_code() {
+        let session = Session {
+            token: SECRET.into(),
+            expires_at: at(),
+        };
+        let printed = [
+            format!(
+                "{:?}",
+                LoginRequest {
+                    email: "jo@x.org".into(),
+                    password: SECRET.into(),
+                    device_name: None,
+                }
+            ),
+            format!("{session:?}"),
+            format!(
+                "{:?}",
+                LoginResponse::Setup {
+                    setup_token: SECRET.into(),
+                    required: true,
+                    allowed_kinds: vec![Kind::Totp],
+                    email_prefill: None,
+                }
+            ),
+            format!(
+                "{:?}",
+                VerifyRequest {
+                    method_id: "m".into(),
+                    code: SECRET.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                ConfirmRequest {
+                    code: SECRET.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                Enrollment::Totp {
+                    enrollment_id: "e".into(),
+                    kind: Kind::Totp,
+                    secret: SECRET.into(),
+                    otpauth_uri: SECRET.into(),
+                    qr_svg: SECRET.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                NewPerson {
+                    email: "jo@x.org".into(),
+                    name: "Jo".into(),
+                    roles: vec![Role::Staff],
+                    password: SECRET.into(),
+                    shared: None,
+                }
+            ),
+            format!(
+                "{:?}",
+                OutboxMessage {
+                    to: "jo@x.org".into(),
+                    channel: "email".into(),
+                    subject: "User OTP".into(),
+                    body: SECRET.into(),
+                    at: at(),
+                }
+            ),
+        ];
+        for p in &printed {
+            assert!(!p.contains("hunter2") && !p.contains("123456"), "{p}");
+            assert!(p.contains(REDACTED), "{p}");
+        }
+        // What is not secret still prints, for the logs' sake.
+        assert!(printed[0].contains("jo@x.org"));
+    }
 }

@@ -122,18 +122,25 @@ fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
-/// A phone number in E.164: `+` and 8 to 15 digits, the first not zero.
+/// A phone number that can receive text messages, in E.164, checked against libphonenumber's
+/// data (the `phonenumber` crate): a number must exist in its country's numbering plan and be
+/// a mobile number (or, where the plan cannot tell, such as in North America, fixed-line or
+/// mobile). Landlines, premium-rate, toll-free and shared-cost numbers are refused.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Phone(String);
+pub struct Phone {
+    e164: String,
+    /// ISO 3166 region, such as `US`.
+    region: String,
+}
 
 impl Phone {
     /// Accepts what people type: spaces, dots, dashes and brackets, `00` for `+`, and numbers
     /// without a country code when the center has a default one (`1` in North America).
-    /// Refuses letters and numbers of the wrong length rather than guessing.
     pub fn parse(input: &str, default_country_code: Option<&str>) -> Result<Self, CoreError> {
         let trimmed = input.trim();
         if trimmed.is_empty()
+            || trimmed.len() > 40
             || !trimmed
                 .chars()
                 .all(|c| c.is_ascii_digit() || " .-()/+".contains(c))
@@ -141,39 +148,74 @@ impl Phone {
         {
             return Err(CoreError::InvalidPhone);
         }
-        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        let full = if trimmed.starts_with('+') {
-            digits
-        } else if let Some(rest) = digits.strip_prefix("00") {
-            rest.to_owned()
-        } else {
-            let cc = default_country_code.ok_or(CoreError::InvalidPhone)?;
-            // A national trunk prefix (0 in most of the world) is dropped; NANP numbers
-            // written with a leading 1 already carry their country code.
-            if cc == "1" && digits.len() == 11 && digits.starts_with('1') {
-                digits
-            } else {
-                format!("{cc}{}", digits.trim_start_matches('0'))
+        // `00` is the international prefix almost everywhere but North America (011).
+        let international = trimmed
+            .strip_prefix("00")
+            .map(|rest| format!("+{rest}"))
+            .unwrap_or_else(|| trimmed.to_owned());
+        let region = match default_country_code {
+            Some(cc) if !international.starts_with('+') => {
+                Some(main_region(cc).ok_or(CoreError::InvalidPhone)?)
             }
+            _ if international.starts_with('+') => None,
+            _ => return Err(CoreError::InvalidPhone),
         };
-        if !(8..=15).contains(&full.len()) || full.starts_with('0') {
+        let number =
+            phonenumber::parse(region, &international).map_err(|_| CoreError::InvalidPhone)?;
+        if number.extension().is_some() || !number.is_valid() {
             return Err(CoreError::InvalidPhone);
         }
-        if full.starts_with('1') && full.len() != 11 {
-            return Err(CoreError::InvalidPhone);
+        match number.number_type(&phonenumber::metadata::DATABASE) {
+            phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile => {}
+            _ => return Err(CoreError::PhoneCannotText),
         }
-        Ok(Self(format!("+{full}")))
+        let region = number
+            .country()
+            .id()
+            .map(|id| id.as_ref().to_owned())
+            .ok_or(CoreError::InvalidPhone)?;
+        Ok(Self {
+            e164: number.format().mode(phonenumber::Mode::E164).to_string(),
+            region,
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.e164
+    }
+
+    /// The number's country (ISO 3166 region code, such as `US` or `GB`).
+    pub fn region(&self) -> &str {
+        &self.region
     }
 
     /// `•••• 1234`.
     pub fn hint(&self) -> String {
-        let n = self.0.len();
-        format!("•••• {}", &self.0[n.saturating_sub(4)..])
+        hint_digits(&self.e164)
     }
+}
+
+/// `•••• 1234` for any stored number, valid or not: a hint never needs the numbering plan.
+pub fn hint_digits(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("•••• {last}")
+}
+
+/// The main country of a calling code: `1` → `US`, `44` → `GB`.
+pub fn main_region(calling_code: &str) -> Option<phonenumber::country::Id> {
+    let code: u16 = calling_code.trim().trim_start_matches('+').parse().ok()?;
+    let all = phonenumber::metadata::DATABASE.by_code(&code)?;
+    let main = all
+        .iter()
+        .find(|m| m.is_main_country_for_code())
+        .or_else(|| all.first())?;
+    main.id().parse().ok()
+}
+
+/// Whether `region` is an ISO 3166 region code libphonenumber knows, such as `US`.
+pub fn is_known_region(region: &str) -> bool {
+    region.parse::<phonenumber::country::Id>().is_ok()
 }
 
 impl TryFrom<String> for Phone {
@@ -185,7 +227,7 @@ impl TryFrom<String> for Phone {
 
 impl From<Phone> for String {
     fn from(p: Phone) -> String {
-        p.0
+        p.e164
     }
 }
 
@@ -197,7 +239,7 @@ impl fmt::Debug for Phone {
 
 impl fmt::Display for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.e164)
     }
 }
 
@@ -263,31 +305,36 @@ mod tests {
     #[test]
     fn phones_are_normalised_to_e164() {
         let cases = [
-            ("+1 (555) 010-0000", None, "+15550100000"),
-            ("555.010.0000", Some("1"), "+15550100000"),
-            ("1 555 010 0000", Some("1"), "+15550100000"),
-            ("0044 20 7946 0018", None, "+442079460018"),
-            ("020 7946 0018", Some("44"), "+442079460018"),
+            ("+1 (201) 555-0123", None, "+12015550123", "US"),
+            ("201.555.0123", Some("1"), "+12015550123", "US"),
+            ("1 201 555 0123", Some("1"), "+12015550123", "US"),
+            ("(416) 555-0199", Some("1"), "+14165550199", "CA"),
+            ("0044 7400 123456", None, "+447400123456", "GB"),
+            ("07400 123456", Some("44"), "+447400123456", "GB"),
         ];
-        for (input, cc, want) in cases {
-            assert_eq!(Phone::parse(input, cc).unwrap().as_str(), want, "{input}");
+        for (input, cc, want, region) in cases {
+            let p = Phone::parse(input, cc).unwrap();
+            assert_eq!((p.as_str(), p.region()), (want, region), "{input}");
         }
         assert_eq!(
-            Phone::parse("+15550100000", None).unwrap().hint(),
-            "•••• 0000"
+            Phone::parse("+12015550123", None).unwrap().hint(),
+            "•••• 0123"
         );
+        assert_eq!(hint_digits("+15550100000"), "•••• 0000");
     }
 
     #[test]
-    fn malformed_phones_are_refused() {
+    fn malformed_and_impossible_phones_are_refused() {
         for bad in [
             "",
             "call me",
-            "+1 555",
+            "+1 201",
             "555-0100",
-            "+1555010000012345",
-            "+1 555 0100 00",
+            "+1201555012312345",
             "12+34",
+            // No such area code: 555 is not a North American area code.
+            "+1 555 010 0000",
+            "+44 20 7946 001",
         ] {
             assert_eq!(
                 Phone::parse(bad, None),
@@ -296,8 +343,32 @@ mod tests {
             );
         }
         assert_eq!(
-            Phone::parse("555 010 0000", None),
+            Phone::parse("201 555 0123", None),
             Err(CoreError::InvalidPhone)
         );
+    }
+
+    #[test]
+    fn numbers_that_cannot_receive_texts_are_refused() {
+        for landline_or_premium in [
+            // A London landline, a UK premium-rate and a US toll-free number.
+            "+44 20 7946 0018",
+            "+44 909 876 5432",
+            "+1 800 555 0100",
+        ] {
+            assert_eq!(
+                Phone::parse(landline_or_premium, None),
+                Err(CoreError::PhoneCannotText),
+                "{landline_or_premium}"
+            );
+        }
+    }
+
+    #[test]
+    fn calling_codes_have_a_main_country() {
+        assert_eq!(main_region("1").unwrap().as_ref(), "US");
+        assert_eq!(main_region("+44").unwrap().as_ref(), "GB");
+        assert!(main_region("999").is_none());
+        assert!(is_known_region("CA") && !is_known_region("XX"));
     }
 }

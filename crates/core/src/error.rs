@@ -11,8 +11,12 @@ pub enum CoreError {
          and tying one to you could lock other staff out of them."
     )]
     GenericEmail,
-    #[error("That phone number doesn't look right. Enter it with its country code, such as +1 555 010 0000.")]
+    #[error("That phone number doesn't look right. Enter it with its country code, such as +1 201 555 0123.")]
     InvalidPhone,
+    #[error("This number can't receive text messages (it is a landline or a special-rate number). Enter a mobile number.")]
+    PhoneCannotText,
+    #[error("Text messages can't be sent to numbers in that country from this center. Enter a number from your center's country, or choose another method.")]
+    PhoneCountryNotServed,
     #[error("At least one verification method is always required. Add another method before deleting this one.")]
     LastMethod,
     #[error("Your center doesn't allow this verification method. Choose another one.")]

@@ -6,6 +6,7 @@
 pub mod address;
 pub mod code;
 pub mod error;
+pub mod lockout;
 pub mod method;
 pub mod otpauth;
 pub mod policy;

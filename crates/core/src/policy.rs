@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::CoreError;
+use crate::{CoreError, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,10 +43,18 @@ impl fmt::Display for Role {
     }
 }
 
-/// 2-Step Verification is mandatory for anyone holding the staff role, whichever profile they
-/// use (a staff member signing in as a parent verifies too); optional for everyone else.
+/// 2-Step Verification is mandatory for anyone holding the staff or the admin role, whichever
+/// profile they use (a staff member signing in as a parent verifies too); optional for families.
+/// The administrator, who can reset everyone's 2-Step Verification, needs it most of all.
 pub fn two_step_required(roles: &[Role]) -> bool {
-    roles.contains(&Role::Staff)
+    roles.iter().any(|r| matches!(r, Role::Staff | Role::Admin))
+}
+
+/// Whether a verification address must be the person's own among the center's staff: a
+/// staff member (or administrator) may not verify with an email or phone another one already
+/// uses, since a shared address is the generic-address problem in disguise. Families may share.
+pub fn address_must_be_own(roles: &[Role]) -> bool {
+    two_step_required(roles)
 }
 
 /// How many times a person may skip setup when 2SV first applies to them.
@@ -64,13 +72,19 @@ pub enum SignInNext {
     Setup { required: bool },
 }
 
+/// `methods` are the kinds of the person's methods; `allowed` the kinds the center allows now.
+/// Only methods of an allowed kind can sign in: a person whose every method is of a kind the
+/// center no longer allows must set up an allowed one, with no skip.
 pub fn next_after_password(
     roles: &[Role],
-    method_count: usize,
+    methods: &[Kind],
+    allowed: &[Kind],
     setup_skips_left: u32,
 ) -> SignInNext {
-    if method_count > 0 {
+    if methods.iter().any(|k| allowed.contains(k)) {
         SignInNext::Verify
+    } else if !methods.is_empty() {
+        SignInNext::Setup { required: true }
     } else if !two_step_required(roles) {
         SignInNext::Done
     } else {
@@ -85,29 +99,71 @@ mod tests {
     use super::*;
     use Role::*;
 
+    const ALL: &[Kind] = &Kind::ALL;
+
     #[test]
     fn staff_must_set_up_after_one_skip() {
         assert_eq!(
-            next_after_password(&[Staff], 0, 1),
+            next_after_password(&[Staff], &[], ALL, 1),
             SignInNext::Setup { required: false }
         );
         assert_eq!(
-            next_after_password(&[Staff], 0, 0),
+            next_after_password(&[Staff], &[], ALL, 0),
             SignInNext::Setup { required: true }
         );
-        assert_eq!(next_after_password(&[Staff], 1, 0), SignInNext::Verify);
+        assert_eq!(
+            next_after_password(&[Staff], &[Kind::Email], ALL, 0),
+            SignInNext::Verify
+        );
+    }
+
+    #[test]
+    fn administrators_use_two_step_verification_as_staff_do() {
+        assert!(two_step_required(&[Admin]));
+        assert!(address_must_be_own(&[Admin]));
+        assert_eq!(
+            next_after_password(&[Admin], &[], ALL, 1),
+            SignInNext::Setup { required: false }
+        );
+        assert_eq!(
+            next_after_password(&[Admin], &[], ALL, 0),
+            SignInNext::Setup { required: true }
+        );
     }
 
     #[test]
     fn guardians_may_and_staff_guardians_must() {
-        assert_eq!(next_after_password(&[Guardian], 0, 1), SignInNext::Done);
-        assert_eq!(next_after_password(&[Guardian], 2, 1), SignInNext::Verify);
         assert_eq!(
-            next_after_password(&[Guardian, Staff], 0, 0),
+            next_after_password(&[Guardian], &[], ALL, 1),
+            SignInNext::Done
+        );
+        assert_eq!(
+            next_after_password(&[Guardian], &[Kind::Sms, Kind::Email], ALL, 1),
+            SignInNext::Verify
+        );
+        assert_eq!(
+            next_after_password(&[Guardian, Staff], &[], ALL, 0),
             SignInNext::Setup { required: true }
         );
         assert!(two_step_required(&[Guardian, Staff]));
-        assert!(!two_step_required(&[Admin]));
+        assert!(!two_step_required(&[Guardian]));
+        assert!(!address_must_be_own(&[Guardian]));
+    }
+
+    #[test]
+    fn only_methods_the_center_allows_sign_in() {
+        let email_only = &[Kind::Email];
+        assert_eq!(
+            next_after_password(&[Staff], &[Kind::Sms, Kind::Email], email_only, 1),
+            SignInNext::Verify
+        );
+        // Every method disallowed: setup, required, even with a skip left, even for a parent.
+        for roles in [&[Staff][..], &[Guardian][..]] {
+            assert_eq!(
+                next_after_password(roles, &[Kind::Sms, Kind::Totp], email_only, 1),
+                SignInNext::Setup { required: true }
+            );
+        }
     }
 
     #[test]

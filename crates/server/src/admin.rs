@@ -9,8 +9,9 @@ use zeroize::Zeroizing;
 
 use crate::auth::Principal;
 use crate::clock::{from_ms, to_ms};
-use crate::delivery::{self, templates};
+use crate::delivery::templates::Notice;
 use crate::error::ApiError;
+use crate::notices;
 use crate::state::AppState;
 use crate::store::{
     self, join_list, kind_from_api, kind_to_api, new_id, role_from_api, AuditAction, Event,
@@ -107,7 +108,7 @@ pub async fn create_person(
             "Choose a password of at least 10 characters.".into(),
         ));
     }
-    let hash = st.passwords.hash(password).await?;
+    let hash = st.passwords.admit()?.hash(password).await?;
     let id = new_id();
     let now = st.now();
     let mut tx = st.db.begin().await?;
@@ -151,20 +152,26 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     let person = person_in_center(st, admin, id).await?;
     let now = st.now();
     let mut tx = st.db.begin().await?;
+    // Every address the person had hears of the reset, the removed methods' included.
+    let methods = store::methods_of(&mut *tx, &person.id).await?;
     for table in ["methods", "enrollments", "challenges", "tokens"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE person_id = ?"))
             .bind(&person.id)
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE people SET setup_skips_left = 0, preferred_method_id = NULL, failed_second_steps = 0, second_step_locked_until = NULL WHERE id = ?")
+    sqlx::query("UPDATE people SET setup_skips_left = 0, preferred_method_id = NULL WHERE id = ?")
         .bind(&person.id)
         .execute(&mut *tx)
         .await?;
-    delivery::queue(
-        &mut *tx,
+    store::people::second_step_passed(&mut *tx, &person.id).await?;
+    notices::send(
+        &mut tx,
+        &st.cfg.subjects(),
+        &person,
+        Notice::Reset,
+        &methods,
         now,
-        &templates::reset(&st.cfg.subjects(), &person.email).for_person(&person.id),
     )
     .await?;
     Event::about(&person, AuditAction::TwoStepReset)

@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 use twostep_api as api;
 
 use crate::clock::{from_ms, to_ms};
@@ -140,17 +140,26 @@ impl FromRequestParts<AppState> for SetupAuth {
     }
 }
 
-/// Issues a session for `person_id`, good for the configured absolute lifetime.
+/// Issues a session for `person_id`, good for the configured absolute lifetime. Every setup
+/// token of the person is spent with it: a second setup token must not skip to a session
+/// with no second step once the person has one (call inside the issuing transaction).
 pub async fn issue_session(
-    db: impl SqliteExecutor<'_>,
+    tx: &mut SqliteConnection,
     person_id: &str,
     device_name: Option<&str>,
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> Result<api::Session, ApiError> {
+    sqlx::query(
+        "UPDATE tokens SET spent_at = ? WHERE person_id = ? AND kind = 'setup' AND spent_at IS NULL",
+    )
+    .bind(to_ms(now))
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
     let lifetime = limits.session_absolute_secs;
     issue(
-        db,
+        &mut *tx,
         TokenKind::Session,
         person_id,
         device_name,

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::OsRng;
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 use subtle::ConstantTimeEq;
-use twostep_core::code::SendRefusal;
+use twostep_core::code::{SendRefusal, SentBefore};
 use twostep_core::secret::OneTimeCode;
 
 use crate::clock::{from_ms, to_ms};
@@ -41,61 +41,85 @@ pub struct Sent {
     pub resend_after: DateTime<Utc>,
 }
 
-/// Sends a new code to `address`. Earlier codes stay valid. The cooldown (per method) and the
-/// cap on outstanding codes are checked by the INSERT itself, so concurrent sends cannot both
-/// slip past them; the message is queued in the same transaction.
+/// A code to send: for what, to whom, where.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeFor<'a> {
+    pub scope: Scope<'a>,
+    pub person_id: &'a str,
+    /// The method, for a sign-in; `None` for an enrollment (not a method yet).
+    pub method_id: Option<&'a str>,
+    pub channel: Channel,
+    pub address: &'a str,
+}
+
+/// Sends a new code, inside the caller's transaction (commit, then `courier.wake()`). Earlier
+/// codes stay valid. Every limit on sending is a condition of the INSERT itself, so a burst
+/// cannot slip past any: the cooldown per method, the codes outstanding, and the hourly caps
+/// per person and per destination address. The message is queued with the code and never
+/// leaves after the code expires.
 pub async fn send(
+    tx: &mut SqliteConnection,
     st: &AppState,
-    scope: Scope<'_>,
-    person_id: &str,
-    method_id: Option<&str>,
-    channel: Channel,
-    address: &str,
+    c: &CodeFor<'_>,
+    now: DateTime<Utc>,
 ) -> Result<Sent, ApiError> {
     let rules = &st.cfg.codes;
-    let now = st.now();
     let code = OneTimeCode::generate(&mut OsRng, rules.digits);
-    let hash = st.keys.hash_code(scope.id(), code.expose());
-    let col = scope.column();
+    let hash = st.keys.hash_code(c.scope.id(), code.expose());
+    let col = c.scope.column();
     let expires_at = rules.expires_at(now);
     let cooldown_start = now - Duration::seconds(rules.resend_cooldown_secs);
+    let window_start = rules.message_window_start(now);
 
-    let mut tx = st.db.begin().await?;
     let inserted = sqlx::query(&format!(
-        "INSERT INTO codes (id, {col}, method_id, code_hash, created_at, expires_at) \
-         SELECT ?, ?, ?, ?, ?, ? \
+        "INSERT INTO codes (id, {col}, method_id, person_id, sent_to, code_hash, created_at, expires_at) \
+         SELECT ?, ?, ?, ?, ?, ?, ?, ? \
          WHERE (SELECT COUNT(*) FROM codes WHERE {col} = ? AND used_at IS NULL AND expires_at > ?) < ? \
-           AND NOT EXISTS (SELECT 1 FROM codes WHERE {col} = ? AND method_id IS ? AND created_at > ?)"
+           AND NOT EXISTS (SELECT 1 FROM codes WHERE {col} = ? AND method_id IS ? AND created_at > ?) \
+           AND (SELECT COUNT(*) FROM codes WHERE person_id = ? AND created_at > ?) < ? \
+           AND (SELECT COUNT(*) FROM codes WHERE sent_to = ? AND created_at > ?) < ?"
     ))
     .bind(new_id())
-    .bind(scope.id())
-    .bind(method_id)
+    .bind(c.scope.id())
+    .bind(c.method_id)
+    .bind(c.person_id)
+    .bind(c.address)
     .bind(&hash)
     .bind(to_ms(now))
     .bind(to_ms(expires_at))
-    .bind(scope.id())
+    .bind(c.scope.id())
     .bind(to_ms(now))
     .bind(i64::from(rules.max_outstanding))
-    .bind(scope.id())
-    .bind(method_id)
+    .bind(c.scope.id())
+    .bind(c.method_id)
     .bind(to_ms(cooldown_start))
+    .bind(c.person_id)
+    .bind(to_ms(window_start))
+    .bind(i64::from(rules.per_person))
+    .bind(c.address)
+    .bind(to_ms(window_start))
+    .bind(i64::from(rules.per_address))
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if inserted == 0 {
-        tx.rollback().await?;
-        return Err(refusal(st, scope, method_id, now).await?);
+        return Err(refusal(tx, st, c, now).await?);
     }
     let minutes = rules.ttl_secs / 60;
     delivery::queue(
         &mut *tx,
         now,
-        &templates::code(&st.cfg.subjects(), channel, address, code.expose(), minutes)
-            .for_person(person_id),
+        &templates::code(
+            &st.cfg.subjects(),
+            c.channel,
+            c.address,
+            code.expose(),
+            minutes,
+        )
+        .for_person(c.person_id)
+        .expiring(expires_at),
     )
     .await?;
-    tx.commit().await?;
-    st.courier.wake();
     Ok(Sent {
         expires_at,
         resend_after: rules.resend_after(now),
@@ -104,43 +128,63 @@ pub async fn send(
 
 /// Why the INSERT above refused, in the domain's words, with the wait.
 async fn refusal(
+    tx: &mut SqliteConnection,
     st: &AppState,
-    scope: Scope<'_>,
-    method_id: Option<&str>,
+    c: &CodeFor<'_>,
     now: DateTime<Utc>,
 ) -> Result<ApiError, ApiError> {
-    let col = scope.column();
+    let col = c.scope.column();
+    let rules = &st.cfg.codes;
+    let window_start = to_ms(rules.message_window_start(now));
     let last: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT MAX(created_at) FROM codes WHERE {col} = ? AND method_id IS ?"
     ))
-    .bind(scope.id())
-    .bind(method_id)
-    .fetch_one(&st.db)
+    .bind(c.scope.id())
+    .bind(c.method_id)
+    .fetch_one(&mut *tx)
     .await?;
     let outstanding: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT created_at FROM codes WHERE {col} = ? AND used_at IS NULL AND expires_at > ?"
     ))
-    .bind(scope.id())
+    .bind(c.scope.id())
     .bind(to_ms(now))
-    .fetch_all(&st.db)
+    .fetch_all(&mut *tx)
     .await?;
-    let outstanding: Vec<_> = outstanding.into_iter().map(from_ms).collect();
-    Ok(
-        match st
-            .cfg
-            .codes
-            .check_send(now, last.map(from_ms), &outstanding)
-        {
-            Err(SendRefusal::ResendTooSoon { retry_after }) => ApiError::ResendTooSoon {
-                retry_after: retry_after as u64,
-            },
-            Err(SendRefusal::TooManyCodes { retry_after }) => ApiError::TooManyCodes {
-                retry_after: retry_after as u64,
-            },
-            // Another request changed things in between: ask to retry shortly.
-            Ok(()) => ApiError::ResendTooSoon { retry_after: 1 },
+    let to_person: Vec<i64> =
+        sqlx::query_scalar("SELECT created_at FROM codes WHERE person_id = ? AND created_at > ?")
+            .bind(c.person_id)
+            .bind(window_start)
+            .fetch_all(&mut *tx)
+            .await?;
+    let to_address: Vec<i64> =
+        sqlx::query_scalar("SELECT created_at FROM codes WHERE sent_to = ? AND created_at > ?")
+            .bind(c.address)
+            .bind(window_start)
+            .fetch_all(&mut *tx)
+            .await?;
+    let ms = |v: Vec<i64>| v.into_iter().map(from_ms).collect::<Vec<_>>();
+    let (outstanding, to_person, to_address) = (ms(outstanding), ms(to_person), ms(to_address));
+    let sent = SentBefore {
+        last_to_method: last.map(from_ms),
+        outstanding: &outstanding,
+        to_person: &to_person,
+        to_address: &to_address,
+    };
+    Ok(match rules.check_send(now, &sent) {
+        Err(SendRefusal::ResendTooSoon { retry_after }) => ApiError::ResendTooSoon {
+            retry_after: retry_after as u64,
         },
-    )
+        Err(SendRefusal::TooManyCodes { retry_after }) => ApiError::TooManyCodes {
+            retry_after: retry_after as u64,
+            hourly: false,
+        },
+        Err(SendRefusal::HourlyCap { retry_after }) => ApiError::TooManyCodes {
+            retry_after: retry_after as u64,
+            hourly: true,
+        },
+        // The database refused and the rules do not say why: not expected, but never a send.
+        Ok(()) => ApiError::ResendTooSoon { retry_after: 1 },
+    })
 }
 
 #[derive(FromRow)]
@@ -152,10 +196,12 @@ struct Candidate {
 /// The id of the live, unused code of `scope` (sent to `method_id`) that equals `typed`.
 /// Every candidate is compared in constant time.
 pub async fn find_match(
+    db: impl SqliteExecutor<'_>,
     st: &AppState,
     scope: Scope<'_>,
     method_id: Option<&str>,
     typed: &OneTimeCode,
+    now: DateTime<Utc>,
 ) -> Result<Option<String>, ApiError> {
     let col = scope.column();
     let candidates: Vec<Candidate> = sqlx::query_as(&format!(
@@ -164,8 +210,8 @@ pub async fn find_match(
     ))
     .bind(scope.id())
     .bind(method_id)
-    .bind(to_ms(st.now()))
-    .fetch_all(&st.db)
+    .bind(to_ms(now))
+    .fetch_all(db)
     .await?;
     let typed_hash = st.keys.hash_code(scope.id(), typed.expose());
     let mut found = None;

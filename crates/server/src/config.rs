@@ -8,6 +8,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 use twostep_core::code::CodeRules;
+use twostep_core::lockout::LockRules;
+use twostep_core::method::sms::SmsRules;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -97,6 +99,8 @@ pub struct Subjects {
     pub method_removed: String,
     #[serde(rename = "reset_subject")]
     pub reset: String,
+    #[serde(rename = "locked_subject")]
+    pub locked: String,
 }
 
 impl Default for Subjects {
@@ -106,6 +110,7 @@ impl Default for Subjects {
             method_added: "A two-factor authentication device has been added".into(),
             method_removed: "A two-factor authentication device has been removed".into(),
             reset: "Your 2-Step Verification has been reset".into(),
+            locked: "Someone entered your password but not your verification code".into(),
         }
     }
 }
@@ -113,12 +118,22 @@ impl Default for Subjects {
 #[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsConfig {
-    /// The Twilio-compatible API root.
+    /// The Twilio-compatible API root. Empty: text messages go to the dev outbox.
     pub base_url: String,
     pub account: String,
     pub token: String,
     /// The sender number, E.164.
     pub from: String,
+    /// ISO 3166 codes of the countries texts may go to. Empty: the country of
+    /// `default_country_code`; `["*"]`: anywhere.
+    pub countries: Vec<String>,
+}
+
+impl SmsConfig {
+    /// Whether a gateway is configured (a section with only `countries` is not one).
+    pub fn has_gateway(&self) -> bool {
+        !self.base_url.trim().is_empty()
+    }
 }
 
 impl std::fmt::Debug for SmsConfig {
@@ -128,6 +143,7 @@ impl std::fmt::Debug for SmsConfig {
             .field("account", &self.account)
             .field("token", &"<redacted>")
             .field("from", &self.from)
+            .field("countries", &self.countries)
             .finish()
     }
 }
@@ -141,8 +157,12 @@ pub struct Limits {
     pub session_absolute_secs: i64,
     pub password_failures: u32,
     pub password_window_secs: i64,
+    /// Consecutive failed second steps per lock (each further lock lasts twice as long).
     pub second_step_failures: u32,
+    /// The first lock's length.
     pub second_step_lock_secs: i64,
+    /// From this many consecutive failed second steps, locked until an administrator's reset.
+    pub second_step_max_failures: u32,
     /// Enrollments a person may start per `password_window_secs` (each may send a code).
     pub enrollments_per_window: u32,
 }
@@ -158,7 +178,18 @@ impl Default for Limits {
             password_window_secs: 15 * 60,
             second_step_failures: 20,
             second_step_lock_secs: 15 * 60,
+            second_step_max_failures: 100,
             enrollments_per_window: 10,
+        }
+    }
+}
+
+impl Limits {
+    pub fn lock_rules(&self) -> LockRules {
+        LockRules {
+            failures_per_lock: self.second_step_failures,
+            first_lock_secs: self.second_step_lock_secs,
+            locked_for_good_at: self.second_step_max_failures,
         }
     }
 }
@@ -169,6 +200,10 @@ pub struct Argon2Params {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+    /// Hashes computed at once; 0 means one per core. Each holds `memory_kib` while it runs.
+    pub max_parallel: u32,
+    /// Sign-ins that may wait for a hash; beyond them the server answers 503 `server_busy`.
+    pub queue: u32,
 }
 
 impl Default for Argon2Params {
@@ -177,6 +212,18 @@ impl Default for Argon2Params {
             memory_kib: 19 * 1024,
             iterations: 2,
             parallelism: 1,
+            max_parallel: 0,
+            queue: 64,
+        }
+    }
+}
+
+impl Argon2Params {
+    /// Hashes at once: `max_parallel`, or one per core.
+    pub fn workers(&self) -> usize {
+        match self.max_parallel {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n as usize,
         }
     }
 }
@@ -232,6 +279,16 @@ impl Config {
             .as_ref()
             .map(|e| e.subjects.clone())
             .unwrap_or_default()
+    }
+
+    /// Where text messages may go (`sms.countries`, else the default calling code's country).
+    pub fn sms_rules(&self) -> anyhow::Result<SmsRules> {
+        let countries = self
+            .sms
+            .as_ref()
+            .map(|s| s.countries.clone())
+            .unwrap_or_default();
+        SmsRules::new(self.default_country_code.as_deref(), &countries).map_err(anyhow::Error::msg)
     }
 
     pub fn db_path(&self) -> PathBuf {

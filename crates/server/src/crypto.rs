@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
@@ -12,9 +10,8 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use twostep_core::secret::TotpSecret;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use crate::config::Argon2Params;
 use crate::error::ApiError;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -30,6 +27,7 @@ impl Keys {
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         let master = match std::fs::read(path) {
             Ok(bytes) => {
+                refuse_if_readable_by_others(path)?;
                 let bytes = Zeroizing::new(bytes);
                 let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
                     anyhow::anyhow!("{} must hold exactly 32 bytes", path.display())
@@ -122,6 +120,26 @@ impl Keys {
     }
 }
 
+/// The server key must be the server's alone: a key readable by group or others is refused,
+/// with the command that fixes it.
+fn refuse_if_readable_by_others(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} can be read by other users of this machine (mode {:o}); it seals every \
+                 authenticator secret. Run `chmod 600 {}` and start again.",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A new opaque token (256 random bits, base64url) and the hash under which it is stored.
 pub fn new_token() -> (Zeroizing<String>, Vec<u8>) {
     let mut raw = Zeroizing::new([0u8; 32]);
@@ -133,66 +151,6 @@ pub fn new_token() -> (Zeroizing<String>, Vec<u8>) {
 
 pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// Argon2id with the configured cost. Hashing runs on the blocking pool, not the async workers.
-#[derive(Clone)]
-pub struct Passwords {
-    params: Params,
-    /// Verified against when the email is unknown, so that a wrong email costs what a wrong
-    /// password does and timing reveals nothing.
-    dummy_hash: String,
-}
-
-impl Passwords {
-    pub fn new(cfg: &Argon2Params) -> anyhow::Result<Self> {
-        let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
-            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let mut me = Self {
-            params,
-            dummy_hash: String::new(),
-        };
-        me.dummy_hash = me.hash_blocking("not a password anyone has")?;
-        Ok(me)
-    }
-
-    fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
-    fn hash_blocking(&self, password: &str) -> anyhow::Result<String> {
-        let salt = SaltString::generate(&mut OsRng);
-        Ok(self
-            .argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?
-            .to_string())
-    }
-
-    pub async fn hash(&self, password: Zeroizing<String>) -> Result<String, ApiError> {
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || me.hash_blocking(&password))
-            .await
-            .map_err(|e| ApiError::internal(format!("hashing task: {e}")))?
-            .map_err(|e| ApiError::internal(e.to_string()))
-    }
-
-    /// Whether `password` matches `stored`; with `None`, checks the dummy hash and answers false.
-    pub async fn verify(&self, stored: Option<String>, password: Zeroizing<String>) -> bool {
-        let me = self.clone();
-        let known = stored.is_some();
-        let mut stored = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || {
-            let ok = PasswordHash::new(&stored)
-                .map(|h| me.argon2().verify_password(password.as_bytes(), &h).is_ok())
-                .unwrap_or(false);
-            stored.zeroize();
-            ok
-        })
-        .await
-        .unwrap_or(false);
-        ok && known
-    }
 }
 
 #[cfg(test)]
@@ -241,5 +199,22 @@ mod tests {
         }
         let b = Keys::load_or_create(&path).unwrap();
         assert_eq!(a.hash_code("s", "1"), b.hash_code("s", "1"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_readable_by_others_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.key");
+        Keys::load_or_create(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let err = Keys::load_or_create(&path).err().unwrap().to_string();
+        assert!(
+            err.contains(&format!("chmod 600 {}", path.display())),
+            "{err}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        Keys::load_or_create(&path).unwrap();
     }
 }

@@ -24,9 +24,9 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         email: "avery.admin@sunnydays.example",
         password: "demo-admin-pass",
         name: "Avery Admin",
-        roles: &[Role::Admin, Role::Staff],
+        roles: &[Role::Admin],
         shared: false,
-        about: "Administrator (also staff)",
+        about: "Administrator: 2-Step Verification required",
     },
     DemoAccount {
         email: "jordan.lee@sunnydays.example",
@@ -102,6 +102,8 @@ pub async fn add_person(
     let center_id = ensure_center(st, center).await?;
     let hash = st
         .passwords
+        .admit()
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?
         .hash(password)
         .await
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;

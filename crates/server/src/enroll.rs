@@ -4,25 +4,26 @@ use chrono::Duration;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use rand::rngs::OsRng;
-use sqlx::FromRow;
 use twostep_api as api;
 use twostep_core::method::{self, email, sms, totp};
 use twostep_core::secret::OneTimeCode;
-use twostep_core::{CoreError, Kind};
+use twostep_core::{policy, CoreError, Kind};
 
 use crate::auth::{self, Principal, TokenKind};
-use crate::clock::{from_ms, to_ms};
-use crate::codes::{self, Scope};
-use crate::delivery::{self, templates, Channel};
+use crate::codes::{self, CodeFor, Scope};
+use crate::delivery::templates::Notice;
+use crate::delivery::Channel;
 use crate::error::ApiError;
+use crate::notices;
 use crate::signin::unix;
 use crate::state::AppState;
+use crate::store::enrollments::EnrollmentRow;
 use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, Event};
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, ApiError> {
     let methods = store::methods_of(&st.db, &p.person.id).await?;
-    let (list, preferred) = store::methods_preferred_first(&p.person, &methods)?;
-    let allowed = store::allowed_kinds(&st.db, &p.person.center_id).await?;
+    let (_, allowed) = store::center_of(&st.db, &p.person.center_id).await?;
+    let (list, preferred) = store::methods_preferred_first(&p.person, &methods, &allowed)?;
     Ok(api::MethodsResponse {
         methods: list,
         preferred_method_id: preferred,
@@ -42,24 +43,8 @@ pub async fn add(
         api::AddMethodRequest::Email { .. } => api::Kind::Email,
         api::AddMethodRequest::Sms { .. } => api::Kind::Sms,
     });
-    method::ensure_allowed(
-        kind,
-        &store::allowed_kinds(&st.db, &person.center_id).await?,
-    )?;
-
-    // Each enrollment of an email or phone sends a code to an address the caller chose: cap them.
-    let window = Duration::seconds(st.cfg.limits.password_window_secs);
-    let recent: Vec<i64> = sqlx::query_scalar("SELECT created_at FROM enrollments WHERE person_id = ? AND created_at > ? ORDER BY created_at")
-        .bind(&person.id)
-        .bind(to_ms(now - window))
-        .fetch_all(&st.db)
-        .await?;
-    if recent.len() >= st.cfg.limits.enrollments_per_window as usize {
-        let oldest = recent.first().copied().map_or(now, from_ms);
-        return Err(ApiError::TooManyCodes {
-            retry_after: twostep_core::code::seconds_until(now, oldest + window) as u64,
-        });
-    }
+    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
+    method::ensure_allowed(kind, &allowed)?;
 
     let existing = store::methods_of(&st.db, &person.id).await?;
     let (address, secret) = match &req {
@@ -83,10 +68,9 @@ pub async fn add(
             )?;
             (Some(e.to_string()), None)
         }
-        api::AddMethodRequest::Sms { phone } => (
-            Some(sms::validate(phone, st.cfg.default_country_code.as_deref())?.to_string()),
-            None,
-        ),
+        api::AddMethodRequest::Sms { phone } => {
+            (Some(sms::validate(phone, &st.sms)?.to_string()), None)
+        }
     };
     if existing
         .iter()
@@ -94,26 +78,56 @@ pub async fn add(
     {
         return Err(ApiError::AlreadyAdded);
     }
+    if let Some(a) = &address {
+        if policy::address_must_be_own(&person.roles())
+            && store::methods::address_used_by_other_staff(
+                &st.db,
+                &person.center_id,
+                kind,
+                a,
+                &person.id,
+            )
+            .await?
+        {
+            return Err(ApiError::AddressInUse);
+        }
+    }
 
     let id = new_id();
-    let expires_at = now + Duration::seconds(st.cfg.limits.setup_token_ttl_secs);
     let sealed = secret
         .as_ref()
         .map(|s| st.keys.seal(&person.id, &s.secret))
         .transpose()?;
-    sqlx::query("INSERT INTO enrollments (id, person_id, kind, address, secret_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(&person.id)
-        .bind(kind.as_str())
-        .bind(&address)
-        .bind(&sealed)
-        .bind(to_ms(now))
-        .bind(to_ms(expires_at))
-        .execute(&st.db)
-        .await?;
+    // Each enrollment of an email or phone sends a code to an address the caller chose: the
+    // INSERT counts the enrollments in the window and refuses beyond the cap.
+    let window = Duration::seconds(st.cfg.limits.password_window_secs);
+    let mut tx = st.db.begin().await?;
+    let started = store::enrollments::insert_within_window(
+        &mut *tx,
+        &store::enrollments::NewEnrollment {
+            id: &id,
+            person_id: &person.id,
+            kind,
+            address: address.as_deref(),
+            secret_sealed: sealed.as_deref(),
+            expires_at: now + Duration::seconds(st.cfg.limits.setup_token_ttl_secs),
+        },
+        now,
+        window,
+        st.cfg.limits.enrollments_per_window,
+    )
+    .await?;
+    if !started {
+        return Err(ApiError::TooManyCodes {
+            retry_after: store::enrollments::window_retry_after(&mut *tx, &person.id, now, window)
+                .await?,
+            hourly: false,
+        });
+    }
 
     match (secret, address) {
         (Some(otp), _) => {
+            tx.commit().await?;
             let uri = otp.to_uri();
             let qr_svg = QrCode::new(uri.as_bytes())
                 .map_err(|e| ApiError::internal(format!("QR code: {e}")))?
@@ -129,19 +143,20 @@ pub async fn add(
             })
         }
         (None, Some(address)) => {
-            let sent = codes::send(
-                st,
-                Scope::Enrollment(&id),
-                &person.id,
-                None,
-                channel(kind)?,
-                &address,
-            )
-            .await?;
+            let code = CodeFor {
+                scope: Scope::Enrollment(&id),
+                person_id: &person.id,
+                method_id: None,
+                channel: channel(kind)?,
+                address: &address,
+            };
+            let sent = codes::send(&mut tx, st, &code, now).await?;
             Event::by_self(person, AuditAction::CodeSent)
                 .detail(&method::hint(kind, Some(&address)))
-                .record(&st.db, now)
+                .record(&mut *tx, now)
                 .await?;
+            tx.commit().await?;
+            st.courier.wake();
             Ok(api::Enrollment::Code {
                 enrollment_id: id,
                 kind: kind_to_api(kind),
@@ -162,56 +177,37 @@ fn channel(kind: Kind) -> Result<Channel, ApiError> {
     }
 }
 
-#[derive(FromRow)]
-struct EnrollmentRow {
-    kind: String,
-    address: Option<String>,
-    secret_sealed: Option<Vec<u8>>,
-    expires_at: i64,
-    wrong_attempts: i64,
-    confirmed_at: Option<i64>,
-}
-
+/// The enrollment, if it can still take a code. A first look; `confirm` claims atomically.
 async fn open_enrollment(
     st: &AppState,
     p: &Principal,
     id: &str,
 ) -> Result<(EnrollmentRow, Kind), ApiError> {
-    let e: EnrollmentRow = sqlx::query_as("SELECT kind, address, secret_sealed, expires_at, wrong_attempts, confirmed_at FROM enrollments WHERE id = ? AND person_id = ?")
-        .bind(id)
-        .bind(&p.person.id)
-        .fetch_optional(&st.db)
+    let e = store::enrollments::get(&st.db, id, &p.person.id)
         .await?
         .ok_or(ApiError::NotFound("That enrollment"))?;
-    if e.confirmed_at.is_some() || from_ms(e.expires_at) <= st.now() {
-        return Err(ApiError::EnrollmentExpired);
+    if let Some(refused) = e.refusal(st.now(), &st.cfg.codes) {
+        return Err(refused);
     }
-    if st
-        .cfg
-        .codes
-        .is_locked(u32::try_from(e.wrong_attempts).unwrap_or(u32::MAX))
-    {
-        return Err(ApiError::ChallengeLocked);
-    }
-    let kind = e
-        .kind
-        .parse::<Kind>()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let kind = e.kind()?;
     Ok((e, kind))
 }
 
 pub async fn resend(st: &AppState, p: &Principal, id: &str) -> Result<api::Delivery, ApiError> {
     let (e, kind) = open_enrollment(st, p, id).await?;
     let address = e.address.ok_or(ApiError::NothingToSend)?;
-    let sent = codes::send(
-        st,
-        Scope::Enrollment(id),
-        &p.person.id,
-        None,
-        channel(kind)?,
-        &address,
-    )
-    .await?;
+    let now = st.now();
+    let code = CodeFor {
+        scope: Scope::Enrollment(id),
+        person_id: &p.person.id,
+        method_id: None,
+        channel: channel(kind)?,
+        address: &address,
+    };
+    let mut tx = st.db.begin().await?;
+    let sent = codes::send(&mut tx, st, &code, now).await?;
+    tx.commit().await?;
+    st.courier.wake();
     Ok(api::Delivery {
         method_id: None,
         sent_to: method::hint(kind, Some(&address)),
@@ -230,75 +226,61 @@ pub async fn confirm(
     let person = &p.person;
     let now = st.now();
     let typed = OneTimeCode::from_input(&req.code);
-    let (won_step, code_id) = match kind {
+
+    let mut tx = st.db.begin().await?;
+    // Count first (the transaction's first statement, a write), then check.
+    let attempts =
+        store::enrollments::claim_attempt(&mut tx, id, &person.id, now, &st.cfg.codes).await?;
+    let (matched, won_step) = match kind {
         Kind::Totp => {
             let sealed = e
                 .secret_sealed
                 .as_deref()
                 .ok_or_else(|| ApiError::internal("totp enrollment without secret"))?;
             let secret = st.keys.open(&person.id, sealed)?;
-            (totp::check(&secret, typed.expose(), unix(now), None), None)
+            let step = totp::check(&secret, typed.expose(), unix(now), None);
+            (step.is_some(), step)
         }
-        Kind::Email | Kind::Sms => (
-            None,
-            codes::find_match(st, Scope::Enrollment(id), None, &typed).await?,
-        ),
-    };
-
-    let mut tx = st.db.begin().await?;
-    let matched = match (&code_id, won_step) {
-        (Some(code_id), _) => codes::consume(&mut *tx, code_id, now).await?,
-        (None, Some(_)) => true,
-        (None, None) => false,
+        Kind::Email | Kind::Sms => {
+            let scope = Scope::Enrollment(id);
+            let found = codes::find_match(&mut *tx, st, scope, None, &typed, now).await?;
+            let consumed = match found {
+                Some(code_id) => codes::consume(&mut *tx, &code_id, now).await?,
+                None => false,
+            };
+            (consumed, None)
+        }
     };
     if !matched {
-        let wrong: i64 = sqlx::query_scalar("UPDATE enrollments SET wrong_attempts = wrong_attempts + 1 WHERE id = ? RETURNING wrong_attempts")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
         Event::by_self(person, AuditAction::CodeFailed)
             .detail("while adding a method")
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
         return Err(ApiError::InvalidCode {
-            attempts_left: st
-                .cfg
-                .codes
-                .attempts_left(u32::try_from(wrong).unwrap_or(u32::MAX)),
+            attempts_left: st.cfg.codes.attempts_left(attempts),
         });
     }
-    let confirmed = sqlx::query(
-        "UPDATE enrollments SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL",
-    )
-    .bind(to_ms(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if confirmed.rows_affected() == 0 {
+    if !store::enrollments::confirm(&mut *tx, id, now).await? {
         return Err(ApiError::EnrollmentExpired);
     }
     let method_id = new_id();
-    let inserted = sqlx::query("INSERT INTO methods (id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(&method_id)
-        .bind(&person.id)
-        .bind(kind.as_str())
-        .bind(&e.address)
-        .bind(&e.secret_sealed)
-        // The step used to confirm is spent: it cannot sign anyone in afterwards.
-        .bind(won_step.and_then(|s| i64::try_from(s).ok()))
-        .bind(to_ms(now))
-        .bind(to_ms(now))
-        .execute(&mut *tx)
-        .await;
-    match inserted {
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-            return Err(ApiError::AlreadyAdded)
-        }
-        other => {
-            other?;
-        }
-    }
+    let roles = person.roles();
+    store::methods::insert(
+        &mut *tx,
+        &store::methods::NewMethod {
+            id: &method_id,
+            person_id: &person.id,
+            kind,
+            address: e.address.as_deref(),
+            secret_sealed: e.secret_sealed.as_deref(),
+            last_step: won_step.and_then(|s| i64::try_from(s).ok()),
+            staff_center_id: (policy::address_must_be_own(&roles) && e.address.is_some())
+                .then_some(person.center_id.as_str()),
+        },
+        now,
+    )
+    .await?;
     sqlx::query("UPDATE people SET preferred_method_id = ? WHERE id = ? AND (preferred_method_id IS NULL OR preferred_method_id NOT IN (SELECT id FROM methods WHERE person_id = ?))")
         .bind(&method_id)
         .bind(&person.id)
@@ -311,17 +293,15 @@ pub async fn confirm(
             if !auth::spend_setup_token(&mut *tx, &p.token_hash, now).await? {
                 return Err(ApiError::Unauthenticated);
             }
-            Some(auth::issue_session(&mut *tx, &person.id, None, now, &st.cfg.limits).await?)
+            Some(auth::issue_session(&mut tx, &person.id, None, now, &st.cfg.limits).await?)
         }
         TokenKind::Session => None,
     };
-    delivery::queue(
-        &mut *tx,
-        now,
-        &templates::method_added(&st.cfg.subjects(), &person.email, kind.label(), &hint)
-            .for_person(&person.id),
-    )
-    .await?;
+    let notice = Notice::MethodAdded {
+        kind_label: kind.label(),
+        hint: &hint,
+    };
+    notices::send(&mut tx, &st.cfg.subjects(), person, notice, &[], now).await?;
     Event::by_self(person, AuditAction::MethodAdded)
         .detail(&format!("{}: {hint}", kind.label()))
         .record(&mut *tx, now)
@@ -329,10 +309,11 @@ pub async fn confirm(
     tx.commit().await?;
     st.courier.wake();
 
+    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
     let method = store::method_of(&st.db, &person.id, &method_id)
         .await?
         .ok_or_else(|| ApiError::internal("method vanished after insert"))?
-        .to_api()?;
+        .to_api(&allowed)?;
     let person_view = match &session {
         Some(_) => Some(store::person_view(&st.db, person).await?),
         None => None,
@@ -370,11 +351,18 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     }
     let kind = m.kind()?;
     let hint = method::hint(kind, m.address.as_deref());
-    delivery::queue(
-        &mut *tx,
+    // The removed address hears of it too: it may be the owner's, taken out by someone else.
+    let notice = Notice::MethodRemoved {
+        kind_label: kind.label(),
+        hint: &hint,
+    };
+    notices::send(
+        &mut tx,
+        &st.cfg.subjects(),
+        person,
+        notice,
+        std::slice::from_ref(&m),
         now,
-        &templates::method_removed(&st.cfg.subjects(), &person.email, kind.label(), &hint)
-            .for_person(&person.id),
     )
     .await?;
     Event::by_self(person, AuditAction::MethodRemoved)

@@ -32,10 +32,12 @@ pub enum ApiError {
     NothingToSend,
     #[error("A code was just sent. Wait a moment before asking for another.")]
     ResendTooSoon { retry_after: u64 },
-    #[error(
-        "Several codes are already on their way. Use one of them, or wait for them to expire."
-    )]
-    TooManyCodes { retry_after: u64 },
+    #[error("{}", too_many_codes_message(*.hourly, *.retry_after))]
+    TooManyCodes {
+        retry_after: u64,
+        /// The hourly cap per person or per address, rather than the codes outstanding.
+        hourly: bool,
+    },
     #[error("This sign-in has expired. Sign in again.")]
     ChallengeExpired,
     #[error("This setup has expired. Start adding the method again.")]
@@ -44,6 +46,12 @@ pub enum ApiError {
     InvalidCode { attempts_left: u32 },
     #[error("Too many wrong codes. Sign in again to get a new code.")]
     ChallengeLocked,
+    #[error("2-Step Verification is locked on this account after too many wrong codes. Contact your center's administrator to reset it.")]
+    TwoStepLocked,
+    #[error("The server is busy with other sign-ins. Try again in a few seconds.")]
+    ServerBusy { retry_after: u64 },
+    #[error("Another staff member already verifies with this address. Use an email address or phone number that is yours alone.")]
+    AddressInUse,
     #[error("You already have this verification method.")]
     AlreadyAdded,
     #[error("Someone already signs in with this email address.")]
@@ -75,7 +83,9 @@ impl ApiError {
             SetupRequired | EmailTaken => StatusCode::CONFLICT,
             Core(CoreError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
-            ChallengeLocked => StatusCode::LOCKED,
+            ChallengeLocked | TwoStepLocked => StatusCode::LOCKED,
+            ServerBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AddressInUse => StatusCode::UNPROCESSABLE_ENTITY,
             AlreadyAdded | Invalid(..) | Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -99,13 +109,18 @@ impl ApiError {
             EnrollmentExpired => "enrollment_expired",
             InvalidCode { .. } => "invalid_code",
             ChallengeLocked => "challenge_locked",
+            TwoStepLocked => "two_step_locked",
+            ServerBusy { .. } => "server_busy",
+            AddressInUse => "address_in_use",
             AlreadyAdded => "already_added",
             EmailTaken => "email_taken",
             Invalid(code, _) => code,
             Core(e) => match e {
                 CoreError::InvalidEmail => "invalid_email",
                 CoreError::GenericEmail => "generic_email",
-                CoreError::InvalidPhone => "invalid_phone",
+                CoreError::InvalidPhone
+                | CoreError::PhoneCannotText
+                | CoreError::PhoneCountryNotServed => "invalid_phone",
                 CoreError::LastMethod => "last_method",
                 CoreError::KindNotAllowed => "kind_not_allowed",
                 CoreError::UnknownKind(_) | CoreError::UnknownRole(_) => "bad_request",
@@ -121,9 +136,24 @@ impl ApiError {
         match self {
             Self::TooManyAttempts { retry_after }
             | Self::ResendTooSoon { retry_after }
-            | Self::TooManyCodes { retry_after } => Some(*retry_after),
+            | Self::TooManyCodes { retry_after, .. }
+            | Self::ServerBusy { retry_after } => Some(*retry_after),
             _ => None,
         }
+    }
+}
+
+fn too_many_codes_message(hourly: bool, retry_after: u64) -> String {
+    if hourly {
+        let minutes = retry_after.div_ceil(60).max(1);
+        format!(
+            "Too many codes were sent in the last hour. Try again in {minutes} minute{}, or use \
+             another verification method.",
+            if minutes == 1 { "" } else { "s" }
+        )
+    } else {
+        "Several codes are already on their way. Use one of them, or wait for them to expire."
+            .to_owned()
     }
 }
 

@@ -10,6 +10,8 @@ pub mod delivery;
 pub mod demo;
 pub mod enroll;
 pub mod error;
+pub mod hashing;
+pub mod notices;
 pub mod routes;
 pub mod signin;
 pub mod state;
@@ -40,19 +42,18 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Opens the store (running migrations), loads or creates the key, starts delivery.
 pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    if cfg.dev_outbox && !cfg.bind.ip().is_loopback() {
-        anyhow::bail!(
-            "--dev-outbox shows every code sent: it is only allowed on a loopback address, not {}",
-            cfg.bind
-        );
-    }
-    let db = store::open(&cfg.db_path()).await?;
+    check_loopback_only(&cfg)?;
+    let sms = cfg.sms_rules()?;
+    store::create_private_dir(&cfg.data)?;
     let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
-    let passwords = crypto::Passwords::new(&cfg.argon2)?;
+    let db = store::open(&cfg.db_path()).await?;
+    let passwords = hashing::Passwords::new(&cfg.argon2)?;
     let transports = transports(&cfg)?;
-    // Retries are scheduled on the wall clock, whatever clock the rules run on.
-    let courier = delivery::Courier::start(db.clone(), transports, Arc::new(SystemClock));
+    // Retries are scheduled on the wall clock; codes expire on the clock the rules run on.
+    let courier =
+        delivery::Courier::start(db.clone(), transports, Arc::new(SystemClock), clock.clone());
     Ok(AppState {
+        sms: Arc::new(sms),
         db,
         generic: Arc::new(GenericRules {
             patterns: cfg.generic_email_patterns.clone(),
@@ -65,6 +66,23 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     })
 }
 
+/// The dev outbox shows every code sent, and the demo center's passwords are printed on the
+/// sign-in screen: both only ever on this machine.
+fn check_loopback_only(cfg: &Config) -> anyhow::Result<()> {
+    for (on, what) in [
+        (cfg.dev_outbox, "--dev-outbox shows every code sent"),
+        (cfg.demo, "--demo seeds accounts whose passwords are public"),
+    ] {
+        if on && !cfg.bind.ip().is_loopback() {
+            anyhow::bail!(
+                "{what}: it is only allowed on a loopback address (such as 127.0.0.1:8080), not {}",
+                cfg.bind
+            );
+        }
+    }
+    Ok(())
+}
+
 /// SMTP and the SMS gateway where configured; the dev outbox for a channel that is not.
 fn transports(cfg: &Config) -> anyhow::Result<delivery::Transports> {
     let dev: Arc<dyn delivery::Transport> = Arc::new(delivery::DevOutbox);
@@ -73,8 +91,8 @@ fn transports(cfg: &Config) -> anyhow::Result<delivery::Transports> {
         None => dev.clone(),
     };
     let sms: Arc<dyn delivery::Transport> = match &cfg.sms {
-        Some(s) => Arc::new(delivery::sms::SmsGateway::new(s)?),
-        None => dev.clone(),
+        Some(s) if s.has_gateway() => Arc::new(delivery::sms::SmsGateway::new(s)?),
+        _ => dev.clone(),
     };
     for (channel, t) in [("emails", &email), ("text messages", &sms)] {
         if t.keeps_body() {

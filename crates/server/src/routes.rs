@@ -274,10 +274,15 @@ async fn dev_outbox_messages(
         body: String,
         created_at: i64,
     }
+    // A code that has expired is gone from the outbox too (the courier erases it; this hides
+    // it until then).
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT to_addr, channel, subject, body, created_at FROM outbox \
+        "SELECT to_addr, channel, subject, \
+           CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN '' ELSE body END AS body, \
+           created_at FROM outbox \
          WHERE (? IS NULL OR to_addr = ? COLLATE NOCASE) ORDER BY created_at, rowid",
     )
+    .bind(crate::clock::to_ms(st.now()))
     .bind(&q.to)
     .bind(&q.to)
     .fetch_all(&st.db)

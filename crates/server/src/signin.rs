@@ -1,8 +1,14 @@
 //! Sign-in: the password, then the second step or setup, then a session.
+//!
+//! Every limit is counted before the check it guards, in one conditional write: a failed
+//! password per email (`store::attempts`), a wrong code per challenge
+//! (`store::challenges::claim_attempt`) and a failed second step per person
+//! (`store::people::claim_second_step`). A burst is then refused request by request once a
+//! limit is reached, the right password or code included.
 
 use chrono::{Duration, Utc};
-use sqlx::FromRow;
 use twostep_api as api;
+use twostep_core::lockout::LockState;
 use twostep_core::method::totp;
 use twostep_core::policy::{next_after_password, SignInNext};
 use twostep_core::secret::OneTimeCode;
@@ -10,12 +16,15 @@ use twostep_core::Kind;
 use zeroize::Zeroizing;
 
 use crate::auth::{self, Principal};
-use crate::clock::{from_ms, to_ms};
-use crate::codes::{self, Scope};
+use crate::codes::{self, CodeFor, Scope};
+use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
 use crate::error::ApiError;
+use crate::notices;
 use crate::state::AppState;
-use crate::store::{self, kind_to_api, new_id, AuditAction, Event, MethodRow, PersonRow};
+use crate::store::challenges::ChallengeRow;
+use crate::store::{self, attempts, challenges, kind_to_api, new_id, people};
+use crate::store::{AuditAction, Event, MethodRow, PersonRow};
 
 pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
@@ -24,40 +33,25 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     let password = Zeroizing::new(req.password);
     let device = device_name(req.device_name);
 
-    // Failed passwords per email, whether or not the email exists: the answer is the same.
+    // A place in the hashing queue first: a flood is turned away before it costs anything.
+    let slot = st.passwords.admit()?;
+    // Count the attempt, then check it. Unknown emails are counted alike: same answer.
     let window = Duration::seconds(limits.password_window_secs);
-    let failures: Vec<i64> = sqlx::query_scalar(
-        "SELECT at FROM password_failures WHERE email = ? AND at > ? ORDER BY at",
-    )
-    .bind(&email_key)
-    .bind(to_ms(now - window))
-    .fetch_all(&st.db)
-    .await?;
-    if failures.len() >= limits.password_failures as usize {
-        let oldest = failures.first().copied().map_or(now, from_ms);
+    let Some(attempt) =
+        attempts::claim(&st.db, &email_key, now, window, limits.password_failures).await?
+    else {
         return Err(ApiError::TooManyAttempts {
-            retry_after: twostep_core::code::seconds_until(now, oldest + window) as u64,
+            retry_after: attempts::retry_after(&st.db, &email_key, now, window).await?,
         });
-    }
-
+    };
     let person = store::person_by_email(&st.db, &email_key).await?;
-    let ok = st
-        .passwords
+    let ok = slot
         .verify(person.as_ref().map(|p| p.password_hash.clone()), password)
-        .await;
+        .await?;
     let person = match person {
         Some(p) if ok => p,
         other => {
-            sqlx::query("INSERT INTO password_failures (email, at) VALUES (?, ?)")
-                .bind(&email_key)
-                .bind(to_ms(now))
-                .execute(&st.db)
-                .await?;
-            // Failures older than the window no longer count: keep the table small.
-            sqlx::query("DELETE FROM password_failures WHERE at <= ?")
-                .bind(to_ms(now - window))
-                .execute(&st.db)
-                .await?;
+            attempts::prune(&st.db, now, window).await?;
             if let Some(p) = other {
                 Event::about(&p, AuditAction::SignInFailed)
                     .detail("wrong password")
@@ -67,12 +61,16 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
             return Err(ApiError::InvalidCredentials);
         }
     };
-    sqlx::query("DELETE FROM password_failures WHERE email = ?")
-        .bind(&email_key)
-        .execute(&st.db)
-        .await?;
-    if let Some(retry_after) = person.second_step_lock(now) {
-        return Err(ApiError::TooManyAttempts { retry_after });
+    attempts::give_back(&st.db, attempt).await?;
+    // Only someone who knows the password learns that the second step is locked.
+    match person.lock_state(&limits.lock_rules(), now) {
+        LockState::Open => {}
+        LockState::Until(until) => {
+            return Err(ApiError::TooManyAttempts {
+                retry_after: twostep_core::code::seconds_until(now, until) as u64,
+            })
+        }
+        LockState::ForGood => return Err(ApiError::TwoStepLocked),
     }
     Event::about(&person, AuditAction::SignInPassed)
         .detail("password accepted")
@@ -80,11 +78,24 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
         .await?;
 
     let methods = store::methods_of(&st.db, &person.id).await?;
+    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
+    let kinds = methods
+        .iter()
+        .map(MethodRow::kind)
+        .collect::<Result<Vec<_>, _>>()?;
     let skips = u32::try_from(person.setup_skips_left).unwrap_or(0);
-    match next_after_password(&person.roles(), methods.len(), skips) {
+    match next_after_password(&person.roles(), &kinds, &allowed, skips) {
         SignInNext::Done => done(st, &person, device.as_deref(), None).await,
-        SignInNext::Verify => start_challenge(st, &person, &methods, device).await,
-        SignInNext::Setup { required } => offer_setup(st, &person, required).await,
+        SignInNext::Verify => {
+            let usable: Vec<MethodRow> = methods
+                .into_iter()
+                .filter(|m| m.is_allowed(&allowed))
+                .collect();
+            start_challenge(st, &person, &usable, &allowed, device).await
+        }
+        SignInNext::Setup { required } => {
+            offer_setup(st, &person, required, !kinds.is_empty(), &allowed).await
+        }
     }
 }
 
@@ -113,7 +124,7 @@ async fn done(
             return Err(ApiError::Unauthenticated);
         }
     }
-    let session = auth::issue_session(&mut *tx, &person.id, device, now, &st.cfg.limits).await?;
+    let session = auth::issue_session(&mut tx, &person.id, device, now, &st.cfg.limits).await?;
     tx.commit().await?;
     Ok(api::LoginResponse::Done {
         session,
@@ -121,31 +132,38 @@ async fn done(
     })
 }
 
+/// A new challenge over the methods the center allows. With exactly one method that needs
+/// sending, its code goes out at once, in the same transaction: if the code cannot be sent
+/// (the hourly caps), no challenge is left behind and the person is told how long to wait.
 async fn start_challenge(
     st: &AppState,
     person: &PersonRow,
     methods: &[MethodRow],
+    allowed: &[Kind],
     device: Option<String>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let id = new_id();
     let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
-    sqlx::query(
-        "INSERT INTO challenges (id, person_id, device_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    let mut tx = st.db.begin().await?;
+    challenges::insert(
+        &mut *tx,
+        &id,
+        &person.id,
+        device.as_deref(),
+        now,
+        expires_at,
     )
-    .bind(&id)
-    .bind(&person.id)
-    .bind(&device)
-    .bind(to_ms(now))
-    .bind(to_ms(expires_at))
-    .execute(&st.db)
     .await?;
-    // With one method that needs sending, the code goes there at once.
     let code_sent = match methods {
-        [only] if only.kind()?.is_delivered() => Some(send_to_method(st, person, &id, only).await?),
+        [only] if only.kind()?.is_delivered() => {
+            Some(send_to_method(&mut tx, st, person, &id, only, now).await?)
+        }
         _ => None,
     };
-    let (list, preferred) = store::methods_preferred_first(person, methods)?;
+    tx.commit().await?;
+    st.courier.wake();
+    let (list, preferred) = store::methods_preferred_first(person, methods, allowed)?;
     Ok(api::LoginResponse::Verify {
         challenge_id: id,
         expires_at,
@@ -155,10 +173,14 @@ async fn start_challenge(
     })
 }
 
+/// Setup: optional once for a person who never had a method, required otherwise (and always
+/// for someone whose every method is of a kind the center no longer allows).
 async fn offer_setup(
     st: &AppState,
     person: &PersonRow,
     required: bool,
+    has_disallowed_methods: bool,
+    allowed: &[Kind],
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let mut required = required;
@@ -172,17 +194,16 @@ async fn offer_setup(
         required = r.rows_affected() == 0;
     }
     let token = auth::issue_setup(&mut *tx, &person.id, now, &st.cfg.limits, !required).await?;
-    let detail = if required {
-        "setup required"
-    } else {
-        "setup offered, may be skipped once"
+    let detail = match (required, has_disallowed_methods) {
+        (_, true) => "setup required: no method the center allows",
+        (true, false) => "setup required",
+        (false, false) => "setup offered, may be skipped once",
     };
     Event::about(person, AuditAction::SetupOffered)
         .detail(detail)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    let allowed = store::allowed_kinds(&st.db, &person.center_id).await?;
     let email = twostep_core::address::Email::parse(&person.email).ok();
     let email_prefill = email
         .filter(|e| !person.shared && !st.generic.is_generic(e))
@@ -190,7 +211,7 @@ async fn offer_setup(
     Ok(api::LoginResponse::Setup {
         setup_token: token.token,
         required,
-        allowed_kinds: allowed.into_iter().map(kind_to_api).collect(),
+        allowed_kinds: allowed.iter().copied().map(kind_to_api).collect(),
         email_prefill,
     })
 }
@@ -206,59 +227,52 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
     done(st, &p.person, None, Some(&p.token_hash)).await
 }
 
-#[derive(FromRow)]
-struct ChallengeRow {
-    person_id: String,
-    device_name: Option<String>,
-    expires_at: i64,
-    wrong_attempts: i64,
-    spent_at: Option<i64>,
-}
-
-/// The challenge and its person, if it can still be answered.
+/// The challenge and its person, if it can still be answered. A first look, for a clear
+/// error; the attempt itself is claimed atomically in `verify`.
 async fn open_challenge(st: &AppState, id: &str) -> Result<(ChallengeRow, PersonRow), ApiError> {
-    let c: ChallengeRow = sqlx::query_as(
-        "SELECT person_id, device_name, expires_at, wrong_attempts, spent_at FROM challenges WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&st.db)
-    .await?
-    .ok_or(ApiError::NotFound("That sign-in"))?;
+    let c = challenges::get(&st.db, id)
+        .await?
+        .ok_or(ApiError::NotFound("That sign-in"))?;
     let now = st.now();
-    if c.spent_at.is_some() || from_ms(c.expires_at) <= now {
-        return Err(ApiError::ChallengeExpired);
+    if let Some(refused) = c.refusal(now, &st.cfg.codes) {
+        return Err(refused);
     }
     let person = store::person_by_id(&st.db, &c.person_id)
         .await?
         .ok_or(ApiError::ChallengeExpired)?;
-    if st
-        .cfg
-        .codes
-        .is_locked(u32::try_from(c.wrong_attempts).unwrap_or(u32::MAX))
-        || person.second_step_lock(now).is_some()
-    {
-        return Err(ApiError::ChallengeLocked);
+    match person.lock_state(&st.cfg.limits.lock_rules(), now) {
+        LockState::Open => Ok((c, person)),
+        LockState::Until(_) => Err(ApiError::ChallengeLocked),
+        LockState::ForGood => Err(ApiError::TwoStepLocked),
     }
-    Ok((c, person))
 }
 
-async fn method_of(
+/// One of the person's methods that the center allows now.
+async fn usable_method(
     st: &AppState,
     person: &PersonRow,
     method_id: &str,
 ) -> Result<MethodRow, ApiError> {
-    store::method_of(&st.db, &person.id, method_id)
+    let m = store::method_of(&st.db, &person.id, method_id)
         .await?
-        .ok_or(ApiError::NotFound("That verification method"))
+        .ok_or(ApiError::NotFound("That verification method"))?;
+    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
+    if !m.is_allowed(&allowed) {
+        return Err(twostep_core::CoreError::KindNotAllowed.into());
+    }
+    Ok(m)
 }
 
 async fn send_to_method(
+    tx: &mut sqlx::SqliteConnection,
     st: &AppState,
     person: &PersonRow,
     challenge_id: &str,
     m: &MethodRow,
+    now: chrono::DateTime<Utc>,
 ) -> Result<api::Delivery, ApiError> {
-    let channel = match m.kind()? {
+    let kind = m.kind()?;
+    let channel = match kind {
         Kind::Totp => return Err(ApiError::NothingToSend),
         Kind::Email => Channel::Email,
         Kind::Sms => Channel::Sms,
@@ -267,19 +281,18 @@ async fn send_to_method(
         .address
         .as_deref()
         .ok_or_else(|| ApiError::internal("method without address"))?;
-    let sent = codes::send(
-        st,
-        Scope::Challenge(challenge_id),
-        &person.id,
-        Some(&m.id),
+    let code = CodeFor {
+        scope: Scope::Challenge(challenge_id),
+        person_id: &person.id,
+        method_id: Some(&m.id),
         channel,
         address,
-    )
-    .await?;
-    let hint = twostep_core::method::hint(m.kind()?, Some(address));
+    };
+    let sent = codes::send(tx, st, &code, now).await?;
+    let hint = twostep_core::method::hint(kind, Some(address));
     Event::about(person, AuditAction::CodeSent)
         .detail(&hint)
-        .record(&st.db, st.now())
+        .record(&mut *tx, now)
         .await?;
     Ok(api::Delivery {
         method_id: Some(m.id.clone()),
@@ -295,15 +308,13 @@ pub async fn send(
     req: api::SendRequest,
 ) -> Result<api::Delivery, ApiError> {
     let (_, person) = open_challenge(st, challenge_id).await?;
-    let m = method_of(st, &person, &req.method_id).await?;
-    send_to_method(st, &person, challenge_id, &m).await
-}
-
-/// What a typed code matched, before the database confirms this request won it.
-enum Match {
-    TotpStep(u64),
-    Code(String),
-    Nothing,
+    let m = usable_method(st, &person, &req.method_id).await?;
+    let now = st.now();
+    let mut tx = st.db.begin().await?;
+    let delivery = send_to_method(&mut tx, st, &person, challenge_id, &m, now).await?;
+    tx.commit().await?;
+    st.courier.wake();
+    Ok(delivery)
 }
 
 pub async fn verify(
@@ -311,12 +322,35 @@ pub async fn verify(
     challenge_id: &str,
     req: api::VerifyRequest,
 ) -> Result<api::LoginResponse, ApiError> {
+    // A first look, outside the transaction: which person, which method.
     let (challenge, person) = open_challenge(st, challenge_id).await?;
-    let m = method_of(st, &person, &req.method_id).await?;
+    let m = usable_method(st, &person, &req.method_id).await?;
+    let kind = m.kind()?;
     let typed = OneTimeCode::from_input(&req.code);
     let now = st.now();
-    let kind = m.kind()?;
-    let found = match kind {
+    let lock_rules = st.cfg.limits.lock_rules();
+
+    // The transaction's first statement is a write: it takes the write lock, so what follows
+    // is serialised with every other attempt on this database.
+    let mut tx = st.db.begin().await?;
+    // Count first: one attempt on the challenge, one on the person. Either refused, nothing
+    // is counted and nothing checked.
+    let attempts = challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes).await?;
+    let Some(failures) = people::claim_second_step(&mut tx, &person.id, now, &lock_rules).await?
+    else {
+        return Err(
+            match store::person_by_id(&mut *tx, &person.id)
+                .await?
+                .map(|p| p.lock_state(&lock_rules, now))
+            {
+                Some(LockState::ForGood) => ApiError::TwoStepLocked,
+                _ => ApiError::ChallengeLocked,
+            },
+        );
+    };
+
+    // Then check, and claim what matched: of two requests with one code, one wins.
+    let won = match kind {
         Kind::Totp => {
             let sealed = m
                 .secret_sealed
@@ -324,62 +358,31 @@ pub async fn verify(
                 .ok_or_else(|| ApiError::internal("authenticator without secret"))?;
             let secret = st.keys.open(&person.id, sealed)?;
             let last = m.last_step.and_then(|s| u64::try_from(s).ok());
-            totp::check(&secret, typed.expose(), unix(now), last)
-                .map_or(Match::Nothing, Match::TotpStep)
+            match totp::check(&secret, typed.expose(), unix(now), last) {
+                Some(step) => {
+                    let step = i64::try_from(step).map_err(|_| ApiError::internal("time step"))?;
+                    store::methods::claim_totp_step(&mut *tx, &m.id, step, now).await?
+                }
+                None => false,
+            }
         }
         Kind::Email | Kind::Sms => {
-            codes::find_match(st, Scope::Challenge(challenge_id), Some(&m.id), &typed)
-                .await?
-                .map_or(Match::Nothing, Match::Code)
+            let scope = Scope::Challenge(challenge_id);
+            match codes::find_match(&mut *tx, st, scope, Some(&m.id), &typed, now).await? {
+                Some(code_id) => codes::consume(&mut *tx, &code_id, now).await?,
+                None => false,
+            }
         }
     };
 
-    let mut tx = st.db.begin().await?;
-    // The first statement of the transaction takes the write lock and claims the code or the
-    // time step: of two requests with the same code, exactly one gets `won`.
-    let won = match &found {
-        Match::TotpStep(step) => {
-            let step = i64::try_from(*step).map_err(|_| ApiError::internal("time step"))?;
-            sqlx::query("UPDATE methods SET last_step = ?, last_used_at = ? WHERE id = ? AND (last_step IS NULL OR last_step < ?)")
-                .bind(step)
-                .bind(to_ms(now))
-                .bind(&m.id)
-                .bind(step)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1
-        }
-        Match::Code(id) => codes::consume(&mut *tx, id, now).await?,
-        Match::Nothing => false,
-    };
     if won {
-        let spent =
-            sqlx::query("UPDATE challenges SET spent_at = ? WHERE id = ? AND spent_at IS NULL")
-                .bind(to_ms(now))
-                .bind(challenge_id)
-                .execute(&mut *tx)
-                .await?;
-        if spent.rows_affected() == 0 {
+        if !challenges::spend(&mut tx, challenge_id, now).await? {
             return Err(ApiError::ChallengeExpired);
         }
-        // Every other code sent for this challenge is spent with it.
-        sqlx::query("UPDATE codes SET used_at = ? WHERE challenge_id = ? AND used_at IS NULL")
-            .bind(to_ms(now))
-            .bind(challenge_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE methods SET last_used_at = ? WHERE id = ?")
-            .bind(to_ms(now))
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE people SET failed_second_steps = 0 WHERE id = ?")
-            .bind(&person.id)
-            .execute(&mut *tx)
-            .await?;
+        store::methods::mark_used(&mut *tx, &m.id, now).await?;
+        people::second_step_passed(&mut *tx, &person.id).await?;
         let session = auth::issue_session(
-            &mut *tx,
+            &mut tx,
             &person.id,
             challenge.device_name.as_deref(),
             now,
@@ -397,36 +400,39 @@ pub async fn verify(
         });
     }
 
-    let wrong: i64 = sqlx::query_scalar("UPDATE challenges SET wrong_attempts = wrong_attempts + 1 WHERE id = ? RETURNING wrong_attempts")
-        .bind(challenge_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let failed: i64 = sqlx::query_scalar("UPDATE people SET failed_second_steps = failed_second_steps + 1 WHERE id = ? RETURNING failed_second_steps")
-        .bind(&person.id)
-        .fetch_one(&mut *tx)
-        .await?;
     Event::about(&person, AuditAction::CodeFailed)
         .detail(kind.label())
         .record(&mut *tx, now)
         .await?;
-    if failed >= i64::from(st.cfg.limits.second_step_failures) {
-        let until = now + Duration::seconds(st.cfg.limits.second_step_lock_secs);
-        sqlx::query(
-            "UPDATE people SET failed_second_steps = 0, second_step_locked_until = ? WHERE id = ?",
-        )
-        .bind(to_ms(until))
-        .bind(&person.id)
-        .execute(&mut *tx)
-        .await?;
+    if let Some(lock) = lock_rules.lock_after(failures, now) {
+        people::lock_second_step(&mut *tx, &person.id, lock).await?;
+        let (detail, notice) = match lock {
+            LockState::ForGood => (
+                "locked until an administrator resets 2-Step Verification",
+                Some(Notice::SecondStepLockedForGood),
+            ),
+            _ => (
+                "too many failed second steps",
+                lock_rules
+                    .is_first_lock(failures)
+                    .then_some(Notice::SecondStepLocked),
+            ),
+        };
         Event::about(&person, AuditAction::PersonLocked)
-            .detail("too many failed second steps")
+            .detail(detail)
             .record(&mut *tx, now)
             .await?;
+        if let Some(notice) = notice {
+            notices::send(&mut tx, &st.cfg.subjects(), &person, notice, &[], now).await?;
+        }
         tx.commit().await?;
-        return Err(ApiError::ChallengeLocked);
+        st.courier.wake();
+        return Err(match lock {
+            LockState::ForGood => ApiError::TwoStepLocked,
+            _ => ApiError::ChallengeLocked,
+        });
     }
-    let wrong = u32::try_from(wrong).unwrap_or(u32::MAX);
-    if st.cfg.codes.is_locked(wrong) {
+    if st.cfg.codes.is_locked(attempts) {
         Event::about(&person, AuditAction::ChallengeLocked)
             .detail("too many wrong codes")
             .record(&mut *tx, now)
@@ -434,7 +440,7 @@ pub async fn verify(
     }
     tx.commit().await?;
     Err(ApiError::InvalidCode {
-        attempts_left: st.cfg.codes.attempts_left(wrong),
+        attempts_left: st.cfg.codes.attempts_left(attempts),
     })
 }
 

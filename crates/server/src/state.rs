@@ -5,11 +5,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use twostep_core::address::GenericRules;
+use twostep_core::method::sms::SmsRules;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::crypto::{Keys, Passwords};
+use crate::crypto::Keys;
 use crate::delivery::Courier;
+use crate::hashing::Passwords;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +22,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub courier: Courier,
     pub generic: Arc<GenericRules>,
+    /// Where text messages may go.
+    pub sms: Arc<SmsRules>,
 }
 
 impl AppState {

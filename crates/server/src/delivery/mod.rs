@@ -48,6 +48,8 @@ pub struct Message {
     pub body: String,
     /// Whose message it is, for the audit trail if it cannot be delivered.
     pub person_id: Option<String>,
+    /// When the code it carries expires: it is never sent after that, and its body is erased.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl Message {
@@ -58,7 +60,13 @@ impl Message {
             subject: subject.to_owned(),
             body,
             person_id: None,
+            expires_at: None,
         }
+    }
+
+    pub fn expiring(mut self, at: DateTime<Utc>) -> Self {
+        self.expires_at = Some(at);
+        self
     }
 
     pub fn for_person(mut self, person_id: &str) -> Self {
@@ -74,8 +82,8 @@ pub async fn queue(
     msg: &Message,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id, expires_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(new_id())
     .bind(msg.channel.as_str())
@@ -84,6 +92,7 @@ pub async fn queue(
     .bind(&msg.body)
     .bind(to_ms(now))
     .bind(&msg.person_id)
+    .bind(msg.expires_at.map(to_ms))
     .execute(db)
     .await?;
     Ok(())
@@ -183,14 +192,23 @@ pub struct Courier {
 }
 
 impl Courier {
-    /// `clock` is the wall clock: retries are scheduled in real time.
-    pub fn start(db: SqlitePool, transports: Transports, clock: Arc<dyn Clock>) -> Self {
+    /// `clock` is the wall clock: retries are scheduled in real time. `rules` is the clock the
+    /// rules run on, which says when a code (and so the message carrying it) has expired.
+    pub fn start(
+        db: SqlitePool,
+        transports: Transports,
+        clock: Arc<dyn Clock>,
+        rules: Arc<dyn Clock>,
+    ) -> Self {
         let wake = Arc::new(Notify::new());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let w = wake.clone();
         tokio::spawn(async move {
             while !*stopped.borrow() {
-                if let Err(e) = drain(&db, &transports, clock.as_ref()).await {
+                if let Err(e) = expire(&db, rules.now()).await {
+                    tracing::warn!(error = %e, "erasing expired codes from the outbox");
+                }
+                if let Err(e) = drain(&db, &transports, clock.as_ref(), rules.as_ref()).await {
                     tracing::warn!(error = %e, "delivering queued messages");
                 }
                 tokio::select! {
@@ -214,32 +232,78 @@ impl Courier {
     }
 }
 
+#[derive(FromRow)]
+struct Expired {
+    channel: String,
+    to_addr: String,
+    person_id: Option<String>,
+}
+
+/// Codes that expired take their messages with them: one not sent yet is never sent (and is
+/// recorded as failed); the body of every one is erased, the dev outbox's included.
+pub async fn expire(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let mut tx = db.begin().await?;
+    let unsent: Vec<Expired> = sqlx::query_as(
+        "UPDATE outbox SET body = '', failed_at = ?, claimed_until = NULL, \
+           last_error = 'the code expired before it could be sent' \
+         WHERE expires_at <= ? AND sent_at IS NULL AND failed_at IS NULL \
+         RETURNING channel, to_addr, person_id",
+    )
+    .bind(to_ms(now))
+    .bind(to_ms(now))
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE outbox SET body = '' WHERE expires_at <= ? AND body <> ''")
+        .bind(to_ms(now))
+        .execute(&mut *tx)
+        .await?;
+    for m in &unsent {
+        record_failure(
+            &mut tx,
+            m.person_id.as_deref(),
+            &m.channel,
+            &m.to_addr,
+            "the code expired before it could be sent",
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn drain(
     db: &SqlitePool,
     transports: &Transports,
     clock: &dyn Clock,
+    rules: &dyn Clock,
 ) -> Result<(), ApiError> {
     let now = clock.now();
     let due: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \
-         AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY created_at LIMIT 50",
+         AND (claimed_until IS NULL OR claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?) \
+         ORDER BY created_at LIMIT 50",
     )
     .bind(to_ms(now))
     .bind(to_ms(now))
+    .bind(to_ms(rules.now()))
     .fetch_all(db)
     .await?;
     for id in due {
         let now = clock.now();
-        // The claim: of two processes, one gets the row back, the other nothing.
+        // The claim: of two processes, one gets the row back, the other nothing. A message
+        // whose code has expired meanwhile is not claimed.
         let claimed: Option<Queued> = sqlx::query_as(
             "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 \
              WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL \
                AND (claimed_until IS NULL OR claimed_until < ?) \
+               AND (expires_at IS NULL OR expires_at > ?) \
              RETURNING id, channel, to_addr, subject, body, attempts, person_id",
         )
         .bind(to_ms(now + LEASE))
         .bind(&id)
         .bind(to_ms(now))
+        .bind(to_ms(rules.now()))
         .fetch_optional(db)
         .await?;
         let Some(msg) = claimed else { continue };
@@ -300,30 +364,50 @@ async fn settle(
                 .bind(&msg.id)
                 .execute(&mut *tx)
                 .await?;
-            let center: Option<String> = match &msg.person_id {
-                Some(p) => {
-                    sqlx::query_scalar("SELECT center_id FROM people WHERE id = ?")
-                        .bind(p)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                }
-                None => None,
-            };
-            // A channel is named as the method kind that uses it.
-            let kind = msg.channel.parse().unwrap_or(twostep_core::Kind::Email);
-            let hint = twostep_core::method::hint(kind, Some(&msg.to_addr));
-            let detail = format!("{} to {hint}: {e}", msg.channel);
-            Event::new(AuditAction::DeliveryFailed)
-                .center(center.as_deref())
-                .person(msg.person_id.as_deref())
-                .detail(&detail)
-                .record(&mut *tx, now)
-                .await?;
+            record_failure(
+                &mut tx,
+                msg.person_id.as_deref(),
+                &msg.channel,
+                &msg.to_addr,
+                &e,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
         }
     }
     Ok(())
+}
+
+/// A message that will never arrive, in the audit trail: the address as a hint, never the body.
+async fn record_failure(
+    tx: &mut sqlx::SqliteConnection,
+    person_id: Option<&str>,
+    channel: &str,
+    to_addr: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let center: Option<String> = match person_id {
+        Some(p) => {
+            sqlx::query_scalar("SELECT center_id FROM people WHERE id = ?")
+                .bind(p)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        None => None,
+    };
+    // A channel is named as the method kind that uses it.
+    let kind = channel.parse().unwrap_or(twostep_core::Kind::Email);
+    let hint = twostep_core::method::hint(kind, Some(to_addr));
+    let detail = format!("{channel} to {hint}: {why}");
+    Event::new(AuditAction::DeliveryFailed)
+        .center(center.as_deref())
+        .person(person_id)
+        .detail(&detail)
+        .record(&mut *tx, now)
+        .await
 }
 
 #[cfg(test)]

@@ -348,7 +348,8 @@ fn sms_config(url: &str) -> SmsConfig {
         base_url: url.into(),
         account: "AC0123".into(),
         token: "gateway-secret".into(),
-        from: "+15550100000".into(),
+        from: "+12015550100".into(),
+        countries: Vec::new(),
     }
 }
 
@@ -374,7 +375,7 @@ async fn text_messages_go_to_the_gateway_and_a_503_is_retried() {
         .add_method(
             &token,
             &AddMethodRequest::Sms {
-                phone: "(555) 010-0999".into(),
+                phone: "(201) 555-0999".into(),
             },
         )
         .await
@@ -396,8 +397,8 @@ async fn text_messages_go_to_the_gateway_and_a_503_is_retried() {
             .map(|(_, v)| v.clone())
             .unwrap()
     };
-    assert_eq!(field("To"), "+15550100999");
-    assert_eq!(field("From"), "+15550100000");
+    assert_eq!(field("To"), "+12015550999");
+    assert_eq!(field("From"), "+12015550100");
     let body = field("Body");
     assert!(
         body.ends_with(" is your verification code. It expires in 10 minutes."),
@@ -426,7 +427,7 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
         .add_method(
             &token,
             &AddMethodRequest::Sms {
-                phone: "+15550100998".into(),
+                phone: "+12015550998".into(),
             },
         )
         .await
@@ -463,4 +464,50 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
         .await
         .unwrap();
     assert!(body.is_empty(), "a failed message keeps no code");
+}
+
+#[tokio::test]
+async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body() {
+    // The gateway is down for good (503 after 503): the message waits for its retries.
+    let (g, url) = start_gateway(vec![503; 1000]).await;
+    let t = TestServer::start_with(|c| c.sms = Some(sms_config(&url))).await;
+    let (token, _) = t.staff_with_email("late@acorns.example").await;
+    t.client
+        .add_method(
+            &token,
+            &AddMethodRequest::Sms {
+                phone: "+12015550997".into(),
+            },
+        )
+        .await
+        .unwrap();
+    wait_requests(&g, 1).await;
+    // Ten minutes later the code is dead: the message with it.
+    t.advance(600);
+    let start = Instant::now();
+    loop {
+        let (failed, body): (Option<i64>, String) =
+            sqlx::query_as("SELECT failed_at, body FROM outbox WHERE channel = 'sms'")
+                .fetch_one(&t.server.state.db)
+                .await
+                .unwrap();
+        if failed.is_some() {
+            assert!(body.is_empty(), "the expired code is erased");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never expired");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let tries = g.seen.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(g.seen.lock().unwrap().len(), tries, "no try after expiry");
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit WHERE action = 'delivery_failed'")
+            .fetch_one(&t.server.state.db)
+            .await
+            .unwrap();
+    assert!(
+        detail.contains("•••• 0997") && detail.contains("expired"),
+        "{detail}"
+    );
 }

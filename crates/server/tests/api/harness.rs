@@ -111,7 +111,7 @@ impl TestServer {
         let msg = msgs
             .iter()
             .rev()
-            .find(|m| m.subject == "User OTP from Online-Auth" || m.channel == "sms")
+            .find(|m| is_code_message(m))
             .unwrap_or_else(|| panic!("no code sent to {to}"));
         extract_code(&msg.body)
     }
@@ -124,11 +124,20 @@ impl TestServer {
     }
 
     /// A staff member with one confirmed email method (their sign-in email), signed in.
-    /// Returns the session token.
+    /// Returns the session token and the method's id.
     pub async fn staff_with_email(&self, email: &str) -> (String, String) {
-        self.add_person(email, &[Role::Staff]).await;
-        let LoginResponse::Setup { setup_token, .. } = self.login(email).await else {
-            panic!("expected setup")
+        self.enrolled_with_email(email, &[Role::Staff]).await
+    }
+
+    /// A new person with `roles` who set up their sign-in email at their first sign-in.
+    /// Returns the session token and the method's id.
+    pub async fn enrolled_with_email(&self, email: &str, roles: &[Role]) -> (String, String) {
+        self.add_person(email, roles).await;
+        let setup_token = match self.login(email).await {
+            LoginResponse::Setup { setup_token, .. } => setup_token,
+            // 2-Step Verification is optional for families: set up from the session.
+            LoginResponse::Done { session, .. } => session.token,
+            other => panic!("expected setup, got {other:?}"),
         };
         let e = self
             .client
@@ -141,7 +150,46 @@ impl TestServer {
             .confirm_enrollment(&setup_token, e.id(), &code)
             .await
             .unwrap();
-        (c.session.unwrap().token, c.method.id)
+        (c.session.map_or(setup_token, |s| s.token), c.method.id)
+    }
+
+    /// A new person with `roles` who set up an authenticator app at their first sign-in.
+    pub async fn enrolled_with_totp(&self, email: &str, roles: &[Role]) -> Totp {
+        self.add_person(email, roles).await;
+        let LoginResponse::Setup { setup_token, .. } = self.login(email).await else {
+            panic!("expected setup")
+        };
+        let e = self
+            .client
+            .add_method(&setup_token, &AddMethodRequest::Totp)
+            .await
+            .unwrap();
+        let Enrollment::Totp { secret, .. } = &e else {
+            panic!("expected a TOTP enrollment")
+        };
+        let secret = data_encoding::BASE32_NOPAD
+            .decode(secret.trim_end_matches('=').as_bytes())
+            .unwrap();
+        let code = totp_code(&secret, self.now().timestamp());
+        let c = self
+            .client
+            .confirm_enrollment(&setup_token, e.id(), &code)
+            .await
+            .unwrap();
+        // The step that confirmed it is spent: the next code is a step later.
+        self.advance(30);
+        assert!(c.session.is_some());
+        Totp {
+            secret,
+            method_id: c.method.id,
+        }
+    }
+
+    /// A code of `totp` for now (and the clock moved on a step, so that the next is new).
+    pub fn next_totp(&self, totp: &Totp) -> String {
+        let code = totp_code(&totp.secret, self.now().timestamp());
+        self.advance(30);
+        code
     }
 
     /// Adds an email or phone method with a session, confirming it with the code sent.
@@ -157,6 +205,24 @@ impl TestServer {
     }
 }
 
+/// A person's authenticator, as the tests hold it.
+pub struct Totp {
+    pub secret: Vec<u8>,
+    pub method_id: String,
+}
+
+/// A code computed by an independent implementation (totp-lite), not Twostep's own.
+pub fn totp_code(secret: &[u8], unix: i64) -> String {
+    totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, secret, unix as u64)
+}
+
+/// A message that carries a code (not a notice): the help page's subject, or a text message
+/// that starts with the code.
+pub fn is_code_message(m: &api::OutboxMessage) -> bool {
+    m.subject == "User OTP from Online-Auth"
+        || (m.channel == "sms" && m.body.contains("is your verification code"))
+}
+
 pub fn extract_code(body: &str) -> String {
     body.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
@@ -168,5 +234,82 @@ pub fn session_of(r: LoginResponse) -> (String, api::Person) {
     match r {
         LoginResponse::Done { session, person } => (session.token, person),
         other => panic!("expected done, got {other:?}"),
+    }
+}
+
+/// Releases `n` requests at the same instant: each is spawned, then waits at a barrier until
+/// all `n` are ready. Results come back in the order of `i`.
+pub async fn burst<F, Fut, T>(n: usize, make: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let barrier = Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let b = barrier.clone();
+            let fut = make(i);
+            tokio::spawn(async move {
+                b.wait().await;
+                fut.await
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// How many answers of each kind: `ok`, or the error code.
+pub fn tally<T>(
+    results: &[Result<T, twostep_client::ClientError>],
+) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for r in results {
+        let key = match r {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => e.code().map_or_else(|| format!("{e}"), str::to_owned),
+        };
+        *m.entry(key).or_insert(0) += 1;
+    }
+    m
+}
+
+/// `[(code, count)]` as the map `tally` returns, for assertions.
+pub fn counts(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
+    pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
+}
+
+impl TestServer {
+    /// Another server process on this one's database (its own connection pool, as a second
+    /// process has), on the same clock.
+    pub async fn twin(&self) -> (RunningServer, Client) {
+        let cfg = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            ..(*self.server.state.cfg).clone()
+        };
+        let other =
+            twostep_server::spawn(cfg, self.clock.clone() as Arc<dyn twostep_server::Clock>)
+                .await
+                .unwrap();
+        let client = Client::new(other.url());
+        (other, client)
+    }
+
+    /// One client, or this server's and a twin's: a burst is then split between them.
+    pub async fn clients(&self, servers: usize) -> (Vec<Client>, Option<RunningServer>) {
+        if servers == 1 {
+            return (vec![self.client.clone()], None);
+        }
+        let (other, b) = self.twin().await;
+        (vec![self.client.clone(), b], Some(other))
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        self.count(&format!("audit WHERE action = '{action}'"))
+            .await
     }
 }

@@ -46,7 +46,7 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
         t.count("methods").await,
         t.count("tokens").await,
         t.count("challenges").await,
-        t.count("password_failures").await,
+        t.count("password_attempts").await,
     );
     let delete_path = format!("/api/v1/me/methods/{method_id}");
     let big = format!(
@@ -172,7 +172,7 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
         t.count("methods").await,
         t.count("tokens").await,
         t.count("challenges").await,
-        t.count("password_failures").await,
+        t.count("password_attempts").await,
     );
     assert_eq!(before, after);
     // A token in the URL is never accepted.

@@ -108,7 +108,7 @@ async fn the_centers_policy_limits_what_can_be_added() {
         .add_method(
             &admin,
             &AddMethodRequest::Sms {
-                phone: "+15550100009".into(),
+                phone: "+12015550109".into(),
             },
         )
         .await
@@ -184,9 +184,9 @@ async fn two_concurrent_deletes_of_the_last_two_methods_leave_one() {
             .add_confirmed(
                 &token,
                 AddMethodRequest::Sms {
-                    phone: format!("+1555010020{round}"),
+                    phone: format!("+1201555020{round}"),
                 },
-                &format!("+1555010020{round}"),
+                &format!("+1201555020{round}"),
             )
             .await;
         let (ra, rb) = tokio::join!(
@@ -216,9 +216,9 @@ async fn adding_a_method_sends_the_confirmation_email() {
     t.add_confirmed(
         &token,
         AddMethodRequest::Sms {
-            phone: "(555) 010-0300".into(),
+            phone: "(201) 555-0300".into(),
         },
-        "+15550100300",
+        "+12015550300",
     )
     .await;
     let added = t

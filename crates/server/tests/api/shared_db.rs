@@ -51,9 +51,9 @@ async fn limits_and_the_last_method_rule_hold_across_two_servers() {
         .add_confirmed(
             &token,
             AddMethodRequest::Sms {
-                phone: "+15550100777".into(),
+                phone: "+12015550777".into(),
             },
-            "+15550100777",
+            "+12015550777",
         )
         .await;
     let (ra, rb) = tokio::join!(

@@ -177,9 +177,9 @@ async fn several_methods_put_the_preferred_first_and_the_person_picks() {
         .add_confirmed(
             &token,
             AddMethodRequest::Sms {
-                phone: "+1 555 010 0001".into(),
+                phone: "+1 201 555 0001".into(),
             },
-            "+15550100001",
+            "+12015550001",
         )
         .await;
     t.client.set_preferred(&token, &sms.id).await.unwrap();
@@ -207,12 +207,12 @@ async fn several_methods_put_the_preferred_first_and_the_person_picks() {
 
     let d = t.client.send_code(&challenge_id, &sms.id).await.unwrap();
     assert_eq!(d.sent_to, "•••• 0001");
-    let text = t.outbox("+15550100001").await.pop().unwrap();
+    let text = t.outbox("+12015550001").await.pop().unwrap();
     assert_eq!(text.channel, "sms");
     assert!(text
         .body
         .ends_with("is your verification code. It expires in 10 minutes."));
-    let code = t.last_code("+15550100001").await;
+    let code = t.last_code("+12015550001").await;
     // A code is good only for the method it was sent to.
     let err = t
         .client

@@ -1,4 +1,12 @@
-//! The SQLite store: opening it, the stored rows, and the queries several flows share.
+//! The SQLite store: opening it, the stored rows, and the queries several flows share. The
+//! limits live in the submodules, each one conditional write that counts an attempt before
+//! the flow checks it (`challenges::claim_attempt`, `people::claim_second_step`, …).
+
+pub mod attempts;
+pub mod challenges;
+pub mod enrollments;
+pub mod methods;
+pub mod people;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -8,15 +16,42 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use twostep_api as api;
+use twostep_core::lockout::{LockRules, LockState};
 use twostep_core::{method, Kind, Role};
 
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
+/// Opens (or creates) the database and runs the migrations. Several server processes may
+/// start at once on one data folder: an exclusive lock on `<db>.lock` makes them migrate one
+/// after the other. The database is the server's alone: created 0600 (SQLite gives its WAL
+/// and shared-memory files the database's mode), and tightened to 0600 if found wider.
 pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
+    private_file(path)?;
+    let lock_path = path.with_extension("db.lock");
+    let lock = tokio::task::spawn_blocking(move || -> anyhow::Result<std::fs::File> {
+        let f = open_private(&lock_path)?;
+        f.lock()?;
+        Ok(f)
+    })
+    .await??;
+    let pool = connect(path).await;
+    let migrated = match pool {
+        Ok(pool) => sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map(|()| pool)
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    drop(lock);
+    migrated
+}
+
+async fn connect(path: &Path) -> anyhow::Result<SqlitePool> {
     let opts = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -25,12 +60,52 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .foreign_keys(true)
         // Two server processes may share the file: wait for the other's write lock.
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
+    Ok(SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(opts)
-        .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+        .await?)
+}
+
+/// Creates the data folder, readable by the server's user alone (0700), if it is not there.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)
+}
+
+/// Creates `path` with mode 0600 if missing; narrows it (and its WAL files) to 0600 if wider.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    open_private(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(file = %p.display(), "the database was readable by other users; narrowed to 0600");
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -44,6 +119,7 @@ pub struct PersonRow {
     pub password_hash: String,
     pub setup_skips_left: i64,
     pub preferred_method_id: Option<String>,
+    pub failed_second_steps: i64,
     pub second_step_locked_until: Option<i64>,
 }
 
@@ -56,12 +132,13 @@ impl PersonRow {
         self.roles().contains(&Role::Admin)
     }
 
-    /// Seconds left on a lock after too many failed second steps, if locked at `now`.
-    pub fn second_step_lock(&self, now: DateTime<Utc>) -> Option<u64> {
-        self.second_step_locked_until
-            .map(from_ms)
-            .filter(|until| *until > now)
-            .map(|until| twostep_core::code::seconds_until(now, until) as u64)
+    /// Where the person's second step stands after failed second steps, at `now`.
+    pub fn lock_state(&self, rules: &LockRules, now: DateTime<Utc>) -> LockState {
+        rules.state(
+            u32::try_from(self.failed_second_steps).unwrap_or(u32::MAX),
+            self.second_step_locked_until.map(from_ms),
+            now,
+        )
     }
 }
 
@@ -82,7 +159,8 @@ impl MethodRow {
         Kind::from_str(&self.kind).map_err(|e| ApiError::internal(e.to_string()))
     }
 
-    pub fn to_api(&self) -> Result<api::Method, ApiError> {
+    /// The Method of API.md; `allowed` is what the center allows now.
+    pub fn to_api(&self, allowed: &[Kind]) -> Result<api::Method, ApiError> {
         let kind = self.kind()?;
         Ok(api::Method {
             id: self.id.clone(),
@@ -90,7 +168,13 @@ impl MethodRow {
             hint: method::hint(kind, self.address.as_deref()),
             created_at: from_ms(self.created_at),
             last_used_at: self.last_used_at.map(from_ms),
+            allowed: allowed.contains(&kind),
         })
+    }
+
+    /// Whether this method may sign in under the center's policy.
+    pub fn is_allowed(&self, allowed: &[Kind]) -> bool {
+        self.kind().is_ok_and(|k| allowed.contains(&k))
     }
 }
 
@@ -135,7 +219,7 @@ pub fn role_from_api(r: api::Role) -> Role {
 }
 
 const PERSON_COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
-     setup_skips_left, preferred_method_id, second_step_locked_until";
+     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until";
 
 const METHOD_COLUMNS: &str =
     "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
@@ -214,38 +298,52 @@ pub async fn allowed_kinds(
     Ok(parse_list(&s))
 }
 
-/// The preferred method: the person's choice if it still exists, else the oldest.
-pub fn preferred(person: &PersonRow, methods: &[MethodRow]) -> Option<String> {
+/// The preferred method: the person's choice if it still exists and the center allows it, else
+/// the oldest allowed one, else the oldest.
+pub fn preferred(person: &PersonRow, methods: &[MethodRow], allowed: &[Kind]) -> Option<String> {
+    let usable = || methods.iter().filter(|m| m.is_allowed(allowed));
     person
         .preferred_method_id
         .as_ref()
-        .filter(|id| methods.iter().any(|m| &m.id == *id))
+        .filter(|id| usable().any(|m| &m.id == *id))
         .cloned()
+        .or_else(|| usable().next().map(|m| m.id.clone()))
         .or_else(|| methods.first().map(|m| m.id.clone()))
 }
 
-/// Methods with the preferred one first.
+/// Methods with the preferred one first, then the allowed ones.
 pub fn methods_preferred_first(
     person: &PersonRow,
     methods: &[MethodRow],
+    allowed: &[Kind],
 ) -> Result<(Vec<api::Method>, Option<String>), ApiError> {
-    let pref = preferred(person, methods);
+    let pref = preferred(person, methods, allowed);
     let mut list = methods
         .iter()
-        .map(MethodRow::to_api)
+        .map(|m| m.to_api(allowed))
         .collect::<Result<Vec<_>, _>>()?;
-    list.sort_by_key(|m| Some(&m.id) != pref.as_ref());
+    list.sort_by_key(|m| (Some(&m.id) != pref.as_ref(), !m.allowed));
     Ok((list, pref))
+}
+
+/// The center's name and the kinds it allows.
+pub async fn center_of(
+    db: impl SqliteExecutor<'_>,
+    center_id: &str,
+) -> Result<(String, Vec<Kind>), ApiError> {
+    let (name, kinds): (String, String) =
+        sqlx::query_as("SELECT name, allowed_kinds FROM centers WHERE id = ?")
+            .bind(center_id)
+            .fetch_one(db)
+            .await?;
+    Ok((name, parse_list(&kinds)))
 }
 
 /// The Person of API.md.
 pub async fn person_view(db: &SqlitePool, person: &PersonRow) -> Result<api::Person, ApiError> {
-    let center_name: String = sqlx::query_scalar("SELECT name FROM centers WHERE id = ?")
-        .bind(&person.center_id)
-        .fetch_one(db)
-        .await?;
+    let (center_name, allowed) = center_of(db, &person.center_id).await?;
     let methods = methods_of(db, &person.id).await?;
-    let (list, pref) = methods_preferred_first(person, &methods)?;
+    let (list, pref) = methods_preferred_first(person, &methods, &allowed)?;
     let roles = person.roles();
     Ok(api::Person {
         id: person.id.clone(),

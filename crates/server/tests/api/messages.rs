@@ -1,0 +1,203 @@
+//! What the server says and to whom: codes that die with their message, notices to every
+//! address, and phone numbers that can receive texts in the countries the center serves.
+
+use std::time::{Duration, Instant};
+
+use twostep_client::api::{AddMethodRequest, LoginResponse};
+use twostep_core::Role;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn the_dev_outbox_keeps_a_code_only_while_it_lives() {
+    let t = TestServer::start().await;
+    t.staff_with_email("dev@acorns.example").await;
+    t.advance(3600);
+    assert!(matches!(
+        t.login("dev@acorns.example").await,
+        LoginResponse::Verify { .. }
+    ));
+    let code = t.last_code("dev@acorns.example").await;
+    t.advance(599);
+    assert!(t
+        .outbox("dev@acorns.example")
+        .await
+        .last()
+        .unwrap()
+        .body
+        .contains(&code));
+    t.advance(1);
+    assert!(t
+        .outbox("dev@acorns.example")
+        .await
+        .last()
+        .unwrap()
+        .body
+        .is_empty());
+    // And the courier erases it from the table.
+    let start = Instant::now();
+    while t
+        .count(
+            "outbox WHERE to_addr = 'dev@acorns.example' AND body <> '' AND expires_at IS NOT NULL",
+        )
+        .await
+        > 0
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "never erased");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The notices with `subject` sent to each address (emails) or each text with `needle`.
+async fn notices_to(t: &TestServer, to: &str, subject: &str, needle: &str) -> usize {
+    t.outbox(to)
+        .await
+        .iter()
+        .filter(|m| {
+            if m.channel == "sms" {
+                m.body.contains(needle)
+            } else {
+                m.subject == subject
+            }
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn security_notices_reach_every_address_of_the_person() {
+    let t = TestServer::start().await;
+    let (token, _) = t.staff_with_email("all@acorns.example").await;
+    t.add_confirmed(
+        &token,
+        AddMethodRequest::Sms {
+            phone: "+12015550140".into(),
+        },
+        "+12015550140",
+    )
+    .await;
+    let home = t
+        .add_confirmed(
+            &token,
+            AddMethodRequest::Email {
+                email: Some("all.home@family.example".into()),
+            },
+            "all.home@family.example",
+        )
+        .await;
+    let added = "A two-factor authentication device has been added";
+    // The third method's notice went to the sign-in email, the phone and the new address.
+    for to in [
+        "all@acorns.example",
+        "+12015550140",
+        "all.home@family.example",
+    ] {
+        assert!(
+            notices_to(&t, to, added, "was added").await >= 1,
+            "{to} heard nothing"
+        );
+    }
+    assert_eq!(
+        notices_to(&t, "all.home@family.example", added, "").await,
+        1
+    );
+    let text = t.outbox("+12015550140").await.pop().unwrap();
+    assert!(text.body.len() <= 160 && text.body.contains("Contact your center"));
+
+    // A removed address hears of its removal.
+    t.client.delete_method(&token, &home.id).await.unwrap();
+    let removed = "A two-factor authentication device has been removed";
+    for to in ["all@acorns.example", "all.home@family.example"] {
+        assert_eq!(notices_to(&t, to, removed, "").await, 1, "{to}");
+    }
+    assert_eq!(notices_to(&t, "+12015550140", "", "was removed").await, 1);
+}
+
+#[tokio::test]
+async fn numbers_that_cannot_take_a_text_or_are_abroad_are_refused() {
+    let t = TestServer::start().await;
+    let (token, _) = t.staff_with_email("tel@acorns.example").await;
+    for (phone, why) in [
+        ("+44 20 7946 0018", "landline"),
+        ("+1 800 555 0100", "landline"),
+        ("+44 7400 123456", "country"),
+        ("+1 876 210 1234", "country"),
+        ("+1 555 010 0000", "right"),
+    ] {
+        let err = t
+            .client
+            .add_method(
+                &token,
+                &AddMethodRequest::Sms {
+                    phone: phone.into(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.status(), err.code()),
+            (Some(422), Some("invalid_phone")),
+            "{phone}"
+        );
+        assert!(err.to_string().contains(why), "{phone}: {err}");
+    }
+    assert_eq!(t.count("enrollments").await, 1, "only the setup's");
+
+    // A center that serves the UK as well texts a UK mobile.
+    let uk = TestServer::start_with(|c| {
+        c.sms = Some(twostep_server::config::SmsConfig {
+            countries: vec!["US".into(), "GB".into()],
+            ..Default::default()
+        })
+    })
+    .await;
+    let (token, _) = uk.staff_with_email("uk@acorns.example").await;
+    uk.add_confirmed(
+        &token,
+        AddMethodRequest::Sms {
+            phone: "0044 7400 123456".into(),
+        },
+        "+447400123456",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_lock_notice_goes_to_every_address() {
+    let t = TestServer::start().await;
+    let (token, _) = t
+        .enrolled_with_email("nudge@acorns.example", &[Role::Staff])
+        .await;
+    t.add_confirmed(
+        &token,
+        AddMethodRequest::Sms {
+            phone: "+12015550141".into(),
+        },
+        "+12015550141",
+    )
+    .await;
+    let mut last = None;
+    for _ in 0..4 {
+        let LoginResponse::Verify {
+            challenge_id,
+            methods,
+            ..
+        } = t.login("nudge@acorns.example").await
+        else {
+            panic!()
+        };
+        for _ in 0..5 {
+            last = t
+                .client
+                .verify(&challenge_id, &methods[0].id, "000000x")
+                .await
+                .err();
+        }
+    }
+    assert_eq!(last.unwrap().code(), Some("challenge_locked"));
+    let subject = "Someone entered your password but not your verification code";
+    assert_eq!(notices_to(&t, "nudge@acorns.example", subject, "").await, 1);
+    assert_eq!(
+        notices_to(&t, "+12015550141", "", "entered your password").await,
+        1
+    );
+}

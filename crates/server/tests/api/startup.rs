@@ -1,0 +1,270 @@
+//! The real `twostep-server` binary: starting several at once, private files, what it refuses
+//! to start with, and a flood of sign-ins it must survive with bounded memory.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use twostep_client::Client;
+
+const BIN: &str = env!("CARGO_BIN_EXE_twostep-server");
+
+/// A server process, killed when dropped; what it logs goes to a file beside its data (a
+/// pipe nobody reads would fill up and stall it).
+struct Process(Child, std::path::PathBuf);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(data: &Path, port: u16, env: &[(&str, &str)]) -> Process {
+    let log = data.with_file_name(format!("server-{port}.log"));
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Process(cmd.spawn().unwrap(), log)
+}
+
+/// Waits for the server to answer, or for it to exit (then panics with what it said).
+async fn up(p: &mut Process, port: u16) -> Client {
+    let client = Client::new(format!("http://127.0.0.1:{port}"));
+    let start = Instant::now();
+    while client.health().await.is_err() {
+        if let Some(status) = p.0.try_wait().unwrap() {
+            let err = std::fs::read_to_string(&p.1).unwrap_or_default();
+            panic!("the server exited ({status}): {err}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "never came up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    client
+}
+
+fn add_guardian(data: &Path, email: &str, password: &str) {
+    let mut child = Command::new(BIN)
+        .args([
+            "person",
+            "add",
+            "--center",
+            "Flood Center",
+            "--email",
+            email,
+            "--name",
+            "Flood",
+            "--role",
+            "guardian",
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn two_servers_started_at_once_on_a_new_data_folder_both_come_up() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (pa, pb) = (free_port(), free_port());
+        let mut a = serve(&data, pa, &[]);
+        let mut b = serve(&data, pb, &[]);
+        let (ca, cb) = (up(&mut a, pa).await, up(&mut b, pb).await);
+        ca.health().await.unwrap();
+        cb.health().await.unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_is_the_servers_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let mut p = serve(&data, port, &[]);
+    up(&mut p, port).await;
+    let mode = |f: &str| {
+        std::fs::metadata(data.join(f))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700);
+    for f in [
+        "twostep.db",
+        "twostep.db-wal",
+        "twostep.db-shm",
+        "server.key",
+    ] {
+        assert_eq!(mode(f), 0o600, "{f}");
+    }
+    drop(p);
+
+    // A key others can read: the server refuses to start, and says which chmod fixes it.
+    let key = data.join("server.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+
+    // A database left readable by others is narrowed at start-up.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(
+        data.join("twostep.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let port = free_port();
+    let mut p = serve(&data, port, &[]);
+    up(&mut p, port).await;
+    assert_eq!(mode("twostep.db"), 0o600);
+}
+
+#[test]
+fn the_demo_center_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "0.0.0.0:0", "--demo", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--demo") && err.contains("only allowed on a loopback address"),
+        "{err}"
+    );
+}
+
+/// The peak resident memory of a process, in KiB (Linux).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
+    const FLOOD: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    add_guardian(&data, "parent@flood.example", "a long flood password");
+    let port = free_port();
+    // Two hashes at once and eight waiting: the rest of a flood is turned away at once.
+    let mut p = serve(
+        &data,
+        port,
+        &[
+            ("TWOSTEP_ARGON2_MAX_PARALLEL", "2"),
+            ("TWOSTEP_ARGON2_QUEUE", "8"),
+        ],
+    );
+    up(&mut p, port).await;
+    let baseline = peak_kib(p.0.id());
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1/login");
+    let barrier = Arc::new(tokio::sync::Barrier::new(FLOOD));
+    let tasks: Vec<_> = (0..FLOOD)
+        .map(|i| {
+            let (http, url, barrier) = (http.clone(), url.clone(), barrier.clone());
+            tokio::spawn(async move {
+                // Many people at once, most of them strangers: no per-email limit helps here.
+                let body = if i % 10 == 0 {
+                    serde_json::json!({"email": "parent@flood.example", "password": "a long flood password"})
+                } else {
+                    serde_json::json!({"email": format!("stranger{i}@flood.example"), "password": "guess"})
+                };
+                barrier.wait().await;
+                let r = http.post(&url).json(&body).send().await.unwrap();
+                let status = r.status().as_u16();
+                let retry = r.headers().get("retry-after").is_some();
+                let v: serde_json::Value = r.json().await.unwrap();
+                (status, retry, v["error"]["code"].as_str().unwrap_or("").to_owned())
+            })
+        })
+        .collect();
+    let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
+    for t in tasks {
+        let (status, retry, code) = t.await.unwrap();
+        *by_status.entry(status).or_default() += 1;
+        assert!(
+            [200, 401, 429, 503].contains(&status),
+            "HTTP {status} {code}"
+        );
+        if status == 503 {
+            assert_eq!(code, "server_busy");
+            assert!(retry, "a 503 says when to come back");
+        }
+    }
+    assert!(
+        by_status.get(&503).copied().unwrap_or(0) > 0,
+        "{by_status:?}"
+    );
+    assert!(
+        by_status.get(&401).copied().unwrap_or(0) > 0,
+        "{by_status:?}"
+    );
+
+    // Memory: at most two 19 MiB hashes at a time, whatever the flood (without the bound,
+    // 300 hashes at once would need 5.6 GiB).
+    let peak = peak_kib(p.0.id());
+    eprintln!("flood of {FLOOD}: {by_status:?}; peak {peak} KiB, baseline {baseline} KiB");
+    let bound = baseline + 2 * 19 * 1024 * 3;
+    assert!(
+        peak < bound,
+        "peak {peak} KiB over the {baseline} KiB baseline (bound {bound} KiB)"
+    );
+
+    // And it still signs people in.
+    let client = Client::new(format!("http://127.0.0.1:{port}"));
+    client
+        .login("parent@flood.example", "a long flood password", None)
+        .await
+        .unwrap();
+}
