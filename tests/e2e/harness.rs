@@ -93,7 +93,12 @@ impl Server {
         let body = &msgs
             .iter()
             .rev()
-            .find(|m| m.body.contains("code"))
+            // A code message, not a notice: "Your verification code is …" / "… is your
+            // verification code."
+            .find(|m| {
+                m.body.contains("verification code is")
+                    || m.body.contains("is your verification code")
+            })
             .unwrap_or_else(|| panic!("no code sent to {to}"))
             .body;
         extract_code(body)

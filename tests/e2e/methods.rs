@@ -168,3 +168,63 @@ async fn the_last_method_cannot_be_deleted_and_an_email_is_edited_by_add_then_de
     assert_eq!(server.methods_of(&id).await, 1);
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_the_center_switched_off_is_shown_with_a_note_and_deleted_once_another_exists() {
+    let server = Server::start().await;
+    let admin = "head@maple.example";
+    server.person(admin, "Head Office", &[Role::Admin]).await;
+    server.with_email(admin).await;
+    let email = "kim@maple.example";
+    let id = server.person(email, "Kim Park", &[Role::Staff]).await;
+    server.with_email(email).await;
+    // The center switches email off: Kim's only method can no longer sign in.
+    let token = server.session_of(admin).await;
+    server
+        .client
+        .admin_set_policy(
+            &token,
+            &[
+                twostep_client::api::Kind::Totp,
+                twostep_client::api::Kind::Sms,
+            ],
+        )
+        .await
+        .unwrap();
+
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    assert!(!app.exists("#skip-setup").await, "required: no skip");
+    app.click("#setup-now").await;
+    app.on_screen("setup-choose").await;
+    assert!(!app.exists("#kind-email").await, "email is not offered");
+    app.click("#kind-totp").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-totp").await;
+    app.click("details summary").await;
+    let secret = app.text("#totp-secret").await;
+    app.fill("#setup-code", &server.totp(&secret)).await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.click("#added-continue").await;
+    app.on_screen("home").await;
+
+    // The old email method is listed with why it can't sign in, and it can go.
+    app.click("#manage-2sv").await;
+    app.on_screen("methods").await;
+    let old = "[data-method][data-kind=\"email\"]";
+    app.wait_text(&format!("{old} .method-off"), "no longer allows")
+        .await;
+    assert!(!app.exists(&format!("{old} .edit")).await);
+    assert!(!app.exists(&format!("{old} .prefer")).await);
+    app.shoot("methods-switched-off").await;
+    app.click(&format!("{old} .delete")).await;
+    app.wait("#confirm-delete").await;
+    app.click("#confirm-delete").await;
+    app.wait_text("#toast", "was deleted").await;
+    app.wait_count("#method-list .method", 1).await;
+    assert_eq!(server.methods_of(&id).await, 1);
+    app.quit().await;
+}

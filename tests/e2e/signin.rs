@@ -154,13 +154,13 @@ async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
     app.click("#send-setup-code").await;
     app.wait_text("#form-error", "").await;
     app.shoot("setup-sms").await;
-    app.fill("#new-phone", "+44 7700 900123").await;
+    app.fill("#new-phone", "(201) 555-0123").await;
     app.click("#send-setup-code").await;
     app.on_screen("setup-sms-code").await;
     app.wait_text("#code-where", "•••• 0123").await;
-    let texts = server.outbox("+447700900123").await;
+    let texts = server.outbox("+12015550123").await;
     assert_eq!(texts.last().unwrap().channel, "sms");
-    app.fill("#setup-code", &server.last_code("+447700900123").await)
+    app.fill("#setup-code", &server.last_code("+12015550123").await)
         .await;
     app.click("#confirm-method").await;
     app.on_screen("setup-done").await;
@@ -173,7 +173,7 @@ async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
     app.on_screen("verify-code").await;
     app.wait_text("#code-where", "We sent a code to •••• 0123")
         .await;
-    app.fill("#code", &server.last_code("+447700900123").await)
+    app.fill("#code", &server.last_code("+12015550123").await)
         .await;
     app.click("#verify").await;
     app.on_screen("home").await;

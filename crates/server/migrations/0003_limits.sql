@@ -26,7 +26,8 @@ CREATE INDEX codes_sent_to ON codes(sent_to, created_at);
 
 -- A message that carries a code is never sent after the code expires; its body is erased then.
 ALTER TABLE outbox ADD COLUMN expires_at INTEGER;
-CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE expires_at IS NOT NULL;
+-- Only messages that still hold a code are indexed: the courier looks for expired ones often.
+CREATE INDEX outbox_live_codes ON outbox(expires_at) WHERE expires_at IS NOT NULL AND body <> '';
 
 -- Two staff members (or administrators) of a center never verify with one address. The
 -- owner's center is kept on each staff method so that a unique index can hold the rule.

@@ -205,7 +205,7 @@ impl Courier {
         let w = wake.clone();
         tokio::spawn(async move {
             while !*stopped.borrow() {
-                if let Err(e) = expire(&db, rules.now()).await {
+                if let Err(e) = expire(&db, rules.now(), clock.now()).await {
                     tracing::warn!(error = %e, "erasing expired codes from the outbox");
                 }
                 if let Err(e) = drain(&db, &transports, clock.as_ref(), rules.as_ref()).await {
@@ -240,23 +240,34 @@ struct Expired {
 }
 
 /// Codes that expired take their messages with them: one not sent yet is never sent (and is
-/// recorded as failed); the body of every one is erased, the dev outbox's included.
-pub async fn expire(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// recorded as failed); the body of every one is erased, the dev outbox's included. `now` is
+/// the rules' clock (codes expire on it), `wall` the clock of the leases: a message being
+/// handed to its transport right now is left to finish.
+pub async fn expire(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    wall: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let mut tx = db.begin().await?;
     let unsent: Vec<Expired> = sqlx::query_as(
         "UPDATE outbox SET body = '', failed_at = ?, claimed_until = NULL, \
            last_error = 'the code expired before it could be sent' \
-         WHERE expires_at <= ? AND sent_at IS NULL AND failed_at IS NULL \
+         WHERE expires_at <= ? AND body <> '' AND sent_at IS NULL AND failed_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until < ?) \
          RETURNING channel, to_addr, person_id",
     )
     .bind(to_ms(now))
     .bind(to_ms(now))
+    .bind(to_ms(wall))
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("UPDATE outbox SET body = '' WHERE expires_at <= ? AND body <> ''")
-        .bind(to_ms(now))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET body = '' WHERE expires_at <= ? AND body <> '' \
+         AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
+    )
+    .bind(to_ms(now))
+    .execute(&mut *tx)
+    .await?;
     for m in &unsent {
         record_failure(
             &mut tx,

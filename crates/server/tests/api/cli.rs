@@ -1,65 +1,39 @@
 //! The `twostep-server` binary: its subcommands, its configuration sources, its shutdown.
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use twostep_client::api::{AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 
+use crate::harness::{cli_person_add, free_port};
+
 const BIN: &str = env!("CARGO_BIN_EXE_twostep-server");
-
-fn person_add(data: &std::path::Path, email: &str) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args([
-            "person",
-            "add",
-            "--center",
-            "Cli Center",
-            "--email",
-            email,
-            "--name",
-            "Cli Person",
-            "--role",
-            "staff",
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long cli password\n")
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test]
 async fn person_add_demo_and_serve_with_file_and_env_config() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = person_add(&data, "cli@cli.example");
+    let out = cli_person_add(
+        &data,
+        "Cli Center",
+        "cli@cli.example",
+        "staff",
+        "a long cli password",
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added cli@cli.example"));
-    let again = person_add(&data, "CLI@cli.example");
+    let again = cli_person_add(
+        &data,
+        "Cli Center",
+        "CLI@cli.example",
+        "staff",
+        "a long cli password",
+    );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
 

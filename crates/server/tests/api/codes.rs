@@ -1,31 +1,19 @@
-use twostep_client::api::{AddMethodRequest, LoginResponse};
+use twostep_client::api::AddMethodRequest;
 use twostep_core::Role;
 
 use crate::harness::*;
-
-async fn challenge(t: &TestServer, email: &str) -> (String, String) {
-    let LoginResponse::Verify {
-        challenge_id,
-        methods,
-        ..
-    } = t.login(email).await
-    else {
-        panic!("expected verify")
-    };
-    (challenge_id, methods[0].id.clone())
-}
 
 #[tokio::test]
 async fn an_emailed_code_lives_ten_minutes_from_its_request() {
     let t = TestServer::start().await;
     t.staff_with_email("a@acorns.example").await;
 
-    let (c, m) = challenge(&t, "a@acorns.example").await;
+    let (c, m) = t.challenge("a@acorns.example").await;
     let code = t.last_code("a@acorns.example").await;
     t.advance(10 * 60 - 1);
     session_of(t.client.verify(&c, &m, &code).await.unwrap());
 
-    let (c, m) = challenge(&t, "a@acorns.example").await;
+    let (c, m) = t.challenge("a@acorns.example").await;
     let code = t.last_code("a@acorns.example").await;
     t.advance(10 * 60);
     let err = t.client.verify(&c, &m, &code).await.unwrap_err();
@@ -39,7 +27,7 @@ async fn an_emailed_code_lives_ten_minutes_from_its_request() {
 async fn an_earlier_code_still_works_after_send_new_code_and_each_works_once() {
     let t = TestServer::start().await;
     t.staff_with_email("b@acorns.example").await;
-    let (c, m) = challenge(&t, "b@acorns.example").await;
+    let (c, m) = t.challenge("b@acorns.example").await;
     let first = t.last_code("b@acorns.example").await;
     t.advance(30);
     t.client.send_code(&c, &m).await.unwrap();
@@ -55,7 +43,7 @@ async fn an_earlier_code_still_works_after_send_new_code_and_each_works_once() {
     let err = t.client.verify(&c, &m, &first).await.unwrap_err();
     assert_eq!(err.code(), Some("challenge_expired"));
     // Nor is a code good for another challenge.
-    let (c2, m2) = challenge(&t, "b@acorns.example").await;
+    let (c2, m2) = t.challenge("b@acorns.example").await;
     assert_eq!(
         t.client.verify(&c2, &m2, &second).await.unwrap_err().code(),
         Some("invalid_code")
@@ -68,7 +56,7 @@ async fn cooldown_and_outstanding_cap_answer_429_with_retry_after() {
     t.staff_with_email("c@acorns.example").await;
     // The setup code leaves the hour's count of messages to this address.
     t.advance(3600);
-    let (c, m) = challenge(&t, "c@acorns.example").await; // code 1, sent at once
+    let (c, m) = t.challenge("c@acorns.example").await; // code 1, sent at once
     let err = t.client.send_code(&c, &m).await.unwrap_err();
     assert_eq!(
         (err.status(), err.code(), err.retry_after()),
@@ -109,7 +97,7 @@ async fn cooldown_and_outstanding_cap_answer_429_with_retry_after() {
 async fn wrong_codes_count_down_then_lock() {
     let t = TestServer::start().await;
     t.staff_with_email("d@acorns.example").await;
-    let (c, m) = challenge(&t, "d@acorns.example").await;
+    let (c, m) = t.challenge("d@acorns.example").await;
     let right = t.last_code("d@acorns.example").await;
     let wrong = if right == "000000" {
         "111111"
@@ -133,7 +121,7 @@ async fn wrong_codes_count_down_then_lock() {
         Some("challenge_locked")
     );
     // Signing in again is the way back.
-    let (c, m) = challenge(&t, "d@acorns.example").await;
+    let (c, m) = t.challenge("d@acorns.example").await;
     let code = t.last_code("d@acorns.example").await;
     session_of(t.client.verify(&c, &m, &code).await.unwrap());
 }
@@ -146,7 +134,7 @@ async fn twenty_failed_second_steps_lock_the_person_for_fifteen_minutes() {
         .await;
     let mut locked = false;
     for round in 0..4 {
-        let (c, m) = challenge(&t, "e@acorns.example").await;
+        let (c, m) = t.challenge("e@acorns.example").await;
         for i in 0..5 {
             let err = t.client.verify(&c, &m, "not-a-code").await.unwrap_err();
             if round == 3 && i == 4 {
@@ -166,7 +154,7 @@ async fn twenty_failed_second_steps_lock_the_person_for_fifteen_minutes() {
         (Some("too_many_attempts"), Some(900))
     );
     t.advance(15 * 60);
-    challenge(&t, "e@acorns.example").await;
+    t.challenge("e@acorns.example").await;
 }
 
 #[tokio::test]
@@ -176,7 +164,7 @@ async fn the_same_code_verified_twice_at_once_signs_in_once() {
     for _ in 0..5 {
         // Five codes an hour per address: each round an hour later.
         t.advance(3600);
-        let (c, m) = challenge(&t, "f@acorns.example").await;
+        let (c, m) = t.challenge("f@acorns.example").await;
         let code = t.last_code("f@acorns.example").await;
         let (a, b) = tokio::join!(
             t.client.verify(&c, &m, &code),

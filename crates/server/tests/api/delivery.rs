@@ -52,14 +52,6 @@ impl Drop for SmtpServer {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn smtp_config(port: u16) -> EmailConfig {
     EmailConfig {
         host: "127.0.0.1".into(),

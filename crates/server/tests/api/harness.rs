@@ -308,8 +308,60 @@ impl TestServer {
         (vec![self.client.clone(), b], Some(other))
     }
 
+    /// A sign-in waiting for its second step: the challenge and the preferred method.
+    pub async fn challenge(&self, email: &str) -> (String, String) {
+        let LoginResponse::Verify {
+            challenge_id,
+            methods,
+            ..
+        } = self.login(email).await
+        else {
+            panic!("expected verify")
+        };
+        (challenge_id, methods[0].id.clone())
+    }
+
     pub async fn audit_count(&self, action: &str) -> i64 {
         self.count(&format!("audit WHERE action = '{action}'"))
             .await
     }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `twostep-server person add` on `data`, the password on standard input.
+pub fn cli_person_add(
+    data: &std::path::Path,
+    center: &str,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_twostep-server"))
+        .args(["person", "add", "--center", center, "--email", email])
+        .args([
+            "--name",
+            "Cli Person",
+            "--role",
+            role,
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
 }

@@ -17,18 +17,6 @@ fn wrong_code(right: &str) -> &'static str {
     }
 }
 
-async fn challenge(t: &TestServer, email: &str) -> (String, String) {
-    let LoginResponse::Verify {
-        challenge_id,
-        methods,
-        ..
-    } = t.login(email).await
-    else {
-        panic!("expected verify")
-    };
-    (challenge_id, methods[0].id.clone())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks() {
     for servers in BOTH {
@@ -75,7 +63,7 @@ async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks() {
         t.staff_with_email("burst@acorns.example").await;
         let (clients, _twin) = t.clients(servers).await;
 
-        let (c, m) = challenge(&t, "burst@acorns.example").await;
+        let (c, m) = t.challenge("burst@acorns.example").await;
         let right = t.last_code("burst@acorns.example").await;
         let wrong = wrong_code(&right);
         let results = burst(40, |i| {
@@ -95,7 +83,7 @@ async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks() {
         // A burst that holds the right code: never more than five checked, whichever they
         // are; once the right one wins, the rest find the sign-in spent.
         t.advance(3600);
-        let (c, m) = challenge(&t, "burst@acorns.example").await;
+        let (c, m) = t.challenge("burst@acorns.example").await;
         let right = t.last_code("burst@acorns.example").await;
         let results = burst(40, |i| {
             let (client, c, m) = (clients[i % servers].clone(), c.clone(), m.clone());
@@ -127,7 +115,14 @@ async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_wrong_codes_on_one_enrollment_gets_exactly_five_checks() {
+    for servers in BOTH {
+        enrollment_burst(servers).await;
+    }
+}
+
+async fn enrollment_burst(servers: usize) {
     let t = TestServer::start().await;
+    let (clients, _twin) = t.clients(servers).await;
     let (token, _) = t.staff_with_email("enrol@acorns.example").await;
     let e = t
         .client
@@ -142,14 +137,15 @@ async fn a_burst_of_wrong_codes_on_one_enrollment_gets_exactly_five_checks() {
     let right = t.last_code("+12015550150").await;
     let id = e.id().to_owned();
     let wrong = wrong_code(&right);
-    let results = burst(40, |_| {
-        let (client, token, id) = (t.client.clone(), token.clone(), id.clone());
+    let results = burst(40, |i| {
+        let (client, token, id) = (clients[i % servers].clone(), token.clone(), id.clone());
         async move { client.confirm_enrollment(&token, &id, wrong).await }
     })
     .await;
     assert_eq!(
         tally(&results),
-        counts(&[("challenge_locked", 35), ("invalid_code", 5)])
+        counts(&[("challenge_locked", 35), ("invalid_code", 5)]),
+        "{servers} server(s)"
     );
     let err = t
         .client
@@ -171,7 +167,7 @@ async fn a_burst_across_challenges_gets_exactly_twenty_second_steps_then_the_per
         // Six sign-ins waiting for their second step; the burst uses five.
         let mut challenges = Vec::new();
         for _ in 0..6 {
-            challenges.push(challenge(&t, "lock@acorns.example").await);
+            challenges.push(t.challenge("lock@acorns.example").await);
         }
         let spare = challenges.pop().unwrap();
         let results = burst(40, |i| {
@@ -225,7 +221,14 @@ async fn a_burst_of_new_methods_starts_exactly_ten() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_texts_gets_exactly_ten_messages_per_person_an_hour() {
+    for servers in BOTH {
+        person_cap_burst(servers).await;
+    }
+}
+
+async fn person_cap_burst(servers: usize) {
     let t = TestServer::start().await;
+    let (clients, _twin) = t.clients(servers).await;
     let (token, _) = t.staff_with_email("caps@acorns.example").await;
     for phone in ["+12015550161", "+12015550162"] {
         t.add_confirmed(
@@ -258,13 +261,14 @@ async fn a_burst_of_texts_gets_exactly_ten_messages_per_person_an_hour() {
     assert_eq!(sends.len(), 12);
     let results = burst(12, |i| {
         let (c, m) = sends[i].clone();
-        let client = t.client.clone();
+        let client = clients[i % servers].clone();
         async move { client.send_code(&c, &m).await }
     })
     .await;
     assert_eq!(
         tally(&results),
-        counts(&[("ok", 10), ("too_many_codes", 2)])
+        counts(&[("ok", 10), ("too_many_codes", 2)]),
+        "{servers} server(s)"
     );
     let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
     assert_eq!(refused.retry_after(), Some(3600));
@@ -275,7 +279,14 @@ async fn a_burst_of_texts_gets_exactly_ten_messages_per_person_an_hour() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_to_one_number_gets_exactly_five_texts_an_hour_whoever_asks() {
+    for servers in BOTH {
+        address_cap_burst(servers).await;
+    }
+}
+
+async fn address_cap_burst(servers: usize) {
     let t = TestServer::start().await;
+    let (clients, _twin) = t.clients(servers).await;
     // Two parents of one family share a phone: families may.
     const PHONE: &str = "+12015550170";
     let mut emails = Vec::new();
@@ -296,11 +307,15 @@ async fn a_burst_to_one_number_gets_exactly_five_texts_an_hour_whoever_asks() {
     t.advance(3600);
     let before = t.count("challenges").await;
     let results = burst(8, |i| {
-        let (client, email) = (t.client.clone(), emails[i % 2].clone());
+        let (client, email) = (clients[(i / 2) % servers].clone(), emails[i % 2].clone());
         async move { client.login(&email, PASSWORD, None).await }
     })
     .await;
-    assert_eq!(tally(&results), counts(&[("ok", 5), ("too_many_codes", 3)]));
+    assert_eq!(
+        tally(&results),
+        counts(&[("ok", 5), ("too_many_codes", 3)]),
+        "{servers} server(s)"
+    );
     for r in results.iter().flatten() {
         assert!(matches!(
             r,

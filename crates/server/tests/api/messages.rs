@@ -177,18 +177,11 @@ async fn the_lock_notice_goes_to_every_address() {
     .await;
     let mut last = None;
     for _ in 0..4 {
-        let LoginResponse::Verify {
-            challenge_id,
-            methods,
-            ..
-        } = t.login("nudge@acorns.example").await
-        else {
-            panic!()
-        };
+        let (challenge_id, method_id) = t.challenge("nudge@acorns.example").await;
         for _ in 0..5 {
             last = t
                 .client
-                .verify(&challenge_id, &methods[0].id, "000000x")
+                .verify(&challenge_id, &method_id, "000000x")
                 .await
                 .err();
         }

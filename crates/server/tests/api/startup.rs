@@ -2,13 +2,14 @@
 //! to start with, and a flood of sign-ins it must survive with bounded memory.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twostep_client::Client;
+
+use crate::harness::{cli_person_add, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_twostep-server");
 
@@ -21,14 +22,6 @@ impl Drop for Process {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn serve(data: &Path, port: u16, env: &[(&str, &str)]) -> Process {
@@ -57,37 +50,6 @@ async fn up(p: &mut Process, port: u16) -> Client {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     client
-}
-
-fn add_guardian(data: &Path, email: &str, password: &str) {
-    let mut child = Command::new(BIN)
-        .args([
-            "person",
-            "add",
-            "--center",
-            "Flood Center",
-            "--email",
-            email,
-            "--name",
-            "Flood",
-            "--role",
-            "guardian",
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[tokio::test]
@@ -190,7 +152,14 @@ async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
     const FLOOD: usize = 300;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    add_guardian(&data, "parent@flood.example", "a long flood password");
+    let added = cli_person_add(
+        &data,
+        "Flood Center",
+        "parent@flood.example",
+        "guardian",
+        "a long flood password",
+    );
+    assert!(added.status.success(), "{added:?}");
     let port = free_port();
     // Two hashes at once and eight waiting: the rest of a flood is turned away at once.
     let mut p = serve(

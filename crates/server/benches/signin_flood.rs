@@ -1,0 +1,256 @@
+//! A sign-in flood against the real `twostep-server` binary, next to this machine's own limit.
+//!
+//! `cargo bench -p twostep-server --bench signin_flood` prints:
+//! - the Argon2id rate of this machine (hashes per second on every core, the server's cost);
+//! - sign-ins per second the server completes while 300 connections hammer it for 10 s, and
+//!   its ratio to that rate (the server can never beat it: each sign-in is one hash);
+//! - how the flood was answered (200 signed in, 503 `server_busy`, …) and sign-in latency;
+//! - the server's resident memory: at rest, and its peak during the flood.
+//!
+//! A benchmark prints figures and asserts nothing about speed.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use twostep_core::Role;
+use twostep_server::{demo, Config, SystemClock};
+use zeroize::Zeroizing;
+
+const CONNECTIONS: usize = 300;
+const PEOPLE: usize = 50;
+const PASSWORD: &str = "a long benchmark password";
+
+/// Hashes per second with the server's Argon2id cost on every core, for `secs`.
+fn argon2_rate(cores: usize, secs: u64) -> f64 {
+    let params = Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let start = Instant::now();
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let params = params.clone();
+                s.spawn(move || {
+                    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+                    let mut out = [0u8; 32];
+                    let mut n = 0;
+                    while start.elapsed() < Duration::from_secs(secs) {
+                        a.hash_password_into(b"password", b"saltsaltsalt", &mut out)
+                            .unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    counts.iter().sum::<usize>() as f64 / start.elapsed().as_secs_f64()
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+struct Flood {
+    secs: f64,
+    statuses: BTreeMap<u16, usize>,
+    latencies: Vec<Duration>,
+    peak_kib: u64,
+}
+
+/// `CONNECTIONS` clients signing in for `length`; a polite client waits the `Retry-After` of a
+/// 503 (one second), an impolite one comes back at once.
+async fn flood(
+    http: &reqwest::Client,
+    base: &str,
+    pid: u32,
+    length: Duration,
+    polite: bool,
+) -> Flood {
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while !stop.load(Ordering::Relaxed) {
+                peak = peak.max(rss_kib(pid, "VmRSS:"));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            peak
+        })
+    };
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|i| {
+            let http = http.clone();
+            let url = format!("{base}/api/v1/login");
+            tokio::spawn(async move {
+                let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+                let mut signed_in = Vec::new();
+                let body = serde_json::json!({
+                    "email": format!("parent{}@bench.example", i % PEOPLE),
+                    "password": PASSWORD,
+                });
+                while start.elapsed() < length {
+                    let t = Instant::now();
+                    let status = match http.post(&url).json(&body).send().await {
+                        Ok(r) => r.status().as_u16(),
+                        Err(_) => 0,
+                    };
+                    *statuses.entry(status).or_default() += 1;
+                    if status == 200 {
+                        signed_in.push(t.elapsed());
+                    } else if polite {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    } else {
+                        tokio::task::yield_now().await;
+                    }
+                }
+                (statuses, signed_in)
+            })
+        })
+        .collect();
+    let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        let (s, l) = t.await.unwrap();
+        for (k, v) in s {
+            *statuses.entry(k).or_default() += v;
+        }
+        latencies.extend(l);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let peak = sampler.await.unwrap();
+    Flood {
+        secs: elapsed,
+        statuses,
+        latencies: {
+            latencies.sort();
+            latencies
+        },
+        peak_kib: peak,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this once, briefly, as a
+    // smoke run (a debug build's figures mean nothing).
+    let full = std::env::args().any(|a| a == "--bench");
+    let flood_for = Duration::from_secs(if full { 10 } else { 2 });
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rate = argon2_rate(cores, if full { 3 } else { 1 });
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let cfg = Config {
+            data: data.clone(),
+            ..Config::default()
+        };
+        let st = twostep_server::build_state(cfg, Arc::new(SystemClock))
+            .await
+            .unwrap();
+        for i in 0..PEOPLE {
+            demo::add_person(
+                &st,
+                "Bench Center",
+                &format!("parent{i}@bench.example"),
+                "Bench Parent",
+                &[Role::Guardian],
+                false,
+                Zeroizing::new(PASSWORD.into()),
+            )
+            .await
+            .unwrap();
+        }
+        st.courier.stop();
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = server.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    while http
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let at_rest = rss_kib(pid, "VmRSS:");
+
+    let mut report = Vec::new();
+    for polite in [true, false] {
+        report.push((polite, flood(&http, &base, pid, flood_for, polite).await));
+    }
+    let high_water = rss_kib(pid, "VmHWM:");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let build = if full { "release" } else { "debug (smoke run)" };
+    println!("signin_flood: {CONNECTIONS} connections against the {build} twostep-server ({cores} cores; the load comes from this machine too)");
+    println!("  Argon2id (m=19 MiB, t=2, p=1) on {cores} cores: {rate:.1} hashes/s (this machine's limit)");
+    println!(
+        "  server memory at rest: {:.1} MiB",
+        at_rest as f64 / 1024.0
+    );
+    for (polite, f) in report {
+        let mode = if polite {
+            "clients that wait Retry-After on a 503"
+        } else {
+            "clients that retry a 503 at once"
+        };
+        let ok = f.statuses.get(&200).copied().unwrap_or(0) as f64 / f.secs;
+        println!("  flood for {:.1} s, {mode}:", f.secs);
+        println!(
+            "    sign-ins completed: {ok:.1}/s = {:.2} × the Argon2id rate",
+            ok / rate
+        );
+        println!("    answers: {:?} (0 = connection error)", f.statuses);
+        println!(
+            "    sign-in latency: p50 {:.0} ms, p99 {:.0} ms",
+            percentile(&f.latencies, 0.5).as_secs_f64() * 1000.0,
+            percentile(&f.latencies, 0.99).as_secs_f64() * 1000.0
+        );
+        println!(
+            "    server memory peak: {:.1} MiB (+{:.1} MiB over rest; one hash holds 19 MiB)",
+            f.peak_kib as f64 / 1024.0,
+            f.peak_kib.saturating_sub(at_rest) as f64 / 1024.0
+        );
+    }
+    println!(
+        "  the server's high-water mark over its whole life (VmHWM): {:.1} MiB",
+        high_water as f64 / 1024.0
+    );
+}
