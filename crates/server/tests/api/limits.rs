@@ -328,3 +328,28 @@ async fn address_cap_burst(servers: usize) {
     // A sign-in whose code could not be sent leaves no challenge behind.
     assert_eq!(t.count("challenges").await, before + 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_send_new_code_sends_exactly_one_per_cooldown() {
+    for servers in BOTH {
+        let t = TestServer::start().await;
+        let (clients, _twin) = t.clients(servers).await;
+        t.staff_with_email("resend@acorns.example").await;
+        let (c, m) = t.challenge("resend@acorns.example").await;
+        t.advance(30);
+        let results = burst(10, |i| {
+            let (client, c, m) = (clients[i % servers].clone(), c.clone(), m.clone());
+            async move { client.send_code(&c, &m).await }
+        })
+        .await;
+        assert_eq!(
+            tally(&results),
+            counts(&[("ok", 1), ("resend_too_soon", 9)]),
+            "{servers} server(s)"
+        );
+        assert_eq!(
+            t.count(&format!("codes WHERE challenge_id = '{c}'")).await,
+            2
+        );
+    }
+}
