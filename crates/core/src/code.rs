@@ -22,6 +22,10 @@ pub struct CodeRules {
     /// Code messages per destination address per `message_window_secs`, whoever asks: caps
     /// SMS pumping and email bombing of one address through many accounts.
     pub per_address: u32,
+    /// Of those, codes for methods being added (to an address nobody has confirmed through
+    /// this enrollment yet): anyone may type anyone's address, so these may use only part of
+    /// the cap, and the address's owner can still sign in while someone else tries.
+    pub per_address_enrolling: u32,
     pub message_window_secs: i64,
 }
 
@@ -35,6 +39,7 @@ impl Default for CodeRules {
             max_wrong: 5,
             per_person: 10,
             per_address: 5,
+            per_address_enrolling: 2,
             message_window_secs: 3600,
         }
     }
@@ -51,6 +56,9 @@ pub struct SentBefore<'a> {
     pub to_person: &'a [DateTime<Utc>],
     /// Request times of the code messages sent to the destination address (anyone's).
     pub to_address: &'a [DateTime<Utc>],
+    /// With a code for a method being added: request times of such codes sent to the address.
+    /// `None` for a sign-in code.
+    pub enrolling_to_address: Option<&'a [DateTime<Utc>]>,
 }
 
 /// Why a code cannot be sent now, and after how many seconds it could be.
@@ -107,10 +115,16 @@ impl CodeRules {
                 retry_after: seconds_until(now, first_to_expire),
             });
         }
+        let enrolling = sent
+            .enrolling_to_address
+            .map(|times| (times, self.per_address_enrolling));
         for (times, cap) in [
             (sent.to_person, self.per_person),
             (sent.to_address, self.per_address),
-        ] {
+        ]
+        .into_iter()
+        .chain(enrolling)
+        {
             if let Some(retry_after) = self.window_full(now, times, cap) {
                 return Err(SendRefusal::HourlyCap { retry_after });
             }
@@ -220,6 +234,21 @@ mod tests {
             ..SentBefore::default()
         };
         assert_eq!(r.check_send(t(300), &four), Ok(()));
+        // Codes for a method being added may use two of the five: its owner keeps three.
+        let enrolling = SentBefore {
+            to_address: &ten[..2],
+            enrolling_to_address: Some(&ten[..2]),
+            ..SentBefore::default()
+        };
+        assert_eq!(
+            r.check_send(t(300), &enrolling),
+            Err(SendRefusal::HourlyCap { retry_after: 3300 })
+        );
+        let signing_in = SentBefore {
+            to_address: &ten[..2],
+            ..SentBefore::default()
+        };
+        assert_eq!(r.check_send(t(300), &signing_in), Ok(()));
     }
 
     #[test]

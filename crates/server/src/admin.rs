@@ -152,9 +152,10 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     let person = person_in_center(st, admin, id).await?;
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    // Every address the person had hears of the reset, the removed methods' included.
-    let methods = store::methods_of(&mut *tx, &person.id).await?;
-    for table in ["methods", "enrollments", "challenges", "tokens"] {
+    // Every address the person had hears of the reset, the removed methods' included. (The
+    // DELETE comes first: a transaction that reads first cannot wait for SQLite's write lock.)
+    let methods = store::methods::delete_all_of(&mut *tx, &person.id).await?;
+    for table in ["enrollments", "challenges", "tokens"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE person_id = ?"))
             .bind(&person.id)
             .execute(&mut *tx)

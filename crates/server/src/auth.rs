@@ -30,13 +30,24 @@ impl TokenKind {
 }
 
 /// Who is calling, and with which token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Principal {
     pub person: PersonRow,
     pub kind: TokenKind,
     pub token_hash: Vec<u8>,
     /// For a setup token: whether `skip-setup` may use it.
     pub skippable: bool,
+}
+
+/// Never the token's hash.
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("person", &self.person)
+            .field("kind", &self.kind)
+            .field("token_hash", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A session token: full access.

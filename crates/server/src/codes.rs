@@ -10,7 +10,7 @@ use twostep_core::secret::OneTimeCode;
 
 use crate::clock::{from_ms, to_ms};
 use crate::delivery::{self, templates, Channel};
-use crate::error::ApiError;
+use crate::error::{ApiError, CodesCap};
 use crate::state::AppState;
 use crate::store::new_id;
 
@@ -26,6 +26,14 @@ impl Scope<'_> {
         match self {
             Scope::Challenge(_) => "challenge_id",
             Scope::Enrollment(_) => "enrollment_id",
+        }
+    }
+
+    /// The table of what the code is for, and the condition that it is not done yet.
+    fn open_in(self) -> (&'static str, &'static str) {
+        match self {
+            Scope::Challenge(_) => ("challenges", "spent_at IS NULL"),
+            Scope::Enrollment(_) => ("enrollments", "confirmed_at IS NULL"),
         }
     }
 
@@ -54,9 +62,10 @@ pub struct CodeFor<'a> {
 
 /// Sends a new code, inside the caller's transaction (commit, then `courier.wake()`). Earlier
 /// codes stay valid. Every limit on sending is a condition of the INSERT itself, so a burst
-/// cannot slip past any: the cooldown per method, the codes outstanding, and the hourly caps
-/// per person and per destination address. The message is queued with the code and never
-/// leaves after the code expires.
+/// cannot slip past any: the challenge or enrollment still open, the cooldown per method, the
+/// codes outstanding, and the hourly caps per person and per destination address (of which
+/// codes for a method being added may use only part). The message is queued with the code
+/// and never leaves after the code expires.
 pub async fn send(
     tx: &mut SqliteConnection,
     st: &AppState,
@@ -71,13 +80,20 @@ pub async fn send(
     let cooldown_start = now - Duration::seconds(rules.resend_cooldown_secs);
     let window_start = rules.message_window_start(now);
 
+    let (table, not_done) = c.scope.open_in();
+    let enrolling_cap = match c.scope {
+        Scope::Enrollment(_) => i64::from(rules.per_address_enrolling),
+        Scope::Challenge(_) => i64::MAX,
+    };
     let inserted = sqlx::query(&format!(
         "INSERT INTO codes (id, {col}, method_id, person_id, sent_to, code_hash, created_at, expires_at) \
          SELECT ?, ?, ?, ?, ?, ?, ?, ? \
-         WHERE (SELECT COUNT(*) FROM codes WHERE {col} = ? AND used_at IS NULL AND expires_at > ?) < ? \
+         WHERE EXISTS (SELECT 1 FROM {table} WHERE id = ? AND {not_done} AND expires_at > ? AND wrong_attempts < ?) \
+           AND (SELECT COUNT(*) FROM codes WHERE {col} = ? AND used_at IS NULL AND expires_at > ?) < ? \
            AND NOT EXISTS (SELECT 1 FROM codes WHERE {col} = ? AND method_id IS ? AND created_at > ?) \
            AND (SELECT COUNT(*) FROM codes WHERE person_id = ? AND created_at > ?) < ? \
-           AND (SELECT COUNT(*) FROM codes WHERE sent_to = ? AND created_at > ?) < ?"
+           AND (SELECT COUNT(*) FROM codes WHERE sent_to = ? AND created_at > ?) < ? \
+           AND (SELECT COUNT(*) FROM codes WHERE sent_to = ? AND enrollment_id IS NOT NULL AND created_at > ?) < ?"
     ))
     .bind(new_id())
     .bind(c.scope.id())
@@ -87,6 +103,9 @@ pub async fn send(
     .bind(&hash)
     .bind(to_ms(now))
     .bind(to_ms(expires_at))
+    .bind(c.scope.id())
+    .bind(to_ms(now))
+    .bind(i64::from(rules.max_wrong))
     .bind(c.scope.id())
     .bind(to_ms(now))
     .bind(i64::from(rules.max_outstanding))
@@ -99,6 +118,9 @@ pub async fn send(
     .bind(c.address)
     .bind(to_ms(window_start))
     .bind(i64::from(rules.per_address))
+    .bind(c.address)
+    .bind(to_ms(window_start))
+    .bind(enrolling_cap)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -135,6 +157,20 @@ async fn refusal(
 ) -> Result<ApiError, ApiError> {
     let col = c.scope.column();
     let rules = &st.cfg.codes;
+    // Done meanwhile (signed in, locked, expired): say so, as verify would.
+    let done = match c.scope {
+        Scope::Challenge(id) => crate::store::challenges::get(&mut *tx, id)
+            .await?
+            .map(|ch| ch.refusal(now, rules)),
+        Scope::Enrollment(id) => crate::store::enrollments::get(&mut *tx, id, c.person_id)
+            .await?
+            .map(|e| e.refusal(now, rules)),
+    };
+    match done {
+        Some(None) => {}
+        Some(Some(refused)) => return Ok(refused),
+        None => return Ok(ApiError::NotFound("That sign-in")),
+    }
     let window_start = to_ms(rules.message_window_start(now));
     let last: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT MAX(created_at) FROM codes WHERE {col} = ? AND method_id IS ?"
@@ -162,13 +198,22 @@ async fn refusal(
             .bind(window_start)
             .fetch_all(&mut *tx)
             .await?;
+    let enrolling: Vec<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM codes WHERE sent_to = ? AND enrollment_id IS NOT NULL AND created_at > ?",
+    )
+    .bind(c.address)
+    .bind(window_start)
+    .fetch_all(&mut *tx)
+    .await?;
     let ms = |v: Vec<i64>| v.into_iter().map(from_ms).collect::<Vec<_>>();
     let (outstanding, to_person, to_address) = (ms(outstanding), ms(to_person), ms(to_address));
+    let enrolling = ms(enrolling);
     let sent = SentBefore {
         last_to_method: last.map(from_ms),
         outstanding: &outstanding,
         to_person: &to_person,
         to_address: &to_address,
+        enrolling_to_address: matches!(c.scope, Scope::Enrollment(_)).then_some(&enrolling[..]),
     };
     Ok(match rules.check_send(now, &sent) {
         Err(SendRefusal::ResendTooSoon { retry_after }) => ApiError::ResendTooSoon {
@@ -176,11 +221,11 @@ async fn refusal(
         },
         Err(SendRefusal::TooManyCodes { retry_after }) => ApiError::TooManyCodes {
             retry_after: retry_after as u64,
-            hourly: false,
+            why: CodesCap::Outstanding,
         },
         Err(SendRefusal::HourlyCap { retry_after }) => ApiError::TooManyCodes {
             retry_after: retry_after as u64,
-            hourly: true,
+            why: CodesCap::Hourly,
         },
         // The database refused and the rules do not say why: not expected, but never a send.
         Ok(()) => ApiError::ResendTooSoon { retry_after: 1 },

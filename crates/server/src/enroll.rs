@@ -13,7 +13,7 @@ use crate::auth::{self, Principal, TokenKind};
 use crate::codes::{self, CodeFor, Scope};
 use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
-use crate::error::ApiError;
+use crate::error::{ApiError, CodesCap};
 use crate::notices;
 use crate::signin::unix;
 use crate::state::AppState;
@@ -121,7 +121,7 @@ pub async fn add(
         return Err(ApiError::TooManyCodes {
             retry_after: store::enrollments::window_retry_after(&mut *tx, &person.id, now, window)
                 .await?,
-            hourly: false,
+            why: CodesCap::Enrollments,
         });
     }
 

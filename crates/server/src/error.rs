@@ -32,12 +32,8 @@ pub enum ApiError {
     NothingToSend,
     #[error("A code was just sent. Wait a moment before asking for another.")]
     ResendTooSoon { retry_after: u64 },
-    #[error("{}", too_many_codes_message(*.hourly, *.retry_after))]
-    TooManyCodes {
-        retry_after: u64,
-        /// The hourly cap per person or per address, rather than the codes outstanding.
-        hourly: bool,
-    },
+    #[error("{}", too_many_codes_message(*.why, *.retry_after))]
+    TooManyCodes { retry_after: u64, why: CodesCap },
     #[error("This sign-in has expired. Sign in again.")]
     ChallengeExpired,
     #[error("This setup has expired. Start adding the method again.")]
@@ -143,23 +139,55 @@ impl ApiError {
     }
 }
 
-fn too_many_codes_message(hourly: bool, retry_after: u64) -> String {
-    if hourly {
-        let minutes = retry_after.div_ceil(60).max(1);
-        format!(
-            "Too many codes were sent in the last hour. Try again in {minutes} minute{}, or use \
-             another verification method.",
-            if minutes == 1 { "" } else { "s" }
-        )
-    } else {
-        "Several codes are already on their way. Use one of them, or wait for them to expire."
-            .to_owned()
+/// Which cap a `too_many_codes` hit: the code is the same, the sentence says what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodesCap {
+    /// Codes outstanding on this sign-in or this method being added.
+    Outstanding,
+    /// The hourly cap of code messages per person or per destination address.
+    Hourly,
+    /// Methods started in a short while.
+    Enrollments,
+}
+
+fn too_many_codes_message(why: CodesCap, retry_after: u64) -> String {
+    let minutes = retry_after.div_ceil(60).max(1);
+    let plural = if minutes == 1 { "" } else { "s" };
+    match why {
+        CodesCap::Outstanding => {
+            "Several codes are already on their way. Use one of them, or wait for them to expire."
+                .to_owned()
+        }
+        CodesCap::Hourly => format!(
+            "Too many codes were sent in the last hour. Try again in {minutes} minute{plural}, \
+             or use another verification method."
+        ),
+        CodesCap::Enrollments => format!(
+            "You have started adding a method many times in a short while. Try again in \
+             {minutes} minute{plural}."
+        ),
     }
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// A database too busy to answer in time (its lock held past the busy timeout, or no free
+    /// connection) is a 503 to retry, not a fault; everything else is a 500.
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        let busy = match &e {
+            sqlx::Error::PoolTimedOut => true,
+            // SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
+            sqlx::Error::Database(d) => d
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        };
+        if busy {
+            tracing::warn!(error = %e, "the database is busy");
+            Self::ServerBusy { retry_after: 1 }
+        } else {
+            Self::Internal(format!("database: {e}"))
+        }
     }
 }
 

@@ -52,12 +52,15 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
         Some(p) if ok => p,
         other => {
             attempts::prune(&st.db, now, window).await?;
-            if let Some(p) = other {
-                Event::about(&p, AuditAction::SignInFailed)
-                    .detail("wrong password")
-                    .record(&st.db, now)
-                    .await?;
+            // Recorded for an unknown email too (outside any center, so no administrator sees
+            // it): the same writes, the same time, whether or not the email exists.
+            match &other {
+                Some(p) => Event::about(p, AuditAction::SignInFailed),
+                None => Event::new(AuditAction::SignInFailed),
             }
+            .detail("wrong password")
+            .record(&st.db, now)
+            .await?;
             return Err(ApiError::InvalidCredentials);
         }
     };
@@ -220,11 +223,11 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
     if !p.skippable {
         return Err(ApiError::SetupRequired);
     }
-    let now = st.now();
+    let signed_in = done(st, &p.person, None, Some(&p.token_hash)).await?;
     Event::by_self(&p.person, AuditAction::SetupSkipped)
-        .record(&st.db, now)
+        .record(&st.db, st.now())
         .await?;
-    done(st, &p.person, None, Some(&p.token_hash)).await
+    Ok(signed_in)
 }
 
 /// The challenge and its person, if it can still be answered. A first look, for a clear

@@ -98,8 +98,8 @@ pub async fn queue(
     Ok(())
 }
 
-/// A message claimed for sending.
-#[derive(Debug, Clone, FromRow)]
+/// A message claimed for sending. Its body may hold a code: Debug never prints it.
+#[derive(Clone, FromRow)]
 pub struct Queued {
     pub id: String,
     pub channel: String,
@@ -108,6 +108,17 @@ pub struct Queued {
     pub body: String,
     pub attempts: i64,
     pub person_id: Option<String>,
+}
+
+impl std::fmt::Debug for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queued")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .field("attempts", &self.attempts)
+            .field("body", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

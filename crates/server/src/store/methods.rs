@@ -56,6 +56,21 @@ pub async fn insert(
     }
 }
 
+/// Removes every method of the person (an administrator's reset) and returns them. A write
+/// first: it may open a transaction.
+pub async fn delete_all_of(
+    db: impl SqliteExecutor<'_>,
+    person_id: &str,
+) -> Result<Vec<super::MethodRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "DELETE FROM methods WHERE person_id = ? RETURNING {}",
+        super::METHOD_COLUMNS
+    ))
+    .bind(person_id)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Whether another staff member of the center already verifies with this address.
 pub async fn address_used_by_other_staff(
     db: impl SqliteExecutor<'_>,

@@ -108,7 +108,7 @@ fn private_file(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct PersonRow {
     pub id: String,
     pub center_id: String,
@@ -121,6 +121,18 @@ pub struct PersonRow {
     pub preferred_method_id: Option<String>,
     pub failed_second_steps: i64,
     pub second_step_locked_until: Option<i64>,
+}
+
+/// Never the password hash.
+impl std::fmt::Debug for PersonRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonRow")
+            .field("id", &self.id)
+            .field("center_id", &self.center_id)
+            .field("roles", &self.roles)
+            .field("password_hash", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 impl PersonRow {
@@ -221,7 +233,7 @@ pub fn role_from_api(r: api::Role) -> Role {
 const PERSON_COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
      setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until";
 
-const METHOD_COLUMNS: &str =
+pub(crate) const METHOD_COLUMNS: &str =
     "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
 
 pub async fn person_by_id(

@@ -43,7 +43,10 @@ async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks() {
                 }
             }
         }
-        assert_eq!(t.audit_count("sign_in_failed").await, 10);
+        // Ten checked for the person, ten for the unknown email (recorded outside any center).
+        let known = t.count("audit WHERE action = 'sign_in_failed' AND person_id IS NOT NULL");
+        assert_eq!(known.await, 10);
+        assert_eq!(t.audit_count("sign_in_failed").await, 20);
         // The right password after the limit is refused too.
         let err = t
             .client
@@ -351,5 +354,58 @@ async fn a_burst_of_send_new_code_sends_exactly_one_per_cooldown() {
             t.count(&format!("codes WHERE challenge_id = '{c}'")).await,
             2
         );
+    }
+}
+
+#[tokio::test]
+async fn someone_typing_your_number_cannot_use_up_its_hourly_codes() {
+    let t = TestServer::start().await;
+    // A parent verifies with a phone and signs in with it.
+    const PHONE: &str = "+12015550175";
+    t.add_person("owner@family.example", &[Role::Guardian])
+        .await;
+    let (own, _) = session_of(t.login("owner@family.example").await);
+    t.add_confirmed(
+        &own,
+        AddMethodRequest::Sms {
+            phone: PHONE.into(),
+        },
+        PHONE,
+    )
+    .await;
+    t.advance(3600);
+    // Others start adding that number: two codes an hour may go to an address this way.
+    let mut refused = None;
+    for who in ["a", "b", "c"] {
+        let email = format!("{who}@strangers.example");
+        t.add_person(&email, &[Role::Guardian]).await;
+        let (session, _) = session_of(t.login(&email).await);
+        if let Err(e) = t
+            .client
+            .add_method(
+                &session,
+                &AddMethodRequest::Sms {
+                    phone: PHONE.into(),
+                },
+            )
+            .await
+        {
+            refused = Some(e);
+        }
+    }
+    let refused = refused.expect("the third start is refused");
+    assert_eq!(refused.code(), Some("too_many_codes"));
+    assert_eq!(
+        t.count("enrollments WHERE address = '+12015550175'").await,
+        1 + 2
+    );
+    // The owner still signs in with a code to that number, three times this hour.
+    for _ in 0..3 {
+        let LoginResponse::Verify {
+            code_sent: Some(_), ..
+        } = t.login("owner@family.example").await
+        else {
+            panic!("the owner's code goes out")
+        };
     }
 }

@@ -194,18 +194,23 @@ async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
                 let status = r.status().as_u16();
                 let retry = r.headers().get("retry-after").is_some();
                 let v: serde_json::Value = r.json().await.unwrap();
-                (status, retry, v["error"]["code"].as_str().unwrap_or("").to_owned())
+                let code = v["error"]["code"].as_str().unwrap_or("").to_owned();
+                (i % 10 == 0, status, retry, code)
             })
         })
         .collect();
     let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
     for t in tasks {
-        let (status, retry, code) = t.await.unwrap();
+        let (right_password, status, retry, code) = t.await.unwrap();
         *by_status.entry(status).or_default() += 1;
-        assert!(
-            [200, 401, 429, 503].contains(&status),
-            "HTTP {status} {code}"
-        );
+        // The right password: signed in, or told to wait (busy, or the email's limit); a
+        // stranger: refused, or told to wait. Never a server error.
+        let allowed: &[u16] = if right_password {
+            &[200, 429, 503]
+        } else {
+            &[401, 429, 503]
+        };
+        assert!(allowed.contains(&status), "HTTP {status} {code}");
         if status == 503 {
             assert_eq!(code, "server_busy");
             assert!(retry, "a 503 says when to come back");
@@ -224,7 +229,7 @@ async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
     // 300 hashes at once would need 5.6 GiB).
     let peak = peak_kib(p.0.id());
     eprintln!("flood of {FLOOD}: {by_status:?}; peak {peak} KiB, baseline {baseline} KiB");
-    let bound = baseline + 2 * 19 * 1024 * 3;
+    let bound = baseline + 2 * 19 * 1024 + 40 * 1024;
     assert!(
         peak < bound,
         "peak {peak} KiB over the {baseline} KiB baseline (bound {bound} KiB)"
