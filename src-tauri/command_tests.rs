@@ -11,7 +11,8 @@ use tauri::WebviewWindow;
 use twostep_client::api::{AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 use twostep_core::policy::Role;
-use twostep_server::{demo, Config, ManualClock, RunningServer};
+use twostep_server::accounts::{self, NewAccount};
+use twostep_server::{Config, ManualClock, RunningServer};
 use zeroize::Zeroizing;
 
 use crate::settings::Settings;
@@ -49,14 +50,17 @@ fn start() -> Fixture {
 
 impl Fixture {
     fn person(&self, email: &str, roles: &[Role]) {
-        tauri::async_runtime::block_on(demo::add_person(
+        let account = NewAccount {
+            email,
+            name: "Test Person",
+            roles,
+            shared: false,
+            password: Zeroizing::new(PASSWORD.into()),
+        };
+        tauri::async_runtime::block_on(accounts::add_to_center_named(
             &self.server.state,
             "Test Center",
-            email,
-            "Test Person",
-            roles,
-            false,
-            Zeroizing::new(PASSWORD.into()),
+            account,
         ))
         .unwrap();
     }

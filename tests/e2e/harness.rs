@@ -17,7 +17,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use twostep_client::api::{self, AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 pub use twostep_core::policy::Role;
-use twostep_server::{demo, Clock, Config, RunningServer};
+use twostep_server::accounts::{self, NewAccount};
+use twostep_server::{Clock, Config, RunningServer};
 use zeroize::Zeroizing;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -70,17 +71,17 @@ impl Server {
     }
 
     pub async fn person(&self, email: &str, name: &str, roles: &[Role]) -> String {
-        demo::add_person(
-            &self.running.state,
-            CENTER,
+        let account = NewAccount {
             email,
             name,
             roles,
-            false,
-            Zeroizing::new(PASSWORD.into()),
-        )
-        .await
-        .unwrap()
+            shared: false,
+            password: Zeroizing::new(PASSWORD.into()),
+        };
+        accounts::add_to_center_named(&self.running.state, CENTER, account)
+            .await
+            .unwrap()
+            .id
     }
 
     pub async fn outbox(&self, to: &str) -> Vec<api::OutboxMessage> {
@@ -185,9 +186,9 @@ impl Server {
     }
 
     pub async fn methods_of(&self, person_id: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE person_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE person_id = $1")
             .bind(person_id)
-            .fetch_one(&self.running.state.db)
+            .fetch_one(self.running.state.db.read())
             .await
             .unwrap()
     }

@@ -7,10 +7,10 @@ use crate::harness::*;
 async fn oldest_method(server: &Server, email: &str) -> String {
     sqlx::query_scalar(
         "SELECT m.id FROM methods m JOIN people p ON p.id = m.person_id \
-         WHERE p.email = ? ORDER BY m.created_at, m.rowid LIMIT 1",
+         WHERE p.email = $1 ORDER BY m.created_at, m.rowid LIMIT 1",
     )
     .bind(email)
-    .fetch_one(&server.running.state.db)
+    .fetch_one(server.running.state.db.read())
     .await
     .unwrap()
 }

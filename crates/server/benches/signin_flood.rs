@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use twostep_core::Role;
-use twostep_server::{demo, Config, SystemClock};
+use twostep_server::accounts::{self, NewAccount};
+use twostep_server::{Config, SystemClock};
 use zeroize::Zeroizing;
 
 const CONNECTIONS: usize = 300;
@@ -209,17 +210,17 @@ async fn main() {
             .await
             .unwrap();
         for i in 0..PEOPLE {
-            demo::add_person(
-                &st,
-                "Bench Center",
-                &format!("parent{i}@bench.example"),
-                "Bench Parent",
-                &[Role::Guardian],
-                false,
-                Zeroizing::new(PASSWORD.into()),
-            )
-            .await
-            .unwrap();
+            let email = format!("parent{i}@bench.example");
+            let account = NewAccount {
+                email: &email,
+                name: "Bench Parent",
+                roles: &[Role::Guardian],
+                shared: false,
+                password: Zeroizing::new(PASSWORD.into()),
+            };
+            accounts::add_to_center_named(&st, "Bench Center", account)
+                .await
+                .unwrap();
         }
         st.courier.stop();
     }

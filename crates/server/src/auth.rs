@@ -4,30 +4,19 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 use twostep_api as api;
 
-use crate::clock::{from_ms, to_ms};
 use crate::config::Limits;
 use crate::crypto::{hash_token, new_token};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, PersonRow};
+use crate::store::tokens::{self, NewToken};
+use crate::store::{self, Exec, PersonRow};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    Session,
-    Setup,
-}
+pub use crate::store::tokens::TokenKind;
 
-impl TokenKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Session => "session",
-            TokenKind::Setup => "setup",
-        }
-    }
-}
+/// A session's last use is written at most this often: authenticated reads stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
 
 /// Who is calling, and with which token.
 #[derive(Clone)]
@@ -57,16 +46,6 @@ pub struct EnrollAuth(pub Principal);
 /// A setup token only: `skip-setup`.
 pub struct SetupAuth(pub Principal);
 
-#[derive(FromRow)]
-struct TokenRow {
-    kind: String,
-    person_id: String,
-    last_seen_at: i64,
-    expires_at: i64,
-    skippable: bool,
-    spent_at: Option<i64>,
-}
-
 async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> {
     let header = parts
         .headers
@@ -79,41 +58,30 @@ async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> 
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated)?;
     let hash = hash_token(token);
-    let row: TokenRow = sqlx::query_as(
-        "SELECT kind, person_id, last_seen_at, expires_at, skippable, spent_at \
-         FROM tokens WHERE hash = ?",
-    )
-    .bind(&hash)
-    .fetch_optional(&st.db)
-    .await?
-    .ok_or(ApiError::Unauthenticated)?;
+    let row = tokens::get(st.db.read(), &hash)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     let now = st.now();
-    let kind = match row.kind.as_str() {
-        "session" => TokenKind::Session,
-        _ => TokenKind::Setup,
-    };
-    let idle_ok = match kind {
+    let idle_ok = match row.kind {
         TokenKind::Session => {
-            from_ms(row.last_seen_at) + Duration::seconds(st.cfg.limits.session_idle_secs) > now
+            row.last_seen_at + Duration::seconds(st.cfg.limits.session_idle_secs) > now
         }
         TokenKind::Setup => true,
     };
-    if row.spent_at.is_some() || from_ms(row.expires_at) <= now || !idle_ok {
+    if row.spent || row.expires_at <= now || !idle_ok {
         return Err(ApiError::Unauthenticated);
     }
-    if kind == TokenKind::Session {
-        sqlx::query("UPDATE tokens SET last_seen_at = ? WHERE hash = ?")
-            .bind(to_ms(now))
-            .bind(&hash)
-            .execute(&st.db)
-            .await?;
+    if row.kind == TokenKind::Session
+        && now - row.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECS)
+    {
+        tokens::touch(st.db.write(), &hash, now).await?;
     }
-    let person = store::person_by_id(&st.db, &row.person_id)
+    let person = store::people::by_id(st.db.read(), &row.person_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     Ok(Principal {
         person,
-        kind,
+        kind: row.kind,
         token_hash: hash,
         skippable: row.skippable,
     })
@@ -155,79 +123,67 @@ impl FromRequestParts<AppState> for SetupAuth {
 /// token of the person is spent with it: a second setup token must not skip to a session
 /// with no second step once the person has one (call inside the issuing transaction).
 pub async fn issue_session(
-    tx: &mut SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     person_id: &str,
     device_name: Option<&str>,
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> Result<api::Session, ApiError> {
-    sqlx::query(
-        "UPDATE tokens SET spent_at = ? WHERE person_id = ? AND kind = 'setup' AND spent_at IS NULL",
-    )
-    .bind(to_ms(now))
-    .bind(person_id)
-    .execute(&mut *tx)
-    .await?;
-    let lifetime = limits.session_absolute_secs;
+    tokens::spend_setups_of(&mut *tx, person_id, now).await?;
+    let lifetime = Duration::seconds(limits.session_absolute_secs);
     issue(
         &mut *tx,
         TokenKind::Session,
         person_id,
         device_name,
-        now,
-        lifetime,
+        now + lifetime,
         false,
+        now,
     )
     .await
 }
 
 /// Issues a setup token; `skippable` lets `skip-setup` use it.
-pub async fn issue_setup(
-    db: impl SqliteExecutor<'_>,
+pub async fn issue_setup<'c>(
+    db: impl Exec<'c>,
     person_id: &str,
     now: DateTime<Utc>,
     limits: &Limits,
     skippable: bool,
 ) -> Result<api::Session, ApiError> {
-    let lifetime = limits.setup_token_ttl_secs;
+    let expires_at = now + Duration::seconds(limits.setup_token_ttl_secs);
     issue(
         db,
         TokenKind::Setup,
         person_id,
         None,
-        now,
-        lifetime,
+        expires_at,
         skippable,
+        now,
     )
     .await
 }
 
 /// Stores a new token and returns it; the token itself is never stored.
-async fn issue(
-    db: impl SqliteExecutor<'_>,
+async fn issue<'c>(
+    db: impl Exec<'c>,
     kind: TokenKind,
     person_id: &str,
     device_name: Option<&str>,
-    now: DateTime<Utc>,
-    lifetime_secs: i64,
+    expires_at: DateTime<Utc>,
     skippable: bool,
+    now: DateTime<Utc>,
 ) -> Result<api::Session, ApiError> {
     let (token, hash) = new_token();
-    let expires_at = now + Duration::seconds(lifetime_secs);
-    sqlx::query(
-        "INSERT INTO tokens (hash, kind, person_id, device_name, created_at, last_seen_at, \
-         expires_at, skippable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&hash)
-    .bind(kind.as_str())
-    .bind(person_id)
-    .bind(device_name)
-    .bind(to_ms(now))
-    .bind(to_ms(now))
-    .bind(to_ms(expires_at))
-    .bind(skippable)
-    .execute(db)
-    .await?;
+    let new = NewToken {
+        hash: &hash,
+        kind,
+        person_id,
+        device_name,
+        expires_at,
+        skippable,
+    };
+    tokens::insert(db, &new, now).await?;
     Ok(api::Session {
         token: token.to_string(),
         expires_at,
@@ -235,17 +191,10 @@ async fn issue(
 }
 
 /// Spends a setup token; false if it was already spent (a race lost).
-pub async fn spend_setup_token(
-    db: impl SqliteExecutor<'_>,
+pub async fn spend_setup_token<'c>(
+    db: impl Exec<'c>,
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
-    let r = sqlx::query(
-        "UPDATE tokens SET spent_at = ? WHERE hash = ? AND kind = 'setup' AND spent_at IS NULL",
-    )
-    .bind(to_ms(now))
-    .bind(hash)
-    .execute(db)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    tokens::spend_setup(db, hash, now).await
 }

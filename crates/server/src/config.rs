@@ -19,6 +19,9 @@ pub struct Config {
     /// Holds `twostep.db` and, unless `key_file` says otherwise, `server.key`.
     pub data: PathBuf,
     pub key_file: Option<PathBuf>,
+    /// `postgres://…` for PostgreSQL (several servers share it); none, or `sqlite://…`, for the
+    /// SQLite file `twostep.db` in `data`.
+    pub database_url: Option<String>,
     /// Serve `GET /api/v1/dev/outbox` (only ever on a loopback address).
     pub dev_outbox: bool,
     /// Seed the demo center at start-up if it is not there.
@@ -234,6 +237,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data: PathBuf::from("./twostep-data"),
             key_file: None,
+            database_url: None,
             dev_outbox: false,
             demo: false,
             issuer: "Twostep".into(),

@@ -21,9 +21,11 @@ use crate::store::enrollments::EnrollmentRow;
 use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, Event};
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, ApiError> {
-    let methods = store::methods_of(&st.db, &p.person.id).await?;
-    let (_, allowed) = store::center_of(&st.db, &p.person.center_id).await?;
-    let (list, preferred) = store::methods_preferred_first(&p.person, &methods, &allowed)?;
+    let methods = store::methods::of_person(st.db.read(), &p.person.id).await?;
+    let allowed = store::centers::get(st.db.read(), &p.person.center_id)
+        .await?
+        .allowed;
+    let (list, preferred) = store::methods::preferred_first(&p.person, &methods, &allowed);
     Ok(api::MethodsResponse {
         methods: list,
         preferred_method_id: preferred,
@@ -43,10 +45,12 @@ pub async fn add(
         api::AddMethodRequest::Email { .. } => api::Kind::Email,
         api::AddMethodRequest::Sms { .. } => api::Kind::Sms,
     });
-    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
+    let allowed = store::centers::get(st.db.read(), &person.center_id)
+        .await?
+        .allowed;
     method::ensure_allowed(kind, &allowed)?;
 
-    let existing = store::methods_of(&st.db, &person.id).await?;
+    let existing = store::methods::of_person(st.db.read(), &person.id).await?;
     let (address, secret) = match &req {
         api::AddMethodRequest::Totp => (
             None,
@@ -57,10 +61,7 @@ pub async fn add(
             )),
         ),
         api::AddMethodRequest::Email { email: typed } => {
-            let shared: Vec<String> =
-                sqlx::query_scalar("SELECT email FROM people WHERE shared = 1")
-                    .fetch_all(&st.db)
-                    .await?;
+            let shared = store::people::shared_emails(st.db.read()).await?;
             let e = email::validate(
                 typed.as_deref().unwrap_or(&person.email),
                 &st.generic,
@@ -74,14 +75,14 @@ pub async fn add(
     };
     if existing
         .iter()
-        .any(|m| m.kind == kind.as_str() && m.address == address)
+        .any(|m| m.kind == kind && m.address == address)
     {
         return Err(ApiError::AlreadyAdded);
     }
     if let Some(a) = &address {
-        if policy::address_must_be_own(&person.roles())
+        if policy::address_must_be_own(&person.roles)
             && store::methods::address_used_by_other_staff(
-                &st.db,
+                st.db.read(),
                 &person.center_id,
                 kind,
                 a,
@@ -102,8 +103,10 @@ pub async fn add(
     // INSERT counts the enrollments in the window and refuses beyond the cap.
     let window = Duration::seconds(st.cfg.limits.password_window_secs);
     let mut tx = st.db.begin().await?;
+    // The INSERT counts the person's rows: lock the person first.
+    store::people::lock(&mut tx, &person.id).await?;
     let started = store::enrollments::insert_within_window(
-        &mut *tx,
+        &mut tx,
         &store::enrollments::NewEnrollment {
             id: &id,
             person_id: &person.id,
@@ -183,13 +186,13 @@ async fn open_enrollment(
     p: &Principal,
     id: &str,
 ) -> Result<(EnrollmentRow, Kind), ApiError> {
-    let e = store::enrollments::get(&st.db, id, &p.person.id)
+    let e = store::enrollments::get(st.db.read(), id, &p.person.id)
         .await?
         .ok_or(ApiError::NotFound("That enrollment"))?;
     if let Some(refused) = e.refusal(st.now(), &st.cfg.codes) {
         return Err(refused);
     }
-    let kind = e.kind()?;
+    let kind = e.kind;
     Ok((e, kind))
 }
 
@@ -265,7 +268,6 @@ pub async fn confirm(
         return Err(ApiError::EnrollmentExpired);
     }
     let method_id = new_id();
-    let roles = person.roles();
     store::methods::insert(
         &mut *tx,
         &store::methods::NewMethod {
@@ -274,19 +276,14 @@ pub async fn confirm(
             kind,
             address: e.address.as_deref(),
             secret_sealed: e.secret_sealed.as_deref(),
-            last_step: won_step.and_then(|s| i64::try_from(s).ok()),
-            staff_center_id: (policy::address_must_be_own(&roles) && e.address.is_some())
+            last_step: won_step,
+            staff_center_id: (policy::address_must_be_own(&person.roles) && e.address.is_some())
                 .then_some(person.center_id.as_str()),
         },
         now,
     )
     .await?;
-    sqlx::query("UPDATE people SET preferred_method_id = ? WHERE id = ? AND (preferred_method_id IS NULL OR preferred_method_id NOT IN (SELECT id FROM methods WHERE person_id = ?))")
-        .bind(&method_id)
-        .bind(&person.id)
-        .bind(&person.id)
-        .execute(&mut *tx)
-        .await?;
+    store::people::prefer_unless_set(&mut *tx, &person.id, &method_id).await?;
     let hint = method::hint(kind, e.address.as_deref());
     let session = match p.kind {
         TokenKind::Setup => {
@@ -309,11 +306,13 @@ pub async fn confirm(
     tx.commit().await?;
     st.courier.wake();
 
-    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
-    let method = store::method_of(&st.db, &person.id, &method_id)
+    let allowed = store::centers::get(st.db.read(), &person.center_id)
+        .await?
+        .allowed;
+    let method = store::methods::of(st.db.read(), &person.id, &method_id)
         .await?
         .ok_or_else(|| ApiError::internal("method vanished after insert"))?
-        .to_api(&allowed)?;
+        .to_api(&allowed);
     let person_view = match &session {
         Some(_) => Some(store::person_view(&st.db, person).await?),
         None => None,
@@ -328,28 +327,19 @@ pub async fn confirm(
 pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(), ApiError> {
     let person = &p.person;
     let now = st.now();
-    let m = store::method_of(&st.db, &person.id, method_id)
+    let m = store::methods::of(st.db.read(), &person.id, method_id)
         .await?
         .ok_or(ApiError::NotFound("That verification method"))?;
     let mut tx = st.db.begin().await?;
-    // One statement, so that two concurrent deletes of the last two methods leave one.
-    let deleted = sqlx::query("DELETE FROM methods WHERE id = ? AND person_id = ? AND (SELECT COUNT(*) FROM methods WHERE person_id = ?) > 1")
-        .bind(method_id)
-        .bind(&person.id)
-        .bind(&person.id)
-        .execute(&mut *tx)
-        .await?;
-    if deleted.rows_affected() == 0 {
-        let still_there: Option<String> = sqlx::query_scalar("SELECT id FROM methods WHERE id = ?")
-            .bind(method_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        return Err(match still_there {
-            Some(_) => CoreError::LastMethod.into(),
-            None => ApiError::NotFound("That verification method"),
-        });
+    // "At least one method" counts the person's rows: lock the person, so that two deletes of
+    // the last two methods at once leave one, on any backend.
+    store::people::lock(&mut tx, &person.id).await?;
+    match store::methods::delete_unless_last(&mut tx, &person.id, method_id).await? {
+        Some(true) => {}
+        Some(false) => return Err(CoreError::LastMethod.into()),
+        None => return Err(ApiError::NotFound("That verification method")),
     }
-    let kind = m.kind()?;
+    let kind = m.kind;
     let hint = method::hint(kind, m.address.as_deref());
     // The removed address hears of it too: it may be the owner's, taken out by someone else.
     let notice = Notice::MethodRemoved {
@@ -379,18 +369,11 @@ pub async fn set_preferred(
     p: &Principal,
     req: api::PreferredRequest,
 ) -> Result<(), ApiError> {
-    let r = sqlx::query("UPDATE people SET preferred_method_id = ? WHERE id = ? AND EXISTS (SELECT 1 FROM methods WHERE id = ? AND person_id = ?)")
-        .bind(&req.method_id)
-        .bind(&p.person.id)
-        .bind(&req.method_id)
-        .bind(&p.person.id)
-        .execute(&st.db)
-        .await?;
-    if r.rows_affected() == 0 {
+    if !store::people::set_preferred(st.db.write(), &p.person.id, &req.method_id).await? {
         return Err(ApiError::NotFound("That verification method"));
     }
     Event::by_self(&p.person, AuditAction::PreferredChanged)
-        .record(&st.db, st.now())
+        .record(st.db.write(), st.now())
         .await?;
     Ok(())
 }

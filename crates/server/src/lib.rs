@@ -1,5 +1,6 @@
 //! twostep-server: 2-Step Verification over HTTP (shared/API.md), on SQLite.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod clock;
@@ -44,9 +45,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     check_loopback_only(&cfg)?;
     let sms = cfg.sms_rules()?;
-    store::create_private_dir(&cfg.data)?;
+    store::files::create_private_dir(&cfg.data)?;
     let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
-    let db = store::open(&cfg.db_path()).await?;
+    let db = store::Db::open(cfg.database_url.as_deref(), &cfg.db_path()).await?;
     let passwords = hashing::Passwords::new(&cfg.argon2)?;
     let transports = transports(&cfg)?;
     // Retries are scheduled on the wall clock; codes expire on the clock the rules run on.

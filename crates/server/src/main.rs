@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use twostep_core::Role;
-use twostep_server::{demo, Config, SystemClock};
+use twostep_server::accounts::{self, NewAccount};
+use twostep_server::{demo, ApiError, Config, SystemClock};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -80,6 +81,10 @@ struct Common {
     /// The data folder: the database and the server key [default: ./twostep-data].
     #[arg(long)]
     data: Option<PathBuf>,
+    /// `postgres://user@host/db` to use PostgreSQL (several servers); default: SQLite in the
+    /// data folder.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -104,6 +109,9 @@ fn load(common: &Common) -> anyhow::Result<Config> {
     if let Some(d) = &common.data {
         cfg.data = d.clone();
     }
+    if let Some(u) = &common.database_url {
+        cfg.database_url = Some(u.clone());
+    }
     Ok(cfg)
 }
 
@@ -121,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
         common: Common {
             config: None,
             data: None,
+            database_url: None,
         },
         bind: None,
         dev_outbox: false,
@@ -178,9 +187,20 @@ async fn main() -> anyhow::Result<()> {
             );
             let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
             let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
-            let id =
-                demo::add_person(&st, &center, &email, &name, &roles, shared, password).await?;
-            println!("Added {email} ({id}) to {center}.");
+            let account = NewAccount {
+                email: &email,
+                name: &name,
+                roles: &roles,
+                shared,
+                password,
+            };
+            let added = accounts::add_to_center_named(&st, &center, account)
+                .await
+                .map_err(|e| match e {
+                    ApiError::EmailTaken => anyhow::anyhow!("{email} already has an account"),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!("Added {email} ({}) to {center}.", added.id);
             Ok(())
         }
     }

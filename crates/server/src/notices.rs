@@ -2,7 +2,6 @@
 //! email and phone they verify with, so that whoever holds any one of them hears of the change.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 use twostep_core::Kind;
 
 use crate::config::Subjects;
@@ -13,18 +12,18 @@ use crate::store::{self, MethodRow, PersonRow};
 /// Queues `notice` to every address of `person`, plus those of `gone` (methods just removed,
 /// whose owners must hear of it too). Call it inside the transaction that makes it true.
 pub async fn send(
-    tx: &mut SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     subjects: &Subjects,
     person: &PersonRow,
     notice: Notice<'_>,
     gone: &[MethodRow],
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let methods = store::methods_of(&mut *tx, &person.id).await?;
+    let methods = store::methods::of_person(&mut *tx, &person.id).await?;
     let mut emails = vec![person.email.to_lowercase()];
     let mut phones = Vec::new();
     for m in methods.iter().chain(gone) {
-        match (m.kind()?, &m.address) {
+        match (m.kind, &m.address) {
             (Kind::Email, Some(a)) => emails.push(a.to_lowercase()),
             (Kind::Sms, Some(a)) => phones.push(a.clone()),
             _ => {}

@@ -266,36 +266,18 @@ async fn dev_outbox_messages(
     State(st): State<AppState>,
     ApiQuery(q): ApiQuery<api::OutboxQuery>,
 ) -> Res<Json<api::Outbox>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        to_addr: String,
-        channel: String,
-        subject: String,
-        body: String,
-        created_at: i64,
-    }
-    // A code that has expired is gone from the outbox too (the courier erases it; this hides
-    // it until then).
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT to_addr, channel, subject, \
-           CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN '' ELSE body END AS body, \
-           created_at FROM outbox \
-         WHERE (? IS NULL OR to_addr = ? COLLATE NOCASE) ORDER BY created_at, rowid",
-    )
-    .bind(crate::clock::to_ms(st.now()))
-    .bind(&q.to)
-    .bind(&q.to)
-    .fetch_all(&st.db)
-    .await?;
+    let messages =
+        store::outbox::dev_messages(st.db.read(), st.db.backend(), q.to.as_deref(), st.now())
+            .await?;
     Ok(Json(api::Outbox {
-        messages: rows
+        messages: messages
             .into_iter()
-            .map(|r| api::OutboxMessage {
-                to: r.to_addr,
-                channel: r.channel,
-                subject: r.subject,
-                body: r.body,
-                at: crate::clock::from_ms(r.created_at),
+            .map(|m| api::OutboxMessage {
+                to: m.to,
+                channel: m.channel,
+                subject: m.subject,
+                body: m.body,
+                at: m.at,
             })
             .collect(),
     }))

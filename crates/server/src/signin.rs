@@ -41,17 +41,17 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
         attempts::claim(&st.db, &email_key, now, window, limits.password_failures).await?
     else {
         return Err(ApiError::TooManyAttempts {
-            retry_after: attempts::retry_after(&st.db, &email_key, now, window).await?,
+            retry_after: attempts::retry_after(st.db.read(), &email_key, now, window).await?,
         });
     };
-    let person = store::person_by_email(&st.db, &email_key).await?;
+    let person = store::people::by_email(st.db.read(), &email_key).await?;
     let ok = slot
         .verify(person.as_ref().map(|p| p.password_hash.clone()), password)
         .await?;
     let person = match person {
         Some(p) if ok => p,
         other => {
-            attempts::prune(&st.db, now, window).await?;
+            attempts::prune(st.db.write(), now, window).await?;
             // Recorded for an unknown email too (outside any center, so no administrator sees
             // it): the same writes, the same time, whether or not the email exists.
             match &other {
@@ -59,12 +59,12 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 None => Event::new(AuditAction::SignInFailed),
             }
             .detail("wrong password")
-            .record(&st.db, now)
+            .record(st.db.write(), now)
             .await?;
             return Err(ApiError::InvalidCredentials);
         }
     };
-    attempts::give_back(&st.db, attempt).await?;
+    attempts::give_back(st.db.write(), attempt).await?;
     // Only someone who knows the password learns that the second step is locked.
     match person.lock_state(&limits.lock_rules(), now) {
         LockState::Open => {}
@@ -77,17 +77,15 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     }
     Event::about(&person, AuditAction::SignInPassed)
         .detail("password accepted")
-        .record(&st.db, now)
+        .record(st.db.write(), now)
         .await?;
 
-    let methods = store::methods_of(&st.db, &person.id).await?;
-    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
-    let kinds = methods
-        .iter()
-        .map(MethodRow::kind)
-        .collect::<Result<Vec<_>, _>>()?;
-    let skips = u32::try_from(person.setup_skips_left).unwrap_or(0);
-    match next_after_password(&person.roles(), &kinds, &allowed, skips) {
+    let methods = store::methods::of_person(st.db.read(), &person.id).await?;
+    let allowed = store::centers::get(st.db.read(), &person.center_id)
+        .await?
+        .allowed;
+    let kinds: Vec<Kind> = methods.iter().map(MethodRow::kind).collect();
+    match next_after_password(&person.roles, &kinds, &allowed, person.setup_skips_left) {
         SignInNext::Done => done(st, &person, device.as_deref(), None).await,
         SignInNext::Verify => {
             let usable: Vec<MethodRow> = methods
@@ -159,14 +157,14 @@ async fn start_challenge(
     )
     .await?;
     let code_sent = match methods {
-        [only] if only.kind()?.is_delivered() => {
+        [only] if only.kind.is_delivered() => {
             Some(send_to_method(&mut tx, st, person, &id, only, now).await?)
         }
         _ => None,
     };
     tx.commit().await?;
     st.courier.wake();
-    let (list, preferred) = store::methods_preferred_first(person, methods, allowed)?;
+    let (list, preferred) = store::methods::preferred_first(person, methods, allowed);
     Ok(api::LoginResponse::Verify {
         challenge_id: id,
         expires_at,
@@ -190,11 +188,7 @@ async fn offer_setup(
     let mut tx = st.db.begin().await?;
     if !required {
         // This sign-in uses up the skip, taken or not: the next one requires setup.
-        let r = sqlx::query("UPDATE people SET setup_skips_left = setup_skips_left - 1 WHERE id = ? AND setup_skips_left > 0")
-            .bind(&person.id)
-            .execute(&mut *tx)
-            .await?;
-        required = r.rows_affected() == 0;
+        required = !store::people::use_setup_skip(&mut *tx, &person.id).await?;
     }
     let token = auth::issue_setup(&mut *tx, &person.id, now, &st.cfg.limits, !required).await?;
     let detail = match (required, has_disallowed_methods) {
@@ -225,7 +219,7 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
     }
     let signed_in = done(st, &p.person, None, Some(&p.token_hash)).await?;
     Event::by_self(&p.person, AuditAction::SetupSkipped)
-        .record(&st.db, st.now())
+        .record(st.db.write(), st.now())
         .await?;
     Ok(signed_in)
 }
@@ -233,14 +227,14 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
 /// The challenge and its person, if it can still be answered. A first look, for a clear
 /// error; the attempt itself is claimed atomically in `verify`.
 async fn open_challenge(st: &AppState, id: &str) -> Result<(ChallengeRow, PersonRow), ApiError> {
-    let c = challenges::get(&st.db, id)
+    let c = challenges::get(st.db.read(), id)
         .await?
         .ok_or(ApiError::NotFound("That sign-in"))?;
     let now = st.now();
     if let Some(refused) = c.refusal(now, &st.cfg.codes) {
         return Err(refused);
     }
-    let person = store::person_by_id(&st.db, &c.person_id)
+    let person = store::people::by_id(st.db.read(), &c.person_id)
         .await?
         .ok_or(ApiError::ChallengeExpired)?;
     match person.lock_state(&st.cfg.limits.lock_rules(), now) {
@@ -256,25 +250,25 @@ async fn usable_method(
     person: &PersonRow,
     method_id: &str,
 ) -> Result<MethodRow, ApiError> {
-    let m = store::method_of(&st.db, &person.id, method_id)
+    let m = store::methods::of(st.db.read(), &person.id, method_id)
         .await?
         .ok_or(ApiError::NotFound("That verification method"))?;
-    let (_, allowed) = store::center_of(&st.db, &person.center_id).await?;
-    if !m.is_allowed(&allowed) {
+    let center = store::centers::get(st.db.read(), &person.center_id).await?;
+    if !m.is_allowed(&center.allowed) {
         return Err(twostep_core::CoreError::KindNotAllowed.into());
     }
     Ok(m)
 }
 
 async fn send_to_method(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     st: &AppState,
     person: &PersonRow,
     challenge_id: &str,
     m: &MethodRow,
     now: chrono::DateTime<Utc>,
 ) -> Result<api::Delivery, ApiError> {
-    let kind = m.kind()?;
+    let kind = m.kind;
     let channel = match kind {
         Kind::Totp => return Err(ApiError::NothingToSend),
         Kind::Email => Channel::Email,
@@ -328,7 +322,7 @@ pub async fn verify(
     // A first look, outside the transaction: which person, which method.
     let (challenge, person) = open_challenge(st, challenge_id).await?;
     let m = usable_method(st, &person, &req.method_id).await?;
-    let kind = m.kind()?;
+    let kind = m.kind;
     let typed = OneTimeCode::from_input(&req.code);
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
@@ -342,7 +336,7 @@ pub async fn verify(
     let Some(failures) = people::claim_second_step(&mut tx, &person.id, now, &lock_rules).await?
     else {
         return Err(
-            match store::person_by_id(&mut *tx, &person.id)
+            match store::people::by_id(&mut *tx, &person.id)
                 .await?
                 .map(|p| p.lock_state(&lock_rules, now))
             {
@@ -360,12 +354,8 @@ pub async fn verify(
                 .as_deref()
                 .ok_or_else(|| ApiError::internal("authenticator without secret"))?;
             let secret = st.keys.open(&person.id, sealed)?;
-            let last = m.last_step.and_then(|s| u64::try_from(s).ok());
-            match totp::check(&secret, typed.expose(), unix(now), last) {
-                Some(step) => {
-                    let step = i64::try_from(step).map_err(|_| ApiError::internal("time step"))?;
-                    store::methods::claim_totp_step(&mut *tx, &m.id, step, now).await?
-                }
+            match totp::check(&secret, typed.expose(), unix(now), m.last_step) {
+                Some(step) => store::methods::claim_totp_step(&mut *tx, &m.id, step, now).await?,
                 None => false,
             }
         }
@@ -448,12 +438,9 @@ pub async fn verify(
 }
 
 pub async fn logout(st: &AppState, p: Principal) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM tokens WHERE hash = ?")
-        .bind(&p.token_hash)
-        .execute(&st.db)
-        .await?;
+    store::tokens::delete(st.db.write(), &p.token_hash).await?;
     Event::by_self(&p.person, AuditAction::SignedOut)
-        .record(&st.db, st.now())
+        .record(st.db.write(), st.now())
         .await?;
     Ok(())
 }

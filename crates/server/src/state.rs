@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 use twostep_core::address::GenericRules;
 use twostep_core::method::sms::SmsRules;
 
@@ -12,10 +11,11 @@ use crate::config::Config;
 use crate::crypto::Keys;
 use crate::delivery::Courier;
 use crate::hashing::Passwords;
+use crate::store::Db;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
     pub cfg: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,

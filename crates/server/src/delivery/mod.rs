@@ -18,12 +18,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+
 use tokio::sync::Notify;
 
-use crate::clock::{to_ms, Clock};
+use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{new_id, AuditAction, Event};
+use crate::store::{outbox, AuditAction, Db, Event, Exec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -76,50 +76,27 @@ impl Message {
 }
 
 /// Writes `msg` to the outbox; call it inside the transaction that makes it true.
-pub async fn queue(
-    db: impl SqliteExecutor<'_>,
+pub async fn queue<'c>(
+    db: impl Exec<'c>,
     now: DateTime<Utc>,
     msg: &Message,
 ) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    outbox::queue(
+        db,
+        &outbox::NewMessage {
+            channel: msg.channel.as_str(),
+            to: &msg.to,
+            subject: &msg.subject,
+            body: &msg.body,
+            person_id: msg.person_id.as_deref(),
+            expires_at: msg.expires_at,
+        },
+        now,
     )
-    .bind(new_id())
-    .bind(msg.channel.as_str())
-    .bind(&msg.to)
-    .bind(&msg.subject)
-    .bind(&msg.body)
-    .bind(to_ms(now))
-    .bind(&msg.person_id)
-    .bind(msg.expires_at.map(to_ms))
-    .execute(db)
-    .await?;
-    Ok(())
+    .await
 }
 
-/// A message claimed for sending. Its body may hold a code: Debug never prints it.
-#[derive(Clone, FromRow)]
-pub struct Queued {
-    pub id: String,
-    pub channel: String,
-    pub to_addr: String,
-    pub subject: String,
-    pub body: String,
-    pub attempts: i64,
-    pub person_id: Option<String>,
-}
-
-impl std::fmt::Debug for Queued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queued")
-            .field("id", &self.id)
-            .field("channel", &self.channel)
-            .field("attempts", &self.attempts)
-            .field("body", &"<redacted>")
-            .finish_non_exhaustive()
-    }
-}
+pub use crate::store::outbox::Queued;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -206,7 +183,7 @@ impl Courier {
     /// `clock` is the wall clock: retries are scheduled in real time. `rules` is the clock the
     /// rules run on, which says when a code (and so the message carrying it) has expired.
     pub fn start(
-        db: SqlitePool,
+        db: Db,
         transports: Transports,
         clock: Arc<dyn Clock>,
         rules: Arc<dyn Clock>,
@@ -243,42 +220,17 @@ impl Courier {
     }
 }
 
-#[derive(FromRow)]
-struct Expired {
-    channel: String,
-    to_addr: String,
-    person_id: Option<String>,
-}
-
 /// Codes that expired take their messages with them: one not sent yet is never sent (and is
 /// recorded as failed); the body of every one is erased, the dev outbox's included. `now` is
 /// the rules' clock (codes expire on it), `wall` the clock of the leases: a message being
 /// handed to its transport right now is left to finish.
-pub async fn expire(
-    db: &SqlitePool,
-    now: DateTime<Utc>,
-    wall: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub async fn expire(db: &Db, now: DateTime<Utc>, wall: DateTime<Utc>) -> Result<(), ApiError> {
+    // Most seconds there is nothing to erase: a read, not a write.
+    if !outbox::any_expired(db.read(), now).await? {
+        return Ok(());
+    }
     let mut tx = db.begin().await?;
-    let unsent: Vec<Expired> = sqlx::query_as(
-        "UPDATE outbox SET body = '', failed_at = ?, claimed_until = NULL, \
-           last_error = 'the code expired before it could be sent' \
-         WHERE expires_at <= ? AND body <> '' AND sent_at IS NULL AND failed_at IS NULL \
-           AND (claimed_until IS NULL OR claimed_until < ?) \
-         RETURNING channel, to_addr, person_id",
-    )
-    .bind(to_ms(now))
-    .bind(to_ms(now))
-    .bind(to_ms(wall))
-    .fetch_all(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE outbox SET body = '' WHERE expires_at <= ? AND body <> '' \
-         AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
-    )
-    .bind(to_ms(now))
-    .execute(&mut *tx)
-    .await?;
+    let unsent = outbox::expire(&mut tx, now, wall).await?;
     for m in &unsent {
         record_failure(
             &mut tx,
@@ -295,40 +247,22 @@ pub async fn expire(
 }
 
 async fn drain(
-    db: &SqlitePool,
+    db: &Db,
     transports: &Transports,
     clock: &dyn Clock,
     rules: &dyn Clock,
 ) -> Result<(), ApiError> {
-    let now = clock.now();
-    let due: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \
-         AND (claimed_until IS NULL OR claimed_until < ?) AND (expires_at IS NULL OR expires_at > ?) \
-         ORDER BY created_at LIMIT 50",
+    // One message at a time: claimed (of two servers, one gets it), handed to its transport,
+    // settled. A message whose code has expired is not claimed.
+    while let Some(msg) = outbox::claim_next(
+        db.write(),
+        db.backend(),
+        clock.now(),
+        clock.now() + LEASE,
+        rules.now(),
     )
-    .bind(to_ms(now))
-    .bind(to_ms(now))
-    .bind(to_ms(rules.now()))
-    .fetch_all(db)
-    .await?;
-    for id in due {
-        let now = clock.now();
-        // The claim: of two processes, one gets the row back, the other nothing. A message
-        // whose code has expired meanwhile is not claimed.
-        let claimed: Option<Queued> = sqlx::query_as(
-            "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 \
-             WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL \
-               AND (claimed_until IS NULL OR claimed_until < ?) \
-               AND (expires_at IS NULL OR expires_at > ?) \
-             RETURNING id, channel, to_addr, subject, body, attempts, person_id",
-        )
-        .bind(to_ms(now + LEASE))
-        .bind(&id)
-        .bind(to_ms(now))
-        .bind(to_ms(rules.now()))
-        .fetch_optional(db)
-        .await?;
-        let Some(msg) = claimed else { continue };
+    .await?
+    {
         let transport = transports.for_channel(&msg.channel);
         let outcome =
             match tokio::time::timeout(Duration::from_secs(60), transport.deliver(&msg)).await {
@@ -341,7 +275,7 @@ async fn drain(
 }
 
 async fn settle(
-    db: &SqlitePool,
+    db: &Db,
     clock: &dyn Clock,
     transport: &dyn Transport,
     msg: &Queued,
@@ -356,36 +290,18 @@ async fn settle(
     };
     match outcome {
         Ok(()) => {
-            sqlx::query(
-                "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL, \
-                 body = CASE WHEN ? THEN body ELSE '' END WHERE id = ?",
-            )
-            .bind(to_ms(now))
-            .bind(transport.keeps_body())
-            .bind(&msg.id)
-            .execute(db)
-            .await?;
+            outbox::mark_sent(db.write(), &msg.id, now, transport.keeps_body()).await?;
             tracing::info!(id = %msg.id, channel = %msg.channel, transport = transport.name(), attempts = msg.attempts, "message delivered");
         }
         Err(DeliveryError::Temporary(e)) => {
             let wait = backoff(msg.attempts, &mut rand::thread_rng());
             let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
-            sqlx::query("UPDATE outbox SET claimed_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
-                .bind(to_ms(next))
-                .bind(&e)
-                .bind(&msg.id)
-                .execute(db)
-                .await?;
+            outbox::retry_at(db.write(), &msg.id, next, &e).await?;
             tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %e, retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
         }
         Err(DeliveryError::Permanent(e)) => {
             let mut tx = db.begin().await?;
-            sqlx::query("UPDATE outbox SET failed_at = ?, claimed_until = NULL, last_error = ?, body = '' WHERE id = ?")
-                .bind(to_ms(now))
-                .bind(&e)
-                .bind(&msg.id)
-                .execute(&mut *tx)
-                .await?;
+            outbox::mark_failed(&mut *tx, &msg.id, now, &e).await?;
             record_failure(
                 &mut tx,
                 msg.person_id.as_deref(),
@@ -404,20 +320,17 @@ async fn settle(
 
 /// A message that will never arrive, in the audit trail: the address as a hint, never the body.
 async fn record_failure(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     person_id: Option<&str>,
     channel: &str,
     to_addr: &str,
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let center: Option<String> = match person_id {
-        Some(p) => {
-            sqlx::query_scalar("SELECT center_id FROM people WHERE id = ?")
-                .bind(p)
-                .fetch_optional(&mut *tx)
-                .await?
-        }
+    let center = match person_id {
+        Some(p) => crate::store::people::by_id(&mut *tx, p)
+            .await?
+            .map(|p| p.center_id),
         None => None,
     };
     // A channel is named as the method kind that uses it.

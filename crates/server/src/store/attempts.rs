@@ -1,45 +1,54 @@
 //! Failed passwords per email. Each sign-in claims an attempt before its password is hashed:
-//! the claim is one conditional INSERT, so a burst of sign-ins for one email gets exactly as
-//! many hashes as the limit allows, from one server or several on this database. A sign-in
-//! whose password turns out right gives its attempt back.
+//! a burst of sign-ins for one email gets exactly as many hashes as the limit allows, from one
+//! server or several. A sign-in whose password turns out right gives its attempt back.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteExecutor;
 
+use super::{count, Backend, Db, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
 /// The id of the claimed attempt, or `None` when `max` attempts are already in the window.
+/// The count and the insert are one transaction; on PostgreSQL it first takes a lock on the
+/// email (there may be no row to lock: the email may belong to nobody).
 pub async fn claim(
-    db: impl SqliteExecutor<'_>,
+    db: &Db,
     email: &str,
     now: DateTime<Utc>,
     window: Duration,
     max: u32,
 ) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO password_attempts (email, at) SELECT ?, ? \
-         WHERE (SELECT COUNT(*) FROM password_attempts WHERE email = ? AND at > ?) < ? \
+    let mut tx = db.begin().await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO password_attempts (email, at) SELECT $1, $2 \
+         WHERE (SELECT COUNT(*) FROM password_attempts WHERE email = $1 AND at > $3) < $4 \
          RETURNING id",
     )
     .bind(email)
     .bind(to_ms(now))
-    .bind(email)
     .bind(to_ms(now - window))
-    .bind(i64::from(max))
-    .fetch_optional(db)
-    .await?)
+    .bind(count(max))
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Seconds until the oldest attempt in the window leaves it.
-pub async fn retry_after(
-    db: impl SqliteExecutor<'_>,
+pub async fn retry_after<'c>(
+    db: impl Exec<'c>,
     email: &str,
     now: DateTime<Utc>,
     window: Duration,
 ) -> Result<u64, ApiError> {
     let oldest: Option<i64> =
-        sqlx::query_scalar("SELECT MIN(at) FROM password_attempts WHERE email = ? AND at > ?")
+        sqlx::query_scalar("SELECT MIN(at) FROM password_attempts WHERE email = $1 AND at > $2")
             .bind(email)
             .bind(to_ms(now - window))
             .fetch_one(db)
@@ -49,8 +58,8 @@ pub async fn retry_after(
 }
 
 /// The password was right: this attempt was not a failure.
-pub async fn give_back(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM password_attempts WHERE id = ?")
+pub async fn give_back<'c>(db: impl Exec<'c>, id: i64) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM password_attempts WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -58,12 +67,12 @@ pub async fn give_back(db: impl SqliteExecutor<'_>, id: i64) -> Result<(), ApiEr
 }
 
 /// Attempts older than the window no longer count: keep the table small.
-pub async fn prune(
-    db: impl SqliteExecutor<'_>,
+pub async fn prune<'c>(
+    db: impl Exec<'c>,
     now: DateTime<Utc>,
     window: Duration,
 ) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM password_attempts WHERE at <= ?")
+    sqlx::query("DELETE FROM password_attempts WHERE at <= $1")
         .bind(to_ms(now - window))
         .execute(db)
         .await?;

@@ -1,35 +1,57 @@
 //! Enrollments: a method being added, until its first code confirms it.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, FromRow};
 use twostep_core::code::CodeRules;
 use twostep_core::Kind;
 
+use super::{count, unsigned, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct EnrollmentRow {
-    pub kind: String,
+    pub kind: Kind,
     pub address: Option<String>,
     pub secret_sealed: Option<Vec<u8>>,
-    pub expires_at: i64,
+    pub expires_at: DateTime<Utc>,
     /// Attempts claimed so far: every wrong code, and at most one right one.
-    pub wrong_attempts: i64,
-    pub confirmed_at: Option<i64>,
+    pub attempts: u32,
+    pub confirmed: bool,
+}
+
+#[derive(FromRow)]
+struct Stored {
+    kind: String,
+    address: Option<String>,
+    secret_sealed: Option<Vec<u8>>,
+    expires_at: i64,
+    wrong_attempts: i64,
+    confirmed_at: Option<i64>,
+}
+
+impl TryFrom<Stored> for EnrollmentRow {
+    type Error = ApiError;
+    fn try_from(s: Stored) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind: s
+                .kind
+                .parse()
+                .map_err(|e: twostep_core::CoreError| ApiError::internal(e.to_string()))?,
+            address: s.address,
+            secret_sealed: s.secret_sealed,
+            expires_at: from_ms(s.expires_at),
+            attempts: unsigned(s.wrong_attempts),
+            confirmed: s.confirmed_at.is_some(),
+        })
+    }
 }
 
 impl EnrollmentRow {
-    pub fn kind(&self) -> Result<Kind, ApiError> {
-        self.kind
-            .parse()
-            .map_err(|e: twostep_core::CoreError| ApiError::internal(e.to_string()))
-    }
-
     pub fn refusal(&self, now: DateTime<Utc>, rules: &CodeRules) -> Option<ApiError> {
-        if self.confirmed_at.is_some() || from_ms(self.expires_at) <= now {
+        if self.confirmed || self.expires_at <= now {
             Some(ApiError::EnrollmentExpired)
-        } else if rules.is_locked(u32::try_from(self.wrong_attempts).unwrap_or(u32::MAX)) {
+        } else if rules.is_locked(self.attempts) {
             Some(ApiError::ChallengeLocked)
         } else {
             None
@@ -47,9 +69,10 @@ pub struct NewEnrollment<'a> {
 }
 
 /// Inserts the enrollment unless the person already started `max` in the window: the INSERT
-/// is the count, so a burst of "add a method" starts exactly `max`. False when refused.
+/// is the count (lock the person first), so a burst of "add a method" starts exactly `max`.
+/// False when refused.
 pub async fn insert_within_window(
-    db: impl SqliteExecutor<'_>,
+    tx: &mut AnyConnection,
     e: &NewEnrollment<'_>,
     now: DateTime<Utc>,
     window: Duration,
@@ -57,8 +80,8 @@ pub async fn insert_within_window(
 ) -> Result<bool, ApiError> {
     let r = sqlx::query(
         "INSERT INTO enrollments (id, person_id, kind, address, secret_sealed, created_at, expires_at) \
-         SELECT ?, ?, ?, ?, ?, ?, ? \
-         WHERE (SELECT COUNT(*) FROM enrollments WHERE person_id = ? AND created_at > ?) < ?",
+         SELECT $1, $2, $3, $4, $5, $6, $7 \
+         WHERE (SELECT COUNT(*) FROM enrollments WHERE person_id = $2 AND created_at > $8) < $9",
     )
     .bind(e.id)
     .bind(e.person_id)
@@ -67,23 +90,22 @@ pub async fn insert_within_window(
     .bind(e.secret_sealed)
     .bind(to_ms(now))
     .bind(to_ms(e.expires_at))
-    .bind(e.person_id)
     .bind(to_ms(now - window))
-    .bind(i64::from(max))
-    .execute(db)
+    .bind(count(max))
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Seconds until the person's oldest enrollment in the window leaves it.
-pub async fn window_retry_after(
-    db: impl SqliteExecutor<'_>,
+pub async fn window_retry_after<'c>(
+    db: impl Exec<'c>,
     person_id: &str,
     now: DateTime<Utc>,
     window: Duration,
 ) -> Result<u64, ApiError> {
     let oldest: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(created_at) FROM enrollments WHERE person_id = ? AND created_at > ?",
+        "SELECT MIN(created_at) FROM enrollments WHERE person_id = $1 AND created_at > $2",
     )
     .bind(person_id)
     .bind(to_ms(now - window))
@@ -93,25 +115,26 @@ pub async fn window_retry_after(
     Ok(twostep_core::code::seconds_until(now, until) as u64)
 }
 
-pub async fn get(
-    db: impl SqliteExecutor<'_>,
+pub async fn get<'c>(
+    db: impl Exec<'c>,
     id: &str,
     person_id: &str,
 ) -> Result<Option<EnrollmentRow>, ApiError> {
-    Ok(sqlx::query_as(
+    let s: Option<Stored> = sqlx::query_as(
         "SELECT kind, address, secret_sealed, expires_at, wrong_attempts, confirmed_at \
-         FROM enrollments WHERE id = ? AND person_id = ?",
+         FROM enrollments WHERE id = $1 AND person_id = $2",
     )
     .bind(id)
     .bind(person_id)
     .fetch_optional(db)
-    .await?)
+    .await?;
+    s.map(EnrollmentRow::try_from).transpose()
 }
 
 /// Counts one attempt at confirming, before the code is checked: the attempts claimed so
 /// far, or why none can be made.
 pub async fn claim_attempt(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     id: &str,
     person_id: &str,
     now: DateTime<Utc>,
@@ -119,18 +142,18 @@ pub async fn claim_attempt(
 ) -> Result<u32, ApiError> {
     let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE enrollments SET wrong_attempts = wrong_attempts + 1 \
-         WHERE id = ? AND person_id = ? AND confirmed_at IS NULL AND expires_at > ? \
-           AND wrong_attempts < ? \
+         WHERE id = $1 AND person_id = $2 AND confirmed_at IS NULL AND expires_at > $3 \
+           AND wrong_attempts < $4 \
          RETURNING wrong_attempts",
     )
     .bind(id)
     .bind(person_id)
     .bind(to_ms(now))
-    .bind(i64::from(rules.max_wrong))
+    .bind(count(rules.max_wrong))
     .fetch_optional(&mut *tx)
     .await?;
     match claimed {
-        Some(n) => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
+        Some(n) => Ok(unsigned(n)),
         None => Err(get(&mut *tx, id, person_id)
             .await?
             .and_then(|e| e.refusal(now, rules))
@@ -139,17 +162,26 @@ pub async fn claim_attempt(
 }
 
 /// Marks the enrollment confirmed; false if another request confirmed it first.
-pub async fn confirm(
-    db: impl SqliteExecutor<'_>,
+pub async fn confirm<'c>(
+    db: impl Exec<'c>,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
     let r = sqlx::query(
-        "UPDATE enrollments SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL",
+        "UPDATE enrollments SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL",
     )
     .bind(to_ms(now))
     .bind(id)
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Every enrollment of the person (an administrator's reset); their codes go with them.
+pub async fn delete_all_of<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM enrollments WHERE person_id = $1")
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }

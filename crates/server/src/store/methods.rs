@@ -1,11 +1,118 @@
 //! Confirmed verification methods.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
-use twostep_core::Kind;
+use sqlx::FromRow;
+use twostep_api as api;
+use twostep_core::{method, Kind};
 
-use crate::clock::to_ms;
+use super::{kind_to_api, Exec, PersonRow};
+use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
+
+/// A method, as the rules see it.
+#[derive(Debug, Clone)]
+pub struct MethodRow {
+    pub id: String,
+    pub person_id: String,
+    pub kind: Kind,
+    /// The email or E.164 phone; none for an authenticator app.
+    pub address: Option<String>,
+    /// An authenticator's secret, sealed with the server key.
+    pub secret_sealed: Option<Vec<u8>>,
+    /// The last TOTP step accepted: never accepted again.
+    pub last_step: Option<u64>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl MethodRow {
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The Method of API.md; `allowed` is what the center allows now.
+    pub fn to_api(&self, allowed: &[Kind]) -> api::Method {
+        api::Method {
+            id: self.id.clone(),
+            kind: kind_to_api(self.kind),
+            hint: method::hint(self.kind, self.address.as_deref()),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            allowed: allowed.contains(&self.kind),
+        }
+    }
+
+    /// Whether this method may sign in under the center's policy.
+    pub fn is_allowed(&self, allowed: &[Kind]) -> bool {
+        allowed.contains(&self.kind)
+    }
+}
+
+#[derive(FromRow)]
+struct Stored {
+    id: String,
+    person_id: String,
+    kind: String,
+    address: Option<String>,
+    secret_sealed: Option<Vec<u8>>,
+    last_step: Option<i64>,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl TryFrom<Stored> for MethodRow {
+    type Error = ApiError;
+    fn try_from(s: Stored) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind: s
+                .kind
+                .parse()
+                .map_err(|e: twostep_core::CoreError| ApiError::internal(e.to_string()))?,
+            id: s.id,
+            person_id: s.person_id,
+            address: s.address,
+            secret_sealed: s.secret_sealed,
+            last_step: s.last_step.and_then(|n| u64::try_from(n).ok()),
+            created_at: from_ms(s.created_at),
+            last_used_at: s.last_used_at.map(from_ms),
+        })
+    }
+}
+
+fn converted(rows: Vec<Stored>) -> Result<Vec<MethodRow>, ApiError> {
+    rows.into_iter().map(MethodRow::try_from).collect()
+}
+
+const COLUMNS: &str =
+    "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
+
+/// The person's methods, oldest first.
+pub async fn of_person<'c>(db: impl Exec<'c>, person_id: &str) -> Result<Vec<MethodRow>, ApiError> {
+    converted(
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM methods WHERE person_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(person_id)
+        .fetch_all(db)
+        .await?,
+    )
+}
+
+/// One of the person's methods; `None` if it is not theirs (or not there).
+pub async fn of<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    method_id: &str,
+) -> Result<Option<MethodRow>, ApiError> {
+    let s: Option<Stored> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM methods WHERE id = $1 AND person_id = $2"
+    ))
+    .bind(method_id)
+    .bind(person_id)
+    .fetch_optional(db)
+    .await?;
+    s.map(MethodRow::try_from).transpose()
+}
 
 pub struct NewMethod<'a> {
     pub id: &'a str,
@@ -14,7 +121,7 @@ pub struct NewMethod<'a> {
     pub address: Option<&'a str>,
     pub secret_sealed: Option<&'a [u8]>,
     /// The TOTP step used to confirm it: spent, it can sign no one in afterwards.
-    pub last_step: Option<i64>,
+    pub last_step: Option<u64>,
     /// For a staff member's address: their center. Two staff members of a center never
     /// verify with one address (a unique index holds it, whatever the race).
     pub staff_center_id: Option<&'a str>,
@@ -22,22 +129,21 @@ pub struct NewMethod<'a> {
 
 /// Inserts a method: `AlreadyAdded` when the person has it, `AddressInUse` when another staff
 /// member of the center does.
-pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+pub async fn insert<'c>(
+    db: impl Exec<'c>,
     m: &NewMethod<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let r = sqlx::query(
         "INSERT INTO methods (id, person_id, kind, address, secret_sealed, last_step, created_at, \
-         last_used_at, staff_center_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         last_used_at, staff_center_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(m.id)
     .bind(m.person_id)
     .bind(m.kind.as_str())
     .bind(m.address)
     .bind(m.secret_sealed)
-    .bind(m.last_step)
-    .bind(to_ms(now))
+    .bind(m.last_step.and_then(|s| i64::try_from(s).ok()))
     .bind(to_ms(now))
     .bind(m.staff_center_id)
     .execute(db)
@@ -45,43 +151,73 @@ pub async fn insert(
     match r {
         Ok(_) => Ok(()),
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-            // SQLite names the columns of the index that refused the row.
-            if d.message().contains("staff_center_id") {
-                Err(ApiError::AddressInUse)
+            // SQLite names the index's columns; PostgreSQL names the index.
+            let staff = d.message().contains("staff_center_id")
+                || d.constraint() == Some("methods_staff_address");
+            Err(if staff {
+                ApiError::AddressInUse
             } else {
-                Err(ApiError::AlreadyAdded)
-            }
+                ApiError::AlreadyAdded
+            })
         }
         Err(e) => Err(e.into()),
     }
 }
 
+/// Deletes one of the person's methods unless it is their last (lock the person first).
+/// `None` when it was not theirs or not there; `Some(false)` when it is the last one.
+pub async fn delete_unless_last(
+    tx: &mut sqlx::AnyConnection,
+    person_id: &str,
+    method_id: &str,
+) -> Result<Option<bool>, ApiError> {
+    let deleted = sqlx::query(
+        "DELETE FROM methods WHERE id = $1 AND person_id = $2 \
+         AND (SELECT COUNT(*) FROM methods WHERE person_id = $2) > 1",
+    )
+    .bind(method_id)
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
+    if deleted.rows_affected() == 1 {
+        return Ok(Some(true));
+    }
+    let there: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM methods WHERE id = $1 AND person_id = $2")
+            .bind(method_id)
+            .bind(person_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(there.map(|_| false))
+}
+
 /// Removes every method of the person (an administrator's reset) and returns them. A write
 /// first: it may open a transaction.
-pub async fn delete_all_of(
-    db: impl SqliteExecutor<'_>,
+pub async fn delete_all_of<'c>(
+    db: impl Exec<'c>,
     person_id: &str,
-) -> Result<Vec<super::MethodRow>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "DELETE FROM methods WHERE person_id = ? RETURNING {}",
-        super::METHOD_COLUMNS
-    ))
-    .bind(person_id)
-    .fetch_all(db)
-    .await?)
+) -> Result<Vec<MethodRow>, ApiError> {
+    converted(
+        sqlx::query_as(&format!(
+            "DELETE FROM methods WHERE person_id = $1 RETURNING {COLUMNS}"
+        ))
+        .bind(person_id)
+        .fetch_all(db)
+        .await?,
+    )
 }
 
 /// Whether another staff member of the center already verifies with this address.
-pub async fn address_used_by_other_staff(
-    db: impl SqliteExecutor<'_>,
+pub async fn address_used_by_other_staff<'c>(
+    db: impl Exec<'c>,
     center_id: &str,
     kind: Kind,
     address: &str,
     person_id: &str,
 ) -> Result<bool, ApiError> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM methods WHERE staff_center_id = ? AND kind = ? AND address = ? \
-         AND person_id <> ? LIMIT 1",
+        "SELECT 1 FROM methods WHERE staff_center_id = $1 AND kind = $2 AND address = $3 \
+         AND person_id <> $4 LIMIT 1",
     )
     .bind(center_id)
     .bind(kind.as_str())
@@ -94,34 +230,59 @@ pub async fn address_used_by_other_staff(
 
 /// Marks a TOTP step used (and the method used now); false if that step or a later one was
 /// used already: a step once accepted is never accepted again.
-pub async fn claim_totp_step(
-    db: impl SqliteExecutor<'_>,
+pub async fn claim_totp_step<'c>(
+    db: impl Exec<'c>,
     method_id: &str,
-    step: i64,
+    step: u64,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
+    let step = i64::try_from(step).map_err(|_| ApiError::internal("time step"))?;
     let r = sqlx::query(
-        "UPDATE methods SET last_step = ?, last_used_at = ? \
-         WHERE id = ? AND (last_step IS NULL OR last_step < ?)",
+        "UPDATE methods SET last_step = $1, last_used_at = $2 \
+         WHERE id = $3 AND (last_step IS NULL OR last_step < $1)",
     )
     .bind(step)
     .bind(to_ms(now))
     .bind(method_id)
-    .bind(step)
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn mark_used(
-    db: impl SqliteExecutor<'_>,
+pub async fn mark_used<'c>(
+    db: impl Exec<'c>,
     method_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    sqlx::query("UPDATE methods SET last_used_at = ? WHERE id = ?")
+    sqlx::query("UPDATE methods SET last_used_at = $1 WHERE id = $2")
         .bind(to_ms(now))
         .bind(method_id)
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// The preferred method: the person's choice if it still exists and the center allows it, else
+/// the oldest allowed one, else the oldest.
+pub fn preferred(person: &PersonRow, methods: &[MethodRow], allowed: &[Kind]) -> Option<String> {
+    let usable = || methods.iter().filter(|m| m.is_allowed(allowed));
+    person
+        .preferred_method_id
+        .as_ref()
+        .filter(|id| usable().any(|m| &m.id == *id))
+        .cloned()
+        .or_else(|| usable().next().map(|m| m.id.clone()))
+        .or_else(|| methods.first().map(|m| m.id.clone()))
+}
+
+/// Methods with the preferred one first, then the allowed ones.
+pub fn preferred_first(
+    person: &PersonRow,
+    methods: &[MethodRow],
+    allowed: &[Kind],
+) -> (Vec<api::Method>, Option<String>) {
+    let pref = preferred(person, methods, allowed);
+    let mut list: Vec<api::Method> = methods.iter().map(|m| m.to_api(allowed)).collect();
+    list.sort_by_key(|m| (Some(&m.id) != pref.as_ref(), !m.allowed));
+    (list, pref)
 }

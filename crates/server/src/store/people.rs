@@ -1,42 +1,212 @@
-//! The per-person second-step lock: consecutive failed second steps, counted before each check.
+//! People: who they are, their roles, their setup skip, and the per-person second-step lock
+//! (consecutive failed second steps, counted before each check).
 
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::FromRow;
 use twostep_core::lockout::{LockRules, LockState};
+use twostep_core::Role;
 
-use crate::clock::to_ms;
+use super::{count, flag, join_list, parse_list, unsigned, Backend, Exec};
+use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
+
+/// A person, as the rules see them.
+#[derive(Clone)]
+pub struct PersonRow {
+    pub id: String,
+    pub center_id: String,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub shared: bool,
+    pub password_hash: String,
+    pub setup_skips_left: u32,
+    pub preferred_method_id: Option<String>,
+    pub failed_second_steps: u32,
+    pub second_step_locked_until: Option<DateTime<Utc>>,
+}
+
+/// Never the password hash.
+impl std::fmt::Debug for PersonRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonRow")
+            .field("id", &self.id)
+            .field("center_id", &self.center_id)
+            .field("roles", &self.roles)
+            .field("password_hash", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl PersonRow {
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
+
+    /// Where the person's second step stands after failed second steps, at `now`.
+    pub fn lock_state(&self, rules: &LockRules, now: DateTime<Utc>) -> LockState {
+        rules.state(self.failed_second_steps, self.second_step_locked_until, now)
+    }
+}
+
+#[derive(FromRow)]
+struct Stored {
+    id: String,
+    center_id: String,
+    email: String,
+    name: String,
+    roles: String,
+    shared: i64,
+    password_hash: String,
+    setup_skips_left: i64,
+    preferred_method_id: Option<String>,
+    failed_second_steps: i64,
+    second_step_locked_until: Option<i64>,
+}
+
+impl From<Stored> for PersonRow {
+    fn from(s: Stored) -> Self {
+        Self {
+            id: s.id,
+            center_id: s.center_id,
+            email: s.email,
+            name: s.name,
+            roles: parse_list(&s.roles),
+            shared: s.shared != 0,
+            password_hash: s.password_hash,
+            setup_skips_left: unsigned(s.setup_skips_left),
+            preferred_method_id: s.preferred_method_id,
+            failed_second_steps: unsigned(s.failed_second_steps),
+            second_step_locked_until: s.second_step_locked_until.map(from_ms),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
+     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until";
+
+pub async fn by_id<'c>(db: impl Exec<'c>, id: &str) -> Result<Option<PersonRow>, ApiError> {
+    let s: Option<Stored> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM people WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(s.map(PersonRow::from))
+}
+
+/// `email` lower-cased (emails are stored lower-cased).
+pub async fn by_email<'c>(db: impl Exec<'c>, email: &str) -> Result<Option<PersonRow>, ApiError> {
+    let s: Option<Stored> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM people WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(db)
+            .await?;
+    Ok(s.map(PersonRow::from))
+}
+
+pub async fn of_center<'c>(db: impl Exec<'c>, center_id: &str) -> Result<Vec<PersonRow>, ApiError> {
+    let rows: Vec<Stored> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM people WHERE center_id = $1 ORDER BY name, email"
+    ))
+    .bind(center_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(PersonRow::from).collect())
+}
+
+/// The sign-in emails of shared classroom accounts: generic addresses by definition.
+pub async fn shared_emails<'c>(db: impl Exec<'c>) -> Result<Vec<String>, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT email FROM people WHERE shared = 1")
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+pub struct NewPerson<'a> {
+    pub id: &'a str,
+    pub center_id: &'a str,
+    /// Lower-cased.
+    pub email: &'a str,
+    pub name: &'a str,
+    pub roles: &'a [Role],
+    pub shared: bool,
+    pub password_hash: &'a str,
+}
+
+/// Adds a person: `EmailTaken` when someone already signs in with the email.
+pub async fn insert<'c>(
+    db: impl Exec<'c>,
+    p: &NewPerson<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let r = sqlx::query(
+        "INSERT INTO people (id, center_id, email, name, roles, shared, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(p.id)
+    .bind(p.center_id)
+    .bind(p.email)
+    .bind(p.name)
+    .bind(join_list(p.roles))
+    .bind(flag(p.shared))
+    .bind(p.password_hash)
+    .bind(to_ms(now))
+    .execute(db)
+    .await;
+    match r {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(ApiError::EmailTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Locks the person's row until the transaction ends, for rules that count the person's rows
+/// (hourly caps, enrollments, the last method). PostgreSQL needs it under READ COMMITTED;
+/// on SQLite the transaction already holds the database's one write lock.
+pub async fn lock(tx: &mut sqlx::AnyConnection, person_id: &str) -> Result<(), ApiError> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query("SELECT id FROM people WHERE id = $1 FOR UPDATE")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
 
 /// Counts one second-step attempt for the person, before it is checked: the consecutive
 /// failures including this one, or `None` when the person's second step is locked now.
 pub async fn claim_second_step(
-    tx: &mut SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     person_id: &str,
     now: DateTime<Utc>,
     rules: &LockRules,
 ) -> Result<Option<u32>, ApiError> {
     let n: Option<i64> = sqlx::query_scalar(
         "UPDATE people SET failed_second_steps = failed_second_steps + 1 \
-         WHERE id = ? AND failed_second_steps < ? \
-           AND (second_step_locked_until IS NULL OR second_step_locked_until <= ?) \
+         WHERE id = $1 AND failed_second_steps < $2 \
+           AND (second_step_locked_until IS NULL OR second_step_locked_until <= $3) \
          RETURNING failed_second_steps",
     )
     .bind(person_id)
-    .bind(i64::from(rules.locked_for_good_at))
+    .bind(count(rules.locked_for_good_at))
     .bind(to_ms(now))
     .fetch_optional(&mut *tx)
     .await?;
-    Ok(n.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+    Ok(n.map(unsigned))
 }
 
 /// Starts a lock. A lock for good needs no time: the count itself holds it.
-pub async fn lock_second_step(
-    db: impl SqliteExecutor<'_>,
+pub async fn lock_second_step<'c>(
+    db: impl Exec<'c>,
     person_id: &str,
     lock: LockState,
 ) -> Result<(), ApiError> {
     if let LockState::Until(until) = lock {
-        sqlx::query("UPDATE people SET second_step_locked_until = ? WHERE id = ?")
+        sqlx::query("UPDATE people SET second_step_locked_until = $1 WHERE id = $2")
             .bind(to_ms(until))
             .bind(person_id)
             .execute(db)
@@ -46,13 +216,69 @@ pub async fn lock_second_step(
 }
 
 /// A successful second step (or an administrator's reset): the count starts again.
-pub async fn second_step_passed(
-    db: impl SqliteExecutor<'_>,
+pub async fn second_step_passed<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE people SET failed_second_steps = 0, second_step_locked_until = NULL WHERE id = $1",
+    )
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Uses up the one skip of setup, if any is left: false when none was.
+pub async fn use_setup_skip<'c>(db: impl Exec<'c>, person_id: &str) -> Result<bool, ApiError> {
+    let r = sqlx::query(
+        "UPDATE people SET setup_skips_left = setup_skips_left - 1 \
+         WHERE id = $1 AND setup_skips_left > 0",
+    )
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// An administrator's reset: no skip, no preferred method, the failure count cleared.
+pub async fn reset_two_step<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE people SET setup_skips_left = 0, preferred_method_id = NULL, \
+         failed_second_steps = 0, second_step_locked_until = NULL WHERE id = $1",
+    )
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Prefers one of the person's methods; false if it is not theirs.
+pub async fn set_preferred<'c>(
+    db: impl Exec<'c>,
     person_id: &str,
+    method_id: &str,
+) -> Result<bool, ApiError> {
+    let r = sqlx::query(
+        "UPDATE people SET preferred_method_id = $1 WHERE id = $2 \
+         AND EXISTS (SELECT 1 FROM methods WHERE id = $1 AND person_id = $2)",
+    )
+    .bind(method_id)
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Makes `method_id` the preferred method unless the person prefers one that still exists.
+pub async fn prefer_unless_set<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    method_id: &str,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "UPDATE people SET failed_second_steps = 0, second_step_locked_until = NULL WHERE id = ?",
+        "UPDATE people SET preferred_method_id = $1 WHERE id = $2 \
+         AND (preferred_method_id IS NULL \
+              OR preferred_method_id NOT IN (SELECT id FROM methods WHERE person_id = $2))",
     )
+    .bind(method_id)
     .bind(person_id)
     .execute(db)
     .await?;

@@ -177,7 +177,7 @@ async fn codes_and_confirmations_arrive_over_smtp_and_the_code_signs_in() {
     // Once sent, the outbox keeps no code.
     let bodies: Vec<String> =
         sqlx::query_scalar("SELECT body FROM outbox WHERE sent_at IS NOT NULL")
-            .fetch_all(&t.server.state.db)
+            .fetch_all(t.server.state.db.read())
             .await
             .unwrap();
     assert!(!bodies.is_empty() && bodies.iter().all(String::is_empty));
@@ -203,7 +203,7 @@ async fn an_email_queued_while_smtp_is_down_arrives_when_it_is_back() {
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let tried: i64 = sqlx::query_scalar("SELECT attempts FROM outbox")
-        .fetch_one(&t.server.state.db)
+        .fetch_one(t.server.state.db.read())
         .await
         .unwrap();
     assert!(tried >= 1, "a send is tried at once");
@@ -256,7 +256,7 @@ async fn two_servers_on_one_database_never_send_a_message_twice() {
             &format!("message {i}"),
             format!("body {i}"),
         );
-        twostep_server::delivery::queue(&t.server.state.db, t.now(), &msg)
+        twostep_server::delivery::queue(t.server.state.db.write(), t.now(), &msg)
             .await
             .unwrap();
         t.server.state.courier.wake();
@@ -265,7 +265,7 @@ async fn two_servers_on_one_database_never_send_a_message_twice() {
     let start = Instant::now();
     loop {
         let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .fetch_one(&t.server.state.db)
+            .fetch_one(t.server.state.db.read())
             .await
             .unwrap();
         if unsent == 0 {
@@ -403,7 +403,7 @@ async fn text_messages_go_to_the_gateway_and_a_503_is_retried() {
         .unwrap();
     let (attempts, sent): (i64, Option<i64>) =
         sqlx::query_as("SELECT attempts, sent_at FROM outbox WHERE channel = 'sms'")
-            .fetch_one(&t.server.state.db)
+            .fetch_one(t.server.state.db.read())
             .await
             .unwrap();
     assert_eq!(attempts, 2);
@@ -429,7 +429,7 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
     loop {
         let failed: Option<i64> =
             sqlx::query_scalar("SELECT failed_at FROM outbox WHERE channel = 'sms'")
-                .fetch_one(&t.server.state.db)
+                .fetch_one(t.server.state.db.read())
                 .await
                 .unwrap();
         if failed.is_some() {
@@ -442,7 +442,7 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
     assert_eq!(g.seen.lock().unwrap().len(), 1, "not retried");
     let events: Vec<(String, String)> =
         sqlx::query_as("SELECT action, detail FROM audit WHERE action = 'delivery_failed'")
-            .fetch_all(&t.server.state.db)
+            .fetch_all(t.server.state.db.read())
             .await
             .unwrap();
     assert_eq!(events.len(), 1);
@@ -452,7 +452,7 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
         events[0]
     );
     let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE channel = 'sms'")
-        .fetch_one(&t.server.state.db)
+        .fetch_one(t.server.state.db.read())
         .await
         .unwrap();
     assert!(body.is_empty(), "a failed message keeps no code");
@@ -480,7 +480,7 @@ async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body() {
     loop {
         let (failed, body): (Option<i64>, String) =
             sqlx::query_as("SELECT failed_at, body FROM outbox WHERE channel = 'sms'")
-                .fetch_one(&t.server.state.db)
+                .fetch_one(t.server.state.db.read())
                 .await
                 .unwrap();
         if failed.is_some() {
@@ -495,7 +495,7 @@ async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body() {
     assert_eq!(g.seen.lock().unwrap().len(), tries, "no try after expiry");
     let detail: String =
         sqlx::query_scalar("SELECT detail FROM audit WHERE action = 'delivery_failed'")
-            .fetch_one(&t.server.state.db)
+            .fetch_one(t.server.state.db.read())
             .await
             .unwrap();
     assert!(

@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use twostep_client::api::{self, AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 use twostep_core::Role;
-use twostep_server::{demo, Config, ManualClock, RunningServer};
+use twostep_server::accounts::{self, NewAccount};
+use twostep_server::{Config, ManualClock, RunningServer};
 use zeroize::Zeroizing;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -75,18 +76,30 @@ impl TestServer {
     }
 
     pub async fn add_person_in(&self, center: &str, email: &str, roles: &[Role]) -> String {
-        let st = &self.server.state;
-        demo::add_person(
-            st,
-            center,
+        self.add_account(center, email, "Test Person", roles, false)
+            .await
+    }
+
+    /// Adds a person the way the command line and administrators do.
+    pub async fn add_account(
+        &self,
+        center: &str,
+        email: &str,
+        name: &str,
+        roles: &[Role],
+        shared: bool,
+    ) -> String {
+        let account = NewAccount {
             email,
-            "Test Person",
+            name,
             roles,
-            false,
-            Zeroizing::new(PASSWORD.into()),
-        )
-        .await
-        .unwrap()
+            shared,
+            password: Zeroizing::new(PASSWORD.into()),
+        };
+        accounts::add_to_center_named(&self.server.state, center, account)
+            .await
+            .unwrap()
+            .id
     }
 
     pub async fn add_person(&self, email: &str, roles: &[Role]) -> String {
@@ -118,7 +131,7 @@ impl TestServer {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.server.state.db)
+            .fetch_one(self.server.state.db.read())
             .await
             .unwrap()
     }

@@ -227,7 +227,7 @@ async fn sessions_expire_when_idle_and_tokens_are_stored_hashed() {
         Some("unauthenticated")
     );
     let hashes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM tokens")
-        .fetch_all(&t.server.state.db)
+        .fetch_all(t.server.state.db.read())
         .await
         .unwrap();
     assert!(hashes.iter().all(|h| h.len() == 32

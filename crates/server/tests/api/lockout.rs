@@ -28,9 +28,9 @@ async fn fail(t: &TestServer, n: usize) -> Option<twostep_client::ClientError> {
 }
 
 async fn failures(t: &TestServer) -> i64 {
-    sqlx::query_scalar("SELECT failed_second_steps FROM people WHERE email = ?")
+    sqlx::query_scalar("SELECT failed_second_steps FROM people WHERE email = $1")
         .bind(EMAIL)
-        .fetch_one(&t.server.state.db)
+        .fetch_one(t.server.state.db.read())
         .await
         .unwrap()
 }

@@ -78,17 +78,8 @@ async fn refused_addresses_and_kinds_each_have_their_code_and_store_nothing() {
 }
 
 async fn demo_shared(t: &TestServer, email: &str) {
-    twostep_server::demo::add_person(
-        &t.server.state,
-        CENTER,
-        email,
-        "Sunflowers Room",
-        &[Role::Staff],
-        true,
-        zeroize::Zeroizing::new(PASSWORD.into()),
-    )
-    .await
-    .unwrap();
+    t.add_account(CENTER, email, "Sunflowers Room", &[Role::Staff], true)
+        .await;
 }
 
 #[tokio::test]
@@ -96,7 +87,7 @@ async fn the_centers_policy_limits_what_can_be_added() {
     let t = TestServer::start().await;
     let (admin, _) = t.staff_with_email("boss@acorns.example").await;
     sqlx::query("UPDATE people SET roles = 'admin,staff'")
-        .execute(&t.server.state.db)
+        .execute(t.server.state.db.write())
         .await
         .unwrap();
     t.client

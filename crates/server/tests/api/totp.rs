@@ -216,7 +216,7 @@ async fn totp_secrets_are_sealed_at_rest() {
     let t = TestServer::start().await;
     let (secret, _) = enrolled(&t, "t5@acorns.example").await;
     let sealed: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM methods")
-        .fetch_one(&t.server.state.db)
+        .fetch_one(t.server.state.db.read())
         .await
         .unwrap();
     assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()));

@@ -1,0 +1,95 @@
+//! Adding people: one path for an administrator, the command line and the demo center. The
+//! rules for a new account (a valid email, a name, at least one role, a long enough password)
+//! live here once.
+
+use twostep_core::address::Email;
+use twostep_core::Role;
+use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::people::{self, NewPerson};
+use crate::store::{self, centers, new_id, AuditAction, Event, PersonRow};
+
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub roles: &'a [Role],
+    /// A generic classroom account (its email is a generic address).
+    pub shared: bool,
+    pub password: Zeroizing<String>,
+}
+
+/// Adds a person to a center. `actor`: the administrator who did it, if one did.
+pub async fn add(
+    st: &AppState,
+    center_id: &str,
+    a: NewAccount<'_>,
+    actor: Option<&str>,
+) -> Result<PersonRow, ApiError> {
+    let email = Email::parse(a.email)?;
+    let name = a.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::Invalid(
+            "invalid_name",
+            "Enter the person's name (up to 200 characters).".into(),
+        ));
+    }
+    let mut roles = a.roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err(ApiError::Invalid(
+            "invalid_roles",
+            "Choose at least one role: staff, guardian or admin.".into(),
+        ));
+    }
+    if !(10..=256).contains(&a.password.chars().count()) {
+        return Err(ApiError::Invalid(
+            "weak_password",
+            "Choose a password of at least 10 characters.".into(),
+        ));
+    }
+    let hash = st.passwords.admit()?.hash(a.password).await?;
+    let id = new_id();
+    let now = st.now();
+    let mut tx = st.db.begin().await?;
+    people::insert(
+        &mut *tx,
+        &NewPerson {
+            id: &id,
+            center_id,
+            email: email.as_str(),
+            name,
+            roles: &roles,
+            shared: a.shared,
+            password_hash: &hash,
+        },
+        now,
+    )
+    .await?;
+    let mut event = Event::new(AuditAction::PersonAdded)
+        .center(Some(center_id))
+        .person(Some(&id));
+    if let Some(actor) = actor {
+        event = event.by(actor);
+    }
+    event
+        .detail(&store::join_list(&roles))
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    people::by_id(st.db.read(), &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("a person vanished after being added"))
+}
+
+/// Adds a person to the center named `center`, creating the center if there is none.
+pub async fn add_to_center_named(
+    st: &AppState,
+    center: &str,
+    a: NewAccount<'_>,
+) -> Result<PersonRow, ApiError> {
+    let center_id = centers::ensure(st.db.write(), center, st.now()).await?;
+    add(st, &center_id, a, None).await
+}

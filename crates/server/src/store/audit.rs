@@ -1,0 +1,173 @@
+//! The audit trail: security events, newest first for administrators.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Exec, PersonRow};
+use crate::clock::{from_ms, to_ms};
+use crate::error::ApiError;
+
+/// The security events of the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SignInPassed,
+    SignInFailed,
+    SecondStepPassed,
+    CodeSent,
+    CodeFailed,
+    ChallengeLocked,
+    PersonLocked,
+    SetupOffered,
+    SetupSkipped,
+    MethodAdded,
+    MethodRemoved,
+    PreferredChanged,
+    TwoStepReset,
+    PolicyChanged,
+    PersonAdded,
+    SignedOut,
+    DeliveryFailed,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            SignInPassed => "sign_in_passed",
+            SignInFailed => "sign_in_failed",
+            SecondStepPassed => "second_step_passed",
+            CodeSent => "code_sent",
+            CodeFailed => "code_failed",
+            ChallengeLocked => "challenge_locked",
+            PersonLocked => "person_locked",
+            SetupOffered => "setup_offered",
+            SetupSkipped => "setup_skipped",
+            MethodAdded => "method_added",
+            MethodRemoved => "method_removed",
+            PreferredChanged => "preferred_method_changed",
+            TwoStepReset => "two_step_reset",
+            PolicyChanged => "policy_changed",
+            PersonAdded => "person_added",
+            SignedOut => "signed_out",
+            DeliveryFailed => "delivery_failed",
+        }
+    }
+}
+
+/// One entry of the audit trail. Its `detail` must never hold a secret, code or token: hints
+/// only.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    action: AuditAction,
+    center_id: Option<&'a str>,
+    actor_id: Option<&'a str>,
+    person_id: Option<&'a str>,
+    detail: &'a str,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(action: AuditAction) -> Self {
+        Self {
+            action,
+            center_id: None,
+            actor_id: None,
+            person_id: None,
+            detail: "",
+        }
+    }
+
+    /// An event about `person`, in their center, with no actor (not signed in yet).
+    pub fn about(person: &'a PersonRow, action: AuditAction) -> Self {
+        Self::new(action)
+            .center(Some(&person.center_id))
+            .person(Some(&person.id))
+    }
+
+    /// Something `person` did to their own account.
+    pub fn by_self(person: &'a PersonRow, action: AuditAction) -> Self {
+        Self::about(person, action).by(&person.id)
+    }
+
+    pub fn center(mut self, center_id: Option<&'a str>) -> Self {
+        self.center_id = center_id;
+        self
+    }
+
+    pub fn by(mut self, actor_id: &'a str) -> Self {
+        self.actor_id = Some(actor_id);
+        self
+    }
+
+    pub fn person(mut self, person_id: Option<&'a str>) -> Self {
+        self.person_id = person_id;
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    pub async fn record<'c>(self, db: impl Exec<'c>, now: DateTime<Utc>) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(to_ms(now))
+        .bind(self.center_id)
+        .bind(self.actor_id)
+        .bind(self.person_id)
+        .bind(self.action.as_str())
+        .bind(self.detail)
+        .execute(db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// One recorded event, for an administrator.
+pub struct Recorded {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub person_id: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+#[derive(FromRow)]
+struct Stored {
+    at: i64,
+    actor_id: Option<String>,
+    person_id: Option<String>,
+    action: String,
+    detail: String,
+}
+
+/// The center's newest events, about one person if given.
+pub async fn of_center<'c>(
+    db: impl Exec<'c>,
+    center_id: &str,
+    person_id: Option<&str>,
+    limit: u32,
+) -> Result<Vec<Recorded>, ApiError> {
+    let rows: Vec<Stored> = sqlx::query_as(
+        "SELECT at, actor_id, person_id, action, detail FROM audit \
+         WHERE center_id = $1 AND (CAST($2 AS TEXT) IS NULL OR person_id = $2) \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(center_id)
+    .bind(person_id)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Recorded {
+            at: from_ms(r.at),
+            actor_id: r.actor_id,
+            person_id: r.person_id,
+            action: r.action,
+            detail: r.detail,
+        })
+        .collect())
+}

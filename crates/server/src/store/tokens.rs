@@ -1,0 +1,156 @@
+//! Session and setup tokens, stored by the SHA-256 of the token (never the token).
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{flag, Exec};
+use crate::clock::{from_ms, to_ms};
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Session,
+    Setup,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Session => "session",
+            TokenKind::Setup => "setup",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub kind: TokenKind,
+    pub person_id: String,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// For a setup token: whether `skip-setup` may use it.
+    pub skippable: bool,
+    pub spent: bool,
+}
+
+#[derive(FromRow)]
+struct Stored {
+    kind: String,
+    person_id: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    skippable: i64,
+    spent_at: Option<i64>,
+}
+
+pub async fn get<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<Option<TokenRow>, ApiError> {
+    let s: Option<Stored> = sqlx::query_as(
+        "SELECT kind, person_id, last_seen_at, expires_at, skippable, spent_at \
+         FROM tokens WHERE hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(db)
+    .await?;
+    Ok(s.map(|s| TokenRow {
+        kind: if s.kind == "session" {
+            TokenKind::Session
+        } else {
+            TokenKind::Setup
+        },
+        person_id: s.person_id,
+        last_seen_at: from_ms(s.last_seen_at),
+        expires_at: from_ms(s.expires_at),
+        skippable: s.skippable != 0,
+        spent: s.spent_at.is_some(),
+    }))
+}
+
+pub struct NewToken<'a> {
+    pub hash: &'a [u8],
+    pub kind: TokenKind,
+    pub person_id: &'a str,
+    pub device_name: Option<&'a str>,
+    pub expires_at: DateTime<Utc>,
+    pub skippable: bool,
+}
+
+pub async fn insert<'c>(
+    db: impl Exec<'c>,
+    t: &NewToken<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO tokens (hash, kind, person_id, device_name, created_at, last_seen_at, \
+         expires_at, skippable) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+    )
+    .bind(t.hash)
+    .bind(t.kind.as_str())
+    .bind(t.person_id)
+    .bind(t.device_name)
+    .bind(to_ms(now))
+    .bind(to_ms(t.expires_at))
+    .bind(flag(t.skippable))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The session was used now.
+pub async fn touch<'c>(db: impl Exec<'c>, hash: &[u8], now: DateTime<Utc>) -> Result<(), ApiError> {
+    sqlx::query("UPDATE tokens SET last_seen_at = $1 WHERE hash = $2")
+        .bind(to_ms(now))
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Spends a setup token; false if it was already spent (a race lost).
+pub async fn spend_setup<'c>(
+    db: impl Exec<'c>,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let r = sqlx::query(
+        "UPDATE tokens SET spent_at = $1 WHERE hash = $2 AND kind = 'setup' AND spent_at IS NULL",
+    )
+    .bind(to_ms(now))
+    .bind(hash)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Spends every setup token of the person (a session is being issued to them).
+pub async fn spend_setups_of<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE tokens SET spent_at = $1 WHERE person_id = $2 AND kind = 'setup' AND spent_at IS NULL",
+    )
+    .bind(to_ms(now))
+    .bind(person_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Revokes one token (a sign-out).
+pub async fn delete<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM tokens WHERE hash = $1")
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every token of the person (an administrator's reset).
+pub async fn delete_all_of<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM tokens WHERE person_id = $1")
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
