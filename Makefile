@@ -11,7 +11,7 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 # display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
 # xclip to read the clipboard.
 TEST_PACKAGES := python3-aiosmtpd xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
-	gnome-keyring imagemagick xclip
+	gnome-keyring imagemagick xclip postgresql
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools
@@ -51,9 +51,11 @@ serve:
 	$(CARGO) run -p twostep-server -- serve --demo --dev-outbox --data $(DATA)
 
 # Every test: unit, server integration (real SMTP and SMS gateway), Tauri mock-runtime
-# commands, and the app's real window under Xvfb with the real keyring.
+# commands, and the app's real window under Xvfb with the real keyring; then the server's
+# integration suite again on a real PostgreSQL cluster the tests start themselves.
 test: test-deps
 	tests/e2e/session.sh $(CARGO) test --workspace --all-targets
+	TWOSTEP_TEST_DATABASE=postgres $(CARGO) test -p twostep-server --test api
 
 lint: deps
 	$(CARGO) fmt --all --check

@@ -68,8 +68,9 @@ pub async fn send(
         per_address_enrolling: matches!(c.scope, Scope::Enrollment(_))
             .then_some(rules.per_address_enrolling),
     };
-    // The person's hourly cap counts their rows: lock the person first.
+    // The hourly caps count rows of the person and of the address: lock both, in that order.
     store::people::lock(tx, c.person_id).await?;
+    stored::lock_address(tx, c.address).await?;
     if !stored::insert_within_caps(tx, &new, &caps).await? {
         return Err(refusal(tx, st, &new, now).await?);
     }

@@ -175,11 +175,12 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         let busy = match &e {
             sqlx::Error::PoolTimedOut => true,
-            // SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
-            sqlx::Error::Database(d) => d
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            // SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes; PostgreSQL's
+            // serialization failure and deadlock (a retry succeeds).
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                matches!(c.as_ref(), "40001" | "40P01")
+                    || c.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+            }),
             _ => false,
         };
         if busy {

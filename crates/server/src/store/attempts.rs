@@ -20,7 +20,7 @@ pub async fn claim(
 ) -> Result<Option<i64>, ApiError> {
     let mut tx = db.begin().await?;
     if db.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1))")
             .bind(email)
             .execute(&mut *tx)
             .await?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, FromRow};
 
-use super::{count, Exec};
+use super::{count, Backend, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
@@ -65,9 +65,21 @@ pub struct Caps {
     pub per_address_enrolling: Option<u32>,
 }
 
+/// Locks the destination address until the transaction ends: its hourly cap counts codes of
+/// any person (PostgreSQL; on SQLite the transaction holds the one write lock). Take it after
+/// the person's lock, never before.
+pub async fn lock_address(tx: &mut AnyConnection, address: &str) -> Result<(), ApiError> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(2, hashtext($1))")
+            .bind(address)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts the code if the challenge or enrollment is still open and every cap has room:
-/// false when refused. Lock the person first (their hourly cap), and the address is counted
-/// by the same statement.
+/// false when refused. Lock the person, then the address, first (their hourly caps).
 pub async fn insert_within_caps(
     tx: &mut AnyConnection,
     c: &NewCode<'_>,

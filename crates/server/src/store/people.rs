@@ -166,10 +166,12 @@ pub async fn insert<'c>(
 
 /// Locks the person's row until the transaction ends, for rules that count the person's rows
 /// (hourly caps, enrollments, the last method). PostgreSQL needs it under READ COMMITTED;
-/// on SQLite the transaction already holds the database's one write lock.
+/// on SQLite the transaction already holds the database's one write lock. `NO KEY UPDATE`:
+/// rows that merely reference the person (a new challenge's foreign key) take a key-share
+/// lock, which this one lets be, so two sign-ins of one person never deadlock.
 pub async fn lock(tx: &mut sqlx::AnyConnection, person_id: &str) -> Result<(), ApiError> {
     if Backend::of(tx) == Backend::Postgres {
-        sqlx::query("SELECT id FROM people WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT id FROM people WHERE id = $1 FOR NO KEY UPDATE")
             .bind(person_id)
             .execute(&mut *tx)
             .await?;

@@ -38,6 +38,12 @@ impl TestServer {
             dev_outbox: true,
             ..Config::default()
         };
+        if twostep_testkit::on_postgres() {
+            // A fresh database on the test process's own PostgreSQL cluster; the key is given,
+            // as every server on PostgreSQL must be given it.
+            cfg.database_url = Some(twostep_testkit::postgres::cluster().new_database());
+            cfg.key_file = Some(dir.path().join("server.key"));
+        }
         tune(&mut cfg);
         let clock = Arc::new(ManualClock::new(start_time()));
         let server = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
@@ -224,23 +230,11 @@ pub struct Totp {
     pub method_id: String,
 }
 
-/// A code computed by an independent implementation (totp-lite), not Twostep's own.
-pub fn totp_code(secret: &[u8], unix: i64) -> String {
-    totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, secret, unix as u64)
-}
+pub use twostep_testkit::{extract_code, free_port, totp_code};
 
-/// A message that carries a code (not a notice): the help page's subject, or a text message
-/// that starts with the code.
+/// A message that carries a code (not a notice).
 pub fn is_code_message(m: &api::OutboxMessage) -> bool {
-    m.subject == "User OTP from Online-Auth"
-        || (m.channel == "sms" && m.body.contains("is your verification code"))
-}
-
-pub fn extract_code(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {body:?}"))
-        .to_owned()
+    twostep_testkit::is_code_message(&m.body)
 }
 
 pub fn session_of(r: LoginResponse) -> (String, api::Person) {
@@ -338,15 +332,6 @@ impl TestServer {
         self.count(&format!("audit WHERE action = '{action}'"))
             .await
     }
-}
-
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `twostep-server person add` on `data`, the password on standard input.

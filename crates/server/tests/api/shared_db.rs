@@ -2,27 +2,14 @@
 //! hold across both. (Two servers in one test process each have their own connection pool,
 //! which is what SQLite sees of two processes.)
 
-use std::sync::Arc;
-
 use twostep_client::api::{AddMethodRequest, LoginResponse};
-use twostep_client::Client;
-use twostep_server::Config;
 
 use crate::harness::*;
 
 #[tokio::test]
 async fn limits_and_the_last_method_rule_hold_across_two_servers() {
     let t = TestServer::start().await;
-    let cfg = Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data: t.server.state.cfg.data.clone(),
-        dev_outbox: true,
-        ..Config::default()
-    };
-    let other = twostep_server::spawn(cfg, t.clock.clone() as Arc<dyn twostep_server::Clock>)
-        .await
-        .unwrap();
-    let b = Client::new(other.url());
+    let (other, b) = t.twin().await;
 
     let (token, email_id) = t.staff_with_email("two@acorns.example").await;
     let LoginResponse::Verify { challenge_id, .. } = t.login("two@acorns.example").await else {

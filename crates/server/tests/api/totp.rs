@@ -220,7 +220,11 @@ async fn totp_secrets_are_sealed_at_rest() {
         .await
         .unwrap();
     assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()));
-    let b32 = data_encoding::BASE32_NOPAD.encode(&secret);
-    let dump: Vec<u8> = std::fs::read(t.server.state.cfg.db_path()).unwrap();
-    assert!(!dump.windows(b32.len()).any(|w| w == b32.as_bytes()));
+    // On SQLite the whole database file holds it nowhere, in any form.
+    if !twostep_testkit::on_postgres() {
+        let b32 = data_encoding::BASE32_NOPAD.encode(&secret);
+        let dump: Vec<u8> = std::fs::read(t.server.state.cfg.db_path()).unwrap();
+        assert!(!dump.windows(b32.len()).any(|w| w == b32.as_bytes()));
+        assert!(!dump.windows(secret.len()).any(|w| w == secret.as_slice()));
+    }
 }
