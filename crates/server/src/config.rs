@@ -277,6 +277,13 @@ impl Config {
             .unwrap_or_else(|| self.data.join("server.key"))
     }
 
+    /// Whether the database is PostgreSQL (several servers may share it).
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
     /// The email subjects in force (the `[email]` section's, or the defaults).
     pub fn subjects(&self) -> Subjects {
         self.email

@@ -20,6 +20,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keys {
     code_key: Zeroizing<[u8; 32]>,
     sealing: XChaCha20Poly1305,
+    fingerprint: String,
 }
 
 impl Keys {
@@ -40,14 +41,25 @@ impl Keys {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
+                // Written to a private temporary file, then linked into place: of two servers
+                // starting at once, one key wins and the other server reads it.
+                let tmp = path.with_extension(format!("new-{}", std::process::id()));
                 let mut opts = std::fs::OpenOptions::new();
                 opts.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                let mut f = opts.open(path)?;
+                let mut f = opts.open(&tmp)?;
                 f.write_all(key.as_ref())?;
                 f.sync_all()?;
-                key
+                let linked = std::fs::hard_link(&tmp, path);
+                std::fs::remove_file(&tmp)?;
+                match linked {
+                    Ok(()) => key,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        return Self::load_or_create(path)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             Err(e) => return Err(e.into()),
         };
@@ -64,10 +76,19 @@ impl Keys {
             out
         };
         let sealing_key = derive(b"twostep/v1/totp-secret-sealing");
+        let fingerprint =
+            data_encoding::HEXLOWER.encode(&derive(b"twostep/v1/key-fingerprint")[..16]);
         Self {
             code_key: derive(b"twostep/v1/code-hash"),
             sealing: XChaCha20Poly1305::new(sealing_key.as_ref().into()),
+            fingerprint,
         }
+    }
+
+    /// Names the key without revealing it (an HMAC of a fixed label under the key): servers
+    /// that share a database compare it at start.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The keyed hash of a code, bound to the challenge or enrollment it was sent for, so a

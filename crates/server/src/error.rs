@@ -46,6 +46,8 @@ pub enum ApiError {
     TwoStepLocked,
     #[error("The server is busy with other sign-ins. Try again in a few seconds.")]
     ServerBusy { retry_after: u64 },
+    #[error("The server cannot reach its database. Try again in a moment.")]
+    DatabaseUnavailable,
     #[error("Another staff member already verifies with this address. Use an email address or phone number that is yours alone.")]
     AddressInUse,
     #[error("You already have this verification method.")]
@@ -80,7 +82,7 @@ impl ApiError {
             Core(CoreError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked => StatusCode::LOCKED,
-            ServerBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AddressInUse => StatusCode::UNPROCESSABLE_ENTITY,
             AlreadyAdded | Invalid(..) | Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -107,6 +109,7 @@ impl ApiError {
             ChallengeLocked => "challenge_locked",
             TwoStepLocked => "two_step_locked",
             ServerBusy { .. } => "server_busy",
+            DatabaseUnavailable => "database_unavailable",
             AddressInUse => "address_in_use",
             AlreadyAdded => "already_added",
             EmailTaken => "email_taken",
@@ -134,6 +137,7 @@ impl ApiError {
             | Self::ResendTooSoon { retry_after }
             | Self::TooManyCodes { retry_after, .. }
             | Self::ServerBusy { retry_after } => Some(*retry_after),
+            Self::DatabaseUnavailable => Some(5),
             _ => None,
         }
     }

@@ -46,13 +46,39 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     check_loopback_only(&cfg)?;
     let sms = cfg.sms_rules()?;
     store::files::create_private_dir(&cfg.data)?;
+    if cfg.uses_postgres() && cfg.key_file.is_none() {
+        anyhow::bail!(
+            "with PostgreSQL, every server must use the same server key: set key_file (or \
+             TWOSTEP_KEY_FILE) to the same 32-byte file on each of them"
+        );
+    }
     let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
     let db = store::Db::open(cfg.database_url.as_deref(), &cfg.db_path()).await?;
+    let recorded =
+        store::server_key::record_or_get(db.write(), keys.fingerprint(), clock.now()).await?;
+    if recorded != keys.fingerprint() {
+        anyhow::bail!(
+            "this database was made with another server key (fingerprint {recorded}); this \
+             server's key {} has fingerprint {}. Every server on one database needs the same \
+             key file: copy it from the first server.",
+            cfg.key_path().display(),
+            keys.fingerprint()
+        );
+    }
     let passwords = hashing::Passwords::new(&cfg.argon2)?;
     let transports = transports(&cfg)?;
     // Retries are scheduled on the wall clock; codes expire on the clock the rules run on.
-    let courier =
-        delivery::Courier::start(db.clone(), transports, Arc::new(SystemClock), clock.clone());
+    let listen = cfg
+        .uses_postgres()
+        .then(|| cfg.database_url.clone())
+        .flatten();
+    let courier = delivery::Courier::start(
+        db.clone(),
+        transports,
+        Arc::new(SystemClock),
+        clock.clone(),
+        listen,
+    );
     Ok(AppState {
         sms: Arc::new(sms),
         db,

@@ -252,13 +252,18 @@ async fn admin_audit(
     admin::audit_log(&st, &p, q).await.map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = api::Health)))]
-async fn health(State(st): State<AppState>) -> Json<api::Health> {
-    Json(api::Health {
+/// 503 when the database cannot be reached, so that a load balancer takes this node out.
+#[utoipa::path(get, path = "/api/v1/health",
+    responses((status = 200, body = api::Health), (status = 503, body = ErrorBody)))]
+async fn health(State(st): State<AppState>) -> Res<Json<api::Health>> {
+    if !st.db.ping().await {
+        return Err(ApiError::DatabaseUnavailable);
+    }
+    Ok(Json(api::Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         time: st.now(),
-    })
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/dev/outbox", params(api::OutboxQuery), responses((status = 200, body = api::Outbox)))]

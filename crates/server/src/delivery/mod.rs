@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{outbox, AuditAction, Db, Event, Exec};
+use crate::store::{outbox, AuditAction, Db, Event};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -76,13 +76,13 @@ impl Message {
 }
 
 /// Writes `msg` to the outbox; call it inside the transaction that makes it true.
-pub async fn queue<'c>(
-    db: impl Exec<'c>,
+pub async fn queue(
+    tx: &mut sqlx::AnyConnection,
     now: DateTime<Utc>,
     msg: &Message,
 ) -> Result<(), ApiError> {
     outbox::queue(
-        db,
+        tx,
         &outbox::NewMessage {
             channel: msg.channel.as_str(),
             to: &msg.to,
@@ -182,27 +182,58 @@ pub struct Courier {
 impl Courier {
     /// `clock` is the wall clock: retries are scheduled in real time. `rules` is the clock the
     /// rules run on, which says when a code (and so the message carrying it) has expired.
+    /// `listen`: on PostgreSQL, the database URL; a message queued by any server wakes this
+    /// sender (LISTEN), and the periodic look (for retries and leases) can be rarer.
     pub fn start(
         db: Db,
         transports: Transports,
         clock: Arc<dyn Clock>,
         rules: Arc<dyn Clock>,
+        listen: Option<String>,
     ) -> Self {
         let wake = Arc::new(Notify::new());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        // Without a wake-up from other servers, look often; with one, only for what is due.
+        let poll = if listen.is_some() {
+            Duration::from_secs(30)
+        } else {
+            Duration::from_secs(1)
+        };
+        if let Some(url) = listen {
+            tokio::spawn(listen_for_messages(url, wake.clone(), stop.subscribe()));
+        }
+        // Expired codes are erased every second, whatever the sender is doing.
+        let (sweep_db, sweep_rules, sweep_clock) = (db.clone(), rules.clone(), clock.clone());
+        let mut sweep_stopped = stop.subscribe();
+        tokio::spawn(async move {
+            while !*sweep_stopped.borrow() {
+                if let Err(e) = expire(&sweep_db, sweep_rules.now(), sweep_clock.now()).await {
+                    tracing::warn!(error = %e, "erasing expired codes from the outbox");
+                }
+                tokio::select! {
+                    _ = sweep_stopped.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        });
         let w = wake.clone();
         tokio::spawn(async move {
             while !*stopped.borrow() {
-                if let Err(e) = expire(&db, rules.now(), clock.now()).await {
-                    tracing::warn!(error = %e, "erasing expired codes from the outbox");
-                }
                 if let Err(e) = drain(&db, &transports, clock.as_ref(), rules.as_ref()).await {
                     tracing::warn!(error = %e, "delivering queued messages");
                 }
+                // Until the next retry or lease end is due, at most `poll`.
+                let wait = match outbox::next_due(db.read()).await {
+                    Ok(Some(due)) => (due - clock.now())
+                        .to_std()
+                        .unwrap_or_default()
+                        .clamp(Duration::from_millis(50), poll),
+                    _ => poll,
+                };
                 tokio::select! {
                     _ = w.notified() => {}
                     _ = stopped.changed() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = tokio::time::sleep(wait) => {}
                 }
             }
         });
@@ -217,6 +248,44 @@ impl Courier {
     /// Stops after the message in hand, if any; unsent messages wait in the outbox.
     pub fn stop(&self) {
         let _ = self.stop.send(true);
+    }
+}
+
+/// Wakes the sender whenever any server queues a message (PostgreSQL `LISTEN`), reconnecting
+/// after a lost connection, until the courier stops.
+async fn listen_for_messages(
+    url: String,
+    wake: Arc<Notify>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stopped.borrow() {
+        match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(outbox::NOTIFY_CHANNEL).await {
+                    tracing::warn!(error = %e, "listening for queued messages");
+                } else {
+                    // Messages queued while no one listened are found by the next look.
+                    wake.notify_one();
+                    loop {
+                        tokio::select! {
+                            n = listener.recv() => match n {
+                                Ok(_) => wake.notify_one(),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "listening for queued messages");
+                                    break;
+                                }
+                            },
+                            _ = stopped.changed() => return,
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "listening for queued messages"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stopped.changed() => return,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod files;
 pub mod methods;
 pub mod outbox;
 pub mod people;
+pub mod server_key;
 pub mod tokens;
 
 use std::path::Path;
@@ -139,9 +140,19 @@ impl Db {
         self.backend
     }
 
-    /// Whether the database answers now (the health check).
+    /// Whether the database answers now (the health check), within two seconds.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+        let ping = sqlx::query("SELECT 1").execute(&self.read);
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), ping).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Closes every connection (a server stopping; the tests' "unreachable database").
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
     }
 }
 

@@ -19,8 +19,10 @@ pub struct NewMessage<'a> {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-pub async fn queue<'c>(
-    db: impl Exec<'c>,
+/// Queues a message inside the transaction that makes it true. On PostgreSQL the commit also
+/// wakes the sender of every server (`NOTIFY twostep_outbox`), not just this one's.
+pub async fn queue(
+    tx: &mut sqlx::AnyConnection,
     m: &NewMessage<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -36,10 +38,19 @@ pub async fn queue<'c>(
     .bind(to_ms(now))
     .bind(m.person_id)
     .bind(m.expires_at.map(to_ms))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(NOTIFY_CHANNEL)
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(())
 }
+
+/// The PostgreSQL channel on which a queued message wakes every server's sender.
+pub const NOTIFY_CHANNEL: &str = "twostep_outbox";
 
 /// A message claimed for sending. Its body may hold a code: Debug never prints it.
 #[derive(Clone, FromRow)]
@@ -92,6 +103,18 @@ pub async fn claim_next<'c>(
     .bind(to_ms(rules_now))
     .fetch_optional(db)
     .await?)
+}
+
+/// When the next unsent message comes due (a retry, or a lease ending), on the wall clock.
+pub async fn next_due<'c>(db: impl Exec<'c>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN claimed_until IS NOT NULL AND claimed_until > next_attempt_at \
+                         THEN claimed_until ELSE next_attempt_at END) \
+         FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(due.map(from_ms))
 }
 
 /// Sent: the body is erased unless `keep_body` (the dev outbox, which is the inbox).

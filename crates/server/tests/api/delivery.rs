@@ -250,15 +250,13 @@ async fn two_servers_on_one_database_never_send_a_message_twice() {
     let other = twostep_server::spawn(cfg, t.clock.clone() as Arc<dyn twostep_server::Clock>)
         .await
         .unwrap();
-    for i in 0..20 {
+    for i in 0..50 {
         let msg = twostep_server::delivery::Message::email(
             "many@acorns.example",
             &format!("message {i}"),
             format!("body {i}"),
         );
-        twostep_server::delivery::queue(t.server.state.db.write(), t.now(), &msg)
-            .await
-            .unwrap();
+        queue(&t, &msg).await;
         t.server.state.courier.wake();
         other.state.courier.wake();
     }
@@ -284,7 +282,7 @@ async fn two_servers_on_one_database_never_send_a_message_twice() {
     subjects.dedup();
     assert_eq!(
         (before, subjects.len()),
-        (20, 20),
+        (50, 50),
         "each message exactly once"
     );
     other.stop().await;
@@ -502,4 +500,71 @@ async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body() {
         detail.contains("•••• 0997") && detail.contains("expired"),
         "{detail}"
     );
+}
+
+/// Queues a message the way a flow does: in a transaction of its own.
+async fn queue(t: &TestServer, msg: &twostep_server::delivery::Message) {
+    let mut tx = t.server.state.db.begin().await.unwrap();
+    twostep_server::delivery::queue(&mut tx, t.now(), msg)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_message_queued_on_a_busy_server_is_sent_by_the_other_at_once() {
+    // Server A's mail server takes connections and never answers: its sender is stuck.
+    let black_hole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hole_port = black_hole.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = black_hole.accept().await {
+            held.push(socket);
+        }
+    });
+    let (_d, md) = maildir();
+    let port = free_port();
+    let _smtp = SmtpServer::start(port, &md).await;
+    let t = TestServer::start_with(|c| c.email = Some(smtp_config(hole_port))).await;
+    queue(
+        &t,
+        &twostep_server::delivery::Message::email("stuck@acorns.example", "stuck", "1".into()),
+    )
+    .await;
+    t.server.state.courier.wake();
+    let start = Instant::now();
+    while t
+        .count("outbox WHERE subject = 'stuck' AND claimed_until IS NOT NULL")
+        .await
+        == 0
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "A never took it");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Server B, on the same database, has a mail server that works; A's message is A's
+    // (its lease), so B waits for what comes next.
+    let mut cfg = (*t.server.state.cfg).clone();
+    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    cfg.email = Some(smtp_config(port));
+    let b = twostep_server::spawn(cfg, t.clock.clone() as Arc<dyn twostep_server::Clock>)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Another message, queued on A while its sender waits on the black hole.
+    let queued = Instant::now();
+    queue(
+        &t,
+        &twostep_server::delivery::Message::email("prompt@acorns.example", "prompt", "2".into()),
+    )
+    .await;
+    t.server.state.courier.wake();
+    wait_for(&md, "prompt@acorns.example", "prompt", 1).await;
+    // B's periodic look is 30 s on PostgreSQL and 1 s on SQLite: on PostgreSQL, only the
+    // notification from A's commit could have woken it this soon.
+    assert!(
+        queued.elapsed() < Duration::from_secs(3),
+        "sent after {:?}",
+        queued.elapsed()
+    );
+    b.stop().await;
 }

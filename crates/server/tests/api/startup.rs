@@ -57,9 +57,17 @@ async fn two_servers_started_at_once_on_a_new_data_folder_both_come_up() {
     for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
+        // On PostgreSQL: an empty database, and one key file for both.
+        let key = dir.path().join("shared.key").to_string_lossy().into_owned();
+        let url = twostep_testkit::on_postgres()
+            .then(|| twostep_testkit::postgres::cluster().new_database());
+        let mut env = vec![("TWOSTEP_KEY_FILE", key.as_str())];
+        if let Some(u) = &url {
+            env.push(("TWOSTEP_DATABASE_URL", u.as_str()));
+        }
         let (pa, pb) = (free_port(), free_port());
-        let mut a = serve(&data, pa, &[]);
-        let mut b = serve(&data, pb, &[]);
+        let mut a = serve(&data, pa, &env);
+        let mut b = serve(&data, pb, &env);
         let (ca, cb) = (up(&mut a, pa).await, up(&mut b, pb).await);
         ca.health().await.unwrap();
         cb.health().await.unwrap();
@@ -241,4 +249,74 @@ async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
         .login("parent@flood.example", "a long flood password", None)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn health_answers_503_when_the_database_cannot_be_reached() {
+    let t = crate::harness::TestServer::start().await;
+    t.client.health().await.unwrap();
+    match &t.server.state.cfg.database_url {
+        Some(url) => {
+            twostep_testkit::postgres::cluster()
+                .drop_database(url)
+                .await
+        }
+        None => t.server.state.db.close().await,
+    }
+    let err = t.client.health().await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(503), Some("database_unavailable"))
+    );
+}
+
+#[tokio::test]
+async fn a_server_with_another_key_refuses_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url =
+        twostep_testkit::on_postgres().then(|| twostep_testkit::postgres::cluster().new_database());
+    let key = |name: &str| dir.path().join(name);
+    let serve_with = |key_file: std::path::PathBuf, port: u16| {
+        let mut env: Vec<(&str, String)> =
+            vec![("TWOSTEP_KEY_FILE", key_file.to_string_lossy().into_owned())];
+        if let Some(u) = &url {
+            env.push(("TWOSTEP_DATABASE_URL", u.clone()));
+        }
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        serve(&data, port, &env)
+    };
+    let port = free_port();
+    let mut first = serve_with(key("a.key"), port);
+    up(&mut first, port).await;
+    drop(first);
+    // The same key again: welcome. Another key: refused, and told why.
+    let port = free_port();
+    let mut again = serve_with(key("a.key"), port);
+    up(&mut again, port).await;
+    drop(again);
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("TWOSTEP_KEY_FILE", key("b.key"))
+        .envs(url.iter().map(|u| ("TWOSTEP_DATABASE_URL", u.as_str())))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("made with another server key"), "{err}");
+}
+
+#[test]
+fn postgresql_needs_the_key_to_be_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .args(["--database-url", "postgres://nobody@127.0.0.1:1/none"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("set key_file"), "{err}");
 }
