@@ -24,6 +24,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use tokio::sync::oneshot;
 use tower_http::request_id::{
@@ -199,6 +200,12 @@ pub async fn spawn(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running
     }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+    // Small answers go out at once (no Nagle delay waiting for the client's ACK).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let router = app(state.clone());
     let task = tokio::spawn(async move {

@@ -1,0 +1,372 @@
+//! What the release `twostep-server` does per second on this machine, next to this machine's
+//! own limit measured in the same run. `cargo bench -p twostep-server --bench throughput`
+//! prints, on SQLite and (when Debian's `postgresql` is installed) on PostgreSQL:
+//! - sign-ins per second (16 clients, a password each; guardians with no method) next to the
+//!   Argon2id rate of this machine (each sign-in is one hash: the server cannot beat it);
+//! - second steps per second (16 clients, each verifying a fresh challenge with an
+//!   authenticator code) with p50 and p99;
+//! - authenticated reads per second (`GET /api/v1/me`) with p99;
+//! - the server's memory idle and at its peak.
+//!
+//! The clients run on this machine too (its 2 cores are shared with them). A benchmark prints
+//! figures and asserts nothing about speed.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use chrono::Utc;
+use twostep_core::secret::TotpSecret;
+use twostep_core::Role;
+use twostep_server::crypto::Keys;
+use twostep_server::hashing::Passwords;
+use twostep_server::store::{challenges, methods, people, Db};
+use twostep_server::Config;
+use zeroize::Zeroizing;
+
+const CLIENTS: usize = 16;
+const PASSWORD: &str = "a long benchmark password";
+
+struct Mode {
+    full: bool,
+    phase: Duration,
+    challenges: usize,
+}
+
+/// Hashes per second with the server's Argon2id cost on every core (memory reused, as the
+/// server's workers do).
+fn argon2_rate(cores: usize, secs: f64) -> f64 {
+    let params = Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let start = Instant::now();
+    let total: usize = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..cores)
+            .map(|_| {
+                let params = params.clone();
+                s.spawn(move || {
+                    let mut memory = vec![Block::default(); params.block_count()];
+                    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+                    let mut out = [0u8; 32];
+                    let mut n = 0;
+                    while start.elapsed().as_secs_f64() < secs {
+                        a.hash_password_into_with_memory(
+                            b"pw",
+                            b"saltsaltsalt",
+                            &mut out,
+                            &mut memory[..],
+                        )
+                        .unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+fn rss_mib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn ms(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+/// People, authenticator methods and fresh challenges, written straight into the database
+/// (making them through the API would cost one Argon2 hash each).
+async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
+    let db = Db::open(cfg.database_url.as_deref(), &cfg.db_path())
+        .await
+        .unwrap();
+    let keys = Keys::load_or_create(&cfg.key_path()).unwrap();
+    let passwords = Passwords::new(&cfg.argon2).unwrap();
+    let hash = passwords
+        .admit()
+        .unwrap()
+        .hash(Zeroizing::new(PASSWORD.into()))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let center = twostep_server::store::centers::ensure(db.write(), "Bench Center", now)
+        .await
+        .unwrap();
+    for i in 0..50 {
+        let email = format!("parent{i}@bench.example");
+        let new = people::NewPerson {
+            id: &format!("parent{i}"),
+            center_id: &center,
+            email: &email,
+            name: "Bench Parent",
+            roles: &[Role::Guardian],
+            shared: false,
+            password_hash: &hash,
+        };
+        people::insert(db.write(), &new, now).await.unwrap();
+    }
+    let mut out = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let mut tx = db.begin().await.unwrap();
+        for &i in chunk {
+            let (pid, mid, cid) = (format!("p{i}"), format!("m{i}"), format!("c{i}"));
+            let email = format!("staff{i}@bench.example");
+            let person = people::NewPerson {
+                id: &pid,
+                center_id: &center,
+                email: &email,
+                name: "Bench Staff",
+                roles: &[Role::Staff],
+                shared: false,
+                password_hash: &hash,
+            };
+            people::insert(&mut *tx, &person, now).await.unwrap();
+            let secret = TotpSecret::generate(&mut rand::rngs::OsRng);
+            let sealed = keys.seal(&pid, &secret).unwrap();
+            let method = methods::NewMethod {
+                id: &mid,
+                person_id: &pid,
+                kind: twostep_core::Kind::Totp,
+                address: None,
+                secret_sealed: Some(&sealed),
+                last_step: None,
+                staff_center_id: None,
+            };
+            methods::insert(&mut *tx, &method, now).await.unwrap();
+            let expires = now + chrono::Duration::minutes(30);
+            challenges::insert(&mut *tx, &cid, &pid, Some("bench"), now, expires)
+                .await
+                .unwrap();
+            out.push((cid, mid, secret.expose().to_vec()));
+        }
+        tx.commit().await.unwrap();
+    }
+    db.close().await;
+    out
+}
+
+/// Whether the answer is a 200, its body read (so that the connection is reused).
+async fn answered(r: Result<reqwest::Response, reqwest::Error>) -> bool {
+    match r {
+        Ok(r) => {
+            let ok = r.status() == 200;
+            r.bytes().await.is_ok() && ok
+        }
+        Err(_) => false,
+    }
+}
+
+/// `CLIENTS` clients calling `call(i)` until `length` is over (or `limit` calls are made);
+/// the latencies of the calls that answered 200.
+async fn hammer<F, Fut>(length: Duration, limit: usize, call: F) -> (f64, Vec<Duration>, usize)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (call, next) = (call.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut ok = Vec::new();
+                let mut failed = 0;
+                while start.elapsed() < length {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= limit {
+                        break;
+                    }
+                    let t = Instant::now();
+                    if call(i).await {
+                        ok.push(t.elapsed());
+                    } else {
+                        failed += 1;
+                    }
+                }
+                (ok, failed)
+            })
+        })
+        .collect();
+    let (mut all, mut failed) = (Vec::new(), 0);
+    for t in tasks {
+        let (ok, f) = t.await.unwrap();
+        all.extend(ok);
+        failed += f;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort();
+    (all.len() as f64 / secs, all, failed)
+}
+
+async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64, cores: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config {
+        data: dir.path().join("data"),
+        key_file: Some(dir.path().join("server.key")),
+        database_url: database_url.clone(),
+        ..Config::default()
+    };
+    let seeded = Arc::new(seed(&cfg, mode.challenges).await);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"));
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&cfg.data)
+        .env("TWOSTEP_KEY_FILE", dir.path().join("server.key"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(u) = &database_url {
+        cmd.env("TWOSTEP_DATABASE_URL", u);
+    }
+    let mut server = cmd.spawn().unwrap();
+    let pid = server.id();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
+    while http.get(format!("{base}/health")).send().await.is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle = rss_mib(pid, "VmRSS:");
+
+    let (h, b) = (http.clone(), base.clone());
+    let (sign_ins, signin_lat, _) = hammer(mode.phase, usize::MAX, move |i| {
+        let (h, b) = (h.clone(), b.clone());
+        async move {
+            let body = serde_json::json!({"email": format!("parent{}@bench.example", i % 50), "password": PASSWORD});
+            answered(h.post(format!("{b}/login")).json(&body).send().await).await
+        }
+    })
+    .await;
+
+    let tokens = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h, b, s, tk) = (http.clone(), base.clone(), seeded.clone(), tokens.clone());
+    let (steps, step_lat, step_failed) = hammer(mode.phase, seeded.len(), move |i| {
+        let (h, b, s, tk) = (h.clone(), b.clone(), s.clone(), tk.clone());
+        async move {
+            let (cid, mid, secret) = &s[i];
+            let code = twostep_testkit::totp_code(secret, Utc::now().timestamp());
+            let body = serde_json::json!({"method_id": mid, "code": code});
+            let Ok(r) = h
+                .post(format!("{b}/challenges/{cid}/verify"))
+                .json(&body)
+                .send()
+                .await
+            else {
+                return false;
+            };
+            if r.status() != 200 {
+                let _ = r.bytes().await;
+                return false;
+            }
+            let v: serde_json::Value = r.json().await.unwrap();
+            tk.lock()
+                .unwrap()
+                .push(v["session"]["token"].as_str().unwrap().to_owned());
+            true
+        }
+    })
+    .await;
+
+    let tokens = Arc::new(tokens.lock().unwrap().clone());
+
+    let (h, b, tk) = (http.clone(), base.clone(), tokens.clone());
+    let (reads, read_lat, _) = hammer(mode.phase, usize::MAX, move |i| {
+        let (h, b, tk) = (h.clone(), b.clone(), tk.clone());
+        async move {
+            let t = &tk[i % tk.len().max(1)];
+            h.get(format!("{b}/me"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+        }
+    })
+    .await;
+    let peak = rss_mib(pid, "VmHWM:");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    println!("  {backend}:");
+    println!(
+        "    sign-ins: {sign_ins:.0}/s = {:.2} × the Argon2id rate (p99 {:.0} ms)",
+        sign_ins / rate,
+        ms(&signin_lat, 0.99)
+    );
+    println!(
+        "    second steps (TOTP, fresh challenge each): {steps:.0}/s, p50 {:.1} ms, p99 {:.1} ms{}",
+        ms(&step_lat, 0.5),
+        ms(&step_lat, 0.99),
+        if step_failed > 0 {
+            format!(" ({step_failed} refused)")
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "    authenticated reads (GET /me): {reads:.0}/s, p99 {:.1} ms",
+        ms(&read_lat, 0.99)
+    );
+    println!("    server memory: {idle:.1} MiB idle, {peak:.1} MiB peak ({cores} cores)");
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs a short smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let mode = if full {
+        Mode {
+            full,
+            phase: Duration::from_secs(5),
+            challenges: 30_000,
+        }
+    } else {
+        Mode {
+            full,
+            phase: Duration::from_millis(500),
+            challenges: 200,
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rate = argon2_rate(cores, if full { 3.0 } else { 0.5 });
+    let build = if mode.full {
+        "release"
+    } else {
+        "debug (smoke run)"
+    };
+    println!(
+        "throughput: the {build} twostep-server, {CLIENTS} clients on this machine ({cores} cores)"
+    );
+    println!("  Argon2id (m=19 MiB, t=2, p=1) on {cores} cores: {rate:.1} hashes/s (this machine's limit)");
+    run("SQLite", None, &mode, rate, cores).await;
+    if full && std::path::Path::new("/usr/lib/postgresql").exists() {
+        let url = twostep_testkit::postgres::cluster().new_database();
+        run(
+            "PostgreSQL (a local cluster)",
+            Some(url),
+            &mode,
+            rate,
+            cores,
+        )
+        .await;
+    }
+}
