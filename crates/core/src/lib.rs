@@ -4,6 +4,7 @@
 //! be checked at any instant. The server stores what these types decide; the app renders it.
 
 pub mod address;
+pub mod attempts;
 pub mod code;
 pub mod error;
 pub mod lockout;

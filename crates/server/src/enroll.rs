@@ -15,7 +15,7 @@ use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
 use crate::error::{ApiError, CodesCap};
 use crate::notices;
-use crate::signin::unix;
+use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::enrollments::EnrollmentRow;
 use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, Event};
@@ -230,31 +230,31 @@ pub async fn confirm(
     let now = st.now();
     let typed = OneTimeCode::from_input(&req.code);
 
-    let mut tx = st.db.begin().await?;
-    // Count first (the transaction's first statement, a write), then check.
-    let attempts =
-        store::enrollments::claim_attempt(&mut tx, id, &person.id, now, &st.cfg.codes).await?;
-    let (matched, won_step) = match kind {
-        Kind::Totp => {
-            let sealed = e
+    let against = match kind {
+        Kind::Totp => Against::Totp {
+            sealed: e
                 .secret_sealed
                 .as_deref()
-                .ok_or_else(|| ApiError::internal("totp enrollment without secret"))?;
-            let secret = st.keys.open(&person.id, sealed)?;
-            let step = totp::check(&secret, typed.expose(), unix(now), None);
-            (step.is_some(), step)
-        }
-        Kind::Email | Kind::Sms => {
-            let scope = Scope::Enrollment(id);
-            let found = codes::find_match(&mut *tx, st, scope, None, &typed, now).await?;
-            let consumed = match found {
-                Some(code_id) => codes::consume(&mut *tx, &code_id, now).await?,
-                None => false,
-            };
-            (consumed, None)
-        }
+                .ok_or_else(|| ApiError::internal("totp enrollment without secret"))?,
+            owner: &person.id,
+            last_step: None,
+            method_id: None,
+        },
+        Kind::Email | Kind::Sms => Against::Codes {
+            scope: Scope::Enrollment(id),
+            method_id: None,
+        },
     };
-    if !matched {
+
+    // One write transaction: the attempt is counted on the enrollment (which the same write
+    // confirms when the code was right); if refused, nothing of it stays.
+    let mut tx = st.db.begin().await?;
+    let outcome = second_step::check_and_claim(&mut tx, st, &against, &typed, now).await?;
+    let attempts =
+        store::enrollments::claim_attempt(&mut tx, id, &person.id, now, &st.cfg.codes, outcome.won)
+            .await?;
+    let won_step = outcome.step;
+    if !outcome.won {
         Event::by_self(person, AuditAction::CodeFailed)
             .detail("while adding a method")
             .record(&mut *tx, now)
@@ -263,9 +263,6 @@ pub async fn confirm(
         return Err(ApiError::InvalidCode {
             attempts_left: st.cfg.codes.attempts_left(attempts),
         });
-    }
-    if !store::enrollments::confirm(&mut *tx, id, now).await? {
-        return Err(ApiError::EnrollmentExpired);
     }
     let method_id = new_id();
     store::methods::insert(

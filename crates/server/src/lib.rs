@@ -14,6 +14,7 @@ pub mod error;
 pub mod hashing;
 pub mod notices;
 pub mod routes;
+pub mod second_step;
 pub mod signin;
 pub mod state;
 pub mod store;

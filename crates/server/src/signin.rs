@@ -1,15 +1,14 @@
 //! Sign-in: the password, then the second step or setup, then a session.
 //!
-//! Every limit is counted before the check it guards, in one conditional write: a failed
-//! password per email (`store::attempts`), a wrong code per challenge
-//! (`store::challenges::claim_attempt`) and a failed second step per person
-//! (`store::people::claim_second_step`). A burst is then refused request by request once a
-//! limit is reached, the right password or code included.
+//! Every limit is counted in one conditional write, before the outcome of what it guards is
+//! known to anyone: a failed password per email (`store::attempts`, before the hash), a code
+//! per challenge (`store::challenges::claim_attempt`) and a second step per person
+//! (`store::people::record_second_step`), in the attempt's one transaction. A burst is then
+//! refused request by request once a limit is reached, the right password or code included.
 
 use chrono::{Duration, Utc};
 use twostep_api as api;
 use twostep_core::lockout::LockState;
-use twostep_core::method::totp;
 use twostep_core::policy::{next_after_password, SignInNext};
 use twostep_core::secret::OneTimeCode;
 use twostep_core::Kind;
@@ -21,6 +20,7 @@ use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
 use crate::error::ApiError;
 use crate::notices;
+use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
 use crate::store::{self, attempts, challenges, kind_to_api, new_id, people};
@@ -319,21 +319,55 @@ pub async fn verify(
     challenge_id: &str,
     req: api::VerifyRequest,
 ) -> Result<api::LoginResponse, ApiError> {
-    // A first look, outside the transaction: which person, which method.
-    let (challenge, person) = open_challenge(st, challenge_id).await?;
-    let m = usable_method(st, &person, &req.method_id).await?;
-    let kind = m.kind;
-    let typed = OneTimeCode::from_input(&req.code);
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
+    // A first look, in one read: the challenge, its person and center, the method named.
+    let ctx = challenges::context(st.db.read(), challenge_id, &req.method_id)
+        .await?
+        .ok_or(ApiError::NotFound("That sign-in"))?;
+    if let Some(refused) = ctx.challenge.refusal(now, &st.cfg.codes) {
+        return Err(refused);
+    }
+    let person = &ctx.person;
+    match person.lock_state(&lock_rules, now) {
+        LockState::Open => {}
+        LockState::Until(_) => return Err(ApiError::ChallengeLocked),
+        LockState::ForGood => return Err(ApiError::TwoStepLocked),
+    }
+    let m = ctx
+        .method
+        .as_ref()
+        .ok_or(ApiError::NotFound("That verification method"))?;
+    if !m.is_allowed(&ctx.center.allowed) {
+        return Err(twostep_core::CoreError::KindNotAllowed.into());
+    }
+    let kind = m.kind;
+    let typed = OneTimeCode::from_input(&req.code);
+    let against = match kind {
+        Kind::Totp => Against::Totp {
+            sealed: m
+                .secret_sealed
+                .as_deref()
+                .ok_or_else(|| ApiError::internal("authenticator without secret"))?,
+            owner: &person.id,
+            last_step: m.last_step,
+            method_id: Some(&m.id),
+        },
+        Kind::Email | Kind::Sms => Against::Codes {
+            scope: Scope::Challenge(challenge_id),
+            method_id: Some(&m.id),
+        },
+    };
 
-    // The transaction's first statement is a write: it takes the write lock, so what follows
-    // is serialised with every other attempt on this database.
+    // One write transaction (its first statement a write: on SQLite it holds the one write
+    // lock). The attempt is counted on the challenge and on the person whatever its outcome,
+    // and if either refuses, nothing of it stays: the claim on the code is rolled back too.
     let mut tx = st.db.begin().await?;
-    // Count first: one attempt on the challenge, one on the person. Either refused, nothing
-    // is counted and nothing checked.
-    let attempts = challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes).await?;
-    let Some(failures) = people::claim_second_step(&mut tx, &person.id, now, &lock_rules).await?
+    let outcome = second_step::check_and_claim(&mut tx, st, &against, &typed, now).await?;
+    let attempts =
+        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, outcome.won).await?;
+    let Some(failures) =
+        people::record_second_step(&mut tx, &person.id, outcome.won, now, &lock_rules).await?
     else {
         return Err(
             match store::people::by_id(&mut *tx, &person.id)
@@ -346,54 +380,30 @@ pub async fn verify(
         );
     };
 
-    // Then check, and claim what matched: of two requests with one code, one wins.
-    let won = match kind {
-        Kind::Totp => {
-            let sealed = m
-                .secret_sealed
-                .as_deref()
-                .ok_or_else(|| ApiError::internal("authenticator without secret"))?;
-            let secret = st.keys.open(&person.id, sealed)?;
-            match totp::check(&secret, typed.expose(), unix(now), m.last_step) {
-                Some(step) => store::methods::claim_totp_step(&mut *tx, &m.id, step, now).await?,
-                None => false,
-            }
+    if outcome.won {
+        if kind.is_delivered() {
+            store::methods::mark_used(&mut *tx, &m.id, now).await?;
         }
-        Kind::Email | Kind::Sms => {
-            let scope = Scope::Challenge(challenge_id);
-            match codes::find_match(&mut *tx, st, scope, Some(&m.id), &typed, now).await? {
-                Some(code_id) => codes::consume(&mut *tx, &code_id, now).await?,
-                None => false,
-            }
-        }
-    };
-
-    if won {
-        if !challenges::spend(&mut tx, challenge_id, now).await? {
-            return Err(ApiError::ChallengeExpired);
-        }
-        store::methods::mark_used(&mut *tx, &m.id, now).await?;
-        people::second_step_passed(&mut *tx, &person.id).await?;
         let session = auth::issue_session(
             &mut tx,
             &person.id,
-            challenge.device_name.as_deref(),
+            ctx.challenge.device_name.as_deref(),
             now,
             &st.cfg.limits,
         )
         .await?;
-        Event::about(&person, AuditAction::SecondStepPassed)
+        Event::about(person, AuditAction::SecondStepPassed)
             .detail(kind.label())
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
         return Ok(api::LoginResponse::Done {
             session,
-            person: store::person_view(&st.db, &person).await?,
+            person: store::person_view_in(&st.db, person, &ctx.center).await?,
         });
     }
 
-    Event::about(&person, AuditAction::CodeFailed)
+    Event::about(person, AuditAction::CodeFailed)
         .detail(kind.label())
         .record(&mut *tx, now)
         .await?;
@@ -411,12 +421,12 @@ pub async fn verify(
                     .then_some(Notice::SecondStepLocked),
             ),
         };
-        Event::about(&person, AuditAction::PersonLocked)
+        Event::about(person, AuditAction::PersonLocked)
             .detail(detail)
             .record(&mut *tx, now)
             .await?;
         if let Some(notice) = notice {
-            notices::send(&mut tx, &st.cfg.subjects(), &person, notice, &[], now).await?;
+            notices::send(&mut tx, &st.cfg.subjects(), person, notice, &[], now).await?;
         }
         tx.commit().await?;
         st.courier.wake();
@@ -426,7 +436,7 @@ pub async fn verify(
         });
     }
     if st.cfg.codes.is_locked(attempts) {
-        Event::about(&person, AuditAction::ChallengeLocked)
+        Event::about(person, AuditAction::ChallengeLocked)
             .detail("too many wrong codes")
             .record(&mut *tx, now)
             .await?;

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, FromRow};
 use twostep_core::code::CodeRules;
 
-use super::{count, unsigned, Exec};
+use twostep_core::attempts::{attempt_state, AttemptState};
+
+use super::centers::Center;
+use super::{count, flag, methods, parse_list, people, unsigned, Exec, MethodRow, PersonRow};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
@@ -42,14 +45,74 @@ impl From<Stored> for ChallengeRow {
 impl ChallengeRow {
     /// Why this challenge can take no (more) attempts at `now`, if it cannot.
     pub fn refusal(&self, now: DateTime<Utc>, rules: &CodeRules) -> Option<ApiError> {
-        if self.spent || self.expires_at <= now {
-            Some(ApiError::ChallengeExpired)
-        } else if rules.is_locked(self.attempts) {
-            Some(ApiError::ChallengeLocked)
-        } else {
-            None
+        match attempt_state(self.spent, self.expires_at, self.attempts, now, rules) {
+            AttemptState::Open => None,
+            AttemptState::Expired => Some(ApiError::ChallengeExpired),
+            AttemptState::Locked => Some(ApiError::ChallengeLocked),
         }
     }
+}
+
+/// A challenge with what answering it needs: its person, their center, and the method named.
+pub struct ChallengeContext {
+    pub challenge: ChallengeRow,
+    pub person: PersonRow,
+    pub center: Center,
+    /// The method named in the request, if it is the person's.
+    pub method: Option<MethodRow>,
+}
+
+/// One read for all of a challenge's context (a sign-in's second step is the hot path).
+pub async fn context<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    method_id: &str,
+) -> Result<Option<ChallengeContext>, ApiError> {
+    let row: Option<ContextRow> = sqlx::query_as(&format!(
+        "SELECT c.person_id, c.device_name, c.expires_at, c.wrong_attempts, c.spent_at, \
+                {}, ce.name AS center_name, ce.allowed_kinds, {} \
+         FROM challenges c JOIN people p ON p.id = c.person_id \
+           JOIN centers ce ON ce.id = p.center_id \
+           LEFT JOIN methods m ON m.id = $2 AND m.person_id = c.person_id \
+         WHERE c.id = $1",
+        people::PREFIXED_COLUMNS,
+        methods::PREFIXED_COLUMNS
+    ))
+    .bind(id)
+    .bind(method_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(ChallengeContext {
+        challenge: ChallengeRow::from(Stored {
+            person_id: r.person_id,
+            device_name: r.device_name,
+            expires_at: r.expires_at,
+            wrong_attempts: r.wrong_attempts,
+            spent_at: r.spent_at,
+        }),
+        person: r.person.into(),
+        center: Center {
+            name: r.center_name,
+            allowed: parse_list(&r.allowed_kinds),
+        },
+        method: r.method.into_method()?,
+    }))
+}
+
+#[derive(FromRow)]
+struct ContextRow {
+    person_id: String,
+    device_name: Option<String>,
+    expires_at: i64,
+    wrong_attempts: i64,
+    spent_at: Option<i64>,
+    #[sqlx(flatten)]
+    person: people::Prefixed,
+    center_name: String,
+    allowed_kinds: String,
+    #[sqlx(flatten)]
+    method: methods::Prefixed,
 }
 
 pub async fn insert<'c>(
@@ -85,22 +148,27 @@ pub async fn get<'c>(db: impl Exec<'c>, id: &str) -> Result<Option<ChallengeRow>
     Ok(s.map(ChallengeRow::from))
 }
 
-/// Counts one attempt at a code, before the code is checked: the attempts claimed so far, or
-/// the reason no attempt can be made (spent, expired, or too many wrong codes already).
+/// Counts one attempt at a code, and spends the challenge when the attempt `won` (in the same
+/// statement): the attempts claimed so far, or the reason no attempt can be made (spent,
+/// expired, or too many wrong codes already). Within the attempt's transaction, so a refusal
+/// undoes whatever the attempt claimed.
 pub async fn claim_attempt(
     tx: &mut AnyConnection,
     id: &str,
     now: DateTime<Utc>,
     rules: &CodeRules,
+    won: bool,
 ) -> Result<u32, ApiError> {
     let claimed: Option<i64> = sqlx::query_scalar(
-        "UPDATE challenges SET wrong_attempts = wrong_attempts + 1 \
+        "UPDATE challenges SET wrong_attempts = wrong_attempts + 1, \
+           spent_at = CASE WHEN $4 = 1 THEN $2 ELSE NULL END \
          WHERE id = $1 AND spent_at IS NULL AND expires_at > $2 AND wrong_attempts < $3 \
          RETURNING wrong_attempts",
     )
     .bind(id)
     .bind(to_ms(now))
     .bind(count(rules.max_wrong))
+    .bind(flag(won))
     .fetch_optional(&mut *tx)
     .await?;
     match claimed {
@@ -110,22 +178,6 @@ pub async fn claim_attempt(
             .and_then(|c| c.refusal(now, rules))
             .unwrap_or(ApiError::NotFound("That sign-in"))),
     }
-}
-
-/// Spends the challenge and every code sent for it; false if it was already spent.
-pub async fn spend(tx: &mut AnyConnection, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
-    let spent =
-        sqlx::query("UPDATE challenges SET spent_at = $1 WHERE id = $2 AND spent_at IS NULL")
-            .bind(to_ms(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    sqlx::query("UPDATE codes SET used_at = $1 WHERE challenge_id = $2 AND used_at IS NULL")
-        .bind(to_ms(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(spent.rows_affected() == 1)
 }
 
 /// Every challenge of the person (an administrator's reset); their codes go with them.

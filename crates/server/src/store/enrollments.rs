@@ -5,7 +5,9 @@ use sqlx::{AnyConnection, FromRow};
 use twostep_core::code::CodeRules;
 use twostep_core::Kind;
 
-use super::{count, unsigned, Exec};
+use twostep_core::attempts::{attempt_state, AttemptState};
+
+use super::{count, flag, unsigned, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
@@ -49,12 +51,10 @@ impl TryFrom<Stored> for EnrollmentRow {
 
 impl EnrollmentRow {
     pub fn refusal(&self, now: DateTime<Utc>, rules: &CodeRules) -> Option<ApiError> {
-        if self.confirmed || self.expires_at <= now {
-            Some(ApiError::EnrollmentExpired)
-        } else if rules.is_locked(self.attempts) {
-            Some(ApiError::ChallengeLocked)
-        } else {
-            None
+        match attempt_state(self.confirmed, self.expires_at, self.attempts, now, rules) {
+            AttemptState::Open => None,
+            AttemptState::Expired => Some(ApiError::EnrollmentExpired),
+            AttemptState::Locked => Some(ApiError::ChallengeLocked),
         }
     }
 }
@@ -131,17 +131,20 @@ pub async fn get<'c>(
     s.map(EnrollmentRow::try_from).transpose()
 }
 
-/// Counts one attempt at confirming, before the code is checked: the attempts claimed so
-/// far, or why none can be made.
+/// Counts one attempt at confirming, and confirms the enrollment when the attempt `won` (in
+/// the same statement): the attempts claimed so far, or why none can be made. Within the
+/// attempt's transaction, so a refusal undoes whatever the attempt claimed.
 pub async fn claim_attempt(
     tx: &mut AnyConnection,
     id: &str,
     person_id: &str,
     now: DateTime<Utc>,
     rules: &CodeRules,
+    won: bool,
 ) -> Result<u32, ApiError> {
     let claimed: Option<i64> = sqlx::query_scalar(
-        "UPDATE enrollments SET wrong_attempts = wrong_attempts + 1 \
+        "UPDATE enrollments SET wrong_attempts = wrong_attempts + 1, \
+           confirmed_at = CASE WHEN $5 = 1 THEN $3 ELSE NULL END \
          WHERE id = $1 AND person_id = $2 AND confirmed_at IS NULL AND expires_at > $3 \
            AND wrong_attempts < $4 \
          RETURNING wrong_attempts",
@@ -150,6 +153,7 @@ pub async fn claim_attempt(
     .bind(person_id)
     .bind(to_ms(now))
     .bind(count(rules.max_wrong))
+    .bind(flag(won))
     .fetch_optional(&mut *tx)
     .await?;
     match claimed {
@@ -159,22 +163,6 @@ pub async fn claim_attempt(
             .and_then(|e| e.refusal(now, rules))
             .unwrap_or(ApiError::NotFound("That enrollment"))),
     }
-}
-
-/// Marks the enrollment confirmed; false if another request confirmed it first.
-pub async fn confirm<'c>(
-    db: impl Exec<'c>,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
-    let r = sqlx::query(
-        "UPDATE enrollments SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL",
-    )
-    .bind(to_ms(now))
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(r.rows_affected() == 1)
 }
 
 /// Every enrollment of the person (an administrator's reset); their codes go with them.

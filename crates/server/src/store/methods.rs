@@ -86,6 +86,46 @@ fn converted(rows: Vec<Stored>) -> Result<Vec<MethodRow>, ApiError> {
 const COLUMNS: &str =
     "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
 
+/// A method's columns from `methods m`, prefixed `m_`, for reads that join it (all null when
+/// the join finds none).
+pub const PREFIXED_COLUMNS: &str = "m.id AS m_id, m.person_id AS m_person_id, \
+     m.kind AS m_kind, m.address AS m_address, m.secret_sealed AS m_secret_sealed, \
+     m.last_step AS m_last_step, m.created_at AS m_created_at, \
+     m.last_used_at AS m_last_used_at";
+
+#[derive(FromRow)]
+pub struct Prefixed {
+    m_id: Option<String>,
+    m_person_id: Option<String>,
+    m_kind: Option<String>,
+    m_address: Option<String>,
+    m_secret_sealed: Option<Vec<u8>>,
+    m_last_step: Option<i64>,
+    m_created_at: Option<i64>,
+    m_last_used_at: Option<i64>,
+}
+
+impl Prefixed {
+    pub fn into_method(self) -> Result<Option<MethodRow>, ApiError> {
+        let (Some(id), Some(person_id), Some(kind), Some(created_at)) =
+            (self.m_id, self.m_person_id, self.m_kind, self.m_created_at)
+        else {
+            return Ok(None);
+        };
+        MethodRow::try_from(Stored {
+            id,
+            person_id,
+            kind,
+            address: self.m_address,
+            secret_sealed: self.m_secret_sealed,
+            last_step: self.m_last_step,
+            created_at,
+            last_used_at: self.m_last_used_at,
+        })
+        .map(Some)
+    }
+}
+
 /// The person's methods, oldest first.
 pub async fn of_person<'c>(db: impl Exec<'c>, person_id: &str) -> Result<Vec<MethodRow>, ApiError> {
     converted(

@@ -255,6 +255,15 @@ pub fn role_from_api(r: api::Role) -> Role {
 /// The Person of API.md.
 pub async fn person_view(db: &Db, person: &PersonRow) -> Result<api::Person, ApiError> {
     let center = centers::get(db.read(), &person.center_id).await?;
+    person_view_in(db, person, &center).await
+}
+
+/// The Person of API.md, the center already read.
+pub async fn person_view_in(
+    db: &Db,
+    person: &PersonRow,
+    center: &centers::Center,
+) -> Result<api::Person, ApiError> {
     let methods = methods::of_person(db.read(), &person.id).await?;
     let (list, pref) = methods::preferred_first(person, &methods, &center.allowed);
     Ok(api::Person {
@@ -265,7 +274,7 @@ pub async fn person_view(db: &Db, person: &PersonRow) -> Result<api::Person, Api
         shared: person.shared,
         center: api::CenterRef {
             id: person.center_id.clone(),
-            name: center.name,
+            name: center.name.clone(),
         },
         two_step: api::TwoStep {
             required: twostep_core::policy::two_step_required(&person.roles),

@@ -89,6 +89,48 @@ impl From<Stored> for PersonRow {
 const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
      setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until";
 
+/// A person's columns from `people p`, prefixed `p_`, for reads that join it.
+pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
+     p.email AS p_email, p.name AS p_name, p.roles AS p_roles, p.shared AS p_shared, \
+     p.password_hash AS p_password_hash, p.setup_skips_left AS p_setup_skips_left, \
+     p.preferred_method_id AS p_preferred_method_id, \
+     p.failed_second_steps AS p_failed_second_steps, \
+     p.second_step_locked_until AS p_second_step_locked_until";
+
+#[derive(FromRow)]
+pub struct Prefixed {
+    p_id: String,
+    p_center_id: String,
+    p_email: String,
+    p_name: String,
+    p_roles: String,
+    p_shared: i64,
+    p_password_hash: String,
+    p_setup_skips_left: i64,
+    p_preferred_method_id: Option<String>,
+    p_failed_second_steps: i64,
+    p_second_step_locked_until: Option<i64>,
+}
+
+impl From<Prefixed> for PersonRow {
+    fn from(p: Prefixed) -> Self {
+        Stored {
+            id: p.p_id,
+            center_id: p.p_center_id,
+            email: p.p_email,
+            name: p.p_name,
+            roles: p.p_roles,
+            shared: p.p_shared,
+            password_hash: p.p_password_hash,
+            setup_skips_left: p.p_setup_skips_left,
+            preferred_method_id: p.p_preferred_method_id,
+            failed_second_steps: p.p_failed_second_steps,
+            second_step_locked_until: p.p_second_step_locked_until,
+        }
+        .into()
+    }
+}
+
 pub async fn by_id<'c>(db: impl Exec<'c>, id: &str) -> Result<Option<PersonRow>, ApiError> {
     let s: Option<Stored> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM people WHERE id = $1"))
         .bind(id)
@@ -179,16 +221,21 @@ pub async fn lock(tx: &mut sqlx::AnyConnection, person_id: &str) -> Result<(), A
     Ok(())
 }
 
-/// Counts one second-step attempt for the person, before it is checked: the consecutive
-/// failures including this one, or `None` when the person's second step is locked now.
-pub async fn claim_second_step(
+/// Records one second step of the person, right or wrong, unless their second step is locked
+/// now: a right one starts the count again, a wrong one adds to it. The count (or the reset)
+/// and the lock check are one conditional write, within the attempt's transaction. The
+/// consecutive failures after it, or `None` when locked.
+pub async fn record_second_step(
     tx: &mut sqlx::AnyConnection,
     person_id: &str,
+    passed: bool,
     now: DateTime<Utc>,
     rules: &LockRules,
 ) -> Result<Option<u32>, ApiError> {
     let n: Option<i64> = sqlx::query_scalar(
-        "UPDATE people SET failed_second_steps = failed_second_steps + 1 \
+        "UPDATE people SET \
+           failed_second_steps = CASE WHEN $4 = 1 THEN 0 ELSE failed_second_steps + 1 END, \
+           second_step_locked_until = CASE WHEN $4 = 1 THEN NULL ELSE second_step_locked_until END \
          WHERE id = $1 AND failed_second_steps < $2 \
            AND (second_step_locked_until IS NULL OR second_step_locked_until <= $3) \
          RETURNING failed_second_steps",
@@ -196,6 +243,7 @@ pub async fn claim_second_step(
     .bind(person_id)
     .bind(count(rules.locked_for_good_at))
     .bind(to_ms(now))
+    .bind(flag(passed))
     .fetch_optional(&mut *tx)
     .await?;
     Ok(n.map(unsigned))
