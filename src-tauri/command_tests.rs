@@ -84,11 +84,14 @@ impl Fixture {
 
     fn last_code(&self, to: &str) -> String {
         let outbox = tauri::async_runtime::block_on(self.client.dev_outbox(Some(to))).unwrap();
-        let body = &outbox.messages.last().unwrap().body;
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6)
+        let body = &outbox
+            .messages
+            .iter()
+            .rev()
+            .find(|m| twostep_testkit::is_code_message(&m.body))
             .unwrap()
-            .to_owned()
+            .body;
+        twostep_testkit::extract_code(body)
     }
 
     fn token(&self, email: &str) -> Option<String> {
@@ -228,8 +231,8 @@ fn totp_setup_shows_the_qr_as_an_image_and_confirms_with_the_app_code() {
     let key = data_encoding::BASE32_NOPAD
         .decode(e["secret"].as_str().unwrap().as_bytes())
         .unwrap();
-    let now = twostep_server::Clock::now(f.clock.as_ref()).timestamp() as u64;
-    let code = totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &key, now);
+    let now = twostep_server::Clock::now(f.clock.as_ref()).timestamp();
+    let code = twostep_testkit::totp_code(&key, now);
     let done = invoke(
         &w,
         "confirm_method",

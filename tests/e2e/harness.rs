@@ -94,12 +94,8 @@ impl Server {
         let body = &msgs
             .iter()
             .rev()
-            // A code message, not a notice: "Your verification code is …" / "… is your
-            // verification code."
-            .find(|m| {
-                m.body.contains("verification code is")
-                    || m.body.contains("is your verification code")
-            })
+            // A code message, not a notice.
+            .find(|m| twostep_testkit::is_code_message(&m.body))
             .unwrap_or_else(|| panic!("no code sent to {to}"))
             .body;
         extract_code(body)
@@ -111,8 +107,7 @@ impl Server {
         let key = data_encoding::BASE32_NOPAD
             .decode(secret.replace(' ', "").trim_end_matches('=').as_bytes())
             .unwrap();
-        let t = self.clock.now().timestamp() as u64;
-        totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &key, t)
+        twostep_testkit::totp_code(&key, self.clock.now().timestamp())
     }
 
     /// Moves the server's clock one TOTP step on, so a new code is accepted.
@@ -194,12 +189,7 @@ impl Server {
     }
 }
 
-pub fn extract_code(body: &str) -> String {
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap_or_else(|| panic!("no 6-digit code in {body:?}"))
-        .to_owned()
-}
+pub use twostep_testkit::extract_code;
 
 /// The app in its window, driven over WebDriver.
 pub struct App {
@@ -228,7 +218,7 @@ impl App {
             "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
         );
         let window = WINDOW.lock().await;
-        let port = free_port();
+        let port = twostep_testkit::free_port();
         let mut driver = Command::new("WebKitWebDriver");
         driver
             .arg(format!("--port={port}"))
@@ -497,12 +487,4 @@ pub fn screenshot_dir() -> PathBuf {
         .join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -4,11 +4,6 @@ use twostep_core::Role;
 
 use crate::harness::*;
 
-/// A code computed by an independent implementation (totp-lite), not Twostep's own.
-fn code_at(secret: &[u8], unix: i64) -> String {
-    totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, secret, unix as u64)
-}
-
 /// Sets up an authenticator app for a new staff member through the setup flow.
 async fn enrolled(t: &TestServer, email: &str) -> (Vec<u8>, String) {
     t.add_person(email, &[Role::Staff]).await;
@@ -42,7 +37,7 @@ async fn enrolled(t: &TestServer, email: &str) -> (Vec<u8>, String) {
         .confirm_enrollment(
             &setup_token,
             &enrollment_id,
-            &code_at(&raw, t.now().timestamp()),
+            &totp_code(&raw, t.now().timestamp()),
         )
         .await
         .unwrap();
@@ -78,7 +73,7 @@ async fn an_independent_authenticator_signs_in_and_no_code_is_sent() {
             .verify(
                 &challenge_id,
                 &method_id,
-                &code_at(&secret, t.now().timestamp()),
+                &totp_code(&secret, t.now().timestamp()),
             )
             .await
             .unwrap(),
@@ -97,7 +92,7 @@ async fn the_step_used_to_confirm_cannot_sign_in() {
         .verify(
             &challenge_id,
             &method_id,
-            &code_at(&secret, t.now().timestamp()),
+            &totp_code(&secret, t.now().timestamp()),
         )
         .await
         .unwrap_err();
@@ -120,7 +115,7 @@ async fn previous_and_next_steps_are_accepted_further_ones_not() {
     for off in [-90, 60] {
         assert_eq!(
             t.client
-                .verify(&c, &m, &code_at(&secret, now + off))
+                .verify(&c, &m, &totp_code(&secret, now + off))
                 .await
                 .unwrap_err()
                 .code(),
@@ -130,7 +125,7 @@ async fn previous_and_next_steps_are_accepted_further_ones_not() {
     }
     session_of(
         t.client
-            .verify(&c, &m, &code_at(&secret, now - 30))
+            .verify(&c, &m, &totp_code(&secret, now - 30))
             .await
             .unwrap(),
     );
@@ -142,7 +137,7 @@ async fn previous_and_next_steps_are_accepted_further_ones_not() {
     };
     session_of(
         t.client
-            .verify(&c, &m, &code_at(&secret, now))
+            .verify(&c, &m, &totp_code(&secret, now))
             .await
             .unwrap(),
     );
@@ -154,7 +149,7 @@ async fn previous_and_next_steps_are_accepted_further_ones_not() {
     };
     session_of(
         t.client
-            .verify(&c, &m, &code_at(&secret, now + 30))
+            .verify(&c, &m, &totp_code(&secret, now + 30))
             .await
             .unwrap(),
     );
@@ -165,7 +160,7 @@ async fn a_step_once_accepted_is_refused_also_when_two_requests_race() {
     let t = TestServer::start().await;
     let (secret, m) = enrolled(&t, "t4@acorns.example").await;
     t.advance(30);
-    let code = code_at(&secret, t.now().timestamp());
+    let code = totp_code(&secret, t.now().timestamp());
     let LoginResponse::Verify {
         challenge_id: c1, ..
     } = t.login("t4@acorns.example").await
@@ -186,7 +181,7 @@ async fn a_step_once_accepted_is_refused_also_when_two_requests_race() {
 
     for _ in 0..5 {
         t.advance(30);
-        let code = code_at(&secret, t.now().timestamp());
+        let code = totp_code(&secret, t.now().timestamp());
         let LoginResponse::Verify {
             challenge_id: a, ..
         } = t.login("t4@acorns.example").await
