@@ -248,8 +248,15 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle = rss_mib(pid, "VmRSS:");
 
+    // TWOSTEP_BENCH_STEPS_ONLY: the second steps alone (to profile them).
+    let steps_only = std::env::var("TWOSTEP_BENCH_STEPS_ONLY").is_ok();
     let (h, b) = (http.clone(), base.clone());
-    let (sign_ins, signin_lat, _) = hammer(mode.phase, usize::MAX, move |i| {
+    let signin_phase = if steps_only {
+        Duration::ZERO
+    } else {
+        mode.phase
+    };
+    let (sign_ins, signin_lat, _) = hammer(signin_phase, usize::MAX, move |i| {
         let (h, b) = (h.clone(), b.clone());
         async move {
             let body = serde_json::json!({"email": format!("parent{}@bench.example", i % 50), "password": PASSWORD});
@@ -290,7 +297,12 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
     let tokens = Arc::new(tokens.lock().unwrap().clone());
 
     let (h, b, tk) = (http.clone(), base.clone(), tokens.clone());
-    let (reads, read_lat, _) = hammer(mode.phase, usize::MAX, move |i| {
+    let read_phase = if steps_only {
+        Duration::ZERO
+    } else {
+        mode.phase
+    };
+    let (reads, read_lat, _) = hammer(read_phase, usize::MAX, move |i| {
         let (h, b, tk) = (h.clone(), b.clone(), tk.clone());
         async move {
             let t = &tk[i % tk.len().max(1)];
@@ -358,7 +370,8 @@ async fn main() {
     );
     println!("  Argon2id (m=19 MiB, t=2, p=1) on {cores} cores: {rate:.1} hashes/s (this machine's limit)");
     run("SQLite", None, &mode, rate, cores).await;
-    if full && std::path::Path::new("/usr/lib/postgresql").exists() {
+    let sqlite_only = std::env::var("TWOSTEP_BENCH_SQLITE_ONLY").is_ok();
+    if full && !sqlite_only && std::path::Path::new("/usr/lib/postgresql").exists() {
         let url = twostep_testkit::postgres::cluster().new_database();
         run(
             "PostgreSQL (a local cluster)",
