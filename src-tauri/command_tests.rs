@@ -56,6 +56,7 @@ impl Fixture {
             roles,
             shared: false,
             password: Zeroizing::new(PASSWORD.into()),
+            locale: Default::default(),
         };
         tauri::async_runtime::block_on(accounts::add_to_center_named(
             &self.server.state,

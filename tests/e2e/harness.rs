@@ -77,6 +77,7 @@ impl Server {
             roles,
             shared: false,
             password: Zeroizing::new(PASSWORD.into()),
+            locale: Default::default(),
         };
         accounts::add_to_center_named(&self.running.state, CENTER, account)
             .await

@@ -35,6 +35,20 @@ pub enum Kind {
     Sms,
 }
 
+/// The language of a person's emails and texts, and of the app once they sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    Es,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LocaleRequest {
+    pub locale: Locale,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -108,6 +122,8 @@ pub struct Person {
     pub name: String,
     pub roles: Vec<Role>,
     pub shared: bool,
+    #[serde(default)]
+    pub locale: Locale,
     pub center: CenterRef,
     pub two_step: TwoStep,
 }
@@ -247,6 +263,8 @@ pub struct NewPerson {
     pub password: String,
     #[serde(default)]
     pub shared: Option<bool>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -422,6 +440,7 @@ impl fmt::Debug for NewPerson {
             .field("roles", &self.roles)
             .field("password", &REDACTED)
             .field("shared", &self.shared)
+            .field("locale", &self.locale)
             .finish()
     }
 }
@@ -505,6 +524,7 @@ mod tests {
                     roles: vec![Role::Staff],
                     password: SECRET.into(),
                     shared: None,
+                    locale: None,
                 }
             ),
             format!(

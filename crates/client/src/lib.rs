@@ -284,6 +284,13 @@ impl Client {
         .await
     }
 
+    /// The language of the person's emails and texts.
+    pub async fn set_locale(&self, token: &str, locale: api::Locale) -> Result<()> {
+        let body = api::LocaleRequest { locale };
+        self.call(Method::PUT, "/me/locale", Some(token), Some(&body))
+            .await
+    }
+
     pub async fn set_preferred(&self, token: &str, method_id: &str) -> Result<()> {
         let body = api::PreferredRequest {
             method_id: method_id.to_owned(),

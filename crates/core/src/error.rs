@@ -25,6 +25,8 @@ pub enum CoreError {
     UnknownKind(String),
     #[error("Unknown role `{0}`.")]
     UnknownRole(String),
+    #[error("Unknown language `{0}`: Twostep speaks English (`en`) and Spanish (`es`).")]
+    UnknownLocale(String),
     #[error("The secret is not valid base32.")]
     InvalidSecret,
     #[error("That is not a usable otpauth:// link: {0}.")]

@@ -7,6 +7,7 @@ pub mod address;
 pub mod attempts;
 pub mod code;
 pub mod error;
+pub mod locale;
 pub mod lockout;
 pub mod method;
 pub mod otpauth;
@@ -16,5 +17,6 @@ pub mod totp;
 pub mod vault;
 
 pub use error::CoreError;
+pub use locale::Locale;
 pub use method::Kind;
 pub use policy::{Role, SignInNext};

@@ -217,6 +217,7 @@ async fn main() {
                 roles: &[Role::Guardian],
                 shared: false,
                 password: Zeroizing::new(PASSWORD.into()),
+                locale: Default::default(),
             };
             accounts::add_to_center_named(&st, "Bench Center", account)
                 .await

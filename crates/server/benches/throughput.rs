@@ -114,6 +114,7 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
             roles: &[Role::Guardian],
             shared: false,
             password_hash: &hash,
+            locale: Default::default(),
         };
         people::insert(db.write(), &new, now).await.unwrap();
     }
@@ -131,6 +132,7 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
                 roles: &[Role::Staff],
                 shared: false,
                 password_hash: &hash,
+                locale: Default::default(),
             };
             people::insert(&mut *tx, &person, now).await.unwrap();
             let secret = TotpSecret::generate(&mut rand::rngs::OsRng);

@@ -3,7 +3,7 @@
 //! live here once.
 
 use twostep_core::address::Email;
-use twostep_core::Role;
+use twostep_core::{Locale, Role};
 use zeroize::Zeroizing;
 
 use crate::error::ApiError;
@@ -18,6 +18,8 @@ pub struct NewAccount<'a> {
     /// A generic classroom account (its email is a generic address).
     pub shared: bool,
     pub password: Zeroizing<String>,
+    /// The language of their emails and texts.
+    pub locale: Locale,
 }
 
 /// Adds a person to a center. `actor`: the administrator who did it, if one did.
@@ -64,6 +66,7 @@ pub async fn add(
             roles: &roles,
             shared: a.shared,
             password_hash: &hash,
+            locale: a.locale,
         },
         now,
     )

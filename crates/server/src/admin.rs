@@ -87,6 +87,7 @@ pub async fn create_person(
         roles: &roles,
         shared: req.shared.unwrap_or(false),
         password: Zeroizing::new(req.password),
+        locale: req.locale.map(store::locale_from_api).unwrap_or_default(),
     };
     let person = accounts::add(st, &admin.center_id, account, Some(&admin.id)).await?;
     store::person_view(&st.db, &person).await
@@ -106,15 +107,7 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
     store::people::reset_two_step(&mut *tx, &person.id).await?;
-    notices::send(
-        &mut tx,
-        &st.cfg.subjects(),
-        &person,
-        Notice::Reset,
-        &methods,
-        now,
-    )
-    .await?;
+    notices::send(&mut tx, &st.cfg, &person, Notice::Reset, &methods, now).await?;
     Event::about(&person, AuditAction::TwoStepReset)
         .by(&admin.id)
         .record(&mut *tx, now)

@@ -6,6 +6,7 @@ use rand::rngs::OsRng;
 use subtle::ConstantTimeEq;
 use twostep_core::code::{SendRefusal, SentBefore};
 use twostep_core::secret::OneTimeCode;
+use twostep_core::Locale;
 
 use crate::delivery::{self, templates, Channel};
 use crate::error::{ApiError, CodesCap};
@@ -29,6 +30,8 @@ pub struct CodeFor<'a> {
     pub method_id: Option<&'a str>,
     pub channel: Channel,
     pub address: &'a str,
+    /// The language of the message.
+    pub locale: Locale,
 }
 
 /// Sends a new code, inside the caller's transaction (commit, then `courier.wake()`). Earlier
@@ -79,11 +82,12 @@ pub async fn send(
         &mut *tx,
         now,
         &templates::code(
-            &st.cfg.subjects(),
+            &st.cfg.subjects(c.locale),
             c.channel,
             c.address,
             code.expose(),
             minutes,
+            c.locale,
         )
         .for_person(c.person_id)
         .expiring(expires_at),

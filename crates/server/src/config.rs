@@ -61,6 +61,9 @@ pub struct EmailConfig {
     pub from: String,
     #[serde(flatten)]
     pub subjects: Subjects,
+    /// The subjects of emails to people whose language is Spanish (`[email.es]`).
+    #[serde(default = "Subjects::spanish")]
+    pub es: Subjects,
 }
 
 impl Default for EmailConfig {
@@ -73,6 +76,7 @@ impl Default for EmailConfig {
             password: None,
             from: "Online-Auth <no-reply@localhost>".into(),
             subjects: Subjects::default(),
+            es: Subjects::spanish(),
         }
     }
 }
@@ -104,6 +108,27 @@ pub struct Subjects {
     pub reset: String,
     #[serde(rename = "locked_subject")]
     pub locked: String,
+}
+
+impl Subjects {
+    /// Natural Latin American Spanish for the help page's subjects.
+    pub fn spanish() -> Self {
+        Self {
+            code: "Su código de verificación de Online-Auth".into(),
+            method_added: "Se agregó un dispositivo de autenticación de dos factores".into(),
+            method_removed: "Se eliminó un dispositivo de autenticación de dos factores".into(),
+            reset: "Se restableció su verificación en dos pasos".into(),
+            locked: "Alguien ingresó su contraseña pero no su código de verificación".into(),
+        }
+    }
+
+    /// The defaults of a language.
+    pub fn for_locale(locale: twostep_core::Locale) -> Self {
+        match locale {
+            twostep_core::Locale::En => Self::default(),
+            twostep_core::Locale::Es => Self::spanish(),
+        }
+    }
 }
 
 impl Default for Subjects {
@@ -284,12 +309,14 @@ impl Config {
             .is_some_and(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
     }
 
-    /// The email subjects in force (the `[email]` section's, or the defaults).
-    pub fn subjects(&self) -> Subjects {
-        self.email
-            .as_ref()
-            .map(|e| e.subjects.clone())
-            .unwrap_or_default()
+    /// The email subjects in force for a language (the `[email]` or `[email.es]` section's,
+    /// or the defaults).
+    pub fn subjects(&self, locale: twostep_core::Locale) -> Subjects {
+        match (&self.email, locale) {
+            (Some(e), twostep_core::Locale::En) => e.subjects.clone(),
+            (Some(e), twostep_core::Locale::Es) => e.es.clone(),
+            (None, l) => Subjects::for_locale(l),
+        }
     }
 
     /// Where text messages may go (`sms.countries`, else the default calling code's country).
@@ -342,9 +369,13 @@ from = "+15550100000"
             ("smtp.example.org", 2525, Security::Tls)
         );
         assert_eq!(e.username.as_deref(), Some("twostep"));
-        assert_eq!(c.subjects().code, "Your code");
+        assert_eq!(c.subjects(twostep_core::Locale::En).code, "Your code");
         assert_eq!(
-            c.subjects().method_added,
+            c.subjects(twostep_core::Locale::Es).code,
+            "Su código de verificación de Online-Auth"
+        );
+        assert_eq!(
+            c.subjects(twostep_core::Locale::En).method_added,
             "A two-factor authentication device has been added"
         );
         let s = c.sms.as_ref().unwrap();

@@ -1,6 +1,6 @@
 //! The demo center of DESIGN.md.
 
-use twostep_core::Role;
+use twostep_core::{Locale, Role};
 use zeroize::Zeroizing;
 
 use crate::accounts::{self, NewAccount};
@@ -15,6 +15,8 @@ pub struct DemoAccount {
     pub name: &'static str,
     pub roles: &'static [Role],
     pub shared: bool,
+    /// The language of their emails and texts (and of the app once signed in).
+    pub locale: Locale,
     /// What the account shows off, for the sign-in screen.
     pub about: &'static str,
 }
@@ -26,6 +28,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Avery Admin",
         roles: &[Role::Admin],
         shared: false,
+        locale: Locale::En,
         about: "Administrator: 2-Step Verification required",
     },
     DemoAccount {
@@ -34,6 +37,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Jordan Lee",
         roles: &[Role::Staff],
         shared: false,
+        locale: Locale::En,
         about: "Teacher: 2-Step Verification required",
     },
     DemoAccount {
@@ -42,6 +46,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Sam Rivera",
         roles: &[Role::Staff],
         shared: false,
+        locale: Locale::En,
         about: "Assistant teacher",
     },
     DemoAccount {
@@ -50,6 +55,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Casey Morgan",
         roles: &[Role::Staff, Role::Guardian],
         shared: false,
+        locale: Locale::En,
         about: "Staff member and parent",
     },
     DemoAccount {
@@ -58,7 +64,17 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Riley Parent",
         roles: &[Role::Guardian],
         shared: false,
+        locale: Locale::En,
         about: "Parent: 2-Step Verification optional",
+    },
+    DemoAccount {
+        email: "marisol.ortega@family.example",
+        password: "demo-familia-pass",
+        name: "Marisol Ortega",
+        roles: &[Role::Guardian],
+        shared: false,
+        locale: Locale::Es,
+        about: "Madre: mensajes en español",
     },
     DemoAccount {
         email: "classroom.sunflowers@sunnydays.example",
@@ -66,6 +82,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "Sunflowers Room",
         roles: &[Role::Staff],
         shared: true,
+        locale: Locale::En,
         about: "Shared classroom account",
     },
 ];
@@ -85,6 +102,7 @@ pub async fn seed(st: &AppState) -> anyhow::Result<bool> {
             roles: a.roles,
             shared: a.shared,
             password: Zeroizing::new(a.password.to_owned()),
+            locale: a.locale,
         };
         match accounts::add_to_center_named(st, CENTER, account).await {
             // Another server seeding the same database at the same moment.

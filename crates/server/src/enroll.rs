@@ -152,6 +152,7 @@ pub async fn add(
                 method_id: None,
                 channel: channel(kind)?,
                 address: &address,
+                locale: person.locale,
             };
             let sent = codes::send(&mut tx, st, &code, now).await?;
             Event::by_self(person, AuditAction::CodeSent)
@@ -206,6 +207,7 @@ pub async fn resend(st: &AppState, p: &Principal, id: &str) -> Result<api::Deliv
         method_id: None,
         channel: channel(kind)?,
         address: &address,
+        locale: p.person.locale,
     };
     let mut tx = st.db.begin().await?;
     let sent = codes::send(&mut tx, st, &code, now).await?;
@@ -291,11 +293,8 @@ pub async fn confirm(
         }
         TokenKind::Session => None,
     };
-    let notice = Notice::MethodAdded {
-        kind_label: kind.label(),
-        hint: &hint,
-    };
-    notices::send(&mut tx, &st.cfg.subjects(), person, notice, &[], now).await?;
+    let notice = Notice::MethodAdded { kind, hint: &hint };
+    notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
     Event::by_self(person, AuditAction::MethodAdded)
         .detail(&format!("{}: {hint}", kind.label()))
         .record(&mut *tx, now)
@@ -339,13 +338,10 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     let kind = m.kind;
     let hint = method::hint(kind, m.address.as_deref());
     // The removed address hears of it too: it may be the owner's, taken out by someone else.
-    let notice = Notice::MethodRemoved {
-        kind_label: kind.label(),
-        hint: &hint,
-    };
+    let notice = Notice::MethodRemoved { kind, hint: &hint };
     notices::send(
         &mut tx,
-        &st.cfg.subjects(),
+        &st.cfg,
         person,
         notice,
         std::slice::from_ref(&m),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use twostep_core::Role;
+use twostep_core::{Locale, Role};
 use twostep_server::accounts::{self, NewAccount};
 use twostep_server::{demo, ApiError, Config, SystemClock};
 use zeroize::Zeroizing;
@@ -68,6 +68,9 @@ enum PersonCommand {
         /// A shared classroom account (its email is a generic address).
         #[arg(long)]
         shared: bool,
+        /// The language of their emails and texts.
+        #[arg(long, value_enum, default_value = "en")]
+        locale: LocaleArg,
         #[arg(long, required = true)]
         password_stdin: bool,
     },
@@ -85,6 +88,21 @@ struct Common {
     /// data folder.
     #[arg(long)]
     database_url: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LocaleArg {
+    En,
+    Es,
+}
+
+impl From<LocaleArg> for Locale {
+    fn from(l: LocaleArg) -> Locale {
+        match l {
+            LocaleArg::En => Locale::En,
+            LocaleArg::Es => Locale::Es,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -175,6 +193,7 @@ async fn main() -> anyhow::Result<()> {
                     name,
                     roles,
                     shared,
+                    locale,
                     password_stdin: _,
                 },
         } => {
@@ -193,6 +212,7 @@ async fn main() -> anyhow::Result<()> {
                 roles: &roles,
                 shared,
                 password,
+                locale: locale.into(),
             };
             let added = accounts::add_to_center_named(&st, &center, account)
                 .await

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use twostep_core::Kind;
 
-use crate::config::Subjects;
+use crate::config::Config;
 use crate::delivery::{self, templates::Notice};
 use crate::error::ApiError;
 use crate::store::{self, MethodRow, PersonRow};
@@ -13,7 +13,7 @@ use crate::store::{self, MethodRow, PersonRow};
 /// whose owners must hear of it too). Call it inside the transaction that makes it true.
 pub async fn send(
     tx: &mut sqlx::AnyConnection,
-    subjects: &Subjects,
+    cfg: &Config,
     person: &PersonRow,
     notice: Notice<'_>,
     gone: &[MethodRow],
@@ -33,16 +33,15 @@ pub async fn send(
     emails.dedup();
     phones.sort();
     phones.dedup();
+    // In the person's language.
+    let (locale, subjects) = (person.locale, cfg.subjects(person.locale));
     for e in &emails {
-        delivery::queue(
-            &mut *tx,
-            now,
-            &notice.email(subjects, e).for_person(&person.id),
-        )
-        .await?;
+        let msg = notice.email(&subjects, e, locale).for_person(&person.id);
+        delivery::queue(&mut *tx, now, &msg).await?;
     }
     for p in &phones {
-        delivery::queue(&mut *tx, now, &notice.text(p).for_person(&person.id)).await?;
+        let msg = notice.text(p, locale).for_person(&person.id);
+        delivery::queue(&mut *tx, now, &msg).await?;
     }
     Ok(())
 }

@@ -51,6 +51,7 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(resend_enrollment))
         .routes(routes!(confirm_enrollment))
         .routes(routes!(set_preferred))
+        .routes(routes!(set_locale))
         .routes(routes!(admin_people, admin_create_person))
         .routes(routes!(admin_person))
         .routes(routes!(admin_reset))
@@ -181,6 +182,22 @@ async fn set_preferred(
     enroll::set_preferred(&st, &p, req)
         .await
         .map(|()| StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/me/locale", request_body = api::LocaleRequest,
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn set_locale(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiJson(req): ApiJson<api::LocaleRequest>,
+) -> Res<StatusCode> {
+    store::people::set_locale(
+        st.db.write(),
+        &p.person.id,
+        store::locale_from_api(req.locale),
+    )
+    .await
+    .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/people", params(api::PeopleQuery),

@@ -284,6 +284,7 @@ async fn send_to_method(
         method_id: Some(&m.id),
         channel,
         address,
+        locale: person.locale,
     };
     let sent = codes::send(tx, st, &code, now).await?;
     let hint = twostep_core::method::hint(kind, Some(address));
@@ -426,7 +427,7 @@ pub async fn verify(
             .record(&mut *tx, now)
             .await?;
         if let Some(notice) = notice {
-            notices::send(&mut tx, &st.cfg.subjects(), person, notice, &[], now).await?;
+            notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
         }
         tx.commit().await?;
         st.courier.wake();

@@ -64,6 +64,17 @@ impl Message {
         }
     }
 
+    pub fn text(to: &str, body: String) -> Self {
+        Self {
+            channel: Channel::Sms,
+            to: to.to_owned(),
+            subject: String::new(),
+            body,
+            person_id: None,
+            expires_at: None,
+        }
+    }
+
     pub fn expiring(mut self, at: DateTime<Utc>) -> Self {
         self.expires_at = Some(at);
         self

@@ -1,28 +1,42 @@
-//! What Twostep says to people. Short, plain, and never more than the person needs.
+//! What Twostep says to people, in their language (English, or the Latin American Spanish of
+//! US childcare families, "usted"). Short, plain, and never more than the person needs.
+
+use twostep_core::{Kind, Locale};
 
 use super::{Channel, Message};
 use crate::config::Subjects;
 
-pub fn code(subjects: &Subjects, channel: Channel, to: &str, code: &str, minutes: i64) -> Message {
+/// The message carrying a code: an email (`subjects` of the person's language) or a text.
+pub fn code(
+    subjects: &Subjects,
+    channel: Channel,
+    to: &str,
+    code: &str,
+    minutes: i64,
+    locale: Locale,
+) -> Message {
     match channel {
-        Channel::Email => Message::email(
+        Channel::Email => {
+            let body = match locale {
+                Locale::En => format!(
+                    "Your verification code is {code}.\n\n\
+                     It expires {minutes} minutes after it was requested.\n\n\
+                     If you did not try to sign in, ignore this email: nobody can sign in \
+                     without the code."
+                ),
+                Locale::Es => format!(
+                    "Su código de verificación es {code}.\n\n\
+                     Vence {minutes} minutos después de haberlo solicitado.\n\n\
+                     Si usted no intentó iniciar sesión, ignore este correo: nadie puede \
+                     iniciar sesión sin el código."
+                ),
+            };
+            Message::email(to, &subjects.code, body)
+        }
+        Channel::Sms => Message::text(
             to,
-            &subjects.code,
-            format!(
-                "Your verification code is {code}.\n\n\
-                 It expires {minutes} minutes after it was requested.\n\n\
-                 If you did not try to sign in, ignore this email: nobody can sign in \
-                 without the code."
-            ),
+            twostep_core::method::sms::code_message(code, minutes, locale),
         ),
-        Channel::Sms => Message {
-            channel,
-            to: to.to_owned(),
-            subject: String::new(),
-            body: twostep_core::method::sms::code_message(code, minutes),
-            person_id: None,
-            expires_at: None,
-        },
     }
 }
 
@@ -31,11 +45,11 @@ pub fn code(subjects: &Subjects, channel: Channel, to: &str, code: &str, minutes
 #[derive(Debug, Clone, Copy)]
 pub enum Notice<'a> {
     MethodAdded {
-        kind_label: &'a str,
+        kind: Kind,
         hint: &'a str,
     },
     MethodRemoved {
-        kind_label: &'a str,
+        kind: Kind,
         hint: &'a str,
     },
     Reset,
@@ -46,77 +60,113 @@ pub enum Notice<'a> {
 }
 
 impl Notice<'_> {
-    /// The email: subject and body.
-    pub fn email(&self, subjects: &Subjects, to: &str) -> Message {
-        let (subject, body) = match *self {
-            Notice::MethodAdded { kind_label, hint } => (
-                &subjects.method_added,
-                format!(
-                    "A verification method was added to your account: {kind_label} ({hint}).\n\n\
-                     If this was not you, contact your center's administrator right away so they \
-                     can reset your 2-Step Verification."
-                ),
-            ),
-            Notice::MethodRemoved { kind_label, hint } => (
-                &subjects.method_removed,
-                format!(
-                    "A verification method was removed from your account: {kind_label} ({hint}).\n\n\
-                     If this was not you, contact your center's administrator right away."
-                ),
-            ),
-            Notice::Reset => (
-                &subjects.reset,
-                "An administrator at your center reset your 2-Step Verification. Your verification \
-                 methods were removed and you were signed out everywhere.\n\n\
-                 The next time you sign in you will set up a verification method again. If you did \
-                 not expect this, contact your center's administrator."
-                    .to_owned(),
-            ),
-            Notice::SecondStepLocked => (
-                &subjects.locked,
-                "Someone signed in to your account with your password but then entered wrong \
-                 verification codes many times. Signing in is paused for a while.\n\n\
-                 If this was you, wait and try again. If it was not, your password is known to \
-                 someone else: change it, and tell your center's administrator."
-                    .to_owned(),
-            ),
-            Notice::SecondStepLockedForGood => (
-                &subjects.locked,
-                "Someone signed in to your account with your password but then entered wrong \
-                 verification codes too many times. 2-Step Verification is now locked on your \
-                 account.\n\n\
-                 Contact your center's administrator: they can reset it. Your password is known \
-                 to someone else if this was not you."
-                    .to_owned(),
-            ),
+    /// The email, in `locale`, with the subject of that language.
+    pub fn email(&self, subjects: &Subjects, to: &str, locale: Locale) -> Message {
+        let subject = match self {
+            Notice::MethodAdded { .. } => &subjects.method_added,
+            Notice::MethodRemoved { .. } => &subjects.method_removed,
+            Notice::Reset => &subjects.reset,
+            Notice::SecondStepLocked | Notice::SecondStepLockedForGood => &subjects.locked,
         };
-        Message::email(to, subject, body)
+        Message::email(to, subject, self.email_body(locale))
     }
 
-    /// The text message: one short sentence.
-    pub fn text(&self, to: &str) -> Message {
-        let body = match *self {
-            Notice::MethodAdded { kind_label, .. } => format!(
-                "Twostep: a verification method ({kind_label}) was added to your account. Not you? Contact your center now."
+    fn email_body(&self, locale: Locale) -> String {
+        match (*self, locale) {
+            (Notice::MethodAdded { kind, hint }, Locale::En) => format!(
+                "A verification method was added to your account: {} ({hint}).\n\n\
+                 If this was not you, contact your center's administrator right away so they \
+                 can reset your 2-Step Verification.",
+                kind.label_in(locale)
             ),
-            Notice::MethodRemoved { kind_label, .. } => format!(
-                "Twostep: a verification method ({kind_label}) was removed from your account. Not you? Contact your center now."
+            (Notice::MethodAdded { kind, hint }, Locale::Es) => format!(
+                "Se agregó un método de verificación a su cuenta: {} ({hint}).\n\n\
+                 Si no fue usted, comuníquese de inmediato con el administrador de su centro \
+                 para que restablezca su verificación en dos pasos.",
+                kind.label_in(locale)
             ),
-            Notice::Reset => {
+            (Notice::MethodRemoved { kind, hint }, Locale::En) => format!(
+                "A verification method was removed from your account: {} ({hint}).\n\n\
+                 If this was not you, contact your center's administrator right away.",
+                kind.label_in(locale)
+            ),
+            (Notice::MethodRemoved { kind, hint }, Locale::Es) => format!(
+                "Se eliminó un método de verificación de su cuenta: {} ({hint}).\n\n\
+                 Si no fue usted, comuníquese de inmediato con el administrador de su centro.",
+                kind.label_in(locale)
+            ),
+            (Notice::Reset, Locale::En) => "An administrator at your center reset your 2-Step \
+                 Verification. Your verification methods were removed and you were signed out \
+                 everywhere.\n\n\
+                 The next time you sign in you will set up a verification method again. If you \
+                 did not expect this, contact your center's administrator."
+                .to_owned(),
+            (Notice::Reset, Locale::Es) => "Un administrador de su centro restableció su \
+                 verificación en dos pasos. Se eliminaron sus métodos de verificación y se cerró \
+                 su sesión en todos los dispositivos.\n\n\
+                 La próxima vez que inicie sesión, configurará de nuevo un método de \
+                 verificación. Si no lo esperaba, comuníquese con el administrador de su centro."
+                .to_owned(),
+            (Notice::SecondStepLocked, Locale::En) => "Someone signed in to your account with \
+                 your password but then entered wrong verification codes many times. Signing in \
+                 is paused for a while.\n\n\
+                 If this was you, wait and try again. If it was not, your password is known to \
+                 someone else: change it, and tell your center's administrator."
+                .to_owned(),
+            (Notice::SecondStepLocked, Locale::Es) => "Alguien inició sesión en su cuenta con su \
+                 contraseña, pero luego ingresó códigos de verificación incorrectos muchas \
+                 veces. El inicio de sesión está en pausa por un tiempo.\n\n\
+                 Si fue usted, espere e inténtelo de nuevo. Si no fue usted, otra persona conoce \
+                 su contraseña: cámbiela y avísele al administrador de su centro."
+                .to_owned(),
+            (Notice::SecondStepLockedForGood, Locale::En) => "Someone signed in to your account \
+                 with your password but then entered wrong verification codes too many times. \
+                 2-Step Verification is now locked on your account.\n\n\
+                 Contact your center's administrator: they can reset it. Your password is known \
+                 to someone else if this was not you."
+                .to_owned(),
+            (Notice::SecondStepLockedForGood, Locale::Es) => "Alguien inició sesión en su cuenta \
+                 con su contraseña, pero luego ingresó códigos de verificación incorrectos \
+                 demasiadas veces. La verificación en dos pasos quedó bloqueada en su cuenta.\n\n\
+                 Comuníquese con el administrador de su centro: puede restablecerla. Si no fue \
+                 usted, otra persona conoce su contraseña."
+                .to_owned(),
+        }
+    }
+
+    /// The text message: one short sentence, in `locale`.
+    pub fn text(&self, to: &str, locale: Locale) -> Message {
+        let body = match (*self, locale) {
+            (Notice::MethodAdded { kind, .. }, Locale::En) => format!(
+                "Twostep: a verification method ({}) was added to your account. Not you? Contact your center now.",
+                kind.label_in(locale)
+            ),
+            (Notice::MethodAdded { kind, .. }, Locale::Es) => format!(
+                "Twostep: se agregó un método de verificación ({}) a su cuenta. ¿No fue usted? Comuníquese con su centro ahora.",
+                kind.label_in(locale)
+            ),
+            (Notice::MethodRemoved { kind, .. }, Locale::En) => format!(
+                "Twostep: a verification method ({}) was removed from your account. Not you? Contact your center now.",
+                kind.label_in(locale)
+            ),
+            (Notice::MethodRemoved { kind, .. }, Locale::Es) => format!(
+                "Twostep: se eliminó un método de verificación ({}) de su cuenta. ¿No fue usted? Comuníquese con su centro ahora.",
+                kind.label_in(locale)
+            ),
+            (Notice::Reset, Locale::En) => {
                 "Twostep: your center reset your 2-Step Verification. Not expected? Contact your center.".to_owned()
             }
-            Notice::SecondStepLocked | Notice::SecondStepLockedForGood => {
+            (Notice::Reset, Locale::Es) => {
+                "Twostep: su centro restableció su verificación en dos pasos. ¿No lo esperaba? Comuníquese con su centro.".to_owned()
+            }
+            (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::En) => {
                 "Twostep: someone entered your password but not your verification code. Not you? Contact your center.".to_owned()
             }
+            (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::Es) => {
+                "Twostep: alguien ingresó su contraseña pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
+            }
         };
-        Message {
-            channel: Channel::Sms,
-            to: to.to_owned(),
-            subject: String::new(),
-            body,
-            person_id: None,
-            expires_at: None,
-        }
+        Message::text(to, body)
     }
 }
 
@@ -148,34 +198,61 @@ fn escape(s: &str) -> String {
 mod tests {
     use super::*;
 
+    const ALL_NOTICES: [Notice<'static>; 5] = [
+        Notice::MethodAdded {
+            kind: Kind::Email,
+            hint: "j•••@x.org",
+        },
+        Notice::MethodRemoved {
+            kind: Kind::Sms,
+            hint: "•••• 0123",
+        },
+        Notice::Reset,
+        Notice::SecondStepLocked,
+        Notice::SecondStepLockedForGood,
+    ];
+
     #[test]
-    fn every_notice_has_an_email_and_a_one_sentence_text() {
-        let subjects = Subjects::default();
-        for n in [
-            Notice::MethodAdded {
-                kind_label: "Email",
-                hint: "j•••@x.org",
-            },
-            Notice::MethodRemoved {
-                kind_label: "Text message",
-                hint: "•••• 0123",
-            },
-            Notice::Reset,
-            Notice::SecondStepLocked,
-            Notice::SecondStepLockedForGood,
-        ] {
-            let e = n.email(&subjects, "jo@x.org");
-            assert!(!e.subject.is_empty() && e.body.len() > 40, "{n:?}");
-            let t = n.text("+12015550123");
-            assert_eq!(t.channel, Channel::Sms);
-            assert!(t.body.len() <= 160, "{n:?}: {}", t.body.len());
+    fn every_notice_has_an_email_and_a_one_sentence_text_in_each_language() {
+        for locale in Locale::ALL {
+            let subjects = Subjects::for_locale(locale);
+            for n in ALL_NOTICES {
+                let e = n.email(&subjects, "jo@x.org", locale);
+                assert!(!e.subject.is_empty() && e.body.len() > 40, "{n:?}");
+                let t = n.text("+12015550123", locale);
+                assert_eq!(t.channel, Channel::Sms);
+                assert!(t.body.chars().count() <= 160, "{n:?}: {}", t.body);
+            }
         }
         assert_eq!(
             Notice::SecondStepLocked
-                .email(&subjects, "jo@x.org")
+                .email(&Subjects::default(), "jo@x.org", Locale::En)
                 .subject,
             "Someone entered your password but not your verification code"
         );
+    }
+
+    #[test]
+    fn spanish_messages_are_spanish() {
+        let es = Subjects::for_locale(Locale::Es);
+        let m = code(&es, Channel::Email, "jo@x.org", "123456", 10, Locale::Es);
+        assert_eq!(m.subject, "Su código de verificación de Online-Auth");
+        assert!(m.body.starts_with("Su código de verificación es 123456."));
+        let t = code(&es, Channel::Sms, "+12015550123", "123456", 10, Locale::Es);
+        assert_eq!(
+            t.body,
+            "123456 es su código de verificación. Vence en 10 minutos."
+        );
+        let added = Notice::MethodAdded {
+            kind: Kind::Sms,
+            hint: "•••• 0123",
+        }
+        .email(&es, "jo@x.org", Locale::Es);
+        assert_eq!(
+            added.subject,
+            "Se agregó un dispositivo de autenticación de dos factores"
+        );
+        assert!(added.body.contains("Mensaje de texto (•••• 0123)"));
     }
 
     #[test]
@@ -193,6 +270,7 @@ mod tests {
             "jo@x.org",
             "123456",
             10,
+            Locale::En,
         );
         assert_eq!(m.subject, "User OTP from Online-Auth");
         assert!(
@@ -204,6 +282,7 @@ mod tests {
             "+15550100000",
             "123456",
             10,
+            Locale::En,
         );
         assert_eq!(
             t.body,

@@ -29,7 +29,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use twostep_api as api;
-use twostep_core::{Kind, Role};
+use twostep_core::{Kind, Locale, Role};
 
 use crate::error::ApiError;
 
@@ -236,6 +236,20 @@ pub fn kind_from_api(k: api::Kind) -> Kind {
     }
 }
 
+pub fn locale_to_api(l: Locale) -> api::Locale {
+    match l {
+        Locale::En => api::Locale::En,
+        Locale::Es => api::Locale::Es,
+    }
+}
+
+pub fn locale_from_api(l: api::Locale) -> Locale {
+    match l {
+        api::Locale::En => Locale::En,
+        api::Locale::Es => Locale::Es,
+    }
+}
+
 pub fn role_to_api(r: Role) -> api::Role {
     match r {
         Role::Staff => api::Role::Staff,
@@ -272,6 +286,7 @@ pub async fn person_view_in(
         name: person.name.clone(),
         roles: person.roles.iter().copied().map(role_to_api).collect(),
         shared: person.shared,
+        locale: locale_to_api(person.locale),
         center: api::CenterRef {
             id: person.center_id.clone(),
             name: center.name.clone(),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use twostep_core::lockout::{LockRules, LockState};
-use twostep_core::Role;
+use twostep_core::{Locale, Role};
 
 use super::{count, flag, join_list, parse_list, unsigned, Backend, Exec};
 use crate::clock::{from_ms, to_ms};
@@ -24,6 +24,8 @@ pub struct PersonRow {
     pub preferred_method_id: Option<String>,
     pub failed_second_steps: u32,
     pub second_step_locked_until: Option<DateTime<Utc>>,
+    /// The language of their emails and texts.
+    pub locale: Locale,
 }
 
 /// Never the password hash.
@@ -66,6 +68,7 @@ struct Stored {
     preferred_method_id: Option<String>,
     failed_second_steps: i64,
     second_step_locked_until: Option<i64>,
+    locale: String,
 }
 
 impl From<Stored> for PersonRow {
@@ -82,12 +85,13 @@ impl From<Stored> for PersonRow {
             preferred_method_id: s.preferred_method_id,
             failed_second_steps: unsigned(s.failed_second_steps),
             second_step_locked_until: s.second_step_locked_until.map(from_ms),
+            locale: s.locale.parse().unwrap_or_default(),
         }
     }
 }
 
 const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
-     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until";
+     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until, locale";
 
 /// A person's columns from `people p`, prefixed `p_`, for reads that join it.
 pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
@@ -95,7 +99,7 @@ pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
      p.password_hash AS p_password_hash, p.setup_skips_left AS p_setup_skips_left, \
      p.preferred_method_id AS p_preferred_method_id, \
      p.failed_second_steps AS p_failed_second_steps, \
-     p.second_step_locked_until AS p_second_step_locked_until";
+     p.second_step_locked_until AS p_second_step_locked_until, p.locale AS p_locale";
 
 #[derive(FromRow)]
 pub struct Prefixed {
@@ -110,6 +114,7 @@ pub struct Prefixed {
     p_preferred_method_id: Option<String>,
     p_failed_second_steps: i64,
     p_second_step_locked_until: Option<i64>,
+    p_locale: String,
 }
 
 impl From<Prefixed> for PersonRow {
@@ -126,6 +131,7 @@ impl From<Prefixed> for PersonRow {
             preferred_method_id: p.p_preferred_method_id,
             failed_second_steps: p.p_failed_second_steps,
             second_step_locked_until: p.p_second_step_locked_until,
+            locale: p.p_locale,
         }
         .into()
     }
@@ -177,6 +183,7 @@ pub struct NewPerson<'a> {
     pub roles: &'a [Role],
     pub shared: bool,
     pub password_hash: &'a str,
+    pub locale: Locale,
 }
 
 /// Adds a person: `EmailTaken` when someone already signs in with the email.
@@ -186,8 +193,8 @@ pub async fn insert<'c>(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let r = sqlx::query(
-        "INSERT INTO people (id, center_id, email, name, roles, shared, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO people (id, center_id, email, name, roles, shared, password_hash, created_at, \
+         locale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(p.id)
     .bind(p.center_id)
@@ -197,6 +204,7 @@ pub async fn insert<'c>(
     .bind(flag(p.shared))
     .bind(p.password_hash)
     .bind(to_ms(now))
+    .bind(p.locale.as_str())
     .execute(db)
     .await;
     match r {
@@ -332,5 +340,19 @@ pub async fn prefer_unless_set<'c>(
     .bind(person_id)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// The person's language.
+pub async fn set_locale<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    locale: Locale,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE people SET locale = $1 WHERE id = $2")
+        .bind(locale.as_str())
+        .bind(person_id)
+        .execute(db)
+        .await?;
     Ok(())
 }

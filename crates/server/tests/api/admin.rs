@@ -131,17 +131,20 @@ async fn people_are_found_by_name_role_and_enrolment() {
                 roles: vec![ApiRole::Staff],
                 password: "a long enough password".into(),
                 shared: None,
+                locale: Some(twostep_client::api::Locale::Es),
             },
         )
         .await
         .unwrap();
     assert_eq!(created.email, "new.teacher@acorns.example");
+    assert_eq!(created.locale, twostep_client::api::Locale::Es);
     let dup = NewPerson {
         email: "new.teacher@acorns.example".into(),
         name: "Again".into(),
         roles: vec![ApiRole::Staff],
         password: "a long enough password".into(),
         shared: None,
+        locale: None,
     };
     assert_eq!(
         t.client

@@ -568,3 +568,136 @@ async fn a_message_queued_on_a_busy_server_is_sent_by_the_other_at_once() {
     );
     b.stop().await;
 }
+
+/// A mail as a person reads it: the decoded subject and plain-text body (lettre encodes
+/// Spanish with RFC 2047 words and quoted-printable or base64).
+fn read_mail(raw: &str) -> (String, String) {
+    let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    let subject = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key().eq_ignore_ascii_case("Subject"))
+        .map(|h| h.get_value())
+        .unwrap_or_default();
+    let plain = std::iter::once(&parsed)
+        .chain(parsed.subparts.iter())
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .map(|p| p.get_body().unwrap())
+        .unwrap_or_default();
+    (subject, plain)
+}
+
+/// Waits until a mail to `to` has `subject` (decoded); returns its plain text.
+async fn wait_for_decoded(maildir: &Path, to: &str, subject: &str) -> String {
+    let start = Instant::now();
+    loop {
+        for m in mails(maildir) {
+            if header(&m, "To") == Some(to) {
+                let (s, body) = read_mail(&m);
+                if s == subject {
+                    return body;
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "no {subject:?} to {to}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts() {
+    let (_d, md) = maildir();
+    let port = free_port();
+    let _smtp = SmtpServer::start(port, &md).await;
+    let (g, url) = start_gateway(vec![]).await;
+    let t = TestServer::start_with(|c| {
+        c.email = Some(smtp_config(port));
+        c.sms = Some(sms_config(&url));
+    })
+    .await;
+    const EMAIL: &str = "marisol@familia.example";
+    t.add_person(EMAIL, &[Role::Guardian]).await;
+    let (session, _) = session_of(t.login(EMAIL).await);
+    // The person chooses Spanish (the app does it when they switch languages).
+    t.client
+        .set_locale(&session, twostep_client::api::Locale::Es)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.client.me(&session).await.unwrap().locale,
+        twostep_client::api::Locale::Es
+    );
+
+    let e = t
+        .client
+        .add_method(&session, &AddMethodRequest::Email { email: None })
+        .await
+        .unwrap();
+    let body = wait_for_decoded(&md, EMAIL, "Su código de verificación de Online-Auth").await;
+    assert!(
+        body.starts_with("Su código de verificación es ") && body.contains("Vence 10 minutos"),
+        "{body}"
+    );
+    let code = extract_code(&body);
+    t.client
+        .confirm_enrollment(&session, e.id(), &code)
+        .await
+        .unwrap();
+    let added = wait_for_decoded(
+        &md,
+        EMAIL,
+        "Se agregó un dispositivo de autenticación de dos factores",
+    )
+    .await;
+    assert!(
+        added.contains("Se agregó un método de verificación a su cuenta: Correo electrónico"),
+        "{added}"
+    );
+
+    t.client
+        .add_method(
+            &session,
+            &AddMethodRequest::Sms {
+                phone: "(201) 555-0961".into(),
+            },
+        )
+        .await
+        .unwrap();
+    wait_requests(&g, 1).await;
+    let text = |i: usize| {
+        let (_, _, form) = g.seen.lock().unwrap()[i].clone();
+        form.into_iter()
+            .find(|(k, _)| k == "Body")
+            .map(|(_, v)| v)
+            .unwrap()
+    };
+    let first = text(0);
+    assert!(
+        first.ends_with(" es su código de verificación. Vence en 10 minutos."),
+        "{first}"
+    );
+    // Another number, confirmed: the notice to it is Spanish too.
+    let sms = t
+        .client
+        .add_method(
+            &session,
+            &AddMethodRequest::Sms {
+                phone: "(201) 555-0962".into(),
+            },
+        )
+        .await
+        .unwrap();
+    wait_requests(&g, 2).await;
+    t.client
+        .confirm_enrollment(&session, sms.id(), &extract_code(&text(1)))
+        .await
+        .unwrap();
+    wait_requests(&g, 3).await;
+    assert_eq!(
+        text(2),
+        "Twostep: se agregó un método de verificación (Mensaje de texto) a su cuenta. ¿No fue usted? Comuníquese con su centro ahora."
+    );
+}

@@ -101,6 +101,7 @@ impl TestServer {
             roles,
             shared,
             password: Zeroizing::new(PASSWORD.into()),
+            locale: Default::default(),
         };
         accounts::add_to_center_named(&self.server.state, center, account)
             .await
