@@ -14,6 +14,7 @@ fn twostep_commands() -> &'static [&'static str] {
         "app_status",
         "choose_server",
         "use_demo",
+        "set_language",
         "sign_in",
         "skip_setup",
         "send_code",

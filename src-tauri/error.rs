@@ -34,6 +34,8 @@ pub enum AppError {
     Keyring(String),
     #[error("The demo center is not available in this build.")]
     NoDemo,
+    #[error("{0}")]
+    UnknownLanguage(String),
     /// A rule of the authenticator vault (or of an entry, a PIN, an import).
     #[error("{0}")]
     Vault(#[from] twostep_core::CoreError),
@@ -58,6 +60,7 @@ impl AppError {
             Self::NoSuchProfile(_) => "no_such_profile",
             Self::Keyring(_) => "keyring",
             Self::NoDemo => "no_demo",
+            Self::UnknownLanguage(_) => "unknown_language",
             Self::Vault(e) => vault_code(e),
             Self::PinLocked(_) => "pin_locked",
             Self::Qr(_) => "no_qr_code",
@@ -135,6 +138,10 @@ impl Serialize for AppError {
         {
             st.serialize_field("attempts_left", attempts_left)?;
             st.serialize_field("retry_after", retry_after)?;
+        }
+        // The wait, so that the UI can word it in the person's language.
+        if let Self::PinLocked(secs) = self {
+            st.serialize_field("retry_after", secs)?;
         }
         st.end()
     }

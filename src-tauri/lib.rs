@@ -6,6 +6,7 @@ mod commands;
 #[cfg(feature = "embedded")]
 mod embedded;
 pub mod error;
+pub mod language;
 mod notify;
 pub mod qr;
 pub mod secret;
@@ -16,6 +17,8 @@ pub mod tokens;
 pub mod vault;
 pub mod views;
 
+#[cfg(test)]
+mod catalog_tests;
 #[cfg(test)]
 mod command_tests;
 
@@ -39,6 +42,10 @@ pub struct Options {
     /// chosen before, or the embedded demo center.
     #[arg(long, env = "TWOSTEP_SERVER")]
     pub server: Option<String>,
+    /// The app's language, `en` or `es`; without it, the one chosen in the app before, or
+    /// the system's.
+    #[arg(long, env = "TWOSTEP_LANG")]
+    pub lang: Option<String>,
 }
 
 /// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
@@ -72,6 +79,14 @@ pub fn run() {
         Some(Ok(url)) => Some(url),
         None => None,
     };
+    let lang = match options.lang.as_deref().map(language::parse) {
+        Some(Err(e)) => {
+            eprintln!("twostep: --lang: {e}");
+            std::process::exit(2);
+        }
+        Some(Ok(l)) => Some(l),
+        None => None,
+    };
     let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
             let data = settings::data_dir(app.path().app_data_dir().ok());
@@ -89,6 +104,9 @@ pub fn run() {
             }
             if let Some(url) = preset.clone() {
                 state = state.with_preset_server(url);
+            }
+            if let Some(l) = lang {
+                state = state.with_language(l);
             }
             app.manage(state);
             Ok(())

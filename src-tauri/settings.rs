@@ -21,6 +21,9 @@ pub struct Settings {
     /// Seconds added to this device's clock for authenticator codes ("Resync").
     #[serde(default)]
     pub vault_offset_secs: i64,
+    /// The language chosen in the app (`en`, `es`); none: the system's.
+    #[serde(default)]
+    pub locale: Option<twostep_core::Locale>,
 }
 
 impl Settings {
@@ -137,6 +140,7 @@ mod tests {
             demo: false,
             signed_in_email: Some("a@b.example".into()),
             vault_offset_secs: -42,
+            locale: Some(twostep_core::Locale::Es),
         };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);

@@ -65,6 +65,8 @@ pub struct Inner {
     pub settings: Settings,
     /// Set by `TWOSTEP_SERVER` or `--server`: the server screen is skipped.
     pub preset: bool,
+    /// Set by `TWOSTEP_LANG` or `--lang`: the app starts in this language.
+    pub lang: Option<twostep_core::Locale>,
     /// The server's clock minus this device's, measured once per server: countdowns ("send
     /// a new code in 20 s") follow the server's clock even on a device that is off.
     pub clock_offset_ms: Option<i64>,
@@ -149,6 +151,22 @@ impl AppState {
 }
 
 impl AppState {
+    /// The language given at launch (`TWOSTEP_LANG` / `--lang`).
+    pub fn with_language(mut self, locale: twostep_core::Locale) -> Self {
+        self.inner.get_mut().lang = Some(locale);
+        self
+    }
+
+    /// The app's language now: given at launch, else chosen in the app, else the system's
+    /// (none: the webview's). And whether someone chose it (launch or app), rather than the
+    /// system: a person's own language on the server then does not override it.
+    pub fn language(inner: &Inner) -> (Option<twostep_core::Locale>, bool) {
+        match inner.lang.or(inner.settings.locale) {
+            Some(l) => (Some(l), true),
+            None => (crate::language::system(), false),
+        }
+    }
+
     /// A server set by the device (`TWOSTEP_SERVER` / `--server`): no server screen.
     pub fn with_preset_server(mut self, url: String) -> Self {
         let inner = self.inner.get_mut();

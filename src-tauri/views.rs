@@ -56,6 +56,10 @@ pub struct StatusView {
     pub notice: Option<String>,
     /// The server's clock minus this device's, in milliseconds (0 when unknown).
     pub clock_offset_ms: i64,
+    /// The app's language (`en`, `es`); none: the webview's own.
+    pub locale: Option<String>,
+    /// Whether the language was chosen (at launch or in the app) rather than the system's.
+    pub locale_chosen: bool,
 }
 
 /// A method being added, as the setup screen needs it.

@@ -17,6 +17,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         server::app_status,
         server::choose_server,
         server::use_demo,
+        server::set_language,
         signin::sign_in,
         signin::skip_setup,
         signin::send_code,

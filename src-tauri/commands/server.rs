@@ -34,7 +34,10 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
         }
     }
     let inner = state.inner.lock().await;
+    let (locale, locale_chosen) = AppState::language(&inner);
     Ok(StatusView {
+        locale: locale.map(|l| l.as_str().to_owned()),
+        locale_chosen,
         server: inner.server.as_ref().map(|s| ServerView {
             url: s.url.clone(),
             demo: s.demo,
@@ -168,4 +171,37 @@ fn demo_accounts() -> Vec<DemoAccountView> {
 #[cfg(not(feature = "embedded"))]
 fn demo_accounts() -> Vec<DemoAccountView> {
     Vec::new()
+}
+
+/// The language the person chose in the app: kept in settings.json for the next start, and,
+/// signed in, on the server too, so that their emails and texts follow.
+#[tauri::command]
+pub async fn set_language(state: State<'_, AppState>, locale: String) -> AppResult<()> {
+    let chosen = crate::language::parse(&locale).map_err(AppError::UnknownLanguage)?;
+    let signed_in = {
+        let mut inner = state.inner.lock().await;
+        inner.settings.locale = Some(chosen);
+        // A choice made now outranks the language given at launch, for the rest of the run.
+        inner.lang = None;
+        if let Some(person) = inner.signed.as_mut().and_then(|s| s.person.as_mut()) {
+            person.locale = to_api(chosen);
+        }
+        inner.signed.is_some()
+    };
+    state.save_settings().await?;
+    if signed_in {
+        let api_locale = to_api(chosen);
+        session::call(&state, |c, t| async move {
+            c.set_locale(t.expose(), api_locale).await
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+fn to_api(l: twostep_core::Locale) -> twostep_client::api::Locale {
+    match l {
+        twostep_core::Locale::En => twostep_client::api::Locale::En,
+        twostep_core::Locale::Es => twostep_client::api::Locale::Es,
+    }
 }

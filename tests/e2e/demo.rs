@@ -32,7 +32,7 @@ async fn with_no_server_the_app_opens_on_the_demo_center() {
     assert_eq!(app.value("#password").await, "demo-admin-pass");
     let riley = "riley.parent@family.example";
     let accounts = app.count("button.account").await;
-    assert_eq!(accounts, 6);
+    assert_eq!(accounts, twostep_server::demo::ACCOUNTS.len());
     app.fill("#email", riley).await;
     app.fill("#password", "demo-family-pass").await;
     app.click("#sign-in").await;

@@ -213,7 +213,13 @@ impl AppData {
 
 impl App {
     /// Starts the app with its data in `data`, preset to `server` (or the embedded demo).
+    /// The app in English, whatever the machine's language.
     pub async fn launch(data: &AppData, server: Option<&str>) -> App {
+        Self::launch_in(data, server, "en").await
+    }
+
+    /// The app started with `--lang <lang>`.
+    pub async fn launch_in(data: &AppData, server: Option<&str>, lang: &str) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
@@ -237,9 +243,9 @@ impl App {
         let driver = driver
             .spawn()
             .expect("WebKitWebDriver (Debian: webkit2gtk-driver) must be installed");
-        let mut args = vec![];
+        let mut args = vec!["--lang".to_owned(), lang.to_owned()];
         if let Some(url) = server {
-            args = vec!["--server".to_owned(), url.to_owned()];
+            args.extend(["--server".to_owned(), url.to_owned()]);
         }
         let mut caps = serde_json::Map::new();
         caps.insert(

@@ -8,4 +8,5 @@ mod harness;
 mod keyring;
 mod methods;
 mod signin;
+mod spanish;
 mod vault;

@@ -2,17 +2,22 @@
 // "2-Step Verification > Reset", the center's allowed methods, and the audit trail.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, KIND_LABEL, when } from './dom.js';
+import { h, field, errorBox, showError, clearError, busy, kindLabel, when, methodLabel } from './dom.js';
+import { t, has } from './i18n.js';
 
-const ROLE = { staff: 'Staff', guardian: 'Family', admin: 'Administrator' };
+/** A role's name (admin.role.staff, .guardian, .admin). */
+const role = (r) => t(`admin.role.${r}`);
+
+/** An audit action's name (admin.action.<action>); one the catalog lacks reads as its code. */
+const actionLabel = (a) => (has(`admin.action.${a}`) ? t(`admin.action.${a}`) : a.replaceAll('_', ' '));
 
 export function render(app, { query = '', filter = '' } = {}) {
   const box = errorBox();
-  const q = h('input', { type: 'search', id: 'people-query', value: query, autocomplete: 'off', placeholder: 'Name or email' });
+  const q = h('input', { type: 'search', id: 'people-query', value: query, autocomplete: 'off', placeholder: t('admin.search_placeholder') });
   const f = h('select', { id: 'people-filter' },
-    h('option', { value: '' }, 'Everyone'),
-    h('option', { value: 'enrolled' }, '2-Step Verification on'),
-    h('option', { value: 'not_enrolled' }, '2-Step Verification off'));
+    h('option', { value: '' }, t('admin.filter_everyone')),
+    h('option', { value: 'enrolled' }, t('admin.filter_enrolled')),
+    h('option', { value: 'not_enrolled' }, t('admin.filter_not_enrolled')));
   f.value = filter;
   const results = h('ul', { class: 'people', id: 'people', 'aria-live': 'polite' });
   let timer;
@@ -24,8 +29,8 @@ export function render(app, { query = '', filter = '' } = {}) {
         h('button', { type: 'button', class: 'person', 'data-email': p.email, onclick: () => app.show(person, { id: p.id, back: { query: q.value, filter: f.value } }, 'admin-person') },
           h('strong', {}, p.name),
           h('span', {}, p.email),
-          h('span', { class: 'hint' }, p.roles.map((r) => ROLE[r]).join(', '), ' · ', p.two_step.enabled ? '2-Step Verification on' : '2-Step Verification off'))))
-        : [h('li', { class: 'empty' }, 'No one matches. Try part of a name or email.')]));
+          h('span', { class: 'hint' }, p.roles.map(role).join(', '), ' · ', p.two_step.enabled ? t('admin.status_on') : t('admin.status_off')))))
+        : [h('li', { class: 'empty' }, t('admin.no_match'))]));
     } catch (e) { if (!e.handled) showError(box, e); }
   };
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 250); });
@@ -33,11 +38,11 @@ export function render(app, { query = '', filter = '' } = {}) {
   search();
 
   return h('div', { class: 'page' },
-    h('h1', {}, 'Administration'),
+    h('h1', {}, t('admin.title')),
     h('section', { class: 'card', 'aria-labelledby': 'people-h' },
-      h('h2', { id: 'people-h' }, 'People'),
+      h('h2', { id: 'people-h' }, t('admin.people')),
       h('form', { class: 'filters', role: 'search', onsubmit: (ev) => { ev.preventDefault(); search(); } },
-        field('Find by name or email', q), field('Show', f)),
+        field(t('admin.find_label'), q), field(t('admin.show_label'), f)),
       box, results),
     policy(app),
     audit(app));
@@ -45,16 +50,16 @@ export function render(app, { query = '', filter = '' } = {}) {
 
 function person(app, { id, back, result }) {
   const box = errorBox();
-  const body = h('div', {}, h('p', { class: 'loading' }, 'Loading…'));
+  const body = h('div', {}, h('p', { class: 'loading' }, t('admin.loading')));
   (async () => {
     let p;
     try { p = await app.guard(call('admin_person', { personId: id })); } catch (e) { if (!e.handled) showError(box, e); return; }
     const ts = p.two_step;
-    const reset = h('button', { type: 'button', class: 'danger', id: 'reset-2sv', disabled: !ts.enabled && !ts.methods.length }, 'Reset');
+    const reset = h('button', { type: 'button', class: 'danger', id: 'reset-2sv', disabled: !ts.enabled && !ts.methods.length }, t('admin.reset'));
     const section = h('section', { class: 'card', 'aria-labelledby': 'p-2sv' },
-      h('h2', { id: 'p-2sv' }, '2-Step Verification'),
-      h('p', { id: 'person-2sv' }, ts.enabled ? `On · ${ts.methods.map((m) => `${KIND_LABEL[m.kind]} (${m.hint})`).join(', ')}` : 'Off'),
-      h('p', { class: 'hint' }, 'Reset removes all of this person\'s methods and signs them out everywhere. Staff must set up 2-Step Verification again at their next sign-in.'),
+      h('h2', { id: 'p-2sv' }, t('admin.two_step')),
+      h('p', { id: 'person-2sv' }, ts.enabled ? t('admin.two_step_on', { methods: ts.methods.map((m) => methodLabel(m)).join(', ') }) : t('admin.two_step_off')),
+      h('p', { class: 'hint' }, t('admin.reset_hint')),
       reset);
     reset.onclick = () => {
       reset.hidden = true;
@@ -63,32 +68,32 @@ function person(app, { id, back, result }) {
         onclick: () => busy(yes, async () => {
           try {
             await app.guard(call('admin_reset', { personId: p.id }));
-            app.show(person, { id, back, result: `2-Step Verification was reset for ${p.name}. They've been emailed, and will set it up again at their next sign-in.` }, 'admin-person');
+            app.show(person, { id, back, result: t('admin.reset_done', { name: p.name }) }, 'admin-person');
           } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); reset.hidden = false; } }
         }),
-      }, 'Reset 2-Step Verification');
-      const confirm = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm reset' },
-        h('p', {}, `Reset 2-Step Verification for ${p.name}? Their methods are removed and they are signed out.`),
-        h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { confirm.remove(); reset.hidden = false; reset.focus(); } }, 'Cancel')));
+      }, t('admin.reset_confirm_button'));
+      const confirm = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('admin.reset_confirm_label') },
+        h('p', {}, t('admin.reset_confirm', { name: p.name })),
+        h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { confirm.remove(); reset.hidden = false; reset.focus(); } }, t('admin.cancel'))));
       section.append(confirm);
       yes.focus();
     };
     body.replaceChildren(
       h('h1', { id: 'person-name' }, p.name),
       result ? h('p', { class: 'notice success', id: 'reset-result', role: 'status' }, result) : null,
-      h('p', {}, p.email, ' · ', p.roles.map((r) => ROLE[r]).join(', '), p.shared ? ' · Shared classroom account' : ''),
+      h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),
       section);
     const r = body.querySelector('#reset-result');
     if (r) { r.setAttribute('tabindex', '-1'); r.focus(); }
   })();
   return h('div', { class: 'page' },
-    h('p', {}, h('a', { href: '#admin', id: 'back-to-people', onclick: (ev) => { ev.preventDefault(); app.show(render, back || {}, 'admin'); } }, '← People')),
+    h('p', {}, h('a', { href: '#admin', id: 'back-to-people', onclick: (ev) => { ev.preventDefault(); app.show(render, back || {}, 'admin'); } }, t('admin.back_to_people'))),
     box, body);
 }
 
 function policy(app) {
   const box = errorBox('policy-error');
-  const save = h('button', { type: 'submit', class: 'secondary', id: 'save-policy' }, 'Save');
+  const save = h('button', { type: 'submit', class: 'secondary', id: 'save-policy' }, t('admin.save'));
   const boxes = ['totp', 'email', 'sms'].map((k) => h('input', { type: 'checkbox', name: 'kind', value: k, id: `allow-${k}` }));
   (async () => {
     try {
@@ -97,21 +102,21 @@ function policy(app) {
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
   return h('section', { class: 'card', 'aria-labelledby': 'policy-h' },
-    h('h2', { id: 'policy-h' }, 'Allowed methods'),
+    h('h2', { id: 'policy-h' }, t('admin.policy_title')),
     h('form', {
       onsubmit: (ev) => {
         ev.preventDefault();
         const allowed = boxes.filter((b) => b.checked).map((b) => b.value);
-        if (!allowed.length) { showError(box, { message: 'Allow at least one method, or no one could set up 2-Step Verification.' }); return; }
+        if (!allowed.length) { showError(box, { message: t('admin.policy_none') }); return; }
         busy(save, async () => {
           clearError(box);
-          try { await app.guard(call('admin_set_policy', { allowedKinds: allowed })); app.toast('Allowed methods saved.'); }
+          try { await app.guard(call('admin_set_policy', { allowedKinds: allowed })); app.toast(t('admin.policy_saved')); }
           catch (e) { if (!e.handled) showError(box, e); }
         });
       },
     },
-      h('fieldset', {}, h('legend', {}, 'People at your center may use'),
-        boxes.map((b) => h('label', { class: 'check', for: b.id }, b, KIND_LABEL[b.value]))),
+      h('fieldset', {}, h('legend', {}, t('admin.policy_legend')),
+        boxes.map((b) => h('label', { class: 'check', for: b.id }, b, kindLabel(b.value)))),
       box, save));
 }
 
@@ -122,13 +127,13 @@ function audit(app) {
     try {
       const log = await app.guard(call('admin_audit', { personId: null }));
       rows.replaceChildren(...log.events.slice(0, 100).map((e) => h('tr', {},
-        h('td', {}, when(e.at)), h('td', {}, e.action.replaceAll('_', ' ')), h('td', {}, e.detail))));
+        h('td', {}, when(e.at)), h('td', {}, actionLabel(e.action)), h('td', {}, e.detail))));
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
   return h('section', { class: 'card', 'aria-labelledby': 'audit-h' },
-    h('h2', { id: 'audit-h' }, 'Audit trail'),
+    h('h2', { id: 'audit-h' }, t('admin.audit_title')),
     box,
     h('div', { class: 'table-wrap' }, h('table', { id: 'audit' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'Details'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('admin.col_when')), h('th', { scope: 'col' }, t('admin.col_what')), h('th', { scope: 'col' }, t('admin.col_details')))),
       rows)));
 }

@@ -2,7 +2,9 @@
 // the bar and the navigation appear once someone is signed in.
 
 import { call, listen } from './api.js';
-import { h, setClockOffset } from './dom.js';
+import { h, setClockOffset, errorText } from './dom.js';
+import { t, setLocale, locale } from './i18n.js';
+import { languageSwitch } from './language.js';
 import * as signin from './signin.js';
 import * as setup from './setup.js';
 import * as methods from './methods.js';
@@ -23,6 +25,7 @@ const app = {
 
   /** Shows a screen: `render(app, params)` returns its element. */
   show(render, params = {}, name = '') {
+    this.current = { render, params, name };
     this.timers.forEach(clearInterval);
     this.timers = [];
     const el = render(this, params);
@@ -55,8 +58,11 @@ const app = {
     if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
   },
 
-  signedIn(me, notice) {
+  async signedIn(me, notice) {
     this.me = me;
+    // The person's own language, saved on the server, unless one was chosen on this device.
+    const own = me && me.person && me.person.locale;
+    if (own && own !== locale() && !(this.status && this.status.locale_chosen)) await setLocale(own);
     if (me.keyring_warning) notice = me.keyring_warning;
     this.show(home.render, { notice }, 'home');
   },
@@ -72,7 +78,7 @@ const app = {
       return await promise;
     } catch (e) {
       if (e.code === 'unauthenticated') {
-        this.signedOut('Your session has ended. Sign in again.');
+        this.signedOut(t('app.session_ended'));
         throw { ...e, handled: true };
       }
       throw e;
@@ -81,17 +87,43 @@ const app = {
 
   async signOut() {
     await call('sign_out').catch(() => {});
-    this.signedOut('You are signed out.');
+    this.signedOut(t('app.signed_out'));
+  },
+
+  /** Changes the app's language now (kept on this device, and on the server once signed in). */
+  async changeLanguage(next) {
+    try {
+      await call('set_language', { locale: next });
+    } catch (e) {
+      if (e.code !== 'unauthenticated') this.toast(errorText(e));
+    }
+    if (this.status) this.status.locale_chosen = true;
+    if (this.me && this.me.person) this.me.person.locale = next;
+    await setLocale(next);
+    this.staticTexts();
+    const c = this.current;
+    if (c) this.show(c.render, c.params, c.name);
+    this.toast(t('common.language.changed'));
+  },
+
+  /** The words of index.html itself. */
+  staticTexts() {
+    document.querySelector('.skip-link').textContent = t('common.skip_link');
+    nav.setAttribute('aria-label', t('app.nav.label'));
   },
 
   async start() {
     try {
       this.status = await call('app_status');
       setClockOffset(this.status.clock_offset_ms);
+      await setLocale(this.status.locale || navigator.language);
     } catch (e) {
-      this.show(signin.server, { notice: e.message }, 'server');
+      await setLocale(navigator.language).catch(() => {});
+      this.staticTexts();
+      this.show(signin.server, { notice: errorText(e) }, 'server');
       return;
     }
+    this.staticTexts();
     const s = this.status;
     if (!s.server) return this.show(signin.server, {}, 'server');
     if (s.me) return this.signedIn(s.me, s.notice);
@@ -115,19 +147,20 @@ const app = {
           h('strong', { id: 'who-name' }, p.name),
           h('span', { class: 'center' }, p.center.name))),
       profiles.length > 1
-        ? h('div', { class: 'profiles', role: 'group', 'aria-label': 'Profile' },
+        ? h('div', { class: 'profiles', role: 'group', 'aria-label': t('app.profile') },
             profiles.map((r) => h('button', {
               type: 'button', id: `profile-${r}`, class: 'chip',
               'aria-pressed': String(me.profile === r),
               onclick: () => this.switchProfile(r),
-            }, r === 'staff' ? 'Staff' : 'Family')))
+            }, r === 'staff' ? t('app.profile_staff') : t('app.profile_family'))))
         : null,
-      h('button', { type: 'button', id: 'sign-out', class: 'ghost', onclick: () => this.signOut() }, 'Sign out'),
+      languageSwitch(this, 'bar-language'),
+      h('button', { type: 'button', id: 'sign-out', class: 'ghost', onclick: () => this.signOut() }, t('app.sign_out')),
     ].filter(Boolean));
-    const links = [['home', 'Home', home.render], ['methods', '2-Step Verification', methods.render]];
-    if (p.roles.includes('admin')) links.push(['admin', 'Administration', admin.render]);
-    links.push(['vault', 'Authenticator', vault.render]);
-    if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', 'Demo inbox', inbox.render]);
+    const links = [['home', t('app.nav.home'), home.render], ['methods', t('app.nav.methods'), methods.render]];
+    if (p.roles.includes('admin')) links.push(['admin', t('app.nav.admin'), admin.render]);
+    links.push(['vault', t('app.nav.vault'), vault.render]);
+    if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', t('app.nav.inbox'), inbox.render]);
     nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
       h('a', {
         href: `#${id}`, id: `nav-${id}`,
@@ -140,9 +173,9 @@ const app = {
     try {
       this.me = await call('switch_profile', { profile: role });
       this.show(home.render, {}, 'home');
-      this.toast(role === 'staff' ? 'Staff profile' : 'Family profile');
+      this.toast(role === 'staff' ? t('app.staff_profile') : t('app.family_profile'));
     } catch (e) {
-      this.toast(e.message);
+      this.toast(errorText(e));
     }
   },
 };

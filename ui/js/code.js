@@ -1,6 +1,7 @@
 // The one-time-code field: digits on phone keyboards, filled by the OS from an SMS or email
 // where it can, and paste-friendly ("123 456" and "123-456" are fine; the server reads them).
 // Also what every code screen shares: the countdown and the wrong-code message.
+import { t } from './i18n.js';
 import { h, timeLeft, secondsUntil } from './dom.js';
 
 export function codeInput(id = 'code') {
@@ -13,7 +14,7 @@ export function codeInput(id = 'code') {
 
 /** "That code isn't right. 3 attempts left." */
 export function attemptsLeft(n) {
-  return `That code isn't right. ${n === 1 ? '1 attempt' : `${n} attempts`} left.`;
+  return t('code.attempts_left', { count: n });
 }
 
 /** Every second: the time left on the latest code (`delivery()`, null before the first), and
@@ -23,10 +24,10 @@ export function countdown(app, expiry, resend, delivery) {
     const d = delivery();
     if (!d) { expiry.textContent = ''; return; }
     const left = timeLeft(d.expires_at);
-    expiry.textContent = left ? `The code expires in ${left}.` : 'This code has expired. Send a new code.';
+    expiry.textContent = left ? t('code.expires_in', { left }) : t('code.expired');
     if (resend.getAttribute('aria-busy') || resend.dataset.locked) return;
     const wait = secondsUntil(d.resend_after);
     resend.disabled = wait > 0;
-    resend.textContent = wait > 0 ? `Send new code (in ${wait} s)` : 'Send new code';
+    resend.textContent = wait > 0 ? t('code.resend_in', { seconds: wait }) : t('code.resend');
   });
 }

@@ -1,5 +1,7 @@
 // Small helpers to build the screens without innerHTML: text is always text.
 
+import { t, has, dateTime } from './i18n.js';
+
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props || {})) {
@@ -37,8 +39,26 @@ export function errorBox(id = 'form-error') {
   return h('div', { id, class: 'error', role: 'alert', hidden: true });
 }
 
+/**
+ * What went wrong, in the chosen language: the catalog's wording of the error's stable code
+ * (errors.<code>), or the message that came with it when the catalog has none.
+ */
+export function errorText(err) {
+  if (!err) return '';
+  const code = err.code;
+  if (code && has(`errors.${code}`)) {
+    const retry = Number(err.retry_after) || 0;
+    const minutes = Math.max(1, Math.ceil(retry / 60));
+    const attempts = err.attempts_left !== undefined && err.attempts_left !== null ? err.attempts_left : null;
+    // The number a sentence counts: attempts left, else minutes (or seconds, for `seconds` keys).
+    const count = attempts !== null ? attempts : (code === 'pin_locked' ? retry : minutes);
+    return t(`errors.${code}`, { count, attempts_left: attempts, seconds: retry, minutes });
+  }
+  return err.message || String(err);
+}
+
 export function showError(box, err, extra) {
-  box.replaceChildren(h('p', {}, err.message || String(err)));
+  box.replaceChildren(h('p', {}, errorText(err)));
   if (extra) box.append(extra);
   box.hidden = false;
 }
@@ -62,12 +82,25 @@ export async function busy(button, work) {
   }
 }
 
-export const KIND_LABEL = { totp: 'Authenticator app', email: 'Email', sms: 'Text message' };
+/** A method's kind, as the help page names it: "Authenticator app", "Email", "Text message". */
+export function kindLabel(kind) {
+  return t(`common.kind.${kind}`);
+}
+
+/** A method as a person names it: "Email j•••@example.org"; an authenticator app has no hint
+ *  beyond its kind ("Authenticator app", not "Authenticator app Authenticator app"). */
+export function methodLabel(m) {
+  return m.kind === 'totp' ? kindLabel('totp') : t('common.method_label', { kind: kindLabel(m.kind), hint: m.hint });
+}
+
+/** What tells two methods of a kind apart: the address hint, none for an authenticator app. */
+export function methodHint(m) {
+  return m.kind === 'totp' ? '' : m.hint;
+}
 
 export function when(iso) {
-  if (!iso) return 'never';
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (!iso) return t('common.never');
+  return dateTime(iso);
 }
 
 let offsetMs = 0;

@@ -1,6 +1,7 @@
 // The signed-in start page: who you are, which profile, and where your 2-Step Verification stands.
 
-import { h, KIND_LABEL } from './dom.js';
+import { t } from './i18n.js';
+import { h, methodLabel } from './dom.js';
 import * as methods from './methods.js';
 import * as admin from './admin.js';
 
@@ -10,20 +11,20 @@ export function render(app, { notice } = {}) {
   const ts = p.two_step;
   const family = me.profile === 'guardian';
   return h('div', { class: 'page' },
-    h('h1', { id: 'welcome' }, `Welcome, ${p.name.split(' ')[0]}`),
+    h('h1', { id: 'welcome' }, t('home.welcome', { name: p.name.split(' ')[0] })),
     notice ? h('p', { class: 'notice' }, notice) : null,
-    h('p', { class: 'hint', id: 'profile-line' }, `${family ? 'Family' : me.profile === 'staff' ? 'Staff' : 'Administrator'} profile · ${p.center.name}`),
+    h('p', { class: 'hint', id: 'profile-line' }, t(family ? 'home.profile_line.guardian' : me.profile === 'staff' ? 'home.profile_line.staff' : 'home.profile_line.admin', { center: p.center.name })),
     h('section', { class: 'card', 'aria-labelledby': 'tsv-h' },
-      h('h2', { id: 'tsv-h' }, '2-Step Verification'),
+      h('h2', { id: 'tsv-h' }, t('home.tsv_title')),
       ts.enabled
-        ? h('p', { id: 'tsv-state' }, `On · ${ts.methods.length} ${ts.methods.length === 1 ? 'method' : 'methods'}: `, ts.methods.map((m) => `${KIND_LABEL[m.kind]} (${m.hint})`).join(', '))
+        ? h('p', { id: 'tsv-state' }, t('home.tsv_on', { count: ts.methods.length, methods: ts.methods.map(methodLabel).join(t('home.list_separator')) }))
         : h('p', { id: 'tsv-state' }, ts.required
-          ? 'Off. Your center requires it for staff: set it up now.'
-          : 'Off. Add a method to protect your account with a code after your password.'),
-      h('button', { type: 'button', class: 'secondary', id: 'manage-2sv', onclick: () => app.show(methods.render, {}, 'methods') }, ts.enabled ? 'Manage' : 'Set up')),
+          ? t('home.tsv_off_required')
+          : t('home.tsv_off')),
+      h('button', { type: 'button', class: 'secondary', id: 'manage-2sv', onclick: () => app.show(methods.render, {}, 'methods') }, ts.enabled ? t('home.manage') : t('home.set_up'))),
     p.roles.includes('admin')
-      ? h('section', { class: 'card' }, h('h2', {}, 'Administration'),
-          h('p', {}, 'Find staff and families, reset a person\'s 2-Step Verification, choose the methods your center allows.'),
-          h('button', { type: 'button', class: 'secondary', onclick: () => app.show(admin.render, {}, 'admin') }, 'Open administration'))
+      ? h('section', { class: 'card' }, h('h2', {}, t('home.admin_title')),
+          h('p', {}, t('home.admin_intro')),
+          h('button', { type: 'button', class: 'secondary', onclick: () => app.show(admin.render, {}, 'admin') }, t('home.open_admin')))
       : null);
 }

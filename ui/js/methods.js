@@ -2,15 +2,16 @@
 // edit (add the new address, then delete the old), and the preferred method.
 
 import { call } from './api.js';
-import { h, errorBox, showError, busy, KIND_LABEL, when } from './dom.js';
+import { h, errorBox, showError, busy, kindLabel, when, methodLabel, methodHint } from './dom.js';
+import { t } from './i18n.js';
 import * as setup from './setup.js';
 
 export function render(app, { replacing, added } = {}) {
   const box = errorBox();
-  const list = h('ul', { class: 'methods', id: 'method-list', 'aria-label': 'Your verification methods' }, h('li', { class: 'loading' }, 'Loading your methods…'));
-  const addBtn = h('button', { type: 'button', id: 'add-method', class: 'primary', disabled: true }, 'Add a verification method');
+  const list = h('ul', { class: 'methods', id: 'method-list', 'aria-label': t('methods.list_label') }, h('li', { class: 'loading' }, t('methods.loading')));
+  const addBtn = h('button', { type: 'button', id: 'add-method', class: 'primary', disabled: true }, t('methods.add'));
   const banner = replacing
-    ? h('div', { class: 'card notice', id: 'replace-banner', role: 'status' }, `Your new method is ready. Now delete the old one: ${replacing.hint}.`)
+    ? h('div', { class: 'card notice', id: 'replace-banner', role: 'status' }, t('methods.replace_banner', { hint: replacing.hint }))
     : null;
 
   load();
@@ -28,7 +29,7 @@ export function render(app, { replacing, added } = {}) {
     const only = data.methods.length === 1;
     list.replaceChildren(...(data.methods.length
       ? data.methods.map((m) => row(m, data, only))
-      : [h('li', { class: 'empty' }, 'You have no verification methods yet. Add one to protect your account.')]));
+      : [h('li', { class: 'empty' }, t('methods.empty'))]));
     if (replacing) {
       const del = list.querySelector(`[data-method="${CSS.escape(replacing.id)}"] .delete`);
       if (del) del.focus();
@@ -38,53 +39,53 @@ export function render(app, { replacing, added } = {}) {
   function row(m, data, only) {
     const preferred = m.id === data.preferred_method_id;
     const actions = h('div', { class: 'row-actions' });
-    const onlyNote = only ? h('p', { class: 'hint', id: `only-${m.id}` }, 'This is your only method, so it can\'t be deleted. Add another method first.') : null;
+    const onlyNote = only ? h('p', { class: 'hint', id: `only-${m.id}` }, t('methods.only_method')) : null;
     // A kind the center has since switched off: kept and shown, but it can't sign in.
     const offNote = m.allowed === false
       ? h('p', { class: 'notice warning method-off', id: `off-${m.id}` },
         only
-          ? 'Your center no longer allows this method, so it can\'t be used to sign in. Add another method, then delete this one.'
-          : 'Your center no longer allows this method, so it can\'t be used to sign in. You can delete it.')
+          ? t('methods.off_only')
+          : t('methods.off'))
       : null;
     const del = h('button', {
       type: 'button', class: 'danger delete', disabled: only,
       'aria-describedby': only ? `only-${m.id}` : null,
-      'aria-label': `Delete ${KIND_LABEL[m.kind]} ${m.hint}`,
+      'aria-label': t('methods.delete_label', { method: methodLabel(m) }),
       onclick: () => confirmDelete(m, li, actions),
-    }, 'Delete');
+    }, t('methods.delete'));
     if (!preferred && data.methods.length > 1 && m.allowed !== false) {
       actions.append(h('button', {
-        type: 'button', class: 'secondary prefer', 'aria-label': `Make ${m.hint} preferred`,
+        type: 'button', class: 'secondary prefer', 'aria-label': t('methods.prefer_label', { method: methodLabel(m) }),
         onclick: (ev) => busy(ev.currentTarget, async () => {
-          try { await app.guard(call('set_preferred', { methodId: m.id })); app.toast(`${m.hint} is now your preferred method.`); load(); }
+          try { await app.guard(call('set_preferred', { methodId: m.id })); app.toast(t('methods.preferred_toast', { method: methodLabel(m) })); load(); }
           catch (e) { if (!e.handled) showError(box, e); }
         }),
-      }, 'Make preferred'));
+      }, t('methods.prefer')));
     }
     if (m.kind !== 'totp' && m.allowed !== false) {
       actions.append(h('button', {
-        type: 'button', class: 'secondary edit', 'aria-label': `Change ${m.hint}`,
+        type: 'button', class: 'secondary edit', 'aria-label': t('methods.change_label', { hint: m.hint }),
         onclick: () => explainEdit(m, data, li, actions),
-      }, 'Edit'));
+      }, t('methods.edit')));
     }
     actions.append(del);
     const li = h('li', { class: 'method', 'data-method': m.id, 'data-kind': m.kind, 'data-allowed': String(m.allowed !== false), 'aria-describedby': offNote ? `off-${m.id}` : null },
       h('div', { class: 'method-main' },
-        h('strong', {}, KIND_LABEL[m.kind], preferred ? h('span', { class: 'badge' }, 'Preferred') : null),
-        m.hint !== KIND_LABEL[m.kind] ? h('span', { class: 'method-hint' }, m.hint) : null,
-        h('span', { class: 'hint' }, `Added ${when(m.created_at)} · Last used ${when(m.last_used_at)}`)),
+        h('strong', {}, kindLabel(m.kind), preferred ? h('span', { class: 'badge' }, t('methods.preferred')) : null),
+        methodHint(m) ? h('span', { class: 'method-hint' }, methodHint(m)) : null,
+        h('span', { class: 'hint' }, t('methods.added_used', { added: when(m.created_at), last_used: when(m.last_used_at) }))),
       offNote, actions, onlyNote);
     return li;
   }
 
   /** Editing an address = add the new one, then delete the old one. */
   function explainEdit(m, data, li, actions) {
-    const what = m.kind === 'sms' ? 'phone number' : 'email address';
-    const panel = h('div', { class: 'confirm', role: 'group', 'aria-label': `Change ${m.hint}` },
-      h('p', {}, `To change this ${what}, add the new one first, then delete this one. That way you can always sign in.`),
+    const sms = m.kind === 'sms';
+    const panel = h('div', { class: 'confirm', role: 'group', 'aria-label': t('methods.change_label', { hint: m.hint }) },
+      h('p', {}, t(sms ? 'methods.edit_explain_sms' : 'methods.edit_explain_email')),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'primary', id: 'edit-add-new', autofocus: true, onclick: () => app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds, replacing: m }, 'add-method') }, `Add the new ${what}`),
-        h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; } }, 'Cancel')));
+        h('button', { type: 'button', class: 'primary', id: 'edit-add-new', autofocus: true, onclick: () => app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds, replacing: m }, 'add-method') }, t(sms ? 'methods.edit_add_new_sms' : 'methods.edit_add_new_email')),
+        h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; } }, t('methods.cancel'))));
     actions.hidden = true;
     li.append(panel);
     panel.querySelector('button').focus();
@@ -96,7 +97,7 @@ export function render(app, { replacing, added } = {}) {
       onclick: () => busy(yes, async () => {
         try {
           await app.guard(call('delete_method', { methodId: m.id }));
-          app.toast(`${KIND_LABEL[m.kind]} ${m.hint} was deleted.`);
+          app.toast(t('methods.deleted', { method: methodLabel(m) }));
           app.show(render, {}, 'methods');
         } catch (e) {
           if (e.handled) return;
@@ -105,20 +106,20 @@ export function render(app, { replacing, added } = {}) {
           showError(box, e);
         }
       }),
-    }, 'Delete');
-    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm deletion' },
-      h('p', {}, `Delete ${KIND_LABEL[m.kind].toLowerCase()} ${m.hint}? You won't be able to use it to sign in.`),
-      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; actions.querySelector('.delete').focus(); } }, 'Cancel')));
+    }, t('methods.delete'));
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('methods.confirm_delete_label') },
+      h('p', {}, t('methods.confirm_delete', { method: methodLabel(m) })),
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; actions.querySelector('.delete').focus(); } }, t('methods.cancel'))));
     actions.hidden = true;
     li.append(panel);
     yes.focus();
   }
 
   return h('div', { class: 'page' },
-    h('h1', {}, '2-Step Verification'),
-    h('p', {}, 'When you sign in, you\'ll enter a code from one of these after your password.'),
+    h('h1', {}, t('methods.title')),
+    h('p', {}, t('methods.intro')),
     banner,
-    added && !replacing ? h('p', { class: 'notice success', role: 'status' }, `${KIND_LABEL[added.kind]} ${added.hint} was added.`) : null,
+    added && !replacing ? h('p', { class: 'notice success', role: 'status' }, t('methods.added', { method: methodLabel(added) })) : null,
     box,
     list,
     addBtn);

@@ -2,40 +2,37 @@
 // 2-Step Verification page. Choose a kind, prove it works with a code, done.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, KIND_LABEL } from './dom.js';
+import { h, field, errorBox, showError, clearError, busy, kindLabel, methodLabel } from './dom.js';
+import { t } from './i18n.js';
 import { codeInput, countdown, attemptsLeft } from './code.js';
 import * as methods from './methods.js';
 
-const ABOUT = {
-  device: 'For a shared classroom tablet: the codes stay in this app, behind your PIN. No QR code is shown on the screen.',
-  totp: 'Get codes from an app such as Google Authenticator or Microsoft Authenticator, even without a signal.',
-  email: 'We email you a code each time you sign in.',
-  sms: 'We text a code to your mobile phone each time you sign in.',
-};
+/** What each kind is for (setup.about.device, .totp, .email, .sms). */
+const about = (kind) => t(`setup.about.${kind}`);
 
 /** "Set up 2-Step Verification now" (or required, with no way around it but signing out). */
 export function intro(app, step) {
   const box = errorBox();
   const flow = { mode: 'signin', allowed: step.allowed_kinds, email: step.email_prefill };
-  const now = h('button', { type: 'button', id: 'setup-now', class: 'primary', autofocus: true, onclick: () => app.show(choose, flow, 'setup-choose') }, 'Set up 2-Step Verification now');
+  const now = h('button', { type: 'button', id: 'setup-now', class: 'primary', autofocus: true, onclick: () => app.show(choose, flow, 'setup-choose') }, t('setup.setup_now'));
   const skip = step.required ? null : h('button', {
     type: 'button', id: 'skip-setup', class: 'secondary',
     onclick: (ev) => busy(ev.currentTarget, async () => {
       try { app.step(await call('skip_setup')); } catch (e) { showError(box, e); }
     }),
-  }, 'Skip for now');
+  }, t('setup.skip'));
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Set up 2-Step Verification'),
+    h('h1', {}, t('setup.intro_title')),
     step.required
       ? h('div', { class: 'card required', id: 'setup-required' },
-          h('p', {}, h('strong', {}, 'Your center requires 2-Step Verification for staff.')),
-          h('p', {}, 'You can\'t continue until you add a way to receive sign-in codes. It takes about a minute.'))
+          h('p', {}, h('strong', {}, t('setup.required_title'))),
+          h('p', {}, t('setup.required_body')))
       : h('div', { class: 'card' },
-          h('p', {}, '2-Step Verification protects your account: after your password, you enter a code from your phone, email or authenticator app.'),
-          h('p', { class: 'hint' }, 'You can skip this once. The next time you sign in, you\'ll need to set it up.')),
+          h('p', {}, t('setup.intro_body')),
+          h('p', { class: 'hint' }, t('setup.intro_skip_hint'))),
     box,
     h('div', { class: 'actions' }, now, skip),
-    step.required ? h('p', {}, h('a', { href: '#sign-out', id: 'setup-sign-out', onclick: (ev) => { ev.preventDefault(); app.signOut(); } }, 'Sign out')) : null);
+    step.required ? h('p', {}, h('a', { href: '#sign-out', id: 'setup-sign-out', onclick: (ev) => { ev.preventDefault(); app.signOut(); } }, t('setup.sign_out'))) : null);
 }
 
 /** Choose among the kinds the center allows. */
@@ -43,9 +40,9 @@ export function choose(app, flow) {
   const kinds = ['totp', 'email', 'sms'].filter((k) => (flow.allowed || []).includes(k));
   if (kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
   const box = errorBox();
-  const go = h('button', { type: 'submit', id: 'choose-continue', class: 'primary' }, 'Continue');
+  const go = h('button', { type: 'submit', id: 'choose-continue', class: 'primary' }, t('setup.continue'));
   return h('div', { class: 'narrow' },
-    h('h1', {}, flow.replacing ? `Add the new ${flow.replacing.kind === 'sms' ? 'phone number' : 'email address'}` : 'Choose a verification method'),
+    h('h1', {}, flow.replacing ? t(flow.replacing.kind === 'sms' ? 'setup.replace_title_sms' : 'setup.replace_title_email') : t('setup.choose_title')),
     h('form', {
       class: 'card', novalidate: true,
       onsubmit: (ev) => {
@@ -64,10 +61,10 @@ export function choose(app, flow) {
         }
       },
     },
-      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Methods'),
+      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, t('setup.methods_legend')),
         kinds.map((k, i) => h('label', { class: 'option' },
           h('input', { type: 'radio', name: 'kind', value: k, id: `kind-${k}`, checked: flow.replacing ? k === flow.replacing.kind : i === 0 }),
-          h('span', { class: 'option-text' }, h('strong', {}, k === 'device' ? 'Use this device as the authenticator' : KIND_LABEL[k], k === 'totp' ? h('span', { class: 'badge' }, 'Recommended') : null), h('span', { class: 'hint' }, ABOUT[k]))))),
+          h('span', { class: 'option-text' }, h('strong', {}, k === 'device' ? t('setup.device_option') : kindLabel(k), k === 'totp' ? h('span', { class: 'badge' }, t('setup.recommended')) : null), h('span', { class: 'hint' }, about(k)))))),
       box, go),
     back(app, flow));
 }
@@ -77,16 +74,16 @@ function totp(app, flow) {
   const e = flow.enrollment;
   const grouped = e.secret.replace(/(.{4})/g, '$1 ').trim();
   return h('div', { class: 'narrow wide-ok' },
-    h('h1', {}, 'Set up your authenticator app'),
+    h('h1', {}, t('setup.totp_title')),
     h('ol', { class: 'steps card' },
-      h('li', {}, 'Open your authenticator app and add an account.'),
-      h('li', {}, 'Scan this QR code:',
-        h('img', { class: 'qr', id: 'totp-qr', src: e.qr, alt: 'QR code to add Twostep to your authenticator app', width: '220', height: '220' }),
+      h('li', {}, t('setup.totp_step_open')),
+      h('li', {}, t('setup.totp_step_scan'),
+        h('img', { class: 'qr', id: 'totp-qr', src: e.qr, alt: t('setup.qr_alt'), width: '220', height: '220' }),
         h('details', {},
-          h('summary', {}, 'Can\'t scan it? Enter the key by hand'),
-          h('p', {}, 'Key: ', h('code', { id: 'totp-secret', class: 'secret' }, grouped)),
-          h('p', { class: 'hint' }, 'Time-based, 6 digits, every 30 seconds.'))),
-      h('li', {}, 'Enter the 6-digit code the app shows.')),
+          h('summary', {}, t('setup.cant_scan')),
+          h('p', {}, t('setup.key_label'), h('code', { id: 'totp-secret', class: 'secret' }, grouped)),
+          h('p', { class: 'hint' }, t('setup.totp_params')))),
+      h('li', {}, t('setup.totp_step_enter'))),
     confirmForm(app, flow, null),
     back(app, flow));
 }
@@ -96,9 +93,9 @@ function totp(app, flow) {
 function device(app, flow) {
   const box = errorBox();
   const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'device-pin', autocomplete: 'new-password', maxlength: '12', autofocus: true });
-  const go = h('button', { type: 'submit', id: 'device-setup', class: 'primary' }, 'Set up on this device');
+  const go = h('button', { type: 'submit', id: 'device-setup', class: 'primary' }, t('setup.device_submit'));
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Use this device as the authenticator'),
+    h('h1', {}, t('setup.device_title')),
     h('form', {
       class: 'card', novalidate: true,
       onsubmit: (ev) => {
@@ -112,8 +109,8 @@ function device(app, flow) {
         });
       },
     },
-      h('p', {}, 'Your codes will be in this app\'s Authenticator. On a shared classroom device, choose a PIN so only you can see them.'),
-      field('PIN (4 to 12 digits, recommended)', pin, 'You\'ll enter it each time you need a code.'),
+      h('p', {}, t('setup.device_body')),
+      field(t('setup.pin_label'), pin, t('setup.pin_hint')),
       box, go),
     back(app, flow));
 }
@@ -124,10 +121,10 @@ function address(app, flow) {
   const isEmail = flow.kind === 'email';
   const input = isEmail
     ? h('input', { type: 'email', id: 'new-email', autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false', value: flow.replacing ? '' : (flow.email || ''), autofocus: true })
-    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, placeholder: '+1 555 010 1234', autofocus: true });
-  const send = h('button', { type: 'submit', id: 'send-setup-code', class: 'primary' }, 'Send code');
+    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, placeholder: t('setup.phone_placeholder'), autofocus: true });
+  const send = h('button', { type: 'submit', id: 'send-setup-code', class: 'primary' }, t('setup.send_code'));
   return h('div', { class: 'narrow' },
-    h('h1', {}, isEmail ? 'Verify an email address' : 'Verify a mobile number'),
+    h('h1', {}, isEmail ? t('setup.verify_email_title') : t('setup.verify_phone_title')),
     h('form', {
       class: 'card', novalidate: true,
       onsubmit: (ev) => {
@@ -147,8 +144,8 @@ function address(app, flow) {
       },
     },
       isEmail
-        ? field('Email address', input, 'Use a personal or work email address, not a generic one: generic addresses belong to shared classroom devices and accounts.')
-        : field('Mobile number', input, 'Include the country code if you are outside the US, like +44 7700 900123.'),
+        ? field(t('setup.email_label'), input, t('setup.email_hint'))
+        : field(t('setup.phone_label'), input, t('setup.phone_hint')),
       box, send),
     back(app, flow));
 }
@@ -157,7 +154,7 @@ function address(app, flow) {
 function codeStep(app, flow) {
   const e = flow.enrollment;
   let current = e;
-  const where = h('p', { id: 'code-where' }, `We sent a code to ${e.sent_to}.`);
+  const where = h('p', { id: 'code-where' }, t('setup.code_sent_to', { to: e.sent_to }));
   const expiry = h('p', { class: 'hint', id: 'code-expiry' });
   const box = errorBox('resend-error');
   const resend = h('button', {
@@ -166,13 +163,13 @@ function codeStep(app, flow) {
       clearError(box);
       try {
         current = await app.guard(call('resend_method_code', { enrollmentId: e.enrollment_id }));
-        app.toast(`New code sent to ${current.sent_to}. Earlier codes still work.`);
+        app.toast(t('setup.new_code_sent', { to: current.sent_to }));
       } catch (err) { if (!err.handled) showError(box, err); }
     }),
-  }, 'Send new code');
+  }, t('setup.resend'));
   countdown(app, expiry, resend, () => current);
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Enter the code'),
+    h('h1', {}, t('setup.code_title')),
     where,
     confirmForm(app, flow, h('div', {}, expiry, box, resend)),
     back(app, flow));
@@ -181,12 +178,12 @@ function codeStep(app, flow) {
 function confirmForm(app, flow, extra) {
   const box = errorBox();
   const code = codeInput('setup-code');
-  const submit = h('button', { type: 'submit', id: 'confirm-method', class: 'primary' }, 'Confirm');
+  const submit = h('button', { type: 'submit', id: 'confirm-method', class: 'primary' }, t('setup.confirm'));
   return h('form', {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
       ev.preventDefault();
-      if (!code.value.trim()) { showError(box, { message: 'Enter the code.' }); code.focus(); return; }
+      if (!code.value.trim()) { showError(box, { message: t('setup.code_missing') }); code.focus(); return; }
       busy(submit, async () => {
         clearError(box);
         try {
@@ -196,8 +193,8 @@ function confirmForm(app, flow, extra) {
           if (e.handled) return;
           if (e.code === 'invalid_code' && e.attempts_left === 0) {
             // This setup is locked: the way back is starting the method again.
-            showError(box, { message: 'That code isn\'t right, and that was the last try. Start again to get a new code.' },
-              h('button', { type: 'button', class: 'primary', id: 'setup-start-over', onclick: () => app.show(choose, flow, flow.mode === 'signin' ? 'setup-choose' : 'add-method') }, 'Start again'));
+            showError(box, { message: t('setup.last_try') },
+              h('button', { type: 'button', class: 'primary', id: 'setup-start-over', onclick: () => app.show(choose, flow, flow.mode === 'signin' ? 'setup-choose' : 'add-method') }, t('setup.start_again')));
             return;
           }
           showError(box, e.code === 'invalid_code'
@@ -208,7 +205,7 @@ function confirmForm(app, flow, extra) {
         }
       });
     },
-  }, field('Code', code), box, submit, extra);
+  }, field(t('setup.code_label'), code), box, submit, extra);
 }
 
 /** "Verification method added. A confirmation email is on its way." */
@@ -220,17 +217,17 @@ function added(app, flow) {
     app.show(methods.render, { replacing: flow.replacing, added: done.method }, 'methods');
   };
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Verification method added'),
+    h('h1', {}, t('setup.added_title')),
     h('div', { class: 'card success', id: 'added' },
-      h('p', {}, `${KIND_LABEL[done.method.kind]}: ${done.method.hint}`),
-      h('p', {}, 'A confirmation email is on its way.'),
-      flow.replacing ? h('p', {}, `Next, delete the old one (${flow.replacing.hint}).`) : null),
-    h('button', { type: 'button', id: 'added-continue', class: 'primary', autofocus: true, onclick: next }, done.me && flow.mode === 'signin' ? 'Continue to Twostep' : 'Done'));
+      h('p', {}, methodLabel(done.method)),
+      h('p', {}, t('setup.confirmation_email')),
+      flow.replacing ? h('p', {}, t('setup.delete_old_next', { hint: flow.replacing.hint })) : null),
+    h('button', { type: 'button', id: 'added-continue', class: 'primary', autofocus: true, onclick: next }, done.me && flow.mode === 'signin' ? t('setup.continue_to_app') : t('setup.done')));
 }
 
 function back(app, flow) {
   if (flow.mode === 'signin') {
-    return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signOut(); } }, 'Cancel and sign out'));
+    return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signOut(); } }, t('setup.cancel_sign_out')));
   }
-  return h('p', {}, h('a', { href: '#methods', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.show(methods.render, {}, 'methods'); } }, 'Cancel'));
+  return h('p', {}, h('a', { href: '#methods', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.show(methods.render, {}, 'methods'); } }, t('setup.cancel')));
 }

@@ -1,6 +1,8 @@
 // Signed-out screens: the server, the password, picking a method, entering the code.
 
 import { call } from './api.js';
+import { t } from './i18n.js';
+import { languageSwitch } from './language.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
 import { codeInput, countdown, attemptsLeft } from './code.js';
 import * as vault from './vault.js';
@@ -8,12 +10,12 @@ import * as vault from './vault.js';
 /** Choose the server: the demo on this device, or an address. */
 export function server(app, { notice } = {}) {
   const box = errorBox();
-  const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: 'https://twostep.example.org', required: true, spellcheck: 'false', autocapitalize: 'none' });
-  const connect = h('button', { type: 'submit', id: 'connect', class: 'primary' }, 'Connect');
+  const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: t('signin.server_placeholder'), required: true, spellcheck: 'false', autocapitalize: 'none' });
+  const connect = h('button', { type: 'submit', id: 'connect', class: 'primary' }, t('signin.connect'));
   const demo = app.status && app.status.demo_available
     ? h('section', { class: 'card' },
-        h('h2', {}, 'Try the demo center'),
-        h('p', {}, 'A demo center runs on this device with sample staff, family and administrator accounts. Messages it sends appear in its Demo inbox.'),
+        h('h2', {}, t('signin.demo_title')),
+        h('p', {}, t('signin.demo_intro')),
         h('button', {
           type: 'button', id: 'use-demo', class: 'secondary',
           onclick: (ev) => busy(ev.currentTarget, async () => {
@@ -23,10 +25,10 @@ export function server(app, { notice } = {}) {
               app.signedOut();
             } catch (e) { showError(box, e); }
           }),
-        }, 'Use the demo center'))
+        }, t('signin.use_demo')))
     : null;
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Connect to your center'),
+    h('h1', {}, t('signin.server_title')),
     notice ? h('p', { class: 'notice' }, notice) : null,
     h('form', {
       class: 'card', novalidate: true,
@@ -42,7 +44,7 @@ export function server(app, { notice } = {}) {
         });
       },
     },
-      field('Server address', url, 'Your center\'s administrator can tell you this address. It starts with https://.'),
+      field(t('signin.server_label'), url, t('signin.server_hint')),
       box,
       connect),
     demo);
@@ -54,13 +56,13 @@ export function render(app, { notice, email: prefill } = {}) {
   const box = errorBox();
   const email = h('input', { type: 'email', name: 'email', id: 'email', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', value: prefill || '', autofocus: true });
   const password = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true });
-  const submit = h('button', { type: 'submit', id: 'sign-in', class: 'primary' }, 'Sign in');
+  const submit = h('button', { type: 'submit', id: 'sign-in', class: 'primary' }, t('signin.sign_in'));
   const form = h('form', {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
       ev.preventDefault();
       if (!email.value.trim() || !password.value) {
-        showError(box, { message: 'Enter your email and password.' });
+        showError(box, { message: t('signin.missing_credentials') });
         (email.value.trim() ? password : email).focus();
         return;
       }
@@ -77,18 +79,18 @@ export function render(app, { notice, email: prefill } = {}) {
         }
       });
     },
-  }, field('Email', email), field('Password', password), box, submit);
+  }, field(t('signin.email_label'), email), field(t('signin.password_label'), password), box, submit);
 
   const serverLine = s.server
     ? h('p', { class: 'server-line' },
-        s.server.demo ? 'Demo center on this device' : `Server: ${s.server.url}`,
-        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(server, {}, 'server'); } }, 'Change')])
+        s.server.demo ? t('signin.server_demo') : t('signin.server_url', { url: s.server.url }),
+        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(server, {}, 'server'); } }, t('signin.change_server'))])
     : null;
 
   const accounts = (s.demo_accounts || []).length
     ? h('section', { class: 'card demo-accounts', 'aria-labelledby': 'demo-h' },
-        h('h2', { id: 'demo-h' }, 'Demo accounts'),
-        h('p', { class: 'hint' }, 'Choose one to fill in the form. Codes arrive in the Demo inbox and as notifications.'),
+        h('h2', { id: 'demo-h' }, t('signin.demo_accounts_title')),
+        h('p', { class: 'hint' }, t('signin.demo_accounts_hint')),
         h('ul', {}, s.demo_accounts.map((a) => h('li', {},
           h('button', {
             type: 'button', class: 'account',
@@ -96,17 +98,18 @@ export function render(app, { notice, email: prefill } = {}) {
           },
             h('span', { class: 'acct-email' }, a.email),
             h('span', { class: 'acct-about' }, a.about),
-            h('span', { class: 'acct-pass' }, 'Password: ', h('code', {}, a.password)))))))
+            h('span', { class: 'acct-pass' }, t('signin.demo_password'), h('code', {}, a.password)))))))
     : null;
 
   return h('div', { class: accounts ? 'signin-layout' : 'signin-layout solo' },
     h('div', { class: 'narrow' },
-      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'), h('span', {}, 'Twostep')),
-      h('h1', {}, 'Sign in'),
+      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'), h('span', {}, t('signin.brand')),
+        languageSwitch(app, 'language')),
+      h('h1', {}, t('signin.title')),
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
       serverLine,
-      h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, 'Authenticator codes on this device'))),
+      h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
     accounts);
 }
 
@@ -129,15 +132,15 @@ function orderMethods(methods, preferred) {
 
 function pick(app, { step, methods }) {
   const box = errorBox();
-  const go = h('button', { type: 'submit', id: 'pick-continue', class: 'primary' }, 'Continue');
+  const go = h('button', { type: 'submit', id: 'pick-continue', class: 'primary' }, t('signin.continue'));
   const options = methods.map((m, i) => h('label', { class: 'option' },
     h('input', { type: 'radio', name: 'method', value: m.id, checked: i === 0, 'data-kind': m.kind }),
     h('span', { class: 'option-text' },
-      h('strong', {}, m.kind === 'totp' ? 'Use your authenticator app' : m.kind === 'email' ? `Email a code to ${m.hint}` : `Text a code to ${m.hint}`),
-      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, 'Preferred') : null)));
+      h('strong', {}, m.kind === 'totp' ? t('signin.pick_totp') : m.kind === 'email' ? t('signin.pick_email', { hint: m.hint }) : t('signin.pick_sms', { hint: m.hint })),
+      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null)));
   return h('div', { class: 'narrow' },
-    h('h1', {}, 'Where should we send your code?'),
-    h('p', {}, 'Choose one of your 2-Step Verification methods.'),
+    h('h1', {}, t('signin.pick_title')),
+    h('p', {}, t('signin.pick_intro')),
     h('form', {
       class: 'card', novalidate: true,
       onsubmit: (ev) => {
@@ -153,7 +156,7 @@ function pick(app, { step, methods }) {
         });
       },
     },
-      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Verification methods'), options),
+      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, t('signin.pick_legend')), options),
       box, go),
     cancelLink(app));
 }
@@ -162,29 +165,29 @@ function enterCode(app, { step, method, delivery, prefill }) {
   const box = errorBox();
   const code = codeInput();
   if (prefill) code.value = prefill;
-  const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, 'Verify');
+  const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, t('signin.verify'));
   const where = h('p', { id: 'code-where' });
   const expiry = h('p', { id: 'code-expiry', class: 'hint' });
   let current = delivery;
   const describe = () => {
     if (method.kind === 'totp') {
-      where.textContent = 'Open your authenticator app and enter the 6-digit code it shows for Twostep.';
+      where.textContent = t('signin.where_totp');
     } else if (current) {
-      where.textContent = `We sent a code to ${current.sent_to}.`;
+      where.textContent = t('signin.where_sent', { to: current.sent_to });
     } else {
-      where.textContent = `Send a code to ${method.hint}.`;
+      where.textContent = t('signin.where_unsent', { hint: method.hint });
     }
   };
   describe();
 
-  const resend = method.kind === 'totp' ? null : h('button', { type: 'button', id: 'resend', class: 'secondary' }, 'Send new code');
+  const resend = method.kind === 'totp' ? null : h('button', { type: 'button', id: 'resend', class: 'secondary' }, t('signin.resend'));
   if (resend) {
     resend.addEventListener('click', () => busy(resend, async () => {
       clearError(box);
       try {
         current = await call('send_code', { methodId: method.id });
         describe();
-        app.toast(`New code sent to ${current.sent_to}. Earlier codes still work.`);
+        app.toast(t('signin.resent_toast', { to: current.sent_to }));
         code.focus();
       } catch (e) { showError(box, e); }
     }));
@@ -195,7 +198,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
       ev.preventDefault();
-      if (!code.value.trim()) { showError(box, { message: 'Enter the code.' }); code.focus(); return; }
+      if (!code.value.trim()) { showError(box, { message: t('signin.missing_code') }); code.focus(); return; }
       busy(submit, async () => {
         clearError(box);
         try {
@@ -206,13 +209,12 @@ function enterCode(app, { step, method, delivery, prefill }) {
           if (e.code === 'invalid_code' && !lastTry) {
             const left = e.attempts_left;
             // A code is good once: right after setting up an authenticator, the next one is needed.
-            const totpHint = method.kind === 'totp' ? ' Each code works once: if you just used this one, wait for the next.' : '';
-            showError(box, { message: `${attemptsLeft(left)}${totpHint}` });
+            showError(box, { message: method.kind === 'totp' ? t('signin.wrong_totp', { count: left }) : attemptsLeft(left) });
           } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
-            if (lastTry) e = { message: 'That code isn\'t right, and that was the last try. Sign in again to get a new code.' };
+            if (lastTry) e = { message: t('signin.last_try') };
             expiry.hidden = true;
             form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
-            showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, 'Sign in again'));
+            showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
             box.querySelector('button').focus();
             return;
           } else {
@@ -222,7 +224,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
         }
       });
     },
-  }, where, field('Code', code), expiry, box, submit, resend);
+  }, where, field(t('signin.code_label'), code), expiry, box, submit, resend);
 
   const fromDevice = method.kind === 'totp'
     ? h('p', {}, h('a', {
@@ -232,15 +234,15 @@ function enterCode(app, { step, method, delivery, prefill }) {
         const again = (prefill) => app.show(enterCode, { step, method, delivery: current, prefill }, 'verify-code');
         app.show(vault.render, { pick: again, back: () => again('') }, 'vault-pick');
       },
-    }, 'Get the code from this device\'s authenticator'))
+    }, t('signin.code_from_device')))
     : null;
   const others = step.methods.length > 1
-    ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, 'Try another way'))
+    ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, t('signin.other_way')))
     : null;
-  return h('div', { class: 'narrow' }, h('h1', {}, 'Enter your code'), form, fromDevice, others, cancelLink(app));
+  return h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, fromDevice, others, cancelLink(app));
 }
 
 function cancelLink(app) {
-  return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, 'Cancel and sign in again'));
+  return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.cancel')));
 }
 

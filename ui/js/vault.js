@@ -4,7 +4,8 @@
 // revealed code can be used directly.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy } from './dom.js';
+import { h, field, errorBox, showError, clearError, busy, errorText } from './dom.js';
+import { t } from './i18n.js';
 
 const REVEAL_MS = 30_000;
 const group = (c) => (c.length === 6 ? `${c.slice(0, 3)} ${c.slice(3)}` : c.length === 8 ? `${c.slice(0, 4)} ${c.slice(4)}` : c);
@@ -35,7 +36,7 @@ function ring(secondsLeft, period) {
 /** The list. `pick(code)` is set when opened from the code screen. */
 export function render(app, { pick, back, notice } = {}) {
   const box = errorBox('vault-error');
-  const q = h('input', { type: 'search', id: 'vault-search', placeholder: 'Search by name or account', autocomplete: 'off' });
+  const q = h('input', { type: 'search', id: 'vault-search', placeholder: t('vault.search_placeholder'), autocomplete: 'off' });
   const list = h('ul', { class: 'vault', id: 'vault-list', 'aria-live': 'off' });
   const clock = h('div', { id: 'clock' });
   const summary = h('p', { class: 'hint', id: 'vault-summary' });
@@ -53,15 +54,15 @@ export function render(app, { pick, back, notice } = {}) {
     clock.replaceChildren(data.clock.warning ? h('div', { class: 'card notice', role: 'alert' },
       h('p', { id: 'clock-warning' }, data.clock.warning),
       h('button', { type: 'button', id: 'resync', class: 'secondary', onclick: (ev) => busy(ev.currentTarget, async () => {
-        try { await call('vault_resync'); app.toast('Codes now follow the server\'s clock.'); load(); } catch (e) { showError(box, e); }
-      }) }, 'Resync')) : []);
+        try { await call('vault_resync'); app.toast(t('vault.resynced')); load(); } catch (e) { showError(box, e); }
+      }) }, t('vault.resync'))) : []);
     shared.checked = data.shared;
     summary.textContent = data.shared
-      ? 'Shared classroom device: codes show only when tapped, and export is off.'
-      : `${data.total} ${data.total === 1 ? 'account' : 'accounts'} on this device.`;
+      ? t('vault.summary_shared')
+      : t('vault.summary_count', { count: data.total });
     rows = new Map();
     list.replaceChildren(...(data.entries.length ? data.entries.map((e) => row(e)) : [h('li', { class: 'empty' },
-      data.total ? 'Nothing matches your search.' : 'No accounts yet. Add one, or choose "Use this device as the authenticator" when you set up 2-Step Verification.')]));
+      data.total ? t('vault.no_matches') : t('vault.empty'))]));
   }
 
   function row(e) {
@@ -71,29 +72,29 @@ export function render(app, { pick, back, notice } = {}) {
     const err = errorBox(`err-${e.id}`);
     const state = { e, left: e.seconds_left, revealed: null, hideAt: 0 };
     const name = e.issuer || e.account;
-    const show = h('button', { type: 'button', class: 'code-button', 'aria-label': `Code for ${name}` }, codeEl);
-    const use = pick ? h('button', { type: 'button', class: 'primary use-code', hidden: true }, 'Use this code') : null;
+    const show = h('button', { type: 'button', class: 'code-button', 'aria-label': t('vault.entry.code_for', { name }) }, codeEl);
+    const use = pick ? h('button', { type: 'button', class: 'primary use-code', hidden: true }, t('vault.entry.use_code')) : null;
     const li = h('li', { class: 'entry card', 'data-entry': e.id },
       h('div', { class: 'entry-main' }, r,
         h('div', { class: 'entry-names' }, h('strong', {}, e.issuer || e.account), e.issuer ? h('span', {}, e.account) : null,
-          e.has_pin ? h('span', { class: 'badge' }, 'PIN') : null),
+          e.has_pin ? h('span', { class: 'badge' }, t('vault.entry.pin_badge')) : null),
         show),
       pinBox, use, err,
       pick ? null : h('div', { class: 'row-actions' },
-        h('button', { type: 'button', class: 'ghost rename', 'aria-label': `Rename ${name}`, onclick: () => rename(li, e) }, 'Rename'),
-        h('button', { type: 'button', class: 'ghost set-pin', 'aria-label': `PIN for ${name}`, onclick: () => setPin(li, e) }, e.has_pin ? 'Change PIN' : 'Add a PIN'),
-        h('button', { type: 'button', class: 'ghost delete', 'aria-label': `Delete ${name}`, onclick: () => confirmDelete(li, e) }, 'Delete')));
+        h('button', { type: 'button', class: 'ghost rename', 'aria-label': t('vault.entry.rename_aria', { name }), onclick: () => rename(li, e) }, t('vault.entry.rename')),
+        h('button', { type: 'button', class: 'ghost set-pin', 'aria-label': t('vault.entry.pin_for', { name }), onclick: () => setPin(li, e) }, e.has_pin ? t('vault.entry.change_pin') : t('vault.entry.add_pin')),
+        h('button', { type: 'button', class: 'ghost delete', 'aria-label': t('vault.entry.delete_aria', { name }), onclick: () => confirmDelete(li, e) }, t('vault.entry.delete'))));
     const paint = () => {
       const code = state.revealed ? (state.left > 0 ? state.revealed.code : state.revealed.next_code) : e.code;
       if (code) {
         codeEl.textContent = group(code);
         show.dataset.code = code;
-        show.setAttribute('aria-label', `Code for ${name}: ${code.split('').join(' ')}. Tap to copy.`);
+        show.setAttribute('aria-label', t('vault.entry.code_for_copy', { name, digits: code.split('').join(' ') }));
         if (use) use.hidden = false;
       } else {
-        codeEl.textContent = '••• •••';
+        codeEl.textContent = t('vault.entry.code_hidden');
         delete show.dataset.code;
-        show.setAttribute('aria-label', `Show the code for ${name}`);
+        show.setAttribute('aria-label', t('vault.entry.show_code_aria', { name }));
         if (use) use.hidden = true;
       }
       r.update(state.left > 0 ? state.left : state.left + e.period);
@@ -114,16 +115,16 @@ export function render(app, { pick, back, notice } = {}) {
       if (show.dataset.code && !pick) {
         try {
           await call('vault_copy', { id: e.id, pin: state.revealed ? state.pin : null });
-          app.toast('Code copied. The clipboard is cleared in 60 seconds.');
+          app.toast(t('vault.entry.copied'));
         } catch (x) { showError(err, x); }
         return;
       }
       if (show.dataset.code) return;
       if (!e.has_pin) return reveal(null);
       const input = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', class: 'pin', id: `pin-${e.id}`, maxlength: '12' });
-      const ok = h('button', { type: 'submit', class: 'secondary' }, 'Show code');
+      const ok = h('button', { type: 'submit', class: 'secondary' }, t('vault.entry.show_code'));
       pinBox.replaceChildren(h('form', { class: 'pin-form', onsubmit: (ev) => { ev.preventDefault(); state.pin = input.value; busy(ok, () => reveal(input.value)); } },
-        field(`PIN for ${name}`, input), ok));
+        field(t('vault.entry.pin_for', { name }), input), ok));
       pinBox.hidden = false;
       input.focus();
     });
@@ -154,11 +155,11 @@ export function render(app, { pick, back, notice } = {}) {
     const account = h('input', { type: 'text', value: e.account, id: `account-${e.id}` });
     const pin = pinField(e);
     const err = errorBox();
-    const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+    const save = h('button', { type: 'submit', class: 'primary' }, t('vault.save'));
     const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
       try { await call('vault_rename', { id: e.id, issuer: issuer.value, account: account.value, pin: pin ? pin.value : null }); load(); } catch (x) { showError(err, x); }
-    }); } }, field('Name', issuer), field('Account', account), pin ? field('PIN', pin) : null, err,
-      h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, 'Cancel')));
+    }); } }, field(t('vault.rename.name'), issuer), field(t('vault.rename.account'), account), pin ? field(t('vault.pin'), pin) : null, err,
+      h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, t('vault.cancel'))));
     li.append(form);
     issuer.focus();
   }
@@ -167,17 +168,17 @@ export function render(app, { pick, back, notice } = {}) {
     const current = pinField(e);
     const next = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'new-password', class: 'new-pin', maxlength: '12' });
     const err = errorBox();
-    const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+    const save = h('button', { type: 'submit', class: 'primary' }, t('vault.save'));
     const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
       try {
         await call('vault_set_pin', { id: e.id, currentPin: current ? current.value : null, newPin: next.value || null });
-        app.toast(next.value ? 'PIN saved.' : 'PIN removed.');
+        app.toast(next.value ? t('vault.set_pin.saved') : t('vault.set_pin.removed'));
         load();
       } catch (x) { showError(err, x); }
     }); } },
-    current ? field('Current PIN', current) : null,
-    field('New PIN', next, e.has_pin ? 'Leave it empty to remove the PIN.' : '4 to 12 digits.'), err,
-    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, 'Cancel')));
+    current ? field(t('vault.set_pin.current'), current) : null,
+    field(t('vault.set_pin.new'), next, e.has_pin ? t('vault.set_pin.hint_remove') : t('vault.set_pin.hint_digits')), err,
+    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, t('vault.cancel'))));
     li.append(form);
     (current || next).focus();
   }
@@ -186,12 +187,12 @@ export function render(app, { pick, back, notice } = {}) {
     const pin = pinField(e);
     const err = errorBox();
     const yes = h('button', { type: 'button', class: 'danger', id: 'confirm-vault-delete', onclick: () => busy(yes, async () => {
-      try { await call('vault_delete', { id: e.id, pin: pin ? pin.value : null }); app.toast(`${e.issuer || e.account} was removed from this device.`); load(); } catch (x) { showError(err, x); }
-    }) }, 'Delete');
-    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm deletion' },
-      h('p', {}, `Remove ${e.issuer} ${e.account} from this device? Its codes can't be shown here again unless it is added again.`),
-      pin ? field('PIN', pin) : null, err,
-      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => panel.remove() }, 'Cancel')));
+      try { await call('vault_delete', { id: e.id, pin: pin ? pin.value : null }); app.toast(t('vault.delete.removed', { name: e.issuer || e.account })); load(); } catch (x) { showError(err, x); }
+    }) }, t('vault.delete.confirm_button'));
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('vault.delete.confirm_label') },
+      h('p', {}, t('vault.delete.confirm_text', { issuer: e.issuer, account: e.account })),
+      pin ? field(t('vault.pin'), pin) : null, err,
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => panel.remove() }, t('vault.cancel'))));
     li.append(panel);
     yes.focus();
   }
@@ -210,24 +211,24 @@ export function render(app, { pick, back, notice } = {}) {
   });
 
   return h('div', { class: 'page' },
-    back ? h('p', {}, h('a', { href: '#back', id: 'vault-back', onclick: (ev) => { ev.preventDefault(); back(); } }, pick ? '← Back to your code' : '← Sign in')) : null,
-    h('h1', {}, 'Authenticator'),
+    back ? h('p', {}, h('a', { href: '#back', id: 'vault-back', onclick: (ev) => { ev.preventDefault(); back(); } }, pick ? t('vault.back_to_code') : t('vault.back_to_sign_in'))) : null,
+    h('h1', {}, t('vault.title')),
     notice ? h('p', { class: 'notice success' }, notice) : null,
-    h('p', {}, pick ? 'Tap your account, enter your PIN if it has one, then use the code.' : 'Codes for the accounts added to this device.'),
+    h('p', {}, pick ? t('vault.intro_pick') : t('vault.intro')),
     clock, box,
-    field('Search', q),
+    field(t('vault.search_label'), q),
     summary, list,
     pick ? null : h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'primary', id: 'vault-add', onclick: () => app.show(add, { back }, 'vault-add') }, 'Add an account'),
-      h('button', { type: 'button', class: 'secondary', id: 'vault-transfer', onclick: () => app.show(transfer, { back }, 'vault-transfer') }, 'Import or export')),
-    pick ? null : h('label', { class: 'check', for: 'vault-shared' }, shared, 'This is a shared classroom device (codes only on tap, no export)'));
+      h('button', { type: 'button', class: 'primary', id: 'vault-add', onclick: () => app.show(add, { back }, 'vault-add') }, t('vault.add_account')),
+      h('button', { type: 'button', class: 'secondary', id: 'vault-transfer', onclick: () => app.show(transfer, { back }, 'vault-transfer') }, t('vault.import_export'))),
+    pick ? null : h('label', { class: 'check', for: 'vault-shared' }, shared, t('vault.shared_label')));
 }
 
 /** Add an account: a pasted link, a QR image (file or pasted screenshot), or a key by hand. */
 function add(app, { back } = {}) {
   const box = errorBox();
   const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'new-entry-pin', autocomplete: 'new-password', maxlength: '12' });
-  const uri = h('input', { type: 'text', id: 'new-entry-uri', placeholder: 'otpauth://totp/…', autocomplete: 'off', spellcheck: 'false' });
+  const uri = h('input', { type: 'text', id: 'new-entry-uri', placeholder: t('vault.add.link_placeholder'), autocomplete: 'off', spellcheck: 'false' });
   const file = h('input', { type: 'file', id: 'new-entry-file', accept: 'image/*' });
   const issuer = h('input', { type: 'text', id: 'new-entry-issuer' });
   const account = h('input', { type: 'text', id: 'new-entry-account' });
@@ -240,7 +241,7 @@ function add(app, { back } = {}) {
     clearError(box);
     try {
       const added = await call('vault_add', { entry, pin: pin.value || null });
-      app.show(render, { back, notice: `${added.entry.issuer || added.entry.account} was added.${added.note ? ` ${added.note}` : ''}` }, 'vault');
+      app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.note ? ` ${added.note}` : '') }, 'vault');
     } catch (e) { showError(box, e); }
   });
   const fromImage = (blob, button) => {
@@ -248,39 +249,39 @@ function add(app, { back } = {}) {
     reader.onload = () => submit({ source: 'qr_image', image_base64: String(reader.result).split(',')[1] || '' }, button);
     reader.readAsDataURL(blob);
   };
-  const addUri = h('button', { type: 'button', class: 'secondary', id: 'add-uri', onclick: (ev) => submit({ source: 'uri', uri: uri.value }, ev.currentTarget) }, 'Add from link');
+  const addUri = h('button', { type: 'button', class: 'secondary', id: 'add-uri', onclick: (ev) => submit({ source: 'uri', uri: uri.value }, ev.currentTarget) }, t('vault.add.from_link_button'));
   const addFile = h('button', { type: 'button', class: 'secondary', id: 'add-file', onclick: (ev) => {
-    if (!file.files.length) { showError(box, { message: 'Choose an image of the QR code first.' }); return; }
+    if (!file.files.length) { showError(box, { message: t('vault.add.choose_image_first') }); return; }
     fromImage(file.files[0], ev.currentTarget);
-  } }, 'Add from image');
+  } }, t('vault.add.from_image_button'));
   const addManual = h('button', { type: 'button', class: 'secondary', id: 'add-manual', onclick: (ev) => submit({
     source: 'manual', issuer: issuer.value, account: account.value, secret: secret.value,
     algorithm: algorithm.value, digits: Number(digits.value), period: Number(period.value),
-  }, ev.currentTarget) }, 'Add');
+  }, ev.currentTarget) }, t('vault.add.manual_button'));
 
   // On phones and tablets (the barcode-scanner plugin exists only in mobile builds).
   const scanner = window.__TAURI__ && window.__TAURI__.barcodeScanner;
-  const scan = scanner ? h('section', { class: 'card' }, h('h2', {}, 'Scan the QR code'),
+  const scan = scanner ? h('section', { class: 'card' }, h('h2', {}, t('vault.add.scan_heading')),
     h('button', { type: 'button', class: 'primary', id: 'scan-qr', onclick: (ev) => busy(ev.currentTarget, async () => {
       try {
         const r = await scanner.scan({ formats: [scanner.Format.QRCode] });
         await submit({ source: 'uri', uri: r.content }, ev.currentTarget);
-      } catch (e) { showError(box, { message: `The camera could not scan the code: ${e.message || e}. Try again, or add it another way below.` }); }
-    }) }, 'Scan with the camera')) : null;
+      } catch (e) { showError(box, { message: t('vault.add.scan_failed', { error: errorText(e) }) }); }
+    }) }, t('vault.add.scan_button'))) : null;
 
   const page = h('div', { class: 'page' },
-    h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, '← Authenticator')),
-    h('h1', {}, 'Add an account'),
+    h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, t('vault.back_to_authenticator'))),
+    h('h1', {}, t('vault.add.title')),
     box,
-    h('section', { class: 'card' }, h('h2', {}, 'PIN (optional)'),
-      field('PIN for this account', pin, 'On a shared device, a PIN of 4 to 12 digits keeps this account\'s codes hidden from others.')),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.pin_heading')),
+      field(t('vault.add.pin_label'), pin, t('vault.add.pin_hint'))),
     scan,
-    h('section', { class: 'card' }, h('h2', {}, 'From a QR code'),
-      field('Image of the QR code', file, 'Or copy a screenshot of the QR code and paste it here (Ctrl+V).'), addFile),
-    h('section', { class: 'card' }, h('h2', {}, 'From a link'), field('otpauth:// link', uri), addUri),
-    h('section', { class: 'card' }, h('h2', {}, 'By hand'),
-      field('Service', issuer), field('Account', account), field('Key', secret, 'The setup key the service shows, letters A–Z and digits 2–7.'),
-      h('details', {}, h('summary', {}, 'Advanced'), field('Algorithm', algorithm), field('Digits', digits), field('Period (seconds)', period)),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.qr_heading')),
+      field(t('vault.add.image_label'), file, t('vault.add.image_hint')), addFile),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.link_heading')), field(t('vault.add.link_label'), uri), addUri),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.manual_heading')),
+      field(t('vault.add.service'), issuer), field(t('vault.add.account'), account), field(t('vault.add.key'), secret, t('vault.add.key_hint')),
+      h('details', {}, h('summary', {}, t('vault.add.advanced')), field(t('vault.add.algorithm'), algorithm), field(t('vault.add.digits'), digits), field(t('vault.add.period'), period)),
       addManual));
   page.addEventListener('paste', (ev) => {
     const item = [...(ev.clipboardData ? ev.clipboardData.items : [])].find((i) => i.type.startsWith('image/'));
@@ -300,10 +301,10 @@ function transfer(app, { back } = {}) {
     try {
       const r = await call('vault_import', { text: text.value, password: password.value || null });
       report.replaceChildren(
-        h('p', {}, `${r.added} ${r.added === 1 ? 'account' : 'accounts'} added.${r.short_secrets ? ` ${r.short_secrets} use a short secret (under 128 bits).` : ''}`),
-        ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, `${p.item}: ${p.reason}`)))] : []));
+        h('p', {}, t('vault.import.added', { count: r.added }) + (r.short_secrets ? ` ${t('vault.import.short_secrets', { count: r.short_secrets })}` : '')),
+        ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: p.item, reason: p.reason }))))] : []));
     } catch (e) { showError(box, e); }
-  }) }, 'Import');
+  }) }, t('vault.import.button'));
   const expPassword = h('input', { type: 'password', id: 'export-password', autocomplete: 'new-password' });
   const out = h('textarea', { id: 'export-text', rows: '6', readonly: true, hidden: true });
   const warn = h('p', { class: 'notice', hidden: true, id: 'export-warning' });
@@ -317,16 +318,16 @@ function transfer(app, { back } = {}) {
     } catch (e) { showError(box, e); }
   });
   return h('div', { class: 'page' },
-    h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, '← Authenticator')),
-    h('h1', {}, 'Import or export'), box,
-    h('section', { class: 'card' }, h('h2', {}, 'Import'),
-      field('Paste otpauth:// links (one a line), an Aegis plain JSON export, or a Twostep export', text),
-      field('Password (Twostep encrypted exports only)', password), doImport, report),
-    h('section', { class: 'card' }, h('h2', {}, 'Export'),
-      h('p', { class: 'hint' }, 'Not available on a shared classroom device, or while an account has a PIN.'),
-      field('Password for an encrypted export (8 characters or more)', expPassword),
+    h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, t('vault.back_to_authenticator'))),
+    h('h1', {}, t('vault.transfer.title')), box,
+    h('section', { class: 'card' }, h('h2', {}, t('vault.import.heading')),
+      field(t('vault.import.text_label'), text),
+      field(t('vault.import.password_label'), password), doImport, report),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.export.heading')),
+      h('p', { class: 'hint' }, t('vault.export.unavailable_hint')),
+      field(t('vault.export.password_label'), expPassword),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, 'Export encrypted'),
-        h('button', { type: 'button', class: 'ghost', id: 'export-uris', onclick: exp('uris') }, 'Export as plain links')),
+        h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, t('vault.export.encrypted_button')),
+        h('button', { type: 'button', class: 'ghost', id: 'export-uris', onclick: exp('uris') }, t('vault.export.links_button'))),
       warn, out));
 }

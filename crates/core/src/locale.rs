@@ -29,10 +29,7 @@ impl Locale {
 
     /// The language of a tag such as `es_MX.UTF-8`, `es-419` or `en-US`; `None` for others.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        let lang = tag
-            .split(['_', '-', '.', '@'])
-            .next()?
-            .to_ascii_lowercase();
+        let lang = tag.split(['_', '-', '.', '@']).next()?.to_ascii_lowercase();
         match lang.as_str() {
             "en" => Some(Locale::En),
             "es" => Some(Locale::Es),

@@ -24,9 +24,16 @@ pub fn extract_code(body: &str) -> String {
 }
 
 /// Whether a message carries a code (not a notice): "Your verification code is …" in an
-/// email, "… is your verification code." in a text message.
+/// email, "… is your verification code." in a text message, and the same in Spanish.
 pub fn is_code_message(body: &str) -> bool {
-    body.contains("verification code is") || body.contains("is your verification code")
+    [
+        "verification code is",
+        "is your verification code",
+        "código de verificación es",
+        "es su código de verificación",
+    ]
+    .iter()
+    .any(|p| body.contains(p))
 }
 
 /// A TOTP code (SHA-1, 6 digits, 30 s) computed by an independent implementation

@@ -1,0 +1,278 @@
+//! The UI's catalogs (ui/i18n/en.json, es.json) are complete: the same keys in both, the plural
+//! forms each language needs, every key the JavaScript asks for present, and no sentence left
+//! in the JavaScript itself.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn ui() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")
+}
+
+fn catalog(lang: &str) -> Value {
+    let text = std::fs::read_to_string(ui().join(format!("i18n/{lang}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Whether an object is a plural form set ({"one": …, "other": …}) rather than a key group.
+fn is_plural(o: &serde_json::Map<String, Value>) -> bool {
+    o.contains_key("other") && o.values().all(Value::is_string)
+}
+
+/// Every key ("signin.title"), plural sets counted as one key.
+fn keys(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if let Value::Object(o) = v {
+        if is_plural(o) {
+            out.insert(prefix.to_owned());
+            return;
+        }
+        for (k, v) in o {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            keys(v, &key, out);
+        }
+    } else {
+        out.insert(prefix.to_owned());
+    }
+}
+
+/// Whether a literal is the key of a `t(...)` / `has(...)` call (not `split(`, `format(`).
+fn is_key(before: &str) -> bool {
+    ["t(", "has("].iter().any(|call| {
+        before.strip_suffix(call).is_some_and(|rest| {
+            !rest
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$')
+        })
+    })
+}
+
+fn lookup<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+fn js_files() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(ui().join("js"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The string literals of a JavaScript file (comments skipped), with what precedes each.
+fn literals(src: &str) -> Vec<(String, String)> {
+    let b: Vec<char> = src.chars().collect();
+    let (mut i, mut out) = (0, Vec::new());
+    while i < b.len() {
+        match b[i] {
+            '/' if b.get(i + 1) == Some(&'/') => {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if b.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            q @ ('\'' | '"' | '`') => {
+                let before: String = b[i.saturating_sub(24)..i].iter().collect();
+                let mut s = String::new();
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == '\\' {
+                        i += 1;
+                    } else if q == '`' && b[i] == '$' && b.get(i + 1) == Some(&'{') {
+                        // A template's expression: its own literals are not part of this one.
+                        let mut depth = 0;
+                        while i < b.len() {
+                            match b[i] {
+                                '{' => depth += 1,
+                                '}' => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                _ => {}
+                            }
+                            i += 1;
+                        }
+                        s.push_str("${}");
+                    } else {
+                        s.push(b[i]);
+                    }
+                    i += 1;
+                }
+                out.push((before, s));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn both_catalogs_have_the_same_keys_and_the_plural_forms_of_their_language() {
+    let (en, es) = (catalog("en"), catalog("es"));
+    let (mut ke, mut ks) = (BTreeSet::new(), BTreeSet::new());
+    keys(&en, "", &mut ke);
+    keys(&es, "", &mut ks);
+    let missing_es: Vec<_> = ke.difference(&ks).collect();
+    let missing_en: Vec<_> = ks.difference(&ke).collect();
+    assert!(missing_es.is_empty(), "missing in es.json: {missing_es:?}");
+    assert!(missing_en.is_empty(), "missing in en.json: {missing_en:?}");
+    for k in &ke {
+        for (lang, cat) in [("en", &en), ("es", &es)] {
+            let v = lookup(cat, k).unwrap();
+            if let Value::Object(forms) = v {
+                for form in ["one", "other"] {
+                    assert!(
+                        forms.contains_key(form),
+                        "{lang}: {k} lacks the {form:?} form"
+                    );
+                }
+            } else {
+                assert!(
+                    v.as_str().is_some_and(|s| !s.trim().is_empty()),
+                    "{lang}: {k} is empty"
+                );
+            }
+        }
+    }
+    // Placeholders agree: a translation uses the same {names}.
+    let names = |s: &str| -> BTreeSet<String> {
+        s.split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned()))
+            .collect()
+    };
+    for k in &ke {
+        let text = |cat: &Value| -> String {
+            match lookup(cat, k).unwrap() {
+                Value::Object(o) => o
+                    .get("other")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                v => v.as_str().unwrap_or("").to_owned(),
+            }
+        };
+        assert_eq!(names(&text(&en)), names(&text(&es)), "placeholders of {k}");
+    }
+}
+
+#[test]
+fn every_key_the_ui_asks_for_is_in_the_catalog() {
+    let en = catalog("en");
+    let mut asked = 0;
+    for (file, src) in js_files() {
+        for (before, lit) in literals(&src) {
+            if !is_key(&before) {
+                continue;
+            }
+            asked += 1;
+            // A key built at run time ("common.kind.${}"): its fixed part must name a group.
+            let key = lit.split("${}").next().unwrap().trim_end_matches('.');
+            assert!(
+                lookup(&en, key).is_some(),
+                "{file}: t('{lit}') is not in en.json"
+            );
+        }
+    }
+    assert!(
+        asked > 250,
+        "only {asked} t() calls found: the scan is broken"
+    );
+}
+
+/// Literals that are not sentences: ids, classes, selectors, attribute names, commands,
+/// formats, and the few technical words shown as they are.
+fn is_sentence(lit: &str) -> bool {
+    let words: String = lit.replace("${}", "");
+    let letters = words.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 2 {
+        return false;
+    }
+    let technical = [
+        "SHA-1",
+        "SHA-256",
+        "SHA-512",
+        "otpauth://",
+        "data:",
+        "image/",
+        "application/",
+        "text/",
+        "Enter",
+        "Escape",
+        "ArrowDown",
+        "ArrowUp",
+        "Tab",
+    ];
+    if technical.iter().any(|t| words.starts_with(t)) {
+        return false;
+    }
+    // A sentence has a space between words, or is a capitalised word ("Save").
+    let has_space_between_words = words
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+        > 1;
+    let capitalised = words.chars().next().is_some_and(char::is_uppercase)
+        && words.chars().skip(1).any(char::is_lowercase);
+    let selector_like =
+        words.contains('[') || words.contains('#') || words.contains('=') || words.starts_with('.');
+    // Lower-case words and hyphens only: a list of classes, not a sentence (a sentence has a
+    // capital or punctuation).
+    let class_list = words
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == ' ' || c == '-');
+    (has_space_between_words || capitalised) && !selector_like && !class_list
+}
+
+#[test]
+fn no_sentence_is_left_in_the_javascript() {
+    let mut left = Vec::new();
+    for (file, src) in js_files() {
+        for (before, lit) in literals(&src) {
+            let b = before.trim_end();
+            // Keys, imports, class lists and selectors are not shown to anyone.
+            let not_shown = is_key(&before)
+                || b.ends_with("from")
+                || b.ends_with("import")
+                || b.ends_with("class:")
+                || b.ends_with("className =")
+                || b.ends_with("querySelector(")
+                || b.ends_with("querySelectorAll(")
+                || b.ends_with("closest(");
+            if !not_shown && is_sentence(&lit) {
+                left.push(format!("{file}: {lit:?}"));
+            }
+        }
+    }
+    assert!(
+        left.is_empty(),
+        "sentences outside the catalogs:\n{}",
+        left.join("\n")
+    );
+}

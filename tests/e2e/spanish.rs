@@ -1,0 +1,118 @@
+//! The app in Spanish, started with `--lang es`: sign-in, setup with an emailed code, the code
+//! screen, the 2-Step Verification page and the authenticator, all in Spanish, `<html lang>`
+//! following; then English and back again without signing out.
+
+use serde_json::Value;
+
+use crate::harness::*;
+
+/// A sentence of the Spanish catalog, its `{placeholders}` filled.
+fn es(key: &str, params: &[(&str, &str)]) -> String {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/i18n/es.json")).unwrap();
+    let catalog: Value = serde_json::from_str(&text).unwrap();
+    let mut s = key
+        .split('.')
+        .try_fold(&catalog, |v, k| v.get(k))
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{key} is not in es.json"))
+        .to_owned();
+    for (name, value) in params {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+async fn html_lang(app: &App) -> String {
+    app.d
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spanish_speaking_teacher_does_the_whole_journey_in_spanish() {
+    let server = Server::start().await;
+    let email = "lucia@maple.example";
+    server.person(email, "Lucía Gómez", &[Role::Staff]).await;
+    let data = AppData::new();
+    let app = App::launch_in(&data, Some(&server.url()), "es").await;
+
+    app.on_screen("sign-in").await;
+    assert_eq!(html_lang(&app).await, "es");
+    app.wait_text("h1", &es("signin.title", &[])).await;
+    app.shoot("es-sign-in").await;
+    app.sign_in(email).await;
+
+    // Setup, in Spanish: an emailed code to the sign-in address.
+    app.on_screen("setup-intro").await;
+    app.wait_text("h1", &es("setup.intro_title", &[])).await;
+    app.shoot("es-setup-intro").await;
+    app.click("#setup-now").await;
+    app.on_screen("setup-choose").await;
+    app.wait_text("h1", &es("setup.choose_title", &[])).await;
+    app.click("#kind-email").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    app.wait_text("h1", &es("setup.code_title", &[])).await;
+    app.shoot("es-setup-code").await;
+    app.fill("#setup-code", &server.last_code(email).await)
+        .await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.wait_text("h1", &es("setup.added_title", &[])).await;
+    app.click("#added-continue").await;
+    app.on_screen("home").await;
+    app.wait_text("#welcome", &es("home.welcome", &[("name", "Lucía")]))
+        .await;
+    app.shoot("es-home").await;
+
+    // The 2-Step Verification page and the authenticator.
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.wait_text("h1", &es("methods.title", &[])).await;
+    app.wait_text("#method-list", &es("common.kind.email", &[]))
+        .await;
+    app.shoot("es-methods").await;
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("h1", &es("vault.title", &[])).await;
+    app.shoot("es-vault").await;
+
+    // English, then Spanish again, without signing out.
+    app.click("#bar-language option[value=en]").await;
+    app.wait_text("h1", "Authenticator").await;
+    app.wait_text("#nav-methods", "2-Step Verification").await;
+    assert_eq!(html_lang(&app).await, "en");
+    app.click("#bar-language option[value=es]").await;
+    app.wait_text("h1", &es("vault.title", &[])).await;
+    assert_eq!(html_lang(&app).await, "es");
+    assert!(app.exists("#sign-out").await, "still signed in");
+
+    // The next sign-in sends the code in Spanish: the choice went to the server too.
+    app.click("#sign-out").await;
+    app.on_screen("sign-in").await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    app.wait_text(
+        "#code-where",
+        &es("signin.where_sent", &[("to", "l•••@maple.example")]),
+    )
+    .await;
+    app.shoot("es-verify-code").await;
+    let mail = server.outbox(email).await;
+    assert!(
+        mail.last().unwrap().subject.starts_with("Su código"),
+        "{:?}",
+        mail.last().unwrap().subject
+    );
+    app.fill("#code", &server.last_code(email).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.quit().await;
+}
