@@ -33,6 +33,7 @@ deps:
 
 test-deps:
 	$(call install_missing,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+	@[ -f tests/e2e/node_modules/axe-core/axe.min.js ] || npm --prefix tests/e2e ci --silent --no-audit --no-fund
 	@PYTHONPATH=$(PYTOOLS) python3 -c 'import openapi_spec_validator' 2>/dev/null || \
 	  python3 -m pip install --quiet --disable-pip-version-check --target $(PYTOOLS) '$(OPENAPI_VALIDATOR)'
 

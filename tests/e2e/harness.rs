@@ -461,7 +461,40 @@ impl App {
 
     /// The screen at phone (390×844), tablet (820×1180) and desktop (1280×800) sizes, captured
     /// from the X display (WebDriver's own screenshot hangs for a Tauri window under Xvfb).
+    /// Runs axe-core (WCAG 2.2 A and AA rules) on the screen and fails on any serious or
+    /// critical violation, naming the rule, what to do, and the elements.
+    pub async fn check_accessibility(&self, name: &str) {
+        let axe = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/e2e/node_modules/axe-core/axe.min.js"
+        ))
+        .expect("axe-core is missing: `make test-deps` installs it into tests/e2e/node_modules");
+        self.d.execute(&axe, vec![]).await.unwrap();
+        let found = self
+            .d
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values:
+                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                   .then((r) => done(r.violations
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                     .map((v) => `${v.impact} ${v.id}: ${v.help} [${v.nodes.slice(0, 3)
+                       .map((n) => n.target.join(' ')).join(' | ')}]`)))
+                   .catch((e) => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(
+            found.is_empty(),
+            "{name}: accessibility violations:\n{}",
+            found.join("\n")
+        );
+    }
+
     pub async fn shoot(&self, name: &str) {
+        self.check_accessibility(name).await;
         for (size, w, h) in [
             ("phone", 390, 844),
             ("tablet", 820, 1180),

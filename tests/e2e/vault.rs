@@ -41,7 +41,7 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
     app.on_screen("vault").await;
     let entry = "#vault-list li.entry";
     app.wait_text(entry, email).await;
-    assert_eq!(app.text(&format!("{entry} .code-button")).await, "••• •••");
+    assert_eq!(app.text(&format!("{entry} .code-text")).await, "••• •••");
     app.shoot("vault-hidden").await;
     app.click(&format!("{entry} .code-button")).await;
     app.fill("#vault-list input.pin", "1111").await;
@@ -68,7 +68,7 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
     app.click("#nav-vault").await;
     app.on_screen("vault").await;
     app.wait_text(entry, email).await;
-    assert_eq!(app.text(&format!("{entry} .code-button")).await, "••• •••");
+    assert_eq!(app.text(&format!("{entry} .code-text")).await, "••• •••");
     app.click("#sign-out").await;
     app.quit().await;
 

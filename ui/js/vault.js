@@ -67,34 +67,40 @@ export function render(app, { pick, back, notice } = {}) {
 
   function row(e) {
     const r = ring(e.seconds_left, e.period);
-    const codeEl = h('span', { class: 'code-text', 'aria-live': 'polite' });
+    const codeEl = h('span', { class: 'code-text' });
+    // The button's name is "Code for X: 123 456" (what it shows is part of its name); what a
+    // tap does is its description.
+    const codeFor = h('span', { class: 'visually-hidden' });
+    const tapHint = h('span', { id: `tap-${e.id}`, class: 'visually-hidden' });
     const pinBox = h('div', { class: 'pin-box', hidden: true });
     const err = errorBox(`err-${e.id}`);
     const state = { e, left: e.seconds_left, revealed: null, hideAt: 0 };
     const name = e.issuer || e.account;
-    const show = h('button', { type: 'button', class: 'code-button', 'aria-label': t('vault.entry.code_for', { name }) }, codeEl);
+    const show = h('button', { type: 'button', class: 'code-button', 'aria-describedby': `tap-${e.id}` }, codeFor, codeEl);
     const use = pick ? h('button', { type: 'button', class: 'primary use-code', hidden: true }, t('vault.entry.use_code')) : null;
     const li = h('li', { class: 'entry card', 'data-entry': e.id },
       h('div', { class: 'entry-main' }, r,
         h('div', { class: 'entry-names' }, h('strong', {}, e.issuer || e.account), e.issuer ? h('span', {}, e.account) : null,
           e.has_pin ? h('span', { class: 'badge' }, t('vault.entry.pin_badge')) : null),
-        show),
+        show, tapHint),
       pinBox, use, err,
       pick ? null : h('div', { class: 'row-actions' },
         h('button', { type: 'button', class: 'ghost rename', 'aria-label': t('vault.entry.rename_aria', { name }), onclick: () => rename(li, e) }, t('vault.entry.rename')),
-        h('button', { type: 'button', class: 'ghost set-pin', 'aria-label': t('vault.entry.pin_for', { name }), onclick: () => setPin(li, e) }, e.has_pin ? t('vault.entry.change_pin') : t('vault.entry.add_pin')),
+        h('button', { type: 'button', class: 'ghost set-pin', 'aria-label': e.has_pin ? t('vault.entry.change_pin_aria', { name }) : t('vault.entry.add_pin_aria', { name }), onclick: () => setPin(li, e) }, e.has_pin ? t('vault.entry.change_pin') : t('vault.entry.add_pin')),
         h('button', { type: 'button', class: 'ghost delete', 'aria-label': t('vault.entry.delete_aria', { name }), onclick: () => confirmDelete(li, e) }, t('vault.entry.delete'))));
     const paint = () => {
       const code = state.revealed ? (state.left > 0 ? state.revealed.code : state.revealed.next_code) : e.code;
       if (code) {
         codeEl.textContent = group(code);
         show.dataset.code = code;
-        show.setAttribute('aria-label', t('vault.entry.code_for_copy', { name, digits: code.split('').join(' ') }));
+        codeFor.textContent = t('vault.entry.code_for', { name }) + ' ';
+        tapHint.textContent = t('vault.entry.tap_to_copy');
         if (use) use.hidden = false;
       } else {
         codeEl.textContent = t('vault.entry.code_hidden');
         delete show.dataset.code;
-        show.setAttribute('aria-label', t('vault.entry.show_code_aria', { name }));
+        codeFor.textContent = t('vault.entry.show_code_aria', { name }) + ' ';
+        tapHint.textContent = '';
         if (use) use.hidden = true;
       }
       r.update(state.left > 0 ? state.left : state.left + e.period);
@@ -124,7 +130,7 @@ export function render(app, { pick, back, notice } = {}) {
       const input = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', class: 'pin', id: `pin-${e.id}`, maxlength: '12' });
       const ok = h('button', { type: 'submit', class: 'secondary' }, t('vault.entry.show_code'));
       pinBox.replaceChildren(h('form', { class: 'pin-form', onsubmit: (ev) => { ev.preventDefault(); state.pin = input.value; busy(ok, () => reveal(input.value)); } },
-        field(t('vault.entry.pin_for', { name }), input), ok));
+        field(t('vault.entry.pin_label', { name }), input), ok));
       pinBox.hidden = false;
       input.focus();
     });
@@ -306,7 +312,7 @@ function transfer(app, { back } = {}) {
     } catch (e) { showError(box, e); }
   }) }, t('vault.import.button'));
   const expPassword = h('input', { type: 'password', id: 'export-password', autocomplete: 'new-password' });
-  const out = h('textarea', { id: 'export-text', rows: '6', readonly: true, hidden: true });
+  const out = h('textarea', { id: 'export-text', rows: '6', readonly: true, hidden: true, 'aria-label': t('vault.export.text_label') });
   const warn = h('p', { class: 'notice', hidden: true, id: 'export-warning' });
   const exp = (kind) => async (ev) => busy(ev.currentTarget, async () => {
     clearError(box);
