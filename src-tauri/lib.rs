@@ -109,6 +109,21 @@ pub fn run() {
                 state = state.with_language(l);
             }
             app.manage(state);
+            // Built here rather than from the config alone so the window's title follows the
+            // screen's (document.title): what the task switcher and a screen reader announce.
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            let builder = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+            #[cfg(desktop)]
+            let builder = builder.on_document_title_changed(|window, title| {
+                let _ = window.set_title(&title);
+            });
+            builder.build()?;
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -220,6 +220,16 @@ impl App {
 
     /// The app started with `--lang <lang>`.
     pub async fn launch_in(data: &AppData, server: Option<&str>, lang: &str) -> App {
+        Self::launch_with(data, server, lang, &[]).await
+    }
+
+    /// The app started with `--lang <lang>` and `env` added to its environment (a GTK theme).
+    pub async fn launch_with(
+        data: &AppData,
+        server: Option<&str>,
+        lang: &str,
+        env: &[(&str, &str)],
+    ) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
@@ -237,6 +247,7 @@ impl App {
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env_remove("TWOSTEP_SERVER")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true);
@@ -411,6 +422,46 @@ impl App {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !self.is_enabled(css).await {
             assert!(Instant::now() < deadline, "{css} stayed disabled");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// A field's `aria-invalid` and `aria-describedby`.
+    pub async fn field_error_state(&self, css: &str) -> (Option<String>, String) {
+        let v = self
+            .d
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 return [el.getAttribute('aria-invalid'), el.getAttribute('aria-describedby') || ''];",
+                vec![css.into()],
+            )
+            .await
+            .unwrap();
+        (
+            v[0].as_str().map(str::to_owned),
+            v[1].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// The window's title (`document.title`).
+    pub async fn title(&self) -> String {
+        self.d.title().await.unwrap()
+    }
+
+    /// Waits until a window on the X display (the app's own, as the window manager and task
+    /// switcher see it) carries `title`.
+    pub async fn wait_native_title(&self, title: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = Command::new("xwininfo")
+                .args(["-root", "-tree"])
+                .output()
+                .await
+                .expect("xwininfo (Debian: x11-utils) must be installed");
+            if String::from_utf8_lossy(&out.stdout).contains(&format!("\"{title}\"")) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no window is titled {title:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }

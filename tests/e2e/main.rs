@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod dark;
 mod demo;
 mod harness;
 mod keyring;

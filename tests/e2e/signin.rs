@@ -93,6 +93,14 @@ async fn a_wrong_code_shows_the_attempts_left_then_the_right_one_signs_in() {
     app.click("#verify").await;
     app.wait_text(".error", "That code isn't right. 4 attempts left.")
         .await;
+    // The field itself is marked wrong, and the error is part of what a screen reader reads
+    // on it.
+    let (invalid, described) = app.field_error_state("#code").await;
+    assert_eq!(invalid.as_deref(), Some("true"));
+    assert!(described.contains("form-error"), "{described}");
+    // Help for a code that doesn't come, folded until asked for.
+    app.click("#no-code summary").await;
+    app.wait_text("#no-code", "spam").await;
     app.shoot("verify-wrong-code").await;
     app.fill("#code", &wrong(&wrong(&right))).await;
     app.click("#verify").await;
@@ -103,6 +111,11 @@ async fn a_wrong_code_shows_the_attempts_left_then_the_right_one_signs_in() {
     app.click("#verify").await;
     app.on_screen("home").await;
     app.wait_text("#welcome", "Welcome, Sam").await;
+    // The window's title names the screen.
+    let title = app.title().await;
+    assert!(title.ends_with(" · Twostep"), "{title}");
+    assert!(title.contains(&app.text("h1").await), "{title}");
+    app.wait_native_title(&title).await;
     app.quit().await;
 }
 

@@ -32,6 +32,13 @@ const app = {
     screen.replaceChildren(el);
     screen.dataset.screen = name;
     this.chrome(name);
+    // The window's title names the screen (what a screen reader says on switching windows); a
+    // toast from the screen before would describe something no longer shown.
+    const heading = screen.querySelector('h1');
+    const product = t('signin.brand');
+    document.title = heading ? `${heading.textContent} · ${product}` : product;
+    clearTimeout(this.toastTimer);
+    toastEl.classList.remove('on');
     const first = screen.querySelector('[autofocus]') || screen.querySelector('h1');
     if (first) {
       if (first.tagName === 'H1') first.setAttribute('tabindex', '-1');

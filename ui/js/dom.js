@@ -34,9 +34,19 @@ export function field(label, input, hint) {
   return h('div', { class: 'field' }, parts);
 }
 
-/** The error area of a form: announced when filled. */
-export function errorBox(id = 'form-error') {
-  return h('div', { id, class: 'error', role: 'alert', hidden: true });
+/** The error area of a form: announced when filled. With `input`, an error marks that field
+ *  invalid and becomes part of its description, so a screen reader on the field hears why. */
+export function errorBox(id = 'form-error', input = null) {
+  const box = h('div', { id, class: 'error', role: 'alert', hidden: true });
+  box.forInput = input;
+  return box;
+}
+
+function describedBy(input, id, on) {
+  const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && x !== id);
+  if (on) ids.push(id);
+  if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+  else input.removeAttribute('aria-describedby');
 }
 
 /**
@@ -61,11 +71,19 @@ export function showError(box, err, extra) {
   box.replaceChildren(h('p', {}, errorText(err)));
   if (extra) box.append(extra);
   box.hidden = false;
+  if (box.forInput) {
+    box.forInput.setAttribute('aria-invalid', 'true');
+    describedBy(box.forInput, box.id, true);
+  }
 }
 
 export function clearError(box) {
   box.hidden = true;
   box.replaceChildren();
+  if (box.forInput) {
+    box.forInput.removeAttribute('aria-invalid');
+    describedBy(box.forInput, box.id, false);
+  }
 }
 
 /** Disables a button while `work` runs, so a double tap sends once. */

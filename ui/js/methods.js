@@ -97,8 +97,8 @@ export function render(app, { replacing, added } = {}) {
       onclick: () => busy(yes, async () => {
         try {
           await app.guard(call('delete_method', { methodId: m.id }));
-          app.toast(t('methods.deleted', { method: methodLabel(m) }));
           app.show(render, {}, 'methods');
+          app.toast(t('methods.deleted', { method: methodLabel(m) }));
         } catch (e) {
           if (e.handled) return;
           panel.remove();

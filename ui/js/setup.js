@@ -176,8 +176,8 @@ function codeStep(app, flow) {
 }
 
 function confirmForm(app, flow, extra) {
-  const box = errorBox();
   const code = codeInput('setup-code');
+  const box = errorBox('form-error', code);
   const submit = h('button', { type: 'submit', id: 'confirm-method', class: 'primary' }, t('setup.confirm'));
   return h('form', {
     class: 'card', novalidate: true,

@@ -162,8 +162,8 @@ function pick(app, { step, methods }) {
 }
 
 function enterCode(app, { step, method, delivery, prefill }) {
-  const box = errorBox();
   const code = codeInput();
+  const box = errorBox('form-error', code);
   if (prefill) code.value = prefill;
   const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, t('signin.verify'));
   const where = h('p', { id: 'code-where' });
@@ -239,7 +239,20 @@ function enterCode(app, { step, method, delivery, prefill }) {
   const others = step.methods.length > 1
     ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, t('signin.other_way')))
     : null;
-  return h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, fromDevice, others, cancelLink(app));
+  return h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, noCodeHelp(method, !!others), fromDevice, others, cancelLink(app));
+}
+
+/** What to do when no code came (or, for an authenticator app, when its code is refused),
+ *  folded away until asked for: the help page's advice, then the way out. */
+export function noCodeHelp(method, hasOthers) {
+  const tips = method.kind === 'totp'
+    ? [t('signin.no_code.totp_time')]
+    : [t('signin.no_code.wait'), t(`signin.no_code.${method.kind}`, { hint: method.hint })];
+  if (hasOthers) tips.push(t('signin.no_code.another_way'));
+  tips.push(t('signin.no_code.admin'));
+  return h('details', { class: 'help', id: 'no-code' },
+    h('summary', {}, method.kind === 'totp' ? t('signin.no_code.totp_summary') : t('signin.no_code.summary')),
+    h('ul', {}, tips.map((tip) => h('li', {}, tip))));
 }
 
 function cancelLink(app) {

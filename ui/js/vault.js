@@ -103,7 +103,11 @@ export function render(app, { pick, back, notice } = {}) {
         tapHint.textContent = '';
         if (use) use.hidden = true;
       }
-      r.update(state.left > 0 ? state.left : state.left + e.period);
+      const left = state.left > 0 ? state.left : state.left + e.period;
+      r.update(left);
+      // The ring, in words: what a screen reader hears instead of a drawing.
+      const changes = t('vault.entry.changes_in', { count: left });
+      tapHint.textContent = code ? `${t('vault.entry.tap_to_copy')} ${changes}` : changes;
     };
     const hide = () => { state.revealed = null; pinBox.hidden = true; paint(); };
     const reveal = async (pin) => {
