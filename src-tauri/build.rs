@@ -23,6 +23,7 @@ fn twostep_commands() -> &'static [&'static str] {
         "my_methods",
         "start_method",
         "resend_method_code",
+        "copy_setup_key",
         "confirm_method",
         "delete_method",
         "set_preferred",

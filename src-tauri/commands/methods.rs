@@ -42,6 +42,19 @@ pub async fn start_method<R: Runtime>(
     Ok(view)
 }
 
+/// "Copy key" on the authenticator app's setup screen: on a phone, pasting the key into the
+/// authenticator app on the same phone is easier than scanning a code on its own screen.
+/// Only a base32 key is copied (this is not a general clipboard), and it is cleared again.
+#[tauri::command]
+pub async fn copy_setup_key<R: Runtime>(app: AppHandle<R>, key: String) -> AppResult<()> {
+    let key: String = key.chars().filter(|c| !c.is_whitespace()).collect();
+    let base32 = |c: char| c.is_ascii_uppercase() || ('2'..='7').contains(&c);
+    if key.len() < 16 || key.len() > 128 || !key.chars().all(base32) {
+        return Err(twostep_core::CoreError::InvalidSecret.into());
+    }
+    super::vault::copy_then_clear(&app, key)
+}
+
 #[tauri::command]
 pub async fn resend_method_code<R: Runtime>(
     app: AppHandle<R>,

@@ -27,6 +27,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         methods::my_methods,
         methods::start_method,
         methods::resend_method_code,
+        methods::copy_setup_key,
         methods::confirm_method,
         methods::delete_method,
         methods::set_preferred,

@@ -267,18 +267,25 @@ pub async fn vault_copy<R: Runtime>(
     pin: Option<String>,
 ) -> AppResult<CodeView> {
     let code = reveal(&state, &id, pin.as_deref()).await?;
+    copy_then_clear(&app, code.code.clone())?;
+    Ok(code)
+}
+
+/// Puts a secret (a code, a setup key) on the clipboard and takes it off again after a
+/// minute, unless something else was copied since.
+pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, secret: String) -> AppResult<()> {
     app.clipboard()
-        .write_text(code.code.clone())
-        .map_err(|e| AppError::Internal(format!("the clipboard refused the code: {e}")))?;
-    let copied = code.code.clone();
+        .write_text(secret.clone())
+        .map_err(|e| AppError::Internal(format!("the clipboard refused the text: {e}")))?;
+    let app = app.clone();
     let after = clipboard_clear();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(after).await;
-        if app.clipboard().read_text().ok().as_deref() == Some(copied.as_str()) {
+        if app.clipboard().read_text().ok().as_deref() == Some(secret.as_str()) {
             let _ = app.clipboard().write_text(String::new());
         }
     });
-    Ok(code)
+    Ok(())
 }
 
 #[tauri::command]

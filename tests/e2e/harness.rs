@@ -443,6 +443,33 @@ impl App {
         )
     }
 
+    /// An attribute of the first element `css` matches, if it and the attribute exist.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let v = self
+            .d
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 return el ? el.getAttribute(arguments[1]) : null;",
+                vec![css.into(), name.into()],
+            )
+            .await
+            .unwrap();
+        v.as_str().map(str::to_owned)
+    }
+
+    /// Whether the first element `css` matches has the keyboard focus.
+    pub async fn is_focused(&self, css: &str) -> bool {
+        self.d
+            .execute(
+                "return document.activeElement === document.querySelector(arguments[0]);",
+                vec![css.into()],
+            )
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap()
+    }
+
     /// The window's title (`document.title`).
     pub async fn title(&self) -> String {
         self.d.title().await.unwrap()

@@ -203,8 +203,42 @@ async fn a_method_the_center_switched_off_is_shown_with_a_note_and_deleted_once_
     app.click("#kind-totp").await;
     app.click("#choose-continue").await;
     app.on_screen("setup-totp").await;
-    app.click("details summary").await;
     let secret = app.text("#totp-secret").await;
+    // "Copy key": the key, without the spaces that group it, on the clipboard.
+    app.click("#copy-key").await;
+    app.wait_text("#toast", "Key copied").await;
+    assert_eq!(clipboard().await, secret.replace(' ', ""));
+    // On a phone the key and Copy key come first, the QR code folds behind a button, and the
+    // Confirm button is in view without scrolling.
+    app.d.set_window_rect(0, 0, 390, 844).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let layout = app
+        .d
+        .execute(
+            "const top = (s) => document.querySelector(s).getBoundingClientRect().top;
+             const b = document.querySelector('#confirm-method').getBoundingClientRect();
+             return [top('#copy-key') < top('#show-qr'), b.bottom <= innerHeight];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        layout,
+        serde_json::json!([true, true]),
+        "key first, Confirm in view"
+    );
+    // The QR code is a tap away, for setting up another device's app.
+    app.click("#show-qr").await;
+    let shown = app
+        .d
+        .execute(
+            "return document.querySelector('#totp-qr').offsetParent !== null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(true));
+    app.d.set_window_rect(0, 0, 1280, 800).await.unwrap();
     app.fill("#setup-code", &server.totp(&secret)).await;
     app.click("#confirm-method").await;
     app.on_screen("setup-done").await;

@@ -129,7 +129,26 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
         copied.len() == code.len() && copied.chars().all(|c| c.is_ascii_digit()),
         "copied {copied:?}"
     );
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let copied_at = std::time::Instant::now();
+    // When the code runs out the list is drawn again with the next one; the keyboard focus
+    // stays on the code button it was on.
+    let deadline = copied_at + std::time::Duration::from_secs(35);
+    loop {
+        let now = app.attr("#vault-list .code-button", "data-code").await;
+        if now.as_deref().is_some_and(|c| c != code) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the code never changed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(
+        app.is_focused("#vault-list .code-button").await,
+        "the focus left the code button when the list was drawn again"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(5).saturating_sub(copied_at.elapsed())).await;
     assert_eq!(clipboard().await, "", "cleared");
 
     // Rename (an entry without a PIN needs none).

@@ -2,7 +2,7 @@
 // "2-Step Verification > Reset", the center's allowed methods, and the audit trail.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, kindLabel, when, methodLabel } from './dom.js';
+import { h, fill, field, errorBox, showError, clearError, busy, kindLabel, when, methodLabel } from './dom.js';
 import { t, has } from './i18n.js';
 
 /** A role's name (admin.role.staff, .guardian, .admin). */
@@ -78,7 +78,7 @@ function person(app, { id, back, result }) {
       section.append(confirm);
       yes.focus();
     };
-    body.replaceChildren(
+    fill(body,
       h('h1', { id: 'person-name' }, p.name),
       result ? h('p', { class: 'notice success', id: 'reset-result', role: 'status' }, result) : null,
       h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),

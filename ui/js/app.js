@@ -173,7 +173,8 @@ const app = {
         href: `#${id}`, id: `nav-${id}`,
         'aria-current': section(name) === id ? 'page' : null,
         onclick: (ev) => { ev.preventDefault(); this.show(render, {}, id); },
-      }, label)))));
+      // The full name beside the screen; a short one in a phone's bottom tab bar (CSS picks).
+      }, h('span', { class: 'full' }, label), h('span', { class: 'short' }, t(`app.nav.short.${id}`)))))));
   },
 
   async switchProfile(role) {

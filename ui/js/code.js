@@ -31,3 +31,21 @@ export function countdown(app, expiry, resend, delivery) {
     resend.textContent = wait > 0 ? t('code.resend_in', { seconds: wait }) : t('code.resend');
   });
 }
+
+/** What to do when no code came (or, for an authenticator app, when its code is refused),
+ *  folded away until asked for: the help page's advice, then the way out. */
+export function noCodeHelp(method, { others = false, setup = false } = {}) {
+  const tips = method.kind === 'totp'
+    ? [t('signin.no_code.totp_time')]
+    : [t('signin.no_code.wait'), t(`signin.no_code.${method.kind}`, { hint: method.hint })];
+  if (setup) {
+    // While setting a method up, the way out is another address or another method.
+    if (method.kind !== 'totp') tips.push(t('signin.no_code.setup_other'));
+  } else {
+    if (others) tips.push(t('signin.no_code.another_way'));
+    tips.push(t('signin.no_code.admin'));
+  }
+  return h('details', { class: 'help', id: 'no-code' },
+    h('summary', {}, method.kind === 'totp' ? t('signin.no_code.totp_summary') : t('signin.no_code.summary')),
+    h('ul', {}, tips.map((tip) => h('li', {}, tip))));
+}

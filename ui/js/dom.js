@@ -19,6 +19,12 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/** Replaces an element's children, skipping the absent ones as h() does (the DOM's own
+ *  replaceChildren would show a null as the text "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 let uid = 0;
 /** A labelled input; `hint` is read by screen readers with the field. */
 export function field(label, input, hint) {

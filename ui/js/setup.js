@@ -2,9 +2,9 @@
 // 2-Step Verification page. Choose a kind, prove it works with a code, done.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, kindLabel, methodLabel } from './dom.js';
+import { h, field, errorBox, showError, clearError, busy, kindLabel, methodLabel, errorText } from './dom.js';
 import { t } from './i18n.js';
-import { codeInput, countdown, attemptsLeft } from './code.js';
+import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as methods from './methods.js';
 
 /** What each kind is for (setup.about.device, .totp, .email, .sms). */
@@ -13,7 +13,7 @@ const about = (kind) => t(`setup.about.${kind}`);
 /** "Set up 2-Step Verification now" (or required, with no way around it but signing out). */
 export function intro(app, step) {
   const box = errorBox();
-  const flow = { mode: 'signin', allowed: step.allowed_kinds, email: step.email_prefill };
+  const flow = { mode: 'signin', allowed: step.allowed_kinds, email: step.email_prefill, required: step.required };
   const now = h('button', { type: 'button', id: 'setup-now', class: 'primary', autofocus: true, onclick: () => app.show(choose, flow, 'setup-choose') }, t('setup.setup_now'));
   const skip = step.required ? null : h('button', {
     type: 'button', id: 'skip-setup', class: 'secondary',
@@ -26,7 +26,8 @@ export function intro(app, step) {
     step.required
       ? h('div', { class: 'card required', id: 'setup-required' },
           h('p', {}, h('strong', {}, t('setup.required_title'))),
-          h('p', {}, t('setup.required_body')))
+          h('p', {}, t('setup.required_body')),
+          h('p', { id: 'why-required' }, t('setup.why_required')))
       : h('div', { class: 'card' },
           h('p', {}, t('setup.intro_body')),
           h('p', { class: 'hint' }, t('setup.intro_skip_hint'))),
@@ -66,25 +67,43 @@ export function choose(app, flow) {
           h('input', { type: 'radio', name: 'kind', value: k, id: `kind-${k}`, checked: flow.replacing ? k === flow.replacing.kind : i === 0 }),
           h('span', { class: 'option-text' }, h('strong', {}, k === 'device' ? t('setup.device_option') : kindLabel(k), k === 'totp' ? h('span', { class: 'badge' }, t('setup.recommended')) : null), h('span', { class: 'hint' }, about(k)))))),
       box, go),
+    flow.required ? h('p', { class: 'hint', id: 'why-required' }, t('setup.why_required')) : null,
     back(app, flow));
 }
 
 /** The QR code, the key to type by hand, then the code the app shows. */
 function totp(app, flow) {
   const e = flow.enrollment;
-  const grouped = e.secret.replace(/(.{4})/g, '$1 ').trim();
+  // The key in groups of four that never break inside a group (spaces between them may).
+  const groups = e.secret.match(/.{1,4}/g) || [];
+  const key = h('code', { id: 'totp-secret', class: 'secret' }, groups.flatMap((g, i) => [i ? ' ' : null, h('span', { class: 'group' }, g)]));
+  const copy = h('button', {
+    type: 'button', id: 'copy-key', class: 'secondary',
+    onclick: (ev) => busy(ev.currentTarget, async () => {
+      try { await call('copy_setup_key', { key: e.secret }); app.toast(t('setup.key_copied')); } catch (err) { app.toast(errorText(err)); }
+    }),
+  }, t('setup.copy_key'));
   return h('div', { class: 'narrow wide-ok' },
     h('h1', {}, t('setup.totp_title')),
     h('ol', { class: 'steps card' },
       h('li', {}, t('setup.totp_step_open')),
-      h('li', {}, t('setup.totp_step_scan'),
+      // On a phone the key comes first (a phone can't scan its own screen) and the QR code
+      // folds behind "Show QR code" (for another device's app), so Confirm stays in view.
+      h('li', {}, h('p', { class: 'step-lead' }, t('setup.totp_step_add')), h('div', { class: 'scan-or-key' },
+        h('button', {
+          type: 'button', id: 'show-qr', class: 'ghost phone-only', 'aria-expanded': 'false',
+          onclick: (ev) => { ev.currentTarget.closest('.scan-or-key').classList.add('qr-open'); ev.currentTarget.setAttribute('aria-expanded', 'true'); ev.currentTarget.hidden = true; },
+        }, t('setup.show_qr')),
+        h('p', { class: 'scan-lead' }, t('setup.totp_step_scan')),
         h('img', { class: 'qr', id: 'totp-qr', src: e.qr, alt: t('setup.qr_alt'), width: '220', height: '220' }),
-        h('details', {},
-          h('summary', {}, t('setup.cant_scan')),
-          h('p', {}, t('setup.key_label'), h('code', { id: 'totp-secret', class: 'secret' }, grouped)),
-          h('p', { class: 'hint' }, t('setup.totp_params')))),
+        h('div', { class: 'key-block' },
+          h('p', {}, t('setup.key_lead')),
+          h('p', {}, t('setup.key_label'), key),
+          copy,
+          h('p', { class: 'hint' }, t('setup.totp_params'))))),
       h('li', {}, t('setup.totp_step_enter'))),
     confirmForm(app, flow, null),
+    noCodeHelp({ kind: 'totp' }, { setup: true }),
     back(app, flow));
 }
 
@@ -172,6 +191,7 @@ function codeStep(app, flow) {
     h('h1', {}, t('setup.code_title')),
     where,
     confirmForm(app, flow, h('div', {}, expiry, box, resend)),
+    noCodeHelp({ kind: flow.kind, hint: e.sent_to }, { setup: true }),
     back(app, flow));
 }
 
@@ -222,6 +242,8 @@ function added(app, flow) {
       h('p', {}, methodLabel(done.method)),
       h('p', {}, t('setup.confirmation_email')),
       flow.replacing ? h('p', {}, t('setup.delete_old_next', { hint: flow.replacing.hint })) : null),
+    // The first method: a nudge toward a second, as the help page advises.
+    flow.mode === 'signin' ? h('p', { class: 'notice', id: 'add-another' }, t('setup.add_another')) : null,
     h('button', { type: 'button', id: 'added-continue', class: 'primary', autofocus: true, onclick: next }, done.me && flow.mode === 'signin' ? t('setup.continue_to_app') : t('setup.done')));
 }
 

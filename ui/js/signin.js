@@ -4,7 +4,7 @@ import { call } from './api.js';
 import { t } from './i18n.js';
 import { languageSwitch } from './language.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
-import { codeInput, countdown, attemptsLeft } from './code.js';
+import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as vault from './vault.js';
 
 /** Choose the server: the demo on this device, or an address. */
@@ -212,8 +212,11 @@ function enterCode(app, { step, method, delivery, prefill }) {
             showError(box, { message: method.kind === 'totp' ? t('signin.wrong_totp', { count: left }) : attemptsLeft(left) });
           } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
             if (lastTry) e = { message: t('signin.last_try') };
-            expiry.hidden = true;
+            // Nothing here can work any more: one message and the one way on, nothing else.
             form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
+            box.forInput = null;
+            form.replaceChildren(box);
+            screenEl.querySelectorAll('.after-form').forEach((el) => { el.hidden = true; });
             showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
             box.querySelector('button').focus();
             return;
@@ -224,7 +227,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
         }
       });
     },
-  }, where, field(t('signin.code_label'), code), expiry, box, submit, resend);
+  }, where, field(t('signin.code_label'), code), box, expiry, submit, resend);
 
   const fromDevice = method.kind === 'totp'
     ? h('p', {}, h('a', {
@@ -239,23 +242,13 @@ function enterCode(app, { step, method, delivery, prefill }) {
   const others = step.methods.length > 1
     ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, t('signin.other_way')))
     : null;
-  return h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, noCodeHelp(method, !!others), fromDevice, others, cancelLink(app));
+  const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, cancelLink(app)].filter(Boolean);
+  after.forEach((el) => el.classList.add('after-form'));
+  const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, after);
+  return screenEl;
 }
 
-/** What to do when no code came (or, for an authenticator app, when its code is refused),
- *  folded away until asked for: the help page's advice, then the way out. */
-export function noCodeHelp(method, hasOthers) {
-  const tips = method.kind === 'totp'
-    ? [t('signin.no_code.totp_time')]
-    : [t('signin.no_code.wait'), t(`signin.no_code.${method.kind}`, { hint: method.hint })];
-  if (hasOthers) tips.push(t('signin.no_code.another_way'));
-  tips.push(t('signin.no_code.admin'));
-  return h('details', { class: 'help', id: 'no-code' },
-    h('summary', {}, method.kind === 'totp' ? t('signin.no_code.totp_summary') : t('signin.no_code.summary')),
-    h('ul', {}, tips.map((tip) => h('li', {}, tip))));
-}
 
 function cancelLink(app) {
   return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.cancel')));
 }
-

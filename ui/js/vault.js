@@ -4,7 +4,7 @@
 // revealed code can be used directly.
 
 import { call } from './api.js';
-import { h, field, errorBox, showError, clearError, busy, errorText } from './dom.js';
+import { h, fill, field, errorBox, showError, clearError, busy, errorText } from './dom.js';
 import { t } from './i18n.js';
 
 const REVEAL_MS = 30_000;
@@ -51,18 +51,34 @@ export function render(app, { pick, back, notice } = {}) {
       first = false;
     } catch (e) { showError(box, e); return; }
     clearError(box);
-    clock.replaceChildren(data.clock.warning ? h('div', { class: 'card notice', role: 'alert' },
-      h('p', { id: 'clock-warning' }, data.clock.warning),
-      h('button', { type: 'button', id: 'resync', class: 'secondary', onclick: (ev) => busy(ev.currentTarget, async () => {
-        try { await call('vault_resync'); app.toast(t('vault.resynced')); load(); } catch (e) { showError(box, e); }
-      }) }, t('vault.resync'))) : []);
+    // The clock warning is an alert: shown again only when it changes, so a screen reader
+    // doesn't hear it each time the list refreshes.
+    const warning = data.clock.warning || '';
+    if (clock.dataset.warning !== warning) {
+      clock.dataset.warning = warning;
+      fill(clock, warning ? h('div', { class: 'card notice', role: 'alert' },
+        h('p', { id: 'clock-warning' }, warning),
+        h('button', { type: 'button', id: 'resync', class: 'secondary', onclick: (ev) => busy(ev.currentTarget, async () => {
+          try { await call('vault_resync'); app.toast(t('vault.resynced')); load(); } catch (e) { showError(box, e); }
+        }) }, t('vault.resync'))) : null);
+    }
     shared.checked = data.shared;
     summary.textContent = data.shared
       ? t('vault.summary_shared')
       : t('vault.summary_count', { count: data.total });
+    // New codes re-draw the list; the control that had the keyboard focus gets it back.
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    const entryId = focused && focused.closest('[data-entry]') ? focused.closest('[data-entry]').dataset.entry : null;
+    const control = focused ? [...focused.classList].find((c) => c !== 'ghost' && c !== 'primary') : null;
     rows = new Map();
     list.replaceChildren(...(data.entries.length ? data.entries.map((e) => row(e)) : [h('li', { class: 'empty' },
       data.total ? t('vault.no_matches') : t('vault.empty'))]));
+    if (entryId) {
+      const li = list.querySelector(`[data-entry="${CSS.escape(entryId)}"]`);
+      const again = li && (control ? li.querySelector(`.${CSS.escape(control)}`) : null);
+      if (again) again.focus();
+      else if (li) li.querySelector('button')?.focus();
+    }
   }
 
   function row(e) {
