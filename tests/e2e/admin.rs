@@ -55,6 +55,11 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     app.on_screen("admin-person").await;
     app.wait_text("#person-name", "Jordan Lee").await;
     app.wait_text("#person-2sv", "Authenticator app").await;
+    let page = app.text("#screen").await;
+    assert!(
+        !page.contains("null") && !page.contains("undefined"),
+        "{page}"
+    );
     app.shoot("admin-person").await;
     app.click("#reset-2sv").await;
     app.wait("#confirm-reset").await;

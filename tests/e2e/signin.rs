@@ -36,6 +36,8 @@ async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
         .await;
     assert!(!app.exists("#skip-setup").await, "no skip the second time");
     assert!(app.exists("#setup-sign-out").await);
+    // Why, in one sentence.
+    app.wait_text("#why-required", "stolen password").await;
     app.shoot("setup-required").await;
     app.click("#setup-now").await;
     app.on_screen("setup-choose").await;
@@ -58,6 +60,8 @@ async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
     app.on_screen("setup-done").await;
     app.wait_text("#added", "A confirmation email is on its way.")
         .await;
+    // The first method: a nudge toward a second.
+    app.wait_text("#add-another", "all three").await;
     app.shoot("setup-done").await;
     app.click("#added-continue").await;
 
