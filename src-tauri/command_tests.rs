@@ -430,6 +430,7 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     )
     .unwrap();
     assert!(added["note"].as_str().unwrap().contains("short secret"));
+    assert_eq!(added["short_secret"], true);
     let id = added["entry"]["id"].as_str().unwrap().to_owned();
 
     let bad_uri = invoke(
@@ -439,6 +440,7 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     )
     .unwrap_err();
     assert_eq!(bad_uri["code"], "invalid_otpauth");
+    assert_eq!(bad_uri["detail"], "not_otpauth");
     let report = invoke(
         &w,
         "vault_import",
@@ -447,6 +449,9 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     .unwrap();
     assert_eq!(report["added"], 1);
     assert_eq!(report["problems"][0]["item"], "line 2");
+    assert_eq!(report["problems"][0]["line"], 2);
+    assert_eq!(report["problems"][0]["code"], "invalid_otpauth");
+    assert_eq!(report["problems"][0]["detail"], "not_a_uri");
 
     // An account behind a PIN never leaves the device; its owner can remove the PIN.
     let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();

@@ -48,6 +48,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What exactly was wrong with a link, an entry or an import, as a stable code the UI
+    /// words (`errors.detail.<code>`).
+    pub fn detail(&self) -> Option<&'static str> {
+        use twostep_core::CoreError as C;
+        match self {
+            Self::Vault(C::InvalidOtpauth(p) | C::InvalidEntry(p)) => Some(p.code()),
+            Self::Vault(C::ImportUnreadable(p)) => Some(p.code()),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &str {
         match self {
             Self::Server { code, .. } => code,
@@ -96,7 +107,7 @@ impl AppError {
     }
 }
 
-fn vault_code(e: &twostep_core::CoreError) -> &'static str {
+pub(crate) fn vault_code(e: &twostep_core::CoreError) -> &'static str {
     use twostep_core::CoreError as C;
     match e {
         C::InvalidEntry(_) => "invalid_entry",
@@ -142,6 +153,9 @@ impl Serialize for AppError {
         // The wait, so that the UI can word it in the person's language.
         if let Self::PinLocked(secs) = self {
             st.serialize_field("retry_after", secs)?;
+        }
+        if let Some(detail) = self.detail() {
+            st.serialize_field("detail", detail)?;
         }
         st.end()
     }

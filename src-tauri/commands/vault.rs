@@ -56,6 +56,9 @@ pub struct ClockView {
     pub measured_offset_ms: Option<i64>,
     /// What "Resync" applied to code generation.
     pub applied_offset_secs: i64,
+    /// How far this device's codes are off, in whole seconds, when far enough to warn:
+    /// positive when the device is behind the server. `warning` is the English of it.
+    pub warning_secs: Option<i64>,
     pub warning: Option<String>,
 }
 
@@ -79,13 +82,40 @@ pub struct CodeView {
 #[derive(Debug, Serialize)]
 pub struct AddedView {
     pub entry: EntryView,
+    /// The secret is under 128 bits: it works, and the UI suggests asking for a new one.
+    pub short_secret: bool,
     pub note: Option<String>,
 }
 
+/// An entry that could not be imported. `line` or `entry` (with `name`) say where and `code`
+/// (with `detail`) why, for the UI to word; `item` and `reason` are the English of both.
 #[derive(Debug, Serialize)]
 pub struct ProblemView {
     pub item: String,
     pub reason: String,
+    pub line: Option<usize>,
+    pub entry: Option<usize>,
+    pub name: Option<String>,
+    pub code: &'static str,
+    pub detail: Option<&'static str>,
+}
+
+impl ProblemView {
+    fn new(problem: import::Problem) -> Self {
+        let (line, entry, name) = match &problem.place {
+            import::Place::Line(n) => (Some(*n), None, None),
+            import::Place::Entry { number, name } => (None, Some(*number), name.clone()),
+        };
+        Self {
+            item: problem.item(),
+            reason: problem.error.to_string(),
+            line,
+            entry,
+            name,
+            code: crate::error::vault_code(&problem.error),
+            detail: AppError::Vault(problem.error).detail(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -170,17 +200,21 @@ async fn clock_view(state: &AppState) -> ClockView {
     let inner = state.inner.lock().await;
     let applied = inner.settings.vault_offset_secs;
     let measured = inner.server.as_ref().and(inner.clock_offset_ms);
-    let warning = measured.and_then(|m| {
+    let warning_secs = measured.and_then(|m| {
         let off = m - applied * 1000;
-        (off.abs() > CLOCK_WARNING_MS).then(|| {
-            let secs = (off.abs() + 500) / 1000;
-            let way = if off > 0 { "behind" } else { "ahead of" };
-            format!("This device's clock is {secs} seconds {way} the server's, so codes may be refused. Resync to fix the codes.")
-        })
+        (off.abs() > CLOCK_WARNING_MS).then(|| off.signum() * ((off.abs() + 500) / 1000))
+    });
+    let warning = warning_secs.map(|secs| {
+        let way = if secs > 0 { "behind" } else { "ahead of" };
+        format!(
+            "This device's clock is {} seconds {way} the server's, so codes may be refused. Resync to fix the codes.",
+            secs.abs()
+        )
     });
     ClockView {
         measured_offset_ms: measured,
         applied_offset_secs: applied,
+        warning_secs,
         warning,
     }
 }
@@ -341,11 +375,13 @@ async fn add_entry(state: &AppState, e: Entry) -> AppResult<AddedView> {
         .update(move |v| {
             let shared = v.shared;
             let added = v.add(e)?;
-            let note = added.short_secret().then(|| {
+            let short_secret = added.short_secret();
+            let note = short_secret.then(|| {
                 "This service uses a short secret (under 128 bits). It works, but ask the service for a new one if it offers it.".to_owned()
             });
             Ok(AddedView {
                 entry: view(added, now, !shared),
+                short_secret,
                 note,
             })
         })
@@ -438,14 +474,7 @@ pub async fn vault_import(
             let mut report = ImportView {
                 added: 0,
                 short_secrets: 0,
-                problems: parsed
-                    .problems
-                    .into_iter()
-                    .map(|p| ProblemView {
-                        item: p.item,
-                        reason: p.reason,
-                    })
-                    .collect(),
+                problems: parsed.problems.into_iter().map(ProblemView::new).collect(),
             };
             for (i, mut e) in parsed.entries.into_iter().enumerate() {
                 e.id = new_id();
@@ -456,10 +485,13 @@ pub async fn vault_import(
                         report.added += 1;
                         report.short_secrets += usize::from(short);
                     }
-                    Err(err) => report.problems.push(ProblemView {
-                        item: format!("entry {} ({name})", i + 1),
-                        reason: err.to_string(),
-                    }),
+                    Err(error) => report.problems.push(ProblemView::new(import::Problem {
+                        place: import::Place::Entry {
+                            number: i + 1,
+                            name: (!name.is_empty()).then_some(name),
+                        },
+                        error,
+                    })),
                 }
             }
             Ok(report)

@@ -189,7 +189,10 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     .await;
     app.click("#do-import").await;
     app.wait_text("#import-report", "1 account added.").await;
-    app.wait_text("#import-report", "line 2").await;
+    // The broken line, and why, worded by the UI from the problem's codes.
+    app.wait_text("#import-report", "Line 2: ").await;
+    app.wait_text("#import-report", "The secret is not valid base32.")
+        .await;
     app.click("#export-uris").await;
     app.wait_text("#export-warning", "Anyone who sees these links")
         .await;

@@ -68,7 +68,9 @@ export function errorText(err) {
     const attempts = err.attempts_left !== undefined && err.attempts_left !== null ? err.attempts_left : null;
     // The number a sentence counts: attempts left, else minutes (or seconds, for `seconds` keys).
     const count = attempts !== null ? attempts : (code === 'pin_locked' ? retry : minutes);
-    return t(`errors.${code}`, { count, attempts_left: attempts, seconds: retry, minutes });
+    // What exactly was wrong (a link, an entry, an import), worded from its own code.
+    const detail = err.detail && has(`errors.detail.${err.detail}`) ? t(`errors.detail.${err.detail}`) : err.message;
+    return t(`errors.${code}`, { count, attempts_left: attempts, seconds: retry, minutes, detail });
   }
   return err.message || String(err);
 }

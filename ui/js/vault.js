@@ -53,7 +53,8 @@ export function render(app, { pick, back, notice } = {}) {
     clearError(box);
     // The clock warning is an alert: shown again only when it changes, so a screen reader
     // doesn't hear it each time the list refreshes.
-    const warning = data.clock.warning || '';
+    const secs = data.clock.warning_secs;
+    const warning = secs ? t(secs > 0 ? 'vault.clock.behind' : 'vault.clock.ahead', { count: Math.abs(secs) }) : '';
     if (clock.dataset.warning !== warning) {
       clock.dataset.warning = warning;
       fill(clock, warning ? h('div', { class: 'card notice', role: 'alert' },
@@ -267,7 +268,7 @@ function add(app, { back } = {}) {
     clearError(box);
     try {
       const added = await call('vault_add', { entry, pin: pin.value || null });
-      app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.note ? ` ${added.note}` : '') }, 'vault');
+      app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '') }, 'vault');
     } catch (e) { showError(box, e); }
   });
   const fromImage = (blob, button) => {
@@ -328,7 +329,7 @@ function transfer(app, { back } = {}) {
       const r = await call('vault_import', { text: text.value, password: password.value || null });
       report.replaceChildren(
         h('p', {}, t('vault.import.added', { count: r.added }) + (r.short_secrets ? ` ${t('vault.import.short_secrets', { count: r.short_secrets })}` : '')),
-        ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: p.item, reason: p.reason }))))] : []));
+        ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: place(p), reason: errorText({ code: p.code, detail: p.detail, message: p.reason }) }))))] : []));
     } catch (e) { showError(box, e); }
   }) }, t('vault.import.button'));
   const expPassword = h('input', { type: 'password', id: 'export-password', autocomplete: 'new-password' });
@@ -339,7 +340,7 @@ function transfer(app, { back } = {}) {
     try {
       const r = await call('vault_export', { kind, password: expPassword.value || null });
       out.value = r.text; out.hidden = false;
-      warn.textContent = r.warning || ''; warn.hidden = !r.warning;
+      warn.textContent = r.warning ? t('vault.export.links_warning') : ''; warn.hidden = !r.warning;
       out.select();
     } catch (e) { showError(box, e); }
   });
@@ -356,4 +357,10 @@ function transfer(app, { back } = {}) {
         h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, t('vault.export.encrypted_button')),
         h('button', { type: 'button', class: 'ghost', id: 'export-uris', onclick: exp('uris') }, t('vault.export.links_button'))),
       warn, out));
+}
+
+/** Where an import problem is: "Line 3", "Entry 2 (Payroll)". */
+function place(p) {
+  if (p.line) return t('vault.import.place_line', { number: p.line });
+  return p.name ? t('vault.import.place_entry_named', { number: p.entry, name: p.name }) : t('vault.import.place_entry', { number: p.entry });
 }

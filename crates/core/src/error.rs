@@ -30,9 +30,9 @@ pub enum CoreError {
     #[error("The secret is not valid base32.")]
     InvalidSecret,
     #[error("That is not a usable otpauth:// link: {0}.")]
-    InvalidOtpauth(&'static str),
+    InvalidOtpauth(EntryProblem),
     #[error("This authenticator entry can't be saved: {0}.")]
-    InvalidEntry(&'static str),
+    InvalidEntry(EntryProblem),
     #[error("That authenticator entry no longer exists.")]
     NoSuchEntry,
     #[error("A shared classroom device can't export codes. Export from a personal device.")]
@@ -58,5 +58,81 @@ pub enum CoreError {
     #[error("The vault file is damaged ({0}). It was left as it is; restore it from a backup.")]
     VaultDamaged(String),
     #[error("This file can't be imported: {0}.")]
-    ImportUnreadable(&'static str),
+    ImportUnreadable(ImportProblem),
+}
+
+/// Why an authenticator link or entry can't be used. Each has a stable code the app words in
+/// the person's language; the English here is for logs and tests.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum EntryProblem {
+    #[error("not a URI")]
+    NotAUri,
+    #[error("it does not start with otpauth://")]
+    NotOtpauth,
+    #[error("counter-based (HOTP) codes are not supported")]
+    CounterBased,
+    #[error("it is not a time-based (TOTP) link")]
+    NotTotp,
+    #[error("the label is not UTF-8")]
+    LabelNotUtf8,
+    #[error("unknown algorithm")]
+    UnknownAlgorithm,
+    #[error("codes must have 6 to 8 digits")]
+    Digits,
+    #[error("the period must be 1 to 300 seconds")]
+    Period,
+    #[error("it has no secret")]
+    NoSecret,
+    #[error("it has no info section")]
+    NoInfo,
+    #[error("give it a name or an account")]
+    NoName,
+    #[error("the secret is too short (under 80 bits)")]
+    SecretTooShort,
+    #[error("this account is already on this device")]
+    AlreadyHere,
+}
+
+impl EntryProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotAUri => "not_a_uri",
+            Self::NotOtpauth => "not_otpauth",
+            Self::CounterBased => "counter_based",
+            Self::NotTotp => "not_totp",
+            Self::LabelNotUtf8 => "label_not_utf8",
+            Self::UnknownAlgorithm => "unknown_algorithm",
+            Self::Digits => "digits",
+            Self::Period => "period",
+            Self::NoSecret => "no_secret",
+            Self::NoInfo => "no_info",
+            Self::NoName => "no_name",
+            Self::SecretTooShort => "secret_too_short",
+            Self::AlreadyHere => "already_here",
+        }
+    }
+}
+
+/// Why a whole import can't be read.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProblem {
+    #[error("the file is empty")]
+    Empty,
+    #[error("it is neither otpauth links nor JSON")]
+    NotLinksOrJson,
+    #[error("this Aegis export is encrypted: export it again from Aegis as plain JSON")]
+    AegisEncrypted,
+    #[error("it is JSON, but not an Aegis export")]
+    NotAegis,
+}
+
+impl ImportProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::NotLinksOrJson => "not_links_or_json",
+            Self::AegisEncrypted => "aegis_encrypted",
+            Self::NotAegis => "not_aegis",
+        }
+    }
 }

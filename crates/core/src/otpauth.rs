@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::CoreError;
+use crate::{CoreError, EntryProblem};
 
 /// Everything but the unreserved characters (and `@`, common in account names) is encoded;
 /// `:` especially, since it separates the issuer from the account in the label.
@@ -49,20 +49,17 @@ impl OtpAuth {
     }
 
     pub fn parse(uri: &str) -> Result<Self, CoreError> {
-        let url = Url::parse(uri.trim()).map_err(|_| CoreError::InvalidOtpauth("not a URI"))?;
+        let url =
+            Url::parse(uri.trim()).map_err(|_| CoreError::InvalidOtpauth(EntryProblem::NotAUri))?;
         if url.scheme() != "otpauth" {
-            return Err(CoreError::InvalidOtpauth(
-                "it does not start with otpauth://",
-            ));
+            return Err(CoreError::InvalidOtpauth(EntryProblem::NotOtpauth));
         }
         match url.host_str() {
             Some(h) if h.eq_ignore_ascii_case("totp") => {}
             Some(h) if h.eq_ignore_ascii_case("hotp") => {
-                return Err(CoreError::InvalidOtpauth(
-                    "counter-based (HOTP) codes are not supported",
-                ))
+                return Err(CoreError::InvalidOtpauth(EntryProblem::CounterBased))
             }
-            _ => return Err(CoreError::InvalidOtpauth("it is not a TOTP link")),
+            _ => return Err(CoreError::InvalidOtpauth(EntryProblem::NotTotp)),
         }
         // Split on a literal `:` first, so an issuer with an encoded colon stays whole;
         // only if there is none, split the decoded label (some issuers encode the separator).
@@ -71,7 +68,7 @@ impl OtpAuth {
             percent_decode_str(s)
                 .decode_utf8()
                 .map(|c| c.trim().to_owned())
-                .map_err(|_| CoreError::InvalidOtpauth("the label is not UTF-8"))
+                .map_err(|_| CoreError::InvalidOtpauth(EntryProblem::LabelNotUtf8))
         };
         let (label_issuer, account) = match raw.split_once(':') {
             Some((i, a)) => (Some(decode(i)?), decode(a)?),
@@ -92,26 +89,26 @@ impl OtpAuth {
                 "issuer" => issuer = Some(value.trim().to_owned()),
                 "algorithm" => {
                     params.algorithm = Algorithm::parse(&value)
-                        .ok_or(CoreError::InvalidOtpauth("unknown algorithm"))?
+                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::UnknownAlgorithm))?
                 }
                 "digits" => {
                     params.digits = value
                         .parse()
                         .ok()
                         .filter(|d| (6..=8).contains(d))
-                        .ok_or(CoreError::InvalidOtpauth("digits must be 6, 7 or 8"))?
+                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::Digits))?
                 }
                 "period" => {
                     params.period = value
                         .parse()
                         .ok()
                         .filter(|p| (1..=300).contains(p))
-                        .ok_or(CoreError::InvalidOtpauth("period must be 1 to 300 seconds"))?
+                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::Period))?
                 }
                 _ => {}
             }
         }
-        let secret = secret.ok_or(CoreError::InvalidOtpauth("it has no secret"))?;
+        let secret = secret.ok_or(CoreError::InvalidOtpauth(EntryProblem::NoSecret))?;
         Ok(Self {
             issuer: issuer.filter(|i| !i.is_empty()).or(label_issuer),
             account,

@@ -115,10 +115,10 @@ impl Subjects {
     pub fn spanish() -> Self {
         Self {
             code: "Su código de verificación de Online-Auth".into(),
-            method_added: "Se agregó un dispositivo de autenticación de dos factores".into(),
-            method_removed: "Se eliminó un dispositivo de autenticación de dos factores".into(),
+            method_added: "Se agregó un método de verificación a su cuenta".into(),
+            method_removed: "Se eliminó un método de verificación de su cuenta".into(),
             reset: "Se restableció su verificación en dos pasos".into(),
-            locked: "Alguien ingresó su contraseña pero no su código de verificación".into(),
+            locked: "Alguien ingresó su contraseña, pero no su código de verificación".into(),
         }
     }
 

@@ -7,13 +7,36 @@ use super::Entry;
 use crate::otpauth::OtpAuth;
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::CoreError;
+use crate::{CoreError, EntryProblem, ImportProblem};
 
+/// Where in the pasted text a problem is: the app words it in the person's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A line of an otpauth list, from 1.
+    Line(usize),
+    /// An entry of an Aegis export, from 1, with its issuer when it has one.
+    Entry { number: usize, name: Option<String> },
+}
+
+/// One entry that could not be imported, and why (the rest import).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    /// Where: "line 3", "entry 2 (Payroll)".
-    pub item: String,
-    pub reason: String,
+    pub place: Place,
+    pub error: CoreError,
+}
+
+impl Problem {
+    /// Where, in English (for logs and tests): "line 3", "entry 2 (Payroll)".
+    pub fn item(&self) -> String {
+        match &self.place {
+            Place::Line(n) => format!("line {n}"),
+            Place::Entry { number, name: None } => format!("entry {number}"),
+            Place::Entry {
+                number,
+                name: Some(name),
+            } => format!("entry {number} ({name})"),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -30,7 +53,7 @@ pub fn parse(
 ) -> Result<Imported, CoreError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
-        return Err(CoreError::ImportUnreadable("the file is empty"));
+        return Err(CoreError::ImportUnreadable(ImportProblem::Empty));
     }
     if trimmed.starts_with('{') {
         aegis(trimmed, now, &mut new_id)
@@ -48,9 +71,9 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
         }
         match OtpAuth::parse(line).and_then(|o| Entry::from_otpauth(new_id(), o, now)) {
             Ok(e) => out.entries.push(e),
-            Err(e) => out.problems.push(Problem {
-                item: format!("line {}", i + 1),
-                reason: e.to_string(),
+            Err(error) => out.problems.push(Problem {
+                place: Place::Line(i + 1),
+                error,
             }),
         }
     }
@@ -59,19 +82,15 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
 
 fn aegis(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Result<Imported, CoreError> {
     let doc: Value = serde_json::from_str(text)
-        .map_err(|_| CoreError::ImportUnreadable("it is neither otpauth links nor JSON"))?;
+        .map_err(|_| CoreError::ImportUnreadable(ImportProblem::NotLinksOrJson))?;
     let header_slots = doc.pointer("/header/slots");
     if doc.get("db").is_some_and(Value::is_string) || header_slots.is_some_and(|s| !s.is_null()) {
-        return Err(CoreError::ImportUnreadable(
-            "this Aegis export is encrypted: export it again from Aegis as plain JSON",
-        ));
+        return Err(CoreError::ImportUnreadable(ImportProblem::AegisEncrypted));
     }
-    let entries =
-        doc.pointer("/db/entries")
-            .and_then(Value::as_array)
-            .ok_or(CoreError::ImportUnreadable(
-                "it is JSON, but not an Aegis export",
-            ))?;
+    let entries = doc
+        .pointer("/db/entries")
+        .and_then(Value::as_array)
+        .ok_or(CoreError::ImportUnreadable(ImportProblem::NotAegis))?;
     let mut out = Imported::default();
     for (i, item) in entries.iter().enumerate() {
         let name = item
@@ -80,13 +99,12 @@ fn aegis(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Result<Im
             .unwrap_or_default();
         match aegis_entry(item, now, new_id) {
             Ok(e) => out.entries.push(e),
-            Err(reason) => out.problems.push(Problem {
-                item: if name.is_empty() {
-                    format!("entry {}", i + 1)
-                } else {
-                    format!("entry {} ({name})", i + 1)
+            Err(error) => out.problems.push(Problem {
+                place: Place::Entry {
+                    number: i + 1,
+                    name: (!name.is_empty()).then(|| name.to_owned()),
                 },
-                reason,
+                error,
             }),
         }
     }
@@ -97,19 +115,21 @@ fn aegis_entry(
     item: &Value,
     now: i64,
     new_id: &mut impl FnMut() -> String,
-) -> Result<Entry, String> {
+) -> Result<Entry, CoreError> {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let invalid = CoreError::InvalidEntry;
     let kind = s(item.get("type")).unwrap_or_default();
-    if !kind.eq_ignore_ascii_case("totp") {
-        return Err(format!(
-            "only time-based (TOTP) entries can be imported, not {kind:?}"
-        ));
+    if kind.eq_ignore_ascii_case("hotp") {
+        return Err(invalid(EntryProblem::CounterBased));
     }
-    let info = item.get("info").ok_or("it has no info section")?;
-    let secret = TotpSecret::from_base32(&s(info.get("secret")).ok_or("it has no secret")?)
-        .map_err(|e| e.to_string())?;
+    if !kind.eq_ignore_ascii_case("totp") {
+        return Err(invalid(EntryProblem::NotTotp));
+    }
+    let info = item.get("info").ok_or(invalid(EntryProblem::NoInfo))?;
+    let secret =
+        TotpSecret::from_base32(&s(info.get("secret")).ok_or(invalid(EntryProblem::NoSecret))?)?;
     let algorithm = match s(info.get("algo")) {
-        Some(a) => Algorithm::parse(&a).ok_or(format!("unknown algorithm {a:?}"))?,
+        Some(a) => Algorithm::parse(&a).ok_or(invalid(EntryProblem::UnknownAlgorithm))?,
         None => Algorithm::Sha1,
     };
     let num = |key: &str, default: u64| info.get(key).and_then(Value::as_u64).unwrap_or(default);
@@ -124,7 +144,7 @@ fn aegis_entry(
         secret,
         params,
     };
-    Entry::from_otpauth(new_id(), o, now).map_err(|e| e.to_string())
+    Entry::from_otpauth(new_id(), o, now)
 }
 
 #[cfg(test)]
@@ -158,9 +178,13 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
             r.entries[1].short_secret(),
             "80-bit secret accepted, with a note"
         );
-        let where_: Vec<_> = r.problems.iter().map(|p| p.item.as_str()).collect();
+        let where_: Vec<_> = r.problems.iter().map(Problem::item).collect();
         assert_eq!(where_, ["line 4", "line 6"]);
-        assert!(r.problems[1].reason.contains("HOTP"));
+        assert_eq!(r.problems[0].error, CoreError::InvalidSecret);
+        assert_eq!(
+            r.problems[1].error,
+            CoreError::InvalidOtpauth(EntryProblem::CounterBased)
+        );
     }
 
     /// An Aegis plain export as Aegis writes it (db version 3), with one broken entry among
@@ -195,16 +219,20 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
         // RFC 6238's SHA-512 seed and vector: the import computes the right codes.
         assert_eq!(r.entries[1].code_at(59), "90693936");
         assert_eq!(r.problems.len(), 2);
-        assert_eq!(r.problems[0].item, "entry 2 (Payroll)");
-        assert!(r.problems[1].reason.contains("TOTP"));
+        assert_eq!(r.problems[0].item(), "entry 2 (Payroll)");
+        assert_eq!(
+            r.problems[1].error,
+            CoreError::InvalidEntry(EntryProblem::CounterBased)
+        );
     }
 
     #[test]
     fn aegis_encrypted_and_foreign_files_are_refused_clearly() {
         let enc = r#"{"version":1,"header":{"slots":[{"type":1}],"params":{}},"db":"AAAA"}"#;
-        assert!(
-            matches!(parse(enc, 0, ids()), Err(CoreError::ImportUnreadable(m)) if m.contains("encrypted"))
-        );
+        assert!(matches!(
+            parse(enc, 0, ids()),
+            Err(CoreError::ImportUnreadable(ImportProblem::AegisEncrypted))
+        ));
         assert!(parse("{\"hello\": 1}", 0, ids()).is_err());
         assert!(parse("{not json", 0, ids()).is_err());
         assert!(parse("   ", 0, ids()).is_err());

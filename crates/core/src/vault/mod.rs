@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::otpauth::OtpAuth;
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::CoreError;
+use crate::{CoreError, EntryProblem};
 
 pub use envelope::{open, open_with_password, seal, seal_with_password, VaultKey};
 pub use pin::PinHash;
@@ -100,21 +100,17 @@ impl Entry {
 
     fn check(&self) -> Result<(), CoreError> {
         if self.account.trim().is_empty() && self.issuer.trim().is_empty() {
-            return Err(CoreError::InvalidEntry("give it a name or an account"));
+            return Err(CoreError::InvalidEntry(EntryProblem::NoName));
         }
         if !(6..=8).contains(&self.digits) {
-            return Err(CoreError::InvalidEntry("codes must have 6 to 8 digits"));
+            return Err(CoreError::InvalidEntry(EntryProblem::Digits));
         }
         if !(1..=300).contains(&self.period) {
-            return Err(CoreError::InvalidEntry(
-                "the period must be 1 to 300 seconds",
-            ));
+            return Err(CoreError::InvalidEntry(EntryProblem::Period));
         }
         if self.secret.expose().len() < 10 {
             // 80 bits is the shortest any known service issues; less is a typo.
-            return Err(CoreError::InvalidEntry(
-                "the secret is too short (under 80 bits)",
-            ));
+            return Err(CoreError::InvalidEntry(EntryProblem::SecretTooShort));
         }
         Ok(())
     }
@@ -139,9 +135,7 @@ impl Vault {
                 && e.account == entry.account
         };
         if self.entries.iter().any(same) {
-            return Err(CoreError::InvalidEntry(
-                "this account is already on this device",
-            ));
+            return Err(CoreError::InvalidEntry(EntryProblem::AlreadyHere));
         }
         self.entries.push(entry);
         Ok(self.entries.last().expect("just pushed"))
@@ -163,7 +157,7 @@ impl Vault {
 
     pub fn rename(&mut self, id: &str, issuer: &str, account: &str) -> Result<(), CoreError> {
         if issuer.trim().is_empty() && account.trim().is_empty() {
-            return Err(CoreError::InvalidEntry("give it a name or an account"));
+            return Err(CoreError::InvalidEntry(EntryProblem::NoName));
         }
         let e = self.get_mut(id)?;
         e.issuer = issuer.trim().to_owned();

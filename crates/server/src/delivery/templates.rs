@@ -27,7 +27,7 @@ pub fn code(
                 Locale::Es => format!(
                     "Su código de verificación es {code}.\n\n\
                      Vence {minutes} minutos después de haberlo solicitado.\n\n\
-                     Si usted no intentó iniciar sesión, ignore este correo: nadie puede \
+                     Si usted no intentó iniciar sesión, ignore este correo electrónico: nadie puede \
                      iniciar sesión sin el código."
                 ),
             };
@@ -107,25 +107,25 @@ impl Notice<'_> {
                  La próxima vez que inicie sesión, configurará de nuevo un método de \
                  verificación. Si no lo esperaba, comuníquese con el administrador de su centro."
                 .to_owned(),
-            (Notice::SecondStepLocked, Locale::En) => "Someone signed in to your account with \
-                 your password but then entered wrong verification codes many times. Signing in \
+            (Notice::SecondStepLocked, Locale::En) => "Someone tried to sign in to your account \
+                 with your password but then entered wrong verification codes many times. Signing in \
                  is paused for a while.\n\n\
                  If this was you, wait and try again. If it was not, your password is known to \
                  someone else: change it, and tell your center's administrator."
                 .to_owned(),
-            (Notice::SecondStepLocked, Locale::Es) => "Alguien inició sesión en su cuenta con su \
-                 contraseña, pero luego ingresó códigos de verificación incorrectos muchas \
+            (Notice::SecondStepLocked, Locale::Es) => "Alguien intentó iniciar sesión en su cuenta con \
+                 su contraseña, pero luego ingresó códigos de verificación incorrectos muchas \
                  veces. El inicio de sesión está en pausa por un tiempo.\n\n\
                  Si fue usted, espere e inténtelo de nuevo. Si no fue usted, otra persona conoce \
                  su contraseña: cámbiela y avísele al administrador de su centro."
                 .to_owned(),
-            (Notice::SecondStepLockedForGood, Locale::En) => "Someone signed in to your account \
+            (Notice::SecondStepLockedForGood, Locale::En) => "Someone tried to sign in to your account \
                  with your password but then entered wrong verification codes too many times. \
                  2-Step Verification is now locked on your account.\n\n\
                  Contact your center's administrator: they can reset it. Your password is known \
                  to someone else if this was not you."
                 .to_owned(),
-            (Notice::SecondStepLockedForGood, Locale::Es) => "Alguien inició sesión en su cuenta \
+            (Notice::SecondStepLockedForGood, Locale::Es) => "Alguien intentó iniciar sesión en su cuenta \
                  con su contraseña, pero luego ingresó códigos de verificación incorrectos \
                  demasiadas veces. La verificación en dos pasos quedó bloqueada en su cuenta.\n\n\
                  Comuníquese con el administrador de su centro: puede restablecerla. Si no fue \
@@ -163,7 +163,7 @@ impl Notice<'_> {
                 "Twostep: someone entered your password but not your verification code. Not you? Contact your center.".to_owned()
             }
             (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::Es) => {
-                "Twostep: alguien ingresó su contraseña pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
+                "Twostep: alguien ingresó su contraseña, pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
             }
         };
         Message::text(to, body)
@@ -250,7 +250,7 @@ mod tests {
         .email(&es, "jo@x.org", Locale::Es);
         assert_eq!(
             added.subject,
-            "Se agregó un dispositivo de autenticación de dos factores"
+            "Se agregó un método de verificación a su cuenta"
         );
         assert!(added.body.contains("Mensaje de texto (•••• 0123)"));
     }

@@ -649,7 +649,7 @@ async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts() {
     let added = wait_for_decoded(
         &md,
         EMAIL,
-        "Se agregó un dispositivo de autenticación de dos factores",
+        "Se agregó un método de verificación a su cuenta",
     )
     .await;
     assert!(
