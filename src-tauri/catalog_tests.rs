@@ -276,3 +276,109 @@ fn no_sentence_is_left_in_the_javascript() {
         left.join("\n")
     );
 }
+
+/// Every vault error, and every detail of a link, an entry or an import. The match has no
+/// wildcard: a new variant fails to compile here until it is listed (and worded).
+fn every_vault_error() -> Vec<twostep_core::VaultError> {
+    use twostep_core::{EntryProblem as P, ImportProblem as I, RuleError as R, VaultError as V};
+    let entry = [
+        P::NotAUri,
+        P::NotOtpauth,
+        P::CounterBased,
+        P::NotTotp,
+        P::LabelNotUtf8,
+        P::UnknownAlgorithm,
+        P::Digits,
+        P::Period,
+        P::NoSecret,
+        P::NoInfo,
+        P::NoName,
+        P::SecretTooShort,
+        P::AlreadyHere,
+    ];
+    let import = [I::Empty, I::NotLinksOrJson, I::AegisEncrypted, I::NotAegis];
+    let mut all = vec![
+        V::Rule(R::InvalidSecret),
+        V::NoSuchEntry,
+        V::ExportOnSharedDevice,
+        V::ExportPinProtected,
+        V::ExportPasswordTooShort,
+        V::BadPin,
+        V::WrongPin,
+        V::VaultNotAVault,
+        V::VaultFutureVersion(9),
+        V::VaultWrongKey,
+        V::VaultNeedsPassword,
+        V::VaultWrongPassword,
+        V::VaultDamaged("x".into()),
+    ];
+    all.extend(entry.iter().map(|p| V::Rule(R::InvalidOtpauth(*p))));
+    all.extend(entry.iter().map(|p| V::InvalidEntry(*p)));
+    all.extend(import.iter().map(|p| V::ImportUnreadable(*p)));
+    for e in &all {
+        match e {
+            V::Rule(_)
+            | V::InvalidEntry(_)
+            | V::NoSuchEntry
+            | V::ExportOnSharedDevice
+            | V::ExportPinProtected
+            | V::ExportPasswordTooShort
+            | V::BadPin
+            | V::WrongPin
+            | V::VaultNotAVault
+            | V::VaultFutureVersion(_)
+            | V::VaultWrongKey
+            | V::VaultNeedsPassword
+            | V::VaultWrongPassword
+            | V::VaultDamaged(_)
+            | V::ImportUnreadable(_) => {}
+        }
+    }
+    for p in entry {
+        match p {
+            P::NotAUri
+            | P::NotOtpauth
+            | P::CounterBased
+            | P::NotTotp
+            | P::LabelNotUtf8
+            | P::UnknownAlgorithm
+            | P::Digits
+            | P::Period
+            | P::NoSecret
+            | P::NoInfo
+            | P::NoName
+            | P::SecretTooShort
+            | P::AlreadyHere => {}
+        }
+    }
+    for p in import {
+        match p {
+            I::Empty | I::NotLinksOrJson | I::AegisEncrypted | I::NotAegis => {}
+        }
+    }
+    all
+}
+
+/// The app shows a vault error in the person's language: its code, and its detail, are worded
+/// in both catalogs (the English message is never what a Spanish speaker reads).
+#[test]
+fn every_vault_error_is_worded_in_both_catalogs() {
+    for lang in ["en", "es"] {
+        let c = catalog(lang);
+        let has = |key: &str| key.split('.').try_fold(&c, |v, k| v.get(k)).is_some();
+        let mut missing = BTreeSet::new();
+        for e in every_vault_error() {
+            let code = format!("errors.{}", e.code());
+            if !has(&code) {
+                missing.insert(code);
+            }
+            if let Some(d) = e.detail() {
+                let key = format!("errors.detail.{d}");
+                if !has(&key) {
+                    missing.insert(key);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{lang}: no wording for {missing:?}");
+    }
+}

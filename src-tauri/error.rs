@@ -38,7 +38,7 @@ pub enum AppError {
     UnknownLanguage(String),
     /// A rule of the authenticator vault (or of an entry, a PIN, an import).
     #[error("{0}")]
-    Vault(#[from] twostep_core::CoreError),
+    Vault(#[from] twostep_core::VaultError),
     #[error("Too many wrong PINs. Try again in {0} seconds.")]
     PinLocked(u64),
     #[error("{0}")]
@@ -51,10 +51,8 @@ impl AppError {
     /// What exactly was wrong with a link, an entry or an import, as a stable code the UI
     /// words (`errors.detail.<code>`).
     pub fn detail(&self) -> Option<&'static str> {
-        use twostep_core::CoreError as C;
         match self {
-            Self::Vault(C::InvalidOtpauth(p) | C::InvalidEntry(p)) => Some(p.code()),
-            Self::Vault(C::ImportUnreadable(p)) => Some(p.code()),
+            Self::Vault(e) => e.detail(),
             _ => None,
         }
     }
@@ -72,7 +70,7 @@ impl AppError {
             Self::Keyring(_) => "keyring",
             Self::NoDemo => "no_demo",
             Self::UnknownLanguage(_) => "unknown_language",
-            Self::Vault(e) => vault_code(e),
+            Self::Vault(e) => e.code(),
             Self::PinLocked(_) => "pin_locked",
             Self::Qr(_) => "no_qr_code",
             Self::Internal(_) => "internal",
@@ -107,26 +105,10 @@ impl AppError {
     }
 }
 
-pub(crate) fn vault_code(e: &twostep_core::CoreError) -> &'static str {
-    use twostep_core::CoreError as C;
-    match e {
-        C::InvalidEntry(_) => "invalid_entry",
-        C::NoSuchEntry => "no_such_entry",
-        C::ExportOnSharedDevice => "shared_device",
-        C::ExportPinProtected => "pin_protected",
-        C::ExportPasswordTooShort => "password_too_short",
-        C::BadPin => "bad_pin",
-        C::WrongPin => "wrong_pin",
-        C::VaultNotAVault => "vault_not_a_vault",
-        C::VaultFutureVersion(_) => "vault_future_version",
-        C::VaultWrongKey => "vault_wrong_key",
-        C::VaultNeedsPassword => "vault_needs_password",
-        C::VaultWrongPassword => "vault_wrong_password",
-        C::VaultDamaged(_) => "vault_damaged",
-        C::ImportUnreadable(_) => "import_unreadable",
-        C::InvalidSecret => "invalid_secret",
-        C::InvalidOtpauth(_) => "invalid_otpauth",
-        _ => "invalid",
+/// In the app, a secret or a link is always on its way into the vault.
+impl From<twostep_core::RuleError> for AppError {
+    fn from(e: twostep_core::RuleError) -> Self {
+        Self::Vault(e.into())
     }
 }
 

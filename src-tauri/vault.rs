@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::OsRng;
 use tokio::sync::Mutex;
 use twostep_core::vault::{self, Vault, VaultKey};
-use twostep_core::CoreError;
+use twostep_core::VaultError;
 
 use crate::error::{AppError, AppResult};
 use crate::secret::Token;
@@ -78,7 +78,7 @@ impl VaultStore {
         let key = self
             .secrets
             .get(VAULT_KEY_ACCOUNT)?
-            .ok_or(AppError::Vault(CoreError::VaultWrongKey))?;
+            .ok_or(AppError::Vault(VaultError::VaultWrongKey))?;
         let key = VaultKey::from_base64(key.expose())?;
         Ok(vault::open(&bytes, &key)?)
     }

@@ -50,7 +50,7 @@ pub async fn copy_setup_key<R: Runtime>(app: AppHandle<R>, key: String) -> AppRe
     let key: String = key.chars().filter(|c| !c.is_whitespace()).collect();
     let base32 = |c: char| c.is_ascii_uppercase() || ('2'..='7').contains(&c);
     if key.len() < 16 || key.len() > 128 || !key.chars().all(base32) {
-        return Err(twostep_core::CoreError::InvalidSecret.into());
+        return Err(twostep_core::RuleError::InvalidSecret.into());
     }
     super::vault::copy_then_clear(&app, key)
 }

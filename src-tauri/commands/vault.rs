@@ -13,7 +13,7 @@ use twostep_core::otpauth::OtpAuth;
 use twostep_core::secret::TotpSecret;
 use twostep_core::totp::{Algorithm, TotpParams};
 use twostep_core::vault::{self, import, Entry, PinHash};
-use twostep_core::CoreError;
+use twostep_core::VaultError;
 
 use crate::commands::methods::method_confirmed;
 use crate::commands::server::measure_clock;
@@ -112,8 +112,8 @@ impl ProblemView {
             line,
             entry,
             name,
-            code: crate::error::vault_code(&problem.error),
-            detail: AppError::Vault(problem.error).detail(),
+            code: problem.error.code(),
+            detail: problem.error.detail(),
         }
     }
 }
@@ -285,7 +285,7 @@ async fn unlock(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<Entr
             .map_err(|e| AppError::Internal(e.to_string()))?;
         state.vault.pin_result(id, ok);
         if !ok {
-            return Err(CoreError::WrongPin.into());
+            return Err(VaultError::WrongPin.into());
         }
     }
     Ok(entry)

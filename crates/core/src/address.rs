@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::CoreError;
+use crate::RuleError;
 
 /// A syntactically valid email address, lower-cased so that comparisons are exact.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,17 +14,17 @@ use crate::CoreError;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Self, CoreError> {
+    pub fn parse(input: &str) -> Result<Self, RuleError> {
         let trimmed = input.trim();
         // RFC 5321 caps a path at 254 octets; a domain must have a dot for mail to reach it.
         if trimmed.len() > 254 || trimmed.chars().any(char::is_whitespace) {
-            return Err(CoreError::InvalidEmail);
+            return Err(RuleError::InvalidEmail);
         }
         let parsed =
-            email_address::EmailAddress::from_str(trimmed).map_err(|_| CoreError::InvalidEmail)?;
+            email_address::EmailAddress::from_str(trimmed).map_err(|_| RuleError::InvalidEmail)?;
         let domain = parsed.domain();
         if !domain.contains('.') || domain.starts_with('[') || domain.ends_with('.') {
-            return Err(CoreError::InvalidEmail);
+            return Err(RuleError::InvalidEmail);
         }
         Ok(Self(parsed.email().to_lowercase()))
     }
@@ -49,8 +49,8 @@ impl Email {
 }
 
 impl TryFrom<String> for Email {
-    type Error = CoreError;
-    fn try_from(s: String) -> Result<Self, CoreError> {
+    type Error = RuleError;
+    fn try_from(s: String) -> Result<Self, RuleError> {
         Self::parse(&s)
     }
 }
@@ -137,7 +137,7 @@ pub struct Phone {
 impl Phone {
     /// Accepts what people type: spaces, dots, dashes and brackets, `00` for `+`, and numbers
     /// without a country code when the center has a default one (`1` in North America).
-    pub fn parse(input: &str, default_country_code: Option<&str>) -> Result<Self, CoreError> {
+    pub fn parse(input: &str, default_country_code: Option<&str>) -> Result<Self, RuleError> {
         let trimmed = input.trim();
         if trimmed.is_empty()
             || trimmed.len() > 40
@@ -146,7 +146,7 @@ impl Phone {
                 .all(|c| c.is_ascii_digit() || " .-()/+".contains(c))
             || trimmed.chars().skip(1).any(|c| c == '+')
         {
-            return Err(CoreError::InvalidPhone);
+            return Err(RuleError::InvalidPhone);
         }
         // `00` is the international prefix almost everywhere but North America (011).
         let international = trimmed
@@ -155,25 +155,25 @@ impl Phone {
             .unwrap_or_else(|| trimmed.to_owned());
         let region = match default_country_code {
             Some(cc) if !international.starts_with('+') => {
-                Some(main_region(cc).ok_or(CoreError::InvalidPhone)?)
+                Some(main_region(cc).ok_or(RuleError::InvalidPhone)?)
             }
             _ if international.starts_with('+') => None,
-            _ => return Err(CoreError::InvalidPhone),
+            _ => return Err(RuleError::InvalidPhone),
         };
         let number =
-            phonenumber::parse(region, &international).map_err(|_| CoreError::InvalidPhone)?;
+            phonenumber::parse(region, &international).map_err(|_| RuleError::InvalidPhone)?;
         if number.extension().is_some() || !number.is_valid() {
-            return Err(CoreError::InvalidPhone);
+            return Err(RuleError::InvalidPhone);
         }
         match number.number_type(&phonenumber::metadata::DATABASE) {
             phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile => {}
-            _ => return Err(CoreError::PhoneCannotText),
+            _ => return Err(RuleError::PhoneCannotText),
         }
         let region = number
             .country()
             .id()
             .map(|id| id.as_ref().to_owned())
-            .ok_or(CoreError::InvalidPhone)?;
+            .ok_or(RuleError::InvalidPhone)?;
         Ok(Self {
             e164: number.format().mode(phonenumber::Mode::E164).to_string(),
             region,
@@ -219,8 +219,8 @@ pub fn is_known_region(region: &str) -> bool {
 }
 
 impl TryFrom<String> for Phone {
-    type Error = CoreError;
-    fn try_from(s: String) -> Result<Self, CoreError> {
+    type Error = RuleError;
+    fn try_from(s: String) -> Result<Self, RuleError> {
         Self::parse(&s, None)
     }
 }
@@ -262,7 +262,7 @@ mod tests {
             "jo lee@example.org",
             "jo@@x.org",
         ] {
-            assert_eq!(Email::parse(bad), Err(CoreError::InvalidEmail), "{bad}");
+            assert_eq!(Email::parse(bad), Err(RuleError::InvalidEmail), "{bad}");
         }
         assert_eq!(
             Email::parse("jo@example.org").unwrap().hint(),
@@ -338,13 +338,13 @@ mod tests {
         ] {
             assert_eq!(
                 Phone::parse(bad, None),
-                Err(CoreError::InvalidPhone),
+                Err(RuleError::InvalidPhone),
                 "{bad}"
             );
         }
         assert_eq!(
             Phone::parse("201 555 0123", None),
-            Err(CoreError::InvalidPhone)
+            Err(RuleError::InvalidPhone)
         );
     }
 
@@ -358,7 +358,7 @@ mod tests {
         ] {
             assert_eq!(
                 Phone::parse(landline_or_premium, None),
-                Err(CoreError::PhoneCannotText),
+                Err(RuleError::PhoneCannotText),
                 "{landline_or_premium}"
             );
         }

@@ -1,8 +1,12 @@
+//! Two error enums, one for each side that maps them: the rules of people, methods and
+//! secrets (the server answers with their codes) and the authenticator vault's (the app does).
+//! Each names its stable code beside each variant, so no side needs a catch-all.
+
 use thiserror::Error;
 
-/// Every way a domain rule can refuse something.
+/// A domain rule refused something: an address, a method, a role, a secret.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum CoreError {
+pub enum RuleError {
     #[error("That email address doesn't look right. Check it and try again.")]
     InvalidEmail,
     #[error(
@@ -31,6 +35,32 @@ pub enum CoreError {
     InvalidSecret,
     #[error("That is not a usable otpauth:// link: {0}.")]
     InvalidOtpauth(EntryProblem),
+}
+
+impl RuleError {
+    /// The stable code (API.md's error codes: several rules share `invalid_phone`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidEmail => "invalid_email",
+            Self::GenericEmail => "generic_email",
+            Self::InvalidPhone | Self::PhoneCannotText | Self::PhoneCountryNotServed => {
+                "invalid_phone"
+            }
+            Self::LastMethod => "last_method",
+            Self::KindNotAllowed => "kind_not_allowed",
+            Self::UnknownKind(_) | Self::UnknownRole(_) | Self::UnknownLocale(_) => "bad_request",
+            Self::InvalidSecret => "invalid_secret",
+            Self::InvalidOtpauth(_) => "invalid_otpauth",
+        }
+    }
+}
+
+/// The authenticator vault refused something: an entry, a PIN, an export, a file.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum VaultError {
+    /// A secret or a link inside an entry broke a rule.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
     #[error("This authenticator entry can't be saved: {0}.")]
     InvalidEntry(EntryProblem),
     #[error("That authenticator entry no longer exists.")]
@@ -59,6 +89,37 @@ pub enum CoreError {
     VaultDamaged(String),
     #[error("This file can't be imported: {0}.")]
     ImportUnreadable(ImportProblem),
+}
+
+impl VaultError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Rule(e) => e.code(),
+            Self::InvalidEntry(_) => "invalid_entry",
+            Self::NoSuchEntry => "no_such_entry",
+            Self::ExportOnSharedDevice => "shared_device",
+            Self::ExportPinProtected => "pin_protected",
+            Self::ExportPasswordTooShort => "password_too_short",
+            Self::BadPin => "bad_pin",
+            Self::WrongPin => "wrong_pin",
+            Self::VaultNotAVault => "vault_not_a_vault",
+            Self::VaultFutureVersion(_) => "vault_future_version",
+            Self::VaultWrongKey => "vault_wrong_key",
+            Self::VaultNeedsPassword => "vault_needs_password",
+            Self::VaultWrongPassword => "vault_wrong_password",
+            Self::VaultDamaged(_) => "vault_damaged",
+            Self::ImportUnreadable(_) => "import_unreadable",
+        }
+    }
+
+    /// What exactly was wrong with a link, an entry or an import (`errors.detail.<code>`).
+    pub fn detail(&self) -> Option<&'static str> {
+        match self {
+            Self::Rule(RuleError::InvalidOtpauth(p)) | Self::InvalidEntry(p) => Some(p.code()),
+            Self::ImportUnreadable(p) => Some(p.code()),
+            _ => None,
+        }
+    }
 }
 
 /// Why an authenticator link or entry can't be used. Each has a stable code the app words in

@@ -16,7 +16,7 @@ pub mod secret;
 pub mod totp;
 pub mod vault;
 
-pub use error::{CoreError, EntryProblem, ImportProblem};
+pub use error::{EntryProblem, ImportProblem, RuleError, VaultError};
 pub use locale::Locale;
 pub use method::Kind;
 pub use policy::{Role, SignInNext};

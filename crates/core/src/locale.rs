@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::method::Kind;
-use crate::CoreError;
+use crate::RuleError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,12 +39,12 @@ impl Locale {
 }
 
 impl FromStr for Locale {
-    type Err = CoreError;
-    fn from_str(s: &str) -> Result<Self, CoreError> {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, RuleError> {
         match s {
             "en" => Ok(Locale::En),
             "es" => Ok(Locale::Es),
-            other => Err(CoreError::UnknownLocale(other.to_owned())),
+            other => Err(RuleError::UnknownLocale(other.to_owned())),
         }
     }
 }

@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::{CoreError, EntryProblem};
+use crate::{EntryProblem, RuleError};
 
 /// Everything but the unreserved characters (and `@`, common in account names) is encoded;
 /// `:` especially, since it separates the issuer from the account in the label.
@@ -48,18 +48,18 @@ impl OtpAuth {
         }
     }
 
-    pub fn parse(uri: &str) -> Result<Self, CoreError> {
+    pub fn parse(uri: &str) -> Result<Self, RuleError> {
         let url =
-            Url::parse(uri.trim()).map_err(|_| CoreError::InvalidOtpauth(EntryProblem::NotAUri))?;
+            Url::parse(uri.trim()).map_err(|_| RuleError::InvalidOtpauth(EntryProblem::NotAUri))?;
         if url.scheme() != "otpauth" {
-            return Err(CoreError::InvalidOtpauth(EntryProblem::NotOtpauth));
+            return Err(RuleError::InvalidOtpauth(EntryProblem::NotOtpauth));
         }
         match url.host_str() {
             Some(h) if h.eq_ignore_ascii_case("totp") => {}
             Some(h) if h.eq_ignore_ascii_case("hotp") => {
-                return Err(CoreError::InvalidOtpauth(EntryProblem::CounterBased))
+                return Err(RuleError::InvalidOtpauth(EntryProblem::CounterBased))
             }
-            _ => return Err(CoreError::InvalidOtpauth(EntryProblem::NotTotp)),
+            _ => return Err(RuleError::InvalidOtpauth(EntryProblem::NotTotp)),
         }
         // Split on a literal `:` first, so an issuer with an encoded colon stays whole;
         // only if there is none, split the decoded label (some issuers encode the separator).
@@ -68,7 +68,7 @@ impl OtpAuth {
             percent_decode_str(s)
                 .decode_utf8()
                 .map(|c| c.trim().to_owned())
-                .map_err(|_| CoreError::InvalidOtpauth(EntryProblem::LabelNotUtf8))
+                .map_err(|_| RuleError::InvalidOtpauth(EntryProblem::LabelNotUtf8))
         };
         let (label_issuer, account) = match raw.split_once(':') {
             Some((i, a)) => (Some(decode(i)?), decode(a)?),
@@ -89,26 +89,26 @@ impl OtpAuth {
                 "issuer" => issuer = Some(value.trim().to_owned()),
                 "algorithm" => {
                     params.algorithm = Algorithm::parse(&value)
-                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::UnknownAlgorithm))?
+                        .ok_or(RuleError::InvalidOtpauth(EntryProblem::UnknownAlgorithm))?
                 }
                 "digits" => {
                     params.digits = value
                         .parse()
                         .ok()
                         .filter(|d| (6..=8).contains(d))
-                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::Digits))?
+                        .ok_or(RuleError::InvalidOtpauth(EntryProblem::Digits))?
                 }
                 "period" => {
                     params.period = value
                         .parse()
                         .ok()
                         .filter(|p| (1..=300).contains(p))
-                        .ok_or(CoreError::InvalidOtpauth(EntryProblem::Period))?
+                        .ok_or(RuleError::InvalidOtpauth(EntryProblem::Period))?
                 }
                 _ => {}
             }
         }
-        let secret = secret.ok_or(CoreError::InvalidOtpauth(EntryProblem::NoSecret))?;
+        let secret = secret.ok_or(RuleError::InvalidOtpauth(EntryProblem::NoSecret))?;
         Ok(Self {
             issuer: issuer.filter(|i| !i.is_empty()).or(label_issuer),
             account,

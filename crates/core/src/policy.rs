@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Kind};
+use crate::{Kind, RuleError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,13 +26,13 @@ impl Role {
 }
 
 impl FromStr for Role {
-    type Err = CoreError;
-    fn from_str(s: &str) -> Result<Self, CoreError> {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, RuleError> {
         match s {
             "staff" => Ok(Role::Staff),
             "guardian" => Ok(Role::Guardian),
             "admin" => Ok(Role::Admin),
-            other => Err(CoreError::UnknownRole(other.to_owned())),
+            other => Err(RuleError::UnknownRole(other.to_owned())),
         }
     }
 }

@@ -6,7 +6,7 @@ use rand::{CryptoRng, Rng, RngCore};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::CoreError;
+use crate::RuleError;
 
 /// The shared secret of an authenticator app (RFC 4226 `K`).
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -27,7 +27,7 @@ impl TotpSecret {
     }
 
     /// Accepts the forms people type: any case, spaces or dashes between groups, optional padding.
-    pub fn from_base32(text: &str) -> Result<Self, CoreError> {
+    pub fn from_base32(text: &str) -> Result<Self, RuleError> {
         let cleaned: Zeroizing<String> = Zeroizing::new(
             text.chars()
                 .filter(|c| !c.is_whitespace() && *c != '-' && *c != '=')
@@ -35,12 +35,12 @@ impl TotpSecret {
                 .collect(),
         );
         if cleaned.is_empty() {
-            return Err(CoreError::InvalidSecret);
+            return Err(RuleError::InvalidSecret);
         }
         data_encoding::BASE32_NOPAD
             .decode(cleaned.as_bytes())
             .map(Self)
-            .map_err(|_| CoreError::InvalidSecret)
+            .map_err(|_| RuleError::InvalidSecret)
     }
 
     pub fn to_base32(&self) -> Zeroizing<String> {
@@ -140,11 +140,11 @@ mod tests {
         assert_eq!(&*s.to_base32(), "GEZDGNBVGY3TQOJQ");
         assert_eq!(
             TotpSecret::from_base32("not base32!").unwrap_err(),
-            CoreError::InvalidSecret
+            RuleError::InvalidSecret
         );
         assert_eq!(
             TotpSecret::from_base32("  ").unwrap_err(),
-            CoreError::InvalidSecret
+            RuleError::InvalidSecret
         );
     }
 }

@@ -7,7 +7,7 @@ use rand::rngs::OsRng;
 use twostep_api as api;
 use twostep_core::method::{self, email, sms, totp};
 use twostep_core::secret::OneTimeCode;
-use twostep_core::{policy, CoreError, Kind};
+use twostep_core::{policy, Kind, RuleError};
 
 use crate::auth::{self, Principal, TokenKind};
 use crate::codes::{self, CodeFor, Scope};
@@ -332,7 +332,7 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     store::people::lock(&mut tx, &person.id).await?;
     match store::methods::delete_unless_last(&mut tx, &person.id, method_id).await? {
         Some(true) => {}
-        Some(false) => return Err(CoreError::LastMethod.into()),
+        Some(false) => return Err(RuleError::LastMethod.into()),
         None => return Err(ApiError::NotFound("That verification method")),
     }
     let kind = m.kind;

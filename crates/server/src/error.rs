@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thiserror::Error;
 use twostep_api::{ErrorBody, ErrorDetail};
-use twostep_core::CoreError;
+use twostep_core::RuleError;
 
 #[derive(Debug, Error)]
 pub enum ApiError {
@@ -57,7 +57,7 @@ pub enum ApiError {
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
-    Core(#[from] CoreError),
+    Rule(#[from] RuleError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -79,12 +79,12 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             SetupRequired | EmailTaken => StatusCode::CONFLICT,
-            Core(CoreError::LastMethod) => StatusCode::CONFLICT,
+            Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AddressInUse => StatusCode::UNPROCESSABLE_ENTITY,
-            AlreadyAdded | Invalid(..) | Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AlreadyAdded | Invalid(..) | Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,19 +114,7 @@ impl ApiError {
             AlreadyAdded => "already_added",
             EmailTaken => "email_taken",
             Invalid(code, _) => code,
-            Core(e) => match e {
-                CoreError::InvalidEmail => "invalid_email",
-                CoreError::GenericEmail => "generic_email",
-                CoreError::InvalidPhone
-                | CoreError::PhoneCannotText
-                | CoreError::PhoneCountryNotServed => "invalid_phone",
-                CoreError::LastMethod => "last_method",
-                CoreError::KindNotAllowed => "kind_not_allowed",
-                CoreError::UnknownKind(_) | CoreError::UnknownRole(_) => "bad_request",
-                CoreError::InvalidSecret | CoreError::InvalidOtpauth(_) => "invalid_secret",
-                // The authenticator vault's errors arise in the app, never in a request.
-                _ => "bad_request",
-            },
+            Rule(e) => e.code(),
             Internal(_) => "internal",
         }
     }

@@ -255,7 +255,7 @@ async fn usable_method(
         .ok_or(ApiError::NotFound("That verification method"))?;
     let center = store::centers::get(st.db.read(), &person.center_id).await?;
     if !m.is_allowed(&center.allowed) {
-        return Err(twostep_core::CoreError::KindNotAllowed.into());
+        return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     Ok(m)
 }
@@ -340,7 +340,7 @@ pub async fn verify(
         .as_ref()
         .ok_or(ApiError::NotFound("That verification method"))?;
     if !m.is_allowed(&ctx.center.allowed) {
-        return Err(twostep_core::CoreError::KindNotAllowed.into());
+        return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     let kind = m.kind;
     let typed = OneTimeCode::from_input(&req.code);

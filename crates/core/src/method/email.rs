@@ -1,7 +1,7 @@
 //! Email as a verification method: a personal or work address, never a generic one.
 
 use crate::address::{Email, GenericRules};
-use crate::CoreError;
+use crate::RuleError;
 
 /// Checks an address offered for verification. `shared_account_emails` are the sign-in
 /// addresses of the center's shared classroom accounts, generic by definition.
@@ -9,12 +9,12 @@ pub fn validate<'a>(
     input: &str,
     rules: &GenericRules,
     mut shared_account_emails: impl Iterator<Item = &'a str>,
-) -> Result<Email, CoreError> {
+) -> Result<Email, RuleError> {
     let email = Email::parse(input)?;
     if rules.is_generic(&email)
         || shared_account_emails.any(|s| s.eq_ignore_ascii_case(email.as_str()))
     {
-        return Err(CoreError::GenericEmail);
+        return Err(RuleError::GenericEmail);
     }
     Ok(email)
 }
@@ -32,15 +32,15 @@ mod tests {
         let rules = GenericRules::default();
         assert_eq!(
             validate("classroom2@x.org", &rules, std::iter::empty()),
-            Err(CoreError::GenericEmail)
+            Err(RuleError::GenericEmail)
         );
         assert_eq!(
             validate("sunflowers@x.org", &rules, ["Sunflowers@x.org"].into_iter()),
-            Err(CoreError::GenericEmail)
+            Err(RuleError::GenericEmail)
         );
         assert_eq!(
             validate("nope", &rules, std::iter::empty()),
-            Err(CoreError::InvalidEmail)
+            Err(RuleError::InvalidEmail)
         );
         assert_eq!(
             validate("jo@x.org", &rules, std::iter::empty())

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::CoreError;
+use crate::RuleError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,13 +52,13 @@ impl Kind {
 }
 
 impl FromStr for Kind {
-    type Err = CoreError;
-    fn from_str(s: &str) -> Result<Self, CoreError> {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, RuleError> {
         match s {
             "totp" => Ok(Kind::Totp),
             "email" => Ok(Kind::Email),
             "sms" => Ok(Kind::Sms),
-            other => Err(CoreError::UnknownKind(other.to_owned())),
+            other => Err(RuleError::UnknownKind(other.to_owned())),
         }
     }
 }
@@ -79,20 +79,20 @@ pub fn hint(kind: Kind, address: Option<&str>) -> String {
 }
 
 /// At least one method, always: deleting is allowed only when another remains.
-pub fn ensure_can_delete(methods_now: usize) -> Result<(), CoreError> {
+pub fn ensure_can_delete(methods_now: usize) -> Result<(), RuleError> {
     if methods_now > 1 {
         Ok(())
     } else {
-        Err(CoreError::LastMethod)
+        Err(RuleError::LastMethod)
     }
 }
 
 /// The center's policy: which kinds may be added.
-pub fn ensure_allowed(kind: Kind, allowed: &[Kind]) -> Result<(), CoreError> {
+pub fn ensure_allowed(kind: Kind, allowed: &[Kind]) -> Result<(), RuleError> {
     if allowed.contains(&kind) {
         Ok(())
     } else {
-        Err(CoreError::KindNotAllowed)
+        Err(RuleError::KindNotAllowed)
     }
 }
 
@@ -102,8 +102,8 @@ mod tests {
 
     #[test]
     fn the_last_method_cannot_be_deleted() {
-        assert_eq!(ensure_can_delete(1), Err(CoreError::LastMethod));
-        assert_eq!(ensure_can_delete(0), Err(CoreError::LastMethod));
+        assert_eq!(ensure_can_delete(1), Err(RuleError::LastMethod));
+        assert_eq!(ensure_can_delete(0), Err(RuleError::LastMethod));
         assert_eq!(ensure_can_delete(2), Ok(()));
     }
 
@@ -115,7 +115,7 @@ mod tests {
         assert!("fax".parse::<Kind>().is_err());
         assert_eq!(
             ensure_allowed(Kind::Sms, &[Kind::Email]),
-            Err(CoreError::KindNotAllowed)
+            Err(RuleError::KindNotAllowed)
         );
         assert_eq!(ensure_allowed(Kind::Email, &[Kind::Email]), Ok(()));
     }

@@ -2,7 +2,7 @@
 //! one of the countries the server sends text messages to.
 
 use crate::address::{self, Phone};
-use crate::CoreError;
+use crate::RuleError;
 
 /// Where text messages may go. Premium-rate "SMS pumping" fraud sends codes to numbers abroad
 /// that pay the attacker per message: a center texts only the countries it serves.
@@ -55,10 +55,10 @@ impl SmsRules {
 }
 
 /// A number typed by a person, checked for text messages.
-pub fn validate(input: &str, rules: &SmsRules) -> Result<Phone, CoreError> {
+pub fn validate(input: &str, rules: &SmsRules) -> Result<Phone, RuleError> {
     let phone = Phone::parse(input, rules.default_country_code.as_deref())?;
     if !rules.allows(&phone) {
-        return Err(CoreError::PhoneCountryNotServed);
+        return Err(RuleError::PhoneCountryNotServed);
     }
     Ok(phone)
 }
@@ -100,7 +100,7 @@ mod tests {
         for abroad in ["+1 416 555 0199", "+1 876 210 1234", "+44 7400 123456"] {
             assert_eq!(
                 validate(abroad, &us),
-                Err(CoreError::PhoneCountryNotServed),
+                Err(RuleError::PhoneCountryNotServed),
                 "{abroad}"
             );
         }

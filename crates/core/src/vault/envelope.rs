@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::Vault;
-use crate::CoreError;
+use crate::VaultError;
 
 pub const FORMAT: &str = "twostep-vault";
 pub const VERSION: u32 = 1;
@@ -29,16 +29,16 @@ impl VaultKey {
         Self(k)
     }
 
-    pub fn from_base64(text: &str) -> Result<Self, CoreError> {
+    pub fn from_base64(text: &str) -> Result<Self, VaultError> {
         let bytes = Zeroizing::new(
             BASE64
                 .decode(text.trim().as_bytes())
-                .map_err(|_| CoreError::VaultWrongKey)?,
+                .map_err(|_| VaultError::VaultWrongKey)?,
         );
         let k: [u8; 32] = bytes
             .as_slice()
             .try_into()
-            .map_err(|_| CoreError::VaultWrongKey)?;
+            .map_err(|_| VaultError::VaultWrongKey)?;
         Ok(Self(k))
     }
 
@@ -104,9 +104,9 @@ fn seal_with(
     key: &[u8; 32],
     source: KeySource,
     rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<u8>, CoreError> {
+) -> Result<Vec<u8>, VaultError> {
     let plain = Zeroizing::new(
-        serde_json::to_vec(vault).map_err(|e| CoreError::VaultDamaged(e.to_string()))?,
+        serde_json::to_vec(vault).map_err(|e| VaultError::VaultDamaged(e.to_string()))?,
     );
     let mut nonce = [0u8; 24];
     rng.fill_bytes(&mut nonce);
@@ -119,7 +119,7 @@ fn seal_with(
                 aad: &aad(&source),
             },
         )
-        .map_err(|_| CoreError::VaultDamaged("encryption failed".into()))?;
+        .map_err(|_| VaultError::VaultDamaged("encryption failed".into()))?;
     let header = Header {
         format: FORMAT.into(),
         version: VERSION,
@@ -128,7 +128,7 @@ fn seal_with(
         nonce: BASE64.encode(&nonce),
         ciphertext: BASE64.encode(&sealed),
     };
-    serde_json::to_vec_pretty(&header).map_err(|e| CoreError::VaultDamaged(e.to_string()))
+    serde_json::to_vec_pretty(&header).map_err(|e| VaultError::VaultDamaged(e.to_string()))
 }
 
 /// Seals the vault with the device key.
@@ -136,7 +136,7 @@ pub fn seal(
     vault: &Vault,
     key: &VaultKey,
     rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<u8>, CoreError> {
+) -> Result<Vec<u8>, VaultError> {
     seal_with(
         vault,
         &key.0,
@@ -150,9 +150,9 @@ pub fn seal_with_password(
     vault: &Vault,
     password: &str,
     rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<u8>, CoreError> {
+) -> Result<Vec<u8>, VaultError> {
     if password.chars().count() < 8 {
-        return Err(CoreError::ExportPasswordTooShort);
+        return Err(VaultError::ExportPasswordTooShort);
     }
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
@@ -167,7 +167,7 @@ pub fn seal_with_password(
     seal_with(vault, &key, source, rng)
 }
 
-fn derive(password: &str, source: &KeySource) -> Result<Zeroizing<[u8; 32]>, CoreError> {
+fn derive(password: &str, source: &KeySource) -> Result<Zeroizing<[u8; 32]>, VaultError> {
     let KeySource::Password {
         kdf,
         memory_kib,
@@ -176,9 +176,9 @@ fn derive(password: &str, source: &KeySource) -> Result<Zeroizing<[u8; 32]>, Cor
         salt,
     } = source
     else {
-        return Err(CoreError::VaultWrongPassword);
+        return Err(VaultError::VaultWrongPassword);
     };
-    let damaged = |what: &str| CoreError::VaultDamaged(what.into());
+    let damaged = |what: &str| VaultError::VaultDamaged(what.into());
     if kdf != "argon2id" || *memory_kib > 1024 * 1024 || *iterations > 64 || *parallelism > 16 {
         return Err(damaged("unknown or unreasonable key derivation"));
     }
@@ -195,31 +195,31 @@ fn derive(password: &str, source: &KeySource) -> Result<Zeroizing<[u8; 32]>, Cor
 }
 
 /// Reads the header, refusing anything that is not a vault this version understands.
-fn header(bytes: &[u8]) -> Result<Header, CoreError> {
+fn header(bytes: &[u8]) -> Result<Header, VaultError> {
     let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         // Cut short (a full disk, a copy interrupted) or edited: say so if it was ours.
         Err(_) if contains(bytes, FORMAT.as_bytes()) => {
-            return Err(CoreError::VaultDamaged(
+            return Err(VaultError::VaultDamaged(
                 "the file is incomplete or damaged".into(),
             ))
         }
-        Err(_) => return Err(CoreError::VaultNotAVault),
+        Err(_) => return Err(VaultError::VaultNotAVault),
     };
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(CoreError::VaultNotAVault);
+        return Err(VaultError::VaultNotAVault);
     }
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v > u64::from(VERSION) => {
-            return Err(CoreError::VaultFutureVersion(v.min(u32::MAX as u64) as u32))
+            return Err(VaultError::VaultFutureVersion(v.min(u32::MAX as u64) as u32))
         }
         Some(v) if v == u64::from(VERSION) => {}
-        _ => return Err(CoreError::VaultDamaged("unknown version".into())),
+        _ => return Err(VaultError::VaultDamaged("unknown version".into())),
     }
     let h: Header = serde_json::from_value(value)
-        .map_err(|_| CoreError::VaultDamaged("the header is damaged".into()))?;
+        .map_err(|_| VaultError::VaultDamaged("the header is damaged".into()))?;
     if h.cipher != CIPHER {
-        return Err(CoreError::VaultDamaged("unknown cipher".into()));
+        return Err(VaultError::VaultDamaged("unknown cipher".into()));
     }
     Ok(h)
 }
@@ -228,8 +228,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn open_with(h: &Header, key: &[u8; 32]) -> Result<Vault, CoreError> {
-    let damaged = || CoreError::VaultDamaged("the contents are damaged".into());
+fn open_with(h: &Header, key: &[u8; 32]) -> Result<Vault, VaultError> {
+    let damaged = || VaultError::VaultDamaged("the contents are damaged".into());
     let nonce = BASE64.decode(h.nonce.as_bytes()).map_err(|_| damaged())?;
     if nonce.len() != 24 {
         return Err(damaged());
@@ -252,22 +252,22 @@ fn open_with(h: &Header, key: &[u8; 32]) -> Result<Vault, CoreError> {
 }
 
 /// Opens a vault sealed with the device key.
-pub fn open(bytes: &[u8], key: &VaultKey) -> Result<Vault, CoreError> {
+pub fn open(bytes: &[u8], key: &VaultKey) -> Result<Vault, VaultError> {
     let h = header(bytes)?;
     match &h.key {
         KeySource::Keyring { check } if *check == key.check() => open_with(&h, &key.0),
-        KeySource::Keyring { .. } => Err(CoreError::VaultWrongKey),
-        KeySource::Password { .. } => Err(CoreError::VaultNeedsPassword),
+        KeySource::Keyring { .. } => Err(VaultError::VaultWrongKey),
+        KeySource::Password { .. } => Err(VaultError::VaultNeedsPassword),
     }
 }
 
 /// Opens a password-sealed export.
-pub fn open_with_password(bytes: &[u8], password: &str) -> Result<Vault, CoreError> {
+pub fn open_with_password(bytes: &[u8], password: &str) -> Result<Vault, VaultError> {
     let h = header(bytes)?;
     let key = derive(password, &h.key)?;
     open_with(&h, &key).map_err(|e| match e {
         // Without a key check, a wrong password and a damaged file look alike.
-        CoreError::VaultDamaged(_) => CoreError::VaultWrongPassword,
+        VaultError::VaultDamaged(_) => VaultError::VaultWrongPassword,
         other => other,
     })
 }
@@ -318,12 +318,12 @@ mod tests {
         let bytes = seal(&vault(), &key, &mut OsRng).unwrap();
 
         let other = VaultKey::generate(&mut OsRng);
-        assert_eq!(open(&bytes, &other).unwrap_err(), CoreError::VaultWrongKey);
+        assert_eq!(open(&bytes, &other).unwrap_err(), VaultError::VaultWrongKey);
 
         for cut in [bytes.len() / 2, bytes.len() - 3, 40] {
             let e = open(&bytes[..cut], &key).unwrap_err();
             assert!(
-                matches!(e, CoreError::VaultDamaged(_)),
+                matches!(e, VaultError::VaultDamaged(_)),
                 "cut at {cut}: {e:?}"
             );
         }
@@ -335,7 +335,7 @@ mod tests {
         flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
         assert!(matches!(
             open(&flipped, &key).unwrap_err(),
-            CoreError::VaultDamaged(_)
+            VaultError::VaultDamaged(_)
         ));
         // Any single flipped byte anywhere: an error, never a panic, never wrong contents.
         for i in 0..bytes.len() {
@@ -354,15 +354,15 @@ mod tests {
         let future = text.replace("\"version\": 1", "\"version\": 2");
         assert_eq!(
             open(future.as_bytes(), &key).unwrap_err(),
-            CoreError::VaultFutureVersion(2)
+            VaultError::VaultFutureVersion(2)
         );
         assert_eq!(
             open(b"{\"db\": {\"entries\": []}}", &key).unwrap_err(),
-            CoreError::VaultNotAVault
+            VaultError::VaultNotAVault
         );
         assert_eq!(
             open(b"\x89PNG....", &key).unwrap_err(),
-            CoreError::VaultNotAVault
+            VaultError::VaultNotAVault
         );
     }
 
@@ -373,16 +373,16 @@ mod tests {
         assert_eq!(back.entries.len(), 1);
         assert_eq!(
             open_with_password(&bytes, "another password").unwrap_err(),
-            CoreError::VaultWrongPassword
+            VaultError::VaultWrongPassword
         );
         let key = VaultKey::generate(&mut OsRng);
         assert_eq!(
             open(&bytes, &key).unwrap_err(),
-            CoreError::VaultNeedsPassword
+            VaultError::VaultNeedsPassword
         );
         assert_eq!(
             seal_with_password(&vault(), "short", &mut OsRng).unwrap_err(),
-            CoreError::ExportPasswordTooShort
+            VaultError::ExportPasswordTooShort
         );
     }
 }

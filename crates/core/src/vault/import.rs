@@ -7,7 +7,7 @@ use super::Entry;
 use crate::otpauth::OtpAuth;
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::{CoreError, EntryProblem, ImportProblem};
+use crate::{EntryProblem, ImportProblem, VaultError};
 
 /// Where in the pasted text a problem is: the app words it in the person's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Place {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub place: Place,
-    pub error: CoreError,
+    pub error: VaultError,
 }
 
 impl Problem {
@@ -50,10 +50,10 @@ pub fn parse(
     text: &str,
     now: i64,
     mut new_id: impl FnMut() -> String,
-) -> Result<Imported, CoreError> {
+) -> Result<Imported, VaultError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
-        return Err(CoreError::ImportUnreadable(ImportProblem::Empty));
+        return Err(VaultError::ImportUnreadable(ImportProblem::Empty));
     }
     if trimmed.starts_with('{') {
         aegis(trimmed, now, &mut new_id)
@@ -69,7 +69,10 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match OtpAuth::parse(line).and_then(|o| Entry::from_otpauth(new_id(), o, now)) {
+        match OtpAuth::parse(line)
+            .map_err(VaultError::from)
+            .and_then(|o| Entry::from_otpauth(new_id(), o, now))
+        {
             Ok(e) => out.entries.push(e),
             Err(error) => out.problems.push(Problem {
                 place: Place::Line(i + 1),
@@ -80,17 +83,21 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
     out
 }
 
-fn aegis(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Result<Imported, CoreError> {
+fn aegis(
+    text: &str,
+    now: i64,
+    new_id: &mut impl FnMut() -> String,
+) -> Result<Imported, VaultError> {
     let doc: Value = serde_json::from_str(text)
-        .map_err(|_| CoreError::ImportUnreadable(ImportProblem::NotLinksOrJson))?;
+        .map_err(|_| VaultError::ImportUnreadable(ImportProblem::NotLinksOrJson))?;
     let header_slots = doc.pointer("/header/slots");
     if doc.get("db").is_some_and(Value::is_string) || header_slots.is_some_and(|s| !s.is_null()) {
-        return Err(CoreError::ImportUnreadable(ImportProblem::AegisEncrypted));
+        return Err(VaultError::ImportUnreadable(ImportProblem::AegisEncrypted));
     }
     let entries = doc
         .pointer("/db/entries")
         .and_then(Value::as_array)
-        .ok_or(CoreError::ImportUnreadable(ImportProblem::NotAegis))?;
+        .ok_or(VaultError::ImportUnreadable(ImportProblem::NotAegis))?;
     let mut out = Imported::default();
     for (i, item) in entries.iter().enumerate() {
         let name = item
@@ -115,9 +122,9 @@ fn aegis_entry(
     item: &Value,
     now: i64,
     new_id: &mut impl FnMut() -> String,
-) -> Result<Entry, CoreError> {
+) -> Result<Entry, VaultError> {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let invalid = CoreError::InvalidEntry;
+    let invalid = VaultError::InvalidEntry;
     let kind = s(item.get("type")).unwrap_or_default();
     if kind.eq_ignore_ascii_case("hotp") {
         return Err(invalid(EntryProblem::CounterBased));
@@ -150,6 +157,7 @@ fn aegis_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RuleError;
 
     fn ids() -> impl FnMut() -> String {
         let mut n = 0;
@@ -180,10 +188,10 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
         );
         let where_: Vec<_> = r.problems.iter().map(Problem::item).collect();
         assert_eq!(where_, ["line 4", "line 6"]);
-        assert_eq!(r.problems[0].error, CoreError::InvalidSecret);
+        assert_eq!(r.problems[0].error, RuleError::InvalidSecret.into());
         assert_eq!(
             r.problems[1].error,
-            CoreError::InvalidOtpauth(EntryProblem::CounterBased)
+            RuleError::InvalidOtpauth(EntryProblem::CounterBased).into()
         );
     }
 
@@ -222,7 +230,7 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
         assert_eq!(r.problems[0].item(), "entry 2 (Payroll)");
         assert_eq!(
             r.problems[1].error,
-            CoreError::InvalidEntry(EntryProblem::CounterBased)
+            VaultError::InvalidEntry(EntryProblem::CounterBased)
         );
     }
 
@@ -231,7 +239,7 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
         let enc = r#"{"version":1,"header":{"slots":[{"type":1}],"params":{}},"db":"AAAA"}"#;
         assert!(matches!(
             parse(enc, 0, ids()),
-            Err(CoreError::ImportUnreadable(ImportProblem::AegisEncrypted))
+            Err(VaultError::ImportUnreadable(ImportProblem::AegisEncrypted))
         ));
         assert!(parse("{\"hello\": 1}", 0, ids()).is_err());
         assert!(parse("{not json", 0, ids()).is_err());

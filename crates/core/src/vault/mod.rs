@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::otpauth::OtpAuth;
 use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
-use crate::{CoreError, EntryProblem};
+use crate::{EntryProblem, VaultError};
 
 pub use envelope::{open, open_with_password, seal, seal_with_password, VaultKey};
 pub use pin::PinHash;
@@ -51,7 +51,7 @@ impl std::fmt::Debug for Entry {
 
 impl Entry {
     /// An entry from an otpauth link (or a QR code, or a typed key turned into one).
-    pub fn from_otpauth(id: String, o: OtpAuth, created_at: i64) -> Result<Self, CoreError> {
+    pub fn from_otpauth(id: String, o: OtpAuth, created_at: i64) -> Result<Self, VaultError> {
         let entry = Self {
             id,
             issuer: o.issuer.unwrap_or_default(),
@@ -98,19 +98,19 @@ impl Entry {
         }
     }
 
-    fn check(&self) -> Result<(), CoreError> {
+    fn check(&self) -> Result<(), VaultError> {
         if self.account.trim().is_empty() && self.issuer.trim().is_empty() {
-            return Err(CoreError::InvalidEntry(EntryProblem::NoName));
+            return Err(VaultError::InvalidEntry(EntryProblem::NoName));
         }
         if !(6..=8).contains(&self.digits) {
-            return Err(CoreError::InvalidEntry(EntryProblem::Digits));
+            return Err(VaultError::InvalidEntry(EntryProblem::Digits));
         }
         if !(1..=300).contains(&self.period) {
-            return Err(CoreError::InvalidEntry(EntryProblem::Period));
+            return Err(VaultError::InvalidEntry(EntryProblem::Period));
         }
         if self.secret.expose().len() < 10 {
             // 80 bits is the shortest any known service issues; less is a typo.
-            return Err(CoreError::InvalidEntry(EntryProblem::SecretTooShort));
+            return Err(VaultError::InvalidEntry(EntryProblem::SecretTooShort));
         }
         Ok(())
     }
@@ -127,7 +127,7 @@ pub struct Vault {
 }
 
 impl Vault {
-    pub fn add(&mut self, entry: Entry) -> Result<&Entry, CoreError> {
+    pub fn add(&mut self, entry: Entry) -> Result<&Entry, VaultError> {
         entry.check()?;
         let same = |e: &Entry| {
             e.secret.expose() == entry.secret.expose()
@@ -135,29 +135,29 @@ impl Vault {
                 && e.account == entry.account
         };
         if self.entries.iter().any(same) {
-            return Err(CoreError::InvalidEntry(EntryProblem::AlreadyHere));
+            return Err(VaultError::InvalidEntry(EntryProblem::AlreadyHere));
         }
         self.entries.push(entry);
         Ok(self.entries.last().expect("just pushed"))
     }
 
-    pub fn get(&self, id: &str) -> Result<&Entry, CoreError> {
+    pub fn get(&self, id: &str) -> Result<&Entry, VaultError> {
         self.entries
             .iter()
             .find(|e| e.id == id)
-            .ok_or(CoreError::NoSuchEntry)
+            .ok_or(VaultError::NoSuchEntry)
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Result<&mut Entry, CoreError> {
+    pub fn get_mut(&mut self, id: &str) -> Result<&mut Entry, VaultError> {
         self.entries
             .iter_mut()
             .find(|e| e.id == id)
-            .ok_or(CoreError::NoSuchEntry)
+            .ok_or(VaultError::NoSuchEntry)
     }
 
-    pub fn rename(&mut self, id: &str, issuer: &str, account: &str) -> Result<(), CoreError> {
+    pub fn rename(&mut self, id: &str, issuer: &str, account: &str) -> Result<(), VaultError> {
         if issuer.trim().is_empty() && account.trim().is_empty() {
-            return Err(CoreError::InvalidEntry(EntryProblem::NoName));
+            return Err(VaultError::InvalidEntry(EntryProblem::NoName));
         }
         let e = self.get_mut(id)?;
         e.issuer = issuer.trim().to_owned();
@@ -165,12 +165,12 @@ impl Vault {
         Ok(())
     }
 
-    pub fn remove(&mut self, id: &str) -> Result<Entry, CoreError> {
+    pub fn remove(&mut self, id: &str) -> Result<Entry, VaultError> {
         let i = self
             .entries
             .iter()
             .position(|e| e.id == id)
-            .ok_or(CoreError::NoSuchEntry)?;
+            .ok_or(VaultError::NoSuchEntry)?;
         Ok(self.entries.remove(i))
     }
 
@@ -193,18 +193,18 @@ impl Vault {
     /// Whether this vault may leave the device at all: never from a shared device, and never
     /// while an account is behind a PIN (its secret must not leave without its owner; the
     /// owner can remove the PIN first, with the PIN).
-    pub fn check_export(&self) -> Result<(), CoreError> {
+    pub fn check_export(&self) -> Result<(), VaultError> {
         if self.shared {
-            return Err(CoreError::ExportOnSharedDevice);
+            return Err(VaultError::ExportOnSharedDevice);
         }
         if self.entries.iter().any(|e| e.pin.is_some()) {
-            return Err(CoreError::ExportPinProtected);
+            return Err(VaultError::ExportPinProtected);
         }
         Ok(())
     }
 
     /// Every entry as an otpauth link, one a line (the plain export).
-    pub fn export_uris(&self) -> Result<String, CoreError> {
+    pub fn export_uris(&self) -> Result<String, VaultError> {
         self.check_export()?;
         Ok(self
             .entries
@@ -279,7 +279,7 @@ mod tests {
         assert_eq!(v.get("2").unwrap().account, "sam.rivera@maple.example");
         assert!(v.rename("2", " ", "").is_err());
         v.remove("3").unwrap();
-        assert_eq!(v.remove("3").unwrap_err(), CoreError::NoSuchEntry);
+        assert_eq!(v.remove("3").unwrap_err(), VaultError::NoSuchEntry);
         assert_eq!(v.entries.len(), 2);
     }
 
@@ -304,12 +304,12 @@ mod tests {
             .unwrap()
             .starts_with("otpauth://totp/Twostep:a@b.example?"));
         v.entries[0].pin = Some(PinHash::new("2468", &mut rand::rngs::OsRng).unwrap());
-        assert_eq!(v.export_uris().unwrap_err(), CoreError::ExportPinProtected);
+        assert_eq!(v.export_uris().unwrap_err(), VaultError::ExportPinProtected);
         v.entries[0].pin = None;
         v.shared = true;
         assert_eq!(
             v.export_uris().unwrap_err(),
-            CoreError::ExportOnSharedDevice
+            VaultError::ExportOnSharedDevice
         );
     }
 

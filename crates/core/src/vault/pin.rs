@@ -6,7 +6,7 @@ use argon2::Argon2;
 use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
-use crate::CoreError;
+use crate::VaultError;
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -20,15 +20,15 @@ impl std::fmt::Debug for PinHash {
 
 impl PinHash {
     /// A PIN is 4 to 12 digits: typed on a classroom tablet's number pad.
-    pub fn new(pin: &str, rng: &mut (impl RngCore + CryptoRng)) -> Result<Self, CoreError> {
+    pub fn new(pin: &str, rng: &mut (impl RngCore + CryptoRng)) -> Result<Self, VaultError> {
         if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CoreError::BadPin);
+            return Err(VaultError::BadPin);
         }
         let salt = SaltString::generate(rng);
         Argon2::default()
             .hash_password(pin.as_bytes(), &salt)
             .map(|h| Self(h.to_string()))
-            .map_err(|_| CoreError::BadPin)
+            .map_err(|_| VaultError::BadPin)
     }
 
     /// Constant-time comparison inside argon2's verifier.
@@ -61,7 +61,7 @@ mod tests {
         for bad in ["123", "12a4", "1234567890123", ""] {
             assert_eq!(
                 PinHash::new(bad, &mut OsRng).unwrap_err(),
-                CoreError::BadPin
+                VaultError::BadPin
             );
         }
     }

@@ -39,7 +39,7 @@ impl TryFrom<Stored> for EnrollmentRow {
             kind: s
                 .kind
                 .parse()
-                .map_err(|e: twostep_core::CoreError| ApiError::internal(e.to_string()))?,
+                .map_err(|e: twostep_core::RuleError| ApiError::internal(e.to_string()))?,
             address: s.address,
             secret_sealed: s.secret_sealed,
             expires_at: from_ms(s.expires_at),

@@ -67,7 +67,7 @@ impl TryFrom<Stored> for MethodRow {
             kind: s
                 .kind
                 .parse()
-                .map_err(|e: twostep_core::CoreError| ApiError::internal(e.to_string()))?,
+                .map_err(|e: twostep_core::RuleError| ApiError::internal(e.to_string()))?,
             id: s.id,
             person_id: s.person_id,
             address: s.address,
