@@ -382,3 +382,141 @@ fn every_vault_error_is_worded_in_both_catalogs() {
         assert!(missing.is_empty(), "{lang}: no wording for {missing:?}");
     }
 }
+
+/// Every error the server can answer with (ApiError, its rules) and every error the app raises
+/// itself: worded in both catalogs, so nobody reads the server's English fallback.
+#[test]
+fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
+    use crate::error::AppError as A;
+    use twostep_core::RuleError as R;
+    use twostep_server::error::CodesCap;
+    use twostep_server::ApiError as E;
+    let api = vec![
+        E::BadRequest(String::new()),
+        E::PayloadTooLarge,
+        E::Unauthenticated,
+        E::Forbidden,
+        E::NotFound("x"),
+        E::InvalidCredentials,
+        E::TooManyAttempts { retry_after: 1 },
+        E::SetupRequired,
+        E::NothingToSend,
+        E::ResendTooSoon { retry_after: 1 },
+        E::TooManyCodes {
+            retry_after: 1,
+            why: CodesCap::Hourly,
+        },
+        E::ChallengeExpired,
+        E::EnrollmentExpired,
+        E::InvalidCode { attempts_left: 1 },
+        E::ChallengeLocked,
+        E::TwoStepLocked,
+        E::ServerBusy { retry_after: 1 },
+        E::DatabaseUnavailable,
+        E::AddressInUse,
+        E::AlreadyAdded,
+        E::EmailTaken,
+        E::Rule(R::InvalidEmail),
+        E::Rule(R::GenericEmail),
+        E::Rule(R::InvalidPhone),
+        E::Rule(R::PhoneCannotText),
+        E::Rule(R::PhoneCountryNotServed),
+        E::Rule(R::LastMethod),
+        E::Rule(R::KindNotAllowed),
+        E::Rule(R::UnknownKind(String::new())),
+        E::Rule(R::UnknownRole(String::new())),
+        E::Rule(R::UnknownLocale(String::new())),
+        E::Rule(R::InvalidSecret),
+        E::Rule(R::InvalidOtpauth(twostep_core::EntryProblem::NotAUri)),
+        E::Internal(String::new()),
+    ];
+    let mut codes: BTreeSet<String> = api.iter().map(|e| e.code().to_owned()).collect();
+    for e in &api {
+        // No wildcard: a new server error fails to compile here until it is listed.
+        match e {
+            E::BadRequest(_)
+            | E::PayloadTooLarge
+            | E::Unauthenticated
+            | E::Forbidden
+            | E::NotFound(_)
+            | E::InvalidCredentials
+            | E::TooManyAttempts { .. }
+            | E::SetupRequired
+            | E::NothingToSend
+            | E::ResendTooSoon { .. }
+            | E::TooManyCodes { .. }
+            | E::ChallengeExpired
+            | E::EnrollmentExpired
+            | E::InvalidCode { .. }
+            | E::ChallengeLocked
+            | E::TwoStepLocked
+            | E::ServerBusy { .. }
+            | E::DatabaseUnavailable
+            | E::AddressInUse
+            | E::AlreadyAdded
+            | E::EmailTaken
+            | E::Invalid(..)
+            | E::Rule(_)
+            | E::Internal(_) => {}
+        }
+    }
+    // The codes of ApiError::Invalid, an administrator's form's field errors.
+    codes.extend(
+        [
+            "weak_password",
+            "invalid_name",
+            "invalid_roles",
+            "empty_policy",
+        ]
+        .map(String::from),
+    );
+    let app = vec![
+        A::Unreachable(String::new()),
+        A::BadServerAddress(String::new()),
+        A::NoServer,
+        A::SignedOut,
+        A::NoFlow,
+        A::NotAdmin,
+        A::NoSuchProfile(String::new()),
+        A::Keyring(String::new()),
+        A::NoDemo,
+        A::UnknownLanguage(String::new()),
+        A::PinLocked(1),
+        A::NotAnImage,
+        A::Qr(String::new()),
+        A::Internal(String::new()),
+    ];
+    for e in &app {
+        match e {
+            A::Server { .. } | A::Vault(_) => {
+                unreachable!("covered by the server's and the vault's lists")
+            }
+            A::Unreachable(_)
+            | A::BadServerAddress(_)
+            | A::NoServer
+            | A::SignedOut
+            | A::NoFlow
+            | A::NotAdmin
+            | A::NoSuchProfile(_)
+            | A::Keyring(_)
+            | A::NoDemo
+            | A::UnknownLanguage(_)
+            | A::PinLocked(_)
+            | A::NotAnImage
+            | A::Qr(_)
+            | A::Internal(_) => {}
+        }
+    }
+    codes.extend(app.iter().map(|e| e.code().to_owned()));
+    for lang in ["en", "es"] {
+        let c = catalog(lang);
+        let missing: Vec<_> = codes
+            .iter()
+            .filter(|code| c["errors"].get(code.as_str()).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}: errors.* missing for {missing:?}"
+        );
+    }
+}

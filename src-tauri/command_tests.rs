@@ -553,5 +553,5 @@ fn a_qr_code_image_adds_its_account() {
         json!({ "entry": { "source": "qr_image", "image_base64": "bm90IGFuIGltYWdl" } }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "no_qr_code");
+    assert_eq!(err["code"], "not_an_image");
 }

@@ -41,6 +41,8 @@ pub enum AppError {
     Vault(#[from] twostep_core::VaultError),
     #[error("Too many wrong PINs. Try again in {0} seconds.")]
     PinLocked(u64),
+    #[error("That file is not an image Twostep can read (PNG, JPEG, GIF, WebP or BMP).")]
+    NotAnImage,
     #[error("{0}")]
     Qr(String),
     #[error("Something went wrong inside the app: {0}")]
@@ -72,6 +74,7 @@ impl AppError {
             Self::UnknownLanguage(_) => "unknown_language",
             Self::Vault(e) => e.code(),
             Self::PinLocked(_) => "pin_locked",
+            Self::NotAnImage => "not_an_image",
             Self::Qr(_) => "no_qr_code",
             Self::Internal(_) => "internal",
         }

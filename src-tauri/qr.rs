@@ -5,11 +5,7 @@ use crate::error::{AppError, AppResult};
 /// The texts of every QR code found in the image.
 pub fn decode(image_bytes: &[u8]) -> AppResult<Vec<String>> {
     let img = image::load_from_memory(image_bytes)
-        .map_err(|_| {
-            AppError::Qr(
-                "That file is not an image Twostep can read (PNG, JPEG, GIF, WebP or BMP).".into(),
-            )
-        })?
+        .map_err(|_| AppError::NotAnImage)?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let found: Vec<String> = prepared
@@ -54,10 +50,7 @@ mod tests {
         image::DynamicImage::ImageLuma8(blank)
             .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
             .unwrap();
-        assert!(decode(&png).unwrap_err().to_string().contains("No QR code"));
-        assert!(decode(b"not an image")
-            .unwrap_err()
-            .to_string()
-            .contains("not an image"));
+        assert_eq!(decode(&png).unwrap_err().code(), "no_qr_code");
+        assert_eq!(decode(b"not an image").unwrap_err().code(), "not_an_image");
     }
 }
