@@ -116,3 +116,91 @@ async fn a_spanish_speaking_teacher_does_the_whole_journey_in_spanish() {
     app.on_screen("home").await;
     app.quit().await;
 }
+
+/// The screens the first journey does not reach, in Spanish: an administrator's (people, a
+/// person, the reset), adding an authenticator app and a phone (with a wrong number), the
+/// authenticator's add and transfer screens, and the demo center's sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
+    let server = Server::start().await;
+    let admin = "rosa@maple.example";
+    server
+        .person(admin, "Rosa Díaz", &[Role::Admin, Role::Staff])
+        .await;
+    server.with_email(admin).await;
+    let staff = "jordan@maple.example";
+    server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    server.with_totp(staff).await;
+    let data = AppData::new();
+    let app = App::launch_in(&data, Some(&server.url()), "es").await;
+    app.sign_in(admin).await;
+    app.on_screen("verify-code").await;
+    app.fill("#code", &server.last_code(admin).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.shoot("es-home-admin").await;
+
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+    app.wait_text("h1", &es("admin.title", &[])).await;
+    app.wait_text("#people", "Jordan Lee").await;
+    app.shoot("es-admin").await;
+    app.click("button.person[data-email=\"jordan@maple.example\"]")
+        .await;
+    app.on_screen("admin-person").await;
+    app.wait_text("#person-2sv", &es("common.kind.totp", &[]))
+        .await;
+    app.shoot("es-admin-person").await;
+    app.click("#reset-2sv").await;
+    app.wait("#confirm-reset").await;
+    app.click("#confirm-reset").await;
+    app.wait("#reset-result").await;
+    app.shoot("es-admin-reset-done").await;
+
+    // Adding methods: the choice, an authenticator app, a phone number that is wrong.
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.click("#add-method").await;
+    app.on_screen("add-method").await;
+    app.wait_text("h1", &es("setup.choose_title", &[])).await;
+    app.shoot("es-setup-choose").await;
+    app.click("#kind-totp").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-totp").await;
+    app.wait_text("h1", &es("setup.totp_title", &[])).await;
+    app.wait_text("#copy-key", &es("setup.copy_key", &[])).await;
+    app.shoot("es-setup-totp").await;
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.click("#add-method").await;
+    app.click("#kind-sms").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-sms").await;
+    app.fill("#new-phone", "123").await;
+    app.click("#send-setup-code").await;
+    app.wait_text(".error", &es("errors.invalid_phone", &[]))
+        .await;
+    app.shoot("es-setup-sms-error").await;
+
+    // The authenticator's other screens.
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.click("#vault-add").await;
+    app.on_screen("vault-add").await;
+    app.shoot("es-vault-add").await;
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.click("#vault-transfer").await;
+    app.on_screen("vault-transfer").await;
+    app.shoot("es-vault-transfer").await;
+    app.quit().await;
+
+    // The demo center's sign-in, with its accounts, in Spanish.
+    let demo = AppData::new();
+    let app = App::launch_in(&demo, None, "es").await;
+    app.on_screen("sign-in").await;
+    app.wait_text(".demo-accounts", "avery.admin@sunnydays.example")
+        .await;
+    app.shoot("es-sign-in-demo").await;
+    app.quit().await;
+}
