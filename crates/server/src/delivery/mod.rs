@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
+use twostep_core::Locale;
 
 use tokio::sync::Notify;
 
@@ -50,6 +51,8 @@ pub struct Message {
     pub person_id: Option<String>,
     /// When the code it carries expires: it is never sent after that, and its body is erased.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The language it is written in.
+    pub locale: Locale,
 }
 
 impl Message {
@@ -61,6 +64,7 @@ impl Message {
             body,
             person_id: None,
             expires_at: None,
+            locale: Locale::En,
         }
     }
 
@@ -72,7 +76,13 @@ impl Message {
             body,
             person_id: None,
             expires_at: None,
+            locale: Locale::En,
         }
+    }
+
+    pub fn in_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
     }
 
     pub fn expiring(mut self, at: DateTime<Utc>) -> Self {
@@ -100,6 +110,7 @@ pub async fn queue(
             subject: &msg.subject,
             body: &msg.body,
             person_id: msg.person_id.as_deref(),
+            locale: msg.locale.as_str(),
             expires_at: msg.expires_at,
         },
         now,

@@ -2,13 +2,32 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{templates, BoxFuture, DeliveryError, Queued, Transport};
 use crate::config::{EmailConfig, Security};
+
+/// `Content-Language: es` (RFC 3282): the language the email is written in. lettre has no
+/// typed header for it.
+#[derive(Clone)]
+struct ContentLanguage(String);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
 
 pub struct Smtp {
     mailer: AsyncSmtpTransport<Tokio1Executor>,
@@ -55,6 +74,7 @@ impl Transport for Smtp {
                 .from(self.from.clone())
                 .to(to)
                 .subject(&msg.subject)
+                .header(ContentLanguage(msg.locale.clone()))
                 .multipart(
                     MultiPart::alternative()
                         .singlepart(
@@ -65,7 +85,7 @@ impl Transport for Smtp {
                         .singlepart(
                             SinglePart::builder()
                                 .header(ContentType::TEXT_HTML)
-                                .body(templates::html(&msg.body)),
+                                .body(templates::html(&msg.body, &msg.locale)),
                         ),
                 )
                 .map_err(|e| DeliveryError::Permanent(format!("building the email: {e}")))?;

@@ -31,12 +31,13 @@ pub fn code(
                      iniciar sesión sin el código."
                 ),
             };
-            Message::email(to, &subjects.code, body)
+            Message::email(to, &subjects.code, body).in_locale(locale)
         }
         Channel::Sms => Message::text(
             to,
             twostep_core::method::sms::code_message(code, minutes, locale),
-        ),
+        )
+        .in_locale(locale),
     }
 }
 
@@ -68,7 +69,7 @@ impl Notice<'_> {
             Notice::Reset => &subjects.reset,
             Notice::SecondStepLocked | Notice::SecondStepLockedForGood => &subjects.locked,
         };
-        Message::email(to, subject, self.email_body(locale))
+        Message::email(to, subject, self.email_body(locale)).in_locale(locale)
     }
 
     fn email_body(&self, locale: Locale) -> String {
@@ -166,12 +167,13 @@ impl Notice<'_> {
                 "Twostep: alguien ingresó su contraseña, pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
             }
         };
-        Message::text(to, body)
+        Message::text(to, body).in_locale(locale)
     }
 }
 
 /// The HTML part of an email: the same text, paragraph by paragraph, escaped.
-pub fn html(body: &str) -> String {
+/// The HTML part of an email: the plain text's paragraphs, in the language it is written in.
+pub fn html(body: &str, lang: &str) -> String {
     let paras: String = body
         .split("\n\n")
         .map(|p| {
@@ -182,8 +184,9 @@ pub fn html(body: &str) -> String {
         })
         .collect();
     format!(
-        "<!doctype html><html><body style=\"font-family:-apple-system,Segoe UI,Roboto,sans-serif;\
-         font-size:16px;line-height:1.5;color:#1f2933;max-width:560px\">{paras}</body></html>"
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family:-apple-system,Segoe UI,Roboto,sans-serif;\
+         font-size:16px;line-height:1.5;color:#1f2933;max-width:560px\">{paras}</body></html>",
+        escape(lang)
     )
 }
 
@@ -257,9 +260,10 @@ mod tests {
 
     #[test]
     fn html_is_escaped_and_keeps_paragraphs() {
-        let h = html("a <b> & c\n\nsecond");
+        let h = html("a <b> & c\n\nsecond", "es");
         assert!(h.contains("a &lt;b&gt; &amp; c</p><p"));
         assert!(h.contains(">second</p>"));
+        assert!(h.contains("<html lang=\"es\">"));
     }
 
     #[test]

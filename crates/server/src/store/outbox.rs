@@ -15,6 +15,8 @@ pub struct NewMessage<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub person_id: Option<&'a str>,
+    /// The language it is written in (`en`, `es`).
+    pub locale: &'a str,
     /// When the code it carries expires (never sent after that).
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -27,8 +29,8 @@ pub async fn queue(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO outbox (id, channel, to_addr, subject, body, created_at, person_id, expires_at, \
+         locale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new_id())
     .bind(m.channel)
@@ -38,6 +40,7 @@ pub async fn queue(
     .bind(to_ms(now))
     .bind(m.person_id)
     .bind(m.expires_at.map(to_ms))
+    .bind(m.locale)
     .execute(&mut *tx)
     .await?;
     if Backend::of(tx) == Backend::Postgres {
@@ -62,6 +65,7 @@ pub struct Queued {
     pub body: String,
     pub attempts: i64,
     pub person_id: Option<String>,
+    pub locale: String,
 }
 
 impl std::fmt::Debug for Queued {
@@ -96,7 +100,7 @@ pub async fn claim_next<'c>(
                        AND (claimed_until IS NULL OR claimed_until < $2) \
                        AND (expires_at IS NULL OR expires_at > $3) \
                      ORDER BY next_attempt_at, created_at LIMIT 1 {skip_locked}) \
-         RETURNING id, channel, to_addr, subject, body, attempts, person_id"
+         RETURNING id, channel, to_addr, subject, body, attempts, person_id, locale"
     ))
     .bind(to_ms(lease_until))
     .bind(to_ms(wall))

@@ -642,6 +642,23 @@ async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts() {
         "{body}"
     );
     let code = extract_code(&body);
+    // The email says which language it is in: a header, and the HTML part's <html lang>.
+    let raw = mails(&md)
+        .into_iter()
+        .find(|m| header(m, "To") == Some(EMAIL))
+        .unwrap();
+    assert_eq!(header(&raw, "Content-Language"), Some("es"));
+    let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    let html = parsed
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/html")
+        .map(|p| p.get_body().unwrap())
+        .unwrap();
+    assert!(
+        html.contains("<html lang=\"es\">") && html.contains(&code),
+        "{html}"
+    );
     t.client
         .confirm_enrollment(&session, e.id(), &code)
         .await
