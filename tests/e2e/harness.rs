@@ -136,6 +136,26 @@ impl Server {
         secret.clone()
     }
 
+    /// Adds a text-message method to someone who signs in with an email method.
+    pub async fn add_sms(&self, email: &str, phone: &str) {
+        let token = self.session_of(email).await;
+        let e = self
+            .client
+            .add_method(
+                &token,
+                &AddMethodRequest::Sms {
+                    phone: phone.to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+        let code = self.last_code(phone).await;
+        self.client
+            .confirm_enrollment(&token, e.id(), &code)
+            .await
+            .unwrap();
+    }
+
     /// Sets up an email method (the sign-in email) through the API.
     pub async fn with_email(&self, email: &str) {
         let token = self.setup_token(email).await;

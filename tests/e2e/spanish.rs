@@ -128,12 +128,18 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
         .person(admin, "Rosa Díaz", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
+    server.add_sms(admin, "+12015550147").await;
     let staff = "jordan@maple.example";
     server.person(staff, "Jordan Lee", &[Role::Staff]).await;
     server.with_totp(staff).await;
     let data = AppData::new();
     let app = App::launch_in(&data, Some(&server.url()), "es").await;
     app.sign_in(admin).await;
+    // Two methods: the choice, in Spanish.
+    app.on_screen("verify-pick").await;
+    app.shoot("es-verify-pick").await;
+    app.click("input[data-kind=email]").await;
+    app.click("#pick-continue").await;
     app.on_screen("verify-code").await;
     app.fill("#code", &server.last_code(admin).await).await;
     app.click("#verify").await;
@@ -193,6 +199,25 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.click("#vault-transfer").await;
     app.on_screen("vault-transfer").await;
     app.shoot("es-vault-transfer").await;
+
+    // Too many wrong codes: the locked screen, one message and one button, in Spanish.
+    app.click("#sign-out").await;
+    app.on_screen("sign-in").await;
+    app.sign_in(admin).await;
+    app.on_screen("verify-pick").await;
+    app.click("input[data-kind=email]").await;
+    app.click("#pick-continue").await;
+    app.on_screen("verify-code").await;
+    let mut guess = server.last_code(admin).await;
+    for _ in 0..5 {
+        guess = crate::signin::wrong(&guess);
+        app.fill("#code", &guess).await;
+        app.click("#verify").await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    app.wait_text("#start-over", &es("signin.start_over", &[]))
+        .await;
+    app.shoot("es-verify-locked").await;
     app.quit().await;
 
     // The demo center's sign-in, with its accounts, in Spanish.
@@ -202,5 +227,23 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.wait_text(".demo-accounts", "avery.admin@sunnydays.example")
         .await;
     app.shoot("es-sign-in-demo").await;
+    // The Spanish-speaking demo parent: a code she asks for is in the Demo inbox, in Spanish.
+    app.fill("#email", "marisol.ortega@family.example").await;
+    app.fill("#password", "demo-familia-pass").await;
+    app.click("#sign-in").await;
+    app.on_screen("home").await;
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.click("#add-method").await;
+    app.click("#kind-email").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    app.click("#nav-inbox").await;
+    app.on_screen("inbox").await;
+    app.wait_text("#inbox", "Su código de verificación es")
+        .await;
+    app.shoot("es-inbox").await;
     app.quit().await;
 }
