@@ -24,6 +24,8 @@ fn twostep_commands() -> &'static [&'static str] {
         "start_method",
         "resend_method_code",
         "copy_setup_key",
+        "authenticator_app_available",
+        "open_in_authenticator_app",
         "confirm_method",
         "delete_method",
         "set_preferred",

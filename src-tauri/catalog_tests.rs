@@ -483,6 +483,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::UnknownLanguage(String::new()),
         A::PinLocked(1),
         A::NotAnImage,
+        A::NoAuthenticatorApp,
         A::Qr(String::new()),
         A::Internal(String::new()),
     ];
@@ -503,6 +504,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::UnknownLanguage(_)
             | A::PinLocked(_)
             | A::NotAnImage
+            | A::NoAuthenticatorApp
             | A::Qr(_)
             | A::Internal(_) => {}
         }

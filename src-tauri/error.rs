@@ -43,6 +43,10 @@ pub enum AppError {
     PinLocked(u64),
     #[error("That file is not an image Twostep can read (PNG, JPEG, GIF, WebP or BMP).")]
     NotAnImage,
+    #[error(
+        "No authenticator app on this device opened the link. Copy the key into your app instead."
+    )]
+    NoAuthenticatorApp,
     #[error("{0}")]
     Qr(String),
     #[error("Something went wrong inside the app: {0}")]
@@ -75,6 +79,7 @@ impl AppError {
             Self::Vault(e) => e.code(),
             Self::PinLocked(_) => "pin_locked",
             Self::NotAnImage => "not_an_image",
+            Self::NoAuthenticatorApp => "no_authenticator_app",
             Self::Qr(_) => "no_qr_code",
             Self::Internal(_) => "internal",
         }

@@ -2,6 +2,7 @@
 //! up, use and manage 2-Step Verification. The UI in `ui/` renders views; the commands here
 //! talk to the server through twostep-client and keep the tokens (in the OS keyring).
 
+mod authenticator_link;
 mod commands;
 #[cfg(feature = "embedded")]
 mod embedded;

@@ -55,6 +55,18 @@ pub async fn copy_setup_key<R: Runtime>(app: AppHandle<R>, key: String) -> AppRe
     super::vault::copy_then_clear(&app, key)
 }
 
+/// Whether "Open in authenticator app" can work here (an app handles `otpauth://` links).
+#[tauri::command]
+pub async fn authenticator_app_available() -> bool {
+    crate::authenticator_link::available()
+}
+
+/// "Open in authenticator app": the setup's `otpauth://` link, to the app that handles it.
+#[tauri::command]
+pub async fn open_in_authenticator_app(uri: String) -> AppResult<()> {
+    crate::authenticator_link::open(&uri)
+}
+
 #[tauri::command]
 pub async fn resend_method_code<R: Runtime>(
     app: AppHandle<R>,

@@ -28,6 +28,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         methods::start_method,
         methods::resend_method_code,
         methods::copy_setup_key,
+        methods::authenticator_app_available,
+        methods::open_in_authenticator_app,
         methods::confirm_method,
         methods::delete_method,
         methods::set_preferred,

@@ -262,6 +262,8 @@ impl App {
             .env("TWOSTEP_APP_DATA", data.path().join("app"))
             .env("XDG_DATA_HOME", data.path().join("xdg-data"))
             .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+            // The machine's own default apps (mimeapps.list) stay out of the tests.
+            .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .env("TWOSTEP_CLIPBOARD_CLEAR_SECS", "3")
             .env("NO_AT_BRIDGE", "1")

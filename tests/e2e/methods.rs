@@ -262,3 +262,69 @@ async fn a_method_the_center_switched_off_is_shown_with_a_note_and_deleted_once_
     assert_eq!(server.methods_of(&id).await, 1);
     app.quit().await;
 }
+
+/// "Open in authenticator app": offered only when an app on the device opens otpauth:// links,
+/// and it hands that app the setup's link (here a stand-in app registered the way any desktop
+/// app is: a .desktop file and the default in mimeapps.list).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_setup_link_opens_in_the_authenticator_app_on_this_device() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start().await;
+    let email = "kim@maple.example";
+    server.person(email, "Kim Park", &[Role::Staff]).await;
+    let data = AppData::new();
+    let opened = data.path().join("opened.txt");
+    let handler = data.path().join("fake-authenticator.sh");
+    std::fs::write(
+        &handler,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let apps = data.path().join("xdg-data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::write(
+        apps.join("fake-authenticator.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Fake Authenticator\nExec={} %u\n\
+             MimeType=x-scheme-handler/otpauth;\nNoDisplay=true\n",
+            handler.display()
+        ),
+    )
+    .unwrap();
+    let config = data.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/otpauth=fake-authenticator.desktop\n",
+    )
+    .unwrap();
+    // The harness points XDG_CONFIG_HOME and XDG_DATA_HOME into `data`.
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.click("#setup-now").await;
+    app.click("#kind-totp").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-totp").await;
+    let secret = app.text("#totp-secret").await.replace(' ', "");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.attr("#open-in-app", "hidden").await.is_some() {
+        assert!(std::time::Instant::now() < deadline, "not offered");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.click("#open-in-app").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !opened.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the link was not opened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let uri = std::fs::read_to_string(&opened).unwrap();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    assert!(uri.contains(&format!("secret={secret}")), "{uri}");
+    app.quit().await;
+}

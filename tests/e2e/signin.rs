@@ -50,6 +50,9 @@ async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
     app.wait("#totp-qr").await;
     let secret = app.text("#totp-secret").await;
     assert_eq!(secret.replace(' ', "").len(), 32, "160-bit key: {secret}");
+    // No app on this machine opens otpauth:// links: "Open in authenticator app" is not offered.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(app.attr("#open-in-app", "hidden").await.is_some());
     app.shoot("setup-totp").await;
     let right = server.totp(&secret);
     app.fill("#setup-code", &wrong(&right)).await;

@@ -83,6 +83,14 @@ function totp(app, flow) {
       try { await call('copy_setup_key', { key: e.secret }); app.toast(t('setup.key_copied')); } catch (err) { app.toast(errorText(err)); }
     }),
   }, t('setup.copy_key'));
+  // Shown once the device says an app opens otpauth:// links (on a phone, its authenticator).
+  const open = h('button', {
+    type: 'button', id: 'open-in-app', class: 'primary', hidden: true,
+    onclick: (ev) => busy(ev.currentTarget, async () => {
+      try { await call('open_in_authenticator_app', { uri: e.otpauth_uri }); } catch (err) { app.toast(errorText(err)); }
+    }),
+  }, t('setup.open_in_app'));
+  call('authenticator_app_available').then((yes) => { open.hidden = !yes; }).catch(() => {});
   return h('div', { class: 'narrow wide-ok' },
     h('h1', {}, t('setup.totp_title')),
     h('ol', { class: 'steps card' },
@@ -97,6 +105,7 @@ function totp(app, flow) {
         h('p', { class: 'scan-lead' }, t('setup.totp_step_scan')),
         h('img', { class: 'qr', id: 'totp-qr', src: e.qr, alt: t('setup.qr_alt'), width: '220', height: '220' }),
         h('div', { class: 'key-block' },
+          open,
           h('p', {}, t('setup.key_lead')),
           h('p', {}, t('setup.key_label'), key),
           copy,
