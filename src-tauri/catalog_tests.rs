@@ -522,3 +522,35 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         );
     }
 }
+
+/// Every reason the server records in the audit trail is worded in both catalogs
+/// (`admin.reason.<code>`), so the audit trail reads in Spanish too.
+#[test]
+fn every_audit_reason_is_worded_in_both_catalogs() {
+    use twostep_server::store::AuditReason;
+    for reason in AuditReason::ALL {
+        // No wildcard: a new reason fails to compile here until it is listed in ALL.
+        match reason {
+            AuditReason::WrongPassword
+            | AuditReason::PasswordAccepted
+            | AuditReason::SetupRequiredNoAllowedMethod
+            | AuditReason::SetupRequired
+            | AuditReason::SetupSkippable
+            | AuditReason::LockedUntilReset
+            | AuditReason::TooManyFailedSecondSteps
+            | AuditReason::TooManyWrongCodes
+            | AuditReason::WhileAddingAMethod => {}
+        }
+    }
+    for lang in ["en", "es"] {
+        let c = catalog(lang);
+        let missing: Vec<_> = AuditReason::ALL
+            .iter()
+            .filter(|r| c["admin"]["reason"].get(r.as_str()).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}: admin.reason.* missing for {missing:?}"
+        );
+    }
+}

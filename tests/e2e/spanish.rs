@@ -150,6 +150,10 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.on_screen("admin").await;
     app.wait_text("h1", &es("admin.title", &[])).await;
     app.wait_text("#people", "Jordan Lee").await;
+    // The audit trail's details in Spanish too (worded from the events' codes).
+    app.wait_text("#audit", &es("admin.reason.password_accepted", &[]))
+        .await;
+    app.wait_text("#audit", &es("common.kind.sms", &[])).await;
     app.shoot("es-admin").await;
     app.click("button.person[data-email=\"jordan@maple.example\"]")
         .await;

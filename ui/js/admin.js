@@ -8,6 +8,22 @@ import { t, has } from './i18n.js';
 /** A role's name (admin.role.staff, .guardian, .admin). */
 const role = (r) => t(`admin.role.${r}`);
 
+/**
+ * An audit event's details in the reader's language: the method's kind and hint and why (a
+ * reason code), the roles of a person added or the kinds a policy allows (lists of codes).
+ * An event recorded before these existed shows its English sentence.
+ */
+function auditDetail(e) {
+  const parts = [];
+  if (e.kind) parts.push(kindLabel(e.kind));
+  if (e.hint && !(e.kind === 'totp')) parts.push(e.hint);
+  if (e.reason && has(`admin.reason.${e.reason}`)) parts.push(t(`admin.reason.${e.reason}`));
+  const codes = (e.detail || '').split(',').filter(Boolean);
+  if (e.action === 'person_added' && codes.every((c) => has(`admin.role.${c}`))) parts.push(codes.map(role).join(', '));
+  if (e.action === 'policy_changed' && codes.every((c) => has(`common.kind.${c}`))) parts.push(codes.map(kindLabel).join(', '));
+  return parts.length ? parts.join(' · ') : e.detail;
+}
+
 /** An audit action's name (admin.action.<action>); one the catalog lacks reads as its code. */
 const actionLabel = (a) => (has(`admin.action.${a}`) ? t(`admin.action.${a}`) : a.replaceAll('_', ' '));
 
@@ -127,7 +143,7 @@ function audit(app) {
     try {
       const log = await app.guard(call('admin_audit', { personId: null }));
       rows.replaceChildren(...log.events.slice(0, 100).map((e) => h('tr', {},
-        h('td', {}, when(e.at)), h('td', {}, actionLabel(e.action)), h('td', {}, e.detail))));
+        h('td', {}, when(e.at)), h('td', {}, actionLabel(e.action)), h('td', {}, auditDetail(e)))));
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
   return h('section', { class: 'card', 'aria-labelledby': 'audit-h' },

@@ -284,7 +284,18 @@ pub struct AuditEvent {
     pub actor_id: Option<String>,
     pub person_id: Option<String>,
     pub action: String,
+    /// The event in an English sentence (all an event recorded before `kind`, `hint` and
+    /// `reason` existed has).
     pub detail: String,
+    /// The kind of method the event is about.
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    /// The method's or address's hint (`j•••@example.org`, `•••• 1234`).
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Why, as a stable code (`wrong_password`, `too_many_wrong_codes`, …).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

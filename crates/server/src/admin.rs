@@ -178,6 +178,9 @@ pub async fn audit_log(
                 person_id: r.person_id,
                 action: r.action,
                 detail: r.detail,
+                kind: r.kind.map(store::kind_to_api),
+                hint: r.hint,
+                reason: r.reason,
             })
             .collect(),
     })

@@ -18,7 +18,7 @@ use crate::notices;
 use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::enrollments::EnrollmentRow;
-use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, Event};
+use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, AuditReason, Event};
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, ApiError> {
     let methods = store::methods::of_person(st.db.read(), &p.person.id).await?;
@@ -155,8 +155,11 @@ pub async fn add(
                 locale: person.locale,
             };
             let sent = codes::send(&mut tx, st, &code, now).await?;
+            let hint = method::hint(kind, Some(&address));
             Event::by_self(person, AuditAction::CodeSent)
-                .detail(&method::hint(kind, Some(&address)))
+                .detail(&hint)
+                .kind(kind)
+                .hint(&hint)
                 .record(&mut *tx, now)
                 .await?;
             tx.commit().await?;
@@ -259,6 +262,7 @@ pub async fn confirm(
     if !outcome.won {
         Event::by_self(person, AuditAction::CodeFailed)
             .detail("while adding a method")
+            .reason(AuditReason::WhileAddingAMethod)
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
@@ -297,6 +301,8 @@ pub async fn confirm(
     notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
     Event::by_self(person, AuditAction::MethodAdded)
         .detail(&format!("{}: {hint}", kind.label()))
+        .kind(kind)
+        .hint(&hint)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
@@ -350,6 +356,8 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     .await?;
     Event::by_self(person, AuditAction::MethodRemoved)
         .detail(&format!("{}: {hint}", kind.label()))
+        .kind(kind)
+        .hint(&hint)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;

@@ -24,7 +24,7 @@ use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
 use crate::store::{self, attempts, challenges, kind_to_api, new_id, people};
-use crate::store::{AuditAction, Event, MethodRow, PersonRow};
+use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
 pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
@@ -59,6 +59,7 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 None => Event::new(AuditAction::SignInFailed),
             }
             .detail("wrong password")
+            .reason(AuditReason::WrongPassword)
             .record(st.db.write(), now)
             .await?;
             return Err(ApiError::InvalidCredentials);
@@ -77,6 +78,7 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     }
     Event::about(&person, AuditAction::SignInPassed)
         .detail("password accepted")
+        .reason(AuditReason::PasswordAccepted)
         .record(st.db.write(), now)
         .await?;
 
@@ -191,13 +193,20 @@ async fn offer_setup(
         required = !store::people::use_setup_skip(&mut *tx, &person.id).await?;
     }
     let token = auth::issue_setup(&mut *tx, &person.id, now, &st.cfg.limits, !required).await?;
-    let detail = match (required, has_disallowed_methods) {
-        (_, true) => "setup required: no method the center allows",
-        (true, false) => "setup required",
-        (false, false) => "setup offered, may be skipped once",
+    let (detail, reason) = match (required, has_disallowed_methods) {
+        (_, true) => (
+            "setup required: no method the center allows",
+            AuditReason::SetupRequiredNoAllowedMethod,
+        ),
+        (true, false) => ("setup required", AuditReason::SetupRequired),
+        (false, false) => (
+            "setup offered, may be skipped once",
+            AuditReason::SetupSkippable,
+        ),
     };
     Event::about(person, AuditAction::SetupOffered)
         .detail(detail)
+        .reason(reason)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
@@ -290,6 +299,8 @@ async fn send_to_method(
     let hint = twostep_core::method::hint(kind, Some(address));
     Event::about(person, AuditAction::CodeSent)
         .detail(&hint)
+        .kind(kind)
+        .hint(&hint)
         .record(&mut *tx, now)
         .await?;
     Ok(api::Delivery {
@@ -395,6 +406,7 @@ pub async fn verify(
         .await?;
         Event::about(person, AuditAction::SecondStepPassed)
             .detail(kind.label())
+            .kind(kind)
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
@@ -406,17 +418,20 @@ pub async fn verify(
 
     Event::about(person, AuditAction::CodeFailed)
         .detail(kind.label())
+        .kind(kind)
         .record(&mut *tx, now)
         .await?;
     if let Some(lock) = lock_rules.lock_after(failures, now) {
         people::lock_second_step(&mut *tx, &person.id, lock).await?;
-        let (detail, notice) = match lock {
+        let (detail, reason, notice) = match lock {
             LockState::ForGood => (
                 "locked until an administrator resets 2-Step Verification",
+                AuditReason::LockedUntilReset,
                 Some(Notice::SecondStepLockedForGood),
             ),
             _ => (
                 "too many failed second steps",
+                AuditReason::TooManyFailedSecondSteps,
                 lock_rules
                     .is_first_lock(failures)
                     .then_some(Notice::SecondStepLocked),
@@ -424,6 +439,7 @@ pub async fn verify(
         };
         Event::about(person, AuditAction::PersonLocked)
             .detail(detail)
+            .reason(reason)
             .record(&mut *tx, now)
             .await?;
         if let Some(notice) = notice {
@@ -439,6 +455,7 @@ pub async fn verify(
     if st.cfg.codes.is_locked(attempts) {
         Event::about(person, AuditAction::ChallengeLocked)
             .detail("too many wrong codes")
+            .reason(AuditReason::TooManyWrongCodes)
             .record(&mut *tx, now)
             .await?;
     }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use twostep_core::Kind;
 
 use super::{Exec, PersonRow};
 use crate::clock::{from_ms, to_ms};
@@ -54,6 +55,48 @@ impl AuditAction {
     }
 }
 
+/// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditReason {
+    WrongPassword,
+    PasswordAccepted,
+    SetupRequiredNoAllowedMethod,
+    SetupRequired,
+    SetupSkippable,
+    LockedUntilReset,
+    TooManyFailedSecondSteps,
+    TooManyWrongCodes,
+    WhileAddingAMethod,
+}
+
+impl AuditReason {
+    pub const ALL: [AuditReason; 9] = [
+        Self::WrongPassword,
+        Self::PasswordAccepted,
+        Self::SetupRequiredNoAllowedMethod,
+        Self::SetupRequired,
+        Self::SetupSkippable,
+        Self::LockedUntilReset,
+        Self::TooManyFailedSecondSteps,
+        Self::TooManyWrongCodes,
+        Self::WhileAddingAMethod,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WrongPassword => "wrong_password",
+            Self::PasswordAccepted => "password_accepted",
+            Self::SetupRequiredNoAllowedMethod => "setup_required_no_allowed_method",
+            Self::SetupRequired => "setup_required",
+            Self::SetupSkippable => "setup_skippable",
+            Self::LockedUntilReset => "locked_until_reset",
+            Self::TooManyFailedSecondSteps => "too_many_failed_second_steps",
+            Self::TooManyWrongCodes => "too_many_wrong_codes",
+            Self::WhileAddingAMethod => "while_adding_a_method",
+        }
+    }
+}
+
 /// One entry of the audit trail. Its `detail` must never hold a secret, code or token: hints
 /// only.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +106,9 @@ pub struct Event<'a> {
     actor_id: Option<&'a str>,
     person_id: Option<&'a str>,
     detail: &'a str,
+    kind: Option<Kind>,
+    hint: Option<&'a str>,
+    reason: Option<AuditReason>,
 }
 
 impl<'a> Event<'a> {
@@ -73,6 +119,9 @@ impl<'a> Event<'a> {
             actor_id: None,
             person_id: None,
             detail: "",
+            kind: None,
+            hint: None,
+            reason: None,
         }
     }
 
@@ -103,15 +152,34 @@ impl<'a> Event<'a> {
         self
     }
 
+    /// The English sentence (older events have only this).
     pub fn detail(mut self, detail: &'a str) -> Self {
         self.detail = detail;
         self
     }
 
+    /// The kind of method the event is about.
+    pub fn kind(mut self, kind: Kind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// The method's or the address's hint (never the address itself).
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// Why, as a stable code the app words (`admin.reason.<code>`).
+    pub fn reason(mut self, reason: AuditReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
     pub async fn record<'c>(self, db: impl Exec<'c>, now: DateTime<Utc>) -> Result<(), ApiError> {
         sqlx::query(
-            "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail, kind, hint, \
+             reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(to_ms(now))
         .bind(self.center_id)
@@ -119,6 +187,9 @@ impl<'a> Event<'a> {
         .bind(self.person_id)
         .bind(self.action.as_str())
         .bind(self.detail)
+        .bind(self.kind.map(Kind::as_str))
+        .bind(self.hint)
+        .bind(self.reason.map(AuditReason::as_str))
         .execute(db)
         .await?;
         Ok(())
@@ -132,6 +203,9 @@ pub struct Recorded {
     pub person_id: Option<String>,
     pub action: String,
     pub detail: String,
+    pub kind: Option<Kind>,
+    pub hint: Option<String>,
+    pub reason: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -141,6 +215,9 @@ struct Stored {
     person_id: Option<String>,
     action: String,
     detail: String,
+    kind: Option<String>,
+    hint: Option<String>,
+    reason: Option<String>,
 }
 
 /// The center's newest events, about one person if given.
@@ -151,7 +228,7 @@ pub async fn of_center<'c>(
     limit: u32,
 ) -> Result<Vec<Recorded>, ApiError> {
     let rows: Vec<Stored> = sqlx::query_as(
-        "SELECT at, actor_id, person_id, action, detail FROM audit \
+        "SELECT at, actor_id, person_id, action, detail, kind, hint, reason FROM audit \
          WHERE center_id = $1 AND (CAST($2 AS TEXT) IS NULL OR person_id = $2) \
          ORDER BY id DESC LIMIT $3",
     )
@@ -168,6 +245,9 @@ pub async fn of_center<'c>(
             person_id: r.person_id,
             action: r.action,
             detail: r.detail,
+            kind: r.kind.and_then(|k| k.parse().ok()),
+            hint: r.hint,
+            reason: r.reason,
         })
         .collect())
 }

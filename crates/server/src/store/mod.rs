@@ -33,7 +33,7 @@ use twostep_core::{Kind, Locale, Role};
 
 use crate::error::ApiError;
 
-pub use audit::{AuditAction, Event};
+pub use audit::{AuditAction, AuditReason, Event};
 pub use methods::MethodRow;
 pub use people::PersonRow;
 

@@ -1,5 +1,5 @@
 use twostep_client::api::{
-    AddMethodRequest, LoginResponse, NewPerson, PeopleQuery, Role as ApiRole, TwoStepFilter,
+    AddMethodRequest, Kind, LoginResponse, NewPerson, PeopleQuery, Role as ApiRole, TwoStepFilter,
 };
 use twostep_core::Role;
 
@@ -76,7 +76,17 @@ async fn reset_removes_everything_notifies_and_forces_setup_without_skip() {
         .unwrap()
         .events;
     assert!(events.iter().any(|e| e.action == "two_step_reset"));
-    assert!(events.iter().any(|e| e.action == "method_added"));
+    // Events say what they are about in codes, for the app to word in the reader's language.
+    let added = events.iter().find(|e| e.action == "method_added").unwrap();
+    assert_eq!(added.kind, Some(Kind::Sms));
+    assert_eq!(added.hint.as_deref(), Some("•••• 0400"));
+    let required = events.iter().find(|e| e.action == "setup_offered").unwrap();
+    assert_eq!(required.reason.as_deref(), Some("setup_required"));
+    let passed = events
+        .iter()
+        .find(|e| e.action == "sign_in_passed")
+        .unwrap();
+    assert_eq!(passed.reason.as_deref(), Some("password_accepted"));
     // The audit trail never holds a code.
     let code = t.last_code("+12015550400").await;
     assert!(events.iter().all(|e| !e.detail.contains(&code)));
