@@ -224,9 +224,17 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.shoot("es-verify-locked").await;
     app.quit().await;
 
-    // The demo center's sign-in, with its accounts, in Spanish.
+    // The demo center's sign-in, with its accounts, in Spanish; the server screen.
     let demo = AppData::new();
     let app = App::launch_in(&demo, None, "es").await;
+    app.on_screen("sign-in").await;
+    app.click("#change-server").await;
+    app.on_screen("server").await;
+    app.fill("#server-url", "http://twostep.example.org").await;
+    app.click("#connect").await;
+    app.wait("#form-error p").await;
+    app.shoot("es-server").await;
+    app.click("#use-demo").await;
     app.on_screen("sign-in").await;
     app.wait_text(".demo-accounts", "avery.admin@sunnydays.example")
         .await;
@@ -249,5 +257,103 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.wait_text("#inbox", "Su código de verificación es")
         .await;
     app.shoot("es-inbox").await;
+    app.quit().await;
+}
+
+/// A Spanish-speaking teacher on a classroom tablet: skips setup once, then must set it up,
+/// makes the tablet her authenticator behind a PIN, sees the code hidden then shown, adds her
+/// email (a generic classroom address refused first), opens its edit panel, and deletes the
+/// tablet's method after the confirmation; a wrong emailed code at the next sign-in. Every
+/// screen in Spanish, checked by axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spanish_speaking_teacher_on_a_classroom_tablet_in_spanish() {
+    let server = Server::start().await;
+    let email = "ana@maple.example";
+    server.person(email, "Ana Ruiz", &[Role::Staff]).await;
+    let data = AppData::new();
+    let app = App::launch_in(&data, Some(&server.url()), "es").await;
+
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.click("#skip-setup").await;
+    app.on_screen("home").await;
+    app.shoot("es-home-2sv-off").await;
+    app.click("#sign-out").await;
+    app.on_screen("sign-in").await;
+    app.sign_in(email).await;
+    app.on_screen("setup-intro").await;
+    app.wait_text("#setup-required", &es("setup.required_title", &[]))
+        .await;
+    app.shoot("es-setup-required").await;
+
+    // This tablet as the authenticator, behind a PIN.
+    app.click("#setup-now").await;
+    app.click("#kind-device").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-device").await;
+    app.shoot("es-setup-device").await;
+    app.fill("#device-pin", "4821").await;
+    app.click("#device-setup").await;
+    app.on_screen("setup-done").await;
+    app.wait_text("h1", &es("setup.added_title", &[])).await;
+    app.shoot("es-setup-done").await;
+    app.click("#added-continue").await;
+    app.on_screen("home").await;
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.wait("#vault-list li.entry").await;
+    app.shoot("es-vault-hidden").await;
+    app.click("#vault-list .code-button").await;
+    app.fill("#vault-list input.pin", "4821").await;
+    app.click("#vault-list .pin-form button").await;
+    app.wait("#vault-list .code-button[data-code]").await;
+    app.shoot("es-vault-revealed").await;
+
+    // Her email as a second method; a generic classroom address first, refused.
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.shoot("es-methods-one").await;
+    app.click("#add-method").await;
+    app.click("#kind-email").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    app.fill("#new-email", "classroom@maple.example").await;
+    app.click("#send-setup-code").await;
+    app.wait_text(".error", &es("errors.generic_email", &[]))
+        .await;
+    app.shoot("es-setup-email-generic").await;
+    app.fill("#new-email", email).await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    app.fill("#setup-code", &server.last_code(email).await)
+        .await;
+    app.click("#confirm-method").await;
+    app.on_screen("setup-done").await;
+    app.click("#added-continue").await;
+    app.on_screen("methods").await;
+    app.wait_count("#method-list .method", 2).await;
+    app.shoot("es-methods-two").await;
+    let mail = "[data-kind=\"email\"]";
+    app.click(&format!("{mail} .edit")).await;
+    app.wait("#edit-add-new").await;
+    app.shoot("es-methods-edit").await;
+    app.click("#nav-methods").await;
+    app.on_screen("methods").await;
+    app.click("[data-kind=\"totp\"] .delete").await;
+    app.wait("#confirm-delete").await;
+    app.shoot("es-methods-confirm-delete").await;
+    app.click("#confirm-delete").await;
+    app.wait_count("#method-list .method", 1).await;
+
+    // The next sign-in: a wrong code says how many tries are left, in Spanish.
+    app.click("#sign-out").await;
+    app.on_screen("sign-in").await;
+    app.sign_in(email).await;
+    app.on_screen("verify-code").await;
+    let wrong = crate::signin::wrong(&server.last_code(email).await);
+    app.fill("#code", &wrong).await;
+    app.click("#verify").await;
+    app.wait("#form-error p").await;
+    app.shoot("es-verify-wrong-code").await;
     app.quit().await;
 }
