@@ -63,8 +63,11 @@ pub async fn authenticator_app_available() -> bool {
 
 /// "Open in authenticator app": the setup's `otpauth://` link, to the app that handles it.
 #[tauri::command]
-pub async fn open_in_authenticator_app(uri: String) -> AppResult<()> {
-    crate::authenticator_link::open(&uri)
+pub async fn open_in_authenticator_app<R: Runtime>(
+    app: AppHandle<R>,
+    uri: String,
+) -> AppResult<()> {
+    crate::authenticator_link::open(&app, &uri)
 }
 
 #[tauri::command]
