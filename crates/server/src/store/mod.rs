@@ -173,6 +173,10 @@ async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> anyhow::Re
     Ok(AnyPoolOptions::new()
         .max_connections(connections)
         .min_connections(1)
+        // A local file does not drop connections the way a network does: no ping before each
+        // use (on sqlx's SQLite driver every statement is a round trip to the connection's
+        // thread, and the second step is bound by those round trips).
+        .test_before_acquire(false)
         // A flow waiting for the writer longer than this is answered 503, never hangs.
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _| {
