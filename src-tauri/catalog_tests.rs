@@ -410,7 +410,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::EnrollmentExpired,
         E::InvalidCode { attempts_left: 1 },
         E::ChallengeLocked,
-        E::TwoStepLocked,
+        E::TwoStepLocked { challenge_id: None },
         E::ServerBusy { retry_after: 1 },
         E::DatabaseUnavailable,
         E::AddressInUse,
@@ -449,7 +449,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::EnrollmentExpired
             | E::InvalidCode { .. }
             | E::ChallengeLocked
-            | E::TwoStepLocked
+            | E::TwoStepLocked { .. }
             | E::ServerBusy { .. }
             | E::DatabaseUnavailable
             | E::AddressInUse
@@ -539,7 +539,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::LockedUntilReset
             | AuditReason::TooManyFailedSecondSteps
             | AuditReason::TooManyWrongCodes
-            | AuditReason::WhileAddingAMethod => {}
+            | AuditReason::WhileAddingAMethod
+            | AuditReason::WrongRecoveryCode => {}
         }
     }
     for lang in ["en", "es"] {

@@ -98,6 +98,7 @@ impl AppError {
                 message,
                 attempts_left,
                 retry_after,
+                ..
             } => Self::Server {
                 code,
                 message,

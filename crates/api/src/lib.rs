@@ -25,6 +25,9 @@ pub struct ErrorDetail {
     /// With 429s, the same number as the `Retry-After` header, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// With `two_step_locked` at sign-in: a challenge that accepts only `recover`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -69,6 +72,14 @@ pub struct LoginRequest {
 pub struct Session {
     pub token: String,
     pub expires_at: DateTime<Utc>,
+    /// True when a recovery code signed this session in: the app leads the person to add a
+    /// method or make new codes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub recovered: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -113,6 +124,9 @@ pub struct TwoStep {
     pub setup_skips_left: u32,
     pub methods: Vec<Method>,
     pub preferred_method_id: Option<String>,
+    /// Unused recovery codes (they are not a method: the at-least-one rule counts methods).
+    #[serde(default)]
+    pub recovery_codes_left: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -161,6 +175,28 @@ pub struct SendRequest {
 pub struct VerifyRequest {
     pub method_id: String,
     pub code: String,
+}
+
+/// `POST /challenges/{id}/recover`: any case, spaces and dashes are accepted.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoverRequest {
+    pub recovery_code: String,
+}
+
+/// `GET /me/recovery-codes`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodesSummary {
+    pub remaining: u32,
+    /// When the current set was made; none before the first.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A new set of recovery codes, shown once (`POST /me/recovery-codes`, and within `Confirmed`).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten codes, `XXXX-XXXX-XXXX-XXXX`.
+    pub codes: Vec<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -217,7 +253,7 @@ pub struct ConfirmRequest {
     pub code: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct Confirmed {
     pub method: Method,
     /// Present when a setup token was used: the sign-in completes here.
@@ -225,6 +261,9 @@ pub struct Confirmed {
     pub session: Option<Session>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Person>,
+    /// The person's first method: their recovery codes, shown this once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -351,6 +390,38 @@ impl fmt::Debug for Session {
         f.debug_struct("Session")
             .field("token", &REDACTED)
             .field("expires_at", &self.expires_at)
+            .field("recovered", &self.recovered)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RecoverRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoverRequest")
+            .field("recovery_code", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Confirmed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Confirmed")
+            .field("method", &self.method)
+            .field("session", &self.session)
+            .field("person", &self.person)
+            .field(
+                "recovery_codes",
+                &self.recovery_codes.as_ref().map(|_| REDACTED),
+            )
+            .finish()
+    }
+}
+
+impl fmt::Debug for RecoveryCodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoveryCodes")
+            .field("codes", &REDACTED)
+            .field("created_at", &self.created_at)
             .finish()
     }
 }
@@ -484,6 +555,7 @@ mod tests {
         let session = Session {
             token: SECRET.into(),
             expires_at: at(),
+            recovered: false,
         };
         let printed = [
             format!(

@@ -24,6 +24,8 @@ pub enum ClientError {
         attempts_left: Option<u32>,
         /// Seconds, from `Retry-After`.
         retry_after: Option<u64>,
+        /// With `two_step_locked` at sign-in: the challenge a recovery code can answer.
+        challenge_id: Option<String>,
     },
     #[error("could not reach the server: {0}")]
     Transport(#[from] reqwest::Error),
@@ -57,6 +59,14 @@ impl ClientError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// With `two_step_locked`: the challenge that only a recovery code answers.
+    pub fn challenge_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { challenge_id, .. } => challenge_id.as_deref(),
             _ => None,
         }
     }
@@ -127,6 +137,7 @@ impl Client {
                 message: b.error.message,
                 attempts_left: b.error.attempts_left,
                 retry_after: retry_after.or(b.error.retry_after),
+                challenge_id: b.error.challenge_id,
             }),
             Err(e) => Err(ClientError::Decode {
                 status: status.as_u16(),
@@ -214,6 +225,31 @@ impl Client {
             Some(&body),
         )
         .await
+    }
+
+    /// Signs in with a recovery code instead of a method's code.
+    pub async fn recover(&self, challenge_id: &str, recovery_code: &str) -> Result<Step> {
+        let body = api::RecoverRequest {
+            recovery_code: recovery_code.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/recover"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn recovery_codes(&self, token: &str) -> Result<api::RecoveryCodesSummary> {
+        self.call::<(), _>(Method::GET, "/me/recovery-codes", Some(token), None)
+            .await
+    }
+
+    /// A new set of recovery codes; the earlier ones stop working.
+    pub async fn new_recovery_codes(&self, token: &str) -> Result<api::RecoveryCodes> {
+        self.call::<(), _>(Method::POST, "/me/recovery-codes", Some(token), None)
+            .await
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

@@ -12,6 +12,7 @@ pub mod lockout;
 pub mod method;
 pub mod otpauth;
 pub mod policy;
+pub mod recovery;
 pub mod secret;
 pub mod totp;
 pub mod vault;

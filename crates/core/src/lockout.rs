@@ -58,9 +58,14 @@ impl LockRules {
 
     /// The lock that begins when a failure brings the consecutive count to `failures`: one at
     /// every multiple of `failures_per_lock`, 15 minutes, then 30, 60, …; none in between.
+    /// The lock for good begins once, at `locked_for_good_at`; wrong recovery codes after it
+    /// (the one way on past it besides a reset) begin nothing new.
     pub fn lock_after(&self, failures: u32, now: DateTime<Utc>) -> Option<LockState> {
-        if failures >= self.locked_for_good_at {
+        if failures == self.locked_for_good_at {
             return Some(LockState::ForGood);
+        }
+        if failures > self.locked_for_good_at {
+            return None;
         }
         if self.failures_per_lock == 0
             || failures == 0
@@ -106,6 +111,8 @@ mod tests {
         assert_eq!(minutes(60), Some(60));
         assert_eq!(minutes(80), Some(120));
         assert_eq!(r.lock_after(100, t(0)), Some(LockState::ForGood));
+        assert_eq!(r.lock_after(101, t(0)), None, "locked for good once");
+        assert_eq!(r.state(101, None, t(0)), LockState::ForGood);
         assert!(r.is_first_lock(20) && !r.is_first_lock(40));
     }
 

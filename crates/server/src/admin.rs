@@ -106,6 +106,7 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     store::enrollments::delete_all_of(&mut *tx, &person.id).await?;
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
     store::people::reset_two_step(&mut *tx, &person.id).await?;
     notices::send(&mut tx, &st.cfg, &person, Notice::Reset, &methods, now).await?;
     Event::about(&person, AuditAction::TwoStepReset)

@@ -187,6 +187,7 @@ async fn issue<'c>(
     Ok(api::Session {
         token: token.to_string(),
         expires_at,
+        recovered: false,
     })
 }
 

@@ -108,6 +108,10 @@ pub struct Subjects {
     pub reset: String,
     #[serde(rename = "locked_subject")]
     pub locked: String,
+    #[serde(rename = "recovery_used_subject")]
+    pub recovery_used: String,
+    #[serde(rename = "recovery_replaced_subject")]
+    pub recovery_replaced: String,
 }
 
 impl Subjects {
@@ -119,6 +123,8 @@ impl Subjects {
             method_removed: "Se eliminó un método de verificación de su cuenta".into(),
             reset: "Se restableció su verificación en dos pasos".into(),
             locked: "Alguien ingresó su contraseña, pero no su código de verificación".into(),
+            recovery_used: "Se usó un código de recuperación en su cuenta".into(),
+            recovery_replaced: "Se reemplazaron sus códigos de recuperación".into(),
         }
     }
 
@@ -139,6 +145,8 @@ impl Default for Subjects {
             method_removed: "A two-factor authentication device has been removed".into(),
             reset: "Your 2-Step Verification has been reset".into(),
             locked: "Someone entered your password but not your verification code".into(),
+            recovery_used: "A recovery code was used".into(),
+            recovery_replaced: "Your recovery codes were replaced".into(),
         }
     }
 }

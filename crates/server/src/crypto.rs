@@ -9,6 +9,7 @@ use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use twostep_core::recovery::RecoveryCode;
 use twostep_core::secret::TotpSecret;
 use zeroize::Zeroizing;
 
@@ -100,6 +101,12 @@ impl Keys {
         mac.update(&[0]);
         mac.update(code.as_bytes());
         mac.finalize().into_bytes().to_vec()
+    }
+
+    /// The keyed hash of a recovery code, bound to its person (the same code of two people
+    /// hashes apart; a stolen table of hashes is useless without the server key).
+    pub fn hash_recovery_code(&self, person_id: &str, code: &RecoveryCode) -> Vec<u8> {
+        self.hash_code(&format!("recovery/{person_id}"), code.expose())
     }
 
     /// Seals a TOTP secret for storage; `owner` (the person's id) is authenticated with it, so a

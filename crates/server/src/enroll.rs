@@ -270,6 +270,9 @@ pub async fn confirm(
             attempts_left: st.cfg.codes.attempts_left(attempts),
         });
     }
+    // One confirmation at a time per person (PostgreSQL): whether this is the first method,
+    // and so whether recovery codes are made, is then decided once.
+    store::people::lock(&mut tx, &person.id).await?;
     let method_id = new_id();
     store::methods::insert(
         &mut *tx,
@@ -287,6 +290,12 @@ pub async fn confirm(
     )
     .await?;
     store::people::prefer_unless_set(&mut *tx, &person.id, &method_id).await?;
+    // The first method brings the recovery codes, shown once in this answer.
+    let first = store::methods::of_person(&mut *tx, &person.id).await?.len() == 1;
+    let recovery_codes = match first {
+        true => Some(crate::recovery::new_set(&mut tx, st, &person.id, now).await?),
+        false => None,
+    };
     let hint = method::hint(kind, e.address.as_deref());
     let session = match p.kind {
         TokenKind::Setup => {
@@ -323,6 +332,7 @@ pub async fn confirm(
         method,
         session,
         person: person_view,
+        recovery_codes,
     })
 }
 

@@ -42,8 +42,9 @@ pub enum ApiError {
     InvalidCode { attempts_left: u32 },
     #[error("Too many wrong codes. Sign in again to get a new code.")]
     ChallengeLocked,
-    #[error("2-Step Verification is locked on this account after too many wrong codes. Contact your center's administrator to reset it.")]
-    TwoStepLocked,
+    /// `challenge_id`: a challenge that accepts only `recover` (a recovery code opens the lock).
+    #[error("2-Step Verification is locked on this account after too many wrong codes. Use a recovery code, or contact your center's administrator to reset it.")]
+    TwoStepLocked { challenge_id: Option<String> },
     #[error("The server is busy with other sign-ins. Try again in a few seconds.")]
     ServerBusy { retry_after: u64 },
     #[error("The server cannot reach its database. Try again in a moment.")]
@@ -81,7 +82,7 @@ impl ApiError {
             SetupRequired | EmailTaken => StatusCode::CONFLICT,
             Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
-            ChallengeLocked | TwoStepLocked => StatusCode::LOCKED,
+            ChallengeLocked | TwoStepLocked { .. } => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AddressInUse => StatusCode::UNPROCESSABLE_ENTITY,
             AlreadyAdded | Invalid(..) | Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -107,7 +108,7 @@ impl ApiError {
             EnrollmentExpired => "enrollment_expired",
             InvalidCode { .. } => "invalid_code",
             ChallengeLocked => "challenge_locked",
-            TwoStepLocked => "two_step_locked",
+            TwoStepLocked { .. } => "two_step_locked",
             ServerBusy { .. } => "server_busy",
             DatabaseUnavailable => "database_unavailable",
             AddressInUse => "address_in_use",
@@ -227,6 +228,10 @@ impl IntoResponse for ApiError {
                     _ => None,
                 },
                 retry_after,
+                challenge_id: match &self {
+                    Self::TwoStepLocked { challenge_id } => challenge_id.clone(),
+                    _ => None,
+                },
             },
         };
         let mut res = (status, Json(body)).into_response();

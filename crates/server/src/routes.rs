@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::{EnrollAuth, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, enroll, signin, store};
+use crate::{admin, enroll, recovery, signin, store};
 
 /// `Json`, with its rejections (malformed JSON, wrong types, too large) in the API's shape.
 #[derive(FromRequest)]
@@ -44,6 +44,8 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(skip_setup))
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
+        .routes(routes!(recover_with_code))
+        .routes(routes!(recovery_codes_summary, new_recovery_codes))
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(list_methods, add_method))
@@ -102,6 +104,37 @@ async fn verify_code(
     ApiJson(req): ApiJson<api::VerifyRequest>,
 ) -> Res<Json<api::LoginResponse>> {
     signin::verify(&st, &id, req).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/recover", request_body = api::RecoverRequest,
+    params(("challenge_id" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody), (status = 423, body = ErrorBody)))]
+async fn recover_with_code(
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<api::RecoverRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    recovery::recover(&st, &id, req).await.map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/recovery-codes",
+    responses((status = 200, body = api::RecoveryCodesSummary), (status = 401, body = ErrorBody)))]
+async fn recovery_codes_summary(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<Json<api::RecoveryCodesSummary>> {
+    recovery::summary(&st, &p).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/recovery-codes",
+    responses((status = 201, body = api::RecoveryCodes), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn new_recovery_codes(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<impl IntoResponse> {
+    recovery::regenerate(&st, &p)
+        .await
+        .map(|c| (StatusCode::CREATED, Json(c)))
 }
 
 #[utoipa::path(post, path = "/api/v1/logout", responses((status = 204), (status = 401, body = ErrorBody)))]

@@ -74,7 +74,7 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 retry_after: twostep_core::code::seconds_until(now, until) as u64,
             })
         }
-        LockState::ForGood => return Err(ApiError::TwoStepLocked),
+        LockState::ForGood => return Err(recover_only_challenge(st, &person, device).await),
     }
     Event::about(&person, AuditAction::SignInPassed)
         .detail("password accepted")
@@ -99,6 +99,34 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
         SignInNext::Setup { required } => {
             offer_setup(st, &person, required, !kinds.is_empty(), &allowed).await
         }
+    }
+}
+
+/// A person whose second step is locked for good, past the right password: a challenge that
+/// only a recovery code answers (`verify` and `send` refuse it while the lock holds), in the
+/// 423 that says so.
+async fn recover_only_challenge(
+    st: &AppState,
+    person: &PersonRow,
+    device: Option<String>,
+) -> ApiError {
+    let now = st.now();
+    let id = new_id();
+    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
+    match challenges::insert(
+        st.db.write(),
+        &id,
+        &person.id,
+        device.as_deref(),
+        now,
+        expires_at,
+    )
+    .await
+    {
+        Ok(()) => ApiError::TwoStepLocked {
+            challenge_id: Some(id),
+        },
+        Err(e) => e,
     }
 }
 
@@ -249,7 +277,9 @@ async fn open_challenge(st: &AppState, id: &str) -> Result<(ChallengeRow, Person
     match person.lock_state(&st.cfg.limits.lock_rules(), now) {
         LockState::Open => Ok((c, person)),
         LockState::Until(_) => Err(ApiError::ChallengeLocked),
-        LockState::ForGood => Err(ApiError::TwoStepLocked),
+        LockState::ForGood => Err(ApiError::TwoStepLocked {
+            challenge_id: Some(id.to_owned()),
+        }),
     }
 }
 
@@ -344,7 +374,11 @@ pub async fn verify(
     match person.lock_state(&lock_rules, now) {
         LockState::Open => {}
         LockState::Until(_) => return Err(ApiError::ChallengeLocked),
-        LockState::ForGood => return Err(ApiError::TwoStepLocked),
+        LockState::ForGood => {
+            return Err(ApiError::TwoStepLocked {
+                challenge_id: Some(challenge_id.to_owned()),
+            })
+        }
     }
     let m = ctx
         .method
@@ -379,14 +413,17 @@ pub async fn verify(
     let attempts =
         challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, outcome.won).await?;
     let Some(failures) =
-        people::record_second_step(&mut tx, &person.id, outcome.won, now, &lock_rules).await?
+        people::record_second_step(&mut tx, &person.id, outcome.won, now, &lock_rules, false)
+            .await?
     else {
         return Err(
             match store::people::by_id(&mut *tx, &person.id)
                 .await?
                 .map(|p| p.lock_state(&lock_rules, now))
             {
-                Some(LockState::ForGood) => ApiError::TwoStepLocked,
+                Some(LockState::ForGood) => ApiError::TwoStepLocked {
+                    challenge_id: Some(challenge_id.to_owned()),
+                },
                 _ => ApiError::ChallengeLocked,
             },
         );
@@ -416,11 +453,26 @@ pub async fn verify(
         });
     }
 
-    Event::about(person, AuditAction::CodeFailed)
+    let failed = Event::about(person, AuditAction::CodeFailed)
         .detail(kind.label())
-        .kind(kind)
-        .record(&mut *tx, now)
-        .await?;
+        .kind(kind);
+    Err(second_step_failed(st, tx, person, failed, failures, attempts, challenge_id).await?)
+}
+
+/// A wrong code or recovery code, counted: `failed` is recorded, and the lock that the count
+/// `failures` begins (if any) with its notice; the error the person gets.
+pub(crate) async fn second_step_failed(
+    st: &AppState,
+    mut tx: store::Tx,
+    person: &PersonRow,
+    failed: Event<'_>,
+    failures: u32,
+    attempts: u32,
+    challenge_id: &str,
+) -> Result<ApiError, ApiError> {
+    let now = st.now();
+    let lock_rules = st.cfg.limits.lock_rules();
+    failed.record(&mut *tx, now).await?;
     if let Some(lock) = lock_rules.lock_after(failures, now) {
         people::lock_second_step(&mut *tx, &person.id, lock).await?;
         let (detail, reason, notice) = match lock {
@@ -447,8 +499,10 @@ pub async fn verify(
         }
         tx.commit().await?;
         st.courier.wake();
-        return Err(match lock {
-            LockState::ForGood => ApiError::TwoStepLocked,
+        return Ok(match lock {
+            LockState::ForGood => ApiError::TwoStepLocked {
+                challenge_id: Some(challenge_id.to_owned()),
+            },
             _ => ApiError::ChallengeLocked,
         });
     }
@@ -460,7 +514,7 @@ pub async fn verify(
             .await?;
     }
     tx.commit().await?;
-    Err(ApiError::InvalidCode {
+    Ok(ApiError::InvalidCode {
         attempts_left: st.cfg.codes.attempts_left(attempts),
     })
 }

@@ -58,6 +58,12 @@ pub enum Notice<'a> {
     SecondStepLocked,
     /// Locked until an administrator's reset.
     SecondStepLockedForGood,
+    /// A recovery code signed the person in; `left` are still unused.
+    RecoveryCodeUsed {
+        left: u32,
+    },
+    /// A new set of recovery codes was made: the old ones stopped working.
+    RecoveryCodesReplaced,
 }
 
 impl Notice<'_> {
@@ -68,6 +74,8 @@ impl Notice<'_> {
             Notice::MethodRemoved { .. } => &subjects.method_removed,
             Notice::Reset => &subjects.reset,
             Notice::SecondStepLocked | Notice::SecondStepLockedForGood => &subjects.locked,
+            Notice::RecoveryCodeUsed { .. } => &subjects.recovery_used,
+            Notice::RecoveryCodesReplaced => &subjects.recovery_replaced,
         };
         Message::email(to, subject, self.email_body(locale)).in_locale(locale)
     }
@@ -132,6 +140,29 @@ impl Notice<'_> {
                  Comuníquese con el administrador de su centro: puede restablecerla. Si no fue \
                  usted, otra persona conoce su contraseña."
                 .to_owned(),
+            (Notice::RecoveryCodeUsed { left }, Locale::En) => format!(
+                "One of your recovery codes was just used to sign in to your account. It cannot \
+                 be used again; {left} of your codes are left.\n\n\
+                 If this was you, add a new verification method, or make new recovery codes, \
+                 from 2-Step Verification. If it was not, your password and a recovery code \
+                 are known to someone else: contact your center's administrator right away."
+            ),
+            (Notice::RecoveryCodeUsed { left }, Locale::Es) => format!(
+                "Se acaba de usar uno de sus códigos de recuperación para iniciar sesión en su \
+                 cuenta. Ya no se puede volver a usar; le quedan {left} códigos.\n\n\
+                 Si fue usted, agregue un nuevo método de verificación o cree códigos de \
+                 recuperación nuevos en Verificación en dos pasos. Si no fue usted, otra persona \
+                 conoce su contraseña y un código de recuperación: comuníquese de inmediato con \
+                 el administrador de su centro."
+            ),
+            (Notice::RecoveryCodesReplaced, Locale::En) => "New recovery codes were made for \
+                 your account. Your earlier recovery codes no longer work.\n\n\
+                 If this was not you, contact your center's administrator right away."
+                .to_owned(),
+            (Notice::RecoveryCodesReplaced, Locale::Es) => "Se crearon códigos de recuperación \
+                 nuevos para su cuenta. Sus códigos de recuperación anteriores ya no funcionan.\n\n\
+                 Si no fue usted, comuníquese de inmediato con el administrador de su centro."
+                .to_owned(),
         }
     }
 
@@ -165,6 +196,18 @@ impl Notice<'_> {
             }
             (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::Es) => {
                 "Twostep: alguien ingresó su contraseña, pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
+            }
+            (Notice::RecoveryCodeUsed { .. }, Locale::En) => {
+                "Twostep: a recovery code was used to sign in to your account. Not you? Contact your center now.".to_owned()
+            }
+            (Notice::RecoveryCodeUsed { .. }, Locale::Es) => {
+                "Twostep: se usó un código de recuperación para iniciar sesión en su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
+            }
+            (Notice::RecoveryCodesReplaced, Locale::En) => {
+                "Twostep: new recovery codes were made for your account. Not you? Contact your center now.".to_owned()
+            }
+            (Notice::RecoveryCodesReplaced, Locale::Es) => {
+                "Twostep: se crearon códigos de recuperación nuevos para su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
         };
         Message::text(to, body).in_locale(locale)

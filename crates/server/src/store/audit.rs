@@ -28,6 +28,8 @@ pub enum AuditAction {
     PersonAdded,
     SignedOut,
     DeliveryFailed,
+    RecoveryCodeUsed,
+    RecoveryCodesMade,
 }
 
 impl AuditAction {
@@ -51,6 +53,8 @@ impl AuditAction {
             PersonAdded => "person_added",
             SignedOut => "signed_out",
             DeliveryFailed => "delivery_failed",
+            RecoveryCodeUsed => "recovery_code_used",
+            RecoveryCodesMade => "recovery_codes_made",
         }
     }
 }
@@ -67,10 +71,11 @@ pub enum AuditReason {
     TooManyFailedSecondSteps,
     TooManyWrongCodes,
     WhileAddingAMethod,
+    WrongRecoveryCode,
 }
 
 impl AuditReason {
-    pub const ALL: [AuditReason; 9] = [
+    pub const ALL: [AuditReason; 10] = [
         Self::WrongPassword,
         Self::PasswordAccepted,
         Self::SetupRequiredNoAllowedMethod,
@@ -80,6 +85,7 @@ impl AuditReason {
         Self::TooManyFailedSecondSteps,
         Self::TooManyWrongCodes,
         Self::WhileAddingAMethod,
+        Self::WrongRecoveryCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +99,7 @@ impl AuditReason {
             Self::TooManyFailedSecondSteps => "too_many_failed_second_steps",
             Self::TooManyWrongCodes => "too_many_wrong_codes",
             Self::WhileAddingAMethod => "while_adding_a_method",
+            Self::WrongRecoveryCode => "wrong_recovery_code",
         }
     }
 }

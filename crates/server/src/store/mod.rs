@@ -19,6 +19,7 @@ pub mod files;
 pub mod methods;
 pub mod outbox;
 pub mod people;
+pub mod recovery_codes;
 pub mod server_key;
 pub mod tokens;
 
@@ -283,6 +284,7 @@ pub async fn person_view_in(
     center: &centers::Center,
 ) -> Result<api::Person, ApiError> {
     let methods = methods::of_person(db.read(), &person.id).await?;
+    let recovery = recovery_codes::summary(db.read(), &person.id).await?;
     let (list, pref) = methods::preferred_first(person, &methods, &center.allowed);
     Ok(api::Person {
         id: person.id.clone(),
@@ -301,6 +303,7 @@ pub async fn person_view_in(
             setup_skips_left: person.setup_skips_left,
             methods: list,
             preferred_method_id: pref,
+            recovery_codes_left: recovery.remaining,
         },
     })
 }

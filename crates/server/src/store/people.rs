@@ -233,18 +233,22 @@ pub async fn lock(tx: &mut sqlx::AnyConnection, person_id: &str) -> Result<(), A
 /// now: a right one starts the count again, a wrong one adds to it. The count (or the reset)
 /// and the lock check are one conditional write, within the attempt's transaction. The
 /// consecutive failures after it, or `None` when locked.
+///
+/// `recovery_code`: the attempt is a recovery code, which a lock for good does not stop (it is
+/// the way past one besides a reset); a timed lock stops it like any code.
 pub async fn record_second_step(
     tx: &mut sqlx::AnyConnection,
     person_id: &str,
     passed: bool,
     now: DateTime<Utc>,
     rules: &LockRules,
+    recovery_code: bool,
 ) -> Result<Option<u32>, ApiError> {
     let n: Option<i64> = sqlx::query_scalar(
         "UPDATE people SET \
            failed_second_steps = CASE WHEN $4 = 1 THEN 0 ELSE failed_second_steps + 1 END, \
            second_step_locked_until = CASE WHEN $4 = 1 THEN NULL ELSE second_step_locked_until END \
-         WHERE id = $1 AND failed_second_steps < $2 \
+         WHERE id = $1 AND ($5 = 1 OR failed_second_steps < $2) \
            AND (second_step_locked_until IS NULL OR second_step_locked_until <= $3) \
          RETURNING failed_second_steps",
     )
@@ -252,6 +256,7 @@ pub async fn record_second_step(
     .bind(count(rules.locked_for_good_at))
     .bind(to_ms(now))
     .bind(flag(passed))
+    .bind(flag(recovery_code))
     .fetch_optional(&mut *tx)
     .await?;
     Ok(n.map(unsigned))

@@ -175,6 +175,11 @@ impl TestServer {
 
     /// A new person with `roles` who set up an authenticator app at their first sign-in.
     pub async fn enrolled_with_totp(&self, email: &str, roles: &[Role]) -> Totp {
+        self.first_totp(email, roles).await.1
+    }
+
+    /// The same, with the confirmation's answer (the session, the recovery codes).
+    pub async fn first_totp(&self, email: &str, roles: &[Role]) -> (api::Confirmed, Totp) {
         self.add_person(email, roles).await;
         let LoginResponse::Setup { setup_token, .. } = self.login(email).await else {
             panic!("expected setup")
@@ -199,10 +204,23 @@ impl TestServer {
         // The step that confirmed it is spent: the next code is a step later.
         self.advance(30);
         assert!(c.session.is_some());
-        Totp {
+        let totp = Totp {
             secret,
-            method_id: c.method.id,
-        }
+            method_id: c.method.id.clone(),
+        };
+        (c, totp)
+    }
+
+    /// The Person of `email`, as the administrator `admin_token` finds it.
+    pub async fn person_seen_by_admin(&self, admin_token: &str, email: &str) -> api::Person {
+        self.client
+            .admin_people(admin_token, &Default::default())
+            .await
+            .unwrap()
+            .people
+            .into_iter()
+            .find(|p| p.email == email)
+            .unwrap()
     }
 
     /// A code of `totp` for now (and the clock moved on a step, so that the next is new).

@@ -1,0 +1,163 @@
+//! Recovery codes (API.md "Recovery codes"): a set made with the first method and on request,
+//! and signing in with one when the phone is gone. They are not a method: the at-least-one
+//! rule counts methods only.
+//!
+//! Using one is a second step like any other: counted on the challenge and on the person in
+//! the attempt's one transaction, the code itself spent in a single conditional write (of a
+//! burst with the same code, exactly one signs in). A right one also opens a person whose
+//! second step is locked for good; a timed lock stops it like any code.
+
+use chrono::{DateTime, Utc};
+use rand::rngs::OsRng;
+use twostep_api as api;
+use twostep_core::lockout::LockState;
+use twostep_core::recovery::RecoveryCode;
+
+use crate::auth::{self, Principal};
+use crate::delivery::templates::Notice;
+use crate::error::ApiError;
+use crate::notices;
+use crate::signin;
+use crate::state::AppState;
+use crate::store::{self, challenges, people, recovery_codes, AuditAction, AuditReason, Event};
+
+/// A new set for the person, replacing any earlier one, inside the caller's transaction: the
+/// codes as people read them, shown this once.
+pub async fn new_set(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ApiError> {
+    let set = RecoveryCode::generate_set(&mut OsRng);
+    let hashes: Vec<Vec<u8>> = set
+        .iter()
+        .map(|c| st.keys.hash_recovery_code(person_id, c))
+        .collect();
+    recovery_codes::replace(tx, person_id, &hashes, now).await?;
+    Ok(set.iter().map(RecoveryCode::display).collect())
+}
+
+/// `GET /me/recovery-codes`.
+pub async fn summary(st: &AppState, p: &Principal) -> Result<api::RecoveryCodesSummary, ApiError> {
+    let s = recovery_codes::summary(st.db.read(), &p.person.id).await?;
+    Ok(api::RecoveryCodesSummary {
+        remaining: s.remaining,
+        created_at: s.created_at,
+    })
+}
+
+/// `POST /me/recovery-codes`: a new set; every earlier code stops working, and the person is
+/// told on every address.
+pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCodes, ApiError> {
+    let now = st.now();
+    let person = &p.person;
+    let mut tx = st.db.begin().await?;
+    people::lock(&mut tx, &person.id).await?;
+    let codes = new_set(&mut tx, st, &person.id, now).await?;
+    notices::send(
+        &mut tx,
+        &st.cfg,
+        person,
+        Notice::RecoveryCodesReplaced,
+        &[],
+        now,
+    )
+    .await?;
+    Event::by_self(person, AuditAction::RecoveryCodesMade)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    st.courier.wake();
+    Ok(api::RecoveryCodes {
+        codes,
+        created_at: now,
+    })
+}
+
+/// `POST /challenges/{id}/recover`.
+pub async fn recover(
+    st: &AppState,
+    challenge_id: &str,
+    req: api::RecoverRequest,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    let lock_rules = st.cfg.limits.lock_rules();
+    // A first look, for a clear error; the attempt itself is claimed below.
+    let challenge = challenges::get(st.db.read(), challenge_id)
+        .await?
+        .ok_or(ApiError::NotFound("That sign-in"))?;
+    if let Some(refused) = challenge.refusal(now, &st.cfg.codes) {
+        return Err(refused);
+    }
+    let person = people::by_id(st.db.read(), &challenge.person_id)
+        .await?
+        .ok_or(ApiError::ChallengeExpired)?;
+    if let LockState::Until(_) = person.lock_state(&lock_rules, now) {
+        return Err(ApiError::ChallengeLocked);
+    }
+    // Not a recovery code at all (wrong length, a letter outside base32): a wrong attempt.
+    let typed = RecoveryCode::parse(&req.recovery_code);
+
+    let mut tx = st.db.begin().await?;
+    let won = match &typed {
+        Some(code) => {
+            let hash = st.keys.hash_recovery_code(&person.id, code);
+            recovery_codes::spend(&mut *tx, &person.id, &hash, now).await?
+        }
+        None => false,
+    };
+    let attempts =
+        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
+    let Some(failures) =
+        people::record_second_step(&mut tx, &person.id, won, now, &lock_rules, true).await?
+    else {
+        return Err(ApiError::ChallengeLocked);
+    };
+
+    if !won {
+        let failed = Event::about(&person, AuditAction::CodeFailed)
+            .detail("wrong recovery code")
+            .reason(AuditReason::WrongRecoveryCode);
+        return Err(signin::second_step_failed(
+            st,
+            tx,
+            &person,
+            failed,
+            failures,
+            attempts,
+            challenge_id,
+        )
+        .await?);
+    }
+    let mut session = auth::issue_session(
+        &mut tx,
+        &person.id,
+        challenge.device_name.as_deref(),
+        now,
+        &st.cfg.limits,
+    )
+    .await?;
+    session.recovered = true;
+    let left = recovery_codes::summary(&mut *tx, &person.id)
+        .await?
+        .remaining;
+    notices::send(
+        &mut tx,
+        &st.cfg,
+        &person,
+        Notice::RecoveryCodeUsed { left },
+        &[],
+        now,
+    )
+    .await?;
+    Event::about(&person, AuditAction::RecoveryCodeUsed)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    st.courier.wake();
+    Ok(api::LoginResponse::Done {
+        session,
+        person: store::person_view(&st.db, &person).await?,
+    })
+}
