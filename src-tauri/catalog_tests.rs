@@ -396,6 +396,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::PayloadTooLarge,
         E::Unauthenticated,
         E::Forbidden,
+        E::ReauthRequired,
         E::NotFound("x"),
         E::InvalidCredentials,
         E::TooManyAttempts { retry_after: 1 },
@@ -438,6 +439,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::PayloadTooLarge
             | E::Unauthenticated
             | E::Forbidden
+            | E::ReauthRequired
             | E::NotFound(_)
             | E::InvalidCredentials
             | E::TooManyAttempts { .. }

@@ -177,6 +177,12 @@ pub struct VerifyRequest {
     pub code: String,
 }
 
+/// `POST /me/reauth`: the password again, before a change to 2-Step Verification or the password.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReauthRequest {
+    pub password: String,
+}
+
 /// `POST /challenges/{id}/recover`: any case, spaces and dashes are accepted.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecoverRequest {
@@ -391,6 +397,14 @@ impl fmt::Debug for Session {
             .field("token", &REDACTED)
             .field("expires_at", &self.expires_at)
             .field("recovered", &self.recovered)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ReauthRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReauthRequest")
+            .field("password", &REDACTED)
             .finish()
     }
 }

@@ -201,19 +201,41 @@ impl Client {
     }
 
     pub async fn send_code(&self, challenge_id: &str, method_id: &str) -> Result<api::Delivery> {
+        self.send_code_as(None, challenge_id, method_id).await
+    }
+
+    /// `send_code`, carrying `session` for a fresh sign-in's challenge.
+    pub async fn send_code_as(
+        &self,
+        session: Option<&str>,
+        challenge_id: &str,
+        method_id: &str,
+    ) -> Result<api::Delivery> {
         let body = api::SendRequest {
             method_id: method_id.to_owned(),
         };
         self.call(
             Method::POST,
             &format!("/challenges/{challenge_id}/send"),
-            None,
+            session,
             Some(&body),
         )
         .await
     }
 
     pub async fn verify(&self, challenge_id: &str, method_id: &str, code: &str) -> Result<Step> {
+        self.verify_as(None, challenge_id, method_id, code).await
+    }
+
+    /// `verify`, carrying `session` for a fresh sign-in's challenge (`reauth`): the answer is
+    /// a new session, and `session` is revoked.
+    pub async fn verify_as(
+        &self,
+        session: Option<&str>,
+        challenge_id: &str,
+        method_id: &str,
+        code: &str,
+    ) -> Result<Step> {
         let body = api::VerifyRequest {
             method_id: method_id.to_owned(),
             code: code.to_owned(),
@@ -221,21 +243,41 @@ impl Client {
         self.call(
             Method::POST,
             &format!("/challenges/{challenge_id}/verify"),
-            None,
+            session,
             Some(&body),
         )
         .await
     }
 
+    /// A fresh sign-in before a change: the password again, then (`next: verify`) a second
+    /// step with `verify_as` or `recover_as`.
+    pub async fn reauth(&self, session: &str, password: &str) -> Result<Step> {
+        let body = api::ReauthRequest {
+            password: password.to_owned(),
+        };
+        self.call(Method::POST, "/me/reauth", Some(session), Some(&body))
+            .await
+    }
+
     /// Signs in with a recovery code instead of a method's code.
     pub async fn recover(&self, challenge_id: &str, recovery_code: &str) -> Result<Step> {
+        self.recover_as(None, challenge_id, recovery_code).await
+    }
+
+    /// `recover`, carrying `session` for a fresh sign-in's challenge.
+    pub async fn recover_as(
+        &self,
+        session: Option<&str>,
+        challenge_id: &str,
+        recovery_code: &str,
+    ) -> Result<Step> {
         let body = api::RecoverRequest {
             recovery_code: recovery_code.to_owned(),
         };
         self.call(
             Method::POST,
             &format!("/challenges/{challenge_id}/recover"),
-            None,
+            session,
             Some(&body),
         )
         .await

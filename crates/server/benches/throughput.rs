@@ -148,7 +148,7 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
             };
             methods::insert(&mut *tx, &method, now).await.unwrap();
             let expires = now + chrono::Duration::minutes(30);
-            challenges::insert(&mut *tx, &cid, &pid, Some("bench"), now, expires)
+            challenges::insert(&mut *tx, &cid, &pid, Some("bench"), None, now, expires)
                 .await
                 .unwrap();
             out.push((cid, mid, secret.expose().to_vec()));

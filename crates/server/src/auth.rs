@@ -26,6 +26,27 @@ pub struct Principal {
     pub token_hash: Vec<u8>,
     /// For a setup token: whether `skip-setup` may use it.
     pub skippable: bool,
+    pub device_name: Option<String>,
+    /// When the token was issued: for a session, when its second step (or, for a person
+    /// without methods, its password) was passed, since every sign-in and every fresh
+    /// sign-in issues a new session.
+    pub issued_at: DateTime<Utc>,
+}
+
+impl Principal {
+    /// A change to 2-Step Verification or the password needs a recent sign-in (ASVS 5.0 7.5.1):
+    /// a session from the last `reauth_secs`, or a setup token (which a password just made).
+    pub fn require_fresh(&self, now: DateTime<Utc>, limits: &Limits) -> Result<(), ApiError> {
+        let fresh = match self.kind {
+            TokenKind::Setup => true,
+            TokenKind::Session => now - self.issued_at <= Duration::seconds(limits.reauth_secs),
+        };
+        if fresh {
+            Ok(())
+        } else {
+            Err(ApiError::ReauthRequired)
+        }
+    }
 }
 
 /// Never the token's hash.
@@ -46,17 +67,30 @@ pub struct EnrollAuth(pub Principal);
 /// A setup token only: `skip-setup`.
 pub struct SetupAuth(pub Principal);
 
-async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> {
-    let header = parts
+/// The request's bearer token, if it carries one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
         .headers
         .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::Unauthenticated)?;
-    let token = header
+        .and_then(|v| v.to_str().ok())?
         .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(ApiError::Unauthenticated)?;
+}
+
+/// The hash of the request's bearer token, unchecked, if there is one: `verify`, `send` and
+/// `recover` need it only for a fresh sign-in's challenge, which compares it.
+pub struct PresentedToken(pub Option<Vec<u8>>);
+
+impl FromRequestParts<AppState> for PresentedToken {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(bearer(parts).map(hash_token)))
+    }
+}
+
+async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> {
+    let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
     let hash = hash_token(token);
     let row = tokens::get(st.db.read(), &hash)
         .await?
@@ -84,6 +118,8 @@ async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> 
         kind: row.kind,
         token_hash: hash,
         skippable: row.skippable,
+        device_name: row.device_name,
+        issued_at: row.created_at,
     })
 }
 

@@ -201,6 +201,9 @@ pub struct Limits {
     pub second_step_max_failures: u32,
     /// Enrollments a person may start per `password_window_secs` (each may send a code).
     pub enrollments_per_window: u32,
+    /// How recent a session's sign-in must be to change 2-Step Verification or the password
+    /// (else 403 `reauth_required`).
+    pub reauth_secs: i64,
 }
 
 impl Default for Limits {
@@ -216,6 +219,7 @@ impl Default for Limits {
             second_step_lock_secs: 15 * 60,
             second_step_max_failures: 100,
             enrollments_per_window: 10,
+            reauth_secs: 15 * 60,
         }
     }
 }

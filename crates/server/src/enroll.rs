@@ -39,6 +39,7 @@ pub async fn add(
     req: api::AddMethodRequest,
 ) -> Result<api::Enrollment, ApiError> {
     let now = st.now();
+    p.require_fresh(now, &st.cfg.limits)?;
     let person = &p.person;
     let kind = kind_from_api(match &req {
         api::AddMethodRequest::Totp => api::Kind::Totp,
@@ -230,6 +231,7 @@ pub async fn confirm(
     id: &str,
     req: api::ConfirmRequest,
 ) -> Result<api::Confirmed, ApiError> {
+    p.require_fresh(st.now(), &st.cfg.limits)?;
     let (e, kind) = open_enrollment(st, p, id).await?;
     let person = &p.person;
     let now = st.now();
@@ -339,6 +341,7 @@ pub async fn confirm(
 pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(), ApiError> {
     let person = &p.person;
     let now = st.now();
+    p.require_fresh(now, &st.cfg.limits)?;
     let m = store::methods::of(st.db.read(), &person.id, method_id)
         .await?
         .ok_or(ApiError::NotFound("That verification method"))?;
@@ -380,6 +383,7 @@ pub async fn set_preferred(
     p: &Principal,
     req: api::PreferredRequest,
 ) -> Result<(), ApiError> {
+    p.require_fresh(st.now(), &st.cfg.limits)?;
     if !store::people::set_preferred(st.db.write(), &p.person.id, &req.method_id).await? {
         return Err(ApiError::NotFound("That verification method"));
     }

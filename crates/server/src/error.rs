@@ -18,6 +18,10 @@ pub enum ApiError {
     Unauthenticated,
     #[error("You don't have permission to do that.")]
     Forbidden,
+    #[error(
+        "To change this, confirm it's you: enter your password and a verification code again."
+    )]
+    ReauthRequired,
     #[error("{0} was not found.")]
     NotFound(&'static str),
     #[error("The email or password is not right. Check them and try again.")]
@@ -74,7 +78,7 @@ impl ApiError {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
-            Forbidden => StatusCode::FORBIDDEN,
+            Forbidden | ReauthRequired => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -97,6 +101,7 @@ impl ApiError {
             PayloadTooLarge => "payload_too_large",
             Unauthenticated => "unauthenticated",
             Forbidden => "forbidden",
+            ReauthRequired => "reauth_required",
             NotFound(_) => "not_found",
             InvalidCredentials => "invalid_credentials",
             TooManyAttempts { .. } => "too_many_attempts",

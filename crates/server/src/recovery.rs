@@ -13,7 +13,7 @@ use twostep_api as api;
 use twostep_core::lockout::LockState;
 use twostep_core::recovery::RecoveryCode;
 
-use crate::auth::{self, Principal};
+use crate::auth::Principal;
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
@@ -51,6 +51,7 @@ pub async fn summary(st: &AppState, p: &Principal) -> Result<api::RecoveryCodesS
 /// told on every address.
 pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCodes, ApiError> {
     let now = st.now();
+    p.require_fresh(now, &st.cfg.limits)?;
     let person = &p.person;
     let mut tx = st.db.begin().await?;
     people::lock(&mut tx, &person.id).await?;
@@ -76,10 +77,12 @@ pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCod
 }
 
 /// `POST /challenges/{id}/recover`.
+/// `presented`: the hash of the request's bearer token (see `signin::verify`).
 pub async fn recover(
     st: &AppState,
     challenge_id: &str,
     req: api::RecoverRequest,
+    presented: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
@@ -87,6 +90,7 @@ pub async fn recover(
     let challenge = challenges::get(st.db.read(), challenge_id)
         .await?
         .ok_or(ApiError::NotFound("That sign-in"))?;
+    challenge.check_caller(presented)?;
     if let Some(refused) = challenge.refusal(now, &st.cfg.codes) {
         return Err(refused);
     }
@@ -130,14 +134,7 @@ pub async fn recover(
         )
         .await?);
     }
-    let mut session = auth::issue_session(
-        &mut tx,
-        &person.id,
-        challenge.device_name.as_deref(),
-        now,
-        &st.cfg.limits,
-    )
-    .await?;
+    let mut session = signin::session_after(&mut tx, st, &person, &challenge).await?;
     session.recovered = true;
     let left = recovery_codes::summary(&mut *tx, &person.id)
         .await?

@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{EnrollAuth, SessionAuth, SetupAuth};
+use crate::auth::{EnrollAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{admin, enroll, recovery, signin, store};
@@ -45,6 +45,7 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
         .routes(routes!(recover_with_code))
+        .routes(routes!(reauth))
         .routes(routes!(recovery_codes_summary, new_recovery_codes))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -90,9 +91,12 @@ async fn skip_setup(
 async fn send_code(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
     ApiJson(req): ApiJson<api::SendRequest>,
 ) -> Res<Json<api::Delivery>> {
-    signin::send(&st, &id, req).await.map(Json)
+    signin::send(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/verify", request_body = api::VerifyRequest,
@@ -101,9 +105,12 @@ async fn send_code(
 async fn verify_code(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
     ApiJson(req): ApiJson<api::VerifyRequest>,
 ) -> Res<Json<api::LoginResponse>> {
-    signin::verify(&st, &id, req).await.map(Json)
+    signin::verify(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/recover", request_body = api::RecoverRequest,
@@ -112,9 +119,22 @@ async fn verify_code(
 async fn recover_with_code(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
     ApiJson(req): ApiJson<api::RecoverRequest>,
 ) -> Res<Json<api::LoginResponse>> {
-    recovery::recover(&st, &id, req).await.map(Json)
+    recovery::recover(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/reauth", request_body = api::ReauthRequest,
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn reauth(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiJson(req): ApiJson<api::ReauthRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    signin::reauth(&st, p, req).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/me/recovery-codes",

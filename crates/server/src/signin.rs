@@ -29,43 +29,8 @@ use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let limits = &st.cfg.limits;
-    let email_key = req.email.trim().to_lowercase();
-    let password = Zeroizing::new(req.password);
     let device = device_name(req.device_name);
-
-    // A place in the hashing queue first: a flood is turned away before it costs anything.
-    let slot = st.passwords.admit()?;
-    // Count the attempt, then check it. Unknown emails are counted alike: same answer.
-    let window = Duration::seconds(limits.password_window_secs);
-    let Some(attempt) =
-        attempts::claim(&st.db, &email_key, now, window, limits.password_failures).await?
-    else {
-        return Err(ApiError::TooManyAttempts {
-            retry_after: attempts::retry_after(st.db.read(), &email_key, now, window).await?,
-        });
-    };
-    let person = store::people::by_email(st.db.read(), &email_key).await?;
-    let ok = slot
-        .verify(person.as_ref().map(|p| p.password_hash.clone()), password)
-        .await?;
-    let person = match person {
-        Some(p) if ok => p,
-        other => {
-            attempts::prune(st.db.write(), now, window).await?;
-            // Recorded for an unknown email too (outside any center, so no administrator sees
-            // it): the same writes, the same time, whether or not the email exists.
-            match &other {
-                Some(p) => Event::about(p, AuditAction::SignInFailed),
-                None => Event::new(AuditAction::SignInFailed),
-            }
-            .detail("wrong password")
-            .reason(AuditReason::WrongPassword)
-            .record(st.db.write(), now)
-            .await?;
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-    attempts::give_back(st.db.write(), attempt).await?;
+    let person = password_holder(st, &req.email, Zeroizing::new(req.password)).await?;
     // Only someone who knows the password learns that the second step is locked.
     match person.lock_state(&limits.lock_rules(), now) {
         LockState::Open => {}
@@ -74,7 +39,9 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 retry_after: twostep_core::code::seconds_until(now, until) as u64,
             })
         }
-        LockState::ForGood => return Err(recover_only_challenge(st, &person, device).await),
+        LockState::ForGood => {
+            return Err(recover_only_challenge(st, &person, device, None).await);
+        }
     }
     Event::about(&person, AuditAction::SignInPassed)
         .detail("password accepted")
@@ -94,11 +61,130 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
                 .into_iter()
                 .filter(|m| m.is_allowed(&allowed))
                 .collect();
-            start_challenge(st, &person, &usable, &allowed, device).await
+            start_challenge(st, &person, &usable, &allowed, device, None).await
         }
         SignInNext::Setup { required } => {
             offer_setup(st, &person, required, !kinds.is_empty(), &allowed).await
         }
+    }
+}
+
+/// The person whose email and password these are. The attempt is counted first (unknown
+/// emails alike: the same answer, the same writes), and given back when the password is right.
+async fn password_holder(
+    st: &AppState,
+    email: &str,
+    password: Zeroizing<String>,
+) -> Result<PersonRow, ApiError> {
+    let now = st.now();
+    let limits = &st.cfg.limits;
+    let email_key = email.trim().to_lowercase();
+    // A place in the hashing queue first: a flood is turned away before it costs anything.
+    let slot = st.passwords.admit()?;
+    let window = Duration::seconds(limits.password_window_secs);
+    let Some(attempt) =
+        attempts::claim(&st.db, &email_key, now, window, limits.password_failures).await?
+    else {
+        return Err(ApiError::TooManyAttempts {
+            retry_after: attempts::retry_after(st.db.read(), &email_key, now, window).await?,
+        });
+    };
+    let person = store::people::by_email(st.db.read(), &email_key).await?;
+    let ok = slot
+        .verify(person.as_ref().map(|p| p.password_hash.clone()), password)
+        .await?;
+    match person {
+        Some(p) if ok => {
+            attempts::give_back(st.db.write(), attempt).await?;
+            Ok(p)
+        }
+        other => {
+            attempts::prune(st.db.write(), now, window).await?;
+            // Recorded for an unknown email too (outside any center, so no administrator sees
+            // it): the same writes, the same time, whether or not the email exists.
+            match &other {
+                Some(p) => Event::about(p, AuditAction::SignInFailed),
+                None => Event::new(AuditAction::SignInFailed),
+            }
+            .detail("wrong password")
+            .reason(AuditReason::WrongPassword)
+            .record(st.db.write(), now)
+            .await?;
+            Err(ApiError::InvalidCredentials)
+        }
+    }
+}
+
+/// `POST /me/reauth`: the password again, then (for a person with methods) a second step on a
+/// challenge tied to this session. Passing it issues a new session and revokes this one.
+pub async fn reauth(
+    st: &AppState,
+    p: Principal,
+    req: api::ReauthRequest,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    let person = password_holder(st, &p.person.email, Zeroizing::new(req.password)).await?;
+    let device = p.device_name.clone();
+    match person.lock_state(&st.cfg.limits.lock_rules(), now) {
+        LockState::Open => {}
+        LockState::Until(until) => {
+            return Err(ApiError::TooManyAttempts {
+                retry_after: twostep_core::code::seconds_until(now, until) as u64,
+            })
+        }
+        LockState::ForGood => {
+            return Err(recover_only_challenge(st, &person, device, Some(&p.token_hash)).await);
+        }
+    }
+    let methods = store::methods::of_person(st.db.read(), &person.id).await?;
+    let allowed = store::centers::get(st.db.read(), &person.center_id)
+        .await?
+        .allowed;
+    let usable: Vec<MethodRow> = methods
+        .into_iter()
+        .filter(|m| m.is_allowed(&allowed))
+        .collect();
+    if usable.is_empty() {
+        // The password is all this person signs in with: it was just passed.
+        let mut tx = st.db.begin().await?;
+        let session =
+            replace_session(&mut tx, st, &person, &p.token_hash, device.as_deref()).await?;
+        tx.commit().await?;
+        return Ok(api::LoginResponse::Done {
+            session,
+            person: store::person_view(&st.db, &person).await?,
+        });
+    }
+    start_challenge(st, &person, &usable, &allowed, device, Some(&p.token_hash)).await
+}
+
+/// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
+/// new one issued (ASVS 5.0 7.2.4).
+async fn replace_session(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person: &PersonRow,
+    old: &[u8],
+    device: Option<&str>,
+) -> Result<api::Session, ApiError> {
+    if !store::tokens::delete(&mut *tx, old).await? {
+        return Err(ApiError::Unauthenticated);
+    }
+    auth::issue_session(tx, &person.id, device, st.now(), &st.cfg.limits).await
+}
+
+/// The session a passed challenge earns: a new one, which replaces the refreshed session for
+/// a fresh sign-in's challenge.
+pub(crate) async fn session_after(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person: &PersonRow,
+    challenge: &ChallengeRow,
+) -> Result<api::Session, ApiError> {
+    let device = challenge.device_name.as_deref();
+    match &challenge.reauth_of {
+        Some(old) => replace_session(tx, st, person, old, device).await,
+        None => auth::issue_session(tx, &person.id, device, st.now(), &st.cfg.limits).await,
     }
 }
 
@@ -109,6 +195,7 @@ async fn recover_only_challenge(
     st: &AppState,
     person: &PersonRow,
     device: Option<String>,
+    reauth_of: Option<&[u8]>,
 ) -> ApiError {
     let now = st.now();
     let id = new_id();
@@ -118,6 +205,7 @@ async fn recover_only_challenge(
         &id,
         &person.id,
         device.as_deref(),
+        reauth_of,
         now,
         expires_at,
     )
@@ -172,6 +260,7 @@ async fn start_challenge(
     methods: &[MethodRow],
     allowed: &[Kind],
     device: Option<String>,
+    reauth_of: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let id = new_id();
@@ -182,6 +271,7 @@ async fn start_challenge(
         &id,
         &person.id,
         device.as_deref(),
+        reauth_of,
         now,
         expires_at,
     )
@@ -263,10 +353,15 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
 
 /// The challenge and its person, if it can still be answered. A first look, for a clear
 /// error; the attempt itself is claimed atomically in `verify`.
-async fn open_challenge(st: &AppState, id: &str) -> Result<(ChallengeRow, PersonRow), ApiError> {
+async fn open_challenge(
+    st: &AppState,
+    id: &str,
+    presented: Option<&[u8]>,
+) -> Result<(ChallengeRow, PersonRow), ApiError> {
     let c = challenges::get(st.db.read(), id)
         .await?
         .ok_or(ApiError::NotFound("That sign-in"))?;
+    c.check_caller(presented)?;
     let now = st.now();
     if let Some(refused) = c.refusal(now, &st.cfg.codes) {
         return Err(refused);
@@ -345,8 +440,9 @@ pub async fn send(
     st: &AppState,
     challenge_id: &str,
     req: api::SendRequest,
+    presented: Option<&[u8]>,
 ) -> Result<api::Delivery, ApiError> {
-    let (_, person) = open_challenge(st, challenge_id).await?;
+    let (_, person) = open_challenge(st, challenge_id, presented).await?;
     let m = usable_method(st, &person, &req.method_id).await?;
     let now = st.now();
     let mut tx = st.db.begin().await?;
@@ -356,10 +452,13 @@ pub async fn send(
     Ok(delivery)
 }
 
+/// `presented`: the hash of the request's bearer token, if any (a fresh sign-in's challenge
+/// is answered with the session it refreshes).
 pub async fn verify(
     st: &AppState,
     challenge_id: &str,
     req: api::VerifyRequest,
+    presented: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
@@ -367,6 +466,7 @@ pub async fn verify(
     let ctx = challenges::context(st.db.read(), challenge_id, &req.method_id)
         .await?
         .ok_or(ApiError::NotFound("That sign-in"))?;
+    ctx.challenge.check_caller(presented)?;
     if let Some(refused) = ctx.challenge.refusal(now, &st.cfg.codes) {
         return Err(refused);
     }
@@ -433,14 +533,7 @@ pub async fn verify(
         if kind.is_delivered() {
             store::methods::mark_used(&mut *tx, &m.id, now).await?;
         }
-        let session = auth::issue_session(
-            &mut tx,
-            &person.id,
-            ctx.challenge.device_name.as_deref(),
-            now,
-            &st.cfg.limits,
-        )
-        .await?;
+        let session = session_after(&mut tx, st, person, &ctx.challenge).await?;
         Event::about(person, AuditAction::SecondStepPassed)
             .detail(kind.label())
             .kind(kind)

@@ -19,6 +19,9 @@ pub struct ChallengeRow {
     /// Attempts claimed so far: every wrong code, and at most one right one (which spends it).
     pub attempts: u32,
     pub spent: bool,
+    /// For a fresh sign-in: the hash of the session it refreshes, which must be presented to
+    /// answer it and which passing it revokes.
+    pub reauth_of: Option<Vec<u8>>,
 }
 
 #[derive(FromRow)]
@@ -28,6 +31,7 @@ struct Stored {
     expires_at: i64,
     wrong_attempts: i64,
     spent_at: Option<i64>,
+    reauth_of: Option<Vec<u8>>,
 }
 
 impl From<Stored> for ChallengeRow {
@@ -38,6 +42,7 @@ impl From<Stored> for ChallengeRow {
             expires_at: from_ms(s.expires_at),
             attempts: unsigned(s.wrong_attempts),
             spent: s.spent_at.is_some(),
+            reauth_of: s.reauth_of,
         }
     }
 }
@@ -49,6 +54,17 @@ impl ChallengeRow {
             AttemptState::Open => None,
             AttemptState::Expired => Some(ApiError::ChallengeExpired),
             AttemptState::Locked => Some(ApiError::ChallengeLocked),
+        }
+    }
+
+    /// A fresh sign-in's challenge is answered only with the session it refreshes presented
+    /// (`presented`: the hash of the request's bearer token); a sign-in's, with none needed.
+    pub fn check_caller(&self, presented: Option<&[u8]>) -> Result<(), ApiError> {
+        use subtle::ConstantTimeEq;
+        match (&self.reauth_of, presented) {
+            (None, _) => Ok(()),
+            (Some(own), Some(p)) if bool::from(own.as_slice().ct_eq(p)) => Ok(()),
+            (Some(_), _) => Err(ApiError::Unauthenticated),
         }
     }
 }
@@ -70,7 +86,7 @@ pub async fn context<'c>(
 ) -> Result<Option<ChallengeContext>, ApiError> {
     let row: Option<ContextRow> = sqlx::query_as(&format!(
         "SELECT c.person_id, c.device_name, c.expires_at, c.wrong_attempts, c.spent_at, \
-                {}, ce.name AS center_name, ce.allowed_kinds, {} \
+                c.reauth_of, {}, ce.name AS center_name, ce.allowed_kinds, {} \
          FROM challenges c JOIN people p ON p.id = c.person_id \
            JOIN centers ce ON ce.id = p.center_id \
            LEFT JOIN methods m ON m.id = $2 AND m.person_id = c.person_id \
@@ -90,6 +106,7 @@ pub async fn context<'c>(
             expires_at: r.expires_at,
             wrong_attempts: r.wrong_attempts,
             spent_at: r.spent_at,
+            reauth_of: r.reauth_of,
         }),
         person: r.person.into(),
         center: Center {
@@ -107,6 +124,7 @@ struct ContextRow {
     expires_at: i64,
     wrong_attempts: i64,
     spent_at: Option<i64>,
+    reauth_of: Option<Vec<u8>>,
     #[sqlx(flatten)]
     person: people::Prefixed,
     center_name: String,
@@ -115,21 +133,24 @@ struct ContextRow {
     method: methods::Prefixed,
 }
 
+/// A new challenge; `reauth_of`: the session a fresh sign-in refreshes.
 pub async fn insert<'c>(
     db: impl Exec<'c>,
     id: &str,
     person_id: &str,
     device_name: Option<&str>,
+    reauth_of: Option<&[u8]>,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "INSERT INTO challenges (id, person_id, device_name, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO challenges (id, person_id, device_name, reauth_of, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(person_id)
     .bind(device_name)
+    .bind(reauth_of)
     .bind(to_ms(now))
     .bind(to_ms(expires_at))
     .execute(db)
@@ -139,7 +160,7 @@ pub async fn insert<'c>(
 
 pub async fn get<'c>(db: impl Exec<'c>, id: &str) -> Result<Option<ChallengeRow>, ApiError> {
     let s: Option<Stored> = sqlx::query_as(
-        "SELECT person_id, device_name, expires_at, wrong_attempts, spent_at \
+        "SELECT person_id, device_name, expires_at, wrong_attempts, spent_at, reauth_of \
          FROM challenges WHERE id = $1",
     )
     .bind(id)

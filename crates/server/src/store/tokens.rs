@@ -26,6 +26,10 @@ impl TokenKind {
 pub struct TokenRow {
     pub kind: TokenKind,
     pub person_id: String,
+    pub device_name: Option<String>,
+    /// When it was issued: right after a second step, or a password for a person without
+    /// methods (every sign-in and every fresh sign-in issues a new session).
+    pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// For a setup token: whether `skip-setup` may use it.
@@ -37,6 +41,8 @@ pub struct TokenRow {
 struct Stored {
     kind: String,
     person_id: String,
+    device_name: Option<String>,
+    created_at: i64,
     last_seen_at: i64,
     expires_at: i64,
     skippable: i64,
@@ -45,7 +51,8 @@ struct Stored {
 
 pub async fn get<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<Option<TokenRow>, ApiError> {
     let s: Option<Stored> = sqlx::query_as(
-        "SELECT kind, person_id, last_seen_at, expires_at, skippable, spent_at \
+        "SELECT kind, person_id, device_name, created_at, last_seen_at, expires_at, skippable, \
+           spent_at \
          FROM tokens WHERE hash = $1",
     )
     .bind(hash)
@@ -58,6 +65,8 @@ pub async fn get<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<Option<TokenRow>,
             TokenKind::Setup
         },
         person_id: s.person_id,
+        device_name: s.device_name,
+        created_at: from_ms(s.created_at),
         last_seen_at: from_ms(s.last_seen_at),
         expires_at: from_ms(s.expires_at),
         skippable: s.skippable != 0,
@@ -137,13 +146,14 @@ pub async fn spend_setups_of<'c>(
     Ok(())
 }
 
-/// Revokes one token (a sign-out).
-pub async fn delete<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM tokens WHERE hash = $1")
+/// Revokes one token (a sign-out, or the session a fresh sign-in replaces): whether it was
+/// still there.
+pub async fn delete<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<bool, ApiError> {
+    let r = sqlx::query("DELETE FROM tokens WHERE hash = $1")
         .bind(hash)
         .execute(db)
         .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// Revokes every token of the person (an administrator's reset).

@@ -211,6 +211,41 @@ impl TestServer {
         (c, totp)
     }
 
+    /// A fresh sign-in for `session` (whose person's one method sends its code to `to`): the
+    /// password, the code, and the new session that replaces `session`.
+    pub async fn fresh(&self, session: &str, to: &str) -> String {
+        match self.client.reauth(session, PASSWORD).await.unwrap() {
+            LoginResponse::Done { session, .. } => session.token,
+            LoginResponse::Verify {
+                challenge_id,
+                methods,
+                code_sent,
+                ..
+            } => {
+                let method_id = match code_sent {
+                    Some(d) => d.method_id.unwrap(),
+                    None => {
+                        let id = methods[0].id.clone();
+                        self.client
+                            .send_code_as(Some(session), &challenge_id, &id)
+                            .await
+                            .unwrap();
+                        id
+                    }
+                };
+                let code = self.last_code(to).await;
+                session_of(
+                    self.client
+                        .verify_as(Some(session), &challenge_id, &method_id, &code)
+                        .await
+                        .unwrap(),
+                )
+                .0
+            }
+            other => panic!("expected verify or done, got {other:?}"),
+        }
+    }
+
     /// The Person of `email`, as the administrator `admin_token` finds it.
     pub async fn person_seen_by_admin(&self, admin_token: &str, email: &str) -> api::Person {
         self.client

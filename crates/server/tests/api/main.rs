@@ -15,6 +15,7 @@ mod messages;
 mod methods;
 mod openapi;
 mod policy;
+mod reauth;
 mod recovery;
 mod shared_db;
 mod signin;

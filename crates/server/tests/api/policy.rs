@@ -297,8 +297,11 @@ async fn staff_never_share_a_verification_address_and_families_may() {
         )
         .await;
     }
-    // (Two codes an hour may go to an address for methods being added: an hour later.)
+    // (Two codes an hour may go to an address for methods being added: an hour later, when
+    // changes need a fresh sign-in.)
     t.advance(3600);
+    let ben = t.fresh(&ben, "ben@acorns.example").await;
+    let ana = t.fresh(&ana, "ana@acorns.example").await;
     t.add_confirmed(
         &ben,
         AddMethodRequest::Sms {
