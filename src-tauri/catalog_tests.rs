@@ -417,6 +417,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::AddressInUse,
         E::AlreadyAdded,
         E::EmailTaken,
+        E::WeakPassword(twostep_core::password::Weakness::TooShort),
         E::Rule(R::InvalidEmail),
         E::Rule(R::GenericEmail),
         E::Rule(R::InvalidPhone),
@@ -457,6 +458,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::AddressInUse
             | E::AlreadyAdded
             | E::EmailTaken
+            | E::WeakPassword(_)
             | E::Invalid(..)
             | E::Rule(_)
             | E::Internal(_) => {}
@@ -521,6 +523,23 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         assert!(
             missing.is_empty(),
             "{lang}: errors.* missing for {missing:?}"
+        );
+    }
+}
+
+/// Every reason a new password is refused is worded in both catalogs (`errors.detail.<code>`).
+#[test]
+fn every_password_weakness_is_worded_in_both_catalogs() {
+    use twostep_core::password::Weakness;
+    for lang in ["en", "es"] {
+        let c = catalog(lang);
+        let missing: Vec<_> = Weakness::ALL
+            .iter()
+            .filter(|w| c["errors"]["detail"].get(w.code()).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}: errors.detail.* missing for {missing:?}"
         );
     }
 }

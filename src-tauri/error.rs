@@ -15,6 +15,10 @@ pub enum AppError {
         status: u16,
         attempts_left: Option<u32>,
         retry_after: Option<u64>,
+        /// With `two_step_locked` at sign-in: the challenge a recovery code answers.
+        challenge_id: Option<String>,
+        /// With `weak_password`: why, as a code (`errors.detail.<code>`).
+        weakness: Option<String>,
     },
     #[error("The server at {0} could not be reached. Check the address and your connection, then try again.")]
     Unreachable(String),
@@ -56,9 +60,10 @@ pub enum AppError {
 impl AppError {
     /// What exactly was wrong with a link, an entry or an import, as a stable code the UI
     /// words (`errors.detail.<code>`).
-    pub fn detail(&self) -> Option<&'static str> {
+    pub fn detail(&self) -> Option<&str> {
         match self {
             Self::Vault(e) => e.detail(),
+            Self::Server { weakness, .. } => weakness.as_deref(),
             _ => None,
         }
     }
@@ -98,13 +103,16 @@ impl AppError {
                 message,
                 attempts_left,
                 retry_after,
-                ..
+                challenge_id,
+                weakness,
             } => Self::Server {
                 code,
                 message,
                 status,
                 attempts_left,
                 retry_after,
+                challenge_id,
+                weakness,
             },
             ClientError::Transport(e) if e.status().is_none() => {
                 Self::Unreachable(server.to_owned())

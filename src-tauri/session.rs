@@ -141,6 +141,8 @@ pub fn check_id(id: &str) -> AppResult<&str> {
             status: 404,
             attempts_left: None,
             retry_after: None,
+            challenge_id: None,
+            weakness: None,
         })
     }
 }

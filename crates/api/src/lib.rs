@@ -28,6 +28,9 @@ pub struct ErrorDetail {
     /// With `two_step_locked` at sign-in: a challenge that accepts only `recover`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_id: Option<String>,
+    /// With `weak_password`: why, as a code (`too_short`, `common_password`, `like_email`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weakness: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -175,6 +178,13 @@ pub struct SendRequest {
 pub struct VerifyRequest {
     pub method_id: String,
     pub code: String,
+}
+
+/// `PUT /me/password`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
 }
 
 /// `POST /me/reauth`: the password again, before a change to 2-Step Verification or the password.
@@ -397,6 +407,15 @@ impl fmt::Debug for Session {
             .field("token", &REDACTED)
             .field("expires_at", &self.expires_at)
             .field("recovered", &self.recovered)
+            .finish()
+    }
+}
+
+impl fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordChange")
+            .field("current_password", &REDACTED)
+            .field("new_password", &REDACTED)
             .finish()
     }
 }

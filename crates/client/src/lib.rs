@@ -26,6 +26,8 @@ pub enum ClientError {
         retry_after: Option<u64>,
         /// With `two_step_locked` at sign-in: the challenge a recovery code can answer.
         challenge_id: Option<String>,
+        /// With `weak_password`: why (`too_short`, `common_password`, …).
+        weakness: Option<String>,
     },
     #[error("could not reach the server: {0}")]
     Transport(#[from] reqwest::Error),
@@ -59,6 +61,14 @@ impl ClientError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// With `weak_password`: why, as a code.
+    pub fn weakness(&self) -> Option<&str> {
+        match self {
+            Self::Api { weakness, .. } => weakness.as_deref(),
             _ => None,
         }
     }
@@ -138,6 +148,7 @@ impl Client {
                 attempts_left: b.error.attempts_left,
                 retry_after: retry_after.or(b.error.retry_after),
                 challenge_id: b.error.challenge_id,
+                weakness: b.error.weakness,
             }),
             Err(e) => Err(ClientError::Decode {
                 status: status.as_u16(),
@@ -247,6 +258,16 @@ impl Client {
             Some(&body),
         )
         .await
+    }
+
+    /// Changes the password (a fresh session); every other session of the person ends.
+    pub async fn change_password(&self, session: &str, current: &str, new: &str) -> Result<()> {
+        let body = api::PasswordChange {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        self.call::<_, ()>(Method::PUT, "/me/password", Some(session), Some(&body))
+            .await
     }
 
     /// A fresh sign-in before a change: the password again, then (`next: verify`) a second

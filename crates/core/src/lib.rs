@@ -11,6 +11,7 @@ pub mod locale;
 pub mod lockout;
 pub mod method;
 pub mod otpauth;
+pub mod password;
 pub mod policy;
 pub mod recovery;
 pub mod secret;

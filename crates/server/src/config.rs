@@ -112,6 +112,8 @@ pub struct Subjects {
     pub recovery_used: String,
     #[serde(rename = "recovery_replaced_subject")]
     pub recovery_replaced: String,
+    #[serde(rename = "password_changed_subject")]
+    pub password_changed: String,
 }
 
 impl Subjects {
@@ -125,6 +127,7 @@ impl Subjects {
             locked: "Alguien ingresó su contraseña, pero no su código de verificación".into(),
             recovery_used: "Se usó un código de recuperación en su cuenta".into(),
             recovery_replaced: "Se reemplazaron sus códigos de recuperación".into(),
+            password_changed: "Se cambió su contraseña".into(),
         }
     }
 
@@ -147,6 +150,7 @@ impl Default for Subjects {
             locked: "Someone entered your password but not your verification code".into(),
             recovery_used: "A recovery code was used".into(),
             recovery_replaced: "Your recovery codes were replaced".into(),
+            password_changed: "Your password was changed".into(),
         }
     }
 }

@@ -59,6 +59,8 @@ pub enum ApiError {
     AlreadyAdded,
     #[error("Someone already signs in with this email address.")]
     EmailTaken,
+    #[error("{0}")]
+    WeakPassword(twostep_core::password::Weakness),
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
@@ -88,7 +90,7 @@ impl ApiError {
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked { .. } => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AddressInUse => StatusCode::UNPROCESSABLE_ENTITY,
+            AddressInUse | WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AlreadyAdded | Invalid(..) | Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -119,6 +121,7 @@ impl ApiError {
             AddressInUse => "address_in_use",
             AlreadyAdded => "already_added",
             EmailTaken => "email_taken",
+            WeakPassword(_) => "weak_password",
             Invalid(code, _) => code,
             Rule(e) => e.code(),
             Internal(_) => "internal",
@@ -235,6 +238,10 @@ impl IntoResponse for ApiError {
                 retry_after,
                 challenge_id: match &self {
                     Self::TwoStepLocked { challenge_id } => challenge_id.clone(),
+                    _ => None,
+                },
+                weakness: match &self {
+                    Self::WeakPassword(w) => Some(w.code().to_owned()),
                     _ => None,
                 },
             },

@@ -13,6 +13,7 @@ pub mod enroll;
 pub mod error;
 pub mod hashing;
 pub mod notices;
+pub mod password;
 pub mod recovery;
 pub mod routes;
 pub mod second_step;

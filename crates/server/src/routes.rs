@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::{EnrollAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, enroll, recovery, signin, store};
+use crate::{admin, enroll, password, recovery, signin, store};
 
 /// `Json`, with its rejections (malformed JSON, wrong types, too large) in the API's shape.
 #[derive(FromRequest)]
@@ -46,6 +46,7 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(verify_code))
         .routes(routes!(recover_with_code))
         .routes(routes!(reauth))
+        .routes(routes!(change_password))
         .routes(routes!(recovery_codes_summary, new_recovery_codes))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -125,6 +126,18 @@ async fn recover_with_code(
     recovery::recover(&st, &id, req, presented.as_deref())
         .await
         .map(Json)
+}
+
+#[utoipa::path(put, path = "/api/v1/me/password", request_body = api::PasswordChange,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiJson(req): ApiJson<api::PasswordChange>,
+) -> Res<StatusCode> {
+    password::change(&st, &p, req)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/me/reauth", request_body = api::ReauthRequest,

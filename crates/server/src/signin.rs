@@ -71,7 +71,7 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
 
 /// The person whose email and password these are. The attempt is counted first (unknown
 /// emails alike: the same answer, the same writes), and given back when the password is right.
-async fn password_holder(
+pub(crate) async fn password_holder(
     st: &AppState,
     email: &str,
     password: Zeroizing<String>,

@@ -64,6 +64,8 @@ pub enum Notice<'a> {
     },
     /// A new set of recovery codes was made: the old ones stopped working.
     RecoveryCodesReplaced,
+    /// The person changed their password; their other sessions ended.
+    PasswordChanged,
 }
 
 impl Notice<'_> {
@@ -76,6 +78,7 @@ impl Notice<'_> {
             Notice::SecondStepLocked | Notice::SecondStepLockedForGood => &subjects.locked,
             Notice::RecoveryCodeUsed { .. } => &subjects.recovery_used,
             Notice::RecoveryCodesReplaced => &subjects.recovery_replaced,
+            Notice::PasswordChanged => &subjects.password_changed,
         };
         Message::email(to, subject, self.email_body(locale)).in_locale(locale)
     }
@@ -159,6 +162,14 @@ impl Notice<'_> {
                  your account. Your earlier recovery codes no longer work.\n\n\
                  If this was not you, contact your center's administrator right away."
                 .to_owned(),
+            (Notice::PasswordChanged, Locale::En) => "The password of your account was just \
+                 changed, and you were signed out on your other devices.\n\n\
+                 If this was not you, contact your center's administrator right away."
+                .to_owned(),
+            (Notice::PasswordChanged, Locale::Es) => "Se acaba de cambiar la contraseña de su \
+                 cuenta y se cerró su sesión en sus otros dispositivos.\n\n\
+                 Si no fue usted, comuníquese de inmediato con el administrador de su centro."
+                .to_owned(),
             (Notice::RecoveryCodesReplaced, Locale::Es) => "Se crearon códigos de recuperación \
                  nuevos para su cuenta. Sus códigos de recuperación anteriores ya no funcionan.\n\n\
                  Si no fue usted, comuníquese de inmediato con el administrador de su centro."
@@ -202,6 +213,12 @@ impl Notice<'_> {
             }
             (Notice::RecoveryCodeUsed { .. }, Locale::Es) => {
                 "Twostep: se usó un código de recuperación para iniciar sesión en su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
+            }
+            (Notice::PasswordChanged, Locale::En) => {
+                "Twostep: your password was changed. Not you? Contact your center now.".to_owned()
+            }
+            (Notice::PasswordChanged, Locale::Es) => {
+                "Twostep: se cambió su contraseña. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
             (Notice::RecoveryCodesReplaced, Locale::En) => {
                 "Twostep: new recovery codes were made for your account. Not you? Contact your center now.".to_owned()

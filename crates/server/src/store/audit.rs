@@ -30,6 +30,7 @@ pub enum AuditAction {
     DeliveryFailed,
     RecoveryCodeUsed,
     RecoveryCodesMade,
+    PasswordChanged,
 }
 
 impl AuditAction {
@@ -55,6 +56,7 @@ impl AuditAction {
             DeliveryFailed => "delivery_failed",
             RecoveryCodeUsed => "recovery_code_used",
             RecoveryCodesMade => "recovery_codes_made",
+            PasswordChanged => "password_changed",
         }
     }
 }

@@ -262,6 +262,20 @@ pub async fn record_second_step(
     Ok(n.map(unsigned))
 }
 
+/// A new password hash (the person changed their password).
+pub async fn set_password_hash<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    hash: &str,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Starts a lock. A lock for good needs no time: the count itself holds it.
 pub async fn lock_second_step<'c>(
     db: impl Exec<'c>,

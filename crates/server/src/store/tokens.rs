@@ -156,6 +156,20 @@ pub async fn delete<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<bool, ApiError
     Ok(r.rows_affected() == 1)
 }
 
+/// Revokes every token of the person but `keep` (a password change ends the other sessions).
+pub async fn delete_others_of<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    keep: &[u8],
+) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM tokens WHERE person_id = $1 AND hash <> $2")
+        .bind(person_id)
+        .bind(keep)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Revokes every token of the person (an administrator's reset).
 pub async fn delete_all_of<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM tokens WHERE person_id = $1")

@@ -14,6 +14,7 @@ mod lockout;
 mod messages;
 mod methods;
 mod openapi;
+mod password;
 mod policy;
 mod reauth;
 mod recovery;
