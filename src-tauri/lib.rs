@@ -10,6 +10,7 @@ pub mod error;
 pub mod language;
 mod notify;
 pub mod qr;
+mod recovery_file;
 pub mod secret;
 mod session;
 pub mod settings;
@@ -54,6 +55,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     let builder = builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // The "Save" dialog, used from Rust only (recovery codes), never granted to the webview.
+        .plugin(tauri_plugin_dialog::init())
         // Used from Rust only (authenticator_link), never granted to the webview.
         .plugin(tauri_plugin_opener::init());
     #[cfg(mobile)]

@@ -32,6 +32,7 @@ pub fn me_view(signed: &Signed, keyring_warning: Option<String>) -> Option<MeVie
         person,
         profile: signed.profile,
         keyring_warning,
+        recovered: false,
     })
 }
 
@@ -42,6 +43,7 @@ pub async fn begin(
     session: Session,
     person: Person,
 ) -> AppResult<MeView> {
+    let recovered = session.recovered;
     let token = Token::new(session.token);
     let email = person.email.clone();
     let keyring_warning = state
@@ -58,7 +60,8 @@ pub async fn begin(
         profile: default_profile(&person),
         person: Some(person),
     };
-    let view = me_view(&signed, keyring_warning).ok_or(AppError::SignedOut)?;
+    let mut view = me_view(&signed, keyring_warning).ok_or(AppError::SignedOut)?;
+    view.recovered = recovered;
     {
         let mut inner = state.inner.lock().await;
         inner.flow = Flow::Idle;

@@ -38,6 +38,9 @@ pub enum Flow {
     Idle,
     /// Password accepted; a code is needed.
     Verify { challenge_id: String, email: String },
+    /// Signed in, confirming it's them before a change: the password was accepted again and
+    /// a code is needed on this challenge (tied to the session).
+    Reauth { challenge_id: String },
     /// Password accepted; a method must (or may) be set up first.
     Setup {
         token: Token,

@@ -21,6 +21,8 @@ pub enum StepView {
     Done {
         me: MeView,
     },
+    /// Only a recovery code can go on: 2-Step Verification is locked on this account.
+    Recover,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +31,8 @@ pub struct MeView {
     pub profile: Option<Role>,
     /// Set when the keyring refused the token: the person stays signed in for this run only.
     pub keyring_warning: Option<String>,
+    /// This sign-in used a recovery code: the app leads the person to a new method or codes.
+    pub recovered: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +97,8 @@ pub struct ConfirmedView {
     pub method: Method,
     /// Present when this confirmation finished a sign-in (setup token): go straight in.
     pub me: Option<MeView>,
+    /// The person's first method: their recovery codes, to show this once.
+    pub recovery_codes: Option<Vec<String>>,
 }
 
 impl EnrollmentView {

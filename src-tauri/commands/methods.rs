@@ -130,6 +130,7 @@ pub(crate) async fn method_confirmed<R: Runtime>(
     Ok(ConfirmedView {
         method: confirmed.method,
         me,
+        recovery_codes: confirmed.recovery_codes,
     })
 }
 

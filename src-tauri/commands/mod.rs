@@ -4,6 +4,8 @@
 mod admin;
 mod demo;
 pub(crate) mod methods;
+mod reauth;
+mod recovery;
 pub(crate) mod server;
 mod signin;
 mod vault;
@@ -22,6 +24,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         signin::skip_setup,
         signin::send_code,
         signin::verify_code,
+        signin::recover_sign_in,
         signin::sign_out,
         signin::switch_profile,
         methods::my_methods,
@@ -33,6 +36,15 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         methods::confirm_method,
         methods::delete_method,
         methods::set_preferred,
+        recovery::recovery_codes_status,
+        recovery::make_recovery_codes,
+        recovery::copy_recovery_codes,
+        recovery::save_recovery_codes,
+        reauth::reauth_start,
+        reauth::reauth_send,
+        reauth::reauth_verify,
+        reauth::reauth_recover,
+        reauth::change_password,
         admin::admin_people,
         admin::admin_person,
         admin::admin_reset,

@@ -20,12 +20,35 @@ pub async fn sign_in<R: Runtime>(
 ) -> AppResult<StepView> {
     let server = state.server().await?;
     let device = device_name();
-    let step = server
+    let step = match server
         .client
         .login(email.trim(), &password, Some(&device))
         .await
-        .map_err(|e| AppError::from_client(e, &server.url))?;
+    {
+        Ok(step) => step,
+        // Locked for good: only a recovery code goes on, on the challenge the 423 carries.
+        Err(e) if e.code() == Some("two_step_locked") && e.challenge_id().is_some() => {
+            state.inner.lock().await.flow = Flow::Verify {
+                challenge_id: e.challenge_id().unwrap_or_default().to_owned(),
+                email: email.trim().to_owned(),
+            };
+            return Ok(StepView::Recover);
+        }
+        Err(e) => return Err(AppError::from_client(e, &server.url)),
+    };
     next_step(&app, &state, &server, email.trim().to_owned(), step).await
+}
+
+/// "Use a recovery code" on the code screen (or the only way on, when locked).
+#[tauri::command]
+pub async fn recover_sign_in(state: State<'_, AppState>, code: String) -> AppResult<StepView> {
+    let (server, challenge_id) = verify_flow(&state).await?;
+    let step = server
+        .client
+        .recover(&challenge_id, &code)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    signed_in(&state, &server, step, "recover").await
 }
 
 /// "Skip for now": only offered, and only accepted by the server, when setup is not required.

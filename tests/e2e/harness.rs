@@ -113,7 +113,12 @@ impl Server {
 
     /// Moves the server's clock one TOTP step on, so a new code is accepted.
     pub fn next_totp_step(&self) {
-        self.clock.0.fetch_add(30, Ordering::SeqCst);
+        self.advance(30);
+    }
+
+    /// Moves the server's clock `secs` on (a session grows old).
+    pub fn advance(&self, secs: i64) {
+        self.clock.0.fetch_add(secs, Ordering::SeqCst);
     }
 
     /// Sets up an authenticator-app method through the API (not the UI); returns its secret.
@@ -415,6 +420,35 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// The "Save your recovery codes" screen that follows a first method: ten codes, and
+    /// continuing only once the box is ticked. The codes, as shown.
+    pub async fn save_recovery_codes(&self) -> Vec<String> {
+        self.on_screen("recovery-codes").await;
+        self.wait_count("#recovery-codes li", 10).await;
+        // As a person copying them by hand would get them (innerText): one per line.
+        let shown = self
+            .d
+            .execute(
+                "return document.querySelector('#recovery-codes').innerText;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let codes: Vec<String> = shown
+            .lines()
+            .map(str::trim)
+            .filter(|w| w.len() == 19 && w.matches('-').count() == 3)
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(codes.len(), 10, "{shown:?}");
+        self.click("#codes-saved").await;
+        self.click("#codes-continue").await;
+        codes
     }
 
     /// Email and password on the sign-in screen, then "Sign in".

@@ -8,6 +8,7 @@ mod demo;
 mod harness;
 mod keyring;
 mod methods;
+mod recovery;
 mod signin;
 mod spanish;
 mod vault;

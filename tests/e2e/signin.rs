@@ -60,6 +60,7 @@ async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
     app.wait_text(".error", "attempts left").await;
     app.fill("#setup-code", &right).await;
     app.click("#confirm-method").await;
+    app.save_recovery_codes().await;
     app.on_screen("setup-done").await;
     app.wait_text("#added", "A confirmation email is on its way.")
         .await;
@@ -182,6 +183,7 @@ async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
     app.fill("#setup-code", &server.last_code("+12015550123").await)
         .await;
     app.click("#confirm-method").await;
+    app.save_recovery_codes().await;
     app.on_screen("setup-done").await;
     assert_eq!(server.methods_of(&id).await, 1);
     app.click("#added-continue").await;

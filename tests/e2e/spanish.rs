@@ -64,6 +64,10 @@ async fn a_spanish_speaking_teacher_does_the_whole_journey_in_spanish() {
     app.fill("#setup-code", &server.last_code(email).await)
         .await;
     app.click("#confirm-method").await;
+    app.on_screen("recovery-codes").await;
+    app.wait_text("h1", &es("recovery.title", &[])).await;
+    app.shoot("es-recovery-codes").await;
+    app.save_recovery_codes().await;
     app.on_screen("setup-done").await;
     app.wait_text("h1", &es("setup.added_title", &[])).await;
     app.click("#added-continue").await;
@@ -294,6 +298,7 @@ async fn a_spanish_speaking_teacher_on_a_classroom_tablet_in_spanish() {
     app.shoot("es-setup-device").await;
     app.fill("#device-pin", "4821").await;
     app.click("#device-setup").await;
+    app.save_recovery_codes().await;
     app.on_screen("setup-done").await;
     app.wait_text("h1", &es("setup.added_title", &[])).await;
     app.shoot("es-setup-done").await;

@@ -30,6 +30,7 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
     );
     app.fill("#device-pin", "4821").await;
     app.click("#device-setup").await;
+    app.save_recovery_codes().await;
     app.on_screen("setup-done").await;
     app.wait_text("#added", "Authenticator app").await;
     assert_eq!(server.methods_of(&id).await, 1);

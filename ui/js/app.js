@@ -63,6 +63,7 @@ const app = {
     if (step.next === 'done') return this.signedIn(step.me);
     if (step.next === 'verify') return signin.verify(this, step);
     if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
+    if (step.next === 'recover') return this.show(signin.enterRecovery, { locked: true }, 'verify-recovery');
   },
 
   async signedIn(me, notice) {
@@ -141,7 +142,7 @@ const app = {
   chrome(name) {
     const me = this.me;
     // Signed in and not in the middle of signing in: the bar and navigation show.
-    const inApp = !!me && !['sign-in', 'server', 'verify-pick', 'verify-code', 'setup-intro'].includes(name);
+    const inApp = !!me && !['sign-in', 'server', 'verify-pick', 'verify-code', 'verify-recovery', 'setup-intro', 'recovery-codes'].includes(name);
     bar.hidden = nav.hidden = !inApp;
     document.body.classList.toggle('in-app', !!inApp);
     if (!inApp) return;
@@ -190,7 +191,8 @@ const app = {
 
 /** Which navigation entry a screen belongs to (adding a method is part of "2-Step Verification"). */
 function section(name) {
-  if (name === 'add-method' || name.startsWith('setup-')) return 'methods';
+  if (name === 'add-method' || name === 'recovery-codes' || name.startsWith('setup-')) return 'methods';
+  if (name === 'password') return 'home';
   if (name.startsWith('admin')) return 'admin';
   if (name.startsWith('vault')) return 'vault';
   return name;

@@ -1,9 +1,12 @@
 // The signed-in start page: who you are, which profile, and where your 2-Step Verification stands.
 
 import { t } from './i18n.js';
-import { h, methodLabel } from './dom.js';
+import { call } from './api.js';
+import { h, methodLabel, busy, errorText } from './dom.js';
 import * as methods from './methods.js';
 import * as admin from './admin.js';
+import * as setup from './setup.js';
+import * as password from './password.js';
 
 export function render(app, { notice } = {}) {
   const me = app.me;
@@ -13,6 +16,7 @@ export function render(app, { notice } = {}) {
   return h('div', { class: 'page' },
     h('h1', { id: 'welcome' }, t('home.welcome', { name: p.name.split(' ')[0] })),
     notice ? h('p', { class: 'notice' }, notice) : null,
+    me.recovered ? recoveredBanner(app, ts) : null,
     h('p', { class: 'hint', id: 'profile-line' }, t(family ? 'home.profile_line.guardian' : me.profile === 'staff' ? 'home.profile_line.staff' : 'home.profile_line.admin', { center: p.center.name })),
     h('section', { class: 'card', 'aria-labelledby': 'tsv-h' },
       h('h2', { id: 'tsv-h' }, t('home.tsv_title')),
@@ -26,5 +30,27 @@ export function render(app, { notice } = {}) {
       ? h('section', { class: 'card' }, h('h2', {}, t('home.admin_title')),
           h('p', {}, t('home.admin_intro')),
           h('button', { type: 'button', class: 'secondary', onclick: () => app.show(admin.render, {}, 'admin') }, t('home.open_admin')))
-      : null);
+      : null,
+    h('section', { class: 'card', 'aria-labelledby': 'account-h' },
+      h('h2', { id: 'account-h' }, t('home.account_title')),
+      h('p', {}, t('home.account_intro')),
+      h('button', { type: 'button', class: 'secondary', id: 'open-password', onclick: () => app.show(password.render, {}, 'password') }, t('home.change_password'))));
+}
+
+/** Signed in with a recovery code: what to do next, while the person is still here. */
+function recoveredBanner(app, ts) {
+  return h('section', { class: 'card notice warning', id: 'recovered-banner', role: 'status' },
+    h('p', {}, t('home.recovered', { count: ts.recovery_codes_left })),
+    h('p', {}, t('home.recovered_next')),
+    h('div', { class: 'actions' },
+      h('button', {
+        type: 'button', class: 'primary', id: 'recovered-add',
+        onclick: (ev) => busy(ev.currentTarget, async () => {
+          try {
+            const data = await app.guard(call('my_methods'));
+            app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds, email: app.me.person.email }, 'add-method');
+          } catch (e) { if (!e.handled) app.toast(errorText(e)); }
+        }),
+      }, t('home.add_method')),
+      h('button', { type: 'button', class: 'secondary', id: 'recovered-codes', onclick: () => app.show(methods.render, { makeCodes: true }, 'methods') }, t('home.make_codes'))));
 }

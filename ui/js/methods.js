@@ -5,8 +5,10 @@ import { call } from './api.js';
 import { h, errorBox, showError, busy, kindLabel, when, methodLabel, methodHint } from './dom.js';
 import { t } from './i18n.js';
 import * as setup from './setup.js';
+import * as recovery from './recovery.js';
+import { fresh } from './reauth.js';
 
-export function render(app, { replacing, added } = {}) {
+export function render(app, { replacing, added, makeCodes } = {}) {
   const box = errorBox();
   const list = h('ul', { class: 'methods', id: 'method-list', 'aria-label': t('methods.list_label') }, h('li', { class: 'loading' }, t('methods.loading')));
   const addBtn = h('button', { type: 'button', id: 'add-method', class: 'primary', disabled: true }, t('methods.add'));
@@ -57,7 +59,7 @@ export function render(app, { replacing, added } = {}) {
       actions.append(h('button', {
         type: 'button', class: 'secondary prefer', 'aria-label': t('methods.prefer_label', { method: methodLabel(m) }),
         onclick: (ev) => busy(ev.currentTarget, async () => {
-          try { await app.guard(call('set_preferred', { methodId: m.id })); app.toast(t('methods.preferred_toast', { method: methodLabel(m) })); load(); }
+          try { await fresh(app, () => call('set_preferred', { methodId: m.id })); app.toast(t('methods.preferred_toast', { method: methodLabel(m) })); load(); }
           catch (e) { if (!e.handled) showError(box, e); }
         }),
       }, t('methods.prefer')));
@@ -96,7 +98,7 @@ export function render(app, { replacing, added } = {}) {
       type: 'button', class: 'danger', id: 'confirm-delete',
       onclick: () => busy(yes, async () => {
         try {
-          await app.guard(call('delete_method', { methodId: m.id }));
+          await fresh(app, () => call('delete_method', { methodId: m.id }));
           app.show(render, {}, 'methods');
           app.toast(t('methods.deleted', { method: methodLabel(m) }));
         } catch (e) {
@@ -115,6 +117,8 @@ export function render(app, { replacing, added } = {}) {
     yes.focus();
   }
 
+  const codes = recoveryCodes(app, box, makeCodes);
+
   return h('div', { class: 'page' },
     h('h1', {}, t('methods.title')),
     h('p', {}, t('methods.intro')),
@@ -122,5 +126,53 @@ export function render(app, { replacing, added } = {}) {
     added && !replacing ? h('p', { class: 'notice success', role: 'status' }, t('methods.added', { method: methodLabel(added) })) : null,
     box,
     list,
-    addBtn);
+    addBtn,
+    codes);
+}
+
+/** Recovery codes: how many are left (a warning at two or fewer), and "Make new recovery
+ *  codes" behind a confirmation, since the old ones stop working. */
+function recoveryCodes(app, box, openNow) {
+  const state = h('p', { id: 'recovery-state' });
+  const made = h('p', { class: 'hint', id: 'recovery-made' });
+  const low = h('p', { class: 'notice warning', id: 'recovery-low', hidden: true });
+  const make = h('button', { type: 'button', id: 'make-codes', class: 'secondary', onclick: () => confirmMake() }, t('methods.make_codes'));
+  const actions = h('div', { class: 'actions' }, make);
+  const section = h('section', { class: 'card', id: 'recovery', 'aria-labelledby': 'recovery-h' },
+    h('h2', { id: 'recovery-h' }, t('methods.recovery_title')),
+    h('p', {}, t('methods.recovery_intro')),
+    state, made, low, actions);
+
+  call('recovery_codes_status').then((s) => {
+    state.textContent = s.created_at ? t('methods.recovery_left', { count: s.remaining }) : t('methods.recovery_none');
+    made.textContent = s.created_at ? t('methods.recovery_made', { when: when(s.created_at) }) : '';
+    low.hidden = !s.created_at || s.remaining > 2;
+    if (!low.hidden) low.textContent = t('methods.recovery_low', { count: s.remaining });
+  }).catch((e) => { if (e.code !== 'unauthenticated') showError(box, e); });
+
+  function confirmMake() {
+    const yes = h('button', {
+      type: 'button', class: 'primary', id: 'confirm-make-codes',
+      onclick: () => busy(yes, async () => {
+        try {
+          const r = await fresh(app, () => call('make_recovery_codes'));
+          if (app.me) app.me.recovered = false;
+          app.show(recovery.save, { codes: r.codes, next: () => app.show(render, {}, 'methods') }, 'recovery-codes');
+        } catch (e) {
+          if (e.handled) return;
+          panel.remove();
+          actions.hidden = false;
+          showError(box, e);
+        }
+      }),
+    }, t('methods.make_codes_confirm'));
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('methods.make_codes_label') },
+      h('p', {}, t('methods.make_codes_warning')),
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; make.focus(); } }, t('methods.cancel'))));
+    actions.hidden = true;
+    section.append(panel);
+    yes.focus();
+  }
+  if (openNow) setTimeout(confirmMake, 0);
+  return section;
 }

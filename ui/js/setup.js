@@ -6,6 +6,8 @@ import { h, field, errorBox, showError, clearError, busy, kindLabel, methodLabel
 import { t } from './i18n.js';
 import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as methods from './methods.js';
+import * as recovery from './recovery.js';
+import { fresh } from './reauth.js';
 
 /** What each kind is for (setup.about.device, .totp, .email, .sms). */
 const about = (kind) => t(`setup.about.${kind}`);
@@ -53,7 +55,7 @@ export function choose(app, flow) {
         if (k === 'totp') {
           busy(go, async () => {
             try {
-              const e = await app.guard(call('start_method', { request: { kind: 'totp' } }));
+              const e = await fresh(app, () => call('start_method', { request: { kind: 'totp' } }));
               app.show(totp, { ...flow, enrollment: e }, 'setup-totp');
             } catch (e) { if (!e.handled) showError(box, e); }
           });
@@ -131,8 +133,8 @@ function device(app, flow) {
         busy(go, async () => {
           clearError(box);
           try {
-            const done = await app.guard(call('use_device_as_authenticator', { pin: pin.value || null }));
-            app.show(added, { ...flow, done }, 'setup-done');
+            const done = await fresh(app, () => call('use_device_as_authenticator', { pin: pin.value || null }));
+            confirmed(app, flow, done);
           } catch (e) { if (!e.handled) { showError(box, e); pin.focus(); } }
         });
       },
@@ -161,7 +163,7 @@ function address(app, flow) {
           clearError(box);
           const request = isEmail ? { kind: 'email', email: input.value.trim() || null } : { kind: 'sms', phone: input.value };
           try {
-            const enrollment = await app.guard(call('start_method', { request }));
+            const enrollment = await fresh(app, () => call('start_method', { request }));
             app.show(codeStep, { ...flow, enrollment }, `setup-${flow.kind}-code`);
           } catch (e) {
             if (e.handled) return;
@@ -216,8 +218,8 @@ function confirmForm(app, flow, extra) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const done = await app.guard(call('confirm_method', { enrollmentId: flow.enrollment.enrollment_id, code: code.value }));
-          app.show(added, { ...flow, done }, 'setup-done');
+          const done = await fresh(app, () => call('confirm_method', { enrollmentId: flow.enrollment.enrollment_id, code: code.value }));
+          confirmed(app, flow, done);
         } catch (e) {
           if (e.handled) return;
           if (e.code === 'invalid_code' && e.attempts_left === 0) {
@@ -235,6 +237,16 @@ function confirmForm(app, flow, extra) {
       });
     },
   }, field(t('setup.code_label'), code), box, submit, extra);
+}
+
+/** A method was confirmed: its recovery codes first when it is the first one (saved before
+ *  anything else), then "added". */
+function confirmed(app, flow, done) {
+  if (done.me) app.me = done.me;
+  if (app.me) app.me.recovered = false;
+  const shown = () => app.show(added, { ...flow, done }, 'setup-done');
+  if (done.recovery_codes) return app.show(recovery.save, { codes: done.recovery_codes, next: shown }, 'recovery-codes');
+  shown();
 }
 
 /** "Verification method added. A confirmation email is on its way." */

@@ -242,12 +242,61 @@ function enterCode(app, { step, method, delivery, prefill }) {
   const others = step.methods.length > 1
     ? h('p', {}, h('a', { href: '#pick', id: 'other-way', onclick: (ev) => { ev.preventDefault(); app.show(pick, { step, methods: orderMethods(step.methods, step.preferred_method_id) }, 'verify-pick'); } }, t('signin.other_way')))
     : null;
-  const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, cancelLink(app)].filter(Boolean);
+  const recoveryLink = h('p', {}, h('a', {
+    href: '#recovery', id: 'use-recovery',
+    onclick: (ev) => { ev.preventDefault(); app.show(enterRecovery, { step, back: { method, delivery: current } }, 'verify-recovery'); },
+  }, t('signin.use_recovery')));
+  const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, recoveryLink, cancelLink(app)].filter(Boolean);
   after.forEach((el) => el.classList.add('after-form'));
   const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, after);
   return screenEl;
 }
 
+/** A recovery code instead of a method's code; the only way on when `locked` (2-Step
+ *  Verification locked for good on this account). Any case, spaces and dashes are fine. */
+export function enterRecovery(app, { step, back, locked }) {
+  const code = h('input', {
+    id: 'recovery-code', name: 'recovery-code', type: 'text', autocomplete: 'off', spellcheck: 'false',
+    autocapitalize: 'characters', maxlength: '24', class: 'code recovery', required: true, autofocus: true,
+  });
+  const box = errorBox('form-error', code);
+  const submit = h('button', { type: 'submit', id: 'recover', class: 'primary' }, t('signin.verify'));
+  const form = h('form', {
+    class: 'card', novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!code.value.trim()) { showError(box, { message: t('signin.recovery_missing') }); code.focus(); return; }
+      busy(submit, async () => {
+        clearError(box);
+        try {
+          app.step(await call('recover_sign_in', { code: code.value }));
+        } catch (e) {
+          if (e.code === 'invalid_code' && e.attempts_left > 0) {
+            showError(box, { message: t('signin.recovery_wrong', { count: e.attempts_left }) });
+            code.select();
+            code.focus();
+            return;
+          }
+          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'no_flow'].includes(e.code);
+          if (!over) { showError(box, e); code.focus(); return; }
+          // Nothing here can work any more: one message and the one way on.
+          if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
+          box.forInput = null;
+          form.replaceChildren(box);
+          showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
+          box.querySelector('button').focus();
+        }
+      });
+    },
+  }, field(t('signin.recovery_label'), code, t('signin.recovery_hint')), box, submit);
+  const toCode = back
+    ? h('p', {}, h('a', { href: '#code', id: 'back-to-code', onclick: (ev) => { ev.preventDefault(); app.show(enterCode, { step, method: back.method, delivery: back.delivery }, 'verify-code'); } }, t('signin.back_to_code')))
+    : null;
+  return h('div', { class: 'narrow' },
+    h('h1', {}, locked ? t('signin.locked_title') : t('signin.recovery_title')),
+    h('p', { id: 'recovery-intro' }, locked ? t('signin.locked_intro') : t('signin.recovery_intro')),
+    form, toCode, cancelLink(app));
+}
 
 function cancelLink(app) {
   return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.cancel')));

@@ -1,5 +1,5 @@
 //! Adding people: one path for an administrator, the command line and the demo center. The
-//! rules for a new account (a valid email, a name, at least one role, a long enough password)
+//! rules for a new account (a valid email, a name, at least one role, a password not easy to guess)
 //! live here once.
 
 use twostep_core::address::Email;
@@ -46,12 +46,9 @@ pub async fn add(
             "Choose at least one role: staff, guardian or admin.".into(),
         ));
     }
-    if !(10..=256).contains(&a.password.chars().count()) {
-        return Err(ApiError::Invalid(
-            "weak_password",
-            "Choose a password of at least 10 characters.".into(),
-        ));
-    }
+    // The same rule as a person's own change of password (8 to 128 characters, not the
+    // email, not easy to guess).
+    twostep_core::password::check(&a.password, a.email, a.name).map_err(ApiError::WeakPassword)?;
     let hash = st.passwords.admit()?.hash(a.password).await?;
     let id = new_id();
     let now = st.now();

@@ -1,0 +1,162 @@
+// "Confirm it's you": a change to 2-Step Verification or the password on a session whose
+// sign-in is not recent answers `reauth_required`. A dialog over the screen asks for the
+// password, then a code (or a recovery code); the new session replaces the old one, and the
+// change is made again, so nothing typed on the screen below is lost.
+
+import { call } from './api.js';
+import { t } from './i18n.js';
+import { h, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
+import { codeInput } from './code.js';
+
+/** Runs `action()` (a command call); when it needs a fresh sign-in, confirms it's the person
+ *  and runs it once more. A person who cancels gets an error marked `handled`. */
+export async function fresh(app, action) {
+  try {
+    return await app.guard(action());
+  } catch (e) {
+    if (e.code !== 'reauth_required') throw e;
+    if (!(await confirmItsYou(app))) throw { ...e, handled: true };
+    return app.guard(action());
+  }
+}
+
+/** The dialog: resolves true once the fresh sign-in passed, false when cancelled. */
+export function confirmItsYou(app) {
+  return new Promise((resolve) => {
+    const opener = document.activeElement;
+    const dialog = h('dialog', { id: 'reauth', class: 'dialog', 'aria-labelledby': 'reauth-title' });
+    const close = (ok) => {
+      dialog.close();
+      dialog.remove();
+      if (opener && opener.focus) opener.focus();
+      resolve(ok);
+    };
+    dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); close(false); });
+    const cancel = () => h('button', { type: 'button', class: 'ghost', id: 'reauth-cancel', onclick: () => close(false) }, t('reauth.cancel'));
+    const passed = (step) => {
+      if (step.next === 'done') {
+        app.me = { ...step.me, recovered: app.me && app.me.recovered };
+        close(true);
+        return true;
+      }
+      return false;
+    };
+
+    function passwordStep() {
+      const password = h('input', { type: 'password', id: 'reauth-password', name: 'password', autocomplete: 'current-password', required: true, autofocus: true });
+      const box = errorBox('reauth-error', password);
+      const go = h('button', { type: 'submit', id: 'reauth-continue', class: 'primary' }, t('reauth.continue'));
+      dialog.replaceChildren(
+        h('h2', { id: 'reauth-title' }, t('reauth.title')),
+        h('p', {}, t('reauth.intro')),
+        h('form', {
+          novalidate: true,
+          onsubmit: (ev) => {
+            ev.preventDefault();
+            if (!password.value) { showError(box, { message: t('reauth.password_missing') }); password.focus(); return; }
+            busy(go, async () => {
+              clearError(box);
+              try {
+                const step = await app.guard(call('reauth_start', { password: password.value }));
+                password.value = '';
+                if (!passed(step)) codeStep(step);
+              } catch (e) {
+                if (e.handled) return close(false);
+                showError(box, e);
+                password.select();
+                password.focus();
+              }
+            });
+          },
+        }, field(t('reauth.password_label'), password), box, h('div', { class: 'actions' }, go, cancel())));
+      password.focus();
+    }
+
+    function codeStep(step) {
+      const methods = [...step.methods].sort((a, b) => (b.id === step.preferred_method_id) - (a.id === step.preferred_method_id));
+      let method = step.code_sent ? (methods.find((m) => m.id === step.code_sent.method_id) || methods[0]) : methods[0];
+      let recovery = false;
+      const where = h('p', { id: 'reauth-where' });
+      const code = codeInput('reauth-code');
+      const box = errorBox('reauth-error', code);
+      const label = h('label', { for: 'reauth-code' }, t('reauth.code_label'));
+      const send = h('button', { type: 'button', id: 'reauth-send', class: 'secondary' }, t('reauth.send'));
+      const pick = methods.length > 1
+        ? h('select', { id: 'reauth-method' }, methods.map((m) => h('option', { value: m.id }, methodLabel(m))))
+        : null;
+      let sent = step.code_sent ? method.id : null;
+      const describe = () => {
+        if (recovery) { where.textContent = ''; label.textContent = t('reauth.recovery_label'); send.hidden = true; return; }
+        label.textContent = t('reauth.code_label');
+        send.hidden = method.kind === 'totp';
+        where.textContent = method.kind === 'totp'
+          ? t('reauth.where_totp')
+          : sent === method.id && step.code_sent ? t('reauth.where_sent', { to: step.code_sent.sent_to }) : t('reauth.where_pick');
+      };
+      if (pick) {
+        pick.value = method.id;
+        pick.addEventListener('change', () => { method = methods.find((m) => m.id === pick.value); describe(); });
+      }
+      send.addEventListener('click', () => busy(send, async () => {
+        clearError(box);
+        try {
+          step.code_sent = await app.guard(call('reauth_send', { methodId: method.id }));
+          sent = method.id;
+          describe();
+          code.focus();
+        } catch (e) { if (e.handled) return close(false); showError(box, e); }
+      }));
+      const useRecovery = h('button', {
+        type: 'button', id: 'reauth-use-recovery', class: 'link',
+        onclick: () => {
+          recovery = true;
+          code.setAttribute('inputmode', 'text');
+          code.setAttribute('autocomplete', 'off');
+          code.setAttribute('maxlength', '24');
+          code.removeAttribute('pattern');
+          if (pick) pick.closest('.field').hidden = true;
+          useRecovery.hidden = true;
+          describe();
+          code.value = '';
+          code.focus();
+        },
+      }, t('reauth.use_recovery'));
+      const go = h('button', { type: 'submit', id: 'reauth-confirm', class: 'primary' }, t('reauth.confirm'));
+      describe();
+      dialog.replaceChildren(
+        h('h2', { id: 'reauth-title' }, t('reauth.title')),
+        where,
+        h('form', {
+          novalidate: true,
+          onsubmit: (ev) => {
+            ev.preventDefault();
+            if (!code.value.trim()) { showError(box, { message: t('reauth.code_missing') }); code.focus(); return; }
+            busy(go, async () => {
+              clearError(box);
+              try {
+                const done = recovery
+                  ? await app.guard(call('reauth_recover', { code: code.value }))
+                  : await app.guard(call('reauth_verify', { methodId: method.id, code: code.value }));
+                passed(done);
+              } catch (e) {
+                if (e.handled) return close(false);
+                showError(box, { ...e, message: errorText(e) });
+                code.select();
+                code.focus();
+              }
+            });
+          },
+        },
+          pick ? field(t('reauth.method_label'), pick) : null,
+          h('div', { class: 'field' }, label, code),
+          box,
+          h('div', { class: 'actions' }, go, send, cancel()),
+          useRecovery));
+      code.focus();
+    }
+
+    document.body.append(dialog);
+    passwordStep();
+    dialog.showModal();
+  });
+}
