@@ -46,6 +46,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `tune` adjusts (a lower lock, say).
+    pub async fn start_with(tune: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
@@ -55,6 +60,7 @@ impl Server {
         };
         // Short enough to wait out for real in a test, long enough to see the countdown.
         cfg.codes.resend_cooldown_secs = 4;
+        tune(&mut cfg);
         let clock = Arc::new(OffsetClock::default());
         let running = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
         let client = Client::new(running.url());
@@ -161,8 +167,8 @@ impl Server {
             .unwrap();
     }
 
-    /// Sets up an email method (the sign-in email) through the API.
-    pub async fn with_email(&self, email: &str) {
+    /// Sets up an email method (the sign-in email) through the API: its recovery codes.
+    pub async fn with_email(&self, email: &str) -> Vec<String> {
         let token = self.setup_token(email).await;
         let e = self
             .client
@@ -173,7 +179,9 @@ impl Server {
         self.client
             .confirm_enrollment(&token, e.id(), &code)
             .await
-            .unwrap();
+            .unwrap()
+            .recovery_codes
+            .unwrap_or_default()
     }
 
     async fn setup_token(&self, email: &str) -> String {

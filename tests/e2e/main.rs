@@ -11,4 +11,5 @@ mod methods;
 mod recovery;
 mod signin;
 mod spanish;
+mod spanish_recovery;
 mod vault;

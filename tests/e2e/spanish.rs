@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::harness::*;
 
 /// A sentence of the Spanish catalog, its `{placeholders}` filled.
-fn es(key: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn es(key: &str, params: &[(&str, &str)]) -> String {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/i18n/es.json")).unwrap();
     let catalog: Value = serde_json::from_str(&text).unwrap();
@@ -23,7 +23,7 @@ fn es(key: &str, params: &[(&str, &str)]) -> String {
     s
 }
 
-async fn html_lang(app: &App) -> String {
+pub(crate) async fn html_lang(app: &App) -> String {
     app.d
         .execute("return document.documentElement.lang", vec![])
         .await

@@ -86,7 +86,7 @@ export function confirmItsYou(app) {
         : null;
       let sent = step.code_sent ? method.id : null;
       const describe = () => {
-        if (recovery) { where.textContent = ''; label.textContent = t('reauth.recovery_label'); send.hidden = true; return; }
+        if (recovery) { where.textContent = t('reauth.where_recovery'); label.textContent = t('reauth.recovery_label'); send.hidden = true; return; }
         label.textContent = t('reauth.code_label');
         send.hidden = method.kind === 'totp';
         where.textContent = method.kind === 'totp'
@@ -114,6 +114,7 @@ export function confirmItsYou(app) {
           code.setAttribute('autocomplete', 'off');
           code.setAttribute('maxlength', '24');
           code.removeAttribute('pattern');
+          code.classList.add('recovery');
           if (pick) pick.closest('.field').hidden = true;
           useRecovery.hidden = true;
           describe();

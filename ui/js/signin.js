@@ -205,6 +205,8 @@ function enterCode(app, { step, method, delivery, prefill }) {
           app.step(await call('verify_code', { methodId: method.id, code: code.value }));
         } catch (e) {
           code.select();
+          // Locked for good by this very code: this sign-in now takes only a recovery code.
+          if (e.code === 'two_step_locked') return app.show(enterRecovery, { step, locked: true }, 'verify-recovery');
           const lastTry = e.code === 'invalid_code' && e.attempts_left === 0;
           if (e.code === 'invalid_code' && !lastTry) {
             const left = e.attempts_left;

@@ -145,16 +145,17 @@ impl Notice<'_> {
                 .to_owned(),
             (Notice::RecoveryCodeUsed { left }, Locale::En) => format!(
                 "One of your recovery codes was just used to sign in to your account. It cannot \
-                 be used again; {left} of your codes are left.\n\n\
+                 be used again. Recovery codes left: {left}.\n\n\
                  If this was you, add a new verification method, or make new recovery codes, \
                  from 2-Step Verification. If it was not, your password and a recovery code \
                  are known to someone else: contact your center's administrator right away."
             ),
             (Notice::RecoveryCodeUsed { left }, Locale::Es) => format!(
                 "Se acaba de usar uno de sus códigos de recuperación para iniciar sesión en su \
-                 cuenta. Ya no se puede volver a usar; le quedan {left} códigos.\n\n\
+                 cuenta. Ese código ya no se puede volver a usar. Códigos de recuperación que le \
+                 quedan: {left}.\n\n\
                  Si fue usted, agregue un nuevo método de verificación o cree códigos de \
-                 recuperación nuevos en Verificación en dos pasos. Si no fue usted, otra persona \
+                 recuperación nuevos en la sección Verificación en dos pasos. Si no fue usted, otra persona \
                  conoce su contraseña y un código de recuperación: comuníquese de inmediato con \
                  el administrador de su centro."
             ),

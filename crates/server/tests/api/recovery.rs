@@ -150,6 +150,18 @@ async fn each_code_signs_in_once_in_any_case_and_tells_the_person() {
 }
 
 #[tokio::test]
+async fn codes_are_not_a_method_the_last_method_stays() {
+    let t = TestServer::start().await;
+    let (token, totp, _) = staff_with_codes(&t).await;
+    let err = t
+        .client
+        .delete_method(&token, &totp.method_id)
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(409), Some("last_method")));
+}
+
+#[tokio::test]
 async fn a_wrong_code_counts_against_the_challenge_and_the_person() {
     let t = TestServer::start().await;
     let (_, _, codes) = staff_with_codes(&t).await;
