@@ -42,6 +42,15 @@ pub fn write(path: &Path, text: &str) -> AppResult<()> {
     let mut f = opts
         .open(path)
         .map_err(|e| AppError::Internal(format!("could not write {}: {e}", path.display())))?;
+    // An existing file chosen in the dialog keeps its mode otherwise.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| {
+                AppError::Internal(format!("could not protect {}: {e}", path.display()))
+            })?;
+    }
     f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| AppError::Internal(format!("could not write {}: {e}", path.display())))
@@ -65,6 +74,13 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("codes.txt");
+        // Chosen over an existing file readable by others: it is theirs no more.
+        std::fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
         write(&path, &text).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         #[cfg(unix)]

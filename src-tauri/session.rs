@@ -115,12 +115,20 @@ where
     Fut: Future<Output = Result<T, ClientError>>,
 {
     let (server, token) = state.session().await?;
-    match f(server.client.clone(), token).await {
+    match f(server.client.clone(), token.clone()).await {
         Ok(v) => Ok(v),
         Err(e) => {
             let e = AppError::from_client(e, &server.url);
             if e.is_unauthenticated() {
-                forget(state).await?;
+                // Only the session this call used: a fresh sign-in may have replaced it
+                // meanwhile, and the new one must not go with the old.
+                let still_current = state
+                    .session()
+                    .await
+                    .is_ok_and(|(_, now)| now.expose() == token.expose());
+                if still_current {
+                    forget(state).await?;
+                }
                 return Err(AppError::SignedOut);
             }
             Err(e)

@@ -35,20 +35,21 @@ export function confirmItsYou(app) {
     const cancel = () => h('button', { type: 'button', class: 'ghost', id: 'reauth-cancel', onclick: () => close(false) }, t('reauth.cancel'));
     const passed = (step) => {
       if (step.next === 'done') {
-        app.me = { ...step.me, recovered: app.me && app.me.recovered };
+        app.me = { ...step.me, recovered: step.me.recovered || !!(app.me && app.me.recovered) };
         close(true);
         return true;
       }
       return false;
     };
 
-    function passwordStep() {
+    function passwordStep(notice) {
       const password = h('input', { type: 'password', id: 'reauth-password', name: 'password', autocomplete: 'current-password', required: true, autofocus: true });
       const box = errorBox('reauth-error', password);
       const go = h('button', { type: 'submit', id: 'reauth-continue', class: 'primary' }, t('reauth.continue'));
       dialog.replaceChildren(
         h('h2', { id: 'reauth-title' }, t('reauth.title')),
         h('p', {}, t('reauth.intro')),
+        notice ? h('p', { class: 'notice', id: 'reauth-notice', role: 'status' }, notice) : null,
         h('form', {
           novalidate: true,
           onsubmit: (ev) => {
@@ -59,7 +60,9 @@ export function confirmItsYou(app) {
               try {
                 const step = await app.guard(call('reauth_start', { password: password.value }));
                 password.value = '';
-                if (!passed(step)) codeStep(step);
+                // Locked for good: a recovery code is the only way on.
+                if (step.next === 'recover') codeStep({ methods: [] });
+                else if (!passed(step)) codeStep(step);
               } catch (e) {
                 if (e.handled) return close(false);
                 showError(box, e);
@@ -76,8 +79,10 @@ export function confirmItsYou(app) {
       const methods = [...step.methods].sort((a, b) => (b.id === step.preferred_method_id) - (a.id === step.preferred_method_id));
       let method = step.code_sent ? (methods.find((m) => m.id === step.code_sent.method_id) || methods[0]) : methods[0];
       let recovery = false;
+      const recoveryOnly = !method;
       const where = h('p', { id: 'reauth-where' });
       const code = codeInput('reauth-code');
+      code.setAttribute('aria-describedby', 'reauth-where');
       const box = errorBox('reauth-error', code);
       const label = h('label', { for: 'reauth-code' }, t('reauth.code_label'));
       const send = h('button', { type: 'button', id: 'reauth-send', class: 'secondary' }, t('reauth.send'));
@@ -106,24 +111,21 @@ export function confirmItsYou(app) {
           code.focus();
         } catch (e) { if (e.handled) return close(false); showError(box, e); }
       }));
-      const useRecovery = h('button', {
-        type: 'button', id: 'reauth-use-recovery', class: 'link',
-        onclick: () => {
-          recovery = true;
-          code.setAttribute('inputmode', 'text');
-          code.setAttribute('autocomplete', 'off');
-          code.setAttribute('maxlength', '24');
-          code.removeAttribute('pattern');
-          code.classList.add('recovery');
-          if (pick) pick.closest('.field').hidden = true;
-          useRecovery.hidden = true;
-          describe();
-          code.value = '';
-          code.focus();
-        },
-      }, t('reauth.use_recovery'));
+      const toRecovery = () => {
+        recovery = true;
+        code.setAttribute('inputmode', 'text');
+        code.setAttribute('autocomplete', 'off');
+        code.setAttribute('maxlength', '24');
+        code.removeAttribute('pattern');
+        code.classList.add('recovery');
+        if (pick) pick.closest('.field').hidden = true;
+        useRecovery.hidden = true;
+        describe();
+        code.value = '';
+        code.focus();
+      };
+      const useRecovery = h('button', { type: 'button', id: 'reauth-use-recovery', class: 'link', onclick: toRecovery }, t('reauth.use_recovery'));
       const go = h('button', { type: 'submit', id: 'reauth-confirm', class: 'primary' }, t('reauth.confirm'));
-      describe();
       dialog.replaceChildren(
         h('h2', { id: 'reauth-title' }, t('reauth.title')),
         where,
@@ -141,6 +143,9 @@ export function confirmItsYou(app) {
                 passed(done);
               } catch (e) {
                 if (e.handled) return close(false);
+                // This confirmation can take no more codes: start it again from the password.
+                if (e.code === 'challenge_locked' || e.code === 'challenge_expired') return passwordStep(errorText(e));
+                if (e.code === 'two_step_locked' && !recovery) toRecovery();
                 showError(box, { ...e, message: errorText(e) });
                 code.select();
                 code.focus();
@@ -153,6 +158,8 @@ export function confirmItsYou(app) {
           box,
           h('div', { class: 'actions' }, go, send, cancel()),
           useRecovery));
+      if (recoveryOnly) toRecovery();
+      else describe();
       code.focus();
     }
 

@@ -158,6 +158,8 @@ function pick(app, { step, methods }) {
     },
       h('fieldset', {}, h('legend', { class: 'visually-hidden' }, t('signin.pick_legend')), options),
       box, go),
+    // No code can come (a lost phone, a refused send): a recovery code instead.
+    h('p', {}, h('a', { href: '#recovery', id: 'use-recovery', onclick: (ev) => { ev.preventDefault(); app.show(enterRecovery, { step }, 'verify-recovery'); } }, t('signin.use_recovery'))),
     cancelLink(app));
 }
 

@@ -104,6 +104,9 @@ pub async fn recover(
     let typed = RecoveryCode::parse(&req.recovery_code);
 
     let mut tx = st.db.begin().await?;
+    // The person's row first, as new codes and a first method take it (PostgreSQL: one lock
+    // order, no deadlock between using a code and replacing the set).
+    people::lock(&mut tx, &person.id).await?;
     let won = match &typed {
         Some(code) => {
             let hash = st.keys.hash_recovery_code(&person.id, code);
@@ -123,16 +126,10 @@ pub async fn recover(
         let failed = Event::about(&person, AuditAction::CodeFailed)
             .detail("wrong recovery code")
             .reason(AuditReason::WrongRecoveryCode);
-        return Err(signin::second_step_failed(
-            st,
-            tx,
-            &person,
-            failed,
-            failures,
-            attempts,
-            challenge_id,
-        )
-        .await?);
+        let at = (challenge_id, &challenge);
+        return Err(
+            signin::second_step_failed(st, tx, &person, failed, failures, attempts, at).await?,
+        );
     }
     let mut session = signin::session_after(&mut tx, st, &person, &challenge).await?;
     session.recovered = true;

@@ -549,7 +549,8 @@ pub async fn verify(
     let failed = Event::about(person, AuditAction::CodeFailed)
         .detail(kind.label())
         .kind(kind);
-    Err(second_step_failed(st, tx, person, failed, failures, attempts, challenge_id).await?)
+    let at = (challenge_id, &ctx.challenge);
+    Err(second_step_failed(st, tx, person, failed, failures, attempts, at).await?)
 }
 
 /// A wrong code or recovery code, counted: `failed` is recorded, and the lock that the count
@@ -561,7 +562,7 @@ pub(crate) async fn second_step_failed(
     failed: Event<'_>,
     failures: u32,
     attempts: u32,
-    challenge_id: &str,
+    (challenge_id, challenge): (&str, &ChallengeRow),
 ) -> Result<ApiError, ApiError> {
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
@@ -590,14 +591,36 @@ pub(crate) async fn second_step_failed(
         if let Some(notice) = notice {
             notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
         }
+        let refused = match lock {
+            // The way on is a recovery code: on this challenge while it takes attempts, else
+            // on a new one (made in this transaction, for the same session if a fresh sign-in).
+            LockState::ForGood => {
+                let id = if st.cfg.codes.is_locked(attempts) {
+                    let id = new_id();
+                    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
+                    challenges::insert(
+                        &mut *tx,
+                        &id,
+                        &person.id,
+                        challenge.device_name.as_deref(),
+                        challenge.reauth_of.as_deref(),
+                        now,
+                        expires_at,
+                    )
+                    .await?;
+                    id
+                } else {
+                    challenge_id.to_owned()
+                };
+                ApiError::TwoStepLocked {
+                    challenge_id: Some(id),
+                }
+            }
+            _ => ApiError::ChallengeLocked,
+        };
         tx.commit().await?;
         st.courier.wake();
-        return Ok(match lock {
-            LockState::ForGood => ApiError::TwoStepLocked {
-                challenge_id: Some(challenge_id.to_owned()),
-            },
-            _ => ApiError::ChallengeLocked,
-        });
+        return Ok(refused);
     }
     if st.cfg.codes.is_locked(attempts) {
         Event::about(person, AuditAction::ChallengeLocked)

@@ -319,6 +319,39 @@ async fn a_right_code_opens_a_person_locked_for_good() {
 }
 
 #[tokio::test]
+async fn the_wrong_code_that_locks_for_good_hands_over_a_challenge_that_still_takes_a_code() {
+    // Locked for good at the fifth failure, which is also the challenge's last attempt.
+    let t = TestServer::start_with(|c| c.limits.second_step_max_failures = 5).await;
+    let (_, _, codes) = staff_with_codes(&t).await;
+    let (challenge_id, method_id) = t.challenge(EMAIL).await;
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            t.client
+                .verify(&challenge_id, &method_id, "000000x")
+                .await
+                .unwrap_err(),
+        );
+    }
+    let err = last.unwrap();
+    assert_eq!(err.code(), Some("two_step_locked"));
+    let next = err.challenge_id().unwrap().to_owned();
+    assert_ne!(
+        next, challenge_id,
+        "the spent challenge takes no more codes"
+    );
+    assert_eq!(
+        t.client
+            .recover(&challenge_id, &codes[0])
+            .await
+            .unwrap_err()
+            .code(),
+        Some("challenge_locked")
+    );
+    session_of(t.client.recover(&next, &codes[0]).await.unwrap());
+}
+
+#[tokio::test]
 async fn a_timed_lock_stops_recovery_codes_too() {
     let t = TestServer::start().await;
     let (_, _, codes) = staff_with_codes(&t).await;
