@@ -7,6 +7,7 @@ pub(crate) mod methods;
 mod reauth;
 mod recovery;
 pub(crate) mod server;
+mod sessions;
 mod signin;
 mod vault;
 
@@ -45,6 +46,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         reauth::reauth_verify,
         reauth::reauth_recover,
         reauth::change_password,
+        sessions::my_sessions,
+        sessions::end_session,
+        sessions::end_other_sessions,
         admin::admin_people,
         admin::admin_person,
         admin::admin_reset,

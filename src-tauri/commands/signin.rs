@@ -238,7 +238,27 @@ fn step_name(step: &Step) -> &'static str {
     }
 }
 
-/// Shown to administrators in the audit trail: which kind of device signed in.
-fn device_name() -> String {
-    format!("Twostep app ({})", std::env::consts::OS)
+/// Which device signed in, as the person sees it in "Where you're signed in" and in the new
+/// sign-in notice (and administrators in the audit trail): the computer's name and system.
+pub(crate) fn device_name() -> String {
+    let os = match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "windows" => "Windows",
+        "android" => "Android",
+        "ios" => "iOS",
+        other => other,
+    };
+    let host: String = gethostname::gethostname()
+        .to_string_lossy()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
+    // Phones call themselves "localhost": the system alone says more.
+    if host.is_empty() || host == "localhost" {
+        format!("Twostep app ({os})")
+    } else {
+        format!("Twostep on {host} ({os})")
+    }
 }

@@ -9,6 +9,7 @@ mod harness;
 mod keyring;
 mod methods;
 mod recovery;
+mod sessions;
 mod signin;
 mod spanish;
 mod spanish_recovery;

@@ -132,7 +132,8 @@ export function when(iso) {
 let offsetMs = 0;
 /** The server's clock minus this device's: countdowns follow the server's clock. */
 export function setClockOffset(ms) { offsetMs = Number(ms) || 0; }
-const serverNow = () => Date.now() + offsetMs;
+/** Now, on the server's clock (in milliseconds). */
+export const serverNow = () => Date.now() + offsetMs;
 
 /** "9:41" until `iso`, or null when it has passed. */
 export function timeLeft(iso) {

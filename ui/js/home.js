@@ -7,6 +7,7 @@ import * as methods from './methods.js';
 import * as admin from './admin.js';
 import * as setup from './setup.js';
 import * as password from './password.js';
+import * as sessions from './sessions.js';
 
 export function render(app, { notice } = {}) {
   const me = app.me;
@@ -34,7 +35,8 @@ export function render(app, { notice } = {}) {
     h('section', { class: 'card', 'aria-labelledby': 'account-h' },
       h('h2', { id: 'account-h' }, t('home.account_title')),
       h('p', {}, t('home.account_intro')),
-      h('button', { type: 'button', class: 'secondary', id: 'open-password', onclick: () => app.show(password.render, {}, 'password') }, t('home.change_password'))));
+      h('button', { type: 'button', class: 'secondary', id: 'open-password', onclick: () => app.show(password.render, {}, 'password') }, t('home.change_password'))),
+    sessions.section(app));
 }
 
 /** Signed in with a recovery code: what to do next, while the person is still here. */

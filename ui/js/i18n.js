@@ -64,3 +64,15 @@ export function dateTime(iso) {
 export function number(n) {
   return new Intl.NumberFormat(current).format(n);
 }
+
+/** How long ago, in the chosen language ("5 minutes ago", "hace 5 minutos", "now"/"ahora"). */
+export function relativeTime(iso, nowMs = Date.now()) {
+  // Never "in 1 minute": a time a moment ahead (two clocks) is now.
+  const secs = Math.min(0, Math.round((new Date(iso).getTime() - nowMs) / 1000));
+  const fmt = new Intl.RelativeTimeFormat(current, { numeric: 'auto' });
+  const abs = Math.abs(secs);
+  if (abs < 60) return fmt.format(0, 'second');
+  if (abs < 3600) return fmt.format(Math.round(secs / 60), 'minute');
+  if (abs < 86400) return fmt.format(Math.round(secs / 3600), 'hour');
+  return fmt.format(Math.round(secs / 86400), 'day');
+}

@@ -180,6 +180,22 @@ pub struct VerifyRequest {
     pub code: String,
 }
 
+/// One of the person's sessions (`GET /me/sessions`). `id` is not the token and opens nothing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    pub id: String,
+    pub device_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Sessions {
+    pub sessions: Vec<SessionInfo>,
+}
+
 /// `PUT /me/password`.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChange {

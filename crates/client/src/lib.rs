@@ -260,6 +260,28 @@ impl Client {
         .await
     }
 
+    pub async fn sessions(&self, token: &str) -> Result<api::Sessions> {
+        self.call::<(), _>(Method::GET, "/me/sessions", Some(token), None)
+            .await
+    }
+
+    /// Ends one of the person's sessions (the current one: a sign-out).
+    pub async fn end_session(&self, token: &str, session_id: &str) -> Result<()> {
+        self.call::<(), ()>(
+            Method::DELETE,
+            &format!("/me/sessions/{session_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// Ends every session of the person but this one.
+    pub async fn end_other_sessions(&self, token: &str) -> Result<()> {
+        self.call::<(), ()>(Method::POST, "/me/sessions/end-others", Some(token), None)
+            .await
+    }
+
     /// Changes the password (a fresh session); every other session of the person ends.
     pub async fn change_password(&self, session: &str, current: &str, new: &str) -> Result<()> {
         let body = api::PasswordChange {

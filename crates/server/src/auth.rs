@@ -183,6 +183,7 @@ pub async fn issue_session(
 pub async fn issue_setup<'c>(
     db: impl Exec<'c>,
     person_id: &str,
+    device_name: Option<&str>,
     now: DateTime<Utc>,
     limits: &Limits,
     skippable: bool,
@@ -192,7 +193,7 @@ pub async fn issue_setup<'c>(
         db,
         TokenKind::Setup,
         person_id,
-        None,
+        device_name,
         expires_at,
         skippable,
         now,

@@ -114,6 +114,8 @@ pub struct Subjects {
     pub recovery_replaced: String,
     #[serde(rename = "password_changed_subject")]
     pub password_changed: String,
+    #[serde(rename = "new_sign_in_subject")]
+    pub new_sign_in: String,
 }
 
 impl Subjects {
@@ -128,6 +130,7 @@ impl Subjects {
             recovery_used: "Se usó un código de recuperación en su cuenta".into(),
             recovery_replaced: "Se reemplazaron sus códigos de recuperación".into(),
             password_changed: "Se cambió su contraseña".into(),
+            new_sign_in: "Nuevo inicio de sesión en su cuenta".into(),
         }
     }
 
@@ -151,6 +154,7 @@ impl Default for Subjects {
             recovery_used: "A recovery code was used".into(),
             recovery_replaced: "Your recovery codes were replaced".into(),
             password_changed: "Your password was changed".into(),
+            new_sign_in: "New sign-in to your account".into(),
         }
     }
 }

@@ -304,7 +304,7 @@ pub async fn confirm(
             if !auth::spend_setup_token(&mut *tx, &p.token_hash, now).await? {
                 return Err(ApiError::Unauthenticated);
             }
-            Some(auth::issue_session(&mut tx, &person.id, None, now, &st.cfg.limits).await?)
+            Some(crate::sessions::begin(&mut tx, st, person, p.device_name.as_deref(), now).await?)
         }
         TokenKind::Session => None,
     };

@@ -17,6 +17,7 @@ pub mod password;
 pub mod recovery;
 pub mod routes;
 pub mod second_step;
+pub mod sessions;
 pub mod signin;
 pub mod state;
 pub mod store;

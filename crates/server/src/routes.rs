@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::{EnrollAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, enroll, password, recovery, signin, store};
+use crate::{admin, enroll, password, recovery, sessions, signin, store};
 
 /// `Json`, with its rejections (malformed JSON, wrong types, too large) in the API's shape.
 #[derive(FromRequest)]
@@ -47,6 +47,9 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(recover_with_code))
         .routes(routes!(reauth))
         .routes(routes!(change_password))
+        .routes(routes!(my_sessions))
+        .routes(routes!(end_session))
+        .routes(routes!(end_other_sessions))
         .routes(routes!(recovery_codes_summary, new_recovery_codes))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -126,6 +129,38 @@ async fn recover_with_code(
     recovery::recover(&st, &id, req, presented.as_deref())
         .await
         .map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/sessions",
+    responses((status = 200, body = api::Sessions), (status = 401, body = ErrorBody)))]
+async fn my_sessions(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<Json<api::Sessions>> {
+    sessions::list(&st, &p).await.map(Json)
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{session_id}", params(("session_id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn end_session(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<StatusCode> {
+    sessions::end(&st, &p, &id)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/sessions/end-others",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn end_other_sessions(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<StatusCode> {
+    sessions::end_others(&st, &p)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(put, path = "/api/v1/me/password", request_body = api::PasswordChange,

@@ -64,7 +64,8 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
             start_challenge(st, &person, &usable, &allowed, device, None).await
         }
         SignInNext::Setup { required } => {
-            offer_setup(st, &person, required, !kinds.is_empty(), &allowed).await
+            let device = device.as_deref();
+            offer_setup(st, &person, required, !kinds.is_empty(), &allowed, device).await
         }
     }
 }
@@ -170,7 +171,7 @@ async fn replace_session(
     if !store::tokens::delete(&mut *tx, old).await? {
         return Err(ApiError::Unauthenticated);
     }
-    auth::issue_session(tx, &person.id, device, st.now(), &st.cfg.limits).await
+    crate::sessions::begin(tx, st, person, device, st.now()).await
 }
 
 /// The session a passed challenge earns: a new one, which replaces the refreshed session for
@@ -184,7 +185,7 @@ pub(crate) async fn session_after(
     let device = challenge.device_name.as_deref();
     match &challenge.reauth_of {
         Some(old) => replace_session(tx, st, person, old, device).await,
-        None => auth::issue_session(tx, &person.id, device, st.now(), &st.cfg.limits).await,
+        None => crate::sessions::begin(tx, st, person, device, st.now()).await,
     }
 }
 
@@ -243,7 +244,7 @@ async fn done(
             return Err(ApiError::Unauthenticated);
         }
     }
-    let session = auth::issue_session(&mut tx, &person.id, device, now, &st.cfg.limits).await?;
+    let session = crate::sessions::begin(&mut tx, st, person, device, now).await?;
     tx.commit().await?;
     Ok(api::LoginResponse::Done {
         session,
@@ -302,6 +303,7 @@ async fn offer_setup(
     required: bool,
     has_disallowed_methods: bool,
     allowed: &[Kind],
+    device: Option<&str>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let mut required = required;
@@ -310,7 +312,8 @@ async fn offer_setup(
         // This sign-in uses up the skip, taken or not: the next one requires setup.
         required = !store::people::use_setup_skip(&mut *tx, &person.id).await?;
     }
-    let token = auth::issue_setup(&mut *tx, &person.id, now, &st.cfg.limits, !required).await?;
+    let token =
+        auth::issue_setup(&mut *tx, &person.id, device, now, &st.cfg.limits, !required).await?;
     let (detail, reason) = match (required, has_disallowed_methods) {
         (_, true) => (
             "setup required: no method the center allows",
@@ -344,7 +347,7 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
     if !p.skippable {
         return Err(ApiError::SetupRequired);
     }
-    let signed_in = done(st, &p.person, None, Some(&p.token_hash)).await?;
+    let signed_in = done(st, &p.person, p.device_name.as_deref(), Some(&p.token_hash)).await?;
     Event::by_self(&p.person, AuditAction::SetupSkipped)
         .record(st.db.write(), st.now())
         .await?;

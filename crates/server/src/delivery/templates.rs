@@ -66,6 +66,12 @@ pub enum Notice<'a> {
     RecoveryCodesReplaced,
     /// The person changed their password; their other sessions ended.
     PasswordChanged,
+    /// A session for a device the person has not signed in from in 90 days.
+    NewSignIn {
+        device: &'a str,
+        center: &'a str,
+        when: &'a str,
+    },
 }
 
 impl Notice<'_> {
@@ -79,6 +85,7 @@ impl Notice<'_> {
             Notice::RecoveryCodeUsed { .. } => &subjects.recovery_used,
             Notice::RecoveryCodesReplaced => &subjects.recovery_replaced,
             Notice::PasswordChanged => &subjects.password_changed,
+            Notice::NewSignIn { .. } => &subjects.new_sign_in,
         };
         Message::email(to, subject, self.email_body(locale)).in_locale(locale)
     }
@@ -167,6 +174,23 @@ impl Notice<'_> {
                  changed, and you were signed out on your other devices.\n\n\
                  If this was not you, contact your center's administrator right away."
                 .to_owned(),
+            (Notice::NewSignIn { device, center, when }, Locale::En) => format!(
+                "Someone signed in to your {center} account from a device you have not used \
+                 recently.\n\n\
+                 When: {when}\nDevice: {}\n\n\
+                 If this was you, there is nothing to do. If it was not, someone knows your \
+                 password and one of your codes: contact your center's administrator right away.",
+                if device.is_empty() { "unknown" } else { device }
+            ),
+            (Notice::NewSignIn { device, center, when }, Locale::Es) => format!(
+                "Alguien inició sesión en su cuenta de {center} desde un dispositivo que usted \
+                 no ha usado recientemente.\n\n\
+                 Cuándo: {when}\nDispositivo: {}\n\n\
+                 Si fue usted, no tiene que hacer nada. Si no fue usted, otra persona conoce su \
+                 contraseña y uno de sus códigos: comuníquese de inmediato con el administrador \
+                 de su centro.",
+                if device.is_empty() { "desconocido" } else { device }
+            ),
             (Notice::PasswordChanged, Locale::Es) => "Se acaba de cambiar la contraseña de su \
                  cuenta y se cerró su sesión en sus otros dispositivos.\n\n\
                  Si no fue usted, comuníquese de inmediato con el administrador de su centro."
@@ -214,6 +238,12 @@ impl Notice<'_> {
             }
             (Notice::RecoveryCodeUsed { .. }, Locale::Es) => {
                 "Twostep: se usó un código de recuperación para iniciar sesión en su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
+            }
+            (Notice::NewSignIn { .. }, Locale::En) => {
+                "Twostep: new sign-in to your account from a device you have not used recently. Not you? Contact your center now.".to_owned()
+            }
+            (Notice::NewSignIn { .. }, Locale::Es) => {
+                "Twostep: nuevo inicio de sesión en su cuenta desde un dispositivo que no ha usado recientemente. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
             (Notice::PasswordChanged, Locale::En) => {
                 "Twostep: your password was changed. Not you? Contact your center now.".to_owned()

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod centers;
 pub mod challenges;
 pub mod codes;
+pub mod devices;
 pub mod enrollments;
 pub mod files;
 pub mod methods;

@@ -90,7 +90,7 @@ pub async fn insert<'c>(
 ) -> Result<(), ApiError> {
     sqlx::query(
         "INSERT INTO tokens (hash, kind, person_id, device_name, created_at, last_seen_at, \
-         expires_at, skippable) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+         expires_at, skippable, public_id) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
     )
     .bind(t.hash)
     .bind(t.kind.as_str())
@@ -99,6 +99,8 @@ pub async fn insert<'c>(
     .bind(to_ms(now))
     .bind(to_ms(t.expires_at))
     .bind(flag(t.skippable))
+    // A random id people can see and name a session by; it opens nothing.
+    .bind(super::new_id())
     .execute(db)
     .await?;
     Ok(())
@@ -154,6 +156,74 @@ pub async fn delete<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<bool, ApiError
         .execute(db)
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// A session as its person sees it in "Where you're signed in".
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub public_id: String,
+    pub hash: Vec<u8>,
+    pub device_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct StoredSession {
+    public_id: String,
+    hash: Vec<u8>,
+    device_name: Option<String>,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+/// The person's sessions still good at `now` (not expired, not idle since `idle_since`),
+/// most recently used first.
+pub async fn sessions_of<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<Vec<SessionRow>, ApiError> {
+    let rows: Vec<StoredSession> = sqlx::query_as(
+        "SELECT public_id, hash, device_name, created_at, last_seen_at FROM tokens \
+         WHERE person_id = $1 AND kind = 'session' AND public_id IS NOT NULL \
+           AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC, created_at DESC",
+    )
+    .bind(person_id)
+    .bind(to_ms(now))
+    .bind(to_ms(idle_since))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SessionRow {
+            public_id: r.public_id,
+            hash: r.hash,
+            device_name: r.device_name,
+            created_at: from_ms(r.created_at),
+            last_seen_at: from_ms(r.last_seen_at),
+        })
+        .collect())
+}
+
+/// Ends the person's session named `public_id`: its token's hash, or `None` when the person
+/// has no such session (another person's id included).
+pub async fn delete_session<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    public_id: &str,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let hash: Option<Vec<u8>> = sqlx::query_scalar(
+        "DELETE FROM tokens WHERE person_id = $1 AND public_id = $2 AND kind = 'session' \
+         RETURNING hash",
+    )
+    .bind(person_id)
+    .bind(public_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(hash)
 }
 
 /// Revokes every token of the person but `keep` (a password change ends the other sessions).

@@ -18,6 +18,7 @@ mod password;
 mod policy;
 mod reauth;
 mod recovery;
+mod sessions;
 mod shared_db;
 mod signin;
 mod startup;

@@ -1,0 +1,60 @@
+// "Where you're signed in": the person's sessions, this device first among equals, each other
+// one with "Sign out", and "Sign out everywhere else" (a tablet left signed in at school).
+
+import { call } from './api.js';
+import { t, relativeTime, dateTime } from './i18n.js';
+import { h, errorBox, showError, busy, fill, serverNow } from './dom.js';
+
+export function section(app) {
+  const box = errorBox('sessions-error');
+  const list = h('ul', { class: 'sessions', id: 'session-list', 'aria-label': t('sessions.list_label') }, h('li', { class: 'loading' }, t('sessions.loading')));
+  const others = h('button', {
+    type: 'button', id: 'end-others', class: 'secondary', hidden: true,
+    onclick: () => busy(others, async () => {
+      try {
+        await app.guard(call('end_other_sessions'));
+        app.toast(t('sessions.ended_others'));
+        load();
+      } catch (e) { if (!e.handled) showError(box, e); }
+    }),
+  }, t('sessions.end_others'));
+
+  async function load() {
+    let data;
+    try {
+      data = await app.guard(call('my_sessions'));
+    } catch (e) {
+      if (!e.handled) showError(box, e);
+      return;
+    }
+    fill(list, data.sessions.map(row));
+    others.hidden = data.sessions.length < 2;
+  }
+
+  function row(s) {
+    const device = s.device_name || t('sessions.unknown_device');
+    const end = s.current ? null : h('button', {
+      type: 'button', class: 'danger end-session', 'data-session': s.id,
+      'aria-label': t('sessions.end_label', { device }),
+      onclick: (ev) => busy(ev.currentTarget, async () => {
+        try {
+          await app.guard(call('end_session', { sessionId: s.id }));
+          app.toast(t('sessions.ended', { device }));
+          load();
+        } catch (e) { if (!e.handled) showError(box, e); }
+      }),
+    }, t('sessions.end'));
+    return h('li', { class: 'session', 'data-current': String(s.current) },
+      h('div', { class: 'method-main' },
+        h('strong', {}, device, s.current ? h('span', { class: 'badge' }, t('sessions.this_device')) : null),
+        h('span', { class: 'hint' }, t('sessions.last_active', { when: relativeTime(s.last_seen_at, serverNow()) })),
+        h('span', { class: 'hint' }, t('sessions.signed_in', { when: dateTime(s.created_at) }))),
+      end);
+  }
+
+  load();
+  return h('section', { class: 'card', id: 'sessions', 'aria-labelledby': 'sessions-h' },
+    h('h2', { id: 'sessions-h' }, t('sessions.title')),
+    h('p', {}, t('sessions.intro')),
+    box, list, others);
+}
