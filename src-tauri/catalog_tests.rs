@@ -401,6 +401,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::InvalidCredentials,
         E::TooManyAttempts { retry_after: 1 },
         E::SetupRequired,
+        E::AccountFrozen,
         E::NothingToSend,
         E::ResendTooSoon { retry_after: 1 },
         E::TooManyCodes {
@@ -445,6 +446,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::InvalidCredentials
             | E::TooManyAttempts { .. }
             | E::SetupRequired
+            | E::AccountFrozen
             | E::NothingToSend
             | E::ResendTooSoon { .. }
             | E::TooManyCodes { .. }

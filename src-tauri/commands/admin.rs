@@ -34,6 +34,16 @@ pub async fn admin_reset(state: State<'_, AppState>, person_id: String) -> AppRe
     .await
 }
 
+/// The person may sign in again (after they froze their account with "This wasn't me").
+#[tauri::command]
+pub async fn admin_unfreeze(state: State<'_, AppState>, person_id: String) -> AppResult<Person> {
+    let id = check_id(&person_id)?.to_owned();
+    session::call(&state, |c, t| async move {
+        c.admin_unfreeze(t.expose(), &id).await
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn admin_policy(state: State<'_, AppState>) -> AppResult<Policy> {
     session::call(

@@ -5,6 +5,7 @@
 mod admin;
 mod dark;
 mod demo;
+mod freeze;
 mod harness;
 mod keyring;
 mod methods;

@@ -43,7 +43,7 @@ export function render(app, { query = '', filter = '' } = {}) {
       const res = await app.guard(call('admin_people', { query: { query: q.value.trim() || null, two_step: f.value || null } }));
       results.replaceChildren(...(res.people.length ? res.people.map((p) => h('li', {},
         h('button', { type: 'button', class: 'person', 'data-email': p.email, onclick: () => app.show(person, { id: p.id, back: { query: q.value, filter: f.value } }, 'admin-person') },
-          h('strong', {}, p.name),
+          h('strong', {}, p.name, p.frozen ? h('span', { class: 'badge warning' }, t('admin.frozen')) : null),
           h('span', {}, p.email),
           h('span', { class: 'hint' }, p.roles.map(role).join(', '), ' · ', p.two_step.enabled ? t('admin.status_on') : t('admin.status_off')))))
         : [h('li', { class: 'empty' }, t('admin.no_match'))]));
@@ -98,6 +98,7 @@ function person(app, { id, back, result }) {
       h('h1', { id: 'person-name' }, p.name),
       result ? h('p', { class: 'notice success', id: 'reset-result', role: 'status' }, result) : null,
       h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),
+      p.frozen ? frozenSection(app, p, box, () => app.show(person, { id, back, result: t('admin.unfrozen_done', { name: p.name }) }, 'admin-person')) : null,
       section);
     const r = body.querySelector('#reset-result');
     if (r) { r.setAttribute('tabindex', '-1'); r.focus(); }
@@ -105,6 +106,34 @@ function person(app, { id, back, result }) {
   return h('div', { class: 'page' },
     h('p', {}, h('a', { href: '#admin', id: 'back-to-people', onclick: (ev) => { ev.preventDefault(); app.show(render, back || {}, 'admin'); } }, t('admin.back_to_people'))),
     box, body);
+}
+
+/** A person who froze their account ("This wasn't me"): what it means, and Unfreeze behind a
+ *  confirmation, once the administrator has talked with them. */
+function frozenSection(app, p, box, done) {
+  const unfreeze = h('button', { type: 'button', class: 'primary', id: 'unfreeze' }, t('admin.unfreeze'));
+  const section = h('section', { class: 'card notice warning', id: 'frozen', 'aria-labelledby': 'frozen-h' },
+    h('h2', { id: 'frozen-h' }, t('admin.frozen_title')),
+    h('p', {}, t('admin.frozen_body', { name: p.name })),
+    unfreeze);
+  unfreeze.onclick = () => {
+    unfreeze.hidden = true;
+    const yes = h('button', {
+      type: 'button', class: 'primary', id: 'confirm-unfreeze',
+      onclick: () => busy(yes, async () => {
+        try {
+          await app.guard(call('admin_unfreeze', { personId: p.id }));
+          done();
+        } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); unfreeze.hidden = false; } }
+      }),
+    }, t('admin.unfreeze_confirm_button'));
+    const confirm = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('admin.unfreeze_confirm_label') },
+      h('p', {}, t('admin.unfreeze_confirm', { name: p.name })),
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { confirm.remove(); unfreeze.hidden = false; unfreeze.focus(); } }, t('admin.cancel'))));
+    section.append(confirm);
+    yes.focus();
+  };
+  return section;
 }
 
 function policy(app) {

@@ -143,6 +143,9 @@ pub struct Person {
     pub locale: Locale,
     pub center: CenterRef,
     pub two_step: TwoStep,
+    /// Frozen through "This wasn't me": no sign-in until an administrator unfreezes them.
+    #[serde(default)]
+    pub frozen: bool,
 }
 
 /// What follows `POST /login`, and the end of every sign-in path (`next: "done"`).

@@ -460,6 +460,17 @@ impl Client {
         .await
     }
 
+    /// A frozen person may sign in again.
+    pub async fn admin_unfreeze(&self, token: &str, person_id: &str) -> Result<api::Person> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/unfreeze"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     pub async fn admin_policy(&self, token: &str) -> Result<api::Policy> {
         self.call::<(), _>(Method::GET, "/admin/policy", Some(token), None)
             .await

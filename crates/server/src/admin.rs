@@ -34,6 +34,24 @@ async fn person_in_center(
         .ok_or(ApiError::NotFound("That person"))
 }
 
+/// `POST /admin/people/{id}/unfreeze`: the person may sign in again.
+pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
+    let admin = require_admin(p)?;
+    let person = person_in_center(st, admin, id).await?;
+    let now = st.now();
+    let mut tx = st.db.begin().await?;
+    store::people::set_frozen(&mut *tx, &person.id, None).await?;
+    Event::about(&person, AuditAction::AccountUnfrozen)
+        .by(&admin.id)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    let person = store::people::by_id(st.db.read(), &person.id)
+        .await?
+        .ok_or(ApiError::NotFound("That person"))?;
+    store::person_view(&st.db, &person).await
+}
+
 pub async fn list_people(
     st: &AppState,
     p: &Principal,
@@ -108,7 +126,7 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
     store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
     store::people::reset_two_step(&mut *tx, &person.id).await?;
-    notices::send(&mut tx, &st.cfg, &person, Notice::Reset, &methods, now).await?;
+    notices::send(&mut tx, st, &person, Notice::Reset, &methods, now).await?;
     Event::about(&person, AuditAction::TwoStepReset)
         .by(&admin.id)
         .record(&mut *tx, now)

@@ -16,6 +16,10 @@ use twostep_core::method::sms::SmsRules;
 pub struct Config {
     /// Where to listen. Loopback by default.
     pub bind: SocketAddr,
+    /// The address people reach this server at (`https://twostep.example.org`): the "This
+    /// wasn't me" links in notices point there. Required on a non-loopback address; on
+    /// loopback (the demo), the server's own address.
+    pub public_url: Option<String>,
     /// Holds `twostep.db` and, unless `key_file` says otherwise, `server.key`.
     pub data: PathBuf,
     pub key_file: Option<PathBuf>,
@@ -280,6 +284,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
             data: PathBuf::from("./twostep-data"),
             key_file: None,
             database_url: None,

@@ -309,7 +309,7 @@ pub async fn confirm(
         TokenKind::Session => None,
     };
     let notice = Notice::MethodAdded { kind, hint: &hint };
-    notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
+    notices::send(&mut tx, st, person, notice, &[], now).await?;
     Event::by_self(person, AuditAction::MethodAdded)
         .detail(&format!("{}: {hint}", kind.label()))
         .kind(kind)
@@ -358,15 +358,7 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
     let hint = method::hint(kind, m.address.as_deref());
     // The removed address hears of it too: it may be the owner's, taken out by someone else.
     let notice = Notice::MethodRemoved { kind, hint: &hint };
-    notices::send(
-        &mut tx,
-        &st.cfg,
-        person,
-        notice,
-        std::slice::from_ref(&m),
-        now,
-    )
-    .await?;
+    notices::send(&mut tx, st, person, notice, std::slice::from_ref(&m), now).await?;
     Event::by_self(person, AuditAction::MethodRemoved)
         .detail(&format!("{}: {hint}", kind.label()))
         .kind(kind)

@@ -28,6 +28,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("Too many attempts. Wait a few minutes, then try again.")]
     TooManyAttempts { retry_after: u64 },
+    #[error("This account is frozen: someone reported that a sign-in or a change was not them. Contact your center's administrator to unfreeze it.")]
+    AccountFrozen,
     #[error(
         "2-Step Verification setup is required before you can continue. Add a verification method."
     )]
@@ -88,7 +90,7 @@ impl ApiError {
             SetupRequired | EmailTaken => StatusCode::CONFLICT,
             Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
-            ChallengeLocked | TwoStepLocked { .. } => StatusCode::LOCKED,
+            ChallengeLocked | TwoStepLocked { .. } | AccountFrozen => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AddressInUse | WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AlreadyAdded | Invalid(..) | Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,6 +110,7 @@ impl ApiError {
             InvalidCredentials => "invalid_credentials",
             TooManyAttempts { .. } => "too_many_attempts",
             SetupRequired => "setup_required",
+            AccountFrozen => "account_frozen",
             NothingToSend => "nothing_to_send",
             ResendTooSoon { .. } => "resend_too_soon",
             TooManyCodes { .. } => "too_many_codes",

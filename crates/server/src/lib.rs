@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod demo;
 pub mod enroll;
 pub mod error;
+pub mod freeze;
 pub mod hashing;
 pub mod notices;
 pub mod password;
@@ -25,7 +26,7 @@ pub mod store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::serve::ListenerExt;
@@ -49,6 +50,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Opens the store (running migrations), loads or creates the key, starts delivery.
 pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     check_loopback_only(&cfg)?;
+    check_public_url(&cfg)?;
     let sms = cfg.sms_rules()?;
     store::files::create_private_dir(&cfg.data)?;
     if cfg.uses_postgres() && cfg.key_file.is_none() {
@@ -95,7 +97,24 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         keys: Arc::new(keys),
         passwords,
         courier,
+        public_url: Arc::new(std::sync::OnceLock::new()),
     })
+}
+
+/// Links in notices must reach the server from people's phones: off loopback, the address
+/// must be given.
+fn check_public_url(cfg: &Config) -> anyhow::Result<()> {
+    match &cfg.public_url {
+        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => anyhow::bail!(
+            "public_url must be the http(s):// address people reach this server at, not {u}"
+        ),
+        None if !cfg.bind.ip().is_loopback() => anyhow::bail!(
+            "set public_url (or TWOSTEP_PUBLIC_URL) to the address people reach this server at, \
+             such as https://twostep.example.org: the \"This wasn't me\" links in security \
+             notices point there"
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// The dev outbox shows every code sent, and the demo center's passwords are printed on the
@@ -146,6 +165,20 @@ pub fn app(state: AppState) -> Router {
             let doc = openapi.clone();
             async move { Json(doc.as_ref().clone()) }
         }),
+    )
+    // "This wasn't me": HTML pages, outside the JSON API.
+    .route(
+        "/freeze/{token}",
+        get(
+            |State(st): State<AppState>, Path(token): Path<String>| async move {
+                freeze::page(&st, &token).await
+            },
+        )
+        .post(
+            |State(st): State<AppState>, Path(token): Path<String>| async move {
+                freeze::freeze(&st, &token).await
+            },
+        ),
     )
     .fallback(|| async { ApiError::NotFound("That address") })
     .method_not_allowed_fallback(|| async {
@@ -204,6 +237,12 @@ pub async fn spawn(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running
     }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+    let public = state
+        .cfg
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let _ = state.public_url.set(public);
     // Small answers go out at once (no Nagle delay waiting for the client's ACK).
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {

@@ -1,19 +1,24 @@
 //! Security notices (API.md "Notices"): each goes to the person's sign-in email and to every
-//! email and phone they verify with, so that whoever holds any one of them hears of the change.
+//! email and phone they verify with, so that whoever holds any one of them hears of the change,
+//! and ends with a "This wasn't me" link that freezes the account in one tap.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use twostep_core::Kind;
 
-use crate::config::Config;
+use crate::crypto::new_token;
 use crate::delivery::{self, templates::Notice};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::{self, MethodRow, PersonRow};
+
+/// How long a "This wasn't me" link works.
+pub const FREEZE_LINK_DAYS: i64 = 7;
 
 /// Queues `notice` to every address of `person`, plus those of `gone` (methods just removed,
 /// whose owners must hear of it too). Call it inside the transaction that makes it true.
 pub async fn send(
     tx: &mut sqlx::AnyConnection,
-    cfg: &Config,
+    st: &AppState,
     person: &PersonRow,
     notice: Notice<'_>,
     gone: &[MethodRow],
@@ -33,14 +38,21 @@ pub async fn send(
     emails.dedup();
     phones.sort();
     phones.dedup();
+    // One link for this notice, on every address; only its hash is kept.
+    let (token, hash) = new_token();
+    let expires = now + Duration::days(FREEZE_LINK_DAYS);
+    store::freeze_tokens::insert(&mut *tx, &hash, &person.id, now, expires).await?;
+    let link = format!("{}/freeze/{}", st.public_url(), token.as_str());
     // In the person's language.
-    let (locale, subjects) = (person.locale, cfg.subjects(person.locale));
+    let (locale, subjects) = (person.locale, st.cfg.subjects(person.locale));
     for e in &emails {
-        let msg = notice.email(&subjects, e, locale).for_person(&person.id);
+        let msg = notice
+            .email(&subjects, e, locale, &link)
+            .for_person(&person.id);
         delivery::queue(&mut *tx, now, &msg).await?;
     }
     for p in &phones {
-        let msg = notice.text(p, locale).for_person(&person.id);
+        let msg = notice.text(p, locale, &link).for_person(&person.id);
         delivery::queue(&mut *tx, now, &msg).await?;
     }
     Ok(())

@@ -35,7 +35,7 @@ pub async fn change(
     store::tokens::delete_others_of(&mut *tx, &person.id, &p.token_hash).await?;
     // A sign-in waiting for its second step began with the old password: it ends too.
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
-    notices::send(&mut tx, &st.cfg, &person, Notice::PasswordChanged, &[], now).await?;
+    notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
     Event::by_self(&person, AuditAction::PasswordChanged)
         .record(&mut *tx, now)
         .await?;

@@ -56,15 +56,7 @@ pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCod
     let mut tx = st.db.begin().await?;
     people::lock(&mut tx, &person.id).await?;
     let codes = new_set(&mut tx, st, &person.id, now).await?;
-    notices::send(
-        &mut tx,
-        &st.cfg,
-        person,
-        Notice::RecoveryCodesReplaced,
-        &[],
-        now,
-    )
-    .await?;
+    notices::send(&mut tx, st, person, Notice::RecoveryCodesReplaced, &[], now).await?;
     Event::by_self(person, AuditAction::RecoveryCodesMade)
         .record(&mut *tx, now)
         .await?;
@@ -138,7 +130,7 @@ pub async fn recover(
         .remaining;
     notices::send(
         &mut tx,
-        &st.cfg,
+        st,
         &person,
         Notice::RecoveryCodeUsed { left },
         &[],

@@ -62,6 +62,7 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(admin_people, admin_create_person))
         .routes(routes!(admin_person))
         .routes(routes!(admin_reset))
+        .routes(routes!(admin_unfreeze))
         .routes(routes!(admin_get_policy, admin_put_policy))
         .routes(routes!(admin_audit))
         .routes(routes!(health));
@@ -341,6 +342,16 @@ async fn admin_reset(
     ApiPath(id): ApiPath<String>,
 ) -> Res<Json<api::Person>> {
     admin::reset(&st, &p, &id).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/unfreeze", params(("person_id" = String, Path)),
+    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn admin_unfreeze(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<Json<api::Person>> {
+    admin::unfreeze(&st, &p, &id).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/policy", responses((status = 200, body = api::Policy)))]

@@ -36,7 +36,7 @@ pub async fn begin(
             center: &center.name,
             when: &when,
         };
-        notices::send(tx, &st.cfg, person, notice, &[], now).await?;
+        notices::send(tx, st, person, notice, &[], now).await?;
     }
     devices::signed_in(&mut *tx, &person.id, name, now).await?;
     Ok(session)

@@ -31,7 +31,10 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     let limits = &st.cfg.limits;
     let device = device_name(req.device_name);
     let person = password_holder(st, &req.email, Zeroizing::new(req.password)).await?;
-    // Only someone who knows the password learns that the second step is locked.
+    // Only someone who knows the password learns that the account is frozen or locked.
+    if person.frozen {
+        return Err(ApiError::AccountFrozen);
+    }
     match person.lock_state(&limits.lock_rules(), now) {
         LockState::Open => {}
         LockState::Until(until) => {
@@ -125,6 +128,9 @@ pub async fn reauth(
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let person = password_holder(st, &p.person.email, Zeroizing::new(req.password)).await?;
+    if person.frozen {
+        return Err(ApiError::AccountFrozen);
+    }
     let device = p.device_name.clone();
     match person.lock_state(&st.cfg.limits.lock_rules(), now) {
         LockState::Open => {}
@@ -592,7 +598,7 @@ pub(crate) async fn second_step_failed(
             .record(&mut *tx, now)
             .await?;
         if let Some(notice) = notice {
-            notices::send(&mut tx, &st.cfg, person, notice, &[], now).await?;
+            notices::send(&mut tx, st, person, notice, &[], now).await?;
         }
         let refused = match lock {
             // The way on is a recovery code: on this challenge while it takes attempts, else

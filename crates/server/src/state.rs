@@ -24,10 +24,20 @@ pub struct AppState {
     pub generic: Arc<GenericRules>,
     /// Where text messages may go.
     pub sms: Arc<SmsRules>,
+    /// The address people reach the server at (`public_url`, or the address it listens on),
+    /// known once it listens.
+    pub public_url: Arc<std::sync::OnceLock<String>>,
 }
 
 impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// `public_url` without a trailing slash ("" before the server listens).
+    pub fn public_url(&self) -> &str {
+        self.public_url
+            .get()
+            .map_or("", |u| u.trim_end_matches('/'))
     }
 }

@@ -76,7 +76,8 @@ pub enum Notice<'a> {
 
 impl Notice<'_> {
     /// The email, in `locale`, with the subject of that language.
-    pub fn email(&self, subjects: &Subjects, to: &str, locale: Locale) -> Message {
+    /// `freeze`: the "This wasn't me" link that ends the notice.
+    pub fn email(&self, subjects: &Subjects, to: &str, locale: Locale, freeze: &str) -> Message {
         let subject = match self {
             Notice::MethodAdded { .. } => &subjects.method_added,
             Notice::MethodRemoved { .. } => &subjects.method_removed,
@@ -87,7 +88,18 @@ impl Notice<'_> {
             Notice::PasswordChanged => &subjects.password_changed,
             Notice::NewSignIn { .. } => &subjects.new_sign_in,
         };
-        Message::email(to, subject, self.email_body(locale)).in_locale(locale)
+        let way_out = match locale {
+            Locale::En => format!(
+                "This wasn't you? Freeze your account now, so nobody can sign in to it until \
+                 your center's administrator unfreezes it:\n{freeze}"
+            ),
+            Locale::Es => format!(
+                "¿No fue usted? Congele su cuenta ahora para que nadie pueda iniciar sesión \
+                 hasta que el administrador de su centro la descongele:\n{freeze}"
+            ),
+        };
+        let body = format!("{}\n\n{way_out}", self.email_body(locale));
+        Message::email(to, subject, body).in_locale(locale)
     }
 
     fn email_body(&self, locale: Locale) -> String {
@@ -203,7 +215,7 @@ impl Notice<'_> {
     }
 
     /// The text message: one short sentence, in `locale`.
-    pub fn text(&self, to: &str, locale: Locale) -> Message {
+    pub fn text(&self, to: &str, locale: Locale, freeze: &str) -> Message {
         let body = match (*self, locale) {
             (Notice::MethodAdded { kind, .. }, Locale::En) => format!(
                 "Twostep: a verification method ({}) was added to your account. Not you? Contact your center now.",
@@ -243,7 +255,7 @@ impl Notice<'_> {
                 "Twostep: new sign-in to your account from a device you have not used recently. Not you? Contact your center now.".to_owned()
             }
             (Notice::NewSignIn { .. }, Locale::Es) => {
-                "Twostep: nuevo inicio de sesión en su cuenta desde un dispositivo que no ha usado recientemente. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
+                "Twostep: nuevo inicio de sesión en su cuenta desde un dispositivo nuevo. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
             (Notice::PasswordChanged, Locale::En) => {
                 "Twostep: your password was changed. Not you? Contact your center now.".to_owned()
@@ -258,7 +270,11 @@ impl Notice<'_> {
                 "Twostep: se crearon códigos de recuperación nuevos para su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
         };
-        Message::text(to, body).in_locale(locale)
+        let way_out = match locale {
+            Locale::En => format!("Freeze your account: {freeze}"),
+            Locale::Es => format!("Congelar su cuenta: {freeze}"),
+        };
+        Message::text(to, format!("{body} {way_out}")).in_locale(locale)
     }
 }
 
@@ -292,7 +308,18 @@ fn escape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const ALL_NOTICES: [Notice<'static>; 5] = [
+    const LINK: &str =
+        "https://twostep.example.org/freeze/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    const ALL_NOTICES: [Notice<'static>; 9] = [
+        Notice::RecoveryCodeUsed { left: 1 },
+        Notice::RecoveryCodesReplaced,
+        Notice::PasswordChanged,
+        Notice::NewSignIn {
+            device: "Twostep on front-desk (Linux)",
+            center: "Little Acorns",
+            when: "2026-11-27 08:00 UTC",
+        },
         Notice::MethodAdded {
             kind: Kind::Email,
             hint: "j•••@x.org",
@@ -311,16 +338,20 @@ mod tests {
         for locale in Locale::ALL {
             let subjects = Subjects::for_locale(locale);
             for n in ALL_NOTICES {
-                let e = n.email(&subjects, "jo@x.org", locale);
+                let e = n.email(&subjects, "jo@x.org", locale, LINK);
                 assert!(!e.subject.is_empty() && e.body.len() > 40, "{n:?}");
-                let t = n.text("+12015550123", locale);
+                assert!(e.body.ends_with(LINK), "{n:?}: the way out comes last");
+                let t = n.text("+12015550123", locale, LINK);
                 assert_eq!(t.channel, Channel::Sms);
-                assert!(t.body.chars().count() <= 160, "{n:?}: {}", t.body);
+                // One sentence, then the link: two text segments at most.
+                let sentence = t.body.trim_end_matches(LINK);
+                assert!(sentence.chars().count() <= 160, "{n:?}: {}", t.body);
+                assert!(t.body.chars().count() <= 306, "{n:?}: {}", t.body);
             }
         }
         assert_eq!(
             Notice::SecondStepLocked
-                .email(&Subjects::default(), "jo@x.org", Locale::En)
+                .email(&Subjects::default(), "jo@x.org", Locale::En, LINK)
                 .subject,
             "Someone entered your password but not your verification code"
         );
@@ -341,7 +372,7 @@ mod tests {
             kind: Kind::Sms,
             hint: "•••• 0123",
         }
-        .email(&es, "jo@x.org", Locale::Es);
+        .email(&es, "jo@x.org", Locale::Es, LINK);
         assert_eq!(
             added.subject,
             "Se agregó un método de verificación a su cuenta"

@@ -31,6 +31,8 @@ pub enum AuditAction {
     RecoveryCodeUsed,
     RecoveryCodesMade,
     PasswordChanged,
+    AccountFrozen,
+    AccountUnfrozen,
 }
 
 impl AuditAction {
@@ -57,6 +59,8 @@ impl AuditAction {
             RecoveryCodeUsed => "recovery_code_used",
             RecoveryCodesMade => "recovery_codes_made",
             PasswordChanged => "password_changed",
+            AccountFrozen => "account_frozen",
+            AccountUnfrozen => "account_unfrozen",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod codes;
 pub mod devices;
 pub mod enrollments;
 pub mod files;
+pub mod freeze_tokens;
 pub mod methods;
 pub mod outbox;
 pub mod people;
@@ -293,6 +294,7 @@ pub async fn person_view_in(
         name: person.name.clone(),
         roles: person.roles.iter().copied().map(role_to_api).collect(),
         shared: person.shared,
+        frozen: person.frozen,
         locale: locale_to_api(person.locale),
         center: api::CenterRef {
             id: person.center_id.clone(),

@@ -26,6 +26,8 @@ pub struct PersonRow {
     pub second_step_locked_until: Option<DateTime<Utc>>,
     /// The language of their emails and texts.
     pub locale: Locale,
+    /// Frozen through "This wasn't me": no sign-in until an administrator unfreezes them.
+    pub frozen: bool,
 }
 
 /// Never the password hash.
@@ -69,6 +71,7 @@ struct Stored {
     failed_second_steps: i64,
     second_step_locked_until: Option<i64>,
     locale: String,
+    frozen_at: Option<i64>,
 }
 
 impl From<Stored> for PersonRow {
@@ -86,12 +89,14 @@ impl From<Stored> for PersonRow {
             failed_second_steps: unsigned(s.failed_second_steps),
             second_step_locked_until: s.second_step_locked_until.map(from_ms),
             locale: s.locale.parse().unwrap_or_default(),
+            frozen: s.frozen_at.is_some(),
         }
     }
 }
 
 const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
-     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until, locale";
+     setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until, locale, \
+     frozen_at";
 
 /// A person's columns from `people p`, prefixed `p_`, for reads that join it.
 pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
@@ -99,7 +104,8 @@ pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
      p.password_hash AS p_password_hash, p.setup_skips_left AS p_setup_skips_left, \
      p.preferred_method_id AS p_preferred_method_id, \
      p.failed_second_steps AS p_failed_second_steps, \
-     p.second_step_locked_until AS p_second_step_locked_until, p.locale AS p_locale";
+     p.second_step_locked_until AS p_second_step_locked_until, p.locale AS p_locale, \
+     p.frozen_at AS p_frozen_at";
 
 #[derive(FromRow)]
 pub struct Prefixed {
@@ -115,6 +121,7 @@ pub struct Prefixed {
     p_failed_second_steps: i64,
     p_second_step_locked_until: Option<i64>,
     p_locale: String,
+    p_frozen_at: Option<i64>,
 }
 
 impl From<Prefixed> for PersonRow {
@@ -132,6 +139,7 @@ impl From<Prefixed> for PersonRow {
             failed_second_steps: p.p_failed_second_steps,
             second_step_locked_until: p.p_second_step_locked_until,
             locale: p.p_locale,
+            frozen_at: p.p_frozen_at,
         }
         .into()
     }
@@ -157,7 +165,8 @@ pub async fn by_email<'c>(db: impl Exec<'c>, email: &str) -> Result<Option<Perso
 
 pub async fn of_center<'c>(db: impl Exec<'c>, center_id: &str) -> Result<Vec<PersonRow>, ApiError> {
     let rows: Vec<Stored> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM people WHERE center_id = $1 ORDER BY name, email"
+        "SELECT {COLUMNS} FROM people WHERE center_id = $1 \
+         ORDER BY CASE WHEN frozen_at IS NULL THEN 1 ELSE 0 END, name, email"
     ))
     .bind(center_id)
     .fetch_all(db)
@@ -260,6 +269,20 @@ pub async fn record_second_step(
     .fetch_optional(&mut *tx)
     .await?;
     Ok(n.map(unsigned))
+}
+
+/// Freezes or unfreezes the person: whether it changed anything.
+pub async fn set_frozen<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<bool, ApiError> {
+    let r = sqlx::query("UPDATE people SET frozen_at = $1 WHERE id = $2")
+        .bind(at.map(to_ms))
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// A new password hash (the person changed their password).

@@ -713,8 +713,12 @@ async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts() {
         .await
         .unwrap();
     wait_requests(&g, 3).await;
+    // One sentence, then the way out: the account's "This wasn't me" link, in Spanish.
+    let notice = text(2);
+    let (sentence, link) = notice.split_once(" Congelar su cuenta: ").unwrap();
     assert_eq!(
-        text(2),
+        sentence,
         "Twostep: se agregó un método de verificación (Mensaje de texto) a su cuenta. ¿No fue usted? Comuníquese con su centro ahora."
     );
+    assert!(link.starts_with(&format!("{}/freeze/", t.server.url())));
 }

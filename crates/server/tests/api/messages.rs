@@ -95,7 +95,10 @@ async fn security_notices_reach_every_address_of_the_person() {
         assert_eq!(notices_to(&t, to, added, "was added").await, n, "{to}");
     }
     let text = t.outbox("+12015550140").await.pop().unwrap();
-    assert!(text.body.len() <= 160 && text.body.contains("Contact your center"));
+    // One short sentence, then the freeze link (two text segments at most).
+    let (sentence, link) = text.body.split_once(" Freeze your account: ").unwrap();
+    assert!(sentence.chars().count() <= 160 && sentence.contains("Contact your center"));
+    assert!(link.contains("/freeze/") && text.body.chars().count() <= 306);
 
     // A removed address hears of its removal.
     t.client.delete_method(&token, &home.id).await.unwrap();

@@ -145,6 +145,23 @@ fn the_demo_center_is_refused_off_loopback() {
     );
 }
 
+#[test]
+fn off_loopback_the_public_address_must_be_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "0.0.0.0:0", "--data"])
+        .arg(dir.path())
+        .env_remove("TWOSTEP_PUBLIC_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("public_url") && err.contains("TWOSTEP_PUBLIC_URL"),
+        "{err}"
+    );
+}
+
 /// The peak resident memory of a process, in KiB (Linux).
 fn peak_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();

@@ -1,0 +1,209 @@
+//! "This wasn't me" (API.md): the link at the end of every security notice. `GET` shows a
+//! plain page (no script) and changes nothing, as mail scanners open links; `POST` freezes the
+//! account: every session and setup token ends, sign-in answers 423 `account_frozen`, and the
+//! center's administrators are emailed. The token in the address is the only credential: no
+//! cookies, nothing else a forged form could carry.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use twostep_core::Locale;
+
+use crate::crypto::hash_token;
+use crate::delivery::{self, Message};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{self, freeze_tokens, AuditAction, Event, PersonRow};
+
+/// `GET /freeze/{token}`.
+pub async fn page(st: &AppState, token: &str) -> Result<Response, ApiError> {
+    let hash = hash_token(token);
+    let Some(person_id) = freeze_tokens::person_of(st.db.read(), &hash, st.now()).await? else {
+        return Ok(not_found());
+    };
+    let Some(person) = store::people::by_id(st.db.read(), &person_id).await? else {
+        return Ok(not_found());
+    };
+    let center = store::centers::get(st.db.read(), &person.center_id)
+        .await?
+        .name;
+    let (title, body, button, stay) = match person.locale {
+        Locale::En => (
+            "Freeze your account?",
+            format!(
+                "This is your {center} account in Twostep. If a sign-in or a change you were told \
+                 about was not you, freeze the account: every device signed in to it is signed \
+                 out, and nobody, you included, can sign in until your center's administrator \
+                 unfreezes it."
+            ),
+            "Freeze my account",
+            "If it was you, close this page: nothing has changed.",
+        ),
+        Locale::Es => (
+            "¿Congelar su cuenta?",
+            format!(
+                "Esta es su cuenta de {center} en Twostep. Si un inicio de sesión o un cambio del \
+                 que se le avisó no fue usted, congele la cuenta: se cerrará la sesión en todos los \
+                 dispositivos y nadie, ni usted, podrá iniciar sesión hasta que el administrador de \
+                 su centro la descongele."
+            ),
+            "Congelar mi cuenta",
+            "Si fue usted, cierre esta página: no cambió nada.",
+        ),
+    };
+    let form = format!(
+        "<form method=\"post\"><button type=\"submit\">{}</button></form><p>{}</p>",
+        escape(button),
+        escape(stay)
+    );
+    Ok(html(
+        StatusCode::OK,
+        person.locale,
+        title,
+        &format!("<p>{}</p>{form}", escape(&body)),
+    ))
+}
+
+/// `POST /freeze/{token}`: once.
+pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
+    let now = st.now();
+    let hash = hash_token(token);
+    let mut tx = st.db.begin().await?;
+    let Some(person_id) = freeze_tokens::spend(&mut *tx, &hash, now).await? else {
+        return Ok(not_found());
+    };
+    let Some(person) = store::people::by_id(&mut *tx, &person_id).await? else {
+        return Ok(not_found());
+    };
+    store::people::set_frozen(&mut *tx, &person.id, Some(now)).await?;
+    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
+    tell_administrators(&mut tx, &person, now).await?;
+    Event::about(&person, AuditAction::AccountFrozen)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    st.courier.wake();
+    let (title, body) = match person.locale {
+        Locale::En => (
+            "Your account is frozen",
+            "Every device signed in to it was signed out, and nobody can sign in to it. Your \
+             center's administrators were told. Contact your center's administrator to unfreeze \
+             it, and change your password then.",
+        ),
+        Locale::Es => (
+            "Su cuenta está congelada",
+            "Se cerró la sesión en todos los dispositivos y nadie puede iniciar sesión en ella. \
+             Se avisó a los administradores de su centro. Comuníquese con el administrador de su \
+             centro para descongelarla y, después, cambie su contraseña.",
+        ),
+    };
+    Ok(html(
+        StatusCode::OK,
+        person.locale,
+        title,
+        &format!("<p>{}</p>", escape(body)),
+    ))
+}
+
+/// Every administrator of the person's center hears of it, in their own language.
+async fn tell_administrators(
+    tx: &mut sqlx::AnyConnection,
+    person: &PersonRow,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (name, email) = (&person.name, &person.email);
+    for admin in store::people::of_center(&mut *tx, &person.center_id).await? {
+        if !admin.is_admin() || admin.id == person.id {
+            continue;
+        }
+        let (subject, body) = match admin.locale {
+            Locale::En => (
+                "An account at your center was frozen".to_owned(),
+                format!(
+                    "{name} ({email}) froze their account with the \"This wasn't me\" link of a \
+                     security notice: a sign-in or a change was not them.\n\n\
+                     Nobody can sign in to it until you unfreeze it in Twostep's Administration. \
+                     Talk with them first, and have them change their password."
+                ),
+            ),
+            Locale::Es => (
+                "Se congeló una cuenta de su centro".to_owned(),
+                format!(
+                    "{name} ({email}) congeló su cuenta con el enlace \"No fue usted\" de un aviso \
+                     de seguridad: un inicio de sesión o un cambio no fue esa persona.\n\n\
+                     Nadie puede iniciar sesión en ella hasta que usted la descongele en \
+                     Administración de Twostep. Hable primero con esa persona y pídale que cambie \
+                     su contraseña."
+                ),
+            ),
+        };
+        let msg = Message::email(&admin.email, &subject, body)
+            .in_locale(admin.locale)
+            .for_person(&admin.id);
+        delivery::queue(&mut *tx, now, &msg).await?;
+    }
+    Ok(())
+}
+
+/// A used, expired or unknown link: nothing changes, and the page says why in both languages
+/// (whose link it was is not known, or not to be told).
+fn not_found() -> Response {
+    html(
+        StatusCode::NOT_FOUND,
+        Locale::En,
+        "This link doesn't work",
+        "<p>It was already used, it expired (links work for 7 days), or it is not complete. If \
+         you think someone else is using your account, contact your center's administrator.</p>\
+         <p lang=\"es\">Este enlace no funciona: ya se usó, venció (los enlaces funcionan 7 días) \
+         o no está completo. Si cree que otra persona está usando su cuenta, comuníquese con el \
+         administrador de su centro.</p>",
+    )
+}
+
+/// A small page that works without script, and that no other site can frame or learn the
+/// address of.
+fn html(status: StatusCode, locale: Locale, title: &str, body: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Twostep</title><style>\
+         body{{font-family:-apple-system,Segoe UI,Roboto,sans-serif;font-size:18px;line-height:1.5;\
+         color:#1d2a2f;background:#f4f7f6;margin:0;padding:24px}}\
+         main{{max-width:560px;margin:0 auto;background:#fff;border:1px solid #d5dde0;\
+         border-radius:12px;padding:24px}}\
+         button{{font:inherit;font-weight:600;min-height:48px;width:100%;border:0;border-radius:10px;\
+         background:#b3261e;color:#fff;cursor:pointer}}\
+         button:focus-visible{{outline:3px solid #1a5fd0;outline-offset:2px}}\
+         </style></head><body><main><h1>{}</h1>{body}</main></body></html>",
+        locale.as_str(),
+        escape(title),
+        escape(title),
+    );
+    let mut res = (status, Html(page)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

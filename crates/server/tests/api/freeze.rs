@@ -1,0 +1,183 @@
+//! "This wasn't me" (API.md): every security notice ends with a single-use link; GET changes
+//! nothing, POST freezes the account; an administrator of the same center unfreezes it.
+
+use twostep_client::api::{AddMethodRequest, OutboxMessage};
+use twostep_core::Role;
+
+use crate::harness::*;
+
+const EMAIL: &str = "frozen.teacher@acorns.example";
+const ADMIN: &str = "boss@acorns.example";
+
+/// The freeze link at the end of the newest notice to `to`.
+fn link_in(msgs: &[OutboxMessage], base: &str) -> String {
+    let body = &msgs
+        .iter()
+        .rev()
+        .find(|m| m.body.contains("/freeze/"))
+        .expect("a notice with a freeze link")
+        .body;
+    let start = body
+        .find(&format!("{base}/freeze/"))
+        .expect("the server's public address");
+    body[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// A person whose second method just sent them a notice: their session and the notice's link.
+async fn noticed(t: &TestServer) -> (String, String) {
+    let (token, _) = t.staff_with_email(EMAIL).await;
+    t.add_confirmed(
+        &token,
+        AddMethodRequest::Email {
+            email: Some("home@acorns.example".into()),
+        },
+        "home@acorns.example",
+    )
+    .await;
+    let link = link_in(&t.outbox(EMAIL).await, &t.server.url());
+    (token, link)
+}
+
+#[tokio::test]
+async fn opening_the_link_changes_nothing_and_the_page_needs_no_script() {
+    let t = TestServer::start().await;
+    let (token, link) = noticed(&t).await;
+    let http = reqwest::Client::new();
+    // A mail scanner opens it twice.
+    for _ in 0..2 {
+        let res = http.get(&link).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("script-src"), "no script at all");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("<form method=\"post\">") && !page.contains("<script"));
+        assert!(page.contains(CENTER), "{page}");
+    }
+    t.client.me(&token).await.unwrap();
+    assert!(!t.client.me(&token).await.unwrap().frozen);
+}
+
+#[tokio::test]
+async fn posting_it_freezes_the_account_once_and_tells_the_administrators() {
+    let t = TestServer::start().await;
+    let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
+    let (token, link) = noticed(&t).await;
+    let http = reqwest::Client::new();
+    // A plain form post, as a browser without script sends it.
+    let res = http.post(&link).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("frozen"));
+    assert_eq!(t.client.me(&token).await.unwrap_err().status(), Some(401));
+    let err = t.client.login(EMAIL, PASSWORD, None).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(423), Some("account_frozen"))
+    );
+    // A wrong password still says only that.
+    let err = t.client.login(EMAIL, "not it", None).await.unwrap_err();
+    assert_eq!(err.code(), Some("invalid_credentials"));
+    assert!(t
+        .outbox(ADMIN)
+        .await
+        .iter()
+        .any(|m| m.subject == "An account at your center was frozen" && m.body.contains(EMAIL)));
+    assert_eq!(t.audit_count("account_frozen").await, 1);
+    // Once.
+    assert_eq!(http.post(&link).send().await.unwrap().status(), 404);
+    assert_eq!(http.get(&link).send().await.unwrap().status(), 404);
+
+    // Frozen people come first in the administrator's list.
+    let people = t
+        .client
+        .admin_people(&admin, &Default::default())
+        .await
+        .unwrap()
+        .people;
+    assert_eq!(people[0].email, EMAIL);
+    assert!(people[0].frozen);
+    let unfrozen = t
+        .client
+        .admin_unfreeze(&admin, &people[0].id)
+        .await
+        .unwrap();
+    assert!(!unfrozen.frozen);
+    assert_eq!(t.audit_count("account_unfrozen").await, 1);
+    t.client.login(EMAIL, PASSWORD, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_link_works_seven_days_and_a_made_up_one_never() {
+    let t = TestServer::start().await;
+    let (token, link) = noticed(&t).await;
+    let http = reqwest::Client::new();
+    let made_up = format!("{}/freeze/{}", t.server.url(), "A".repeat(43));
+    assert_eq!(http.get(&made_up).send().await.unwrap().status(), 404);
+    assert_eq!(http.post(&made_up).send().await.unwrap().status(), 404);
+    t.advance(7 * 24 * 3600 + 1);
+    assert_eq!(http.get(&link).send().await.unwrap().status(), 404);
+    assert_eq!(http.post(&link).send().await.unwrap().status(), 404);
+    t.advance(-(7 * 24 * 3600 + 1));
+    t.client.me(&token).await.unwrap();
+}
+
+#[tokio::test]
+async fn only_an_administrator_of_the_same_center_unfreezes() {
+    let t = TestServer::start().await;
+    let (_, link) = noticed(&t).await;
+    reqwest::Client::new().post(&link).send().await.unwrap();
+    let id = t.count("people WHERE frozen_at IS NOT NULL").await;
+    assert_eq!(id, 1);
+    let person_id: String = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(EMAIL)
+        .fetch_one(t.server.state.db.read())
+        .await
+        .unwrap();
+    t.add_person_in(
+        "Other Center",
+        "other.boss@elsewhere.example",
+        &[Role::Admin],
+    )
+    .await;
+    let (other_admin, _) = {
+        let r = t.login("other.boss@elsewhere.example").await;
+        match r {
+            twostep_client::api::LoginResponse::Setup { setup_token, .. } => {
+                let e = t
+                    .client
+                    .add_method(&setup_token, &AddMethodRequest::Email { email: None })
+                    .await
+                    .unwrap();
+                let code = t.last_code("other.boss@elsewhere.example").await;
+                let c = t
+                    .client
+                    .confirm_enrollment(&setup_token, e.id(), &code)
+                    .await
+                    .unwrap();
+                (c.session.unwrap().token, ())
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        t.client
+            .admin_unfreeze(&other_admin, &person_id)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(404)
+    );
+    let (staff, _) = t.staff_with_email("colleague@acorns.example").await;
+    assert_eq!(
+        t.client
+            .admin_unfreeze(&staff, &person_id)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    assert_eq!(t.count("people WHERE frozen_at IS NOT NULL").await, 1);
+}
