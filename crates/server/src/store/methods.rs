@@ -138,6 +138,40 @@ pub async fn of_person<'c>(db: impl Exec<'c>, person_id: &str) -> Result<Vec<Met
     )
 }
 
+#[derive(FromRow)]
+struct WithRecovery {
+    #[sqlx(flatten)]
+    method: Prefixed,
+    recovery_left: i64,
+}
+
+/// The person's methods, oldest first, and their unused recovery codes, in one read (the
+/// Person view on every `GET /me` and every sign-in: one round trip, not two).
+pub async fn of_person_with_recovery<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+) -> Result<(Vec<MethodRow>, u32), ApiError> {
+    // The one-row select keeps the count when the person has no method.
+    let rows: Vec<WithRecovery> = sqlx::query_as(&format!(
+        "SELECT {PREFIXED_COLUMNS}, \
+           (SELECT COUNT(*) FROM recovery_codes r WHERE r.person_id = $1 AND r.used_at IS NULL) \
+             AS recovery_left \
+         FROM (SELECT 1 AS one) o LEFT JOIN methods m ON m.person_id = $1 \
+         ORDER BY m.created_at, m.id"
+    ))
+    .bind(person_id)
+    .fetch_all(db)
+    .await?;
+    let left = rows.first().map_or(0, |r| super::unsigned(r.recovery_left));
+    let mut methods = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(m) = r.method.into_method()? {
+            methods.push(m);
+        }
+    }
+    Ok((methods, left))
+}
+
 /// One of the person's methods; `None` if it is not theirs (or not there).
 pub async fn of<'c>(
     db: impl Exec<'c>,

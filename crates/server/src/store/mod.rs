@@ -285,8 +285,8 @@ pub async fn person_view_in(
     person: &PersonRow,
     center: &centers::Center,
 ) -> Result<api::Person, ApiError> {
-    let methods = methods::of_person(db.read(), &person.id).await?;
-    let recovery = recovery_codes::summary(db.read(), &person.id).await?;
+    let (methods, recovery_left) =
+        methods::of_person_with_recovery(db.read(), &person.id).await?;
     let (list, pref) = methods::preferred_first(person, &methods, &center.allowed);
     Ok(api::Person {
         id: person.id.clone(),
@@ -306,7 +306,7 @@ pub async fn person_view_in(
             setup_skips_left: person.setup_skips_left,
             methods: list,
             preferred_method_id: pref,
-            recovery_codes_left: recovery.remaining,
+            recovery_codes_left: recovery_left,
         },
     })
 }
