@@ -285,8 +285,7 @@ pub async fn person_view_in(
     person: &PersonRow,
     center: &centers::Center,
 ) -> Result<api::Person, ApiError> {
-    let (methods, recovery_left) =
-        methods::of_person_with_recovery(db.read(), &person.id).await?;
+    let (methods, recovery_left) = methods::of_person_with_recovery(db.read(), &person.id).await?;
     let (list, pref) = methods::preferred_first(person, &methods, &center.allowed);
     Ok(api::Person {
         id: person.id.clone(),
