@@ -10,7 +10,7 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 # What the tests add: a real SMTP server (aiosmtpd), and for the app's window a virtual
 # display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
 # xclip to read the clipboard, x11-utils' xwininfo to read a window's title.
-TEST_PACKAGES := python3-aiosmtpd xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
+TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
 	gnome-keyring imagemagick xclip x11-utils postgresql
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).

@@ -1,7 +1,6 @@
 //! The demo inbox: what the embedded demo server "sent", for trying the app with no mailbox.
 
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 use twostep_api::Outbox;
 
 use crate::error::{AppError, AppResult};
@@ -38,7 +37,19 @@ pub async fn demo_open_link<R: Runtime>(
     if !server.demo || !token_ok {
         return Err(AppError::NoDemo);
     }
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| AppError::Internal(format!("no browser opened the link: {e}")))
+    // The desktop's browser, as a mail app would open it: GIO's default for http(s) links
+    // on Linux (the same lookup as every desktop), the system's opener elsewhere.
+    #[cfg(target_os = "linux")]
+    {
+        let _ = app;
+        gio::AppInfo::launch_default_for_uri(&url, None::<&gio::AppLaunchContext>)
+            .map_err(|e| AppError::Internal(format!("no browser opened the link: {e}")))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        use tauri_plugin_opener::OpenerExt;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| AppError::Internal(format!("no browser opened the link: {e}")))
+    }
 }

@@ -65,3 +65,110 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     server.client.login(email, PASSWORD, None).await.unwrap();
     app.quit().await;
 }
+
+/// The demo center: a parent adds a method, the notice lands in the Demo inbox, and its
+/// "This wasn't me" link opens in the browser (a stand-in registered for http links, which
+/// presses the page's button as a person would); her next sign-in says the account is frozen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_freezes_her_account_from_the_demo_inbox() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = AppData::new();
+    let page = data.path().join("frozen-page.html");
+    let browser = data.path().join("fake-browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\ncurl -s -X POST \"$1\" > '{}.part' && mv '{0}.part' '{0}'\n",
+            page.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let apps = data.path().join("xdg-data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::write(
+        apps.join("fake-browser.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Fake Browser\nExec={} %u\n\
+             MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+            browser.display()
+        ),
+    )
+    .unwrap();
+    let config = data.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=fake-browser.desktop\n\
+         x-scheme-handler/https=fake-browser.desktop\n",
+    )
+    .unwrap();
+
+    let app = App::launch(&data, None).await;
+    app.on_screen("sign-in").await;
+    let riley = "riley.parent@family.example";
+    app.fill("#email", riley).await;
+    app.fill("#password", "demo-family-pass").await;
+    app.click("#sign-in").await;
+    app.on_screen("home").await;
+    app.click("#manage-2sv").await;
+    app.on_screen("methods").await;
+    app.click("#add-method").await;
+    app.click("#kind-email").await;
+    app.click("#choose-continue").await;
+    app.on_screen("setup-email").await;
+    app.click("#send-setup-code").await;
+    app.on_screen("setup-email-code").await;
+    // The code, from the Demo inbox (read through the app's own command, so as not to leave
+    // the code screen).
+    let out = app
+        .d
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('demo_inbox').then((o) => done(JSON.stringify(o)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let out: twostep_client::api::Outbox = serde_json::from_str(out.as_str().unwrap()).unwrap();
+    let sent = out
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.to == riley && twostep_testkit::is_code_message(&m.body))
+        .expect("the code email");
+    let code = twostep_testkit::extract_code(&sent.body);
+    app.fill("#setup-code", &code).await;
+    app.click("#confirm-method").await;
+    app.save_recovery_codes().await;
+    app.on_screen("setup-done").await;
+
+    // The notice, with its link, in the Demo inbox; the link opens in the browser.
+    app.click("#nav-inbox").await;
+    app.on_screen("inbox").await;
+    app.wait_text(
+        "#inbox",
+        "A two-factor authentication device has been added",
+    )
+    .await;
+    app.click("#inbox a.freeze-link").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !page.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the link was not opened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let frozen = std::fs::read_to_string(&page).unwrap();
+    assert!(frozen.contains("Your account is frozen"), "{frozen}");
+
+    // Her session ended with it; signing in again says why and what to do.
+    app.click("#nav-home").await;
+    app.on_screen("sign-in").await;
+    app.fill("#email", riley).await;
+    app.fill("#password", "demo-family-pass").await;
+    app.click("#sign-in").await;
+    app.wait_text("#form-error", "frozen").await;
+    app.quit().await;
+}
