@@ -124,7 +124,7 @@ function frozenSection(app, p, box, done) {
         try {
           await app.guard(call('admin_unfreeze', { personId: p.id }));
           done();
-        } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); unfreeze.hidden = false; } }
+        } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); unfreeze.hidden = false; unfreeze.focus(); } }
       }),
     }, t('admin.unfreeze_confirm_button'));
     const confirm = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('admin.unfreeze_confirm_label') },

@@ -2,12 +2,12 @@
 
 import { call } from './api.js';
 import { t } from './i18n.js';
-import { h, errorBox, showError, when } from './dom.js';
+import { h, errorBox, showError, when, errorText } from './dom.js';
 
 /** A message's text, its "This wasn't me" link made a link that opens in the system browser. */
-function linked(body) {
+function linked(body, toast) {
   return body.split(/(https?:\/\/\S+\/freeze\/[A-Za-z0-9_-]+)/).map((part, i) => (i % 2
-    ? h('a', { href: part, class: 'freeze-link', onclick: (ev) => { ev.preventDefault(); call('demo_open_link', { url: part }).catch(() => {}); } }, part)
+    ? h('a', { href: part, class: 'freeze-link', onclick: (ev) => { ev.preventDefault(); call('demo_open_link', { url: part }).catch((e) => toast(errorText(e))); } }, part)
     : part));
 }
 
@@ -21,7 +21,7 @@ export function render(app) {
       list.replaceChildren(...(msgs.length ? msgs.map((m) => h('li', { class: 'message card' },
         h('p', { class: 'hint' }, t(m.channel === 'sms' ? 'inbox.meta_sms' : 'inbox.meta_email', { to: m.to, at: when(m.at) })),
         h('h2', {}, m.subject || t('inbox.sms_subject')),
-        h('pre', {}, linked(m.body))))
+        h('pre', {}, linked(m.body, (text) => app.toast(text)))))
         : [h('li', { class: 'empty' }, t('inbox.empty'))]));
     } catch (e) { showError(box, e); }
   })();

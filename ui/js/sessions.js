@@ -14,7 +14,8 @@ export function section(app) {
       try {
         await app.guard(call('end_other_sessions'));
         app.toast(t('sessions.ended_others'));
-        load();
+        await load();
+        heading.focus();
       } catch (e) { if (!e.handled) showError(box, e); }
     }),
   }, t('sessions.end_others'));
@@ -25,6 +26,7 @@ export function section(app) {
       data = await app.guard(call('my_sessions'));
     } catch (e) {
       if (!e.handled) showError(box, e);
+      fill(list);
       return;
     }
     fill(list, data.sessions.map(row));
@@ -40,7 +42,9 @@ export function section(app) {
         try {
           await app.guard(call('end_session', { sessionId: s.id }));
           app.toast(t('sessions.ended', { device }));
-          load();
+          // The row goes: the keyboard goes on from the section's heading.
+          await load();
+          heading.focus();
         } catch (e) { if (!e.handled) showError(box, e); }
       }),
     }, t('sessions.end'));
@@ -52,9 +56,10 @@ export function section(app) {
       end);
   }
 
+  const heading = h('h2', { id: 'sessions-h', tabindex: '-1' }, t('sessions.title'));
   load();
   return h('section', { class: 'card', id: 'sessions', 'aria-labelledby': 'sessions-h' },
-    h('h2', { id: 'sessions-h' }, t('sessions.title')),
+    heading,
     h('p', {}, t('sessions.intro')),
     box, list, others);
 }

@@ -39,13 +39,15 @@ pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Per
     let admin = require_admin(p)?;
     let person = person_in_center(st, admin, id).await?;
     let now = st.now();
-    let mut tx = st.db.begin().await?;
-    store::people::set_frozen(&mut *tx, &person.id, None).await?;
-    Event::about(&person, AuditAction::AccountUnfrozen)
-        .by(&admin.id)
-        .record(&mut *tx, now)
-        .await?;
-    tx.commit().await?;
+    if person.frozen {
+        let mut tx = st.db.begin().await?;
+        store::people::set_frozen(&mut *tx, &person.id, None).await?;
+        Event::about(&person, AuditAction::AccountUnfrozen)
+            .by(&admin.id)
+            .record(&mut *tx, now)
+            .await?;
+        tx.commit().await?;
+    }
     let person = store::people::by_id(st.db.read(), &person.id)
         .await?
         .ok_or(ApiError::NotFound("That person"))?;

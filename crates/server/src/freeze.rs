@@ -75,9 +75,11 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
     let Some(person) = store::people::by_id(&mut *tx, &person_id).await? else {
         return Ok(not_found());
     };
+    // Challenges, then the person, then tokens: the order a second step takes its locks in
+    // (PostgreSQL: no deadlock with a sign-in under way).
+    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     store::people::set_frozen(&mut *tx, &person.id, Some(now)).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
-    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     tell_administrators(&mut tx, &person, now).await?;
     Event::about(&person, AuditAction::AccountFrozen)
         .record(&mut *tx, now)

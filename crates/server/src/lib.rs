@@ -26,7 +26,7 @@ pub mod store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::serve::ListenerExt;
@@ -186,18 +186,22 @@ pub fn app(state: AppState) -> Router {
     })
     .with_state(state)
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
-    .layer(
-        TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or("-")
-                .to_owned();
-            // The path only: never headers (tokens) or bodies (passwords, codes).
-            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-        }),
-    )
+    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        // The route's pattern only ("/freeze/{token}", not the token): never headers
+        // (tokens), bodies (passwords, codes) or a path that carries a secret.
+        let path = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(unmatched)", MatchedPath::as_str)
+            .to_owned();
+        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
+    }))
     .layer(PropagateRequestIdLayer::x_request_id())
     .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .layer(SetResponseHeaderLayer::overriding(

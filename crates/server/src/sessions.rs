@@ -27,9 +27,18 @@ pub async fn begin(
     device: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<api::Session, ApiError> {
-    let session = auth::issue_session(tx, &person.id, device, now, &st.cfg.limits).await?;
+    // The person's row first (PostgreSQL): a freeze committing meanwhile waits, or is seen.
+    store::people::lock(tx, &person.id).await?;
     let name = device.unwrap_or_default();
-    let (this_device, any_device) = devices::last_sign_in(&mut *tx, &person.id, name).await?;
+    let devices::SignInFacts {
+        this_device,
+        any_device,
+        frozen,
+    } = devices::facts(&mut *tx, &person.id, name).await?;
+    if frozen {
+        return Err(ApiError::AccountFrozen);
+    }
+    let session = auth::issue_session(tx, &person.id, device, now, &st.cfg.limits).await?;
     let unseen = this_device.is_none_or(|t| now - t > Duration::days(NEW_DEVICE_AFTER_DAYS));
     if unseen && any_device.is_some() {
         let center = store::centers::get(&mut *tx, &person.center_id).await?;
@@ -88,6 +97,8 @@ pub async fn end(st: &AppState, p: &Principal, public_id: &str) -> Result<(), Ap
 /// `POST /me/sessions/end-others`: every session but this one (setup tokens too).
 pub async fn end_others(st: &AppState, p: &Principal) -> Result<(), ApiError> {
     let mut tx = st.db.begin().await?;
+    // After any session being issued now (it takes the same lock), not before it.
+    store::people::lock(&mut tx, &p.person.id).await?;
     tokens::delete_others_of(&mut *tx, &p.person.id, &p.token_hash).await?;
     Event::by_self(&p.person, AuditAction::SignedOut)
         .detail("signed out everywhere else")

@@ -7,22 +7,34 @@ use super::Exec;
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
-/// When the person last signed in from `device` (any device at all when `device` is none):
-/// `(this device, any device)`.
-pub async fn last_sign_in<'c>(
+/// What a new session of the person needs to know, in one read: when they last signed in from
+/// `device` and from any device, and whether the account is frozen (now, in the issuing
+/// transaction: a freeze that committed while the password was being checked still holds).
+pub struct SignInFacts {
+    pub this_device: Option<DateTime<Utc>>,
+    pub any_device: Option<DateTime<Utc>>,
+    pub frozen: bool,
+}
+
+pub async fn facts<'c>(
     db: impl Exec<'c>,
     person_id: &str,
     device: &str,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ApiError> {
-    let row: (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT MAX(CASE WHEN device_name = $2 THEN last_signed_in END), MAX(last_signed_in) \
-         FROM known_devices WHERE person_id = $1",
+) -> Result<SignInFacts, ApiError> {
+    let row: (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MAX(CASE WHEN d.device_name = $2 THEN d.last_signed_in END), \
+           MAX(d.last_signed_in), (SELECT p.frozen_at FROM people p WHERE p.id = $1) \
+         FROM known_devices d WHERE d.person_id = $1",
     )
     .bind(person_id)
     .bind(device)
     .fetch_one(db)
     .await?;
-    Ok((row.0.map(from_ms), row.1.map(from_ms)))
+    Ok(SignInFacts {
+        this_device: row.0.map(from_ms),
+        any_device: row.1.map(from_ms),
+        frozen: row.2.is_some(),
+    })
 }
 
 /// Records a sign-in from `device` now.

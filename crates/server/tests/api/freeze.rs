@@ -181,3 +181,37 @@ async fn only_an_administrator_of_the_same_center_unfreezes() {
     );
     assert_eq!(t.count("people WHERE frozen_at IS NOT NULL").await, 1);
 }
+
+/// A freeze that commits while a sign-in is under way (its password checked, its second step
+/// pending) still holds: no session is issued, and a token that slipped past opens nothing.
+#[tokio::test]
+async fn a_sign_in_under_way_when_the_account_freezes_gets_no_session() {
+    let t = TestServer::start().await;
+    let (token, _) = t.staff_with_email(EMAIL).await;
+    let (challenge_id, method_id) = t.challenge(EMAIL).await;
+    let code = t.last_code(EMAIL).await;
+    let person_id: String = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(EMAIL)
+        .fetch_one(t.server.state.db.read())
+        .await
+        .unwrap();
+    // Only the flag, as if the freeze committed between the password and the code.
+    twostep_server::store::people::set_frozen(t.server.state.db.write(), &person_id, Some(t.now()))
+        .await
+        .unwrap();
+    let err = t
+        .client
+        .verify(&challenge_id, &method_id, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(423), Some("account_frozen"))
+    );
+    assert_eq!(
+        t.count("tokens WHERE kind = 'session'").await,
+        1,
+        "nothing issued"
+    );
+    assert_eq!(t.client.me(&token).await.unwrap_err().status(), Some(401));
+}
