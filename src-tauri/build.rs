@@ -47,6 +47,8 @@ fn twostep_commands() -> &'static [&'static str] {
         "admin_person",
         "admin_reset",
         "admin_unfreeze",
+        "admin_set_disabled",
+        "admin_end_sessions",
         "admin_policy",
         "admin_set_policy",
         "admin_audit",

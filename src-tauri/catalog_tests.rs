@@ -402,6 +402,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::TooManyAttempts { retry_after: 1 },
         E::SetupRequired,
         E::AccountFrozen,
+        E::AccountDisabled,
         E::NothingToSend,
         E::ResendTooSoon { retry_after: 1 },
         E::TooManyCodes {
@@ -447,6 +448,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::TooManyAttempts { .. }
             | E::SetupRequired
             | E::AccountFrozen
+            | E::AccountDisabled
             | E::NothingToSend
             | E::ResendTooSoon { .. }
             | E::TooManyCodes { .. }

@@ -34,6 +34,30 @@ pub async fn admin_reset(state: State<'_, AppState>, person_id: String) -> AppRe
     .await
 }
 
+/// Disables (`disabled`) or enables a person of the administrator's center.
+#[tauri::command]
+pub async fn admin_set_disabled(
+    state: State<'_, AppState>,
+    person_id: String,
+    disabled: bool,
+) -> AppResult<Person> {
+    let id = check_id(&person_id)?.to_owned();
+    session::call(&state, |c, t| async move {
+        c.admin_set_disabled(t.expose(), &id, disabled).await
+    })
+    .await
+}
+
+/// Signs a person out everywhere (2-Step Verification kept).
+#[tauri::command]
+pub async fn admin_end_sessions(state: State<'_, AppState>, person_id: String) -> AppResult<()> {
+    let id = check_id(&person_id)?.to_owned();
+    session::call(&state, |c, t| async move {
+        c.admin_end_sessions(t.expose(), &id).await
+    })
+    .await
+}
+
 /// The person may sign in again (after they froze their account with "This wasn't me").
 #[tauri::command]
 pub async fn admin_unfreeze(state: State<'_, AppState>, person_id: String) -> AppResult<Person> {

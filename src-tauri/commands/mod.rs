@@ -53,6 +53,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         admin::admin_person,
         admin::admin_reset,
         admin::admin_unfreeze,
+        admin::admin_set_disabled,
+        admin::admin_end_sessions,
         admin::admin_policy,
         admin::admin_set_policy,
         admin::admin_audit,

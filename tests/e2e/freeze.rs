@@ -63,6 +63,24 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     app.wait_text("#reset-result", "can sign in again").await;
     assert!(!app.exists("#frozen").await);
     server.client.login(email, PASSWORD, None).await.unwrap();
+
+    // The account itself: disabled (confirmed), then enabled again, 2SV kept throughout.
+    app.click("#disable").await;
+    app.wait("#confirm-account-action").await;
+    app.shoot("admin-person-disable").await;
+    app.click("#confirm-account-action").await;
+    app.wait_text("#reset-result", "is disabled").await;
+    app.wait_text("#disabled-note", "can't sign in").await;
+    let err = server
+        .client
+        .login(email, PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("account_disabled"));
+    app.click("#enable").await;
+    app.click("#confirm-account-action").await;
+    app.wait_text("#reset-result", "can sign in again").await;
+    server.client.login(email, PASSWORD, None).await.unwrap();
     app.quit().await;
 }
 

@@ -43,7 +43,9 @@ export function render(app, { query = '', filter = '' } = {}) {
       const res = await app.guard(call('admin_people', { query: { query: q.value.trim() || null, two_step: f.value || null } }));
       results.replaceChildren(...(res.people.length ? res.people.map((p) => h('li', {},
         h('button', { type: 'button', class: 'person', 'data-email': p.email, onclick: () => app.show(person, { id: p.id, back: { query: q.value, filter: f.value } }, 'admin-person') },
-          h('strong', {}, p.name, p.frozen ? h('span', { class: 'badge warning' }, t('admin.frozen')) : null),
+          h('strong', {}, p.name,
+            p.frozen ? h('span', { class: 'badge warning' }, t('admin.frozen')) : null,
+            p.disabled ? h('span', { class: 'badge warning' }, t('admin.disabled')) : null),
           h('span', {}, p.email),
           h('span', { class: 'hint' }, p.roles.map(role).join(', '), ' · ', p.two_step.enabled ? t('admin.status_on') : t('admin.status_off')))))
         : [h('li', { class: 'empty' }, t('admin.no_match'))]));
@@ -99,13 +101,57 @@ function person(app, { id, back, result }) {
       result ? h('p', { class: 'notice success', id: 'reset-result', role: 'status' }, result) : null,
       h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),
       p.frozen ? frozenSection(app, p, box, () => app.show(person, { id, back, result: t('admin.unfrozen_done', { name: p.name }) }, 'admin-person')) : null,
-      section);
+      section,
+      accountSection(app, p, box, (result) => app.show(person, { id, back, result }, 'admin-person')));
     const r = body.querySelector('#reset-result');
     if (r) { r.setAttribute('tabindex', '-1'); r.focus(); }
   })();
   return h('div', { class: 'page' },
     h('p', {}, h('a', { href: '#admin', id: 'back-to-people', onclick: (ev) => { ev.preventDefault(); app.show(render, back || {}, 'admin'); } }, t('admin.back_to_people'))),
     box, body);
+}
+
+/** The account itself: sign out everywhere (2-Step Verification kept), and disable or enable,
+ *  each behind a confirmation. */
+function accountSection(app, p, box, done) {
+  const section = h('section', { class: 'card', id: 'account', 'aria-labelledby': 'account-h' },
+    h('h2', { id: 'account-h' }, t('admin.account_title')),
+    p.disabled ? h('p', { class: 'notice warning', id: 'disabled-note' }, t('admin.disabled_note', { name: p.name })) : null);
+  const actions = h('div', { class: 'actions' });
+  const confirmThen = (button, question, label, yesText, work) => {
+    actions.hidden = true;
+    const yes = h('button', {
+      type: 'button', class: 'primary', id: 'confirm-account-action',
+      onclick: () => busy(yes, async () => {
+        try { done(await work()); } catch (e) { if (!e.handled) { showError(box, e); panel.remove(); actions.hidden = false; button.focus(); } }
+      }),
+    }, yesText);
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': label },
+      h('p', {}, question),
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); actions.hidden = false; button.focus(); } }, t('admin.cancel'))));
+    section.append(panel);
+    yes.focus();
+  };
+  const endAll = h('button', {
+    type: 'button', class: 'secondary', id: 'end-sessions',
+    onclick: () => confirmThen(endAll, t('admin.end_sessions_confirm', { name: p.name }), t('admin.end_sessions_label'), t('admin.end_sessions'),
+      async () => { await app.guard(call('admin_end_sessions', { personId: p.id })); return t('admin.end_sessions_done', { name: p.name }); }),
+  }, t('admin.end_sessions'));
+  const toggle = h('button', {
+    type: 'button', class: p.disabled ? 'secondary' : 'danger', id: p.disabled ? 'enable' : 'disable',
+    onclick: () => confirmThen(toggle,
+      t(p.disabled ? 'admin.enable_confirm' : 'admin.disable_confirm', { name: p.name }),
+      t(p.disabled ? 'admin.enable_label' : 'admin.disable_label'),
+      t(p.disabled ? 'admin.enable' : 'admin.disable'),
+      async () => {
+        await app.guard(call('admin_set_disabled', { personId: p.id, disabled: !p.disabled }));
+        return t(p.disabled ? 'admin.enabled_done' : 'admin.disabled_done', { name: p.name });
+      }),
+  }, t(p.disabled ? 'admin.enable' : 'admin.disable'));
+  if (!p.disabled) actions.append(endAll);
+  actions.append(toggle);
+  section.append(actions);
+  return section;
 }
 
 /** A person who froze their account ("This wasn't me"): what it means, and Unfreeze behind a

@@ -146,6 +146,9 @@ pub struct Person {
     /// Frozen through "This wasn't me": no sign-in until an administrator unfreezes them.
     #[serde(default)]
     pub frozen: bool,
+    /// Disabled by an administrator: no sign-in until enabled (2-Step Verification kept).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// What follows `POST /login`, and the end of every sign-in path (`next: "done"`).

@@ -460,6 +460,34 @@ impl Client {
         .await
     }
 
+    /// Disables (`true`) or enables a person.
+    pub async fn admin_set_disabled(
+        &self,
+        token: &str,
+        person_id: &str,
+        disabled: bool,
+    ) -> Result<api::Person> {
+        let what = if disabled { "disable" } else { "enable" };
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/{what}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// Signs a person out everywhere (2-Step Verification kept).
+    pub async fn admin_end_sessions(&self, token: &str, person_id: &str) -> Result<()> {
+        self.call::<(), ()>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/sessions/end"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     /// A frozen person may sign in again.
     pub async fn admin_unfreeze(&self, token: &str, person_id: &str) -> Result<api::Person> {
         self.call::<(), _>(

@@ -54,6 +54,63 @@ pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Per
     store::person_view(&st.db, &person).await
 }
 
+/// `POST /admin/people/{id}/disable` (`disabled`) or `/enable`: a disabled person's sessions
+/// end and sign-in answers 403 `account_disabled`; their 2-Step Verification is kept.
+pub async fn set_disabled(
+    st: &AppState,
+    p: &Principal,
+    id: &str,
+    disabled: bool,
+) -> Result<api::Person, ApiError> {
+    let admin = require_admin(p)?;
+    let person = person_in_center(st, admin, id).await?;
+    if person.id == admin.id && disabled {
+        return Err(ApiError::Invalid(
+            "cannot_disable_self",
+            "You can't disable your own account. Ask another administrator.".into(),
+        ));
+    }
+    let now = st.now();
+    if person.disabled != disabled {
+        let mut tx = st.db.begin().await?;
+        store::people::lock(&mut tx, &person.id).await?;
+        store::people::set_disabled(&mut *tx, &person.id, disabled.then_some(now)).await?;
+        if disabled {
+            store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+        }
+        let action = if disabled {
+            AuditAction::AccountDisabled
+        } else {
+            AuditAction::AccountEnabled
+        };
+        Event::about(&person, action)
+            .by(&admin.id)
+            .record(&mut *tx, now)
+            .await?;
+        tx.commit().await?;
+    }
+    let person = store::people::by_id(st.db.read(), &person.id)
+        .await?
+        .ok_or(ApiError::NotFound("That person"))?;
+    store::person_view(&st.db, &person).await
+}
+
+/// `POST /admin/people/{id}/sessions/end`: signed out everywhere, 2-Step Verification kept.
+pub async fn end_sessions(st: &AppState, p: &Principal, id: &str) -> Result<(), ApiError> {
+    let admin = require_admin(p)?;
+    let person = person_in_center(st, admin, id).await?;
+    let now = st.now();
+    let mut tx = st.db.begin().await?;
+    store::people::lock(&mut tx, &person.id).await?;
+    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    Event::about(&person, AuditAction::SignedOutEverywhere)
+        .by(&admin.id)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn list_people(
     st: &AppState,
     p: &Principal,

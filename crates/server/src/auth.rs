@@ -113,7 +113,7 @@ async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> 
     let person = store::people::by_id(st.db.read(), &row.person_id)
         .await?
         // A frozen account's tokens are gone; one that slipped past a freeze opens nothing.
-        .filter(|p| !p.frozen)
+        .filter(|p| !p.frozen && !p.disabled)
         .ok_or(ApiError::Unauthenticated)?;
     Ok(Principal {
         person,

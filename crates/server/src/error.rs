@@ -30,6 +30,8 @@ pub enum ApiError {
     TooManyAttempts { retry_after: u64 },
     #[error("This account is frozen: someone reported that a sign-in or a change was not them. Contact your center's administrator to unfreeze it.")]
     AccountFrozen,
+    #[error("This account is disabled. Contact your center's administrator.")]
+    AccountDisabled,
     #[error(
         "2-Step Verification setup is required before you can continue. Add a verification method."
     )]
@@ -82,7 +84,7 @@ impl ApiError {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
-            Forbidden | ReauthRequired => StatusCode::FORBIDDEN,
+            Forbidden | ReauthRequired | AccountDisabled => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -111,6 +113,7 @@ impl ApiError {
             TooManyAttempts { .. } => "too_many_attempts",
             SetupRequired => "setup_required",
             AccountFrozen => "account_frozen",
+            AccountDisabled => "account_disabled",
             NothingToSend => "nothing_to_send",
             ResendTooSoon { .. } => "resend_too_soon",
             TooManyCodes { .. } => "too_many_codes",

@@ -63,6 +63,9 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(admin_person))
         .routes(routes!(admin_reset))
         .routes(routes!(admin_unfreeze))
+        .routes(routes!(admin_disable))
+        .routes(routes!(admin_enable))
+        .routes(routes!(admin_end_sessions))
         .routes(routes!(admin_get_policy, admin_put_policy))
         .routes(routes!(admin_audit))
         .routes(routes!(health));
@@ -352,6 +355,38 @@ async fn admin_unfreeze(
     ApiPath(id): ApiPath<String>,
 ) -> Res<Json<api::Person>> {
     admin::unfreeze(&st, &p, &id).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/disable", params(("person_id" = String, Path)),
+    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn admin_disable(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<Json<api::Person>> {
+    admin::set_disabled(&st, &p, &id, true).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/enable", params(("person_id" = String, Path)),
+    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn admin_enable(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<Json<api::Person>> {
+    admin::set_disabled(&st, &p, &id, false).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/sessions/end", params(("person_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn admin_end_sessions(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<StatusCode> {
+    admin::end_sessions(&st, &p, &id)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/policy", responses((status = 200, body = api::Policy)))]

@@ -34,9 +34,13 @@ pub async fn begin(
         this_device,
         any_device,
         frozen,
+        disabled,
     } = devices::facts(&mut *tx, &person.id, name).await?;
     if frozen {
         return Err(ApiError::AccountFrozen);
+    }
+    if disabled {
+        return Err(ApiError::AccountDisabled);
     }
     let session = auth::issue_session(tx, &person.id, device, now, &st.cfg.limits).await?;
     let unseen = this_device.is_none_or(|t| now - t > Duration::days(NEW_DEVICE_AFTER_DAYS));

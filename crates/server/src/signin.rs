@@ -31,9 +31,13 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     let limits = &st.cfg.limits;
     let device = device_name(req.device_name);
     let person = password_holder(st, &req.email, Zeroizing::new(req.password)).await?;
-    // Only someone who knows the password learns that the account is frozen or locked.
+    // Only someone who knows the password learns that the account is frozen, disabled or
+    // locked.
     if person.frozen {
         return Err(ApiError::AccountFrozen);
+    }
+    if person.disabled {
+        return Err(ApiError::AccountDisabled);
     }
     match person.lock_state(&limits.lock_rules(), now) {
         LockState::Open => {}

@@ -33,6 +33,9 @@ pub enum AuditAction {
     PasswordChanged,
     AccountFrozen,
     AccountUnfrozen,
+    AccountDisabled,
+    AccountEnabled,
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
@@ -61,6 +64,9 @@ impl AuditAction {
             PasswordChanged => "password_changed",
             AccountFrozen => "account_frozen",
             AccountUnfrozen => "account_unfrozen",
+            AccountDisabled => "account_disabled",
+            AccountEnabled => "account_enabled",
+            SignedOutEverywhere => "signed_out_everywhere",
         }
     }
 }

@@ -14,6 +14,7 @@ pub struct SignInFacts {
     pub this_device: Option<DateTime<Utc>>,
     pub any_device: Option<DateTime<Utc>>,
     pub frozen: bool,
+    pub disabled: bool,
 }
 
 pub async fn facts<'c>(
@@ -21,9 +22,10 @@ pub async fn facts<'c>(
     person_id: &str,
     device: &str,
 ) -> Result<SignInFacts, ApiError> {
-    let row: (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+    let row: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT MAX(CASE WHEN d.device_name = $2 THEN d.last_signed_in END), \
-           MAX(d.last_signed_in), (SELECT p.frozen_at FROM people p WHERE p.id = $1) \
+           MAX(d.last_signed_in), (SELECT p.frozen_at FROM people p WHERE p.id = $1), \
+           (SELECT p.disabled_at FROM people p WHERE p.id = $1) \
          FROM known_devices d WHERE d.person_id = $1",
     )
     .bind(person_id)
@@ -34,6 +36,7 @@ pub async fn facts<'c>(
         this_device: row.0.map(from_ms),
         any_device: row.1.map(from_ms),
         frozen: row.2.is_some(),
+        disabled: row.3.is_some(),
     })
 }
 

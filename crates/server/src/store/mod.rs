@@ -294,6 +294,7 @@ pub async fn person_view_in(
         roles: person.roles.iter().copied().map(role_to_api).collect(),
         shared: person.shared,
         frozen: person.frozen,
+        disabled: person.disabled,
         locale: locale_to_api(person.locale),
         center: api::CenterRef {
             id: person.center_id.clone(),

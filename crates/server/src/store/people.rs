@@ -28,6 +28,8 @@ pub struct PersonRow {
     pub locale: Locale,
     /// Frozen through "This wasn't me": no sign-in until an administrator unfreezes them.
     pub frozen: bool,
+    /// Disabled by an administrator: no sign-in until enabled (2SV kept).
+    pub disabled: bool,
 }
 
 /// Never the password hash.
@@ -72,6 +74,7 @@ struct Stored {
     second_step_locked_until: Option<i64>,
     locale: String,
     frozen_at: Option<i64>,
+    disabled_at: Option<i64>,
 }
 
 impl From<Stored> for PersonRow {
@@ -90,13 +93,14 @@ impl From<Stored> for PersonRow {
             second_step_locked_until: s.second_step_locked_until.map(from_ms),
             locale: s.locale.parse().unwrap_or_default(),
             frozen: s.frozen_at.is_some(),
+            disabled: s.disabled_at.is_some(),
         }
     }
 }
 
 const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
      setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until, locale, \
-     frozen_at";
+     frozen_at, disabled_at";
 
 /// A person's columns from `people p`, prefixed `p_`, for reads that join it.
 pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
@@ -105,7 +109,7 @@ pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
      p.preferred_method_id AS p_preferred_method_id, \
      p.failed_second_steps AS p_failed_second_steps, \
      p.second_step_locked_until AS p_second_step_locked_until, p.locale AS p_locale, \
-     p.frozen_at AS p_frozen_at";
+     p.frozen_at AS p_frozen_at, p.disabled_at AS p_disabled_at";
 
 #[derive(FromRow)]
 pub struct Prefixed {
@@ -122,6 +126,7 @@ pub struct Prefixed {
     p_second_step_locked_until: Option<i64>,
     p_locale: String,
     p_frozen_at: Option<i64>,
+    p_disabled_at: Option<i64>,
 }
 
 impl From<Prefixed> for PersonRow {
@@ -140,6 +145,7 @@ impl From<Prefixed> for PersonRow {
             second_step_locked_until: p.p_second_step_locked_until,
             locale: p.p_locale,
             frozen_at: p.p_frozen_at,
+            disabled_at: p.p_disabled_at,
         }
         .into()
     }
@@ -283,6 +289,20 @@ pub async fn set_frozen<'c>(
         .execute(db)
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Disables or enables the person.
+pub async fn set_disabled<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE people SET disabled_at = $1 WHERE id = $2")
+        .bind(at.map(to_ms))
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// A new password hash (the person changed their password).

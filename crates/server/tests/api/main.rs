@@ -7,6 +7,7 @@ mod admin;
 mod cli;
 mod codes;
 mod delivery;
+mod disable;
 mod freeze;
 mod harness;
 mod input;
