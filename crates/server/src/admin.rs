@@ -23,6 +23,14 @@ fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
     }
 }
 
+/// The Person of API.md as it is now (after a change).
+async fn view_of(st: &AppState, id: &str) -> Result<api::Person, ApiError> {
+    let person = store::people::by_id(st.db.read(), id)
+        .await?
+        .ok_or(ApiError::NotFound("That person"))?;
+    store::person_view(&st.db, &person).await
+}
+
 async fn person_in_center(
     st: &AppState,
     admin: &PersonRow,
@@ -48,10 +56,7 @@ pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Per
             .await?;
         tx.commit().await?;
     }
-    let person = store::people::by_id(st.db.read(), &person.id)
-        .await?
-        .ok_or(ApiError::NotFound("That person"))?;
-    store::person_view(&st.db, &person).await
+    view_of(st, &person.id).await
 }
 
 /// `POST /admin/people/{id}/disable` (`disabled`) or `/enable`: a disabled person's sessions
@@ -89,10 +94,7 @@ pub async fn set_disabled(
             .await?;
         tx.commit().await?;
     }
-    let person = store::people::by_id(st.db.read(), &person.id)
-        .await?
-        .ok_or(ApiError::NotFound("That person"))?;
-    store::person_view(&st.db, &person).await
+    view_of(st, &person.id).await
 }
 
 /// `POST /admin/people/{id}/sessions/end`: signed out everywhere, 2-Step Verification kept.
