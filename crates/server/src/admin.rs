@@ -75,6 +75,18 @@ pub async fn set_disabled(
             "You can't disable your own account. Ask another administrator.".into(),
         ));
     }
+    set_disabled_of(st, &person, disabled, Some(&admin.id)).await?;
+    view_of(st, &person.id).await
+}
+
+/// Disables or enables the person; a disabled person's sessions end. `actor`: as in
+/// `reset_person`.
+pub async fn set_disabled_of(
+    st: &AppState,
+    person: &PersonRow,
+    disabled: bool,
+    actor: Option<&str>,
+) -> Result<(), ApiError> {
     let now = st.now();
     if person.disabled != disabled {
         let mut tx = st.db.begin().await?;
@@ -88,13 +100,12 @@ pub async fn set_disabled(
         } else {
             AuditAction::AccountEnabled
         };
-        Event::about(&person, action)
-            .by(&admin.id)
+        by(Event::about(person, action), actor)
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
     }
-    view_of(st, &person.id).await
+    Ok(())
 }
 
 /// `POST /admin/people/{id}/sessions/end`: signed out everywhere, 2-Step Verification kept.
@@ -177,6 +188,18 @@ pub async fn create_person(
 pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
     let admin = require_admin(p)?;
     let person = person_in_center(st, admin, id).await?;
+    reset_person(st, &person, Some(&admin.id)).await?;
+    view_of(st, &person.id).await
+}
+
+/// Resets the person's 2-Step Verification: every method, enrollment, sign-in under way,
+/// session and recovery code goes, and every address they had is told. `actor`: the
+/// administrator (none: an operator at the command line).
+pub async fn reset_person(
+    st: &AppState,
+    person: &PersonRow,
+    actor: Option<&str>,
+) -> Result<(), ApiError> {
     let now = st.now();
     let mut tx = st.db.begin().await?;
     // Every address the person had hears of the reset, the removed methods' included. (The
@@ -187,17 +210,21 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
     store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
     store::people::reset_two_step(&mut *tx, &person.id).await?;
-    notices::send(&mut tx, st, &person, Notice::Reset, &methods, now).await?;
-    Event::about(&person, AuditAction::TwoStepReset)
-        .by(&admin.id)
+    notices::send(&mut tx, st, person, Notice::Reset, &methods, now).await?;
+    by(Event::about(person, AuditAction::TwoStepReset), actor)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
     st.courier.wake();
-    let row = store::people::by_id(st.db.read(), &person.id)
-        .await?
-        .ok_or(ApiError::NotFound("That person"))?;
-    store::person_view(&st.db, &row).await
+    Ok(())
+}
+
+/// The event as done by `actor`, when an administrator did it.
+fn by<'a>(e: Event<'a>, actor: Option<&'a str>) -> Event<'a> {
+    match actor {
+        Some(a) => e.by(a),
+        None => e,
+    }
 }
 
 pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, ApiError> {

@@ -86,6 +86,12 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         clock.clone(),
         listen,
     );
+    // Known now (the command line's notices need it too); with port 0, once the server listens.
+    let public_url = match (&cfg.public_url, cfg.bind.port()) {
+        (Some(u), _) => std::sync::OnceLock::from(u.clone()),
+        (None, port) if port != 0 => std::sync::OnceLock::from(format!("http://{}", cfg.bind)),
+        (None, _) => std::sync::OnceLock::new(),
+    };
     Ok(AppState {
         sms: Arc::new(sms),
         db,
@@ -96,8 +102,8 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         clock,
         keys: Arc::new(keys),
         passwords,
+        public_url: Arc::new(public_url),
         courier,
-        public_url: Arc::new(std::sync::OnceLock::new()),
     })
 }
 

@@ -74,6 +74,28 @@ enum PersonCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Disable a person: their sessions end and they cannot sign in (2-Step Verification kept).
+    Disable {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled person.
+    Enable {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        email: String,
+    },
+    /// Reset a person's 2-Step Verification (methods, sessions and recovery codes go; they are
+    /// told; staff set up again at their next sign-in).
+    Reset {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Args)]
@@ -223,7 +245,54 @@ async fn main() -> anyhow::Result<()> {
             println!("Added {email} ({}) to {center}.", added.id);
             Ok(())
         }
+        Command::Person {
+            command: PersonCommand::Disable { common, email },
+        } => operate(&common, &email, Operation::Disable).await,
+        Command::Person {
+            command: PersonCommand::Enable { common, email },
+        } => operate(&common, &email, Operation::Enable).await,
+        Command::Person {
+            command: PersonCommand::Reset { common, email },
+        } => operate(&common, &email, Operation::Reset).await,
     }
+}
+
+/// `person disable|enable|reset --email E`, for a center without a desktop administrator.
+async fn operate(common: &Common, email: &str, what: Operation) -> anyhow::Result<()> {
+    let st = twostep_server::build_state(load(common)?, Arc::new(SystemClock)).await?;
+    let person =
+        twostep_server::store::people::by_email(st.db.read(), &email.trim().to_lowercase())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| anyhow::anyhow!("no one signs in with {email}"))?;
+    let done = match what {
+        Operation::Disable => {
+            twostep_server::admin::set_disabled_of(&st, &person, true, None).await
+        }
+        Operation::Enable => {
+            twostep_server::admin::set_disabled_of(&st, &person, false, None).await
+        }
+        Operation::Reset => twostep_server::admin::reset_person(&st, &person, None).await,
+    };
+    done.map_err(|e| anyhow::anyhow!("{e}"))?;
+    st.courier.stop();
+    println!(
+        "{email}: {}",
+        match what {
+            Operation::Disable => "disabled (signed out everywhere)",
+            Operation::Enable => "enabled",
+            // The notices wait in the outbox, sent by the server as it runs.
+            Operation::Reset => "2-Step Verification reset (they will be told)",
+        }
+    );
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Operation {
+    Disable,
+    Enable,
+    Reset,
 }
 
 fn print_demo_accounts() {

@@ -145,3 +145,69 @@ fn the_dev_outbox_is_refused_off_loopback() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only allowed on a loopback address"));
 }
+
+/// `person disable|enable|reset --email`: a center without a desktop administrator can act.
+#[tokio::test]
+async fn an_operator_disables_enables_and_resets_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let email = "operated@cli.example";
+    let pass = "a long cli password";
+    assert!(cli_person_add(&data, "Cli Center", email, "staff", pass)
+        .status
+        .success());
+    let person = |what: &str, who: &str| {
+        Command::new(BIN)
+            .args(["person", what, "--email", who, "--data"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let out = person("disable", email);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("disabled"));
+
+    let serve = || {
+        let port = free_port();
+        let child = Command::new(BIN)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(&data)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        (child, Client::new(format!("http://127.0.0.1:{port}")))
+    };
+    let up = |client: Client| async move {
+        let start = Instant::now();
+        while client.health().await.is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "no server");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client
+    };
+    let (mut server, client) = serve();
+    let client = up(client).await;
+    let err = client.login(email, pass, None).await.unwrap_err();
+    assert_eq!(err.code(), Some("account_disabled"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    assert!(person("enable", email).status.success());
+    assert!(person("reset", email).status.success());
+    let out = person("reset", "nobody@cli.example");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no one signs in with"));
+
+    let (mut server, client) = serve();
+    let client = up(client).await;
+    assert!(matches!(
+        client.login(email, pass, None).await.unwrap(),
+        LoginResponse::Setup { .. }
+    ));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
