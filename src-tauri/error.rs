@@ -68,6 +68,18 @@ impl AppError {
         }
     }
 
+    /// With `two_step_locked`: the challenge that only a recovery code answers now.
+    pub fn locked_challenge(&self) -> Option<&str> {
+        match self {
+            Self::Server {
+                code,
+                challenge_id: Some(id),
+                ..
+            } if code == "two_step_locked" => Some(id),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &str {
         match self {
             Self::Server { code, .. } => code,

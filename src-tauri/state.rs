@@ -147,6 +147,21 @@ impl AppState {
         Ok((server, signed.token.clone(), false))
     }
 
+    /// A 423 `two_step_locked` names the challenge a recovery code answers now (a new one when
+    /// the code that locked the account used up this one): the sign-in or fresh sign-in under
+    /// way goes on there.
+    pub async fn follow_lock<T>(&self, r: AppResult<T>) -> AppResult<T> {
+        if let Some(id) = r.as_ref().err().and_then(AppError::locked_challenge) {
+            match &mut self.inner.lock().await.flow {
+                Flow::Verify { challenge_id, .. } | Flow::Reauth { challenge_id } => {
+                    *challenge_id = id.to_owned();
+                }
+                Flow::Idle | Flow::Setup { .. } => {}
+            }
+        }
+        r
+    }
+
     pub async fn save_settings(&self) -> AppResult<()> {
         let settings = self.inner.lock().await.settings.clone();
         settings.save(&self.settings_path)

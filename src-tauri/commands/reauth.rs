@@ -27,10 +27,13 @@ pub async fn reauth_start<R: Runtime>(
         Ok(step) => step,
         // Locked for good: only a recovery code goes on, on the challenge the 423 carries.
         Err(e) => {
-            if follow_lock(&state, &e).await {
-                return Ok(StepView::Recover);
-            }
-            return Err(e);
+            let Some(id) = e.locked_challenge() else {
+                return Err(e);
+            };
+            state.inner.lock().await.flow = Flow::Reauth {
+                challenge_id: id.to_owned(),
+            };
+            return Ok(StepView::Recover);
         }
     };
     match step {
@@ -98,7 +101,7 @@ pub async fn reauth_recover(state: State<'_, AppState>, code: String) -> AppResu
         c.recover_as(Some(t.expose()), &challenge_id, &code).await
     })
     .await;
-    renewed(&state, followed(&state, step).await?).await
+    renewed(&state, state.follow_lock(step).await?).await
 }
 
 /// "Change password": the current one and the new one (the server says why a new one is weak).
@@ -135,31 +138,6 @@ async fn renewed(state: &AppState, step: Step) -> AppResult<StepView> {
         me.profile = Some(p);
     }
     Ok(StepView::Done { me })
-}
-
-/// A 423 `two_step_locked` names the challenge a recovery code answers now: the fresh sign-in
-/// goes on there. Whether `err` was that.
-async fn follow_lock(state: &AppState, err: &AppError) -> bool {
-    match err {
-        AppError::Server {
-            code,
-            challenge_id: Some(id),
-            ..
-        } if code == "two_step_locked" => {
-            state.inner.lock().await.flow = Flow::Reauth {
-                challenge_id: id.clone(),
-            };
-            true
-        }
-        _ => false,
-    }
-}
-
-async fn followed<T>(state: &AppState, r: AppResult<T>) -> AppResult<T> {
-    if let Err(e) = &r {
-        follow_lock(state, e).await;
-    }
-    r
 }
 
 /// The fresh sign-in's challenge, while one is under way.

@@ -48,25 +48,7 @@ pub async fn recover_sign_in(state: State<'_, AppState>, code: String) -> AppRes
         .recover(&challenge_id, &code)
         .await
         .map_err(|e| AppError::from_client(e, &server.url));
-    signed_in(&state, &server, follow_lock(&state, step).await?, "recover").await
-}
-
-/// A 423 `two_step_locked` names the challenge a recovery code answers now (a new one when
-/// the code that locked it used up this one): the sign-in goes on there.
-async fn follow_lock<T>(state: &AppState, r: AppResult<T>) -> AppResult<T> {
-    if let Err(AppError::Server {
-        code,
-        challenge_id: Some(id),
-        ..
-    }) = &r
-    {
-        if code == "two_step_locked" {
-            if let Flow::Verify { challenge_id, .. } = &mut state.inner.lock().await.flow {
-                *challenge_id = id.clone();
-            }
-        }
-    }
-    r
+    signed_in(&state, &server, state.follow_lock(step).await?, "recover").await
 }
 
 /// "Skip for now": only offered, and only accepted by the server, when setup is not required.
@@ -118,7 +100,7 @@ pub async fn verify_code(
         .verify(&challenge_id, check_id(&method_id)?, &code)
         .await
         .map_err(|e| AppError::from_client(e, &server.url));
-    signed_in(&state, &server, follow_lock(&state, step).await?, "verify").await
+    signed_in(&state, &server, state.follow_lock(step).await?, "verify").await
 }
 
 /// The answer that can only be "done": its session begins.

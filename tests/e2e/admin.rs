@@ -17,11 +17,7 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
 
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
-    app.sign_in(admin).await;
-    app.on_screen("verify-code").await;
-    app.fill("#code", &server.last_code(admin).await).await;
-    app.click("#verify").await;
-    app.on_screen("home").await;
+    app.sign_in_with_emailed_code(&server, admin).await;
     app.shoot("home-admin").await;
 
     // Find people by name, filter by enrolment.

@@ -45,11 +45,7 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     app.shoot("sign-in-frozen").await;
 
     // Her administrator: "Frozen" first in the list, then Unfreeze, confirmed.
-    app.sign_in(admin).await;
-    app.on_screen("verify-code").await;
-    app.fill("#code", &server.last_code(admin).await).await;
-    app.click("#verify").await;
-    app.on_screen("home").await;
+    app.sign_in_with_emailed_code(&server, admin).await;
     app.click("#nav-admin").await;
     app.on_screen("admin").await;
     app.wait_text("#people li:first-child", "Frozen").await;

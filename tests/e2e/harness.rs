@@ -459,6 +459,15 @@ impl App {
         codes
     }
 
+    /// Signs `email` in with the code its one email method was sent, and waits for Home.
+    pub async fn sign_in_with_emailed_code(&self, server: &Server, email: &str) {
+        self.sign_in(email).await;
+        self.on_screen("verify-code").await;
+        self.fill("#code", &server.last_code(email).await).await;
+        self.click("#verify").await;
+        self.on_screen("home").await;
+    }
+
     /// Email and password on the sign-in screen, then "Sign in".
     pub async fn sign_in(&self, email: &str) {
         self.on_screen("sign-in").await;

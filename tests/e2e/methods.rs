@@ -99,11 +99,7 @@ async fn the_last_method_cannot_be_deleted_and_an_email_is_edited_by_add_then_de
     let old = oldest_method(&server, email).await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
-    app.sign_in(email).await;
-    app.on_screen("verify-code").await;
-    app.fill("#code", &server.last_code(email).await).await;
-    app.click("#verify").await;
-    app.on_screen("home").await;
+    app.sign_in_with_emailed_code(&server, email).await;
     app.click("#manage-2sv").await;
     app.on_screen("methods").await;
 

@@ -6,14 +6,6 @@ use twostep_app::KEYRING_SERVICE;
 
 use crate::harness::*;
 
-async fn sign_in_with_code(app: &App, server: &Server, email: &str) {
-    app.sign_in(email).await;
-    app.on_screen("verify-code").await;
-    app.fill("#code", &server.last_code(email).await).await;
-    app.click("#verify").await;
-    app.on_screen("home").await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teacher_ends_the_session_she_left_on_a_classroom_tablet() {
     let server = Server::start().await;
@@ -25,7 +17,7 @@ async fn a_teacher_ends_the_session_she_left_on_a_classroom_tablet() {
     // The classroom tablet (its own app data), left signed in.
     let tablet = AppData::new();
     let app = App::launch(&tablet, Some(&server.url())).await;
-    sign_in_with_code(&app, &server, email).await;
+    app.sign_in_with_emailed_code(&server, email).await;
     let tablet_token = keyring.load(&server.url(), email).unwrap().unwrap();
     app.quit().await;
 
@@ -34,7 +26,7 @@ async fn a_teacher_ends_the_session_she_left_on_a_classroom_tablet() {
     server.advance(60);
     let phone = AppData::new();
     let app = App::launch(&phone, Some(&server.url())).await;
-    sign_in_with_code(&app, &server, email).await;
+    app.sign_in_with_emailed_code(&server, email).await;
     app.wait_count("#session-list li.session", 3).await;
     app.wait_text("#session-list li:last-child", "Unknown device")
         .await;

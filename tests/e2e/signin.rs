@@ -273,10 +273,6 @@ async fn too_many_wrong_codes_lock_the_sign_in_with_the_way_back() {
     app.shoot("verify-locked").await;
     app.click("#start-over").await;
     app.on_screen("sign-in").await;
-    app.sign_in(email).await;
-    app.on_screen("verify-code").await;
-    app.fill("#code", &server.last_code(email).await).await;
-    app.click("#verify").await;
-    app.on_screen("home").await;
+    app.sign_in_with_emailed_code(&server, email).await;
     app.quit().await;
 }

@@ -208,25 +208,28 @@ async fn recover_only_challenge(
     device: Option<String>,
     reauth_of: Option<&[u8]>,
 ) -> ApiError {
-    let now = st.now();
-    let id = new_id();
-    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
-    match challenges::insert(
-        st.db.write(),
-        &id,
-        &person.id,
-        device.as_deref(),
-        reauth_of,
-        now,
-        expires_at,
-    )
-    .await
-    {
-        Ok(()) => ApiError::TwoStepLocked {
+    match new_challenge(st.db.write(), st, &person.id, device.as_deref(), reauth_of).await {
+        Ok((id, _)) => ApiError::TwoStepLocked {
             challenge_id: Some(id),
         },
         Err(e) => e,
     }
+}
+
+/// A new challenge for the person, good for `challenge_ttl_secs` (`reauth_of`: the session a
+/// fresh sign-in refreshes): its id and when it expires.
+async fn new_challenge<'c>(
+    db: impl store::Exec<'c>,
+    st: &AppState,
+    person_id: &str,
+    device: Option<&str>,
+    reauth_of: Option<&[u8]>,
+) -> Result<(String, chrono::DateTime<Utc>), ApiError> {
+    let now = st.now();
+    let id = new_id();
+    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
+    challenges::insert(db, &id, person_id, device, reauth_of, now, expires_at).await?;
+    Ok((id, expires_at))
 }
 
 fn device_name(d: Option<String>) -> Option<String> {
@@ -274,19 +277,9 @@ async fn start_challenge(
     reauth_of: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
-    let id = new_id();
-    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
     let mut tx = st.db.begin().await?;
-    challenges::insert(
-        &mut *tx,
-        &id,
-        &person.id,
-        device.as_deref(),
-        reauth_of,
-        now,
-        expires_at,
-    )
-    .await?;
+    let (id, expires_at) =
+        new_challenge(&mut *tx, st, &person.id, device.as_deref(), reauth_of).await?;
     let code_sent = match methods {
         [only] if only.kind.is_delivered() => {
             Some(send_to_method(&mut tx, st, person, &id, only, now).await?)
@@ -609,19 +602,11 @@ pub(crate) async fn second_step_failed(
             // on a new one (made in this transaction, for the same session if a fresh sign-in).
             LockState::ForGood => {
                 let id = if st.cfg.codes.is_locked(attempts) {
-                    let id = new_id();
-                    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
-                    challenges::insert(
-                        &mut *tx,
-                        &id,
-                        &person.id,
-                        challenge.device_name.as_deref(),
-                        challenge.reauth_of.as_deref(),
-                        now,
-                        expires_at,
-                    )
-                    .await?;
-                    id
+                    let device = challenge.device_name.as_deref();
+                    let reauth_of = challenge.reauth_of.as_deref();
+                    new_challenge(&mut *tx, st, &person.id, device, reauth_of)
+                        .await?
+                        .0
                 } else {
                     challenge_id.to_owned()
                 };
