@@ -90,8 +90,8 @@ pub async fn reauth_verify(
         c.verify_as(Some(t.expose()), &challenge_id, &id, &code)
             .await
     })
-    .await?;
-    renewed(&state, step).await
+    .await;
+    renewed(&state, state.follow_lock(step).await?).await
 }
 
 #[tauri::command]
