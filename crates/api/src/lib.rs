@@ -1,6 +1,7 @@
 //! The wire types of Twostep's HTTP API, version 1 (`shared/API.md`), shared by the server,
 //! the client and the app. Field names here are the contract: add, never rename.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -33,7 +34,9 @@ pub struct ErrorDetail {
     pub weakness: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Totp,
@@ -55,7 +58,9 @@ pub struct LocaleRequest {
     pub locale: Locale,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Staff,
@@ -344,19 +349,34 @@ pub struct NewPerson {
     pub locale: Option<Locale>,
 }
 
+/// The center's policy. In `PUT`, a field left out keeps its value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Policy {
     pub allowed_kinds: Vec<Kind>,
+    /// 1: one administrator resets; 2: one asks, a different one approves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_approvals: Option<u32>,
+    /// 2-Step Verification is required of families too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardians_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub person_id: Option<String>,
+    /// One action (`two_step_reset`, `second_step_passed`, …).
+    pub action: Option<String>,
+    /// Only events older than this one (a page's `next_before`).
+    pub before: Option<i64>,
+    /// At most this many events (default 100, at most 1000).
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
+    /// Increases with every event; pass the last one's as `before` for older ones.
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<String>,
     pub person_id: Option<String>,
@@ -378,6 +398,72 @@ pub struct AuditEvent {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuditLog {
     pub events: Vec<AuditEvent>,
+    /// There are older events: pass this as `before` for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<i64>,
+}
+
+/// The rollout of 2-Step Verification in the center.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    /// Everyone in the center.
+    pub people: u32,
+    /// People holding each role (someone with two roles counts in both).
+    pub by_role: BTreeMap<Role, u32>,
+    /// People with at least one method.
+    pub enrolled: u32,
+    pub not_enrolled: u32,
+    /// People who skipped setup once and have no method yet.
+    pub skipped_once: u32,
+    /// People who must use 2-Step Verification and have no method, by name.
+    pub required_not_enrolled: Vec<Person>,
+    /// Methods of each kind.
+    pub by_kind: BTreeMap<Kind, u32>,
+    pub frozen: u32,
+    pub disabled: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RemindersSent {
+    pub sent: u32,
+}
+
+/// A two-person reset waiting for a second administrator (202 to the first).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequested {
+    pub request_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a reset answered: done (200, the Person) or waiting for a second administrator (202).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ResetAnswer {
+    Requested(ResetRequested),
+    Done(Box<Person>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequest {
+    pub id: String,
+    /// The person whose 2-Step Verification would be reset.
+    pub person: Person,
+    /// The administrator who asked.
+    pub requested_by: ResetRequester,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequester {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequests {
+    pub requests: Vec<ResetRequest>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -460,6 +460,47 @@ impl Client {
         .await
     }
 
+    /// A reset that may need a second administrator's approval (the center's
+    /// `reset_approvals: 2`): done, or a request waiting.
+    pub async fn admin_reset_or_request(
+        &self,
+        token: &str,
+        person_id: &str,
+    ) -> Result<api::ResetAnswer> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/two-step/reset"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn admin_reset_requests(&self, token: &str) -> Result<api::ResetRequests> {
+        self.call::<(), _>(Method::GET, "/admin/reset-requests", Some(token), None)
+            .await
+    }
+
+    pub async fn admin_approve_reset(&self, token: &str, request_id: &str) -> Result<api::Person> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/reset-requests/{request_id}/approve"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    pub async fn admin_report(&self, token: &str) -> Result<api::Report> {
+        self.call::<(), _>(Method::GET, "/admin/report", Some(token), None)
+            .await
+    }
+
+    pub async fn admin_send_reminders(&self, token: &str) -> Result<api::RemindersSent> {
+        self.call::<(), _>(Method::POST, "/admin/reminders", Some(token), None)
+            .await
+    }
+
     /// Disables (`true`) or enables a person.
     pub async fn admin_set_disabled(
         &self,
@@ -511,16 +552,32 @@ impl Client {
     ) -> Result<api::Policy> {
         let body = api::Policy {
             allowed_kinds: allowed.to_vec(),
+            reset_approvals: None,
+            guardians_required: None,
         };
-        self.call(Method::PUT, "/admin/policy", Some(token), Some(&body))
+        self.admin_put_policy(token, &body).await
+    }
+
+    /// The whole policy (a field left `None` keeps its value).
+    pub async fn admin_put_policy(&self, token: &str, body: &api::Policy) -> Result<api::Policy> {
+        self.call(Method::PUT, "/admin/policy", Some(token), Some(body))
             .await
     }
 
     pub async fn admin_audit(&self, token: &str, person_id: Option<&str>) -> Result<api::AuditLog> {
-        let mut rb = self.req(Method::GET, "/admin/audit", Some(token));
-        if let Some(p) = person_id {
-            rb = rb.query(&[("person_id", p)]);
-        }
-        Self::send(rb).await
+        let q = api::AuditQuery {
+            person_id: person_id.map(str::to_owned),
+            ..Default::default()
+        };
+        self.admin_audit_page(token, &q).await
+    }
+
+    /// A page of the audit trail: by person, by action, older than `before`.
+    pub async fn admin_audit_page(
+        &self,
+        token: &str,
+        q: &api::AuditQuery,
+    ) -> Result<api::AuditLog> {
+        Self::send(self.req(Method::GET, "/admin/audit", Some(token)).query(q)).await
     }
 }

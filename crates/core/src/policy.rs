@@ -44,17 +44,46 @@ impl fmt::Display for Role {
 }
 
 /// 2-Step Verification is mandatory for anyone holding the staff or the admin role, whichever
-/// profile they use (a staff member signing in as a parent verifies too); optional for families.
-/// The administrator, who can reset everyone's 2-Step Verification, needs it most of all.
-pub fn two_step_required(roles: &[Role]) -> bool {
-    roles.iter().any(|r| matches!(r, Role::Staff | Role::Admin))
+/// profile they use (a staff member signing in as a parent verifies too); optional for families
+/// unless the center's policy says `guardians_required`. The administrator, who can reset
+/// everyone's 2-Step Verification, needs it most of all.
+pub fn two_step_required(roles: &[Role], guardians_required: bool) -> bool {
+    roles.iter().any(|r| {
+        matches!(r, Role::Staff | Role::Admin) || (guardians_required && *r == Role::Guardian)
+    })
 }
 
 /// Whether a verification address must be the person's own among the center's staff: a
 /// staff member (or administrator) may not verify with an email or phone another one already
-/// uses, since a shared address is the generic-address problem in disguise. Families may share.
+/// uses, since a shared address is the generic-address problem in disguise. Families may share
+/// (two parents, one phone), even where the center requires them to verify.
 pub fn address_must_be_own(roles: &[Role]) -> bool {
-    two_step_required(roles)
+    two_step_required(roles, false)
+}
+
+/// How many administrators a 2-Step Verification reset takes: one, or one who asks and a
+/// different one who approves (the center's `reset_approvals`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetApprovals {
+    One,
+    Two,
+}
+
+impl ResetApprovals {
+    pub fn count(self) -> u32 {
+        match self {
+            Self::One => 1,
+            Self::Two => 2,
+        }
+    }
+
+    pub fn from_count(n: u32) -> Option<Self> {
+        match n {
+            1 => Some(Self::One),
+            2 => Some(Self::Two),
+            _ => None,
+        }
+    }
 }
 
 /// How many times a person may skip setup when 2SV first applies to them.
@@ -72,11 +101,12 @@ pub enum SignInNext {
     Setup { required: bool },
 }
 
+/// `required`: whether 2-Step Verification is mandatory for the person (`two_step_required`);
 /// `methods` are the kinds of the person's methods; `allowed` the kinds the center allows now.
 /// Only methods of an allowed kind can sign in: a person whose every method is of a kind the
 /// center no longer allows must set up an allowed one, with no skip.
 pub fn next_after_password(
-    roles: &[Role],
+    required: bool,
     methods: &[Kind],
     allowed: &[Kind],
     setup_skips_left: u32,
@@ -85,7 +115,7 @@ pub fn next_after_password(
         SignInNext::Verify
     } else if !methods.is_empty() {
         SignInNext::Setup { required: true }
-    } else if !two_step_required(roles) {
+    } else if !required {
         SignInNext::Done
     } else {
         SignInNext::Setup {
@@ -101,52 +131,50 @@ mod tests {
 
     const ALL: &[Kind] = &Kind::ALL;
 
+    fn next(roles: &[Role], methods: &[Kind], allowed: &[Kind], skips: u32) -> SignInNext {
+        next_after_password(two_step_required(roles, false), methods, allowed, skips)
+    }
+
     #[test]
     fn staff_must_set_up_after_one_skip() {
         assert_eq!(
-            next_after_password(&[Staff], &[], ALL, 1),
+            next(&[Staff], &[], ALL, 1),
             SignInNext::Setup { required: false }
         );
         assert_eq!(
-            next_after_password(&[Staff], &[], ALL, 0),
+            next(&[Staff], &[], ALL, 0),
             SignInNext::Setup { required: true }
         );
-        assert_eq!(
-            next_after_password(&[Staff], &[Kind::Email], ALL, 0),
-            SignInNext::Verify
-        );
+        assert_eq!(next(&[Staff], &[Kind::Email], ALL, 0), SignInNext::Verify);
     }
 
     #[test]
     fn administrators_use_two_step_verification_as_staff_do() {
-        assert!(two_step_required(&[Admin]));
+        assert!(two_step_required(&[Admin], false));
         assert!(address_must_be_own(&[Admin]));
         assert_eq!(
-            next_after_password(&[Admin], &[], ALL, 1),
+            next(&[Admin], &[], ALL, 1),
             SignInNext::Setup { required: false }
         );
         assert_eq!(
-            next_after_password(&[Admin], &[], ALL, 0),
+            next(&[Admin], &[], ALL, 0),
             SignInNext::Setup { required: true }
         );
     }
 
     #[test]
     fn guardians_may_and_staff_guardians_must() {
+        assert_eq!(next(&[Guardian], &[], ALL, 1), SignInNext::Done);
         assert_eq!(
-            next_after_password(&[Guardian], &[], ALL, 1),
-            SignInNext::Done
-        );
-        assert_eq!(
-            next_after_password(&[Guardian], &[Kind::Sms, Kind::Email], ALL, 1),
+            next(&[Guardian], &[Kind::Sms, Kind::Email], ALL, 1),
             SignInNext::Verify
         );
         assert_eq!(
-            next_after_password(&[Guardian, Staff], &[], ALL, 0),
+            next(&[Guardian, Staff], &[], ALL, 0),
             SignInNext::Setup { required: true }
         );
-        assert!(two_step_required(&[Guardian, Staff]));
-        assert!(!two_step_required(&[Guardian]));
+        assert!(two_step_required(&[Guardian, Staff], false));
+        assert!(!two_step_required(&[Guardian], false));
         assert!(!address_must_be_own(&[Guardian]));
     }
 
@@ -154,16 +182,42 @@ mod tests {
     fn only_methods_the_center_allows_sign_in() {
         let email_only = &[Kind::Email];
         assert_eq!(
-            next_after_password(&[Staff], &[Kind::Sms, Kind::Email], email_only, 1),
+            next(&[Staff], &[Kind::Sms, Kind::Email], email_only, 1),
             SignInNext::Verify
         );
         // Every method disallowed: setup, required, even with a skip left, even for a parent.
         for roles in [&[Staff][..], &[Guardian][..]] {
             assert_eq!(
-                next_after_password(roles, &[Kind::Sms, Kind::Totp], email_only, 1),
+                next(roles, &[Kind::Sms, Kind::Totp], email_only, 1),
                 SignInNext::Setup { required: true }
             );
         }
+    }
+
+    #[test]
+    fn a_center_can_require_families_too() {
+        assert!(two_step_required(&[Guardian], true));
+        // The same one-skip rollout as staff.
+        let required = two_step_required(&[Guardian], true);
+        assert_eq!(
+            next_after_password(required, &[], ALL, 1),
+            SignInNext::Setup { required: false }
+        );
+        assert_eq!(
+            next_after_password(required, &[], ALL, 0),
+            SignInNext::Setup { required: true }
+        );
+        // Families may still share an address.
+        assert!(!address_must_be_own(&[Guardian]));
+    }
+
+    #[test]
+    fn resets_take_one_or_two_administrators() {
+        for n in [1, 2] {
+            assert_eq!(ResetApprovals::from_count(n).unwrap().count(), n);
+        }
+        assert_eq!(ResetApprovals::from_count(0), None);
+        assert_eq!(ResetApprovals::from_count(3), None);
     }
 
     #[test]

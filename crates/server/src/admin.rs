@@ -1,21 +1,22 @@
-//! Administration: people, 2-Step Verification reset, the center's policy, the audit trail.
+//! Administration: people, their accounts, the center's policy, the audit trail (resets are in
+//! `resets`, the rollout report and reminders in `rollout`).
 //! Every call is confined to the administrator's own center.
 
 use twostep_api as api;
+use twostep_core::policy::ResetApprovals;
 use twostep_core::Role;
 use zeroize::Zeroizing;
 
 use crate::accounts::{self, NewAccount};
 use crate::auth::Principal;
-use crate::delivery::templates::Notice;
 use crate::error::ApiError;
-use crate::notices;
 use crate::state::AppState;
+use crate::store::centers::Policy;
 use crate::store::{
     self, join_list, kind_from_api, kind_to_api, role_from_api, AuditAction, Event, PersonRow,
 };
 
-fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
+pub(crate) fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
     if p.person.is_admin() {
         Ok(&p.person)
     } else {
@@ -24,14 +25,14 @@ fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
 }
 
 /// The Person of API.md as it is now (after a change).
-async fn view_of(st: &AppState, id: &str) -> Result<api::Person, ApiError> {
+pub(crate) async fn view_of(st: &AppState, id: &str) -> Result<api::Person, ApiError> {
     let person = store::people::by_id(st.db.read(), id)
         .await?
         .ok_or(ApiError::NotFound("That person"))?;
     store::person_view(&st.db, &person).await
 }
 
-async fn person_in_center(
+pub(crate) async fn person_in_center(
     st: &AppState,
     admin: &PersonRow,
     id: &str,
@@ -183,60 +184,29 @@ pub async fn create_person(
     store::person_view(&st.db, &person).await
 }
 
-/// Removes every method, pending code and session of the person; they must set up again at
-/// their next sign-in, with no skip.
-pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
-    let admin = require_admin(p)?;
-    let person = person_in_center(st, admin, id).await?;
-    reset_person(st, &person, Some(&admin.id)).await?;
-    view_of(st, &person.id).await
-}
-
-/// Resets the person's 2-Step Verification: every method, enrollment, sign-in under way,
-/// session and recovery code goes, and every address they had is told. `actor`: the
-/// administrator (none: an operator at the command line).
-pub async fn reset_person(
-    st: &AppState,
-    person: &PersonRow,
-    actor: Option<&str>,
-) -> Result<(), ApiError> {
-    let now = st.now();
-    let mut tx = st.db.begin().await?;
-    // Every address the person had hears of the reset, the removed methods' included. (The
-    // DELETE comes first: a transaction that reads first cannot wait for SQLite's write lock.)
-    let methods = store::methods::delete_all_of(&mut *tx, &person.id).await?;
-    store::enrollments::delete_all_of(&mut *tx, &person.id).await?;
-    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
-    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
-    store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
-    store::people::reset_two_step(&mut *tx, &person.id).await?;
-    notices::send(&mut tx, st, person, Notice::Reset, &methods, now).await?;
-    by(Event::about(person, AuditAction::TwoStepReset), actor)
-        .record(&mut *tx, now)
-        .await?;
-    tx.commit().await?;
-    st.courier.wake();
-    Ok(())
-}
-
 /// The event as done by `actor`, when an administrator did it.
-fn by<'a>(e: Event<'a>, actor: Option<&'a str>) -> Event<'a> {
+pub(crate) fn by<'a>(e: Event<'a>, actor: Option<&'a str>) -> Event<'a> {
     match actor {
         Some(a) => e.by(a),
         None => e,
     }
 }
 
-pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, ApiError> {
-    let admin = require_admin(p)?;
-    let kinds = store::centers::get(st.db.read(), &admin.center_id)
-        .await?
-        .allowed;
-    Ok(api::Policy {
-        allowed_kinds: kinds.into_iter().map(kind_to_api).collect(),
-    })
+fn policy_to_api(p: &Policy) -> api::Policy {
+    api::Policy {
+        allowed_kinds: p.allowed.iter().copied().map(kind_to_api).collect(),
+        reset_approvals: Some(p.reset_approvals.count()),
+        guardians_required: Some(p.guardians_required),
+    }
 }
 
+pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, ApiError> {
+    let admin = require_admin(p)?;
+    let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
+    Ok(policy_to_api(&policy))
+}
+
+/// `PUT /admin/policy`; a field left out keeps its value.
 pub async fn put_policy(
     st: &AppState,
     p: &Principal,
@@ -254,32 +224,76 @@ pub async fn put_policy(
     }
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    store::centers::set_allowed(&mut *tx, &admin.center_id, &kinds).await?;
+    let old = store::centers::policy(&mut *tx, &admin.center_id).await?;
+    let reset_approvals = match req.reset_approvals {
+        None => old.reset_approvals,
+        Some(n) => ResetApprovals::from_count(n).ok_or_else(|| {
+            ApiError::Invalid(
+                "invalid_reset_approvals",
+                "A reset takes 1 or 2 administrators.".into(),
+            )
+        })?,
+    };
+    let policy = Policy {
+        allowed: kinds,
+        reset_approvals,
+        guardians_required: req.guardians_required.unwrap_or(old.guardians_required),
+    };
+    store::centers::set_policy(&mut *tx, &admin.center_id, &policy).await?;
+    // The detail stays the allowed kinds (the app words them); the rest is in the reason-free
+    // facts of the policy, read back with GET.
     Event::new(AuditAction::PolicyChanged)
         .center(Some(&admin.center_id))
         .by(&admin.id)
-        .detail(&join_list(&kinds))
+        .detail(&join_list(&policy.allowed))
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    Ok(api::Policy {
-        allowed_kinds: kinds.into_iter().map(kind_to_api).collect(),
-    })
+    Ok(policy_to_api(&policy))
 }
 
+/// Events per page when the administrator does not say.
+pub const AUDIT_PAGE: u32 = 100;
+/// The most events one page may hold.
+pub const AUDIT_PAGE_MAX: u32 = 1000;
+
+/// `GET /admin/audit`: newest first, a page at a time, by person and by action.
 pub async fn audit_log(
     st: &AppState,
     p: &Principal,
     q: api::AuditQuery,
 ) -> Result<api::AuditLog, ApiError> {
     let admin = require_admin(p)?;
-    let events =
-        store::audit::of_center(st.db.read(), &admin.center_id, q.person_id.as_deref(), 500)
-            .await?;
+    let limit = q.limit.unwrap_or(AUDIT_PAGE);
+    if !(1..=AUDIT_PAGE_MAX).contains(&limit) {
+        return Err(ApiError::Invalid(
+            "invalid_limit",
+            format!("Ask for between 1 and {AUDIT_PAGE_MAX} events at a time."),
+        ));
+    }
+    if let Some(a) = q.action.as_deref() {
+        if AuditAction::parse(a).is_none() {
+            return Err(ApiError::Invalid(
+                "invalid_action",
+                "There is no such kind of event.".into(),
+            ));
+        }
+    }
+    let filter = store::audit::Filter {
+        person_id: q.person_id.as_deref(),
+        action: q.action.as_deref(),
+        before: q.before,
+    };
+    // One more than the page: whether there is a next page, without a second query.
+    let mut events = store::audit::page(st.db.read(), &admin.center_id, filter, limit + 1).await?;
+    let more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    let next_before = more.then(|| events.last().map(|e| e.id)).flatten();
     Ok(api::AuditLog {
         events: events
             .into_iter()
             .map(|r| api::AuditEvent {
+                id: r.id,
                 at: r.at,
                 actor_id: r.actor_id,
                 person_id: r.person_id,
@@ -290,5 +304,6 @@ pub async fn audit_log(
                 reason: r.reason,
             })
             .collect(),
+        next_before,
     })
 }

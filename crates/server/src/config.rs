@@ -120,6 +120,8 @@ pub struct Subjects {
     pub password_changed: String,
     #[serde(rename = "new_sign_in_subject")]
     pub new_sign_in: String,
+    #[serde(rename = "reminder_subject")]
+    pub reminder: String,
 }
 
 impl Subjects {
@@ -135,6 +137,7 @@ impl Subjects {
             recovery_replaced: "Se reemplazaron sus códigos de recuperación".into(),
             password_changed: "Se cambió su contraseña".into(),
             new_sign_in: "Nuevo inicio de sesión en su cuenta".into(),
+            reminder: "Configure la verificación en dos pasos de su cuenta".into(),
         }
     }
 
@@ -159,6 +162,7 @@ impl Default for Subjects {
             recovery_replaced: "Your recovery codes were replaced".into(),
             password_changed: "Your password was changed".into(),
             new_sign_in: "New sign-in to your account".into(),
+            reminder: "Set up 2-Step Verification for your account".into(),
         }
     }
 }

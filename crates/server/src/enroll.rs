@@ -24,6 +24,7 @@ pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, 
     let methods = store::methods::of_person(st.db.read(), &p.person.id).await?;
     let allowed = store::centers::get(st.db.read(), &p.person.center_id)
         .await?
+        .policy
         .allowed;
     let (list, preferred) = store::methods::preferred_first(&p.person, &methods, &allowed);
     Ok(api::MethodsResponse {
@@ -48,6 +49,7 @@ pub async fn add(
     });
     let allowed = store::centers::get(st.db.read(), &person.center_id)
         .await?
+        .policy
         .allowed;
     method::ensure_allowed(kind, &allowed)?;
 
@@ -321,6 +323,7 @@ pub async fn confirm(
 
     let allowed = store::centers::get(st.db.read(), &person.center_id)
         .await?
+        .policy
         .allowed;
     let method = store::methods::of(st.db.read(), &person.id, &method_id)
         .await?

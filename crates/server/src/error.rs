@@ -65,6 +65,12 @@ pub enum ApiError {
     EmailTaken,
     #[error("{0}")]
     WeakPassword(twostep_core::password::Weakness),
+    #[error(
+        "You asked for this reset, so a different administrator of your center must approve it."
+    )]
+    SelfApproval,
+    #[error("This reset request has expired. Ask for the reset again.")]
+    ResetRequestExpired,
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
@@ -84,14 +90,14 @@ impl ApiError {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
-            Forbidden | ReauthRequired | AccountDisabled => StatusCode::FORBIDDEN,
+            Forbidden | ReauthRequired | AccountDisabled | SelfApproval => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             SetupRequired | EmailTaken => StatusCode::CONFLICT,
             Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
-            ChallengeExpired | EnrollmentExpired => StatusCode::GONE,
+            ChallengeExpired | EnrollmentExpired | ResetRequestExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked { .. } | AccountFrozen => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AddressInUse | WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -128,6 +134,8 @@ impl ApiError {
             AlreadyAdded => "already_added",
             EmailTaken => "email_taken",
             WeakPassword(_) => "weak_password",
+            SelfApproval => "approval_by_requester",
+            ResetRequestExpired => "reset_request_expired",
             Invalid(code, _) => code,
             Rule(e) => e.code(),
             Internal(_) => "internal",

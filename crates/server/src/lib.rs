@@ -16,6 +16,8 @@ pub mod hashing;
 pub mod notices;
 pub mod password;
 pub mod recovery;
+pub mod resets;
+pub mod rollout;
 pub mod routes;
 pub mod second_step;
 pub mod sessions;

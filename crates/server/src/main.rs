@@ -43,6 +43,15 @@ enum Command {
         #[command(subcommand)]
         command: PersonCommand,
     },
+    /// Print how far 2-Step Verification has rolled out in a center, and who must still set
+    /// it up.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// The center's name.
+        #[arg(long)]
+        center: String,
+    },
     /// Seed the demo center and print its accounts.
     Demo {
         #[command(flatten)]
@@ -245,6 +254,19 @@ async fn main() -> anyhow::Result<()> {
             println!("Added {email} ({}) to {center}.", added.id);
             Ok(())
         }
+        Command::Report { common, center } => {
+            let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
+            let id = twostep_server::store::centers::id_by_name(st.db.read(), &center)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("there is no center named {center}"))?;
+            let report = twostep_server::rollout::report_of(&st, &id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            st.courier.stop();
+            print!("{}", twostep_server::rollout::as_text(&center, &report));
+            Ok(())
+        }
         Command::Person {
             command: PersonCommand::Disable { common, email },
         } => operate(&common, &email, Operation::Disable).await,
@@ -272,7 +294,7 @@ async fn operate(common: &Common, email: &str, what: Operation) -> anyhow::Resul
         Operation::Enable => {
             twostep_server::admin::set_disabled_of(&st, &person, false, None).await
         }
-        Operation::Reset => twostep_server::admin::reset_person(&st, &person, None).await,
+        Operation::Reset => twostep_server::resets::reset_person(&st, &person, None).await,
     };
     done.map_err(|e| anyhow::anyhow!("{e}"))?;
     st.courier.stop();

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::{EnrollAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, enroll, password, recovery, sessions, signin, store};
+use crate::{admin, enroll, password, recovery, resets, rollout, sessions, signin, store};
 
 /// `Json`, with its rejections (malformed JSON, wrong types, too large) in the API's shape.
 #[derive(FromRequest)]
@@ -62,6 +62,10 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .routes(routes!(admin_people, admin_create_person))
         .routes(routes!(admin_person))
         .routes(routes!(admin_reset))
+        .routes(routes!(admin_reset_requests))
+        .routes(routes!(admin_approve_reset))
+        .routes(routes!(admin_report))
+        .routes(routes!(admin_reminders))
         .routes(routes!(admin_unfreeze))
         .routes(routes!(admin_disable))
         .routes(routes!(admin_enable))
@@ -337,14 +341,55 @@ async fn admin_person(
     admin::get_person(&st, &p, &id).await.map(Json)
 }
 
+/// 200 when the reset is done; 202 when the center's policy takes a second administrator's
+/// approval (`reset_approvals: 2`), and nothing has changed yet.
 #[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/two-step/reset", params(("person_id" = String, Path)),
-    responses((status = 200, body = api::Person), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = api::Person), (status = 202, body = api::ResetRequested), (status = 404, body = ErrorBody)))]
 async fn admin_reset(
     State(st): State<AppState>,
     SessionAuth(p): SessionAuth,
     ApiPath(id): ApiPath<String>,
+) -> Res<axum::response::Response> {
+    Ok(match resets::reset(&st, &p, &id).await? {
+        resets::Outcome::Done(person) => Json(person).into_response(),
+        resets::Outcome::Requested(r) => (StatusCode::ACCEPTED, Json(r)).into_response(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/reset-requests", responses((status = 200, body = api::ResetRequests)))]
+async fn admin_reset_requests(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<Json<api::ResetRequests>> {
+    resets::pending(&st, &p).await.map(Json)
+}
+
+/// A different administrator of the center approves, within a day; the reset is done then.
+#[utoipa::path(post, path = "/api/v1/admin/reset-requests/{request_id}/approve", params(("request_id" = String, Path)),
+    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn admin_approve_reset(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
 ) -> Res<Json<api::Person>> {
-    admin::reset(&st, &p, &id).await.map(Json)
+    resets::approve(&st, &p, &id).await.map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/report", responses((status = 200, body = api::Report), (status = 403, body = ErrorBody)))]
+async fn admin_report(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<Json<api::Report>> {
+    rollout::report(&st, &p).await.map(Json)
+}
+
+/// At most one reminder a day per person.
+#[utoipa::path(post, path = "/api/v1/admin/reminders", responses((status = 200, body = api::RemindersSent), (status = 403, body = ErrorBody)))]
+async fn admin_reminders(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+) -> Res<Json<api::RemindersSent>> {
+    rollout::remind(&st, &p).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/unfreeze", params(("person_id" = String, Path)),

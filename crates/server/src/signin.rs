@@ -57,11 +57,11 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
         .await?;
 
     let methods = store::methods::of_person(st.db.read(), &person.id).await?;
-    let allowed = store::centers::get(st.db.read(), &person.center_id)
-        .await?
-        .allowed;
+    let policy = store::centers::policy(st.db.read(), &person.center_id).await?;
+    let required = policy.requires(&person.roles);
+    let allowed = policy.allowed;
     let kinds: Vec<Kind> = methods.iter().map(MethodRow::kind).collect();
-    match next_after_password(&person.roles, &kinds, &allowed, person.setup_skips_left) {
+    match next_after_password(required, &kinds, &allowed, person.setup_skips_left) {
         SignInNext::Done => done(st, &person, device.as_deref(), None).await,
         SignInNext::Verify => {
             let usable: Vec<MethodRow> = methods
@@ -150,6 +150,7 @@ pub async fn reauth(
     let methods = store::methods::of_person(st.db.read(), &person.id).await?;
     let allowed = store::centers::get(st.db.read(), &person.center_id)
         .await?
+        .policy
         .allowed;
     let usable: Vec<MethodRow> = methods
         .into_iter()
@@ -394,7 +395,7 @@ async fn usable_method(
         .await?
         .ok_or(ApiError::NotFound("That verification method"))?;
     let center = store::centers::get(st.db.read(), &person.center_id).await?;
-    if !m.is_allowed(&center.allowed) {
+    if !m.is_allowed(&center.policy.allowed) {
         return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     Ok(m)
@@ -490,7 +491,7 @@ pub async fn verify(
         .method
         .as_ref()
         .ok_or(ApiError::NotFound("That verification method"))?;
-    if !m.is_allowed(&ctx.center.allowed) {
+    if !m.is_allowed(&ctx.center.policy.allowed) {
         return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     let kind = m.kind;

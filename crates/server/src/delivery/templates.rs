@@ -41,6 +41,31 @@ pub fn code(
     }
 }
 
+/// An administrator's reminder to set up 2-Step Verification, to the person's sign-in email.
+/// Not a security notice (nothing changed): no "This wasn't me" link.
+pub fn reminder(subjects: &Subjects, to: &str, center: &str, locale: Locale) -> Message {
+    let body = match locale {
+        Locale::En => format!(
+            "{center} asks you to turn on 2-Step Verification for your Twostep account: after \
+             your password, you will enter a code from your phone, your email or an \
+             authenticator app, so that a stolen password alone cannot open your account.\n\n\
+             The next time you sign in, Twostep will walk you through it. It takes about two \
+             minutes: have your phone or your email at hand.\n\n\
+             Questions? Ask your center's administrator."
+        ),
+        Locale::Es => format!(
+            "{center} le pide que active la verificación en dos pasos en su cuenta de Twostep: \
+             después de su contraseña, ingresará un código de su teléfono, de su correo \
+             electrónico o de una aplicación de autenticación, para que nadie pueda entrar a su \
+             cuenta solo con su contraseña.\n\n\
+             La próxima vez que inicie sesión, Twostep le indicará los pasos. Toma unos dos \
+             minutos: tenga a mano su teléfono o su correo electrónico.\n\n\
+             ¿Tiene preguntas? Consulte al administrador de su centro."
+        ),
+    };
+    Message::email(to, &subjects.reminder, body).in_locale(locale)
+}
+
 /// A security notice: sent to the person's sign-in email and to every email and phone they
 /// verify with, so that whoever holds any one of them hears of the change.
 #[derive(Debug, Clone, Copy)]

@@ -36,6 +36,9 @@ pub enum AuditAction {
     AccountDisabled,
     AccountEnabled,
     SignedOutEverywhere,
+    ResetRequested,
+    ReminderSent,
+    RemindersSent,
 }
 
 impl AuditAction {
@@ -67,7 +70,49 @@ impl AuditAction {
             AccountDisabled => "account_disabled",
             AccountEnabled => "account_enabled",
             SignedOutEverywhere => "signed_out_everywhere",
+            ResetRequested => "reset_requested",
+            ReminderSent => "reminder_sent",
+            RemindersSent => "reminders_sent",
         }
+    }
+
+    pub const ALL: [AuditAction; 28] = {
+        use AuditAction::*;
+        [
+            SignInPassed,
+            SignInFailed,
+            SecondStepPassed,
+            CodeSent,
+            CodeFailed,
+            ChallengeLocked,
+            PersonLocked,
+            SetupOffered,
+            SetupSkipped,
+            MethodAdded,
+            MethodRemoved,
+            PreferredChanged,
+            TwoStepReset,
+            PolicyChanged,
+            PersonAdded,
+            SignedOut,
+            DeliveryFailed,
+            RecoveryCodeUsed,
+            RecoveryCodesMade,
+            PasswordChanged,
+            AccountFrozen,
+            AccountUnfrozen,
+            AccountDisabled,
+            AccountEnabled,
+            SignedOutEverywhere,
+            ResetRequested,
+            ReminderSent,
+            RemindersSent,
+        ]
+    };
+
+    /// The action of a stored or requested name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
     }
 }
 
@@ -217,6 +262,8 @@ impl<'a> Event<'a> {
 
 /// One recorded event, for an administrator.
 pub struct Recorded {
+    /// Increases with every event.
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<String>,
     pub person_id: Option<String>,
@@ -229,6 +276,7 @@ pub struct Recorded {
 
 #[derive(FromRow)]
 struct Stored {
+    id: i64,
     at: i64,
     actor_id: Option<String>,
     person_id: Option<String>,
@@ -239,26 +287,40 @@ struct Stored {
     reason: Option<String>,
 }
 
-/// The center's newest events, about one person if given.
-pub async fn of_center<'c>(
+/// Which of a center's events, a page at a time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub person_id: Option<&'a str>,
+    pub action: Option<&'a str>,
+    /// Only events older than this one (by id: ids never repeat, times may).
+    pub before: Option<i64>,
+}
+
+/// The center's newest events that pass `filter`, at most `limit`.
+pub async fn page<'c>(
     db: impl Exec<'c>,
     center_id: &str,
-    person_id: Option<&str>,
+    filter: Filter<'_>,
     limit: u32,
 ) -> Result<Vec<Recorded>, ApiError> {
     let rows: Vec<Stored> = sqlx::query_as(
-        "SELECT at, actor_id, person_id, action, detail, kind, hint, reason FROM audit \
+        "SELECT id, at, actor_id, person_id, action, detail, kind, hint, reason FROM audit \
          WHERE center_id = $1 AND (CAST($2 AS TEXT) IS NULL OR person_id = $2) \
-         ORDER BY id DESC LIMIT $3",
+           AND (CAST($3 AS TEXT) IS NULL OR action = $3) \
+           AND (CAST($4 AS BIGINT) IS NULL OR id < $4) \
+         ORDER BY id DESC LIMIT $5",
     )
     .bind(center_id)
-    .bind(person_id)
+    .bind(filter.person_id)
+    .bind(filter.action)
+    .bind(filter.before)
     .bind(i64::from(limit))
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| Recorded {
+            id: r.id,
             at: from_ms(r.at),
             actor_id: r.actor_id,
             person_id: r.person_id,

@@ -7,7 +7,7 @@ use twostep_core::code::CodeRules;
 use twostep_core::attempts::{attempt_state, AttemptState};
 
 use super::centers::Center;
-use super::{count, flag, methods, parse_list, people, unsigned, Exec, MethodRow, PersonRow};
+use super::{count, flag, methods, people, unsigned, Exec, MethodRow, PersonRow};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
@@ -86,7 +86,8 @@ pub async fn context<'c>(
 ) -> Result<Option<ChallengeContext>, ApiError> {
     let row: Option<ContextRow> = sqlx::query_as(&format!(
         "SELECT c.person_id, c.device_name, c.expires_at, c.wrong_attempts, c.spent_at, \
-                c.reauth_of, {}, ce.name AS center_name, ce.allowed_kinds, {} \
+                c.reauth_of, {}, ce.name AS center_name, ce.allowed_kinds, \
+                ce.reset_approvals, ce.guardians_required, {} \
          FROM challenges c JOIN people p ON p.id = c.person_id \
            JOIN centers ce ON ce.id = p.center_id \
            LEFT JOIN methods m ON m.id = $2 AND m.person_id = c.person_id \
@@ -109,10 +110,12 @@ pub async fn context<'c>(
             reauth_of: r.reauth_of,
         }),
         person: r.person.into(),
-        center: Center {
-            name: r.center_name,
-            allowed: parse_list(&r.allowed_kinds),
-        },
+        center: Center::from_stored(
+            r.center_name,
+            &r.allowed_kinds,
+            r.reset_approvals,
+            r.guardians_required,
+        ),
         method: r.method.into_method()?,
     }))
 }
@@ -129,6 +132,8 @@ struct ContextRow {
     person: people::Prefixed,
     center_name: String,
     allowed_kinds: String,
+    reset_approvals: i64,
+    guardians_required: i64,
     #[sqlx(flatten)]
     method: methods::Prefixed,
 }

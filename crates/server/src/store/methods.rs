@@ -360,3 +360,21 @@ pub fn preferred_first(
     list.sort_by_key(|m| (Some(&m.id) != pref.as_ref(), !m.allowed));
     (list, pref)
 }
+
+/// Every method of the center's people, as (person, kind): the rollout report's counts.
+pub async fn kinds_in_center<'c>(
+    db: impl Exec<'c>,
+    center_id: &str,
+) -> Result<Vec<(String, Kind)>, ApiError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.person_id, m.kind FROM methods m JOIN people p ON p.id = m.person_id \
+         WHERE p.center_id = $1",
+    )
+    .bind(center_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(person, kind)| Some((person, kind.parse().ok()?)))
+        .collect())
+}

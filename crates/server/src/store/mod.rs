@@ -22,6 +22,7 @@ pub mod methods;
 pub mod outbox;
 pub mod people;
 pub mod recovery_codes;
+pub mod reset_requests;
 pub mod server_key;
 pub mod tokens;
 
@@ -286,7 +287,7 @@ pub async fn person_view_in(
     center: &centers::Center,
 ) -> Result<api::Person, ApiError> {
     let (methods, recovery_left) = methods::of_person_with_recovery(db.read(), &person.id).await?;
-    let (list, pref) = methods::preferred_first(person, &methods, &center.allowed);
+    let (list, pref) = methods::preferred_first(person, &methods, &center.policy.allowed);
     Ok(api::Person {
         id: person.id.clone(),
         email: person.email.clone(),
@@ -301,7 +302,7 @@ pub async fn person_view_in(
             name: center.name.clone(),
         },
         two_step: api::TwoStep {
-            required: twostep_core::policy::two_step_required(&person.roles),
+            required: center.policy.requires(&person.roles),
             enabled: !list.is_empty(),
             setup_skips_left: person.setup_skips_left,
             methods: list,

@@ -418,3 +418,24 @@ pub async fn set_locale<'c>(
         .await?;
     Ok(())
 }
+
+/// Claims the person's reminder for today: true if they were not reminded since `since` (and
+/// now are). One conditional write, so two administrators sending reminders at once remind
+/// each person once.
+pub async fn claim_reminder<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let done = sqlx::query(
+        "UPDATE people SET reminded_at = $1 WHERE id = $2 \
+         AND (reminded_at IS NULL OR reminded_at <= $3)",
+    )
+    .bind(to_ms(now))
+    .bind(person_id)
+    .bind(to_ms(since))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

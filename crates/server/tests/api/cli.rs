@@ -211,3 +211,70 @@ async fn an_operator_disables_enables_and_resets_from_the_command_line() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// `twostep-server report --center NAME`: the rollout counts for a center without a desktop
+/// administrator.
+#[test]
+fn an_operator_reads_the_rollout_report_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for (email, role) in [
+        ("one@cli.example", "staff"),
+        ("two@cli.example", "staff"),
+        ("parent@cli.example", "guardian"),
+        ("boss@cli.example", "admin"),
+    ] {
+        assert!(
+            cli_person_add(&data, "Cli Center", email, role, "a long cli password")
+                .status
+                .success()
+        );
+    }
+    assert!(cli_person_add(
+        &data,
+        "Elsewhere",
+        "far@cli.example",
+        "staff",
+        "a long cli password"
+    )
+    .status
+    .success());
+    let report = |center: &str| {
+        Command::new(BIN)
+            .args(["report", "--center", center, "--data"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let out = report("Cli Center");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2-Step Verification at Cli Center"), "{text}");
+    assert!(
+        text.contains("People: 4 (staff 2, family 1, administrators 1)"),
+        "{text}"
+    );
+    assert!(text.contains("Enrolled: 0 (0%)"), "{text}");
+    assert!(
+        text.contains("Must set up 2-Step Verification and have not: 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<two@cli.example>") && !text.contains("far@cli.example"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("parent@cli.example"),
+        "families are optional: {text}"
+    );
+
+    let out = report("No Such Center");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no center named No Such Center")
+    );
+}

@@ -246,6 +246,27 @@ impl TestServer {
         }
     }
 
+    /// A new session for `email`, whose one method is their sign-in email (as
+    /// `enrolled_with_email` makes): the password, then the emailed code.
+    pub async fn sign_in_with_email(&self, email: &str) -> String {
+        let LoginResponse::Verify {
+            challenge_id,
+            code_sent: Some(sent),
+            ..
+        } = self.login(email).await
+        else {
+            panic!("expected a code sent to {email}")
+        };
+        let code = self.last_code(email).await;
+        session_of(
+            self.client
+                .verify(&challenge_id, sent.method_id.as_deref().unwrap(), &code)
+                .await
+                .unwrap(),
+        )
+        .0
+    }
+
     /// The Person of `email`, as the administrator `admin_token` finds it.
     pub async fn person_seen_by_admin(&self, admin_token: &str, email: &str) -> api::Person {
         self.client

@@ -4,6 +4,7 @@
 //! spawned on port 0 with a temp database and a clock the tests move.
 
 mod admin;
+mod audit;
 mod cli;
 mod codes;
 mod delivery;
@@ -20,6 +21,8 @@ mod password;
 mod policy;
 mod reauth;
 mod recovery;
+mod resets;
+mod rollout;
 mod sessions;
 mod shared_db;
 mod signin;

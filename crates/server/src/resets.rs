@@ -1,0 +1,170 @@
+//! Resetting a person's 2-Step Verification, by one administrator or, when the center's policy
+//! says `reset_approvals: 2`, by one who asks and a different one who approves within a day.
+//! A reset is what attackers talk helpdesks into: with two, one talked-into (or stolen)
+//! administrator account is not enough.
+
+use chrono::Duration;
+use twostep_api as api;
+use twostep_core::policy::ResetApprovals;
+
+use crate::admin::{by, person_in_center, require_admin, view_of};
+use crate::auth::Principal;
+use crate::delivery::templates::Notice;
+use crate::error::ApiError;
+use crate::notices;
+use crate::state::AppState;
+use crate::store::reset_requests::{self, ResetRequestRow};
+use crate::store::{self, new_id, AuditAction, Event, PersonRow};
+
+/// How long a reset request waits for the second administrator.
+pub const REQUEST_HOURS: i64 = 24;
+
+/// What `POST …/two-step/reset` did.
+pub enum Outcome {
+    /// 200: the reset is done.
+    Done(api::Person),
+    /// 202: a different administrator must approve it.
+    Requested(api::ResetRequested),
+}
+
+/// `POST /admin/people/{id}/two-step/reset`.
+pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, ApiError> {
+    let admin = require_admin(p)?;
+    let person = person_in_center(st, admin, id).await?;
+    let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
+    match policy.reset_approvals {
+        ResetApprovals::One => {
+            reset_person(st, &person, Some(&admin.id)).await?;
+            Ok(Outcome::Done(view_of(st, &person.id).await?))
+        }
+        ResetApprovals::Two => request(st, admin, &person).await.map(Outcome::Requested),
+    }
+}
+
+/// Asks for the person's reset; nothing else changes. Asking again while a request waits
+/// answers with the waiting one.
+async fn request(
+    st: &AppState,
+    admin: &PersonRow,
+    person: &PersonRow,
+) -> Result<api::ResetRequested, ApiError> {
+    let now = st.now();
+    let row = ResetRequestRow {
+        id: new_id(),
+        center_id: admin.center_id.clone(),
+        person_id: person.id.clone(),
+        requested_by: admin.id.clone(),
+        created_at: now,
+        expires_at: now + Duration::hours(REQUEST_HOURS),
+        approved: false,
+    };
+    let mut tx = st.db.begin().await?;
+    reset_requests::delete_expired_of(&mut *tx, &person.id, now).await?;
+    if reset_requests::insert(&mut *tx, &row).await? {
+        Event::about(person, AuditAction::ResetRequested)
+            .by(&admin.id)
+            .record(&mut *tx, now)
+            .await?;
+    }
+    let waiting = reset_requests::pending_of(&mut *tx, &person.id)
+        .await?
+        .ok_or_else(|| ApiError::internal("a reset request vanished after it was made"))?;
+    tx.commit().await?;
+    Ok(api::ResetRequested {
+        request_id: waiting.id,
+        expires_at: waiting.expires_at,
+    })
+}
+
+/// `POST /admin/reset-requests/{id}/approve`: a different administrator of the center approves,
+/// and the reset is done then.
+pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
+    let admin = require_admin(p)?;
+    let now = st.now();
+    let not_found = || ApiError::NotFound("That reset request");
+    let req = reset_requests::by_id(st.db.read(), id)
+        .await?
+        .filter(|r| r.center_id == admin.center_id && !r.approved)
+        .ok_or_else(not_found)?;
+    if req.requested_by == admin.id {
+        return Err(ApiError::SelfApproval);
+    }
+    if req.expires_at <= now {
+        return Err(ApiError::ResetRequestExpired);
+    }
+    let person = person_in_center(st, admin, &req.person_id).await?;
+    let mut tx = st.db.begin().await?;
+    // The claim and the reset are one transaction: two approvals at once reset once.
+    if !reset_requests::approve(&mut *tx, &req.id, &admin.id, now).await? {
+        return Err(not_found());
+    }
+    reset_in(&mut tx, st, &person, Some(&admin.id)).await?;
+    tx.commit().await?;
+    st.courier.wake();
+    view_of(st, &person.id).await
+}
+
+/// `GET /admin/reset-requests`: the center's requests waiting for approval, oldest first.
+pub async fn pending(st: &AppState, p: &Principal) -> Result<api::ResetRequests, ApiError> {
+    let admin = require_admin(p)?;
+    let rows = reset_requests::pending_in_center(st.db.read(), &admin.center_id, st.now()).await?;
+    let mut requests = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (Some(person), Some(asker)) = (
+            store::people::by_id(st.db.read(), &r.person_id).await?,
+            store::people::by_id(st.db.read(), &r.requested_by).await?,
+        ) else {
+            continue;
+        };
+        requests.push(api::ResetRequest {
+            id: r.id,
+            person: store::person_view(&st.db, &person).await?,
+            requested_by: api::ResetRequester {
+                id: asker.id,
+                name: asker.name,
+                email: asker.email,
+            },
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        });
+    }
+    Ok(api::ResetRequests { requests })
+}
+
+/// Resets the person's 2-Step Verification: every method, enrollment, sign-in under way,
+/// session and recovery code goes, and every address they had is told. `actor`: the
+/// administrator (none: an operator at the command line, who holds the server itself).
+pub async fn reset_person(
+    st: &AppState,
+    person: &PersonRow,
+    actor: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut tx = st.db.begin().await?;
+    reset_in(&mut tx, st, person, actor).await?;
+    tx.commit().await?;
+    st.courier.wake();
+    Ok(())
+}
+
+async fn reset_in(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person: &PersonRow,
+    actor: Option<&str>,
+) -> Result<(), ApiError> {
+    let now = st.now();
+    // Every address the person had hears of the reset, the removed methods' included. (The
+    // DELETE comes first: on PostgreSQL it also locks what it removes.)
+    let methods = store::methods::delete_all_of(&mut *tx, &person.id).await?;
+    store::enrollments::delete_all_of(&mut *tx, &person.id).await?;
+    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
+    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
+    reset_requests::delete_pending_of(&mut *tx, &person.id).await?;
+    store::people::reset_two_step(&mut *tx, &person.id).await?;
+    notices::send(tx, st, person, Notice::Reset, &methods, now).await?;
+    by(Event::about(person, AuditAction::TwoStepReset), actor)
+        .record(&mut *tx, now)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! Two-person reset: with the center's `reset_approvals: 2`, one administrator asks and a
+//! different one approves within a day; nothing changes until then.
+
+use twostep_client::api::{self, LoginResponse, ResetAnswer};
+use twostep_core::Role;
+
+use crate::harness::*;
+
+const FIRST: &str = "first@acorns.example";
+const SECOND: &str = "second@acorns.example";
+const STAFF: &str = "nia@acorns.example";
+
+/// Two administrators, a staff member with 2-Step Verification, and the policy at two.
+async fn two_admins() -> (TestServer, String, String, String) {
+    let t = TestServer::start().await;
+    let (first, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
+    let (second, _) = t.enrolled_with_email(SECOND, &[Role::Admin]).await;
+    t.staff_with_email(STAFF).await;
+    let p = t
+        .client
+        .admin_put_policy(
+            &first,
+            &api::Policy {
+                allowed_kinds: vec![api::Kind::Email, api::Kind::Totp, api::Kind::Sms],
+                reset_approvals: Some(2),
+                guardians_required: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.reset_approvals, Some(2));
+    let staff = t.person_seen_by_admin(&first, STAFF).await.id;
+    (t, first, second, staff)
+}
+
+async fn request(t: &TestServer, admin: &str, person: &str) -> api::ResetRequested {
+    match t
+        .client
+        .admin_reset_or_request(admin, person)
+        .await
+        .unwrap()
+    {
+        ResetAnswer::Requested(r) => r,
+        ResetAnswer::Done(_) => panic!("expected a request, got a reset"),
+    }
+}
+
+#[tokio::test]
+async fn a_request_changes_nothing_until_a_different_administrator_approves_it() {
+    let (t, first, second, staff) = two_admins().await;
+    let notices =
+        |msgs: Vec<api::OutboxMessage>| msgs.iter().filter(|m| !is_code_message(m)).count();
+    let before = notices(t.outbox(STAFF).await);
+    let r = request(&t, &first, &staff).await;
+    assert_eq!(r.expires_at, t.now() + chrono::Duration::hours(24));
+    let methods = format!("methods WHERE person_id = '{staff}'");
+    assert_eq!(t.count(&methods).await, 1);
+    assert!(matches!(t.login(STAFF).await, LoginResponse::Verify { .. }));
+    assert_eq!(
+        notices(t.outbox(STAFF).await),
+        before,
+        "no notice before the reset happens"
+    );
+    // Asking again answers with the same request.
+    assert_eq!(request(&t, &first, &staff).await.request_id, r.request_id);
+    assert_eq!(request(&t, &second, &staff).await.request_id, r.request_id);
+
+    // Listed for both, with who asked.
+    let list = t
+        .client
+        .admin_reset_requests(&second)
+        .await
+        .unwrap()
+        .requests;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, r.request_id);
+    assert_eq!(list[0].person.email, STAFF);
+    assert_eq!(list[0].requested_by.email, FIRST);
+
+    // The one who asked cannot approve.
+    let err = t
+        .client
+        .admin_approve_reset(&first, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(403), Some("approval_by_requester"))
+    );
+    assert_eq!(t.audit_count("two_step_reset").await, 0);
+
+    let p = t
+        .client
+        .admin_approve_reset(&second, &r.request_id)
+        .await
+        .unwrap();
+    assert!(!p.two_step.enabled);
+    let notice = t.outbox(STAFF).await.pop().unwrap();
+    assert_eq!(notice.subject, "Your 2-Step Verification has been reset");
+    let LoginResponse::Setup { required, .. } = t.login(STAFF).await else {
+        panic!("expected setup")
+    };
+    assert!(required, "no skip after a reset");
+    assert_eq!(t.audit_count("reset_requested").await, 1);
+    assert_eq!(t.audit_count("two_step_reset").await, 1);
+    let approver: String =
+        sqlx::query_scalar("SELECT actor_id FROM audit WHERE action = 'two_step_reset'")
+            .fetch_one(t.server.state.db.read())
+            .await
+            .unwrap();
+    assert_eq!(approver, t.person_seen_by_admin(&first, SECOND).await.id);
+
+    // Done: not approvable again, no longer listed.
+    let err = t
+        .client
+        .admin_approve_reset(&second, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert!(t
+        .client
+        .admin_reset_requests(&first)
+        .await
+        .unwrap()
+        .requests
+        .is_empty());
+}
+
+#[tokio::test]
+async fn another_centers_administrator_and_staff_cannot_see_or_approve_it() {
+    let (t, first, _, staff) = two_admins().await;
+    let r = request(&t, &first, &staff).await;
+    t.add_person_in("Other Center", "boss@elsewhere.example", &[Role::Admin])
+        .await;
+    let LoginResponse::Setup { setup_token, .. } = t.login("boss@elsewhere.example").await else {
+        panic!("expected setup")
+    };
+    let stranger = t
+        .client
+        .skip_setup(&setup_token)
+        .await
+        .map(session_of)
+        .unwrap()
+        .0;
+    let err = t
+        .client
+        .admin_approve_reset(&stranger, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert!(t
+        .client
+        .admin_reset_requests(&stranger)
+        .await
+        .unwrap()
+        .requests
+        .is_empty());
+    let (teacher, _) = t.staff_with_email("teacher@acorns.example").await;
+    assert_eq!(
+        t.client
+            .admin_approve_reset(&teacher, &r.request_id)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        t.client
+            .admin_approve_reset(&first, "no-such-request")
+            .await
+            .unwrap_err()
+            .status(),
+        Some(404)
+    );
+    assert_eq!(t.audit_count("two_step_reset").await, 0);
+}
+
+#[tokio::test]
+async fn an_expired_request_cannot_be_approved_and_a_new_one_can_be_made() {
+    let (t, first, _, staff) = two_admins().await;
+    let r = request(&t, &first, &staff).await;
+    t.advance(24 * 3600);
+    // A day later, each signs in again.
+    let first = t.sign_in_with_email(FIRST).await;
+    let second = t.sign_in_with_email(SECOND).await;
+    let err = t
+        .client
+        .admin_approve_reset(&second, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(410), Some("reset_request_expired"))
+    );
+    assert!(t
+        .client
+        .admin_reset_requests(&second)
+        .await
+        .unwrap()
+        .requests
+        .is_empty());
+    assert!(t.person_seen_by_admin(&first, STAFF).await.two_step.enabled);
+    let again = request(&t, &first, &staff).await;
+    assert_ne!(again.request_id, r.request_id);
+    t.client
+        .admin_approve_reset(&second, &again.request_id)
+        .await
+        .unwrap();
+    assert!(!t.person_seen_by_admin(&first, STAFF).await.two_step.enabled);
+}
+
+#[tokio::test]
+async fn a_burst_of_approvals_resets_once() {
+    let (t, first, second, staff) = two_admins().await;
+    let (third, _) = t
+        .enrolled_with_email("third@acorns.example", &[Role::Admin])
+        .await;
+    let r = request(&t, &first, &staff).await;
+    let results = burst(8, |i| {
+        let c = t.client.clone();
+        let who = if i % 2 == 0 {
+            second.clone()
+        } else {
+            third.clone()
+        };
+        let id = r.request_id.clone();
+        async move { c.admin_approve_reset(&who, &id).await }
+    })
+    .await;
+    assert_eq!(tally(&results), counts(&[("ok", 1), ("not_found", 7)]));
+    assert_eq!(t.audit_count("two_step_reset").await, 1);
+    let notices = t
+        .outbox(STAFF)
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Your 2-Step Verification has been reset")
+        .count();
+    assert_eq!(notices, 1, "told once");
+}
+
+#[tokio::test]
+async fn with_one_approval_a_reset_is_one_step_as_before() {
+    let t = TestServer::start().await;
+    let (admin, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
+    t.staff_with_email(STAFF).await;
+    let staff = t.person_seen_by_admin(&admin, STAFF).await.id;
+    match t
+        .client
+        .admin_reset_or_request(&admin, &staff)
+        .await
+        .unwrap()
+    {
+        ResetAnswer::Done(p) => assert!(!p.two_step.enabled),
+        ResetAnswer::Requested(_) => panic!("one approval: done at once"),
+    }
+}
