@@ -9,9 +9,10 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 	libayatana-appindicator3-dev libssl-dev libdbus-1-dev
 # What the tests add: a real SMTP server (aiosmtpd), and for the app's window a virtual
 # display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
-# xclip to read the clipboard, x11-utils' xwininfo to read a window's title.
+# xclip to read the clipboard, x11-utils' xwininfo to read a window's title, xdotool to type a
+# file name into the system's Save dialog.
 TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
-	gnome-keyring imagemagick xclip x11-utils postgresql
+	gnome-keyring imagemagick xclip x11-utils xdotool postgresql
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools

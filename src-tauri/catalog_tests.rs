@@ -420,6 +420,10 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::AlreadyAdded,
         E::EmailTaken,
         E::WeakPassword(twostep_core::password::Weakness::TooShort),
+        E::SelfApproval,
+        E::ResetRequestExpired,
+        E::OperatorOnly,
+        E::OwnTwoStepRequired,
         E::Rule(R::InvalidEmail),
         E::Rule(R::GenericEmail),
         E::Rule(R::InvalidPhone),
@@ -463,6 +467,10 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::AlreadyAdded
             | E::EmailTaken
             | E::WeakPassword(_)
+            | E::SelfApproval
+            | E::ResetRequestExpired
+            | E::OperatorOnly
+            | E::OwnTwoStepRequired
             | E::Invalid(..)
             | E::Rule(_)
             | E::Internal(_) => {}
@@ -475,6 +483,10 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             "invalid_name",
             "invalid_roles",
             "empty_policy",
+            "invalid_reset_approvals",
+            "invalid_limit",
+            "invalid_action",
+            "needs_two_admins",
         ]
         .map(String::from),
     );
@@ -548,6 +560,32 @@ fn every_password_weakness_is_worded_in_both_catalogs() {
     }
 }
 
+/// Every action the server records in the audit trail is worded in both catalogs
+/// (`admin.action.<code>`), for people ("Signed in with a code"), and offered in the filter.
+#[test]
+fn every_audit_action_is_worded_in_both_catalogs_and_filterable() {
+    use twostep_server::store::AuditAction;
+    let js = std::fs::read_to_string(ui().join("js/admin_audit.js")).unwrap();
+    for lang in ["en", "es"] {
+        let c = catalog(lang);
+        let missing: Vec<_> = AuditAction::ALL
+            .iter()
+            .filter(|a| c["admin"]["action"].get(a.as_str()).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}: admin.action.* missing for {missing:?}"
+        );
+    }
+    for a in AuditAction::ALL {
+        assert!(
+            js.contains(&format!("'{}'", a.as_str())),
+            "{} is not in the audit trail's action filter",
+            a.as_str()
+        );
+    }
+}
+
 /// Every reason the server records in the audit trail is worded in both catalogs
 /// (`admin.reason.<code>`), so the audit trail reads in Spanish too.
 #[test]
@@ -565,7 +603,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::TooManyFailedSecondSteps
             | AuditReason::TooManyWrongCodes
             | AuditReason::WhileAddingAMethod
-            | AuditReason::WrongRecoveryCode => {}
+            | AuditReason::WrongRecoveryCode
+            | AuditReason::ApprovedBySecondAdministrator => {}
         }
     }
     for lang in ["en", "es"] {

@@ -2,6 +2,7 @@
 //! up, use and manage 2-Step Verification. The UI in `ui/` renders views; the commands here
 //! talk to the server through twostep-client and keep the tokens (in the OS keyring).
 
+mod audit_csv;
 mod authenticator_link;
 mod commands;
 #[cfg(feature = "embedded")]
@@ -11,6 +12,7 @@ pub mod language;
 mod notify;
 pub mod qr;
 mod recovery_file;
+mod save_file;
 pub mod secret;
 mod session;
 pub mod settings;

@@ -1,9 +1,6 @@
 //! The recovery codes as a text file the person keeps (printed, or in a password manager):
 //! a heading worded by the UI in the person's language, then one code per line. Written
-//! readable by its owner only.
-
-use std::io::Write;
-use std::path::Path;
+//! readable by its owner only (`save_file`).
 
 use twostep_core::recovery::RecoveryCode;
 
@@ -30,36 +27,11 @@ pub fn text(heading: &str, codes: &[String]) -> AppResult<String> {
     Ok(out)
 }
 
-/// Writes `text` to `path`, replacing it, readable by its owner only.
-pub fn write(path: &Path, text: &str) -> AppResult<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| AppError::Internal(format!("could not write {}: {e}", path.display())))?;
-    // An existing file chosen in the dialog keeps its mode otherwise.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| {
-                AppError::Internal(format!("could not protect {}: {e}", path.display()))
-            })?;
-    }
-    f.write_all(text.as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| AppError::Internal(format!("could not write {}: {e}", path.display())))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::save_file::write;
 
     #[test]
     fn heading_then_one_code_per_line_readable_by_the_owner_only() {

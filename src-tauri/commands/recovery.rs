@@ -2,13 +2,12 @@
 //! Save to a file). The codes pass through the webview only to be shown, this once.
 
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 use twostep_api::{RecoveryCodes, RecoveryCodesSummary};
 
-use crate::error::{AppError, AppResult};
-use crate::recovery_file;
+use crate::error::AppResult;
 use crate::session;
 use crate::state::AppState;
+use crate::{recovery_file, save_file};
 
 #[tauri::command]
 pub async fn recovery_codes_status(state: State<'_, AppState>) -> AppResult<RecoveryCodesSummary> {
@@ -48,30 +47,12 @@ pub async fn save_recovery_codes<R: Runtime>(
     codes: Vec<String>,
 ) -> AppResult<bool> {
     let text = recovery_file::text(&heading, &codes)?;
-    let name: String = file_name
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
-        .take(80)
-        .collect();
-    let chosen = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
-            .set_file_name(if name.is_empty() {
-                "recovery-codes.txt".into()
-            } else {
-                name
-            })
-            .add_filter("Text", &["txt"])
-            .blocking_save_file()
-    })
+    save_file::save_as(
+        app,
+        &file_name,
+        "recovery-codes.txt",
+        ("Text", &["txt"]),
+        &text,
+    )
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(chosen) = chosen else {
-        return Ok(false);
-    };
-    let path = chosen
-        .into_path()
-        .map_err(|e| AppError::Internal(format!("not a file on this device: {e}")))?;
-    recovery_file::write(&path, &text)?;
-    Ok(true)
 }

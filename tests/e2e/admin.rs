@@ -37,7 +37,7 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     // The center's allowed methods: text messages turned off, saved on the server.
     app.click("#allow-sms").await;
     app.click("#save-policy").await;
-    app.wait_text("#toast", "Allowed methods saved.").await;
+    app.wait_text("#toast", "Center policy saved.").await;
     let token = server.session_of(admin).await;
     let policy = server.client.admin_policy(&token).await.unwrap();
     assert!(!policy

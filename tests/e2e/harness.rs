@@ -679,3 +679,50 @@ pub fn screenshot_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Answers the system's "Save" dialog (GTK's file chooser, a window of the app's own) as a
+/// person would: its name field takes the whole `path`, then Enter. Through xdotool, on the
+/// test's X display.
+pub async fn answer_save_dialog(path: &Path) {
+    let xdotool = |args: Vec<String>| async move {
+        Command::new("xdotool")
+            .args(&args)
+            .output()
+            .await
+            .expect("xdotool (Debian: xdotool) must be installed")
+    };
+    let start = Instant::now();
+    let window = loop {
+        let out = xdotool(
+            ["search", "--onlyvisible", "--name", "^(Save|Guardar)"]
+                .map(String::from)
+                .to_vec(),
+        )
+        .await;
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            break id.trim().to_owned();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no Save dialog appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // No window manager under Xvfb: give the dialog the keyboard ourselves.
+    xdotool(vec!["windowfocus".into(), "--sync".into(), window.clone()]).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(
+        ["key", "--clearmodifiers", "ctrl+a"]
+            .map(String::from)
+            .to_vec(),
+    )
+    .await;
+    xdotool(vec![
+        "type".into(),
+        "--delay".into(),
+        "15".into(),
+        path.display().to_string(),
+    ])
+    .await;
+    xdotool(["key", "Return"].map(String::from).to_vec()).await;
+}

@@ -10,6 +10,7 @@ mod harness;
 mod keyring;
 mod methods;
 mod recovery;
+mod rollout;
 mod sessions;
 mod signin;
 mod spanish;

@@ -1,33 +1,19 @@
-// Administration: find people (search as you type, filter by enrolment), a person's page with
-// "2-Step Verification > Reset", the center's allowed methods, and the audit trail.
+// Administration: the rollout overview and resets waiting for approval (admin_overview.js),
+// find people (search as you type, filter by enrolment), a person's page with "2-Step
+// Verification > Reset" and their account, the center's policy, and the audit trail
+// (admin_audit.js).
 
 import { call } from './api.js';
 import { h, fill, field, errorBox, showError, clearError, busy, kindLabel, when, methodLabel } from './dom.js';
-import { t, has } from './i18n.js';
+import { t } from './i18n.js';
+import { fresh } from './reauth.js';
+import { overview, pendingResets } from './admin_overview.js';
+import { audit } from './admin_audit.js';
 
 /** A role's name (admin.role.staff, .guardian, .admin). */
 const role = (r) => t(`admin.role.${r}`);
 
-/**
- * An audit event's details in the reader's language: the method's kind and hint and why (a
- * reason code), the roles of a person added or the kinds a policy allows (lists of codes).
- * An event recorded before these existed shows its English sentence.
- */
-function auditDetail(e) {
-  const parts = [];
-  if (e.kind) parts.push(kindLabel(e.kind));
-  if (e.hint && !(e.kind === 'totp')) parts.push(e.hint);
-  if (e.reason && has(`admin.reason.${e.reason}`)) parts.push(t(`admin.reason.${e.reason}`));
-  const codes = (e.detail || '').split(',').filter(Boolean);
-  if (e.action === 'person_added' && codes.every((c) => has(`admin.role.${c}`))) parts.push(codes.map(role).join(', '));
-  if (e.action === 'policy_changed' && codes.every((c) => has(`common.kind.${c}`))) parts.push(codes.map(kindLabel).join(', '));
-  return parts.length ? parts.join(' · ') : e.detail;
-}
-
-/** An audit action's name (admin.action.<action>); one the catalog lacks reads as its code. */
-const actionLabel = (a) => (has(`admin.action.${a}`) ? t(`admin.action.${a}`) : a.replaceAll('_', ' '));
-
-export function render(app, { query = '', filter = '' } = {}) {
+export function render(app, { query = '', filter = '', auditPerson = '' } = {}) {
   const box = errorBox();
   const q = h('input', { type: 'search', id: 'people-query', value: query, autocomplete: 'off', placeholder: t('admin.search_placeholder') });
   const f = h('select', { id: 'people-filter' },
@@ -55,15 +41,18 @@ export function render(app, { query = '', filter = '' } = {}) {
   f.addEventListener('change', search);
   search();
 
+  const open = (id) => app.show(person, { id, back: { query: q.value, filter: f.value } }, 'admin-person');
   return h('div', { class: 'page' },
     h('h1', {}, t('admin.title')),
+    overview(app, open),
+    pendingResets(app, open),
     h('section', { class: 'card', 'aria-labelledby': 'people-h' },
       h('h2', { id: 'people-h' }, t('admin.people')),
       h('form', { class: 'filters', role: 'search', onsubmit: (ev) => { ev.preventDefault(); search(); } },
         field(t('admin.find_label'), q), field(t('admin.show_label'), f)),
       box, results),
     policy(app),
-    audit(app));
+    audit(app, { personId: auditPerson }));
 }
 
 function person(app, { id, back, result }) {
@@ -85,8 +74,12 @@ function person(app, { id, back, result }) {
         type: 'button', class: 'danger', id: 'confirm-reset',
         onclick: () => busy(yes, async () => {
           try {
-            await app.guard(call('admin_reset', { personId: p.id }));
-            app.show(person, { id, back, result: t('admin.reset_done', { name: p.name }) }, 'admin-person');
+            const res = await fresh(app, () => call('admin_reset', { personId: p.id }));
+            // A center whose resets take two administrators answers with a request instead.
+            const done = res.request_id
+              ? t('admin.reset_requested', { name: p.name, expires: when(res.expires_at) })
+              : t('admin.reset_done', { name: p.name });
+            app.show(person, { id, back, result: done }, 'admin-person');
           } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); reset.hidden = false; } }
         }),
       }, t('admin.reset_confirm_button'));
@@ -102,7 +95,11 @@ function person(app, { id, back, result }) {
       h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),
       p.frozen ? frozenSection(app, p, box, () => app.show(person, { id, back, result: t('admin.unfrozen_done', { name: p.name }) }, 'admin-person')) : null,
       section,
-      accountSection(app, p, box, (result) => app.show(person, { id, back, result }, 'admin-person')));
+      accountSection(app, p, box, (result) => app.show(person, { id, back, result }, 'admin-person')),
+      h('p', {}, h('a', {
+        href: '#audit-section', id: 'person-events',
+        onclick: (ev) => { ev.preventDefault(); app.show(render, { ...(back || {}), auditPerson: p.id }, 'admin'); },
+      }, t('admin.person_events', { name: p.name }))));
     const r = body.querySelector('#reset-result');
     if (r) { r.setAttribute('tabindex', '-1'); r.focus(); }
   })();
@@ -184,15 +181,21 @@ function frozenSection(app, p, box, done) {
 
 function policy(app) {
   const box = errorBox('policy-error');
-  const save = h('button', { type: 'submit', class: 'secondary', id: 'save-policy' }, t('admin.save'));
+  // Off until the policy has loaded: saving the boxes' defaults would change it unseen.
+  const save = h('button', { type: 'submit', class: 'secondary', id: 'save-policy', disabled: true }, t('admin.save'));
   const boxes = ['totp', 'email', 'sms'].map((k) => h('input', { type: 'checkbox', name: 'kind', value: k, id: `allow-${k}` }));
+  const twoAdmins = h('input', { type: 'checkbox', id: 'reset-two', 'aria-describedby': 'reset-two-hint' });
+  const families = h('input', { type: 'checkbox', id: 'guardians-required', 'aria-describedby': 'guardians-required-hint' });
   (async () => {
     try {
       const p = await app.guard(call('admin_policy'));
       boxes.forEach((b) => { b.checked = p.allowed_kinds.includes(b.value); });
+      twoAdmins.checked = p.reset_approvals === 2;
+      families.checked = !!p.guardians_required;
+      save.disabled = false;
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
-  return h('section', { class: 'card', 'aria-labelledby': 'policy-h' },
+  return h('section', { class: 'card', id: 'policy', 'aria-labelledby': 'policy-h' },
     h('h2', { id: 'policy-h' }, t('admin.policy_title')),
     h('form', {
       onsubmit: (ev) => {
@@ -201,30 +204,19 @@ function policy(app) {
         if (!allowed.length) { showError(box, { message: t('admin.policy_none') }); return; }
         busy(save, async () => {
           clearError(box);
-          try { await app.guard(call('admin_set_policy', { allowedKinds: allowed })); app.toast(t('admin.policy_saved')); }
-          catch (e) { if (!e.handled) showError(box, e); }
+          try {
+            await fresh(app, () => call('admin_set_policy', { policy: { allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked } }));
+            app.toast(t('admin.policy_saved'));
+          } catch (e) { if (!e.handled) showError(box, e); }
         });
       },
     },
       h('fieldset', {}, h('legend', {}, t('admin.policy_legend')),
         boxes.map((b) => h('label', { class: 'check', for: b.id }, b, kindLabel(b.value)))),
+      h('fieldset', {}, h('legend', {}, t('admin.policy_rules')),
+        h('label', { class: 'check', for: twoAdmins.id }, twoAdmins, t('admin.policy_two_admins')),
+        h('p', { class: 'hint', id: 'reset-two-hint' }, t('admin.policy_two_admins_hint')),
+        h('label', { class: 'check', for: families.id }, families, t('admin.policy_families')),
+        h('p', { class: 'hint', id: 'guardians-required-hint' }, t('admin.policy_families_hint'))),
       box, save));
-}
-
-function audit(app) {
-  const box = errorBox('audit-error');
-  const rows = h('tbody', {});
-  (async () => {
-    try {
-      const log = await app.guard(call('admin_audit', { personId: null }));
-      rows.replaceChildren(...log.events.slice(0, 100).map((e) => h('tr', {},
-        h('td', {}, when(e.at)), h('td', {}, actionLabel(e.action)), h('td', {}, auditDetail(e)))));
-    } catch (e) { if (!e.handled) showError(box, e); }
-  })();
-  return h('section', { class: 'card', 'aria-labelledby': 'audit-h' },
-    h('h2', { id: 'audit-h' }, t('admin.audit_title')),
-    box,
-    h('div', { class: 'table-wrap' }, h('table', { id: 'audit' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('admin.col_when')), h('th', { scope: 'col' }, t('admin.col_what')), h('th', { scope: 'col' }, t('admin.col_details')))),
-      rows)));
 }

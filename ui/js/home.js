@@ -14,6 +14,8 @@ export function render(app, { notice } = {}) {
   const p = me.person;
   const ts = p.two_step;
   const family = me.profile === 'guardian';
+  // Required of someone who is only a family member: their center's policy says so.
+  const familyOnly = !p.roles.includes('staff') && !p.roles.includes('admin');
   return h('div', { class: 'page' },
     h('h1', { id: 'welcome' }, t('home.welcome', { name: p.name.split(' ')[0] })),
     notice ? h('p', { class: 'notice' }, notice) : null,
@@ -24,8 +26,10 @@ export function render(app, { notice } = {}) {
       ts.enabled
         ? h('p', { id: 'tsv-state' }, t('home.tsv_on', { count: ts.methods.length, methods: ts.methods.map(methodLabel).join(t('home.list_separator')) }))
         : h('p', { id: 'tsv-state' }, ts.required
-          ? t('home.tsv_off_required')
+          ? t(familyOnly ? 'home.tsv_off_required_family' : 'home.tsv_off_required')
           : t('home.tsv_off')),
+      // A center that requires it of families too says so to them, set up or not.
+      familyOnly && ts.required && ts.enabled ? h('p', { class: 'hint', id: 'tsv-family-required' }, t('home.tsv_family_required')) : null,
       h('button', { type: 'button', class: 'secondary', id: 'manage-2sv', onclick: () => app.show(methods.render, {}, 'methods') }, ts.enabled ? t('home.manage') : t('home.set_up'))),
     p.roles.includes('admin')
       ? h('section', { class: 'card' }, h('h2', {}, t('home.admin_title')),

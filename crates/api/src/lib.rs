@@ -412,6 +412,9 @@ pub struct Report {
     pub by_role: BTreeMap<Role, u32>,
     /// People with at least one method.
     pub enrolled: u32,
+    /// Of each role, those with at least one method (the overview's bar per role).
+    #[serde(default)]
+    pub enrolled_by_role: BTreeMap<Role, u32>,
     pub not_enrolled: u32,
     /// People who skipped setup once and have no method yet.
     pub skipped_once: u32,

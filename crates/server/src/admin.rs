@@ -172,6 +172,13 @@ pub async fn create_person(
 ) -> Result<api::Person, ApiError> {
     let admin = require_admin(p)?;
     let roles: Vec<Role> = req.roles.into_iter().map(role_from_api).collect();
+    // Where resets take two administrators, one must not be able to make the second.
+    if roles.contains(&Role::Admin) {
+        let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
+        if policy.reset_approvals == ResetApprovals::Two {
+            return Err(ApiError::OperatorOnly);
+        }
+    }
     let account = NewAccount {
         email: &req.email,
         name: &req.name,
@@ -202,17 +209,35 @@ fn policy_to_api(p: &Policy) -> api::Policy {
 
 pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, ApiError> {
     let admin = require_admin(p)?;
-    let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
+    policy_of(st, &admin.center_id).await
+}
+
+/// The center's policy, as API.md shapes it.
+pub async fn policy_of(st: &AppState, center_id: &str) -> Result<api::Policy, ApiError> {
+    let policy = store::centers::policy(st.db.read(), center_id).await?;
     Ok(policy_to_api(&policy))
 }
 
-/// `PUT /admin/policy`; a field left out keeps its value.
+/// `PUT /admin/policy`; a field left out keeps its value. A fresh sign-in: the policy decides
+/// who must verify and how resets are done.
 pub async fn put_policy(
     st: &AppState,
     p: &Principal,
     req: api::Policy,
 ) -> Result<api::Policy, ApiError> {
     let admin = require_admin(p)?;
+    p.require_fresh(st.now(), &st.cfg.limits)?;
+    set_policy_of(st, &admin.center_id, req, Some(admin)).await
+}
+
+/// Changes the center's policy. `actor`: the administrator; none for the server's operator at
+/// the command line, who alone may lower two-person resets to one.
+pub async fn set_policy_of(
+    st: &AppState,
+    center_id: &str,
+    req: api::Policy,
+    actor: Option<&PersonRow>,
+) -> Result<api::Policy, ApiError> {
     let mut kinds: Vec<_> = req.allowed_kinds.into_iter().map(kind_from_api).collect();
     kinds.sort();
     kinds.dedup();
@@ -222,34 +247,87 @@ pub async fn put_policy(
             "Allow at least one verification method.".into(),
         ));
     }
+    let reset_approvals = req
+        .reset_approvals
+        .map(|n| {
+            ResetApprovals::from_count(n).ok_or_else(|| {
+                ApiError::Invalid(
+                    "invalid_reset_approvals",
+                    "A reset takes 1 or 2 administrators.".into(),
+                )
+            })
+        })
+        .transpose()?;
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    let old = store::centers::policy(&mut *tx, &admin.center_id).await?;
-    let reset_approvals = match req.reset_approvals {
-        None => old.reset_approvals,
-        Some(n) => ResetApprovals::from_count(n).ok_or_else(|| {
-            ApiError::Invalid(
-                "invalid_reset_approvals",
-                "A reset takes 1 or 2 administrators.".into(),
-            )
-        })?,
-    };
+    store::centers::lock(&mut tx, center_id).await?;
+    let old = store::centers::policy(&mut *tx, center_id).await?;
     let policy = Policy {
         allowed: kinds,
-        reset_approvals,
+        reset_approvals: reset_approvals.unwrap_or(old.reset_approvals),
         guardians_required: req.guardians_required.unwrap_or(old.guardians_required),
     };
-    store::centers::set_policy(&mut *tx, &admin.center_id, &policy).await?;
-    // The detail stays the allowed kinds (the app words them); the rest is in the reason-free
-    // facts of the policy, read back with GET.
-    Event::new(AuditAction::PolicyChanged)
-        .center(Some(&admin.center_id))
-        .by(&admin.id)
+    if policy.reset_approvals != old.reset_approvals {
+        match policy.reset_approvals {
+            // One administrator turning the two-person rule off would be the rule's undoing.
+            ResetApprovals::One if actor.is_some() => return Err(ApiError::OperatorOnly),
+            ResetApprovals::One => {}
+            ResetApprovals::Two => {
+                if admins_with_two_step(&mut tx, center_id).await? < 2 {
+                    return Err(ApiError::Invalid(
+                        "needs_two_admins",
+                        "Resets can take two administrators only where at least two \
+                         administrators use 2-Step Verification."
+                            .into(),
+                    ));
+                }
+            }
+        }
+    }
+    store::centers::set_policy(&mut *tx, center_id, &policy).await?;
+    let event = |action| {
+        by(
+            Event::new(action).center(Some(center_id)),
+            actor.map(|a| a.id.as_str()),
+        )
+    };
+    event(AuditAction::PolicyChanged)
         .detail(&join_list(&policy.allowed))
         .record(&mut *tx, now)
         .await?;
+    if policy.reset_approvals != old.reset_approvals {
+        event(AuditAction::ResetApprovalsChanged)
+            .detail(&policy.reset_approvals.count().to_string())
+            .record(&mut *tx, now)
+            .await?;
+    }
+    if policy.guardians_required != old.guardians_required {
+        event(AuditAction::GuardiansRequiredChanged)
+            .detail(if policy.guardians_required {
+                "required"
+            } else {
+                "optional"
+            })
+            .record(&mut *tx, now)
+            .await?;
+    }
     tx.commit().await?;
     Ok(policy_to_api(&policy))
+}
+
+/// The center's administrators who can take part in a reset: enabled, with a method.
+pub(crate) async fn admins_with_two_step(
+    tx: &mut sqlx::AnyConnection,
+    center_id: &str,
+) -> Result<usize, ApiError> {
+    let people = store::people::of_center(&mut *tx, center_id).await?;
+    let mut n = 0;
+    for p in people.iter().filter(|p| p.is_admin() && !p.disabled) {
+        if !store::methods::of_person(&mut *tx, &p.id).await?.is_empty() {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Events per page when the administrator does not say.

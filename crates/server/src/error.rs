@@ -71,6 +71,12 @@ pub enum ApiError {
     SelfApproval,
     #[error("This reset request has expired. Ask for the reset again.")]
     ResetRequestExpired,
+    /// What only the server's operator may do where resets take two administrators: one
+    /// administrator must not be able to undo the two-person rule alone.
+    #[error("Only your Twostep operator can do this, at the server's command line: at your center, no administrator acts alone on resets.")]
+    OperatorOnly,
+    #[error("Set up 2-Step Verification on your own account first: resets are done by administrators who use it.")]
+    OwnTwoStepRequired,
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
@@ -90,7 +96,8 @@ impl ApiError {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
-            Forbidden | ReauthRequired | AccountDisabled | SelfApproval => StatusCode::FORBIDDEN,
+            Forbidden | ReauthRequired | AccountDisabled | SelfApproval | OperatorOnly
+            | OwnTwoStepRequired => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -136,6 +143,8 @@ impl ApiError {
             WeakPassword(_) => "weak_password",
             SelfApproval => "approval_by_requester",
             ResetRequestExpired => "reset_request_expired",
+            OperatorOnly => "operator_only",
+            OwnTwoStepRequired => "own_two_step_required",
             Invalid(code, _) => code,
             Rule(e) => e.code(),
             Internal(_) => "internal",

@@ -52,6 +52,21 @@ enum Command {
         #[arg(long)]
         center: String,
     },
+    /// Show a center's policy, or change how many administrators a reset takes and whether
+    /// families must use 2-Step Verification. Only here can two-person resets be turned off.
+    Policy {
+        #[command(flatten)]
+        common: Common,
+        /// The center's name.
+        #[arg(long)]
+        center: String,
+        /// 1: one administrator resets; 2: one asks and a different one approves.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=2))]
+        reset_approvals: Option<u32>,
+        /// Whether families must use 2-Step Verification too.
+        #[arg(long)]
+        guardians_required: Option<bool>,
+    },
     /// Seed the demo center and print its accounts.
     Demo {
         #[command(flatten)]
@@ -256,15 +271,53 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Report { common, center } => {
             let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
-            let id = twostep_server::store::centers::id_by_name(st.db.read(), &center)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .ok_or_else(|| anyhow::anyhow!("there is no center named {center}"))?;
+            let id = center_id(&st, &center).await?;
             let report = twostep_server::rollout::report_of(&st, &id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             st.courier.stop();
             print!("{}", twostep_server::rollout::as_text(&center, &report));
+            Ok(())
+        }
+        Command::Policy {
+            common,
+            center,
+            reset_approvals,
+            guardians_required,
+        } => {
+            let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
+            let id = center_id(&st, &center).await?;
+            let err = |e: ApiError| anyhow::anyhow!("{e}");
+            let mut policy = twostep_server::admin::policy_of(&st, &id)
+                .await
+                .map_err(err)?;
+            if reset_approvals.is_some() || guardians_required.is_some() {
+                policy.reset_approvals = reset_approvals;
+                policy.guardians_required = guardians_required;
+                policy = twostep_server::admin::set_policy_of(&st, &id, policy, None)
+                    .await
+                    .map_err(err)?;
+            }
+            st.courier.stop();
+            let kinds: Vec<String> = policy
+                .allowed_kinds
+                .iter()
+                .map(|k| format!("{k:?}").to_lowercase())
+                .collect();
+            println!("{center}");
+            println!("Allowed methods: {}", kinds.join(", "));
+            println!(
+                "Administrators a reset takes: {}",
+                policy.reset_approvals.unwrap_or(1)
+            );
+            println!(
+                "Families must use 2-Step Verification: {}",
+                if policy.guardians_required == Some(true) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
             Ok(())
         }
         Command::Person {
@@ -308,6 +361,13 @@ async fn operate(common: &Common, email: &str, what: Operation) -> anyhow::Resul
         }
     );
     Ok(())
+}
+
+async fn center_id(st: &twostep_server::AppState, name: &str) -> anyhow::Result<String> {
+    twostep_server::store::centers::id_by_name(st.db.read(), name)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("there is no center named {name}"))
 }
 
 #[derive(Clone, Copy)]

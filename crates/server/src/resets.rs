@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::reset_requests::{self, ResetRequestRow};
-use crate::store::{self, new_id, AuditAction, Event, PersonRow};
+use crate::store::{self, new_id, AuditAction, AuditReason, Event, PersonRow};
 
 /// How long a reset request waits for the second administrator.
 pub const REQUEST_HOURS: i64 = 24;
@@ -27,18 +27,34 @@ pub enum Outcome {
     Requested(api::ResetRequested),
 }
 
-/// `POST /admin/people/{id}/two-step/reset`.
+/// `POST /admin/people/{id}/two-step/reset`: a fresh sign-in, as for any change to 2-Step
+/// Verification.
 pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, ApiError> {
     let admin = require_admin(p)?;
     let person = person_in_center(st, admin, id).await?;
+    p.require_fresh(st.now(), &st.cfg.limits)?;
     let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
     match policy.reset_approvals {
         ResetApprovals::One => {
             reset_person(st, &person, Some(&admin.id)).await?;
             Ok(Outcome::Done(view_of(st, &person.id).await?))
         }
-        ResetApprovals::Two => request(st, admin, &person).await.map(Outcome::Requested),
+        ResetApprovals::Two => {
+            require_own_two_step(st, admin).await?;
+            request(st, admin, &person).await.map(Outcome::Requested)
+        }
     }
+}
+
+/// A two-person reset is only as strong as its administrators' own sign-ins.
+async fn require_own_two_step(st: &AppState, admin: &PersonRow) -> Result<(), ApiError> {
+    if store::methods::of_person(st.db.read(), &admin.id)
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::OwnTwoStepRequired);
+    }
+    Ok(())
 }
 
 /// Asks for the person's reset; nothing else changes. Asking again while a request waits
@@ -58,26 +74,30 @@ async fn request(
         expires_at: now + Duration::hours(REQUEST_HOURS),
         approved: false,
     };
-    let mut tx = st.db.begin().await?;
-    reset_requests::delete_expired_of(&mut *tx, &person.id, now).await?;
-    if reset_requests::insert(&mut *tx, &row).await? {
-        Event::about(person, AuditAction::ResetRequested)
-            .by(&admin.id)
-            .record(&mut *tx, now)
-            .await?;
+    // On PostgreSQL the request waiting when the insert gave way may be approved (or dropped
+    // by a reset) before it is read back: then try again, a few times.
+    for _ in 0..3 {
+        let mut tx = st.db.begin().await?;
+        reset_requests::delete_expired_of(&mut *tx, &person.id, now).await?;
+        if reset_requests::insert(&mut *tx, &row).await? {
+            Event::about(person, AuditAction::ResetRequested)
+                .by(&admin.id)
+                .record(&mut *tx, now)
+                .await?;
+        }
+        if let Some(waiting) = reset_requests::pending_of(&mut *tx, &person.id).await? {
+            tx.commit().await?;
+            return Ok(api::ResetRequested {
+                request_id: waiting.id,
+                expires_at: waiting.expires_at,
+            });
+        }
     }
-    let waiting = reset_requests::pending_of(&mut *tx, &person.id)
-        .await?
-        .ok_or_else(|| ApiError::internal("a reset request vanished after it was made"))?;
-    tx.commit().await?;
-    Ok(api::ResetRequested {
-        request_id: waiting.id,
-        expires_at: waiting.expires_at,
-    })
+    Err(ApiError::ServerBusy { retry_after: 1 })
 }
 
-/// `POST /admin/reset-requests/{id}/approve`: a different administrator of the center approves,
-/// and the reset is done then.
+/// `POST /admin/reset-requests/{id}/approve`: a different administrator of the center, with
+/// 2-Step Verification and a fresh sign-in, approves; the reset is done then.
 pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
     let admin = require_admin(p)?;
     let now = st.now();
@@ -89,8 +109,19 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     if req.requested_by == admin.id {
         return Err(ApiError::SelfApproval);
     }
+    // Nor is the person being reset a second administrator of their own reset.
+    if req.person_id == admin.id {
+        return Err(ApiError::Forbidden);
+    }
     if req.expires_at <= now {
         return Err(ApiError::ResetRequestExpired);
+    }
+    p.require_fresh(now, &st.cfg.limits)?;
+    require_own_two_step(st, admin).await?;
+    // The one who asked must still be an administrator who may act.
+    let asker = store::people::by_id(st.db.read(), &req.requested_by).await?;
+    if !asker.is_some_and(|a| a.is_admin() && !a.disabled && !a.frozen) {
+        return Err(not_found());
     }
     let person = person_in_center(st, admin, &req.person_id).await?;
     let mut tx = st.db.begin().await?;
@@ -98,7 +129,7 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     if !reset_requests::approve(&mut *tx, &req.id, &admin.id, now).await? {
         return Err(not_found());
     }
-    reset_in(&mut tx, st, &person, Some(&admin.id)).await?;
+    reset_in(&mut tx, st, &person, Some(&admin.id), true).await?;
     tx.commit().await?;
     st.courier.wake();
     view_of(st, &person.id).await
@@ -140,17 +171,19 @@ pub async fn reset_person(
     actor: Option<&str>,
 ) -> Result<(), ApiError> {
     let mut tx = st.db.begin().await?;
-    reset_in(&mut tx, st, person, actor).await?;
+    reset_in(&mut tx, st, person, actor, false).await?;
     tx.commit().await?;
     st.courier.wake();
     Ok(())
 }
 
+/// `approved`: a second administrator approved it (the audit trail says so).
 async fn reset_in(
     tx: &mut sqlx::AnyConnection,
     st: &AppState,
     person: &PersonRow,
     actor: Option<&str>,
+    approved: bool,
 ) -> Result<(), ApiError> {
     let now = st.now();
     // Every address the person had hears of the reset, the removed methods' included. (The
@@ -163,8 +196,12 @@ async fn reset_in(
     reset_requests::delete_pending_of(&mut *tx, &person.id).await?;
     store::people::reset_two_step(&mut *tx, &person.id).await?;
     notices::send(tx, st, person, Notice::Reset, &methods, now).await?;
-    by(Event::about(person, AuditAction::TwoStepReset), actor)
-        .record(&mut *tx, now)
-        .await?;
+    let event = by(Event::about(person, AuditAction::TwoStepReset), actor);
+    let event = if approved {
+        event.reason(AuditReason::ApprovedBySecondAdministrator)
+    } else {
+        event
+    };
+    event.record(&mut *tx, now).await?;
     Ok(())
 }

@@ -35,6 +35,7 @@ fn tally(
         .into_iter()
         .map(|r| (role_to_api(r), 0))
         .collect();
+    let mut enrolled_by_role = by_role.clone();
     let mut by_kind: BTreeMap<api::Kind, u32> =
         Kind::ALL.into_iter().map(|k| (kind_to_api(k), 0)).collect();
     for k in kinds {
@@ -44,6 +45,7 @@ fn tally(
         people: 0,
         by_role: BTreeMap::new(),
         enrolled: 0,
+        enrolled_by_role: BTreeMap::new(),
         not_enrolled: 0,
         skipped_once: 0,
         required_not_enrolled: Vec::new(),
@@ -59,6 +61,9 @@ fn tally(
         }
         if n > 0 {
             r.enrolled += 1;
+            for role in &p.roles {
+                *enrolled_by_role.entry(role_to_api(*role)).or_default() += 1;
+            }
         } else {
             r.not_enrolled += 1;
             // No method and no skip left: the skip was used (or a reset took it), so their
@@ -71,6 +76,7 @@ fn tally(
         r.disabled += u32::from(p.disabled);
     }
     r.by_role = by_role;
+    r.enrolled_by_role = enrolled_by_role;
     r.by_kind = by_kind;
     r
 }
@@ -271,6 +277,9 @@ mod tests {
         assert_eq!(r.by_role[&api::Role::Guardian], 2);
         assert_eq!(r.by_role[&api::Role::Admin], 1);
         assert_eq!((r.enrolled, r.not_enrolled, r.skipped_once), (1, 5, 1));
+        assert_eq!(r.enrolled_by_role[&api::Role::Staff], 1);
+        assert_eq!(r.enrolled_by_role[&api::Role::Guardian], 1);
+        assert_eq!(r.enrolled_by_role[&api::Role::Admin], 0);
         assert_eq!((r.frozen, r.disabled), (1, 1));
         assert_eq!(r.by_kind[&api::Kind::Email], 0);
         assert_eq!(r.by_kind[&api::Kind::Sms], 1);

@@ -22,6 +22,8 @@ CREATE TABLE reset_requests (
     approved_at  INTEGER,
     -- The two-person rule, in the database: the approver is never the one who asked.
     CHECK (approved_by IS NULL OR approved_by <> requested_by),
+    -- Nor the person whose reset it is.
+    CHECK (approved_by IS NULL OR approved_by <> person_id),
     CHECK ((approved_by IS NULL) = (approved_at IS NULL))
 );
 -- One request waiting per person at a time.
@@ -29,6 +31,8 @@ CREATE UNIQUE INDEX reset_requests_one_pending ON reset_requests(person_id)
     WHERE approved_at IS NULL;
 CREATE INDEX reset_requests_center ON reset_requests(center_id, created_at);
 
--- The audit trail filtered by person or by action, newest first, a page at a time.
+-- The audit trail filtered by person (about them or by them) or by action, newest first,
+-- a page at a time.
 CREATE INDEX audit_center_person ON audit(center_id, person_id, id);
 CREATE INDEX audit_center_action ON audit(center_id, action, id);
+CREATE INDEX audit_center_actor ON audit(center_id, actor_id, id);

@@ -55,12 +55,12 @@ pub fn reminder(subjects: &Subjects, to: &str, center: &str, locale: Locale) -> 
         ),
         Locale::Es => format!(
             "{center} le pide que active la verificación en dos pasos en su cuenta de Twostep: \
-             después de su contraseña, ingresará un código de su teléfono, de su correo \
-             electrónico o de una aplicación de autenticación, para que nadie pueda entrar a su \
-             cuenta solo con su contraseña.\n\n\
+             después de su contraseña, ingresará un código que recibirá en su celular o en su \
+             correo electrónico, o que le mostrará una aplicación de autenticación, para que \
+             nadie pueda entrar a su cuenta solo con su contraseña.\n\n\
              La próxima vez que inicie sesión, Twostep le indicará los pasos. Toma unos dos \
-             minutos: tenga a mano su teléfono o su correo electrónico.\n\n\
-             ¿Tiene preguntas? Consulte al administrador de su centro."
+             minutos: tenga a mano su celular o su correo electrónico.\n\n\
+             ¿Tiene preguntas? Comuníquese con el administrador de su centro."
         ),
     };
     Message::email(to, &subjects.reminder, body).in_locale(locale)

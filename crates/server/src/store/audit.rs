@@ -39,6 +39,8 @@ pub enum AuditAction {
     ResetRequested,
     ReminderSent,
     RemindersSent,
+    ResetApprovalsChanged,
+    GuardiansRequiredChanged,
 }
 
 impl AuditAction {
@@ -73,10 +75,12 @@ impl AuditAction {
             ResetRequested => "reset_requested",
             ReminderSent => "reminder_sent",
             RemindersSent => "reminders_sent",
+            ResetApprovalsChanged => "reset_approvals_changed",
+            GuardiansRequiredChanged => "guardians_required_changed",
         }
     }
 
-    pub const ALL: [AuditAction; 28] = {
+    pub const ALL: [AuditAction; 30] = {
         use AuditAction::*;
         [
             SignInPassed,
@@ -107,6 +111,8 @@ impl AuditAction {
             ResetRequested,
             ReminderSent,
             RemindersSent,
+            ResetApprovalsChanged,
+            GuardiansRequiredChanged,
         ]
     };
 
@@ -129,10 +135,11 @@ pub enum AuditReason {
     TooManyWrongCodes,
     WhileAddingAMethod,
     WrongRecoveryCode,
+    ApprovedBySecondAdministrator,
 }
 
 impl AuditReason {
-    pub const ALL: [AuditReason; 10] = [
+    pub const ALL: [AuditReason; 11] = [
         Self::WrongPassword,
         Self::PasswordAccepted,
         Self::SetupRequiredNoAllowedMethod,
@@ -143,6 +150,7 @@ impl AuditReason {
         Self::TooManyWrongCodes,
         Self::WhileAddingAMethod,
         Self::WrongRecoveryCode,
+        Self::ApprovedBySecondAdministrator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +165,7 @@ impl AuditReason {
             Self::TooManyWrongCodes => "too_many_wrong_codes",
             Self::WhileAddingAMethod => "while_adding_a_method",
             Self::WrongRecoveryCode => "wrong_recovery_code",
+            Self::ApprovedBySecondAdministrator => "approved_by_second_administrator",
         }
     }
 }
@@ -290,6 +299,7 @@ struct Stored {
 /// Which of a center's events, a page at a time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filter<'a> {
+    /// Events about this person or done by them.
     pub person_id: Option<&'a str>,
     pub action: Option<&'a str>,
     /// Only events older than this one (by id: ids never repeat, times may).
@@ -305,7 +315,8 @@ pub async fn page<'c>(
 ) -> Result<Vec<Recorded>, ApiError> {
     let rows: Vec<Stored> = sqlx::query_as(
         "SELECT id, at, actor_id, person_id, action, detail, kind, hint, reason FROM audit \
-         WHERE center_id = $1 AND (CAST($2 AS TEXT) IS NULL OR person_id = $2) \
+         WHERE center_id = $1 \
+           AND (CAST($2 AS TEXT) IS NULL OR person_id = $2 OR actor_id = $2) \
            AND (CAST($3 AS TEXT) IS NULL OR action = $3) \
            AND (CAST($4 AS BIGINT) IS NULL OR id < $4) \
          ORDER BY id DESC LIMIT $5",

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use twostep_core::policy::{two_step_required, ResetApprovals};
 use twostep_core::{Kind, Role};
 
-use super::{count, flag, join_list, new_id, parse_list, unsigned, Exec};
+use super::{count, flag, join_list, new_id, parse_list, unsigned, Backend, Exec};
 use crate::clock::to_ms;
 use crate::error::ApiError;
 
@@ -56,6 +56,19 @@ impl Center {
             },
         }
     }
+}
+
+/// Locks the center's row until the transaction ends, so two administrators changing the
+/// policy at once do not undo each other (PostgreSQL; SQLite's transaction holds the write
+/// lock already).
+pub async fn lock(tx: &mut sqlx::AnyConnection, center_id: &str) -> Result<(), ApiError> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query("SELECT id FROM centers WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(center_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The center's policy alone.

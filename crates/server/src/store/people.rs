@@ -420,8 +420,9 @@ pub async fn set_locale<'c>(
 }
 
 /// Claims the person's reminder for today: true if they were not reminded since `since` (and
-/// now are). One conditional write, so two administrators sending reminders at once remind
-/// each person once.
+/// now are), and still have no method and an enabled account. One conditional write, so two
+/// administrators sending reminders at once remind each person once, and whoever set up in
+/// the meantime is left alone.
 pub async fn claim_reminder<'c>(
     db: impl Exec<'c>,
     person_id: &str,
@@ -430,7 +431,8 @@ pub async fn claim_reminder<'c>(
 ) -> Result<bool, ApiError> {
     let done = sqlx::query(
         "UPDATE people SET reminded_at = $1 WHERE id = $2 \
-         AND (reminded_at IS NULL OR reminded_at <= $3)",
+         AND (reminded_at IS NULL OR reminded_at <= $3) AND disabled_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM methods WHERE methods.person_id = people.id)",
     )
     .bind(to_ms(now))
     .bind(person_id)

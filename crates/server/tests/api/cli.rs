@@ -278,3 +278,48 @@ fn an_operator_reads_the_rollout_report_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr).contains("there is no center named No Such Center")
     );
 }
+
+/// `twostep-server policy --center NAME`: shows the policy and changes it (the one place
+/// two-person resets can be turned off: `admin::set_policy_of` with no administrator, tested
+/// in resets.rs).
+#[test]
+fn the_operator_reads_and_changes_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(cli_person_add(
+        &data,
+        "Cli Center",
+        "boss@cli.example",
+        "admin",
+        "a long cli password"
+    )
+    .status
+    .success());
+    let policy = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["policy", "--center", "Cli Center", "--data"])
+            .arg(&data)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = policy(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Administrators a reset takes: 1"), "{text}");
+    // One administrator without 2-Step Verification: two approvals would lock resets out.
+    let out = policy(&["--reset-approvals", "2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least two"));
+    let out = policy(&["--guardians-required", "true"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Families must use 2-Step Verification: yes")
+    );
+    let out = policy(&["--reset-approvals", "3"]);
+    assert!(!out.status.success());
+}

@@ -254,3 +254,135 @@ async fn with_one_approval_a_reset_is_one_step_as_before() {
         ResetAnswer::Requested(_) => panic!("one approval: done at once"),
     }
 }
+
+#[tokio::test]
+async fn one_administrator_cannot_undo_the_two_person_rule() {
+    let (t, first, second, staff) = two_admins().await;
+    let both = |n| api::Policy {
+        allowed_kinds: vec![api::Kind::Email, api::Kind::Totp],
+        reset_approvals: Some(n),
+        guardians_required: None,
+    };
+    // Not by turning it off…
+    let err = t
+        .client
+        .admin_put_policy(&first, &both(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(403), Some("operator_only"))
+    );
+    assert_eq!(
+        t.client.admin_policy(&first).await.unwrap().reset_approvals,
+        Some(2)
+    );
+    // …nor by making a second administrator to approve with.
+    let err = t
+        .client
+        .admin_create_person(
+            &first,
+            &api::NewPerson {
+                email: "puppet@acorns.example".into(),
+                name: "Puppet Admin".into(),
+                roles: vec![api::Role::Admin],
+                password: "a long enough password".into(),
+                shared: None,
+                locale: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("operator_only"));
+    assert_eq!(t.audit_count("person_added").await, 3, "nobody was added");
+
+    // The person being reset does not approve their own reset, even as an administrator.
+    let second_id = t.person_seen_by_admin(&first, SECOND).await.id;
+    let r = request(&t, &first, &second_id).await;
+    let err = t
+        .client
+        .admin_approve_reset(&second, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403));
+
+    // An old session confirms it's the administrator first.
+    let r = request(&t, &first, &staff).await;
+    t.advance(16 * 60);
+    let err = t
+        .client
+        .admin_approve_reset(&second, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("reauth_required"));
+    let err = t
+        .client
+        .admin_reset_or_request(&first, &staff)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("reauth_required"));
+    assert_eq!(t.audit_count("two_step_reset").await, 0);
+
+    // The server's operator can (what `twostep-server policy --reset-approvals 1` calls).
+    let center: String = sqlx::query_scalar("SELECT center_id FROM people WHERE id = $1")
+        .bind(&staff)
+        .fetch_one(t.server.state.db.read())
+        .await
+        .unwrap();
+    let p = twostep_server::admin::set_policy_of(&t.server.state, &center, both(1), None)
+        .await
+        .unwrap();
+    assert_eq!(p.reset_approvals, Some(1));
+}
+
+#[tokio::test]
+async fn a_request_of_an_administrator_since_disabled_cannot_be_approved() {
+    let (t, first, second, staff) = two_admins().await;
+    let (third, _) = t
+        .enrolled_with_email("third@acorns.example", &[Role::Admin])
+        .await;
+    let r = request(&t, &first, &staff).await;
+    let first_id = t.person_seen_by_admin(&second, FIRST).await.id;
+    t.client
+        .admin_set_disabled(&second, &first_id, true)
+        .await
+        .unwrap();
+    let err = t
+        .client
+        .admin_approve_reset(&third, &r.request_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert!(
+        t.person_seen_by_admin(&second, STAFF)
+            .await
+            .two_step
+            .enabled
+    );
+}
+
+#[tokio::test]
+async fn two_approvals_need_two_administrators_who_use_two_step_verification() {
+    let t = TestServer::start().await;
+    let (first, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
+    // A second administrator without a method does not count.
+    t.add_person(SECOND, &[Role::Admin]).await;
+    let two = api::Policy {
+        allowed_kinds: vec![api::Kind::Email],
+        reset_approvals: Some(2),
+        guardians_required: None,
+    };
+    let err = t.client.admin_put_policy(&first, &two).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(422), Some("needs_two_admins"))
+    );
+    t.enrolled_with_email("third@acorns.example", &[Role::Admin])
+        .await;
+    let p = t.client.admin_put_policy(&first, &two).await.unwrap();
+    assert_eq!(p.reset_approvals, Some(2));
+    assert_eq!(t.audit_count("reset_approvals_changed").await, 1);
+    // Saving it again changes nothing and records no change of it.
+    t.client.admin_put_policy(&first, &two).await.unwrap();
+    assert_eq!(t.audit_count("reset_approvals_changed").await, 1);
+}

@@ -51,6 +51,9 @@ async fn the_report_counts_every_state_of_the_center_and_nothing_else() {
     assert_eq!(r.by_role[&api::Role::Guardian], 1);
     assert_eq!(r.by_role[&api::Role::Admin], 1);
     assert_eq!((r.enrolled, r.not_enrolled), (2, 5));
+    assert_eq!(r.enrolled_by_role[&api::Role::Staff], 1);
+    assert_eq!(r.enrolled_by_role[&api::Role::Admin], 1);
+    assert_eq!(r.enrolled_by_role[&api::Role::Guardian], 0);
     assert_eq!(r.skipped_once, 1);
     assert_eq!((r.frozen, r.disabled), (1, 1));
     assert_eq!(r.by_kind[&api::Kind::Email], 1);

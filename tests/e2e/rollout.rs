@@ -1,0 +1,189 @@
+//! Administrators roll 2-Step Verification out, in the real window: the overview's counts and
+//! reminders that arrive in the demo inbox; a reset that takes two administrators; the audit
+//! trail filtered, a page at a time, and exported to a CSV file through the Save dialog.
+
+use twostep_server::store::{AuditAction, Event};
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_counts_the_demo_center_and_reminders_reach_the_inbox() {
+    let data = AppData::new();
+    let app = App::launch(&data, None).await;
+    app.on_screen("sign-in").await;
+    // The demo administrator has no method yet: their first sign-in may skip setup.
+    app.fill("#email", "avery.admin@sunnydays.example").await;
+    app.fill("#password", "demo-admin-pass").await;
+    app.click("#sign-in").await;
+    app.on_screen("setup-intro").await;
+    app.click("#skip-setup").await;
+    app.on_screen("home").await;
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+
+    // Seven demo people, nobody set up yet; Avery just used the one skip.
+    app.wait_text("#stat-people", "7").await;
+    assert!(app.text("#stat-enrolled").await.contains('0'));
+    assert!(app.text("#stat-not-enrolled").await.contains('7'));
+    assert!(app.text("#stat-skipped").await.contains('1'));
+    app.wait_text("#overview-roles", "Staff: 0 of 4 set up (0%)")
+        .await;
+    app.wait_text("#overview-roles", "Administrator: 0 of 1 set up")
+        .await;
+    app.wait_text("#must-enroll", "5 people must still set up")
+        .await;
+    let list = app.text("#must-enroll").await;
+    assert!(
+        list.contains("jordan.lee@sunnydays.example") && !list.contains("riley.parent"),
+        "families are optional: {list}"
+    );
+    app.shoot("admin-overview").await;
+
+    app.click("#send-reminders").await;
+    app.wait_text("#reminders-status", "Reminders sent to 5 people.")
+        .await;
+    // Not twice the same day.
+    app.click("#send-reminders").await;
+    app.wait_text("#reminders-status", "No reminders sent")
+        .await;
+
+    app.click("#nav-inbox").await;
+    app.on_screen("inbox").await;
+    app.wait_text("#inbox", "Set up 2-Step Verification for your account")
+        .await;
+    app.wait_text("#inbox", "jordan.lee@sunnydays.example")
+        .await;
+    app.wait_text("#inbox", "Sunny Days").await;
+    let inbox = app.text("#inbox").await;
+    assert!(!inbox.contains("riley.parent@family.example"), "{inbox}");
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
+    let server = Server::start().await;
+    let (first, second) = ("avery@maple.example", "blake@maple.example");
+    server.person(first, "Avery Admin", &[Role::Admin]).await;
+    server.with_email(first).await;
+    server.person(second, "Blake Boss", &[Role::Admin]).await;
+    server.with_email(second).await;
+    let staff = "jordan@maple.example";
+    let staff_id = server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    server.with_totp(staff).await;
+
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in_with_emailed_code(&server, first).await;
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+
+    // The policy: resets take a second administrator.
+    app.wait("#reset-two").await;
+    app.wait_enabled("#save-policy").await;
+    app.click("#reset-two").await;
+    app.click("#save-policy").await;
+    app.wait_text("#toast", "Center policy saved.").await;
+    let token = server.session_of(first).await;
+    let policy = server.client.admin_policy(&token).await.unwrap();
+    assert_eq!(policy.reset_approvals, Some(2));
+
+    // The first administrator asks: nothing changes yet.
+    app.click("button.person[data-email=\"jordan@maple.example\"]")
+        .await;
+    app.on_screen("admin-person").await;
+    app.click("#reset-2sv").await;
+    app.click("#confirm-reset").await;
+    app.wait_text(
+        "#reset-result",
+        "Another administrator of your center must approve it",
+    )
+    .await;
+    assert_eq!(server.methods_of(&staff_id).await, 1);
+    app.click("#back-to-people").await;
+    app.on_screen("admin").await;
+    app.wait_text("#reset-requests", "You asked for this reset")
+        .await;
+    app.click("#sign-out").await;
+
+    // The second one approves it.
+    app.sign_in_with_emailed_code(&server, second).await;
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+    app.wait_text("#reset-requests", "Asked by Avery Admin")
+        .await;
+    app.shoot("admin-reset-request").await;
+    app.click("#reset-requests .request button.danger").await;
+    app.click("#reset-requests .confirm-approve").await;
+    app.wait_text("#toast", "2-Step Verification was reset for Jordan Lee")
+        .await;
+    assert_eq!(server.methods_of(&staff_id).await, 0);
+    let notice = server.outbox(staff).await.pop().unwrap();
+    assert_eq!(notice.subject, "Your 2-Step Verification has been reset");
+
+    // Jordan's events, a page at a time: 150 failed sign-ins make two pages.
+    let st = &server.running.state;
+    let center: String = sqlx::query_scalar("SELECT center_id FROM people WHERE id = $1")
+        .bind(&staff_id)
+        .fetch_one(st.db.read())
+        .await
+        .unwrap();
+    let mut tx = st.db.begin().await.unwrap();
+    for _ in 0..150 {
+        Event::new(AuditAction::SignInFailed)
+            .center(Some(&center))
+            .person(Some(&staff_id))
+            .record(&mut *tx, st.now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.click("#nav-home").await;
+    app.click("#nav-admin").await;
+    app.on_screen("admin").await;
+    app.wait(&format!("#audit-person option[value=\"{staff_id}\"]"))
+        .await;
+    app.click(&format!("#audit-person option[value=\"{staff_id}\"]"))
+        .await;
+    app.wait_count("#audit tbody tr", 100).await;
+    app.wait_text("#audit", "Wrong password").await;
+    let expected = server
+        .client
+        .admin_audit_page(
+            &server.session_of(second).await,
+            &twostep_client::api::AuditQuery {
+                person_id: Some(staff_id.clone()),
+                limit: Some(1000),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .events
+        .len();
+    assert!(expected > 150);
+    app.click("#audit-more").await;
+    app.wait_count("#audit tbody tr", expected).await;
+    let all = app.text("#audit").await;
+    assert!(all.contains("2-Step Verification reset") && all.contains("Reset asked for"));
+    assert!(all.contains("Blake Boss"), "who approved it: {all}");
+    assert!(!app.exists("#audit-more:not([hidden])").await);
+    app.shoot("admin-audit").await;
+
+    // Export what is shown to a CSV file, through the Save dialog; read it back.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jordan-events.csv");
+    app.click("#audit-export").await;
+    answer_save_dialog(&file).await;
+    app.wait_text("#audit-status", "events to the CSV file")
+        .await;
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("When,Person,Event,By,Details"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), app.count("#audit tbody tr").await);
+    assert!(rows
+        .iter()
+        .any(|r| r.contains("2-Step Verification reset,Blake Boss")));
+    assert!(rows.iter().all(|r| r.contains("Jordan Lee")));
+    app.quit().await;
+}

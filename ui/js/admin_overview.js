@@ -1,0 +1,144 @@
+// The rollout at a glance, at the top of Administration: the counts, a bar per role (the
+// numbers are text; the bars are decoration), who must still set up 2-Step Verification with
+// "Send reminders", and the resets waiting for a second administrator's approval.
+
+import { call } from './api.js';
+import { h, fill, errorBox, showError, clearError, busy, when } from './dom.js';
+import { t, number } from './i18n.js';
+import { fresh } from './reauth.js';
+
+/** Roles in the order an administrator thinks of them. */
+const ROLES = ['staff', 'admin', 'guardian'];
+
+/** The overview; `open(personId)` shows a person's page. */
+export function overview(app, open) {
+  const box = errorBox('overview-error');
+  const body = h('div', {}, h('p', { class: 'loading' }, t('admin.loading')));
+  const load = async () => {
+    let r;
+    try { r = await app.guard(call('admin_report')); } catch (e) { if (!e.handled) showError(box, e); return; }
+    fill(body,
+      h('dl', { class: 'stats', id: 'overview-counts' },
+        stat('people', t('admin.overview.people'), r.people),
+        stat('enrolled', t('admin.overview.enrolled'), r.enrolled),
+        stat('not-enrolled', t('admin.overview.not_enrolled'), r.not_enrolled),
+        stat('skipped', t('admin.overview.skipped_once'), r.skipped_once),
+        stat('frozen', t('admin.overview.frozen'), r.frozen),
+        stat('disabled', t('admin.overview.disabled'), r.disabled)),
+      h('h3', { id: 'overview-roles-h' }, t('admin.overview.by_role')),
+      h('ul', { class: 'bars', id: 'overview-roles', 'aria-labelledby': 'overview-roles-h' },
+        ROLES.filter((role) => r.by_role[role]).map((role) => bar(role, r.enrolled_by_role[role] || 0, r.by_role[role]))),
+      h('p', { class: 'hint', id: 'overview-kinds' }, t('admin.overview.methods', {
+        list: ['totp', 'email', 'sms'].map((k) => t('admin.overview.kind_count', { kind: t(`common.kind.${k}`), count: number(r.by_kind[k] || 0) })).join(t('home.list_separator')),
+      })),
+      mustEnroll(app, r.required_not_enrolled, open));
+  };
+  load();
+  return h('section', { class: 'card', id: 'overview', 'aria-labelledby': 'overview-h' },
+    h('h2', { id: 'overview-h' }, t('admin.overview.title')), box, body);
+}
+
+function stat(id, label, n) {
+  return h('div', { class: 'stat', id: `stat-${id}` }, h('dt', {}, label), h('dd', {}, number(n)));
+}
+
+/** "Staff: 3 of 8 set up", and a bar a screen reader skips (the sentence says it all). */
+function bar(role, enrolled, total) {
+  const pct = total ? Math.round((enrolled / total) * 100) : 0;
+  const fillEl = h('span', { class: 'rollout-fill' });
+  // Through the CSSOM: the content security policy forbids inline style attributes.
+  fillEl.style.width = `${pct}%`;
+  return h('li', { class: 'bar-row', 'data-role': role },
+    h('span', { class: 'bar-label' }, t('admin.overview.role_line', { role: t(`admin.role.${role}`), enrolled: number(enrolled), total: number(total), percent: pct })),
+    h('span', { class: 'rollout-bar', 'aria-hidden': 'true' }, fillEl));
+}
+
+/** Who must use 2-Step Verification and has no method, and "Send reminders". */
+function mustEnroll(app, people, open) {
+  const status = h('p', { id: 'reminders-status', role: 'status' });
+  const box = errorBox('reminders-error');
+  if (!people.length) {
+    return h('div', { id: 'must-enroll' }, h('p', { class: 'notice success' }, t('admin.overview.all_enrolled')));
+  }
+  const send = h('button', {
+    type: 'button', class: 'primary', id: 'send-reminders',
+    onclick: () => busy(send, async () => {
+      clearError(box);
+      try {
+        const res = await app.guard(call('admin_send_reminders'));
+        status.textContent = res.sent ? t('admin.overview.reminders_sent', { count: res.sent }) : t('admin.overview.reminders_none');
+      } catch (e) { if (!e.handled) showError(box, e); }
+    }),
+  }, t('admin.overview.send_reminders'));
+  return h('div', { id: 'must-enroll' },
+    h('h3', { id: 'must-enroll-h' }, t('admin.overview.must_enroll', { count: people.length })),
+    h('p', { class: 'hint' }, t('admin.overview.reminders_hint')),
+    h('ul', { class: 'people compact', 'aria-labelledby': 'must-enroll-h' }, people.map((p) => h('li', {},
+      h('button', { type: 'button', class: 'person', 'data-email': p.email, onclick: () => open(p.id) },
+        h('strong', {}, p.name), h('span', {}, p.email),
+        h('span', { class: 'hint' }, p.roles.map((r) => t(`admin.role.${r}`)).join(', ')))))),
+    box, send, status);
+}
+
+/** Resets another administrator asked for, waiting for a second one; empty when none. */
+export function pendingResets(app, open) {
+  const box = errorBox('requests-error');
+  const section = h('section', { class: 'card', id: 'reset-requests', 'aria-labelledby': 'requests-h', hidden: true });
+  const load = async () => {
+    let list;
+    try { list = (await app.guard(call('admin_reset_requests'))).requests; } catch (e) { if (!e.handled) { section.hidden = false; showError(box, e); } return; }
+    section.hidden = !list.length;
+    const me = app.me && app.me.person ? app.me.person.id : null;
+    fill(section,
+      h('h2', { id: 'requests-h' }, t('admin.requests.title')),
+      h('p', { class: 'hint' }, t('admin.requests.intro')),
+      box,
+      h('p', { id: 'requests-status', role: 'status' }, done),
+      h('ul', { class: 'requests' }, list.map((r) => request(app, r, r.requested_by.id === me, box, approved, open))));
+  };
+  let done = '';
+  // After an approval the list is read again; the result is said where focus goes.
+  const approved = async (text) => {
+    done = text;
+    await load();
+    const heading = section.hidden ? document.getElementById('overview-h') : section.querySelector('#requests-h');
+    if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
+    if (section.hidden) app.toast(text);
+  };
+  load();
+  return section;
+}
+
+function request(app, r, mine, box, approved, open) {
+  const item = h('li', { class: 'request', 'data-email': r.person.email },
+    h('p', {}, h('strong', {}, r.person.name), ' · ', r.person.email),
+    h('p', { class: 'hint' }, t('admin.requests.asked', { admin: r.requested_by.name, when: when(r.created_at), expires: when(r.expires_at) })));
+  if (mine) {
+    item.append(h('p', { class: 'hint' }, t('admin.requests.yours')));
+    return item;
+  }
+  const approve = h('button', { type: 'button', class: 'danger', 'aria-label': t('admin.requests.approve_label', { name: r.person.name }) }, t('admin.requests.approve'));
+  approve.onclick = () => {
+    approve.hidden = true;
+    const yes = h('button', {
+      type: 'button', class: 'danger confirm-approve',
+      onclick: () => busy(yes, async () => {
+        clearError(box);
+        try {
+          await fresh(app, () => call('admin_approve_reset', { requestId: r.id }));
+          await approved(t('admin.reset_done', { name: r.person.name }));
+        } catch (e) { if (!e.handled) { showError(box, e); panel.remove(); approve.hidden = false; approve.focus(); } }
+      }),
+    }, t('admin.reset_confirm_button'));
+    const question = `approve-q-${r.id}`;
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('admin.reset_confirm_label'), 'aria-describedby': question },
+      h('p', { id: question }, t('admin.requests.approve_confirm', { name: r.person.name, admin: r.requested_by.name })),
+      h('div', { class: 'actions' }, yes,
+        h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); approve.hidden = false; approve.focus(); } }, t('admin.cancel'))));
+    item.append(panel);
+    yes.focus();
+  };
+  item.append(h('div', { class: 'actions' }, approve,
+    h('button', { type: 'button', class: 'ghost', 'aria-label': t('admin.requests.view_person_label', { name: r.person.name }), onclick: () => open(r.person.id) }, t('admin.requests.view_person'))));
+  return item;
+}
