@@ -187,3 +187,46 @@ async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
     assert!(rows.iter().all(|r| r.contains("Jordan Lee")));
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_member_is_told_their_center_requires_it_too() {
+    let server = Server::start().await;
+    let admin = "avery@maple.example";
+    server.person(admin, "Avery Admin", &[Role::Admin]).await;
+    server.with_email(admin).await;
+    let token = server.session_of(admin).await;
+    server
+        .client
+        .admin_put_policy(
+            &token,
+            &twostep_client::api::Policy {
+                allowed_kinds: vec![
+                    twostep_client::api::Kind::Email,
+                    twostep_client::api::Kind::Totp,
+                ],
+                reset_approvals: None,
+                guardians_required: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    let parent = "riley@family.example";
+    server
+        .person(parent, "Riley Parent", &[Role::Guardian])
+        .await;
+
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(parent).await;
+    // The same one-skip rollout as staff.
+    app.on_screen("setup-intro").await;
+    app.click("#skip-setup").await;
+    app.on_screen("home").await;
+    app.wait_text(
+        "#tsv-state",
+        "Off. Your center requires it for families too: set it up now.",
+    )
+    .await;
+    app.shoot("home-family-required").await;
+    app.quit().await;
+}

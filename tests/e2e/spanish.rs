@@ -154,6 +154,10 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
     app.on_screen("admin").await;
     app.wait_text("h1", &es("admin.title", &[])).await;
     app.wait_text("#people", "Jordan Lee").await;
+    app.wait_text("#overview", &es("admin.overview.title", &[]))
+        .await;
+    app.wait_text("#overview", &es("admin.overview.all_enrolled", &[]))
+        .await;
     // The audit trail's details in Spanish too (worded from the events' codes).
     app.wait_text("#audit", &es("admin.reason.password_accepted", &[]))
         .await;
