@@ -305,6 +305,8 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
         V::ExportPasswordTooShort,
         V::BadPin,
         V::WrongPin,
+        V::BadIdleTime,
+        V::NotShared,
         V::VaultNotAVault,
         V::VaultFutureVersion(9),
         V::VaultWrongKey,
@@ -325,6 +327,8 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
             | V::ExportPasswordTooShort
             | V::BadPin
             | V::WrongPin
+            | V::BadIdleTime
+            | V::NotShared
             | V::VaultNotAVault
             | V::VaultFutureVersion(_)
             | V::VaultWrongKey

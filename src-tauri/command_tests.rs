@@ -83,6 +83,20 @@ impl Fixture {
             .unwrap()
     }
 
+    /// The same, on a device clock the test moves.
+    fn window_with_clock(&self, clock: crate::vault::DeviceClock) -> WebviewWindow<MockRuntime> {
+        let state = AppState::new(self.store.clone(), self.settings_path())
+            .with_preset_server(self.server.url())
+            .with_clock(clock);
+        let app = crate::with_commands(mock_builder())
+            .manage(state)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap()
+    }
+
     fn last_code(&self, to: &str) -> String {
         let outbox = tauri::async_runtime::block_on(self.client.dev_outbox(Some(to))).unwrap();
         let body = &outbox
@@ -277,6 +291,94 @@ fn a_remembered_session_is_restored_at_start() {
     assert_eq!(status["me"]["person"]["email"], email);
     assert_eq!(status["preset"], true);
     assert_eq!(status["demo_available"], false);
+}
+
+#[test]
+fn a_shared_device_never_keeps_a_session_and_signs_out_when_idle() {
+    use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let now = Arc::new(AtomicI64::new(chrono::Utc::now().timestamp()));
+    let clock: crate::vault::DeviceClock = {
+        let now = now.clone();
+        Arc::new(move || now.load(SeqCst))
+    };
+    let sessions = || -> i64 {
+        tauri::async_runtime::block_on(
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tokens t JOIN people p ON p.id = t.person_id \
+                 WHERE p.email = $1",
+            )
+            .bind(email)
+            .fetch_one(f.server.state.db.read()),
+        )
+        .unwrap()
+    };
+    let alive = |w: &WebviewWindow<MockRuntime>, active: bool| {
+        invoke(w, "session_alive", json!({ "active": active })).unwrap()
+    };
+    let w = f.window_with_clock(clock.clone());
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
+    sign_in(&w, email);
+    assert!(
+        f.token(email).is_none(),
+        "never in the keyring on a shared device"
+    );
+    assert_eq!(sessions(), 1);
+
+    // Used, then left: the idle time runs from the last use.
+    now.fetch_add(4 * 60, SeqCst);
+    assert_eq!(alive(&w, true), false);
+    now.fetch_add(4 * 60, SeqCst);
+    assert_eq!(alive(&w, false), false, "four minutes since it was used");
+    now.fetch_add(60, SeqCst);
+    assert_eq!(alive(&w, false), true, "five: signed out");
+    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthenticated");
+    assert_eq!(sessions(), 0, "ended on the server too");
+
+    // A shorter idle time, set behind the device PIN; a command after it signs out too.
+    let wrong = invoke(
+        &w,
+        "vault_set_idle",
+        json!({ "minutes": 1, "devicePin": "1111" }),
+    )
+    .unwrap_err();
+    assert_eq!(wrong["code"], "wrong_pin");
+    let bad = invoke(
+        &w,
+        "vault_set_idle",
+        json!({ "minutes": 0, "devicePin": "8642" }),
+    )
+    .unwrap_err();
+    assert_eq!(bad["code"], "bad_idle_time");
+    invoke(
+        &w,
+        "vault_set_idle",
+        json!({ "minutes": 1, "devicePin": "8642" }),
+    )
+    .unwrap();
+    assert_eq!(
+        invoke(&w, "vault_list", json!({})).unwrap()["idle_minutes"],
+        1
+    );
+    sign_in(&w, email);
+    now.fetch_add(61, SeqCst);
+    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthenticated");
+
+    // A restart never restores a session on a shared device.
+    sign_in(&w, email);
+    drop(w);
+    let w = f.window_with_clock(clock);
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert!(status["me"].is_null(), "{status}");
 }
 
 #[test]
@@ -496,7 +598,15 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     .unwrap();
     assert_eq!(back["added"], 2);
 
-    invoke(&w, "vault_set_shared", json!({ "shared": true })).unwrap();
+    // Shared takes a device PIN; without it, the device stays personal.
+    let bad = invoke(&w, "vault_set_shared", json!({ "shared": true })).unwrap_err();
+    assert_eq!(bad["code"], "bad_pin");
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
     let list = invoke(&w, "vault_list", json!({})).unwrap();
     assert_eq!(list["shared"], true);
     assert!(list["entries"]
@@ -506,6 +616,32 @@ fn vault_pins_import_report_and_what_may_be_exported() {
         .all(|e| e["code"].is_null()));
     let refused = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
     assert_eq!(refused["code"], "shared_device");
+    // The device PIN guards turning shared off, importing and deleting; nothing changes
+    // without it.
+    for (cmd, args) in [
+        (
+            "vault_set_shared",
+            json!({ "shared": false, "devicePin": "1111" }),
+        ),
+        (
+            "vault_import",
+            json!({ "text": "otpauth://totp/B:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" }),
+        ),
+        ("vault_delete", json!({ "id": id, "pin": "2468" })),
+    ] {
+        let e = invoke(&w, cmd, args).unwrap_err();
+        assert_eq!(e["code"], "wrong_pin", "{cmd}");
+    }
+    let after = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(after["shared"], true);
+    assert_eq!(after["total"], list["total"], "nothing imported or deleted");
+    let report = invoke(
+        &w,
+        "vault_import",
+        json!({ "text": "otpauth://totp/B:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "devicePin": "8642" }),
+    )
+    .unwrap();
+    assert_eq!(report["added"], 1);
 
     // Five wrong PINs lock the entry for a while: even the right PIN waits.
     invoke(

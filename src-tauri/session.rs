@@ -46,11 +46,17 @@ pub async fn begin(
     let recovered = session.recovered;
     let token = Token::new(session.token);
     let email = person.email.clone();
-    let keyring_warning = state
-        .tokens
-        .save(server_key(server), &email, &token)
-        .err()
-        .map(|e| e.to_string());
+    // A shared classroom device never keeps a session for the next person to find.
+    let shared = on_shared_device(state).await;
+    let keyring_warning = if shared {
+        None
+    } else {
+        state
+            .tokens
+            .save(server_key(server), &email, &token)
+            .err()
+            .map(|e| e.to_string())
+    };
     if let Some(w) = &keyring_warning {
         tracing::warn!("keyring: {w}");
     }
@@ -66,10 +72,57 @@ pub async fn begin(
         let mut inner = state.inner.lock().await;
         inner.flow = Flow::Idle;
         inner.signed = Some(signed);
-        inner.settings.signed_in_email = Some(email);
+        inner.settings.signed_in_email = (!shared).then_some(email);
+        inner.last_used = state.vault.now();
     }
     state.save_settings().await?;
     Ok(view)
+}
+
+/// Minutes without use after which a shared device ends its session (the vault's setting,
+/// changed behind the device PIN, else this).
+pub const SHARED_IDLE_MINUTES: u32 = 5;
+
+/// Whether this is a shared classroom device (the authenticator's setting; a vault that
+/// cannot be read counts as personal, as before it existed).
+pub async fn on_shared_device(state: &AppState) -> bool {
+    state.vault.read(|v| v.shared).await.unwrap_or(false)
+}
+
+/// The session was used now.
+pub async fn touch(state: &AppState) {
+    let now = state.vault.now();
+    state.inner.lock().await.last_used = now;
+}
+
+/// On a shared device, a session unused for the idle time ends, here and on the server:
+/// whether it just ended.
+pub async fn end_if_idle(state: &AppState) -> AppResult<bool> {
+    let Ok((shared, minutes)) = state
+        .vault
+        .read(|v| (v.shared, v.idle_minutes.unwrap_or(SHARED_IDLE_MINUTES)))
+        .await
+    else {
+        return Ok(false);
+    };
+    if !shared {
+        return Ok(false);
+    }
+    let now = state.vault.now();
+    let idle = {
+        let inner = state.inner.lock().await;
+        inner.signed.is_some() && now - inner.last_used >= i64::from(minutes) * 60
+    };
+    if !idle {
+        return Ok(false);
+    }
+    if let Ok((server, token)) = state.session().await {
+        if let Err(e) = server.client.logout(token.expose()).await {
+            tracing::info!("idle sign-out not confirmed by the server: {e}");
+        }
+    }
+    forget(state).await?;
+    Ok(true)
 }
 
 /// Forget the session on this device (the server is told separately, when it can be).
@@ -86,8 +139,10 @@ pub async fn forget(state: &AppState) -> AppResult<()> {
     state.save_settings().await
 }
 
-/// Restore a remembered session from the keyring (at start, or after choosing a server).
+/// Restore a remembered session from the keyring (at start, or after choosing a server);
+/// never on a shared device, where a remembered one is forgotten instead.
 pub async fn restore(state: &AppState) -> AppResult<()> {
+    let shared = on_shared_device(state).await;
     let mut inner = state.inner.lock().await;
     let (Some(server), Some(email)) =
         (inner.server.clone(), inner.settings.signed_in_email.clone())
@@ -96,6 +151,12 @@ pub async fn restore(state: &AppState) -> AppResult<()> {
     };
     if inner.signed.is_some() {
         return Ok(());
+    }
+    if shared {
+        inner.settings.signed_in_email = None;
+        drop(inner);
+        state.tokens.remove(server_key(&server), &email)?;
+        return state.save_settings().await;
     }
     if let Some(token) = state.tokens.load(server_key(&server), &email)? {
         inner.signed = Some(Signed {
@@ -114,7 +175,11 @@ where
     F: FnOnce(Client, Token) -> Fut,
     Fut: Future<Output = Result<T, ClientError>>,
 {
+    if end_if_idle(state).await? {
+        return Err(AppError::SignedOut);
+    }
     let (server, token) = state.session().await?;
+    touch(state).await;
     match f(server.client.clone(), token.clone()).await {
         Ok(v) => Ok(v),
         Err(e) => {

@@ -73,6 +73,9 @@ pub struct Inner {
     /// The server's clock minus this device's, measured once per server: countdowns ("send
     /// a new code in 20 s") follow the server's clock even on a device that is off.
     pub clock_offset_ms: Option<i64>,
+    /// When the session was last used (device seconds): a shared device ends it after the
+    /// idle time.
+    pub last_used: i64,
 }
 
 pub struct AppState {
@@ -111,6 +114,16 @@ impl AppState {
             demo_url: Mutex::new(None),
             demo_starter: None,
         }
+    }
+
+    /// The same, with the device's clock given (the tests move it).
+    pub fn with_clock(mut self, clock: crate::vault::DeviceClock) -> Self {
+        self.vault = crate::vault::VaultStore::with_clock(
+            self.vault.path().to_path_buf(),
+            self.tokens.clone(),
+            clock,
+        );
+        self
     }
 
     pub fn with_demo(mut self, starter: DemoStarter) -> Self {

@@ -2,40 +2,50 @@
 //! in the OS keyring. Every change is made on a copy, sealed, written to a temporary file,
 //! synced and renamed over the old one: a crash or a full disk leaves the previous vault.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use rand::rngs::OsRng;
 use tokio::sync::Mutex;
-use twostep_core::vault::{self, Vault, VaultKey};
+use twostep_core::vault::{self, PinHash, Vault, VaultKey};
 use twostep_core::VaultError;
 
 use crate::error::{AppError, AppResult};
 use crate::secret::Token;
 use crate::tokens::{SecretStore, VAULT_KEY_ACCOUNT};
 
-/// Wrong PINs for one entry before it refuses PINs for a while.
-const PIN_TRIES: u32 = 5;
-const PIN_LOCK: Duration = Duration::from_secs(60);
+/// The device's clock, in Unix seconds (a parameter, so that tests can move it).
+pub type DeviceClock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+pub fn system_clock() -> DeviceClock {
+    Arc::new(|| chrono::Utc::now().timestamp())
+}
 
 pub struct VaultStore {
     path: PathBuf,
     secrets: Arc<dyn SecretStore>,
     cache: Mutex<Option<Vault>>,
-    pin_failures: std::sync::Mutex<HashMap<String, (u32, Instant)>>,
+    clock: DeviceClock,
 }
 
 impl VaultStore {
     pub fn new(path: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
+        Self::with_clock(path, secrets, system_clock())
+    }
+
+    pub fn with_clock(path: PathBuf, secrets: Arc<dyn SecretStore>, clock: DeviceClock) -> Self {
         Self {
             path,
             secrets,
             cache: Mutex::new(None),
-            pin_failures: Default::default(),
+            clock,
         }
+    }
+
+    /// Now, on the device's clock (Unix seconds).
+    pub fn now(&self) -> i64 {
+        (self.clock)()
     }
 
     pub fn path(&self) -> &Path {
@@ -99,34 +109,40 @@ impl VaultStore {
             .map_err(|e| AppError::Internal(format!("saving the vault: {e}")))
     }
 
-    /// Counts a wrong PIN; refuses while an entry is locked after too many.
-    pub fn check_pin_lock(&self, id: &str) -> AppResult<()> {
-        let map = self
-            .pin_failures
-            .lock()
-            .map_err(|_| AppError::Internal("pin lock poisoned".into()))?;
-        match map.get(id) {
-            Some((n, at)) if *n >= PIN_TRIES && at.elapsed() < PIN_LOCK => {
-                Err(AppError::PinLocked((PIN_LOCK - at.elapsed()).as_secs() + 1))
-            }
-            _ => Ok(()),
+    /// Checks `pin` against the PIN guarding `key` (an entry's id, or `DEVICE_PIN`), when
+    /// there is one. The attempt is counted as wrong in the sealed file before the check (a
+    /// restart, a crash or a burst gets no try for free) and given back when the PIN is right.
+    /// `Some(n)`: the PIN was right, after `n` wrong ones since it was last used; `None`: no
+    /// PIN guards it.
+    pub async fn check_pin(&self, key: &str, pin: &str) -> AppResult<Option<u32>> {
+        let Some(hash) = self.read(|v| v.pin_of(key)).await?? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        self.update(|v| {
+            v.pin_guards
+                .entry(key.to_owned())
+                .or_default()
+                .attempt(now)
+                .map_err(AppError::PinLocked)
+        })
+        .await?;
+        let pin = zeroize::Zeroizing::new(pin.to_owned());
+        let ok = verify_off_thread(hash, pin).await?;
+        if !ok {
+            return Err(VaultError::WrongPin.into());
         }
+        self.update(|v| Ok(v.pin_guards.remove(key).map_or(0, |mut g| g.passed())))
+            .await
+            .map(Some)
     }
+}
 
-    pub fn pin_result(&self, id: &str, ok: bool) {
-        if let Ok(mut map) = self.pin_failures.lock() {
-            if ok {
-                map.remove(id);
-            } else {
-                let e = map.entry(id.to_owned()).or_insert((0, Instant::now()));
-                if e.1.elapsed() >= PIN_LOCK {
-                    *e = (0, Instant::now());
-                }
-                e.0 += 1;
-                e.1 = Instant::now();
-            }
-        }
-    }
+/// Argon2id off the async threads.
+async fn verify_off_thread(hash: PinHash, pin: zeroize::Zeroizing<String>) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || hash.verify(&pin))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`.
@@ -254,14 +270,87 @@ mod tests {
         assert_eq!(std::fs::read(s.path()).unwrap(), good);
     }
 
-    #[test]
-    fn pins_lock_after_five_wrong_tries() {
-        let s = VaultStore::new("x".into(), Arc::new(MemoryStore::default()));
-        for _ in 0..5 {
-            s.check_pin_lock("e").unwrap();
-            s.pin_result("e", false);
+    #[tokio::test]
+    async fn wrong_pins_lock_and_the_lock_survives_a_restart() {
+        use std::sync::atomic::{AtomicI64, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemoryStore::default());
+        let now = Arc::new(AtomicI64::new(1_000));
+        let clock: DeviceClock = {
+            let now = now.clone();
+            Arc::new(move || now.load(Ordering::SeqCst))
+        };
+        let open = || {
+            VaultStore::with_clock(
+                dir.path().join("vault.json"),
+                secrets.clone(),
+                clock.clone(),
+            )
+        };
+        let s = open();
+        s.update(|v| {
+            let mut e = entry("1", "jordan");
+            e.pin = Some(PinHash::new("2468", &mut OsRng).unwrap());
+            v.add(e)?;
+            v.add(entry("2", "sam"))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            s.check_pin("2", "").await.unwrap(),
+            None,
+            "no PIN: nothing to check"
+        );
+        for _ in 0..4 {
+            assert_eq!(
+                s.check_pin("1", "1111").await.unwrap_err().code(),
+                "wrong_pin"
+            );
         }
-        assert_eq!(s.check_pin_lock("e").unwrap_err().code(), "pin_locked");
-        assert!(s.check_pin_lock("other").is_ok());
+        // Restarting the app gives no fresh tries: the fifth wrong PIN locks.
+        let s = open();
+        assert_eq!(
+            s.check_pin("1", "1111").await.unwrap_err().code(),
+            "wrong_pin"
+        );
+        let s = open();
+        let err = s.check_pin("1", "2468").await.unwrap_err();
+        assert_eq!(err.code(), "pin_locked", "even the right PIN waits");
+        // A minute later the right PIN opens it, and says how many wrong ones came before.
+        now.fetch_add(60, Ordering::SeqCst);
+        assert_eq!(s.check_pin("1", "2468").await.unwrap(), Some(5));
+        assert_eq!(s.check_pin("1", "2468").await.unwrap(), Some(0));
+        let on_disk = std::fs::read_to_string(s.path()).unwrap();
+        assert!(!on_disk.contains("failures"), "sealed, not in the clear");
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_wrong_pins_is_counted_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Arc::new(store(dir.path(), Arc::new(MemoryStore::default())));
+        s.update(|v| {
+            let mut e = entry("1", "jordan");
+            e.pin = Some(PinHash::new("2468", &mut OsRng).unwrap());
+            v.add(e)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let tries: Vec<_> = (0..12)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.check_pin("1", "1111").await })
+            })
+            .collect();
+        let mut wrong = 0;
+        for t in tries {
+            match t.await.unwrap().unwrap_err().code() {
+                "wrong_pin" => wrong += 1,
+                "pin_locked" => {}
+                other => panic!("{other}"),
+            }
+        }
+        assert_eq!(wrong, 5, "five checked, the rest refused");
     }
 }

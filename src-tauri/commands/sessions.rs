@@ -28,3 +28,14 @@ pub async fn end_other_sessions(state: State<'_, AppState>) -> AppResult<()> {
     })
     .await
 }
+
+/// The window's heartbeat while someone is signed in: `active` when the person used the window
+/// since the last one. On a shared classroom device a session unused for the idle time ends,
+/// here and on the server: `true` then, and the window shows the sign-in screen.
+#[tauri::command]
+pub async fn session_alive(state: State<'_, AppState>, active: bool) -> AppResult<bool> {
+    if active {
+        session::touch(&state).await;
+    }
+    session::end_if_idle(&state).await
+}

@@ -65,6 +65,8 @@ pub struct ClockView {
 #[derive(Debug, Serialize)]
 pub struct VaultView {
     pub shared: bool,
+    /// On a shared device, the minutes without use that end a session.
+    pub idle_minutes: u32,
     pub total: usize,
     pub entries: Vec<EntryView>,
     pub clock: ClockView,
@@ -77,6 +79,8 @@ pub struct CodeView {
     pub period: u64,
     /// The code after this one, so a code shown for 30 seconds stays usable across a step.
     pub next_code: String,
+    /// Wrong PINs tried on this account since its owner last opened it (they are told).
+    pub wrong_pins: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -233,7 +237,7 @@ pub async fn vault_list(
     }
     let now = unix_now(code_offset(&state).await);
     let q = query.unwrap_or_default();
-    let (shared, total, entries) = state
+    let (shared, idle_minutes, total, entries) = state
         .vault
         .read(|v| {
             let list = v
@@ -241,11 +245,15 @@ pub async fn vault_list(
                 .into_iter()
                 .map(|e| view(e, now, !v.shared))
                 .collect();
-            (v.shared, v.entries.len(), list)
+            let idle = v
+                .idle_minutes
+                .unwrap_or(crate::session::SHARED_IDLE_MINUTES);
+            (v.shared, idle, v.entries.len(), list)
         })
         .await?;
     Ok(VaultView {
         shared,
+        idle_minutes,
         total,
         entries,
         clock: clock_view(&state).await,
@@ -263,32 +271,38 @@ pub async fn vault_reveal(
 }
 
 async fn reveal(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<CodeView> {
-    let entry = unlock(state, id, pin).await?;
+    let (entry, wrong_pins) = unlock(state, id, pin).await?;
     let now = unix_now(code_offset(state).await);
     Ok(CodeView {
         code: entry.code_at(now),
         seconds_left: entry.seconds_left(now),
         period: entry.period,
         next_code: entry.code_at(now + entry.period),
+        wrong_pins,
     })
 }
 
-/// The entry, once its PIN (if it has one) is checked: Argon2id off the async threads,
-/// throttled per entry. Reading, renaming, deleting and re-PINning all pass through here.
-async fn unlock(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<Entry> {
+/// The entry, once its PIN (if it has one) is checked, with the wrong PINs tried before:
+/// Argon2id off the async threads, each attempt counted in the sealed file first, locked
+/// longer and longer (1, 5, 15, 60 minutes). Reading, renaming and re-PINning pass here.
+async fn unlock(state: &AppState, id: &str, pin: Option<&str>) -> AppResult<(Entry, u32)> {
     let entry = state.vault.read(|v| v.get(id).cloned()).await??;
-    if let Some(hash) = entry.pin.clone() {
-        state.vault.check_pin_lock(id)?;
-        let pin = pin.unwrap_or_default().to_owned();
-        let ok = tokio::task::spawn_blocking(move || hash.verify(&pin))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        state.vault.pin_result(id, ok);
-        if !ok {
-            return Err(VaultError::WrongPin.into());
-        }
-    }
-    Ok(entry)
+    let wrong = state
+        .vault
+        .check_pin(id, pin.unwrap_or_default())
+        .await?
+        .unwrap_or(0);
+    Ok((entry, wrong))
+}
+
+/// On a shared device, what only the device PIN opens (turning shared off, importing,
+/// deleting): the same counted, growing lock as an entry's PIN.
+async fn device_unlock(state: &AppState, device_pin: Option<&str>) -> AppResult<()> {
+    state
+        .vault
+        .check_pin(vault::DEVICE_PIN, device_pin.unwrap_or_default())
+        .await
+        .map(|_| ())
 }
 
 /// Copies an entry's code to the clipboard, and clears it after 60 seconds unless something
@@ -363,7 +377,7 @@ pub async fn vault_add(
             OtpAuth::parse(uri)?
         }
     };
-    let mut e = Entry::from_otpauth(new_id(), o, chrono::Utc::now().timestamp())?;
+    let mut e = Entry::from_otpauth(new_id(), o, state.vault.now())?;
     e.pin = hash_pin(pin.as_deref())?;
     add_entry(&state, e).await
 }
@@ -405,13 +419,21 @@ pub async fn vault_rename(
         .await
 }
 
+/// Deleting: on a shared device the device PIN (its keeper removes any account, a departed
+/// colleague's too); elsewhere the entry's own PIN, when it has one.
 #[tauri::command]
 pub async fn vault_delete(
     state: State<'_, AppState>,
     id: String,
     pin: Option<String>,
+    device_pin: Option<String>,
 ) -> AppResult<()> {
-    unlock(&state, &id, pin.as_deref()).await?;
+    state.vault.read(|v| v.get(&id).map(|_| ())).await??;
+    if state.vault.read(|v| v.shared).await? {
+        device_unlock(&state, device_pin.as_deref()).await?;
+    } else {
+        unlock(&state, &id, pin.as_deref()).await?;
+    }
     state.vault.update(|v| Ok(v.remove(&id).map(|_| ())?)).await
 }
 
@@ -434,13 +456,70 @@ pub async fn vault_set_pin(
         .await
 }
 
-/// Marks this device as shared (codes on tap only, no export) or personal.
+/// Marks this device as shared (codes on tap only, no export) behind a new device PIN, or
+/// personal again with that PIN: a curious hand can't turn the protections off.
 #[tauri::command]
-pub async fn vault_set_shared(state: State<'_, AppState>, shared: bool) -> AppResult<()> {
+pub async fn vault_set_shared(
+    state: State<'_, AppState>,
+    shared: bool,
+    device_pin: Option<String>,
+) -> AppResult<()> {
+    let now_shared = state.vault.read(|v| v.shared).await?;
+    if shared == now_shared {
+        return Ok(());
+    }
+    if shared {
+        let hash = hash_pin(device_pin.as_deref())?.ok_or(VaultError::BadPin)?;
+        return state
+            .vault
+            .update(|v| {
+                v.make_shared(hash);
+                Ok(())
+            })
+            .await;
+    }
+    device_unlock(&state, device_pin.as_deref()).await?;
     state
         .vault
         .update(|v| {
-            v.shared = shared;
+            v.make_personal();
+            Ok(())
+        })
+        .await
+}
+
+/// On a shared device, how many minutes without use end a session (1 to 60), behind the
+/// device PIN.
+#[tauri::command]
+pub async fn vault_set_idle(
+    state: State<'_, AppState>,
+    minutes: u32,
+    device_pin: Option<String>,
+) -> AppResult<()> {
+    if !(1..=60).contains(&minutes) {
+        return Err(VaultError::BadIdleTime.into());
+    }
+    if !state.vault.read(|v| v.shared).await? {
+        return Err(VaultError::NotShared.into());
+    }
+    device_unlock(&state, device_pin.as_deref()).await?;
+    state
+        .vault
+        .update(|v| {
+            v.idle_minutes = Some(minutes);
+            Ok(())
+        })
+        .await
+}
+
+/// A forgotten device PIN: every account on this device is deleted (none can leak), and the
+/// device is personal again, empty.
+#[tauri::command]
+pub async fn vault_clear(state: State<'_, AppState>) -> AppResult<()> {
+    state
+        .vault
+        .update(|v| {
+            v.clear();
             Ok(())
         })
         .await
@@ -453,8 +532,13 @@ pub async fn vault_import(
     state: State<'_, AppState>,
     text: String,
     password: Option<String>,
+    device_pin: Option<String>,
 ) -> AppResult<ImportView> {
-    let now = chrono::Utc::now().timestamp();
+    // A shared device takes accounts in only from its keeper.
+    if state.vault.read(|v| v.shared).await? {
+        device_unlock(&state, device_pin.as_deref()).await?;
+    }
+    let now = state.vault.now();
     let parsed = if text.contains(vault::envelope::FORMAT) {
         let password = password.unwrap_or_default();
         let bytes = text.into_bytes();

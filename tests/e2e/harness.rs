@@ -405,7 +405,13 @@ impl App {
 
     /// Waits until `css` shows text containing `needle`.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_text_for(css, needle, Duration::from_secs(20))
+            .await
+    }
+
+    /// `wait_text`, waiting up to `limit` (something that happens after a set time).
+    pub async fn wait_text_for(&self, css: &str, needle: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             if let Ok(el) = self.d.find(Locator::Css(css)).await {
                 if let Ok(t) = el.text().await {
@@ -564,6 +570,11 @@ impl App {
             assert!(Instant::now() < deadline, "no window is titled {title:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Whether a checkbox is ticked.
+    pub async fn is_selected(&self, css: &str) -> bool {
+        self.wait(css).await.is_selected().await.unwrap()
     }
 
     pub async fn exists(&self, css: &str) -> bool {

@@ -205,10 +205,18 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.wait_text("#vault-summary", "3 accounts").await;
     app.wait_count("#vault-list li.entry", 1).await;
 
-    // Shared device: codes only on tap, export refused.
+    // Shared device, behind a device PIN typed twice: codes only on tap, export refused.
     app.click("#vault-shared").await;
+    app.fill("#device-pin-new", "8642").await;
+    app.fill("#device-pin-again", "8641").await;
+    app.click("#shared-on").await;
+    app.wait_text("#shared-error", "not the same").await;
+    assert!(!app.is_selected("#vault-shared").await);
+    app.fill("#device-pin-again", "8642").await;
+    app.click("#shared-on").await;
     app.wait_text("#vault-summary", "Shared classroom device")
         .await;
+    assert!(app.is_selected("#vault-shared").await);
     app.set_value("#vault-search", "").await;
     app.wait_text("#vault-list", "Payroll").await;
     assert_eq!(app.count("#vault-list .code-button[data-code]").await, 0);
@@ -228,9 +236,27 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
         3,
         "nothing removed yet"
     );
+    // On a shared device, deleting takes the device PIN.
+    app.fill("#device-pin-delete", "1111").await;
+    app.click("#confirm-vault-delete").await;
+    app.wait_text("#vault-list .confirm .error", "PIN").await;
+    assert_eq!(app.count("#vault-list li.entry").await, 3);
+    app.fill("#device-pin-delete", "8642").await;
     app.click("#confirm-vault-delete").await;
     app.wait_text("#toast", "was removed from this device")
         .await;
     app.wait_count("#vault-list li.entry", 2).await;
+
+    // Turning shared off takes it too; a forgotten one means clearing the device.
+    app.click("#vault-shared").await;
+    app.wait("#device-pin-off").await;
+    app.shoot("vault-shared-off").await;
+    app.click("#device-pin-forgot").await;
+    app.wait_text("#shared-panel", "delete every account").await;
+    app.click("#vault-clear").await;
+    app.wait_text("#toast", "Every account on this device was deleted")
+        .await;
+    app.wait_count("#vault-list li.entry", 0).await;
+    assert!(!app.is_selected("#vault-shared").await);
     app.quit().await;
 }

@@ -198,6 +198,24 @@ function section(name) {
   return name;
 }
 
+// The heartbeat while someone is signed in: whether the window was used since the last one.
+// On a shared classroom device the Rust side ends a session unused for the idle time (5
+// minutes unless set otherwise), and the next person finds the sign-in screen.
+const HEARTBEAT_MS = 15000;
+let lastInput = Date.now();
+let lastBeat = Date.now();
+for (const kind of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+  window.addEventListener(kind, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+}
+setInterval(async () => {
+  if (!app.me) return;
+  const active = lastInput > lastBeat;
+  lastBeat = Date.now();
+  try {
+    if (await call('session_alive', { active })) app.signedOut(t('app.idle_signed_out'));
+  } catch (e) { /* the next call says what is wrong */ }
+}, HEARTBEAT_MS);
+
 listen('demo-inbox', () => {
   if (screen.dataset.screen === 'inbox') app.show(inbox.render, {}, 'inbox');
 });

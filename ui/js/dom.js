@@ -70,6 +70,8 @@ export function errorText(err) {
     const count = attempts !== null ? attempts : (code === 'pin_locked' ? retry : minutes);
     // What exactly was wrong (a link, an entry, an import), worded from its own code.
     const detail = err.detail && has(`errors.detail.${err.detail}`) ? t(`errors.detail.${err.detail}`) : err.message;
+    // A PIN locked for minutes, not seconds (the lock grows to an hour).
+    if (code === 'pin_locked' && retry > 90) return t('errors.pin_locked_minutes', { count: minutes });
     return t(`errors.${code}`, { count, attempts_left: attempts, seconds: retry, minutes, detail });
   }
   return err.message || String(err);

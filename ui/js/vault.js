@@ -64,6 +64,8 @@ export function render(app, { pick, back, notice } = {}) {
         }) }, t('vault.resync'))) : null);
     }
     shared.checked = data.shared;
+    if (!pick && data.shared && idleBox.hidden) { fill(idleBox, idleForm()); idleBox.hidden = false; }
+    if (!data.shared) { fill(idleBox); idleBox.hidden = true; }
     summary.textContent = data.shared
       ? t('vault.summary_shared')
       : t('vault.summary_count', { count: data.total });
@@ -134,6 +136,8 @@ export function render(app, { pick, back, notice } = {}) {
         state.hideAt = Date.now() + REVEAL_MS;
         pinBox.hidden = true;
         clearError(err);
+        // Someone tried this account's PIN: its owner hears of it when they next open it.
+        if (state.revealed.wrong_pins) showError(err, { message: t('vault.entry.wrong_pins', { count: state.revealed.wrong_pins }) });
         paint();
         if (use) use.focus();
       } catch (x) { showError(err, x); const i = pinBox.querySelector('input'); if (i) { i.select(); i.focus(); } }
@@ -211,17 +215,25 @@ export function render(app, { pick, back, notice } = {}) {
   }
 
   function confirmDelete(li, e) {
-    const pin = pinField(e);
+    // A shared device: its keeper's device PIN, for any account; elsewhere the entry's own.
+    const onShared = data && data.shared;
+    const pin = onShared ? null : pinField(e);
+    const devicePin = onShared ? devicePinInput('device-pin-delete') : null;
     const err = errorBox();
     const yes = h('button', { type: 'button', class: 'danger', id: 'confirm-vault-delete', onclick: () => busy(yes, async () => {
-      try { await call('vault_delete', { id: e.id, pin: pin ? pin.value : null }); app.toast(t('vault.delete.removed', { name: e.issuer || e.account })); load(); } catch (x) { showError(err, x); }
+      try {
+        await call('vault_delete', { id: e.id, pin: pin ? pin.value : null, devicePin: devicePin ? devicePin.value : null });
+        app.toast(t('vault.delete.removed', { name: e.issuer || e.account }));
+        load();
+      } catch (x) { showError(err, x); }
     }) }, t('vault.delete.confirm_button'));
     const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('vault.delete.confirm_label') },
       h('p', {}, t('vault.delete.confirm_text', { issuer: e.issuer, account: e.account })),
-      pin ? field(t('vault.pin'), pin) : null, err,
+      pin ? field(t('vault.pin'), pin) : null,
+      devicePin ? field(t('vault.device_pin.label'), devicePin, t('vault.device_pin.delete_hint')) : null, err,
       h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: () => panel.remove() }, t('vault.cancel'))));
     li.append(panel);
-    yes.focus();
+    (devicePin || yes).focus();
   }
 
   let timer;
@@ -233,9 +245,96 @@ export function render(app, { pick, back, notice } = {}) {
   });
   load();
 
-  shared.addEventListener('change', async () => {
-    try { await call('vault_set_shared', { shared: shared.checked }); load(); } catch (e) { showError(box, e); shared.checked = !shared.checked; }
+  // Shared on: a new device PIN, typed twice. Shared off: that PIN (or, forgotten, clearing
+  // every account). The box shows the vault's state until the change is made.
+  const sharedPanel = h('div', { id: 'shared-panel' });
+  shared.addEventListener('change', () => {
+    const on = shared.checked;
+    shared.checked = !on;
+    fill(sharedPanel, on ? makeSharedForm() : endSharedForm());
+    const first = sharedPanel.querySelector('input');
+    if (first) first.focus();
   });
+  const closeShared = () => { fill(sharedPanel); shared.focus(); };
+
+  // A shared device's idle time, behind the device PIN.
+  const idleBox = h('div', { id: 'idle-settings', hidden: true });
+  function idleForm() {
+    const minutes = h('input', { type: 'number', id: 'idle-minutes', min: '1', max: '60', inputmode: 'numeric', value: String(data.idle_minutes) });
+    const pin = devicePinInput('idle-device-pin');
+    const err = errorBox('idle-error', minutes);
+    const save = h('button', { type: 'submit', class: 'secondary', id: 'idle-save' }, t('vault.idle.save'));
+    return h('form', { class: 'confirm', 'aria-labelledby': 'idle-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
+      try {
+        await call('vault_set_idle', { minutes: Number(minutes.value), devicePin: pin.value });
+        app.toast(t('vault.idle.saved', { count: Number(minutes.value) }));
+        pin.value = '';
+        clearError(err);
+      } catch (x) { showError(err, x); }
+    }); } },
+    h('h2', { id: 'idle-h' }, t('vault.idle.title')),
+    field(t('vault.idle.minutes'), minutes, t('vault.idle.hint')),
+    field(t('vault.device_pin.label'), pin), err, save);
+  }
+
+  function makeSharedForm() {
+    const pin = devicePinInput('device-pin-new', 'new-password');
+    const again = devicePinInput('device-pin-again', 'new-password');
+    const err = errorBox('shared-error', pin);
+    const save = h('button', { type: 'submit', class: 'primary', id: 'shared-on' }, t('vault.device_pin.save'));
+    return h('form', { class: 'confirm', 'aria-labelledby': 'shared-on-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
+      if (pin.value !== again.value) { showError(err, { message: t('vault.device_pin.mismatch') }); again.select(); return; }
+      try {
+        await call('vault_set_shared', { shared: true, devicePin: pin.value });
+        fill(sharedPanel);
+        app.toast(t('vault.device_pin.shared_on'));
+        load();
+        shared.focus();
+      } catch (x) { showError(err, x); pin.focus(); }
+    }); } },
+    h('h2', { id: 'shared-on-h' }, t('vault.device_pin.set_title')),
+    field(t('vault.device_pin.label'), pin, t('vault.device_pin.set_hint')),
+    field(t('vault.device_pin.again'), again), err,
+    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
+  }
+
+  function endSharedForm() {
+    const pin = devicePinInput('device-pin-off');
+    const err = errorBox('shared-error', pin);
+    const save = h('button', { type: 'submit', class: 'primary', id: 'shared-off' }, t('vault.device_pin.off_button'));
+    const forgot = h('button', { type: 'button', class: 'ghost', id: 'device-pin-forgot', onclick: () => fill(sharedPanel, clearForm()) }, t('vault.device_pin.forgot'));
+    return h('form', { class: 'confirm', 'aria-labelledby': 'shared-off-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
+      try {
+        await call('vault_set_shared', { shared: false, devicePin: pin.value });
+        fill(sharedPanel);
+        app.toast(t('vault.device_pin.shared_off'));
+        load();
+        shared.focus();
+      } catch (x) { showError(err, x); pin.select(); pin.focus(); }
+    }); } },
+    h('h2', { id: 'shared-off-h' }, t('vault.device_pin.off_title')),
+    field(t('vault.device_pin.label'), pin), err,
+    h('div', { class: 'actions' }, save, forgot, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
+  }
+
+  function clearForm() {
+    const err = errorBox('clear-error');
+    const yes = h('button', { type: 'button', class: 'danger', id: 'vault-clear', onclick: () => busy(yes, async () => {
+      try {
+        await call('vault_clear');
+        fill(sharedPanel);
+        app.toast(t('vault.device_pin.cleared'));
+        load();
+        shared.focus();
+      } catch (x) { showError(err, x); }
+    }) }, t('vault.device_pin.clear_button'));
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'clear-h', 'aria-describedby': 'clear-text' },
+      h('h2', { id: 'clear-h' }, t('vault.device_pin.forgot')),
+      h('p', { id: 'clear-text' }, t('vault.device_pin.clear_text')), err,
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
+    setTimeout(() => yes.focus(), 0);
+    return panel;
+  }
 
   return h('div', { class: 'page' },
     back ? h('p', {}, h('a', { href: '#back', id: 'vault-back', onclick: (ev) => { ev.preventDefault(); back(); } }, pick ? t('vault.back_to_code') : t('vault.back_to_sign_in'))) : null,
@@ -247,8 +346,10 @@ export function render(app, { pick, back, notice } = {}) {
     summary, list,
     pick ? null : h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', id: 'vault-add', onclick: () => app.show(add, { back }, 'vault-add') }, t('vault.add_account')),
-      h('button', { type: 'button', class: 'secondary', id: 'vault-transfer', onclick: () => app.show(transfer, { back }, 'vault-transfer') }, t('vault.import_export'))),
-    pick ? null : h('label', { class: 'check', for: 'vault-shared' }, shared, t('vault.shared_label')));
+      h('button', { type: 'button', class: 'secondary', id: 'vault-transfer', onclick: () => app.show(transfer, { back, shared: !!(data && data.shared) }, 'vault-transfer') }, t('vault.import_export'))),
+    pick ? null : h('label', { class: 'check', for: 'vault-shared' }, shared, t('vault.shared_label')),
+    pick ? null : sharedPanel,
+    pick ? null : idleBox);
 }
 
 /** Add an account: a pasted link, a QR image (file or pasted screenshot), or a key by hand. */
@@ -318,15 +419,17 @@ function add(app, { back } = {}) {
 }
 
 /** Import a list of links, an Aegis plain export or a Twostep export; export (not on shared). */
-function transfer(app, { back } = {}) {
+function transfer(app, { back, shared = false } = {}) {
   const box = errorBox();
+  // A shared device takes accounts in only from its keeper.
+  const devicePin = shared ? devicePinInput('import-device-pin') : null;
   const text = h('textarea', { id: 'import-text', rows: '6', spellcheck: 'false' });
   const password = h('input', { type: 'password', id: 'import-password', autocomplete: 'off' });
   const report = h('div', { id: 'import-report', role: 'status' });
   const doImport = h('button', { type: 'button', class: 'primary', id: 'do-import', onclick: () => busy(doImport, async () => {
     clearError(box);
     try {
-      const r = await call('vault_import', { text: text.value, password: password.value || null });
+      const r = await call('vault_import', { text: text.value, password: password.value || null, devicePin: devicePin ? devicePin.value : null });
       report.replaceChildren(
         h('p', {}, t('vault.import.added', { count: r.added }) + (r.short_secrets ? ` ${t('vault.import.short_secrets', { count: r.short_secrets })}` : '')),
         ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: place(p), reason: errorText({ code: p.code, detail: p.detail, message: p.reason }) }))))] : []));
@@ -349,7 +452,9 @@ function transfer(app, { back } = {}) {
     h('h1', {}, t('vault.transfer.title')), box,
     h('section', { class: 'card' }, h('h2', {}, t('vault.import.heading')),
       field(t('vault.import.text_label'), text),
-      field(t('vault.import.password_label'), password), doImport, report),
+      field(t('vault.import.password_label'), password),
+      devicePin ? field(t('vault.device_pin.label'), devicePin, t('vault.device_pin.import_hint')) : null,
+      doImport, report),
     h('section', { class: 'card' }, h('h2', {}, t('vault.export.heading')),
       h('p', { class: 'hint' }, t('vault.export.unavailable_hint')),
       field(t('vault.export.password_label'), expPassword),
@@ -357,6 +462,11 @@ function transfer(app, { back } = {}) {
         h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, t('vault.export.encrypted_button')),
         h('button', { type: 'button', class: 'ghost', id: 'export-uris', onclick: exp('uris') }, t('vault.export.links_button'))),
       warn, out));
+}
+
+/** A field for the device PIN of a shared device (digits, hidden). */
+function devicePinInput(id, autocomplete = 'off') {
+  return h('input', { type: 'password', inputmode: 'numeric', autocomplete, id, maxlength: '12' });
 }
 
 /** Where an import problem is: "Line 3", "Entry 2 (Payroll)". */

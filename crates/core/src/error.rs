@@ -75,6 +75,10 @@ pub enum VaultError {
     BadPin,
     #[error("That PIN isn't right.")]
     WrongPin,
+    #[error("Choose between 1 and 60 minutes.")]
+    BadIdleTime,
+    #[error("This is not a shared device: there is no device PIN.")]
+    NotShared,
     #[error("This file is not a Twostep authenticator vault.")]
     VaultNotAVault,
     #[error("This vault was written by a newer Twostep (format version {0}). Update the app to open it; the file was left as it is.")]
@@ -102,6 +106,8 @@ impl VaultError {
             Self::ExportPasswordTooShort => "password_too_short",
             Self::BadPin => "bad_pin",
             Self::WrongPin => "wrong_pin",
+            Self::BadIdleTime => "bad_idle_time",
+            Self::NotShared => "not_shared",
             Self::VaultNotAVault => "vault_not_a_vault",
             Self::VaultFutureVersion(_) => "vault_future_version",
             Self::VaultWrongKey => "vault_wrong_key",

@@ -6,6 +6,8 @@ pub mod envelope;
 pub mod import;
 pub mod pin;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::otpauth::OtpAuth;
@@ -14,7 +16,10 @@ use crate::totp::{Algorithm, TotpParams};
 use crate::{EntryProblem, VaultError};
 
 pub use envelope::{open, open_with_password, seal, seal_with_password, VaultKey};
-pub use pin::PinHash;
+pub use pin::{PinGuard, PinHash};
+
+/// The key of the device PIN's guard in `Vault::pin_guards` (entries are keyed by their id).
+pub const DEVICE_PIN: &str = "device";
 
 /// Secrets shorter than this are accepted on import (many services issue 80-bit secrets),
 /// with a note; RFC 4226 recommends 160 bits and requires at least 128.
@@ -124,6 +129,18 @@ pub struct Vault {
     pub shared: bool,
     #[serde(default)]
     pub entries: Vec<Entry>,
+    /// The device PIN of a shared device (Argon2id): turning shared off, importing and
+    /// deleting need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_pin: Option<PinHash>,
+    /// Wrong PINs so far, by entry id (and `DEVICE_PIN`): sealed with the rest, so a restart
+    /// gives no fresh tries.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pin_guards: BTreeMap<String, PinGuard>,
+    /// On a shared device, minutes without use before the app signs out (behind the device
+    /// PIN); none: the app's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_minutes: Option<u32>,
 }
 
 impl Vault {
@@ -171,7 +188,36 @@ impl Vault {
             .iter()
             .position(|e| e.id == id)
             .ok_or(VaultError::NoSuchEntry)?;
+        self.pin_guards.remove(id);
         Ok(self.entries.remove(i))
+    }
+
+    /// The PIN that guards `key` (an entry's id, or `DEVICE_PIN`), if any: the device PIN only
+    /// while the device is shared.
+    pub fn pin_of(&self, key: &str) -> Result<Option<PinHash>, VaultError> {
+        if key == DEVICE_PIN {
+            return Ok(self.device_pin.clone().filter(|_| self.shared));
+        }
+        Ok(self.get(key)?.pin.clone())
+    }
+
+    /// Marks the device shared behind a new device PIN.
+    pub fn make_shared(&mut self, device_pin: PinHash) {
+        self.shared = true;
+        self.device_pin = Some(device_pin);
+        self.pin_guards.remove(DEVICE_PIN);
+    }
+
+    /// Marks the device personal again (its device PIN already checked).
+    pub fn make_personal(&mut self) {
+        self.shared = false;
+        self.device_pin = None;
+        self.pin_guards.remove(DEVICE_PIN);
+    }
+
+    /// Empties the vault: what a forgotten device PIN leaves (every account goes, none leaks).
+    pub fn clear(&mut self) {
+        *self = Vault::default();
     }
 
     /// Entries whose issuer or account contains every word of `query`, case-insensitively,
