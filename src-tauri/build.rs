@@ -12,6 +12,7 @@ fn main() {
 fn twostep_commands() -> &'static [&'static str] {
     &[
         "app_status",
+        "take_pending_link",
         "choose_server",
         "use_demo",
         "set_language",

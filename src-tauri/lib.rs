@@ -9,6 +9,7 @@ mod commands;
 mod embedded;
 pub mod error;
 pub mod language;
+mod links;
 mod notify;
 pub mod qr;
 mod recovery_file;
@@ -50,6 +51,36 @@ pub struct Options {
     /// the system's.
     #[arg(long, env = "TWOSTEP_LANG")]
     pub lang: Option<String>,
+    /// An `otpauth://` link to add to this device's authenticator (what the desktop passes
+    /// when such a link is opened).
+    pub link: Option<String>,
+}
+
+/// One app per data folder: a second launch (a link opened, the icon clicked again) hands its
+/// arguments to the running one and exits, so the vault and the settings have one writer.
+/// The D-Bus name (Linux) follows `TWOSTEP_APP_DATA` when it is set, so separate data folders
+/// (a test's, a second profile's) stay separate apps.
+#[cfg(desktop)]
+fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use sha2::Digest;
+    let mut builder = tauri_plugin_single_instance::Builder::new().callback(
+        |app: &tauri::AppHandle<R>, argv, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+            if let Some(link) = links::otpauth_in(&argv) {
+                links::deliver(app, link);
+            }
+        },
+    );
+    if let Some(dir) = std::env::var_os("TWOSTEP_APP_DATA") {
+        let digest = sha2::Sha256::digest(dir.as_encoded_bytes());
+        let tag = data_encoding::HEXLOWER.encode(&digest[..8]);
+        builder = builder.dbus_id(format!("app.twostep.desktop.d{tag}"));
+    }
+    builder.build()
 }
 
 /// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
@@ -95,7 +126,17 @@ pub fn run() {
         Some(Ok(l)) => Some(l),
         None => None,
     };
-    let app = with_commands(tauri::Builder::default())
+    let builder = tauri::Builder::default();
+    // First among the plugins: a second instance exits before anything else starts.
+    #[cfg(desktop)]
+    let builder = builder
+        .plugin(single_instance())
+        .plugin(tauri_plugin_window_state::Builder::default().build());
+    let link = options
+        .link
+        .as_deref()
+        .and_then(|l| links::otpauth_in(&[l.to_owned()]));
+    let app = with_commands(builder)
         .setup(move |app| {
             let data = settings::data_dir(app.path().app_data_dir().ok());
             let tokens = std::sync::Arc::new(tokens::KeyringStore::new(KEYRING_SERVICE));
@@ -115,6 +156,9 @@ pub fn run() {
             }
             if let Some(l) = lang {
                 state = state.with_language(l);
+            }
+            if let Some(link) = link.clone() {
+                state.set_pending_link(link);
             }
             app.manage(state);
             // Built here rather than from the config alone so the window's title follows the

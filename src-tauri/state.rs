@@ -88,6 +88,8 @@ pub struct AppState {
     pub demo_url: Mutex<Option<String>>,
     /// Starts the embedded demo on first use (None in builds without it).
     pub demo_starter: Option<DemoStarter>,
+    /// An `otpauth://` link handed to the app, until the window takes it.
+    pending_link: std::sync::Mutex<Option<String>>,
 }
 
 pub type DemoStarter = Box<
@@ -113,7 +115,18 @@ impl AppState {
             settings_path,
             demo_url: Mutex::new(None),
             demo_starter: None,
+            pending_link: std::sync::Mutex::new(None),
         }
+    }
+
+    pub fn set_pending_link(&self, link: String) {
+        if let Ok(mut p) = self.pending_link.lock() {
+            *p = Some(link);
+        }
+    }
+
+    pub fn take_pending_link(&self) -> Option<String> {
+        self.pending_link.lock().ok().and_then(|mut p| p.take())
     }
 
     /// The same, with the device's clock given (the tests move it).

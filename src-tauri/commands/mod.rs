@@ -18,6 +18,7 @@ use tauri::Runtime;
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         server::app_status,
+        crate::links::take_pending_link,
         server::choose_server,
         server::use_demo,
         server::set_language,

@@ -691,6 +691,26 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// Runs the app binary again on `data` (a second launch, as the desktop does when a link is
+/// opened): what it printed and how it ended.
+pub async fn launch_again(data: &AppData, args: &[&str]) -> std::process::Output {
+    let run = Command::new(env!("CARGO_BIN_EXE_twostep"))
+        .args(args)
+        .env("TWOSTEP_APP_DATA", data.path().join("app"))
+        .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+        .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+        .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env_remove("TWOSTEP_SERVER")
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("a second launch must hand over and exit, not open another window")
+        .unwrap()
+}
+
 /// Answers the system's "Save" dialog (GTK's file chooser, a window of the app's own) as a
 /// person would: its name field takes the whole `path`, then Enter. Through xdotool, on the
 /// test's X display.

@@ -260,3 +260,29 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     assert!(!app.is_selected("#vault-shared").await);
     app.quit().await;
 }
+
+/// One app per data folder: a second launch with an otpauth:// link (what the desktop runs
+/// when such a link is opened) exits, and the running window opens "Add an account" with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_hands_its_link_to_the_running_app() {
+    let data = AppData::new();
+    let app = App::launch(&data, None).await;
+    app.on_screen("sign-in").await;
+    let link = "otpauth://totp/Portal:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Portal";
+    let second = launch_again(&data, &[link]).await;
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    app.on_screen("vault-add").await;
+    assert_eq!(app.value("#new-entry-uri").await, link);
+    app.wait_text("#link-received", "Choose a PIN").await;
+    assert!(app.is_focused("#new-entry-pin").await);
+    app.shoot("vault-add-link").await;
+    app.fill("#new-entry-pin", "2468").await;
+    app.click("#add-uri").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-list", "Portal").await;
+    app.quit().await;
+}

@@ -134,8 +134,10 @@ const app = {
     this.staticTexts();
     const s = this.status;
     if (!s.server) return this.show(signin.server, {}, 'server');
-    if (s.me) return this.signedIn(s.me, s.notice);
-    this.show(signin.render, { notice: s.notice }, 'sign-in');
+    if (s.me) await this.signedIn(s.me, s.notice);
+    else this.show(signin.render, { notice: s.notice }, 'sign-in');
+    // Launched with an otpauth:// link: it goes straight to "Add an account".
+    await takeLink();
   },
 
   /** The bar (who, profile, sign out) and navigation, for signed-in screens. */
@@ -215,6 +217,15 @@ setInterval(async () => {
     if (await call('session_alive', { active })) app.signedOut(t('app.idle_signed_out'));
   } catch (e) { /* the next call says what is wrong */ }
 }, HEARTBEAT_MS);
+
+/** An otpauth:// link the app was handed (at launch, or by a second launch): "Add an account". */
+async function takeLink() {
+  try {
+    const link = await call('take_pending_link');
+    if (link) vault.addLink(app, link);
+  } catch (e) { /* no link */ }
+}
+listen('otpauth-link', takeLink);
 
 listen('demo-inbox', () => {
   if (screen.dataset.screen === 'inbox') app.show(inbox.render, {}, 'inbox');

@@ -353,10 +353,16 @@ export function render(app, { pick, back, notice } = {}) {
 }
 
 /** Add an account: a pasted link, a QR image (file or pasted screenshot), or a key by hand. */
-function add(app, { back } = {}) {
+/** "Add an account" with an `otpauth://` link the app was handed (opened from a web page, or
+ *  a second launch): filled in, nothing saved until the person chooses a PIN or none and adds. */
+export function addLink(app, link) {
+  app.show(add, { link }, 'vault-add');
+}
+
+function add(app, { back, link } = {}) {
   const box = errorBox();
   const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'new-entry-pin', autocomplete: 'new-password', maxlength: '12' });
-  const uri = h('input', { type: 'text', id: 'new-entry-uri', placeholder: t('vault.add.link_placeholder'), autocomplete: 'off', spellcheck: 'false' });
+  const uri = h('input', { type: 'text', id: 'new-entry-uri', placeholder: t('vault.add.link_placeholder'), autocomplete: 'off', spellcheck: 'false', value: link || '' });
   const file = h('input', { type: 'file', id: 'new-entry-file', accept: 'image/*' });
   const issuer = h('input', { type: 'text', id: 'new-entry-issuer' });
   const account = h('input', { type: 'text', id: 'new-entry-account' });
@@ -400,6 +406,7 @@ function add(app, { back } = {}) {
   const page = h('div', { class: 'page' },
     h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, t('vault.back_to_authenticator'))),
     h('h1', {}, t('vault.add.title')),
+    link ? h('p', { class: 'notice', id: 'link-received', role: 'status' }, t('vault.add.link_received')) : null,
     box,
     h('section', { class: 'card' }, h('h2', {}, t('vault.add.pin_heading')),
       field(t('vault.add.pin_label'), pin, t('vault.add.pin_hint'))),
@@ -411,6 +418,8 @@ function add(app, { back } = {}) {
       field(t('vault.add.service'), issuer), field(t('vault.add.account'), account), field(t('vault.add.key'), secret, t('vault.add.key_hint')),
       h('details', {}, h('summary', {}, t('vault.add.advanced')), field(t('vault.add.algorithm'), algorithm), field(t('vault.add.digits'), digits), field(t('vault.add.period'), period)),
       addManual));
+  // A link handed over: the PIN is the one choice left before adding it.
+  if (link) setTimeout(() => pin.focus(), 0);
   page.addEventListener('paste', (ev) => {
     const item = [...(ev.clipboardData ? ev.clipboardData.items : [])].find((i) => i.type.startsWith('image/'));
     if (item) { ev.preventDefault(); fromImage(item.getAsFile(), addFile); }

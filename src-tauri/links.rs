@@ -1,0 +1,69 @@
+//! `otpauth://` links handed to the app: on the command line at launch (the desktop opens the
+//! app with the link, `twostep %u`), or by a second launch that the single-instance plugin
+//! folds into the running one. Either way the link waits here until the window takes it and
+//! opens "Add an account" with it filled in; nothing is added before the person says so.
+
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
+
+/// The event the window listens to: a link is waiting (`take_pending_link`).
+pub const EVENT: &str = "otpauth-link";
+
+/// The longest link taken (a real one is a few hundred characters).
+const MAX_LEN: usize = 4096;
+
+/// The first argument that is an `otpauth://` link.
+pub fn otpauth_in(args: &[String]) -> Option<String> {
+    args.iter()
+        .map(|a| a.trim())
+        .find(|a| {
+            a.len() <= MAX_LEN
+                && a.get(..10)
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth://"))
+        })
+        .map(str::to_owned)
+}
+
+/// Keeps the link for the window and tells it.
+pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.set_pending_link(link);
+    }
+    let _ = app.emit(EVENT, ());
+}
+
+/// The window's half: the link waiting, once (the next call answers none).
+#[tauri::command]
+pub fn take_pending_link(state: tauri::State<'_, AppState>) -> Option<String> {
+    state.take_pending_link()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn only_an_otpauth_link_is_taken() {
+        let link = "otpauth://totp/Portal:riley?secret=GEZDGNBVGY3TQOJQ&issuer=Portal";
+        assert_eq!(
+            otpauth_in(&args(&["/usr/bin/twostep", "--lang", "es", link])).as_deref(),
+            Some(link)
+        );
+        assert_eq!(
+            otpauth_in(&args(&["twostep", "OTPAUTH://totp/A:b?secret=X"])).as_deref(),
+            Some("OTPAUTH://totp/A:b?secret=X")
+        );
+        assert_eq!(
+            otpauth_in(&args(&["twostep", "https://evil.example"])),
+            None
+        );
+        assert_eq!(otpauth_in(&args(&["twostep", "otp"])), None);
+        let long = format!("otpauth://totp/A:b?secret={}", "A".repeat(5000));
+        assert_eq!(otpauth_in(&args(&["twostep", &long])), None);
+    }
+}
