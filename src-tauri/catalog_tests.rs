@@ -307,6 +307,7 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
         V::WrongPin,
         V::BadIdleTime,
         V::NotShared,
+        V::NoDevicePin,
         V::VaultNotAVault,
         V::VaultFutureVersion(9),
         V::VaultWrongKey,
@@ -329,6 +330,7 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
             | V::WrongPin
             | V::BadIdleTime
             | V::NotShared
+            | V::NoDevicePin
             | V::VaultNotAVault
             | V::VaultFutureVersion(_)
             | V::VaultWrongKey

@@ -338,7 +338,8 @@ fn a_shared_device_never_keeps_a_session_and_signs_out_when_idle() {
     now.fetch_add(4 * 60, SeqCst);
     assert_eq!(alive(&w, false), false, "four minutes since it was used");
     now.fetch_add(60, SeqCst);
-    assert_eq!(alive(&w, false), true, "five: signed out");
+    // A tap after the idle time does not bring the session back.
+    assert_eq!(alive(&w, true), true, "five: signed out");
     let err = invoke(&w, "my_methods", json!({})).unwrap_err();
     assert_eq!(err["code"], "unauthenticated");
     assert_eq!(sessions(), 0, "ended on the server too");
@@ -372,6 +373,12 @@ fn a_shared_device_never_keeps_a_session_and_signs_out_when_idle() {
     now.fetch_add(61, SeqCst);
     let err = invoke(&w, "my_methods", json!({})).unwrap_err();
     assert_eq!(err["code"], "unauthenticated");
+
+    // A clock set back cannot keep a session alive either.
+    sign_in(&w, email);
+    now.fetch_sub(3600, SeqCst);
+    assert_eq!(alive(&w, true), true);
+    now.fetch_add(3600, SeqCst);
 
     // A restart never restores a session on a shared device.
     sign_in(&w, email);
@@ -643,11 +650,26 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     .unwrap();
     assert_eq!(report["added"], 1);
 
+    // On a shared device, an account without a PIN gets one (or a new name) only with the
+    // device PIN: a child can't lock a teacher out of their codes.
+    for (cmd, args) in [
+        (
+            "vault_set_pin",
+            json!({ "id": id, "currentPin": null, "newPin": "1111" }),
+        ),
+        (
+            "vault_rename",
+            json!({ "id": id, "issuer": "Mine", "account": "now" }),
+        ),
+    ] {
+        let e = invoke(&w, cmd, args).unwrap_err();
+        assert_eq!(e["code"], "wrong_pin", "{cmd}");
+    }
     // Five wrong PINs lock the entry for a while: even the right PIN waits.
     invoke(
         &w,
         "vault_set_pin",
-        json!({ "id": id, "currentPin": null, "newPin": "2468" }),
+        json!({ "id": id, "currentPin": null, "newPin": "2468", "devicePin": "8642" }),
     )
     .unwrap();
     for _ in 0..5 {

@@ -76,7 +76,9 @@ fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         },
     );
     if let Some(dir) = std::env::var_os("TWOSTEP_APP_DATA") {
-        let digest = sha2::Sha256::digest(dir.as_encoded_bytes());
+        // `dir` and `dir/` are one folder: one app.
+        let dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.into());
+        let digest = sha2::Sha256::digest(dir.as_os_str().as_encoded_bytes());
         let tag = data_encoding::HEXLOWER.encode(&digest[..8]);
         builder = builder.dbus_id(format!("app.twostep.desktop.d{tag}"));
     }

@@ -79,14 +79,47 @@ pub async fn begin(
     Ok(view)
 }
 
+/// The device became shared: the session of whoever is signed in leaves the keyring (it goes
+/// on in memory until sign-out or the idle time).
+pub async fn unremember(state: &AppState) -> AppResult<()> {
+    let (server, email) = {
+        let mut inner = state.inner.lock().await;
+        let email = inner
+            .signed
+            .as_ref()
+            .map(|s| s.email.clone())
+            .or_else(|| inner.settings.signed_in_email.clone());
+        inner.settings.signed_in_email = None;
+        (inner.server.clone(), email)
+    };
+    if let (Some(server), Some(email)) = (server, email) {
+        state.tokens.remove(server_key(&server), &email)?;
+    }
+    state.save_settings().await
+}
+
+/// Ends the session here and, when it can be reached, on the server.
+pub async fn end(state: &AppState) -> AppResult<()> {
+    if let Ok((server, token)) = state.session().await {
+        if let Err(e) = server.client.logout(token.expose()).await {
+            tracing::info!("sign-out not confirmed by the server: {e}");
+        }
+    }
+    forget(state).await
+}
+
 /// Minutes without use after which a shared device ends its session (the vault's setting,
 /// changed behind the device PIN, else this).
 pub const SHARED_IDLE_MINUTES: u32 = 5;
 
-/// Whether this is a shared classroom device (the authenticator's setting; a vault that
-/// cannot be read counts as personal, as before it existed).
+/// Whether this is a shared classroom device (the authenticator's setting). A vault file that
+/// exists but cannot be read counts as shared: the protections fail closed.
 pub async fn on_shared_device(state: &AppState) -> bool {
-    state.vault.read(|v| v.shared).await.unwrap_or(false)
+    state
+        .vault
+        .read(|v| v.shared)
+        .await
+        .unwrap_or_else(|_| state.vault.path().exists())
 }
 
 /// The session was used now.
@@ -98,30 +131,27 @@ pub async fn touch(state: &AppState) {
 /// On a shared device, a session unused for the idle time ends, here and on the server:
 /// whether it just ended.
 pub async fn end_if_idle(state: &AppState) -> AppResult<bool> {
-    let Ok((shared, minutes)) = state
-        .vault
-        .read(|v| (v.shared, v.idle_minutes.unwrap_or(SHARED_IDLE_MINUTES)))
-        .await
-    else {
-        return Ok(false);
-    };
-    if !shared {
+    if !on_shared_device(state).await {
         return Ok(false);
     }
+    let minutes = state
+        .vault
+        .read(|v| v.idle_minutes)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(SHARED_IDLE_MINUTES);
     let now = state.vault.now();
     let idle = {
         let inner = state.inner.lock().await;
-        inner.signed.is_some() && now - inner.last_used >= i64::from(minutes) * 60
+        let unused = now - inner.last_used;
+        // A clock set back by more than a minute ends the session too (it can't be trusted).
+        inner.signed.is_some() && (unused >= i64::from(minutes) * 60 || unused < -60)
     };
     if !idle {
         return Ok(false);
     }
-    if let Ok((server, token)) = state.session().await {
-        if let Err(e) = server.client.logout(token.expose()).await {
-            tracing::info!("idle sign-out not confirmed by the server: {e}");
-        }
-    }
-    forget(state).await?;
+    end(state).await?;
     Ok(true)
 }
 

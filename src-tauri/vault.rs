@@ -118,6 +118,10 @@ impl VaultStore {
         let Some(hash) = self.read(|v| v.pin_of(key)).await?? else {
             return Ok(None);
         };
+        // Not even a PIN (empty, letters): wrong, without using up a try.
+        if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(VaultError::WrongPin.into());
+        }
         let now = self.now();
         self.update(|v| {
             v.pin_guards

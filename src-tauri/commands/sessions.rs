@@ -34,8 +34,12 @@ pub async fn end_other_sessions(state: State<'_, AppState>) -> AppResult<()> {
 /// here and on the server: `true` then, and the window shows the sign-in screen.
 #[tauri::command]
 pub async fn session_alive(state: State<'_, AppState>, active: bool) -> AppResult<bool> {
+    // Idle first: a tap after the idle time must not bring the last person's session back.
+    if session::end_if_idle(&state).await? {
+        return Ok(true);
+    }
     if active {
         session::touch(&state).await;
     }
-    session::end_if_idle(&state).await
+    Ok(false)
 }

@@ -65,6 +65,8 @@ pub struct ClockView {
 #[derive(Debug, Serialize)]
 pub struct VaultView {
     pub shared: bool,
+    /// Shared from before device PINs existed: the window asks for one.
+    pub needs_device_pin: bool,
     /// On a shared device, the minutes without use that end a session.
     pub idle_minutes: u32,
     pub total: usize,
@@ -237,7 +239,7 @@ pub async fn vault_list(
     }
     let now = unix_now(code_offset(&state).await);
     let q = query.unwrap_or_default();
-    let (shared, idle_minutes, total, entries) = state
+    let (shared, needs_device_pin, idle_minutes, total, entries) = state
         .vault
         .read(|v| {
             let list = v
@@ -248,11 +250,13 @@ pub async fn vault_list(
             let idle = v
                 .idle_minutes
                 .unwrap_or(crate::session::SHARED_IDLE_MINUTES);
-            (v.shared, idle, v.entries.len(), list)
+            let needs = v.shared && v.device_pin.is_none();
+            (v.shared, needs, idle, v.entries.len(), list)
         })
         .await?;
     Ok(VaultView {
         shared,
+        needs_device_pin,
         idle_minutes,
         total,
         entries,
@@ -402,8 +406,27 @@ async fn add_entry(state: &AppState, e: Entry) -> AppResult<AddedView> {
         .await
 }
 
-/// Renaming or deleting an entry that has a PIN needs the PIN: on a shared device, one
-/// person can't rename or remove another's account.
+/// Changing an entry needs its PIN when it has one; on a shared device, one without a PIN
+/// needs the device PIN (a child can't rename a teacher's account or lock it behind a PIN of
+/// their own).
+async fn unlock_for_change(
+    state: &AppState,
+    id: &str,
+    pin: Option<&str>,
+    device_pin: Option<&str>,
+) -> AppResult<()> {
+    let (shared, has_pin) = state
+        .vault
+        .read(|v| v.get(id).map(|e| (v.shared, e.pin.is_some())))
+        .await??;
+    if shared && !has_pin {
+        device_unlock(state, device_pin).await
+    } else {
+        unlock(state, id, pin).await.map(|_| ())
+    }
+}
+
+/// Renaming: the entry's PIN (or, shared and without one, the device PIN).
 #[tauri::command]
 pub async fn vault_rename(
     state: State<'_, AppState>,
@@ -411,8 +434,9 @@ pub async fn vault_rename(
     issuer: String,
     account: String,
     pin: Option<String>,
+    device_pin: Option<String>,
 ) -> AppResult<()> {
-    unlock(&state, &id, pin.as_deref()).await?;
+    unlock_for_change(&state, &id, pin.as_deref(), device_pin.as_deref()).await?;
     state
         .vault
         .update(|v| Ok(v.rename(&id, &issuer, &account)?))
@@ -444,8 +468,9 @@ pub async fn vault_set_pin(
     id: String,
     current_pin: Option<String>,
     new_pin: Option<String>,
+    device_pin: Option<String>,
 ) -> AppResult<()> {
-    unlock(&state, &id, current_pin.as_deref()).await?;
+    unlock_for_change(&state, &id, current_pin.as_deref(), device_pin.as_deref()).await?;
     let hash = hash_pin(new_pin.as_deref())?;
     state
         .vault
@@ -464,19 +489,29 @@ pub async fn vault_set_shared(
     shared: bool,
     device_pin: Option<String>,
 ) -> AppResult<()> {
-    let now_shared = state.vault.read(|v| v.shared).await?;
-    if shared == now_shared {
-        return Ok(());
-    }
+    let (now_shared, has_device_pin) = state
+        .vault
+        .read(|v| (v.shared, v.device_pin.is_some()))
+        .await?;
     if shared {
+        // Already shared behind a device PIN: nothing to do. Shared from before device PINs
+        // existed: this sets its first one.
+        if now_shared && has_device_pin {
+            return Ok(());
+        }
         let hash = hash_pin(device_pin.as_deref())?.ok_or(VaultError::BadPin)?;
-        return state
+        state
             .vault
             .update(|v| {
                 v.make_shared(hash);
                 Ok(())
             })
-            .await;
+            .await?;
+        // A session begun before the device was shared leaves the keyring now.
+        return crate::session::unremember(&state).await;
+    }
+    if !now_shared {
+        return Ok(());
     }
     device_unlock(&state, device_pin.as_deref()).await?;
     state
@@ -512,17 +547,19 @@ pub async fn vault_set_idle(
         .await
 }
 
-/// A forgotten device PIN: every account on this device is deleted (none can leak), and the
-/// device is personal again, empty.
+/// A forgotten device PIN: every account on this device is deleted (none can leak); the device
+/// stays shared, behind the new device PIN, and whoever is signed in is signed out.
 #[tauri::command]
-pub async fn vault_clear(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn vault_clear(state: State<'_, AppState>, device_pin: Option<String>) -> AppResult<()> {
+    let hash = hash_pin(device_pin.as_deref())?.ok_or(VaultError::BadPin)?;
     state
         .vault
         .update(|v| {
-            v.clear();
+            v.clear(hash);
             Ok(())
         })
-        .await
+        .await?;
+    crate::session::end(&state).await
 }
 
 /// Imports otpauth links or an Aegis plain export (or a Twostep encrypted export, with its

@@ -253,10 +253,25 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.shoot("vault-shared-off").await;
     app.click("#device-pin-forgot").await;
     app.wait_text("#shared-panel", "delete every account").await;
+    app.shoot("vault-forgot-device-pin").await;
+    app.fill("#device-pin-cleared", "1357").await;
     app.click("#vault-clear").await;
-    app.wait_text("#toast", "Every account on this device was deleted")
+    app.on_screen("sign-in").await;
+    app.wait_text("#notice", "Every account on this device was deleted")
         .await;
-    app.wait_count("#vault-list li.entry", 0).await;
+    // Still shared, behind the new device PIN: clearing switched nothing off.
+    app.click("#open-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-list", "No accounts yet").await;
+    assert!(app.is_selected("#vault-shared").await);
+    app.click("#vault-shared").await;
+    app.fill("#device-pin-off", "8642").await;
+    app.click("#shared-off").await;
+    app.wait_text("#shared-error", "PIN").await;
+    app.fill("#device-pin-off", "1357").await;
+    app.click("#shared-off").await;
+    app.wait_text("#toast", "This is now a personal device")
+        .await;
     assert!(!app.is_selected("#vault-shared").await);
     app.quit().await;
 }

@@ -64,6 +64,7 @@ export function render(app, { pick, back, notice } = {}) {
         }) }, t('vault.resync'))) : null);
     }
     shared.checked = data.shared;
+    if (!pick && data.needs_device_pin && !sharedPanel.querySelector('#device-pin-new')) fill(sharedPanel, makeSharedForm(true));
     if (!pick && data.shared && idleBox.hidden) { fill(idleBox, idleForm()); idleBox.hidden = false; }
     if (!data.shared) { fill(idleBox); idleBox.hidden = true; }
     summary.textContent = data.shared
@@ -137,7 +138,7 @@ export function render(app, { pick, back, notice } = {}) {
         pinBox.hidden = true;
         clearError(err);
         // Someone tried this account's PIN: its owner hears of it when they next open it.
-        if (state.revealed.wrong_pins) showError(err, { message: t('vault.entry.wrong_pins', { count: state.revealed.wrong_pins }) });
+        if (state.revealed.wrong_pins) li.insertBefore(h('p', { class: 'notice', role: 'status' }, t('vault.entry.wrong_pins', { count: state.revealed.wrong_pins })), err);
         paint();
         if (use) use.focus();
       } catch (x) { showError(err, x); const i = pinBox.querySelector('input'); if (i) { i.select(); i.focus(); } }
@@ -180,16 +181,20 @@ export function render(app, { pick, back, notice } = {}) {
   const pinField = (e) => (e.has_pin
     ? h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', class: 'pin', maxlength: '12' })
     : null);
+  // On a shared device, changing an account that has no PIN of its own takes the device PIN.
+  const keeperField = (e) => (data && data.shared && !e.has_pin ? devicePinInput(`device-pin-${e.id}`) : null);
 
   function rename(li, e) {
     const issuer = h('input', { type: 'text', value: e.issuer, id: `issuer-${e.id}` });
     const account = h('input', { type: 'text', value: e.account, id: `account-${e.id}` });
     const pin = pinField(e);
-    const err = errorBox();
+    const keeper = keeperField(e);
+    const err = errorBox(`rename-error-${e.id}`, pin || keeper);
     const save = h('button', { type: 'submit', class: 'primary' }, t('vault.save'));
     const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
-      try { await call('vault_rename', { id: e.id, issuer: issuer.value, account: account.value, pin: pin ? pin.value : null }); load(); } catch (x) { showError(err, x); }
-    }); } }, field(t('vault.rename.name'), issuer), field(t('vault.rename.account'), account), pin ? field(t('vault.pin'), pin) : null, err,
+      try { await call('vault_rename', { id: e.id, issuer: issuer.value, account: account.value, pin: pin ? pin.value : null, devicePin: keeper ? keeper.value : null }); load(); } catch (x) { showError(err, x); }
+    }); } }, field(t('vault.rename.name'), issuer), field(t('vault.rename.account'), account), pin ? field(t('vault.pin'), pin) : null,
+      keeper ? field(t('vault.device_pin.label'), keeper, t('vault.device_pin.change_hint')) : null, err,
       h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, t('vault.cancel'))));
     li.append(form);
     issuer.focus();
@@ -197,21 +202,23 @@ export function render(app, { pick, back, notice } = {}) {
 
   function setPin(li, e) {
     const current = pinField(e);
+    const keeper = keeperField(e);
     const next = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'new-password', class: 'new-pin', maxlength: '12' });
-    const err = errorBox();
+    const err = errorBox(`set-pin-error-${e.id}`, current || keeper);
     const save = h('button', { type: 'submit', class: 'primary' }, t('vault.save'));
     const form = h('form', { class: 'confirm', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
       try {
-        await call('vault_set_pin', { id: e.id, currentPin: current ? current.value : null, newPin: next.value || null });
+        await call('vault_set_pin', { id: e.id, currentPin: current ? current.value : null, newPin: next.value || null, devicePin: keeper ? keeper.value : null });
         app.toast(next.value ? t('vault.set_pin.saved') : t('vault.set_pin.removed'));
         load();
       } catch (x) { showError(err, x); }
     }); } },
     current ? field(t('vault.set_pin.current'), current) : null,
+    keeper ? field(t('vault.device_pin.label'), keeper, t('vault.device_pin.change_hint')) : null,
     field(t('vault.set_pin.new'), next, e.has_pin ? t('vault.set_pin.hint_remove') : t('vault.set_pin.hint_digits')), err,
     h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: () => form.remove() }, t('vault.cancel'))));
     li.append(form);
-    (current || next).focus();
+    (current || keeper || next).focus();
   }
 
   function confirmDelete(li, e) {
@@ -219,13 +226,13 @@ export function render(app, { pick, back, notice } = {}) {
     const onShared = data && data.shared;
     const pin = onShared ? null : pinField(e);
     const devicePin = onShared ? devicePinInput('device-pin-delete') : null;
-    const err = errorBox();
+    const err = errorBox(`delete-error-${e.id}`, devicePin || pin);
     const yes = h('button', { type: 'button', class: 'danger', id: 'confirm-vault-delete', onclick: () => busy(yes, async () => {
       try {
         await call('vault_delete', { id: e.id, pin: pin ? pin.value : null, devicePin: devicePin ? devicePin.value : null });
         app.toast(t('vault.delete.removed', { name: e.issuer || e.account }));
         load();
-      } catch (x) { showError(err, x); }
+      } catch (x) { showError(err, x); const f = devicePin || pin; if (f) { f.select(); f.focus(); } }
     }) }, t('vault.delete.confirm_button'));
     const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('vault.delete.confirm_label') },
       h('p', {}, t('vault.delete.confirm_text', { issuer: e.issuer, account: e.account })),
@@ -277,10 +284,11 @@ export function render(app, { pick, back, notice } = {}) {
     field(t('vault.device_pin.label'), pin), err, save);
   }
 
-  function makeSharedForm() {
+  /** `missing`: a device shared before device PINs existed, asked for its first one. */
+  function makeSharedForm(missing = false) {
     const pin = devicePinInput('device-pin-new', 'new-password');
     const again = devicePinInput('device-pin-again', 'new-password');
-    const err = errorBox('shared-error', pin);
+    const err = errorBox('shared-error', again);
     const save = h('button', { type: 'submit', class: 'primary', id: 'shared-on' }, t('vault.device_pin.save'));
     return h('form', { class: 'confirm', 'aria-labelledby': 'shared-on-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
       if (pin.value !== again.value) { showError(err, { message: t('vault.device_pin.mismatch') }); again.select(); return; }
@@ -292,10 +300,10 @@ export function render(app, { pick, back, notice } = {}) {
         shared.focus();
       } catch (x) { showError(err, x); pin.focus(); }
     }); } },
-    h('h2', { id: 'shared-on-h' }, t('vault.device_pin.set_title')),
+    h('h2', { id: 'shared-on-h' }, t(missing ? 'vault.device_pin.missing_title' : 'vault.device_pin.set_title')),
     field(t('vault.device_pin.label'), pin, t('vault.device_pin.set_hint')),
     field(t('vault.device_pin.again'), again), err,
-    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
+    h('div', { class: 'actions' }, save, missing ? null : h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
   }
 
   function endSharedForm() {
@@ -318,21 +326,23 @@ export function render(app, { pick, back, notice } = {}) {
   }
 
   function clearForm() {
-    const err = errorBox('clear-error');
+    const pin = devicePinInput('device-pin-cleared', 'new-password');
+    const err = errorBox('clear-error', pin);
     const yes = h('button', { type: 'button', class: 'danger', id: 'vault-clear', onclick: () => busy(yes, async () => {
       try {
-        await call('vault_clear');
-        fill(sharedPanel);
-        app.toast(t('vault.device_pin.cleared'));
-        load();
-        shared.focus();
-      } catch (x) { showError(err, x); }
+        await call('vault_clear', { devicePin: pin.value });
+        // Whoever was signed in is signed out with the accounts.
+        app.signedOut(t('vault.device_pin.cleared'));
+      } catch (x) { showError(err, x); pin.focus(); }
     }) }, t('vault.device_pin.clear_button'));
+    const cancel = h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'));
     const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'clear-h', 'aria-describedby': 'clear-text' },
       h('h2', { id: 'clear-h' }, t('vault.device_pin.forgot')),
-      h('p', { id: 'clear-text' }, t('vault.device_pin.clear_text')), err,
-      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
-    setTimeout(() => yes.focus(), 0);
+      h('p', { id: 'clear-text' }, t('vault.device_pin.clear_text')),
+      field(t('vault.device_pin.new_label'), pin, t('vault.device_pin.new_hint')), err,
+      h('div', { class: 'actions' }, yes, cancel));
+    // The safe choice has the focus: deleting everything is never one keypress away.
+    setTimeout(() => cancel.focus(), 0);
     return panel;
   }
 

@@ -79,6 +79,8 @@ pub enum VaultError {
     BadIdleTime,
     #[error("This is not a shared device: there is no device PIN.")]
     NotShared,
+    #[error("This shared device has no device PIN yet. Choose one first.")]
+    NoDevicePin,
     #[error("This file is not a Twostep authenticator vault.")]
     VaultNotAVault,
     #[error("This vault was written by a newer Twostep (format version {0}). Update the app to open it; the file was left as it is.")]
@@ -108,6 +110,7 @@ impl VaultError {
             Self::WrongPin => "wrong_pin",
             Self::BadIdleTime => "bad_idle_time",
             Self::NotShared => "not_shared",
+            Self::NoDevicePin => "no_device_pin",
             Self::VaultNotAVault => "vault_not_a_vault",
             Self::VaultFutureVersion(_) => "vault_future_version",
             Self::VaultWrongKey => "vault_wrong_key",

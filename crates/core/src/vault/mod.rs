@@ -193,10 +193,18 @@ impl Vault {
     }
 
     /// The PIN that guards `key` (an entry's id, or `DEVICE_PIN`), if any: the device PIN only
-    /// while the device is shared.
+    /// while the device is shared. A device shared before device PINs existed has none yet:
+    /// that refuses (`NoDevicePin`) rather than letting anything through.
     pub fn pin_of(&self, key: &str) -> Result<Option<PinHash>, VaultError> {
         if key == DEVICE_PIN {
-            return Ok(self.device_pin.clone().filter(|_| self.shared));
+            if !self.shared {
+                return Ok(None);
+            }
+            return self
+                .device_pin
+                .clone()
+                .map(Some)
+                .ok_or(VaultError::NoDevicePin);
         }
         Ok(self.get(key)?.pin.clone())
     }
@@ -216,8 +224,12 @@ impl Vault {
     }
 
     /// Empties the vault: what a forgotten device PIN leaves (every account goes, none leaks).
-    pub fn clear(&mut self) {
+    /// The device stays shared, behind the new device PIN: clearing switches no protection off.
+    pub fn clear(&mut self, device_pin: PinHash) {
+        let idle = self.idle_minutes;
         *self = Vault::default();
+        self.make_shared(device_pin);
+        self.idle_minutes = idle;
     }
 
     /// Entries whose issuer or account contains every word of `query`, case-insensitively,
@@ -357,6 +369,28 @@ mod tests {
             v.export_uris().unwrap_err(),
             VaultError::ExportOnSharedDevice
         );
+    }
+
+    #[test]
+    fn the_device_pin_guards_only_a_shared_device_and_a_missing_one_refuses() {
+        let mut v = Vault::default();
+        assert_eq!(v.pin_of(DEVICE_PIN), Ok(None), "personal: nothing to check");
+        // Shared before device PINs existed: nothing gets through until one is chosen.
+        v.shared = true;
+        assert_eq!(v.pin_of(DEVICE_PIN), Err(VaultError::NoDevicePin));
+        let pin = PinHash::new("8642", &mut rand::rngs::OsRng).unwrap();
+        v.make_shared(pin.clone());
+        assert_eq!(v.pin_of(DEVICE_PIN), Ok(Some(pin.clone())));
+        // Cleared (a forgotten PIN): empty, still shared, behind the new PIN.
+        v.add(entry("1", "Twostep", "a@b.example")).unwrap();
+        v.idle_minutes = Some(2);
+        let new = PinHash::new("1357", &mut rand::rngs::OsRng).unwrap();
+        v.clear(new.clone());
+        assert!(v.entries.is_empty() && v.shared);
+        assert_eq!(v.pin_of(DEVICE_PIN), Ok(Some(new)));
+        assert_eq!(v.idle_minutes, Some(2));
+        v.make_personal();
+        assert_eq!(v.pin_of(DEVICE_PIN), Ok(None));
     }
 
     #[test]

@@ -72,6 +72,11 @@ impl PinGuard {
     /// mid-check nor a burst of attempts gets a try for free. Refused (the seconds to wait)
     /// while locked.
     pub fn attempt(&mut self, now: i64) -> Result<(), u64> {
+        // A clock set back leaves a lock far ahead: never more than the longest lock from now.
+        let longest = PIN_LOCKS[PIN_LOCKS.len() - 1];
+        if self.locked_until.is_some_and(|until| until > now + longest) {
+            self.locked_until = Some(now + longest);
+        }
         if let Some(wait) = self.locked_for(now) {
             return Err(wait);
         }
@@ -118,6 +123,16 @@ mod tests {
         g.attempt(12060).unwrap();
         assert_eq!(g.passed(), 10);
         assert_eq!(g, PinGuard::default());
+    }
+
+    #[test]
+    fn a_clock_set_back_locks_no_longer_than_the_longest_lock() {
+        let mut g = PinGuard::default();
+        for _ in 0..5 {
+            g.attempt(1_000_000).unwrap();
+        }
+        // The clock goes back a day: still locked, but for an hour at most.
+        assert_eq!(g.attempt(1_000_000 - 86_400), Err(3600));
     }
 
     #[test]
