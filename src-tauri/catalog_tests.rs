@@ -296,13 +296,22 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
         P::SecretTooShort,
         P::AlreadyHere,
     ];
-    let import = [I::Empty, I::NotLinksOrJson, I::AegisEncrypted, I::NotAegis];
+    let import = [
+        I::Empty,
+        I::NotLinksOrJson,
+        I::AegisEncrypted,
+        I::NotAegis,
+        I::KdfTooCostly,
+        I::TwoFasEncrypted,
+        I::GoogleDamaged,
+    ];
     let mut all = vec![
         V::Rule(R::InvalidSecret),
         V::NoSuchEntry,
         V::ExportOnSharedDevice,
         V::ExportPinProtected,
         V::ExportPasswordTooShort,
+        V::ExportPasswordWeak(twostep_core::password::Weakness::Guessable),
         V::BadPin,
         V::WrongPin,
         V::BadIdleTime,
@@ -326,6 +335,7 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
             | V::ExportOnSharedDevice
             | V::ExportPinProtected
             | V::ExportPasswordTooShort
+            | V::ExportPasswordWeak(_)
             | V::BadPin
             | V::WrongPin
             | V::BadIdleTime
@@ -359,7 +369,13 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
     }
     for p in import {
         match p {
-            I::Empty | I::NotLinksOrJson | I::AegisEncrypted | I::NotAegis => {}
+            I::Empty
+            | I::NotLinksOrJson
+            | I::AegisEncrypted
+            | I::NotAegis
+            | I::KdfTooCostly
+            | I::TwoFasEncrypted
+            | I::GoogleDamaged => {}
         }
     }
     all

@@ -713,3 +713,66 @@ fn a_qr_code_image_adds_its_account() {
     .unwrap_err();
     assert_eq!(err["code"], "not_an_image");
 }
+
+/// Google Authenticator's "Transfer accounts" QR codes, two of them, imported at once; an
+/// account that cannot be read is reported, the rest added.
+#[test]
+fn google_authenticator_export_codes_import_from_their_images() {
+    use image::{ImageFormat, Luma};
+    use prost::Message;
+    use twostep_core::vault::import::google::{MigrationPayload, OtpParameters};
+    let f = start();
+    let w = f.window();
+    let account = |issuer: &str, name: &str, kind: i32| OtpParameters {
+        secret: b"12345678901234567890".to_vec(),
+        name: name.into(),
+        issuer: issuer.into(),
+        algorithm: 1,
+        digits: 1,
+        r#type: kind,
+        counter: 0,
+    };
+    let png_of = |accounts: Vec<OtpParameters>| {
+        let bytes = MigrationPayload {
+            otp_parameters: accounts,
+            version: 1,
+            batch_size: 2,
+            batch_index: 0,
+            batch_id: 42,
+        }
+        .encode_to_vec();
+        let data: String =
+            url::form_urlencoded::byte_serialize(data_encoding::BASE64.encode(&bytes).as_bytes())
+                .collect();
+        let link = format!("otpauth-migration://offline?data={data}");
+        let img = qrcode::QrCode::new(link.as_bytes())
+            .unwrap()
+            .render::<Luma<u8>>()
+            .min_dimensions(300, 300)
+            .build();
+        let mut png = Vec::new();
+        image::DynamicImage::ImageLuma8(img)
+            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        data_encoding::BASE64.encode(&png)
+    };
+    let images = [
+        png_of(vec![
+            account("Twostep", "Twostep:jordan@maple.example", 2),
+            account("Bank", "me", 1),
+        ]),
+        png_of(vec![account("Payroll", "sam", 2)]),
+    ];
+    let report = invoke(
+        &w,
+        "vault_import",
+        json!({ "text": "", "imagesBase64": images }),
+    )
+    .unwrap();
+    assert_eq!(report["added"], 2);
+    assert_eq!(report["problems"].as_array().unwrap().len(), 1);
+    assert_eq!(report["problems"][0]["name"], "Bank");
+    assert_eq!(report["problems"][0]["detail"], "counter_based");
+    let list = invoke(&w, "vault_list", json!({ "query": "jordan" })).unwrap();
+    assert_eq!(list["entries"][0]["issuer"], "Twostep");
+}

@@ -189,6 +189,9 @@ fn view(e: &Entry, now: u64, show_code: bool) -> EntryView {
     }
 }
 
+/// The most QR images one import reads (Google's export of many accounts is a few).
+const MAX_IMPORT_IMAGES: usize = 20;
+
 fn new_id() -> String {
     let mut b = [0u8; 12];
     rand::RngCore::fill_bytes(&mut OsRng, &mut b);
@@ -570,12 +573,32 @@ pub async fn vault_import(
     text: String,
     password: Option<String>,
     device_pin: Option<String>,
+    images_base64: Option<Vec<String>>,
 ) -> AppResult<ImportView> {
     // A shared device takes accounts in only from its keeper.
     if state.vault.read(|v| v.shared).await? {
         device_unlock(&state, device_pin.as_deref()).await?;
     }
     let now = state.vault.now();
+    // QR images (Google Authenticator's export comes as one or several): their texts join the
+    // pasted ones, a line each.
+    let mut text = text;
+    for image in images_base64
+        .unwrap_or_default()
+        .into_iter()
+        .take(MAX_IMPORT_IMAGES)
+    {
+        let bytes = data_encoding::BASE64
+            .decode(image.trim().as_bytes())
+            .map_err(|_| AppError::Qr("That image could not be read.".into()))?;
+        let texts = tokio::task::spawn_blocking(move || crate::qr::decode(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        for t in texts {
+            text.push('\n');
+            text.push_str(&t);
+        }
+    }
     let parsed = if text.contains(vault::envelope::FORMAT) {
         let password = password.unwrap_or_default();
         let bytes = text.into_bytes();
@@ -587,7 +610,10 @@ pub async fn vault_import(
             problems: vec![],
         }
     } else {
-        import::parse(&text, now, new_id)?
+        // Aegis' scrypt runs here: off the async threads.
+        tokio::task::spawn_blocking(move || import::parse(&text, password.as_deref(), now, new_id))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??
     };
     state
         .vault

@@ -444,11 +444,19 @@ function transfer(app, { back, shared = false } = {}) {
   const devicePin = shared ? devicePinInput('import-device-pin') : null;
   const text = h('textarea', { id: 'import-text', rows: '6', spellcheck: 'false' });
   const password = h('input', { type: 'password', id: 'import-password', autocomplete: 'off' });
+  const images = h('input', { type: 'file', id: 'import-images', accept: 'image/*', multiple: true });
   const report = h('div', { id: 'import-report', role: 'status' });
+  /** The chosen images, as base64 (read in the window, decoded on the Rust side). */
+  const imagesBase64 = () => Promise.all([...images.files].map((f) => new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(',')[1] || '');
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(f);
+  })));
   const doImport = h('button', { type: 'button', class: 'primary', id: 'do-import', onclick: () => busy(doImport, async () => {
     clearError(box);
     try {
-      const r = await call('vault_import', { text: text.value, password: password.value || null, devicePin: devicePin ? devicePin.value : null });
+      const r = await call('vault_import', { text: text.value, password: password.value || null, devicePin: devicePin ? devicePin.value : null, imagesBase64: await imagesBase64() });
       report.replaceChildren(
         h('p', {}, t('vault.import.added', { count: r.added }) + (r.short_secrets ? ` ${t('vault.import.short_secrets', { count: r.short_secrets })}` : '')),
         ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: place(p), reason: errorText({ code: p.code, detail: p.detail, message: p.reason }) }))))] : []));
@@ -471,6 +479,7 @@ function transfer(app, { back, shared = false } = {}) {
     h('h1', {}, t('vault.transfer.title')), box,
     h('section', { class: 'card' }, h('h2', {}, t('vault.import.heading')),
       field(t('vault.import.text_label'), text),
+      field(t('vault.import.images_label'), images),
       field(t('vault.import.password_label'), password),
       devicePin ? field(t('vault.device_pin.label'), devicePin, t('vault.device_pin.import_hint')) : null,
       doImport, report),

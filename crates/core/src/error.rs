@@ -71,6 +71,8 @@ pub enum VaultError {
     ExportPinProtected,
     #[error("Choose an export password of at least 8 characters.")]
     ExportPasswordTooShort,
+    #[error("Choose a stronger export password: {0}")]
+    ExportPasswordWeak(crate::password::Weakness),
     #[error("A PIN is 4 to 12 digits.")]
     BadPin,
     #[error("That PIN isn't right.")]
@@ -106,6 +108,7 @@ impl VaultError {
             Self::ExportOnSharedDevice => "shared_device",
             Self::ExportPinProtected => "pin_protected",
             Self::ExportPasswordTooShort => "password_too_short",
+            Self::ExportPasswordWeak(_) => "weak_password",
             Self::BadPin => "bad_pin",
             Self::WrongPin => "wrong_pin",
             Self::BadIdleTime => "bad_idle_time",
@@ -126,6 +129,7 @@ impl VaultError {
         match self {
             Self::Rule(RuleError::InvalidOtpauth(p)) | Self::InvalidEntry(p) => Some(p.code()),
             Self::ImportUnreadable(p) => Some(p.code()),
+            Self::ExportPasswordWeak(w) => Some(w.code()),
             _ => None,
         }
     }
@@ -190,10 +194,18 @@ pub enum ImportProblem {
     Empty,
     #[error("it is neither otpauth links nor JSON")]
     NotLinksOrJson,
-    #[error("this Aegis export is encrypted: export it again from Aegis as plain JSON")]
+    #[error("this Aegis export is encrypted: enter its password")]
     AegisEncrypted,
-    #[error("it is JSON, but not an Aegis export")]
+    #[error("it is JSON, but not an Aegis or 2FAS export")]
     NotAegis,
+    #[error("its password protection asks for far more work than any app sets; it was not opened")]
+    KdfTooCostly,
+    #[error(
+        "this 2FAS export is protected with a password: export it again from 2FAS without one"
+    )]
+    TwoFasEncrypted,
+    #[error("this Google Authenticator export link is damaged: scan its QR code again")]
+    GoogleDamaged,
 }
 
 impl ImportProblem {
@@ -203,6 +215,9 @@ impl ImportProblem {
             Self::NotLinksOrJson => "not_links_or_json",
             Self::AegisEncrypted => "aegis_encrypted",
             Self::NotAegis => "not_aegis",
+            Self::KdfTooCostly => "kdf_too_costly",
+            Self::TwoFasEncrypted => "twofas_encrypted",
+            Self::GoogleDamaged => "google_damaged",
         }
     }
 }

@@ -154,12 +154,15 @@ pub fn seal_with_password(
     if password.chars().count() < 8 {
         return Err(VaultError::ExportPasswordTooShort);
     }
+    // The file may travel (a USB stick, an email): only a password hard to guess, and a
+    // derivation costly for whoever tries (Argon2id, 64 MiB, 3 passes).
+    crate::password::check(password, "", "").map_err(VaultError::ExportPasswordWeak)?;
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
     let source = KeySource::Password {
         kdf: "argon2id".into(),
-        memory_kib: 19 * 1024,
-        iterations: 2,
+        memory_kib: 64 * 1024,
+        iterations: 3,
         parallelism: 1,
         salt: BASE64.encode(&salt),
     };
@@ -384,5 +387,13 @@ mod tests {
             seal_with_password(&vault(), "short", &mut OsRng).unwrap_err(),
             VaultError::ExportPasswordTooShort
         );
+        assert!(matches!(
+            seal_with_password(&vault(), "password123", &mut OsRng).unwrap_err(),
+            VaultError::ExportPasswordWeak(_)
+        ));
+        // What a new export asks of a guesser: Argon2id, 64 MiB, 3 passes.
+        let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(header["key"]["memory_kib"], 64 * 1024);
+        assert_eq!(header["key"]["iterations"], 3);
     }
 }

@@ -1,5 +1,12 @@
-//! Importing many entries at once: a list of `otpauth://` links (one a line), or Aegis'
-//! plain (unencrypted) JSON export. A bad entry is reported on its own; the rest import.
+//! Importing many entries at once, from the apps people move from: a list of `otpauth://`
+//! links (one a line; Ente Auth's plain export is one), Google Authenticator's export links
+//! (`otpauth-migration://offline?data=…`, several QR codes' worth, one a line), 2FAS' `.2fas`
+//! file, and Aegis' export, plain or encrypted with a password. A bad entry is reported on its
+//! own; the rest import.
+
+mod aegis_encrypted;
+pub mod google;
+mod twofas;
 
 use serde_json::Value;
 
@@ -45,9 +52,11 @@ pub struct Imported {
     pub problems: Vec<Problem>,
 }
 
-/// Parses `text` (otpauth list or Aegis plain JSON). `new_id` names each entry.
+/// Parses `text`: otpauth and Google export links, a 2FAS file, an Aegis export (an encrypted
+/// one with `password`). `new_id` names each entry.
 pub fn parse(
     text: &str,
+    password: Option<&str>,
     now: i64,
     mut new_id: impl FnMut() -> String,
 ) -> Result<Imported, VaultError> {
@@ -55,11 +64,22 @@ pub fn parse(
     if trimmed.is_empty() {
         return Err(VaultError::ImportUnreadable(ImportProblem::Empty));
     }
-    if trimmed.starts_with('{') {
-        aegis(trimmed, now, &mut new_id)
-    } else {
-        Ok(uris(trimmed, now, &mut new_id))
+    if !trimmed.starts_with('{') {
+        return Ok(uris(trimmed, now, &mut new_id));
     }
+    let doc: Value = serde_json::from_str(trimmed)
+        .map_err(|_| VaultError::ImportUnreadable(ImportProblem::NotLinksOrJson))?;
+    if doc.get("services").is_some() || doc.get("servicesEncrypted").is_some() {
+        return twofas::parse(&doc, now, &mut new_id);
+    }
+    if doc.get("db").is_some_and(Value::is_string) {
+        let password = password
+            .filter(|p| !p.is_empty())
+            .ok_or(VaultError::ImportUnreadable(ImportProblem::AegisEncrypted))?;
+        let db = aegis_encrypted::open(&doc, password)?;
+        return aegis_entries(&db, now, &mut new_id);
+    }
+    aegis(&doc, now, &mut new_id)
 }
 
 fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
@@ -67,6 +87,10 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if google::is_migration(line) {
+            google::parse(line, now, new_id, &mut out, i + 1);
             continue;
         }
         match OtpAuth::parse(line)
@@ -84,18 +108,28 @@ fn uris(text: &str, now: i64, new_id: &mut impl FnMut() -> String) -> Imported {
 }
 
 fn aegis(
-    text: &str,
+    doc: &Value,
     now: i64,
     new_id: &mut impl FnMut() -> String,
 ) -> Result<Imported, VaultError> {
-    let doc: Value = serde_json::from_str(text)
-        .map_err(|_| VaultError::ImportUnreadable(ImportProblem::NotLinksOrJson))?;
     let header_slots = doc.pointer("/header/slots");
-    if doc.get("db").is_some_and(Value::is_string) || header_slots.is_some_and(|s| !s.is_null()) {
+    if header_slots.is_some_and(|s| !s.is_null()) {
         return Err(VaultError::ImportUnreadable(ImportProblem::AegisEncrypted));
     }
-    let entries = doc
-        .pointer("/db/entries")
+    let db = doc
+        .get("db")
+        .ok_or(VaultError::ImportUnreadable(ImportProblem::NotAegis))?;
+    aegis_entries(db, now, new_id)
+}
+
+/// The entries of an Aegis database (`{"version", "entries": […]}`), plain or decrypted.
+fn aegis_entries(
+    db: &Value,
+    now: i64,
+    new_id: &mut impl FnMut() -> String,
+) -> Result<Imported, VaultError> {
+    let entries = db
+        .get("entries")
         .and_then(Value::as_array)
         .ok_or(VaultError::ImportUnreadable(ImportProblem::NotAegis))?;
     let mut out = Imported::default();
@@ -155,11 +189,11 @@ fn aegis_entry(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::RuleError;
 
-    fn ids() -> impl FnMut() -> String {
+    pub(crate) fn ids() -> impl FnMut() -> String {
         let mut n = 0;
         move || {
             n += 1;
@@ -177,7 +211,7 @@ otpauth://totp/Payroll:jordan?secret=NOT*BASE32&issuer=Payroll
 otpauth://totp/Old:me?secret=JBSWY3DPEHPK3PXP&digits=8&period=60&algorithm=SHA512
 otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
 ";
-        let r = parse(text, 0, ids()).unwrap();
+        let r = parse(text, None, 0, ids()).unwrap();
         assert_eq!(r.entries.len(), 2);
         assert_eq!(r.entries[0].account, "jordan@maple.example");
         assert_eq!(r.entries[1].digits, 8);
@@ -193,6 +227,24 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
             r.problems[1].error,
             RuleError::InvalidOtpauth(EntryProblem::CounterBased).into()
         );
+    }
+
+    /// Ente Auth's plain export: otpauth links with Ente's own extra parameters, one a line.
+    #[test]
+    fn an_ente_plain_export_with_a_broken_line() {
+        let text = "otpauth://totp/Twostep:jordan%40maple.example?algorithm=sha1&digits=6&issuer=Twostep&period=30&secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&codeDisplay=%7B%22pinned%22%3Afalse%2C%22trashed%22%3Afalse%2C%22tags%22%3A%5B%5D%7D
+otpauth://totp/Broken:me?algorithm=sha1&digits=6&issuer=Broken&period=30&codeDisplay=%7B%7D
+otpauth://totp/Portal:sam?algorithm=sha256&digits=8&issuer=Portal&period=30&secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let r = parse(text, None, 0, ids()).unwrap();
+        assert_eq!(r.entries.len(), 2);
+        assert_eq!(r.entries[0].account, "jordan@maple.example");
+        assert_eq!(r.entries[0].code_at(59), "287082");
+        assert_eq!(
+            (r.entries[1].digits, r.entries[1].algorithm),
+            (8, Algorithm::Sha256)
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].item(), "line 2");
     }
 
     /// An Aegis plain export as Aegis writes it (db version 3), with one broken entry among
@@ -219,7 +271,7 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
                 "groups": []
             }
         });
-        let r = parse(&doc.to_string(), 0, ids()).unwrap();
+        let r = parse(&doc.to_string(), None, 0, ids()).unwrap();
         assert_eq!(r.entries.len(), 2);
         assert_eq!(r.entries[0].issuer, "Twostep");
         assert_eq!(r.entries[0].account, "jordan@maple.example");
@@ -238,11 +290,11 @@ otpauth://hotp/Counter:me?secret=JBSWY3DPEHPK3PXP&counter=1
     fn aegis_encrypted_and_foreign_files_are_refused_clearly() {
         let enc = r#"{"version":1,"header":{"slots":[{"type":1}],"params":{}},"db":"AAAA"}"#;
         assert!(matches!(
-            parse(enc, 0, ids()),
+            parse(enc, None, 0, ids()),
             Err(VaultError::ImportUnreadable(ImportProblem::AegisEncrypted))
         ));
-        assert!(parse("{\"hello\": 1}", 0, ids()).is_err());
-        assert!(parse("{not json", 0, ids()).is_err());
-        assert!(parse("   ", 0, ids()).is_err());
+        assert!(parse("{\"hello\": 1}", None, 0, ids()).is_err());
+        assert!(parse("{not json", None, 0, ids()).is_err());
+        assert!(parse("   ", None, 0, ids()).is_err());
     }
 }
