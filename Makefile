@@ -12,13 +12,13 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 # xclip to read the clipboard, x11-utils' xwininfo to read a window's title, xdotool to type a
 # file name into the system's Save dialog.
 TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
-	gnome-keyring imagemagick xclip x11-utils xdotool postgresql
+	gnome-keyring imagemagick xclip x11-utils xdotool postgresql rpm2cpio cpio
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools
 OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
-.PHONY: run serve test lint deps test-deps
+.PHONY: run serve test lint deps test-deps package package-test
 
 # Installs missing Debian packages as root, or says exactly what to install.
 define install_missing
@@ -58,6 +58,19 @@ serve:
 test: test-deps
 	tests/e2e/session.sh $(CARGO) test --workspace --all-targets
 	TWOSTEP_TEST_DATABASE=postgres $(CARGO) test -p twostep-server --test api
+
+# Installable packages, built offline into target/release/bundle/: the app's .deb and .rpm
+# (Tauri's bundler, from the Tauri CLI's prebuilt npm package), the server's .deb (dpkg-deb).
+TARGET ?= $(or $(CARGO_TARGET_DIR),target)
+package: deps
+	@[ -x packaging/node_modules/.bin/tauri ] || npm --prefix packaging ci --silent --no-audit --no-fund
+	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm
+	$(CARGO) build --release -p twostep-server
+	packaging/server/build-deb.sh $(TARGET) $(TARGET)/release/bundle/server
+
+# The packages, installed into a scratch root and started.
+package-test: package test-deps
+	tests/e2e/session.sh packaging/test.sh $(TARGET)
 
 lint: deps
 	$(CARGO) fmt --all --check

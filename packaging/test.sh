@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The packages, installed into a scratch root and started (run it under tests/e2e/session.sh:
+# a virtual display and a D-Bus session):
+# - the app's .deb: its dependencies declared, its desktop file handling otpauth:// links, and
+#   the installed `twostep` opening its window on the sign-in screen of the embedded demo;
+# - the app's .rpm: there, with the same binary;
+# - the server's .deb: its unit's command line, run against a temporary state folder, answers
+#   its health check and keeps its key readable by its owner only.
+#   packaging/test.sh [TARGET_DIR]
+set -euo pipefail
+target="${1:-target}"
+bundle="$target/release/bundle"
+scratch="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$scratch"; }
+trap cleanup EXIT
+fail() { echo "package test: $*" >&2; exit 1; }
+
+app_deb="$(ls "$bundle"/deb/*.deb 2>/dev/null | head -1)"
+app_rpm="$(ls "$bundle"/rpm/*.rpm 2>/dev/null | head -1)"
+server_deb="$(ls "$bundle"/server/*.deb 2>/dev/null | head -1)"
+[ -n "$app_deb" ] && [ -n "$app_rpm" ] && [ -n "$server_deb" ] || fail "run 'make package' first"
+
+# The app's .deb.
+dpkg-deb -f "$app_deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the app's .deb must depend on WebKitGTK 4.1"
+dpkg-deb -x "$app_deb" "$scratch/app"
+desktop="$(ls "$scratch"/app/usr/share/applications/*.desktop)"
+grep -qx 'MimeType=x-scheme-handler/otpauth;' "$desktop" || fail "the desktop file must handle otpauth:// links"
+grep -qx 'Exec=twostep %u' "$desktop" || fail "the desktop file must pass the link to twostep"
+[ -x "$scratch/app/usr/bin/twostep" ] || fail "no /usr/bin/twostep in the .deb"
+size_kib="$(du -k "$scratch/app/usr/bin/twostep" | cut -f1)"
+echo "app binary: ${size_kib} KiB; .deb: $(du -k "$app_deb" | cut -f1) KiB"
+
+# The installed app, with no server chosen: its window reaches the demo's sign-in screen
+# (the window's title follows the screen's heading).
+TWOSTEP_APP_DATA="$scratch/app-data" XDG_CONFIG_HOME="$scratch/xdg-config" \
+  XDG_DATA_HOME="$scratch/xdg-data" TWOSTEP_LANG=en NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 \
+  "$scratch/app/usr/bin/twostep" >"$scratch/app.log" 2>&1 &
+pids+=($!)
+seen=""
+for _ in $(seq 1 90); do
+  if xdotool search --name '^Sign in · Twostep$' >/dev/null 2>&1; then seen=1; break; fi
+  sleep 1
+done
+[ -n "$seen" ] || { cat "$scratch/app.log" >&2; fail "the installed app never showed its sign-in screen"; }
+[ -s "$scratch/app-data/demo-server/twostep.db" ] || fail "the embedded demo center did not start"
+echo "installed app: sign-in screen of the demo center shown"
+
+# The app's .rpm carries the program (marked as the rpm's) and the same desktop file.
+command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || fail "rpm2cpio and cpio are needed"
+rpm_abs="$(cd "$(dirname "$app_rpm")" && pwd)/$(basename "$app_rpm")"
+# (rpm2cpio answers 1 after writing the whole archive here: what is extracted is checked.)
+mkdir -p "$scratch/rpm" && (cd "$scratch/rpm" && { rpm2cpio "$rpm_abs" || true; } | cpio -idm --quiet)
+[ -x "$scratch/rpm/usr/bin/twostep" ] || fail "no /usr/bin/twostep in the .rpm"
+cmp -s "$(ls "$scratch"/rpm/usr/share/applications/*.desktop)" "$desktop" || fail "the .rpm's desktop file differs"
+
+# The server's .deb: the unit's command line, pointed into the scratch root.
+dpkg-deb -x "$server_deb" "$scratch/server"
+dpkg-deb -e "$server_deb" "$scratch/server-control"
+grep -qx '/etc/twostep/twostep.toml' "$scratch/server-control/conffiles" || fail "the configuration must be a conffile"
+unit="$scratch/server/lib/systemd/system/twostep-server.service"
+for key in 'User=twostep' 'StateDirectory=twostep' 'ProtectSystem=strict' 'NoNewPrivileges=true'; do
+  grep -qx "$key" "$unit" || fail "the unit lacks $key"
+done
+cmdline="$(sed -n 's/^ExecStart=//p' "$unit")"
+cmdline="${cmdline//\/usr\/bin/$scratch/server/usr/bin}"
+cmdline="${cmdline//\/etc\/twostep/$scratch/server/etc/twostep}"
+cmdline="${cmdline//\/var\/lib\/twostep/$scratch/state}"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# shellcheck disable=SC2086
+TWOSTEP_BIND="127.0.0.1:$port" $cmdline >"$scratch/server.log" 2>&1 &
+pids+=($!)
+ok=""
+for _ in $(seq 1 60); do
+  if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"status":"ok"'; then ok=1; break; fi
+  sleep 0.5
+done
+[ -n "$ok" ] || { cat "$scratch/server.log" >&2; fail "the installed server never answered its health check"; }
+[ "$(stat -c %a "$scratch/state/server.key")" = 600 ] || fail "server.key must be readable by its owner only"
+echo "installed server: health check answered on 127.0.0.1:$port"
+echo "package test: passed"
