@@ -61,16 +61,18 @@ test: test-deps
 
 # Installable packages, built offline into target/release/bundle/: the app's .deb and .rpm
 # (Tauri's bundler, from the Tauri CLI's prebuilt npm package), the server's .deb (dpkg-deb).
-TARGET ?= $(or $(CARGO_TARGET_DIR),target)
+# (npm fetches the CLI once from its registry; the builds themselves download nothing.)
+PKG_TARGET := $(or $(CARGO_TARGET_DIR),target)
 package: deps
+	$(if $(shell command -v npm),,$(call install_missing,npm))
 	@[ -x packaging/node_modules/.bin/tauri ] || npm --prefix packaging ci --silent --no-audit --no-fund
 	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm
 	$(CARGO) build --release -p twostep-server
-	packaging/server/build-deb.sh $(TARGET) $(TARGET)/release/bundle/server
+	packaging/server/build-deb.sh "$(PKG_TARGET)" "$(PKG_TARGET)/release/bundle/server"
 
 # The packages, installed into a scratch root and started.
 package-test: package test-deps
-	tests/e2e/session.sh packaging/test.sh $(TARGET)
+	tests/e2e/session.sh packaging/test.sh "$(PKG_TARGET)"
 
 lint: deps
 	$(CARGO) fmt --all --check

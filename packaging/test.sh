@@ -12,13 +12,20 @@ target="${1:-target}"
 bundle="$target/release/bundle"
 scratch="$(mktemp -d)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$scratch"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$scratch" || true
+}
 trap cleanup EXIT
 fail() { echo "package test: $*" >&2; exit 1; }
 
-app_deb="$(ls "$bundle"/deb/*.deb 2>/dev/null | head -1)"
-app_rpm="$(ls "$bundle"/rpm/*.rpm 2>/dev/null | head -1)"
-server_deb="$(ls "$bundle"/server/*.deb 2>/dev/null | head -1)"
+# The newest package of each kind (an older version may still be there).
+newest() { find "$bundle/$1" -maxdepth 1 -name "$2" -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-; }
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+app_deb="$(newest deb "*_${version}_*.deb")"
+app_rpm="$(newest rpm "*-${version}-*.rpm")"
+server_deb="$(newest server "twostep-server_${version}_*.deb")"
 [ -n "$app_deb" ] && [ -n "$app_rpm" ] && [ -n "$server_deb" ] || fail "run 'make package' first"
 
 # The app's .deb.

@@ -12,11 +12,30 @@ use twostep_core::otpauth::OtpAuth;
 
 use crate::error::{AppError, AppResult};
 
+/// The desktop file of Twostep itself (its package registers it for otpauth:// links too).
+#[cfg(target_os = "linux")]
+const OWN_DESKTOP_ID: &str = "Twostep.desktop";
+
+/// The app that takes `otpauth://` links here, other than Twostep itself: handing a setup's
+/// link to ourselves would put its secret on a command line and pull the person off setup.
+#[cfg(target_os = "linux")]
+fn handler() -> Option<gio::AppInfo> {
+    use gio::prelude::AppInfoExt;
+    let not_us = |a: &gio::AppInfo| a.id().is_none_or(|id| id.as_str() != OWN_DESKTOP_ID);
+    gio::AppInfo::default_for_uri_scheme("otpauth")
+        .filter(not_us)
+        .or_else(|| {
+            gio::AppInfo::all_for_type("x-scheme-handler/otpauth")
+                .into_iter()
+                .find(not_us)
+        })
+}
+
 /// Whether an app on this device says it opens `otpauth://` links.
 pub fn available() -> bool {
     #[cfg(target_os = "linux")]
     {
-        gio::AppInfo::default_for_uri_scheme("otpauth").is_some()
+        handler().is_some()
     }
     // Asking first needs a declared query on Android 11+ and private API elsewhere; the
     // system's own refusal, when no app takes the link, is worded instead.
@@ -33,8 +52,11 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, uri: &str) -> AppResult<()> {
     #[cfg(target_os = "linux")]
     {
         // GIO, not the opener, so that the app launched is the one `available` found.
+        use gio::prelude::AppInfoExt;
         let _ = app;
-        gio::AppInfo::launch_default_for_uri(uri, None::<&gio::AppLaunchContext>)
+        let handler = handler().ok_or(AppError::NoAuthenticatorApp)?;
+        handler
+            .launch_uris(&[uri], None::<&gio::AppLaunchContext>)
             .map_err(|_| AppError::NoAuthenticatorApp)
     }
     #[cfg(not(target_os = "linux"))]

@@ -304,6 +304,7 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
         I::KdfTooCostly,
         I::TwoFasEncrypted,
         I::GoogleDamaged,
+        I::TooLarge,
     ];
     let mut all = vec![
         V::Rule(R::InvalidSecret),
@@ -375,7 +376,8 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
             | I::NotAegis
             | I::KdfTooCostly
             | I::TwoFasEncrypted
-            | I::GoogleDamaged => {}
+            | I::GoogleDamaged
+            | I::TooLarge => {}
         }
     }
     all

@@ -775,4 +775,16 @@ fn google_authenticator_export_codes_import_from_their_images() {
     assert_eq!(report["problems"][0]["detail"], "counter_based");
     let list = invoke(&w, "vault_list", json!({ "query": "jordan" })).unwrap();
     assert_eq!(list["entries"][0]["issuer"], "Twostep");
+    // More images than any export has: refused before any is read.
+    let many: Vec<String> = (0..21).map(|_| images[1].clone()).collect();
+    let err = invoke(
+        &w,
+        "vault_import",
+        json!({ "text": "", "imagesBase64": many }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err["code"].as_str(), err["detail"].as_str()),
+        (Some("import_unreadable"), Some("too_large"))
+    );
 }

@@ -76,7 +76,9 @@ fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         },
     );
     if let Some(dir) = std::env::var_os("TWOSTEP_APP_DATA") {
-        // `dir` and `dir/` are one folder: one app.
+        // `dir` and `dir/` are one folder: one app (made first, so that the first launch and a
+        // second one canonicalize alike).
+        let _ = std::fs::create_dir_all(&dir);
         let dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.into());
         let digest = sha2::Sha256::digest(dir.as_os_str().as_encoded_bytes());
         let tag = data_encoding::HEXLOWER.encode(&digest[..8]);

@@ -45,8 +45,13 @@ if [ "$1" = configure ]; then
     chgrp twostep /etc/twostep/twostep.toml
     if [ -d /run/systemd/system ]; then
         systemctl daemon-reload >/dev/null || true
-        systemctl enable twostep-server.service >/dev/null || true
-        systemctl restart twostep-server.service >/dev/null || true
+        if [ -z "$2" ]; then
+            # First install: enabled and started. An upgrade restarts it only if it runs (an
+            # administrator who disabled it keeps it disabled).
+            systemctl enable --now twostep-server.service >/dev/null || true
+        else
+            systemctl try-restart twostep-server.service >/dev/null || true
+        fi
     fi
 fi
 POSTINST

@@ -191,6 +191,8 @@ fn view(e: &Entry, now: u64, show_code: bool) -> EntryView {
 
 /// The most QR images one import reads (Google's export of many accounts is a few).
 const MAX_IMPORT_IMAGES: usize = 20;
+/// The most text one import reads (thousands of accounts' links fit).
+const MAX_IMPORT_TEXT: usize = 4 * 1024 * 1024;
 
 fn new_id() -> String {
     let mut b = [0u8; 12];
@@ -575,6 +577,10 @@ pub async fn vault_import(
     device_pin: Option<String>,
     images_base64: Option<Vec<String>>,
 ) -> AppResult<ImportView> {
+    let images = images_base64.unwrap_or_default();
+    if images.len() > MAX_IMPORT_IMAGES || text.len() > MAX_IMPORT_TEXT {
+        return Err(VaultError::ImportUnreadable(twostep_core::ImportProblem::TooLarge).into());
+    }
     // A shared device takes accounts in only from its keeper.
     if state.vault.read(|v| v.shared).await? {
         device_unlock(&state, device_pin.as_deref()).await?;
@@ -583,11 +589,7 @@ pub async fn vault_import(
     // QR images (Google Authenticator's export comes as one or several): their texts join the
     // pasted ones, a line each.
     let mut text = text;
-    for image in images_base64
-        .unwrap_or_default()
-        .into_iter()
-        .take(MAX_IMPORT_IMAGES)
-    {
+    for image in images {
         let bytes = data_encoding::BASE64
             .decode(image.trim().as_bytes())
             .map_err(|_| AppError::Qr("That image could not be read.".into()))?;

@@ -218,12 +218,23 @@ setInterval(async () => {
   } catch (e) { /* the next call says what is wrong */ }
 }, HEARTBEAT_MS);
 
-/** An otpauth:// link the app was handed (at launch, or by a second launch): "Add an account". */
+/** Screens a link must not pull the person away from: a sign-in, a setup, the recovery codes
+ *  shown once. There, the link waits until they open the Authenticator. */
+const BUSY = /^(verify-|setup-|recovery-codes|reauth|add-method)/;
+
+/** An otpauth:// link the app was handed (at launch, or by a second launch): "Add an account",
+ *  with the way back to where the person was. */
 async function takeLink() {
-  try {
-    const link = await call('take_pending_link');
-    if (link) vault.addLink(app, link);
-  } catch (e) { /* no link */ }
+  let link;
+  try { link = await call('take_pending_link'); } catch (e) { return; }
+  if (!link) return;
+  const here = app.current;
+  if (here && BUSY.test(here.name)) {
+    vault.holdLink(link);
+    app.toast(t('vault.add.link_waiting'));
+    return;
+  }
+  vault.addLink(app, link, here ? () => app.show(here.render, here.params, here.name) : null);
 }
 listen('otpauth-link', takeLink);
 

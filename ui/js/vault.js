@@ -35,6 +35,11 @@ function ring(secondsLeft, period) {
 
 /** The list. `pick(code)` is set when opened from the code screen. */
 export function render(app, { pick, back, notice } = {}) {
+  if (heldLink && !pick) {
+    const link = heldLink;
+    heldLink = null;
+    setTimeout(() => addLink(app, link, back), 0);
+  }
   const box = errorBox('vault-error');
   const q = h('input', { type: 'search', id: 'vault-search', placeholder: t('vault.search_placeholder'), autocomplete: 'off' });
   const list = h('ul', { class: 'vault', id: 'vault-list', 'aria-live': 'off' });
@@ -364,10 +369,16 @@ export function render(app, { pick, back, notice } = {}) {
 
 /** Add an account: a pasted link, a QR image (file or pasted screenshot), or a key by hand. */
 /** "Add an account" with an `otpauth://` link the app was handed (opened from a web page, or
- *  a second launch): filled in, nothing saved until the person chooses a PIN or none and adds. */
-export function addLink(app, link) {
-  app.show(add, { link }, 'vault-add');
+ *  a second launch): filled in, nothing saved until the person chooses a PIN or none and adds.
+ *  `back`: the screen the person was on. */
+export function addLink(app, link, back) {
+  app.show(add, { link, back: back || undefined }, 'vault-add');
 }
+
+/** A link that came while the person was busy (signing in, setting up): the Authenticator
+ *  opens on it next. */
+let heldLink = null;
+export function holdLink(link) { heldLink = link; }
 
 function add(app, { back, link } = {}) {
   const box = errorBox();

@@ -206,6 +206,8 @@ pub enum ImportProblem {
     TwoFasEncrypted,
     #[error("this Google Authenticator export link is damaged: scan its QR code again")]
     GoogleDamaged,
+    #[error("it is too large: import at most 20 images or 4 MB of text at a time")]
+    TooLarge,
 }
 
 impl ImportProblem {
@@ -218,6 +220,7 @@ impl ImportProblem {
             Self::KdfTooCostly => "kdf_too_costly",
             Self::TwoFasEncrypted => "twofas_encrypted",
             Self::GoogleDamaged => "google_damaged",
+            Self::TooLarge => "too_large",
         }
     }
 }

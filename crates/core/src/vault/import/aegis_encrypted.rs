@@ -14,6 +14,9 @@ use crate::{ImportProblem, VaultError};
 /// The most memory an import's scrypt may ask for (Aegis sets 32 MiB).
 const MAX_SCRYPT_BYTES: u64 = 256 * 1024 * 1024;
 const MAX_SCRYPT_P: u32 = 16;
+/// The most password slots tried (Aegis makes one per password; a file with hundreds would
+/// cost hundreds of derivations).
+const MAX_PASSWORD_SLOTS: usize = 4;
 
 /// The decrypted database (`{"version", "entries": […]}`).
 pub fn open(doc: &Value, password: &str) -> Result<Value, VaultError> {
@@ -28,6 +31,9 @@ pub fn open(doc: &Value, password: &str) -> Result<Value, VaultError> {
         .collect();
     if password_slots.is_empty() {
         return Err(damaged());
+    }
+    if password_slots.len() > MAX_PASSWORD_SLOTS {
+        return Err(VaultError::ImportUnreadable(ImportProblem::KdfTooCostly));
     }
     // Every slot's cost first: nothing is derived from a file that asks too much of any.
     let costs = password_slots
@@ -207,6 +213,21 @@ mod tests {
         assert_eq!(
             import(
                 &file,
+                Some("classroom vault"),
+                0,
+                super::super::tests::ids()
+            )
+            .unwrap_err(),
+            VaultError::ImportUnreadable(ImportProblem::KdfTooCostly)
+        );
+        // Hundreds of password slots would be hundreds of derivations: more than four, refused.
+        let mut doc: Value =
+            serde_json::from_str(&aegis_vault(&db(), "classroom vault", 1024)).unwrap();
+        let slot = doc["header"]["slots"][1].clone();
+        doc["header"]["slots"] = Value::Array(vec![slot; 5]);
+        assert_eq!(
+            import(
+                &doc.to_string(),
                 Some("classroom vault"),
                 0,
                 super::super::tests::ids()
