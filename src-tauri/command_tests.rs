@@ -72,8 +72,16 @@ impl Fixture {
 
     /// A window of the app on the mock runtime, preset to the test server.
     fn window(&self) -> WebviewWindow<MockRuntime> {
-        let state = AppState::new(self.store.clone(), self.settings_path())
-            .with_preset_server(self.server.url());
+        self.window_of(self.state())
+    }
+
+    /// The app's state on this fixture's store and settings, preset to the test server.
+    fn state(&self) -> AppState {
+        AppState::new(self.store.clone(), self.settings_path())
+            .with_preset_server(self.server.url())
+    }
+
+    fn window_of(&self, state: AppState) -> WebviewWindow<MockRuntime> {
         let app = crate::with_commands(mock_builder())
             .manage(state)
             .build(mock_context(noop_assets()))
@@ -85,16 +93,7 @@ impl Fixture {
 
     /// The same, on a device clock the test moves.
     fn window_with_clock(&self, clock: crate::vault::DeviceClock) -> WebviewWindow<MockRuntime> {
-        let state = AppState::new(self.store.clone(), self.settings_path())
-            .with_preset_server(self.server.url())
-            .with_clock(clock);
-        let app = crate::with_commands(mock_builder())
-            .manage(state)
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap()
+        self.window_of(self.state().with_clock(clock))
     }
 
     fn last_code(&self, to: &str) -> String {

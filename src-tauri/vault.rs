@@ -119,7 +119,7 @@ impl VaultStore {
             return Ok(None);
         };
         // Not even a PIN (empty, letters): wrong, without using up a try.
-        if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        if !PinHash::well_formed(pin) {
             return Err(VaultError::WrongPin.into());
         }
         let now = self.now();

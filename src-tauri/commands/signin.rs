@@ -124,12 +124,7 @@ async fn signed_in(
 /// Sign out: the server revokes the token (when it can be reached), the keyring forgets it.
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
-    if let Ok((server, token)) = state.session().await {
-        if let Err(e) = server.client.logout(token.expose()).await {
-            tracing::info!("logout not confirmed by the server: {e}");
-        }
-    }
-    session::forget(&state).await
+    session::end(&state).await
 }
 
 /// Staff or guardian, for a person who is both.

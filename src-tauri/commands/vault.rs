@@ -457,8 +457,8 @@ pub async fn vault_delete(
     pin: Option<String>,
     device_pin: Option<String>,
 ) -> AppResult<()> {
-    state.vault.read(|v| v.get(&id).map(|_| ())).await??;
-    if state.vault.read(|v| v.shared).await? {
+    let shared = state.vault.read(|v| v.get(&id).map(|_| v.shared)).await??;
+    if shared {
         device_unlock(&state, device_pin.as_deref()).await?;
     } else {
         unlock(&state, &id, pin.as_deref()).await?;

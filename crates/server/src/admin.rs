@@ -321,13 +321,12 @@ pub(crate) async fn admins_with_two_step(
     center_id: &str,
 ) -> Result<usize, ApiError> {
     let people = store::people::of_center(&mut *tx, center_id).await?;
-    let mut n = 0;
-    for p in people.iter().filter(|p| p.is_admin() && !p.disabled) {
-        if !store::methods::of_person(&mut *tx, &p.id).await?.is_empty() {
-            n += 1;
-        }
-    }
-    Ok(n)
+    let all = store::methods::kinds_in_center(&mut *tx, center_id).await?;
+    let methods = crate::rollout::methods_per_person(&all);
+    Ok(people
+        .iter()
+        .filter(|p| p.is_admin() && !p.disabled && methods.contains_key(p.id.as_str()))
+        .count())
 }
 
 /// Events per page when the administrator does not say.

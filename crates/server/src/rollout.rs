@@ -24,6 +24,16 @@ fn must_enroll(policy: &Policy, p: &PersonRow, methods: usize) -> bool {
     policy.requires(&p.roles) && methods == 0 && !p.disabled
 }
 
+/// How many methods each person has, from the center's `(person, kind)` pairs
+/// (`store::methods::kinds_in_center`).
+pub(crate) fn methods_per_person(all: &[(String, Kind)]) -> HashMap<&str, usize> {
+    let mut methods = HashMap::new();
+    for (person, _) in all {
+        *methods.entry(person.as_str()).or_default() += 1;
+    }
+    methods
+}
+
 /// The counts of the report, from the center's people and how many methods each has.
 fn tally(
     policy: &Policy,
@@ -86,10 +96,7 @@ pub async fn report_of(st: &AppState, center_id: &str) -> Result<api::Report, Ap
     let center = store::centers::get(st.db.read(), center_id).await?;
     let people = store::people::of_center(st.db.read(), center_id).await?;
     let all = store::methods::kinds_in_center(st.db.read(), center_id).await?;
-    let mut methods: HashMap<&str, usize> = HashMap::new();
-    for (person, _) in &all {
-        *methods.entry(person.as_str()).or_default() += 1;
-    }
+    let methods = methods_per_person(&all);
     let kinds: Vec<Kind> = all.iter().map(|(_, k)| *k).collect();
     let mut report = tally(&center.policy, &people, &methods, &kinds);
     for p in &people {
@@ -122,18 +129,12 @@ pub async fn remind(st: &AppState, p: &Principal) -> Result<api::RemindersSent, 
     let since = now - Duration::hours(REMINDER_EVERY_HOURS);
     let center: Center = store::centers::get(st.db.read(), &admin.center_id).await?;
     let people = store::people::of_center(st.db.read(), &admin.center_id).await?;
-    let enrolled: HashMap<String, usize> =
-        store::methods::kinds_in_center(st.db.read(), &admin.center_id)
-            .await?
-            .into_iter()
-            .fold(HashMap::new(), |mut m, (person, _)| {
-                *m.entry(person).or_default() += 1;
-                m
-            });
+    let all = store::methods::kinds_in_center(st.db.read(), &admin.center_id).await?;
+    let enrolled = methods_per_person(&all);
     let due: Vec<&PersonRow> = people
         .iter()
         .filter(|p| {
-            let n = enrolled.get(&p.id).copied().unwrap_or(0);
+            let n = enrolled.get(p.id.as_str()).copied().unwrap_or(0);
             must_enroll(&center.policy, p, n) && !p.frozen
         })
         .collect();

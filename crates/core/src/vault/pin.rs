@@ -19,9 +19,13 @@ impl std::fmt::Debug for PinHash {
 }
 
 impl PinHash {
-    /// A PIN is 4 to 12 digits: typed on a classroom tablet's number pad.
+    /// Whether `pin` is a PIN at all: 4 to 12 digits, typed on a classroom tablet's number pad.
+    pub fn well_formed(pin: &str) -> bool {
+        (4..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+    }
+
     pub fn new(pin: &str, rng: &mut (impl RngCore + CryptoRng)) -> Result<Self, VaultError> {
-        if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        if !Self::well_formed(pin) {
             return Err(VaultError::BadPin);
         }
         let salt = SaltString::generate(rng);
