@@ -18,7 +18,7 @@ DATA ?= ./twostep-data
 PYTOOLS := target/pytools
 OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
-.PHONY: run serve test lint deps test-deps package package-test
+.PHONY: run serve test lint deps test-deps package package-test footprint
 
 # Installs missing Debian packages as root, or says exactly what to install.
 define install_missing
@@ -77,3 +77,14 @@ package-test: package test-deps
 lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The app's size, launch time and memory next to an empty Tauri app's (bench/empty-tauri: the
+# same Tauri and release profile, one page), measured the same way under a virtual display.
+# The empty app takes this workspace's versions (its own lock, copied from ours, not kept).
+footprint: package test-deps
+	cp Cargo.lock bench/empty-tauri/Cargo.lock
+	CARGO_TARGET_DIR="$(abspath $(PKG_TARGET))" $(CARGO) build --release \
+	  --manifest-path bench/empty-tauri/Cargo.toml --features tauri/custom-protocol
+	$(CARGO) build --release -p twostep-testkit --bin twostep-footprint
+	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
+	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"

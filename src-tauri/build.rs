@@ -13,6 +13,7 @@ fn twostep_commands() -> &'static [&'static str] {
     &[
         "app_status",
         "take_pending_link",
+        "screen_shown",
         "choose_server",
         "use_demo",
         "set_language",

@@ -1,5 +1,7 @@
 //! The commands on Tauri's mock runtime, against a real twostep-server on loopback: what the
 //! webview gets back (views and `{code, message}`), and what stays on this side (tokens).
+//! The test clocks start from the real time (the server's, and the device's when moved).
+#![allow(clippy::disallowed_methods)]
 
 use std::sync::Arc;
 
@@ -92,7 +94,10 @@ impl Fixture {
     }
 
     /// The same, on a device clock the test moves.
-    fn window_with_clock(&self, clock: crate::vault::DeviceClock) -> WebviewWindow<MockRuntime> {
+    fn window_with_clock(
+        &self,
+        clock: crate::authenticator::DeviceClock,
+    ) -> WebviewWindow<MockRuntime> {
         self.window_of(self.state().with_clock(clock))
     }
 
@@ -299,9 +304,9 @@ fn a_shared_device_never_keeps_a_session_and_signs_out_when_idle() {
     let email = "pat@family.example";
     f.person(email, &[Role::Guardian]);
     let now = Arc::new(AtomicI64::new(chrono::Utc::now().timestamp()));
-    let clock: crate::vault::DeviceClock = {
+    let clock: crate::authenticator::DeviceClock = {
         let now = now.clone();
-        Arc::new(move || now.load(SeqCst))
+        Arc::new(move || chrono::DateTime::from_timestamp(now.load(SeqCst), 0).unwrap_or_default())
     };
     let sessions = || -> i64 {
         tauri::async_runtime::block_on(
@@ -755,11 +760,20 @@ fn google_authenticator_export_codes_import_from_their_images() {
             .unwrap();
         data_encoding::BASE64.encode(&png)
     };
+    // A photo without a code among them (the wrong picture picked) is reported too.
+    let blank = {
+        let mut png = Vec::new();
+        image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, Luma([255])))
+            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        data_encoding::BASE64.encode(&png)
+    };
     let images = [
         png_of(vec![
             account("Twostep", "Twostep:jordan@maple.example", 2),
             account("Bank", "me", 1),
         ]),
+        blank.clone(),
         png_of(vec![account("Payroll", "sam", 2)]),
     ];
     let report = invoke(
@@ -769,9 +783,21 @@ fn google_authenticator_export_codes_import_from_their_images() {
     )
     .unwrap();
     assert_eq!(report["added"], 2);
-    assert_eq!(report["problems"].as_array().unwrap().len(), 1);
-    assert_eq!(report["problems"][0]["name"], "Bank");
-    assert_eq!(report["problems"][0]["detail"], "counter_based");
+    assert_eq!(report["problems"].as_array().unwrap().len(), 2);
+    assert_eq!(report["problems"][0]["image"], 2);
+    assert_eq!(report["problems"][0]["code"], "no_qr_code");
+    assert_eq!(report["problems"][1]["name"], "Bank");
+    assert_eq!(report["problems"][1]["detail"], "counter_based");
+    // Nothing but a picture without a code: that is the answer, and nothing changes.
+    let err = invoke(
+        &w,
+        "vault_import",
+        json!({ "text": "", "imagesBase64": [blank] }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_qr_code");
+    let all = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(all["total"], 2);
     let list = invoke(&w, "vault_list", json!({ "query": "jordan" })).unwrap();
     assert_eq!(list["entries"][0]["issuer"], "Twostep");
     // More images than any export has: refused before any is read.
@@ -786,4 +812,59 @@ fn google_authenticator_export_codes_import_from_their_images() {
         (err["code"].as_str(), err["detail"].as_str()),
         (Some("import_unreadable"), Some("too_large"))
     );
+}
+
+/// A copied code leaves the clipboard when the app quits (a clipboard manager would keep it
+/// otherwise), unless something else was copied since.
+#[test]
+fn a_copied_code_leaves_the_clipboard_at_quit_unless_something_else_was_copied() {
+    use tauri::Manager;
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let f = start();
+    let w = f.window();
+    let added = invoke(
+        &w,
+        "vault_add",
+        json!({ "entry": { "source": "uri", "uri": "otpauth://totp/Twostep:jordan?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Twostep" } }),
+    )
+    .unwrap();
+    let id = added["entry"]["id"].as_str().unwrap().to_owned();
+    let app = w.app_handle();
+    let on_clipboard = || app.clipboard().read_text().unwrap_or_default();
+
+    let copied = invoke(&w, "vault_copy", json!({ "id": id })).unwrap();
+    assert_eq!(on_clipboard(), copied["code"].as_str().unwrap());
+    assert!(crate::clipboard::clear_at_quit(app));
+    assert_eq!(on_clipboard(), "", "cleared at quit");
+    assert!(
+        !crate::clipboard::clear_at_quit(app),
+        "nothing left to clear"
+    );
+
+    invoke(&w, "vault_copy", json!({ "id": id })).unwrap();
+    app.clipboard().write_text("the lunch menu").unwrap();
+    assert!(!crate::clipboard::clear_at_quit(app));
+    assert_eq!(
+        on_clipboard(),
+        "the lunch menu",
+        "someone else's copy is left alone"
+    );
+}
+
+/// Screens with a secret are kept out of screen capture (where the system allows it), and the
+/// others are not.
+#[test]
+fn screens_with_secrets_ask_for_capture_protection() {
+    let f = start();
+    let w = f.window();
+    for (screen, protected) in [
+        ("vault", true),
+        ("setup-totp", true),
+        ("recovery-codes", true),
+        ("home", false),
+        ("sign-in", false),
+    ] {
+        let r = invoke(&w, "screen_shown", json!({ "screen": screen })).unwrap();
+        assert_eq!(r, protected, "{screen}");
+    }
 }

@@ -3,7 +3,9 @@
 //! talk to the server through twostep-client and keep the tokens (in the OS keyring).
 
 mod audit_csv;
+pub mod authenticator;
 mod authenticator_link;
+mod clipboard;
 mod commands;
 #[cfg(feature = "embedded")]
 mod embedded;
@@ -14,12 +16,12 @@ mod notify;
 pub mod qr;
 mod recovery_file;
 mod save_file;
+mod screen_capture;
 pub mod secret;
 mod session;
 pub mod settings;
 pub mod state;
 pub mod tokens;
-pub mod vault;
 pub mod views;
 
 #[cfg(test)]
@@ -95,7 +97,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         // The "Save" dialog, used from Rust only (recovery codes), never granted to the webview.
         .plugin(tauri_plugin_dialog::init())
         // Used from Rust only (authenticator_link), never granted to the webview.
-        .plugin(tauri_plugin_opener::init());
+        .plugin(tauri_plugin_opener::init())
+        .manage(clipboard::Copied::default());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder.invoke_handler(commands::handler())
@@ -190,10 +193,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|_handle, _event| {
+    app.run(|handle, event| {
+        // Before `Exit`, where the clipboard plugin lets go of the clipboard first.
+        if let tauri::RunEvent::ExitRequested { .. } = &event {
+            clipboard::clear_at_quit(handle);
+        }
         #[cfg(feature = "embedded")]
-        if let tauri::RunEvent::Exit = _event {
-            if let Some(embedded) = _handle.try_state::<std::sync::Arc<embedded::Embedded>>() {
+        if let tauri::RunEvent::Exit = &event {
+            if let Some(embedded) = handle.try_state::<std::sync::Arc<embedded::Embedded>>() {
                 tauri::async_runtime::block_on(embedded.stop());
             }
         }

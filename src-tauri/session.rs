@@ -73,7 +73,7 @@ pub async fn begin(
         inner.flow = Flow::Idle;
         inner.signed = Some(signed);
         inner.settings.signed_in_email = (!shared).then_some(email);
-        inner.last_used = state.vault.now();
+        inner.last_used = state.authenticator.now_secs();
     }
     state.save_settings().await?;
     Ok(view)
@@ -108,23 +108,14 @@ pub async fn end(state: &AppState) -> AppResult<()> {
     forget(state).await
 }
 
-/// Minutes without use after which a shared device ends its session (the vault's setting,
-/// changed behind the device PIN, else this).
-pub const SHARED_IDLE_MINUTES: u32 = 5;
-
-/// Whether this is a shared classroom device (the authenticator's setting). A vault file that
-/// exists but cannot be read counts as shared: the protections fail closed.
+/// Whether this is a shared classroom device (the authenticator's setting; fails closed).
 pub async fn on_shared_device(state: &AppState) -> bool {
-    state
-        .vault
-        .read(|v| v.shared)
-        .await
-        .unwrap_or_else(|_| state.vault.path().exists())
+    state.authenticator.is_shared().await
 }
 
 /// The session was used now.
 pub async fn touch(state: &AppState) {
-    let now = state.vault.now();
+    let now = state.authenticator.now_secs();
     state.inner.lock().await.last_used = now;
 }
 
@@ -134,14 +125,8 @@ pub async fn end_if_idle(state: &AppState) -> AppResult<bool> {
     if !on_shared_device(state).await {
         return Ok(false);
     }
-    let minutes = state
-        .vault
-        .read(|v| v.idle_minutes)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(SHARED_IDLE_MINUTES);
-    let now = state.vault.now();
+    let minutes = state.authenticator.idle_minutes().await;
+    let now = state.authenticator.now_secs();
     let idle = {
         let inner = state.inner.lock().await;
         let unused = now - inner.last_used;

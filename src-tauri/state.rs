@@ -81,7 +81,7 @@ pub struct Inner {
 pub struct AppState {
     pub inner: Mutex<Inner>,
     /// The built-in authenticator (its own lock; usable signed out).
-    pub vault: crate::vault::VaultStore,
+    pub authenticator: crate::authenticator::Authenticator,
     pub tokens: std::sync::Arc<dyn SecretStore>,
     pub settings_path: PathBuf,
     /// The embedded demo server's address, when this build and run have one.
@@ -106,7 +106,11 @@ impl AppState {
             .map(|d| d.join("vault.json"))
             .unwrap_or_else(|| PathBuf::from("vault.json"));
         Self {
-            vault: crate::vault::VaultStore::new(vault_path, tokens.clone()),
+            authenticator: crate::authenticator::Authenticator::new(
+                vault_path,
+                tokens.clone(),
+                settings.vault_offset_secs,
+            ),
             inner: Mutex::new(Inner {
                 settings,
                 ..Inner::default()
@@ -130,12 +134,8 @@ impl AppState {
     }
 
     /// The same, with the device's clock given (the tests move it).
-    pub fn with_clock(mut self, clock: crate::vault::DeviceClock) -> Self {
-        self.vault = crate::vault::VaultStore::with_clock(
-            self.vault.path().to_path_buf(),
-            self.tokens.clone(),
-            clock,
-        );
+    pub fn with_clock(mut self, clock: crate::authenticator::DeviceClock) -> Self {
+        self.authenticator = self.authenticator.with_clock(clock);
         self
     }
 

@@ -52,7 +52,7 @@ pub async fn copy_setup_key<R: Runtime>(app: AppHandle<R>, key: String) -> AppRe
     if key.len() < 16 || key.len() > 128 || !key.chars().all(base32) {
         return Err(twostep_core::RuleError::InvalidSecret.into());
     }
-    super::vault::copy_then_clear(&app, key)
+    crate::clipboard::copy_then_clear(&app, key)
 }
 
 /// Whether "Open in authenticator app" can work here (an app handles `otpauth://` links).

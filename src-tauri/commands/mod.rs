@@ -19,6 +19,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     tauri::generate_handler![
         server::app_status,
         crate::links::take_pending_link,
+        crate::screen_capture::screen_shown,
         server::choose_server,
         server::use_demo,
         server::set_language,

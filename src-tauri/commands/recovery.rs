@@ -34,7 +34,7 @@ pub async fn copy_recovery_codes<R: Runtime>(
     codes: Vec<String>,
 ) -> AppResult<()> {
     let text = recovery_file::text("", &codes)?;
-    super::vault::copy_then_clear(&app, text.trim().to_owned())
+    crate::clipboard::copy_then_clear(&app, text.trim().to_owned())
 }
 
 /// Save to a file, through the system's "Save" dialog: whether the person saved them (false

@@ -67,11 +67,11 @@ pub(crate) async fn measure_clock(state: &AppState) {
             _ => return,
         }
     };
-    let before = chrono::Utc::now();
+    let before = state.authenticator.now();
     let Ok(health) = server.client.health().await else {
         return;
     };
-    let after = chrono::Utc::now();
+    let after = state.authenticator.now();
     // The server read its clock somewhere between our two readings: take the middle.
     let local = before + (after - before) / 2;
     let offset = (health.time - local).num_milliseconds();

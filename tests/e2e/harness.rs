@@ -32,6 +32,7 @@ static WINDOW: Mutex<()> = Mutex::const_new(());
 pub struct OffsetClock(AtomicI64);
 
 impl Clock for OffsetClock {
+    #[allow(clippy::disallowed_methods)] // a test clock on the real time
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::SeqCst))
     }
@@ -263,6 +264,21 @@ impl App {
         lang: &str,
         env: &[(&str, &str)],
     ) -> App {
+        Self::start(data, server, lang, env, &[]).await
+    }
+
+    /// The app's first launch given an `otpauth://` link (a link opened while it was closed).
+    pub async fn launch_with_link(data: &AppData, link: &str) -> App {
+        Self::start(data, None, "en", &[], &[link]).await
+    }
+
+    async fn start(
+        data: &AppData,
+        server: Option<&str>,
+        lang: &str,
+        env: &[(&str, &str)],
+        extra_args: &[&str],
+    ) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
@@ -293,6 +309,7 @@ impl App {
         if let Some(url) = server {
             args.extend(["--server".to_owned(), url.to_owned()]);
         }
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),

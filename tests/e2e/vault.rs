@@ -301,3 +301,21 @@ async fn a_second_launch_hands_its_link_to_the_running_app() {
     app.wait_text("#vault-list", "Portal").await;
     app.quit().await;
 }
+
+/// A link opened while the app is closed starts it on "Add an account" with the link filled
+/// in, asking for the PIN choice before anything is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_opened_with_the_app_closed_starts_it_on_add_an_account() {
+    let data = AppData::new();
+    let link =
+        "otpauth://totp/Library:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Library";
+    let app = App::launch_with_link(&data, link).await;
+    app.on_screen("vault-add").await;
+    assert_eq!(app.value("#new-entry-uri").await, link);
+    app.wait_text("#link-received", "Choose a PIN").await;
+    assert!(app.is_focused("#new-entry-pin").await);
+    app.click("#add-uri").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-list", "Library").await;
+    app.quit().await;
+}

@@ -28,6 +28,9 @@ const app = {
     this.current = { render, params, name };
     this.timers.forEach(clearInterval);
     this.timers = [];
+    // Screens with a secret on them are kept out of screen capture where the system allows
+    // (asked before the screen is drawn).
+    call('screen_shown', { screen: name }).catch(() => {});
     const el = render(this, params);
     screen.replaceChildren(el);
     screen.dataset.screen = name;

@@ -508,8 +508,9 @@ function devicePinInput(id, autocomplete = 'off') {
   return h('input', { type: 'password', inputmode: 'numeric', autocomplete, id, maxlength: '12' });
 }
 
-/** Where an import problem is: "Line 3", "Entry 2 (Payroll)". */
+/** Where an import problem is: "Line 3", "Entry 2 (Payroll)", "Image 2". */
 function place(p) {
   if (p.line) return t('vault.import.place_line', { number: p.line });
+  if (p.image) return t('vault.import.place_image', { number: p.image });
   return p.name ? t('vault.import.place_entry_named', { number: p.entry, name: p.name }) : t('vault.import.place_entry', { number: p.entry });
 }

@@ -12,6 +12,7 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the adapter itself
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }

@@ -1,5 +1,5 @@
-//! The authenticator vault on this device: the sealed file in the app's data folder, its key
-//! in the OS keyring. Every change is made on a copy, sealed, written to a temporary file,
+//! The vault's file on this device: sealed, in the app's data folder, its key in the OS
+//! keyring. Every change is made on a copy, sealed, written to a temporary file,
 //! synced and renamed over the old one: a crash or a full disk leaves the previous vault.
 
 use std::io::Write;
@@ -15,37 +15,19 @@ use crate::error::{AppError, AppResult};
 use crate::secret::Token;
 use crate::tokens::{SecretStore, VAULT_KEY_ACCOUNT};
 
-/// The device's clock, in Unix seconds (a parameter, so that tests can move it).
-pub type DeviceClock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-pub fn system_clock() -> DeviceClock {
-    Arc::new(|| chrono::Utc::now().timestamp())
-}
-
 pub struct VaultStore {
     path: PathBuf,
     secrets: Arc<dyn SecretStore>,
     cache: Mutex<Option<Vault>>,
-    clock: DeviceClock,
 }
 
 impl VaultStore {
     pub fn new(path: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
-        Self::with_clock(path, secrets, system_clock())
-    }
-
-    pub fn with_clock(path: PathBuf, secrets: Arc<dyn SecretStore>, clock: DeviceClock) -> Self {
         Self {
             path,
             secrets,
             cache: Mutex::new(None),
-            clock,
         }
-    }
-
-    /// Now, on the device's clock (Unix seconds).
-    pub fn now(&self) -> i64 {
-        (self.clock)()
     }
 
     pub fn path(&self) -> &Path {
@@ -113,8 +95,8 @@ impl VaultStore {
     /// there is one. The attempt is counted as wrong in the sealed file before the check (a
     /// restart, a crash or a burst gets no try for free) and given back when the PIN is right.
     /// `Some(n)`: the PIN was right, after `n` wrong ones since it was last used; `None`: no
-    /// PIN guards it.
-    pub async fn check_pin(&self, key: &str, pin: &str) -> AppResult<Option<u32>> {
+    /// PIN guards it. `now`: the device's time, in Unix seconds.
+    pub async fn check_pin(&self, key: &str, pin: &str, now: i64) -> AppResult<Option<u32>> {
         let Some(hash) = self.read(|v| v.pin_of(key)).await?? else {
             return Ok(None);
         };
@@ -122,7 +104,6 @@ impl VaultStore {
         if !PinHash::well_formed(pin) {
             return Err(VaultError::WrongPin.into());
         }
-        let now = self.now();
         self.update(|v| {
             v.pin_guards
                 .entry(key.to_owned())
@@ -276,21 +257,10 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_pins_lock_and_the_lock_survives_a_restart() {
-        use std::sync::atomic::{AtomicI64, Ordering};
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemoryStore::default());
-        let now = Arc::new(AtomicI64::new(1_000));
-        let clock: DeviceClock = {
-            let now = now.clone();
-            Arc::new(move || now.load(Ordering::SeqCst))
-        };
-        let open = || {
-            VaultStore::with_clock(
-                dir.path().join("vault.json"),
-                secrets.clone(),
-                clock.clone(),
-            )
-        };
+        let mut now = 1_000;
+        let open = || store(dir.path(), secrets.clone());
         let s = open();
         s.update(|v| {
             let mut e = entry("1", "jordan");
@@ -302,29 +272,29 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(
-            s.check_pin("2", "").await.unwrap(),
+            s.check_pin("2", "", now).await.unwrap(),
             None,
             "no PIN: nothing to check"
         );
         for _ in 0..4 {
             assert_eq!(
-                s.check_pin("1", "1111").await.unwrap_err().code(),
+                s.check_pin("1", "1111", now).await.unwrap_err().code(),
                 "wrong_pin"
             );
         }
         // Restarting the app gives no fresh tries: the fifth wrong PIN locks.
         let s = open();
         assert_eq!(
-            s.check_pin("1", "1111").await.unwrap_err().code(),
+            s.check_pin("1", "1111", now).await.unwrap_err().code(),
             "wrong_pin"
         );
         let s = open();
-        let err = s.check_pin("1", "2468").await.unwrap_err();
+        let err = s.check_pin("1", "2468", now).await.unwrap_err();
         assert_eq!(err.code(), "pin_locked", "even the right PIN waits");
         // A minute later the right PIN opens it, and says how many wrong ones came before.
-        now.fetch_add(60, Ordering::SeqCst);
-        assert_eq!(s.check_pin("1", "2468").await.unwrap(), Some(5));
-        assert_eq!(s.check_pin("1", "2468").await.unwrap(), Some(0));
+        now += 60;
+        assert_eq!(s.check_pin("1", "2468", now).await.unwrap(), Some(5));
+        assert_eq!(s.check_pin("1", "2468", now).await.unwrap(), Some(0));
         let on_disk = std::fs::read_to_string(s.path()).unwrap();
         assert!(!on_disk.contains("failures"), "sealed, not in the clear");
     }
@@ -344,7 +314,7 @@ mod tests {
         let tries: Vec<_> = (0..12)
             .map(|_| {
                 let s = s.clone();
-                tokio::spawn(async move { s.check_pin("1", "1111").await })
+                tokio::spawn(async move { s.check_pin("1", "1111", 1_000).await })
             })
             .collect();
         let mut wrong = 0;
