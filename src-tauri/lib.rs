@@ -143,6 +143,8 @@ pub fn run() {
         .link
         .as_deref()
         .and_then(|l| links::otpauth_in(&[l.to_owned()]));
+    // otpauth:// links as events where the system sends them so (Android, iOS, macOS).
+    let builder = builder.plugin(tauri_plugin_deep_link::init());
     let app = with_commands(builder)
         .setup(move |app| {
             let data = settings::data_dir(app.path().app_data_dir().ok());
@@ -168,6 +170,7 @@ pub fn run() {
                 state.set_pending_link(link);
             }
             app.manage(state);
+            links::listen_for_opened(app.handle());
             // Built here rather than from the config alone so the window's title follows the
             // screen's (document.title): what the task switcher and a screen reader announce.
             let config = app

@@ -1,7 +1,9 @@
-//! `otpauth://` links handed to the app: on the command line at launch (the desktop opens the
-//! app with the link, `twostep %u`), or by a second launch that the single-instance plugin
-//! folds into the running one. Either way the link waits here until the window takes it and
-//! opens "Add an account" with it filled in; nothing is added before the person says so.
+//! `otpauth://` links handed to the app: on Linux and Windows on the command line at launch
+//! (the desktop opens the app with the link, `twostep %u`) or by a second launch that the
+//! single-instance plugin folds into the running one; on Android, iOS and macOS as the deep-link
+//! plugin's events (the scheme is declared in tauri.conf.json). Either way the link waits here
+//! until the window takes it and opens "Add an account" with it filled in; nothing is added
+//! before the person says so.
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -31,6 +33,26 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
         state.set_pending_link(link);
     }
     let _ = app.emit(EVENT, ());
+}
+
+/// Links the system opens with the app while it runs, and the one it was started with, where
+/// they come as the deep-link plugin's (on Linux and Windows that is the command line, read
+/// at launch, and no event comes).
+pub fn listen_for_opened<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        let urls: Vec<String> = event.urls().iter().map(ToString::to_string).collect();
+        if let Some(link) = otpauth_in(&urls) {
+            deliver(&handle, link);
+        }
+    });
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        let urls: Vec<String> = urls.iter().map(ToString::to_string).collect();
+        if let Some(link) = otpauth_in(&urls) {
+            deliver(app, link);
+        }
+    }
 }
 
 /// The window's half: the link waiting, once (the next call answers none).
