@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packages, installed into a scratch root and started (run it under tests/e2e/session.sh:
 # a virtual display and a D-Bus session):
-# - the app's .deb: its dependencies declared, its desktop file handling otpauth:// links, and
+# - the app's .deb: installed and removed by dpkg in a scratch root, its dependencies declared, its
+#   desktop file handling otpauth:// links, and
 #   the installed `twostep` opening its window on the sign-in screen of the embedded demo;
 # - the app's .rpm: there, with the same binary;
 # - the server's .deb: its unit's command line, run against a temporary state folder, answers
@@ -28,9 +29,18 @@ app_rpm="$(newest rpm "*-${version}-*.rpm")"
 server_deb="$(newest server "twostep-server_${version}_*.deb")"
 [ -n "$app_deb" ] && [ -n "$app_rpm" ] && [ -n "$server_deb" ] || fail "run 'make package' first"
 
-# The app's .deb.
+# The app's .deb, installed by dpkg into a scratch root of its own (its own package database;
+# the libraries it depends on are this machine's, checked installed here).
 dpkg-deb -f "$app_deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the app's .deb must depend on WebKitGTK 4.1"
-dpkg-deb -x "$app_deb" "$scratch/app"
+for dep in $(dpkg-deb -f "$app_deb" Depends | tr -d ' ' | tr ',' ' '); do
+  dpkg -s "${dep%%(*}" >/dev/null 2>&1 || fail "the .deb's dependency ${dep} is not a Debian package here"
+done
+mkdir -p "$scratch/app/var/lib/dpkg/info" "$scratch/app/var/lib/dpkg/updates"
+touch "$scratch/app/var/lib/dpkg/status"
+dpkg --root="$scratch/app" --force-depends -i "$app_deb" >"$scratch/dpkg.log" 2>&1 ||
+  { cat "$scratch/dpkg.log" >&2; fail "dpkg -i of the app's .deb failed"; }
+dpkg --root="$scratch/app" -s twostep | grep -qx 'Status: install ok installed' ||
+  fail "dpkg does not list twostep as installed"
 desktop="$(ls "$scratch"/app/usr/share/applications/*.desktop)"
 grep -qx 'MimeType=x-scheme-handler/otpauth;' "$desktop" || fail "the desktop file must handle otpauth:// links"
 grep -qx 'Exec=twostep %u' "$desktop" || fail "the desktop file must pass the link to twostep"
@@ -52,6 +62,8 @@ done
 [ -n "$seen" ] || { cat "$scratch/app.log" >&2; fail "the installed app never showed its sign-in screen"; }
 [ -s "$scratch/app-data/demo-server/twostep.db" ] || fail "the embedded demo center did not start"
 echo "installed app: sign-in screen of the demo center shown"
+kill "${pids[-1]}" 2>/dev/null || true
+wait "${pids[-1]}" 2>/dev/null || true
 
 # The app's .rpm carries the program (marked as the rpm's) and the same desktop file.
 command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || fail "rpm2cpio and cpio are needed"
@@ -60,6 +72,11 @@ rpm_abs="$(cd "$(dirname "$app_rpm")" && pwd)/$(basename "$app_rpm")"
 mkdir -p "$scratch/rpm" && (cd "$scratch/rpm" && { rpm2cpio "$rpm_abs" || true; } | cpio -idm --quiet)
 [ -x "$scratch/rpm/usr/bin/twostep" ] || fail "no /usr/bin/twostep in the .rpm"
 cmp -s "$(ls "$scratch"/rpm/usr/share/applications/*.desktop)" "$desktop" || fail "the .rpm's desktop file differs"
+
+# Removed by dpkg, the app leaves none of its files behind.
+dpkg --root="$scratch/app" -r twostep >>"$scratch/dpkg.log" 2>&1 || fail "dpkg -r twostep failed"
+[ ! -e "$scratch/app/usr/bin/twostep" ] && [ ! -e "$desktop" ] || fail "dpkg -r left the app's files"
+echo "app .deb: installed and removed by dpkg"
 
 # The server's .deb: the unit's command line, pointed into the scratch root.
 dpkg-deb -x "$server_deb" "$scratch/server"
