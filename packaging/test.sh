@@ -32,14 +32,27 @@ server_deb="$(newest server "twostep-server_${version}_*.deb")"
 # The app's .deb, installed by dpkg into a scratch root of its own (its own package database;
 # the libraries it depends on are this machine's, checked installed here).
 dpkg-deb -f "$app_deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the app's .deb must depend on WebKitGTK 4.1"
-for dep in $(dpkg-deb -f "$app_deb" Depends | tr -d ' ' | tr ',' ' '); do
-  dpkg -s "${dep%%(*}" >/dev/null 2>&1 || fail "the .deb's dependency ${dep} is not a Debian package here"
+# Each dependency (or one of its alternatives) installed on this machine.
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+IFS=',' read -ra deps <<<"$(dpkg-deb -f "$app_deb" Depends)"
+for dep in "${deps[@]}"; do
+  ok=""
+  IFS='|' read -ra alternatives <<<"$dep"
+  for alt in "${alternatives[@]}"; do
+    name="$(echo "${alt%%(*}" | tr -d ' ')"
+    if installed "$name"; then ok=1; fi
+  done
+  [ -n "$ok" ] || fail "the .deb's dependency '${dep}' is not installed here"
 done
+# dpkg as a user other than root needs to be told that is fine (and that its tools are out
+# of PATH).
+dpkg_scratch=(dpkg --root="$scratch/app" --force-depends)
+[ "$(id -u)" = 0 ] || dpkg_scratch+=(--force-not-root --force-bad-path)
 mkdir -p "$scratch/app/var/lib/dpkg/info" "$scratch/app/var/lib/dpkg/updates"
 touch "$scratch/app/var/lib/dpkg/status"
-dpkg --root="$scratch/app" --force-depends -i "$app_deb" >"$scratch/dpkg.log" 2>&1 ||
+"${dpkg_scratch[@]}" -i "$app_deb" >"$scratch/dpkg.log" 2>&1 ||
   { cat "$scratch/dpkg.log" >&2; fail "dpkg -i of the app's .deb failed"; }
-dpkg --root="$scratch/app" -s twostep | grep -qx 'Status: install ok installed' ||
+[ "$(dpkg-query --admindir="$scratch/app/var/lib/dpkg" -W -f='${db:Status-Status}' twostep)" = installed ] ||
   fail "dpkg does not list twostep as installed"
 desktop="$(ls "$scratch"/app/usr/share/applications/*.desktop)"
 grep -qx 'MimeType=x-scheme-handler/otpauth;' "$desktop" || fail "the desktop file must handle otpauth:// links"
@@ -64,6 +77,7 @@ done
 echo "installed app: sign-in screen of the demo center shown"
 kill "${pids[-1]}" 2>/dev/null || true
 wait "${pids[-1]}" 2>/dev/null || true
+unset 'pids[-1]'
 
 # The app's .rpm carries the program (marked as the rpm's) and the same desktop file.
 command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || fail "rpm2cpio and cpio are needed"
@@ -74,8 +88,11 @@ mkdir -p "$scratch/rpm" && (cd "$scratch/rpm" && { rpm2cpio "$rpm_abs" || true; 
 cmp -s "$(ls "$scratch"/rpm/usr/share/applications/*.desktop)" "$desktop" || fail "the .rpm's desktop file differs"
 
 # Removed by dpkg, the app leaves none of its files behind.
-dpkg --root="$scratch/app" -r twostep >>"$scratch/dpkg.log" 2>&1 || fail "dpkg -r twostep failed"
-[ ! -e "$scratch/app/usr/bin/twostep" ] && [ ! -e "$desktop" ] || fail "dpkg -r left the app's files"
+dpkg-query --admindir="$scratch/app/var/lib/dpkg" -L twostep >"$scratch/app-files"
+"${dpkg_scratch[@]}" -r twostep >>"$scratch/dpkg.log" 2>&1 || fail "dpkg -r twostep failed"
+while read -r f; do
+  [ -d "$scratch/app$f" ] || [ ! -e "$scratch/app$f" ] || fail "dpkg -r left $f"
+done <"$scratch/app-files"
 echo "app .deb: installed and removed by dpkg"
 
 # The server's .deb: the unit's command line, pointed into the scratch root.

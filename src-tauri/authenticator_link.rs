@@ -4,6 +4,8 @@
 //! as every desktop). On Android, iOS, macOS and Windows the link goes to the system through
 //! Tauri's opener plugin (an `ACTION_VIEW` intent, `UIApplication.open`, `open`, `ShellExecute`),
 //! which fails when no app takes it; the button is offered there, and the failure worded.
+//! There the system may hand the link back to Twostep itself (it takes otpauth:// links too):
+//! `links::deliver` drops that link and the window says no other app took it.
 //! The webview itself is granted none of the opener's permissions: only this command, with a
 //! checked `otpauth://` link, reaches it.
 

@@ -61,27 +61,44 @@ pub fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, secret: String) -> AppRes
     let after = clear_after();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(after).await;
-        clear_if_still(&app, &secret);
-        if let Some(copied) = app.try_state::<Copied>() {
-            copied.forget(&secret);
-        }
+        // Reading the clipboard may wait on its owner: not on an async thread.
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            clear_if_still(&app, &secret);
+            if let Some(copied) = app.try_state::<Copied>() {
+                copied.forget(&secret);
+            }
+        })
+        .await;
     });
     Ok(())
 }
 
 /// When the app quits: the last secret it copied (in the last minute) leaves the clipboard if
-/// it is still there. Whether it was. Reading the clipboard can wait on its owner, which may
-/// be this app's own window, blocked here: the check runs aside and is given a second.
+/// it is still there. Whether it was. The check uses a clipboard connection of its own (the
+/// plugin's is being closed, and must not be held up) on a thread given a second: reading can
+/// wait on the clipboard's owner, which may be this app's own window, blocked here.
+#[cfg(desktop)]
 pub fn clear_at_quit<R: Runtime>(app: &AppHandle<R>) -> bool {
     let Some(secret) = app.try_state::<Copied>().and_then(|c| c.take()) else {
         return false;
     };
     let (tx, rx) = std::sync::mpsc::channel();
-    let app = app.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(clear_if_still(&app, &secret));
+        let cleared = arboard::Clipboard::new().is_ok_and(|mut clipboard| {
+            let still = clipboard
+                .get_text()
+                .is_ok_and(|now| Zeroizing::new(now).as_str() == secret.as_str());
+            still && clipboard.set_text(String::new()).is_ok()
+        });
+        let _ = tx.send(cleared);
     });
     rx.recv_timeout(Duration::from_secs(1)).unwrap_or(false)
+}
+
+/// A mobile app is not quit by its window: the timer alone clears the clipboard there.
+#[cfg(mobile)]
+pub fn clear_at_quit<R: Runtime>(_app: &AppHandle<R>) -> bool {
+    false
 }
 
 fn clear_if_still<R: Runtime>(app: &AppHandle<R>, secret: &str) -> bool {

@@ -27,17 +27,25 @@ pub fn otpauth_in(args: &[String]) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Keeps the link for the window and tells it.
+/// Sent when the link "Open in authenticator app" handed out came back to Twostep itself (the
+/// only app here that takes otpauth:// links): it is dropped, and the window says so.
+pub const RETURNED: &str = "otpauth-link-returned";
+
+/// Keeps the link for the window and tells it; a setup's own link coming back is dropped.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
     if let Some(state) = app.try_state::<AppState>() {
+        if state.take_sent_link(&link) {
+            let _ = app.emit(RETURNED, ());
+            return;
+        }
         state.set_pending_link(link);
     }
     let _ = app.emit(EVENT, ());
 }
 
-/// Links the system opens with the app while it runs, and the one it was started with, where
-/// they come as the deep-link plugin's (on Linux and Windows that is the command line, read
-/// at launch, and no event comes).
+/// Links the system opens with the app while it runs (Android, iOS, macOS: the deep-link
+/// plugin's events), and the one a mobile app was started with. On Linux and Windows the
+/// command line carries them, read at launch and by the single-instance plugin.
 pub fn listen_for_opened<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     let handle = app.clone();
@@ -47,6 +55,7 @@ pub fn listen_for_opened<R: Runtime>(app: &AppHandle<R>) {
             deliver(&handle, link);
         }
     });
+    #[cfg(mobile)]
     if let Ok(Some(urls)) = app.deep_link().get_current() {
         let urls: Vec<String> = urls.iter().map(ToString::to_string).collect();
         if let Some(link) = otpauth_in(&urls) {

@@ -16,9 +16,10 @@ pub fn shows_a_secret(screen: &str) -> bool {
 }
 
 /// The window shows `screen` now: protected from capture when it shows a secret, open again
-/// when it does not. Whether it is protected.
+/// when it does not. Whether it is protected. Not async: Tauri runs it on the main thread in
+/// the order the screens were shown, so a quick second screen can't be overtaken by the first.
 #[tauri::command]
-pub async fn screen_shown<R: Runtime>(window: WebviewWindow<R>, screen: String) -> AppResult<bool> {
+pub fn screen_shown<R: Runtime>(window: WebviewWindow<R>, screen: String) -> AppResult<bool> {
     let protect = shows_a_secret(&screen);
     window
         .set_content_protected(protect)

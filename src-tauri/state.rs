@@ -90,6 +90,9 @@ pub struct AppState {
     pub demo_starter: Option<DemoStarter>,
     /// An `otpauth://` link handed to the app, until the window takes it.
     pending_link: std::sync::Mutex<Option<String>>,
+    /// The setup link last handed to "Open in authenticator app" (normalised), so that it is
+    /// known if the system hands it back to Twostep itself.
+    sent_link: std::sync::Mutex<Option<zeroize::Zeroizing<String>>>,
 }
 
 pub type DemoStarter = Box<
@@ -120,7 +123,29 @@ impl AppState {
             demo_url: Mutex::new(None),
             demo_starter: None,
             pending_link: std::sync::Mutex::new(None),
+            sent_link: std::sync::Mutex::new(None),
         }
+    }
+
+    /// "Open in authenticator app" hands `link` out.
+    pub fn note_sent_link(&self, link: &str) {
+        if let Ok(mut s) = self.sent_link.lock() {
+            *s = Some(zeroize::Zeroizing::new(normalised_link(link)));
+        }
+    }
+
+    /// Whether `link` is the one handed out (forgotten then).
+    pub fn take_sent_link(&self, link: &str) -> bool {
+        let Ok(mut s) = self.sent_link.lock() else {
+            return false;
+        };
+        let same = s
+            .as_ref()
+            .is_some_and(|sent| sent.as_str() == normalised_link(link));
+        if same {
+            *s = None;
+        }
+        same
     }
 
     pub fn set_pending_link(&self, link: String) {
@@ -218,4 +243,9 @@ impl AppState {
         inner.preset = true;
         self
     }
+}
+
+/// A link as the system hands it on (the deep-link plugin passes it through a URL parser).
+fn normalised_link(link: &str) -> String {
+    url::Url::parse(link.trim()).map_or_else(|_| link.trim().to_owned(), |u| u.to_string())
 }

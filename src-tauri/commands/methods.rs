@@ -65,8 +65,10 @@ pub async fn authenticator_app_available() -> bool {
 #[tauri::command]
 pub async fn open_in_authenticator_app<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     uri: String,
 ) -> AppResult<()> {
+    state.note_sent_link(&uri);
     crate::authenticator_link::open(&app, &uri)
 }
 

@@ -29,7 +29,7 @@ const app = {
     this.timers.forEach(clearInterval);
     this.timers = [];
     // Screens with a secret on them are kept out of screen capture where the system allows
-    // (asked before the screen is drawn).
+    // (asked as the screen is drawn).
     call('screen_shown', { screen: name }).catch(() => {});
     const el = render(this, params);
     screen.replaceChildren(el);
@@ -240,6 +240,8 @@ async function takeLink() {
   vault.addLink(app, link, here ? () => app.show(here.render, here.params, here.name) : null);
 }
 listen('otpauth-link', takeLink);
+// The setup link handed to "Open in authenticator app" came back to Twostep: no other app here.
+listen('otpauth-link-returned', () => app.toast(errorText({ code: 'no_authenticator_app' })));
 
 listen('demo-inbox', () => {
   if (screen.dataset.screen === 'inbox') app.show(inbox.render, {}, 'inbox');
