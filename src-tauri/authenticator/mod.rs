@@ -11,7 +11,7 @@ mod store;
 mod transfer;
 mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -25,7 +25,7 @@ use crate::tokens::SecretStore;
 
 pub use clock::{system_clock, DeviceClock};
 pub use entries::{hash_pin, NewEntry};
-pub use store::{atomic_write, VaultStore};
+use store::VaultStore;
 pub use transfer::ExportKind;
 pub use views::{AddedView, CodeView, EntryView, ExportView, ImportView, ProblemView, VaultList};
 
@@ -78,10 +78,6 @@ impl Authenticator {
         self.offset_secs.store(secs, Ordering::SeqCst);
     }
 
-    pub fn path(&self) -> &Path {
-        self.store.path()
-    }
-
     /// Whether this is a shared classroom device. A vault file that exists but cannot be read
     /// counts as shared: the protections fail closed.
     pub async fn is_shared(&self) -> bool {
@@ -104,12 +100,11 @@ impl Authenticator {
     /// The entries matching `query` (search as you type), with codes where they may be shown.
     pub async fn list(&self, query: &str) -> AppResult<VaultList> {
         let now = self.code_time();
-        let idle_minutes = self.idle_minutes().await;
         self.store
             .read(|v| VaultList {
                 shared: v.shared,
                 needs_device_pin: v.shared && v.device_pin.is_none(),
-                idle_minutes,
+                idle_minutes: v.idle_minutes.unwrap_or(SHARED_IDLE_MINUTES),
                 total: v.entries.len(),
                 entries: v
                     .search(query)
