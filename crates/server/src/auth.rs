@@ -10,6 +10,7 @@ use crate::config::Limits;
 use crate::crypto::{hash_token, new_token};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::batch::Batch;
 use crate::store::tokens::{self, NewToken};
 use crate::store::{self, Exec, PersonRow};
 
@@ -157,28 +158,33 @@ impl FromRequestParts<AppState> for SetupAuth {
     }
 }
 
-/// Issues a session for `person_id`, good for the configured absolute lifetime. Every setup
-/// token of the person is spent with it: a second setup token must not skip to a session
-/// with no second step once the person has one (call inside the issuing transaction).
-pub async fn issue_session(
-    tx: &mut sqlx::AnyConnection,
-    person_id: &str,
+/// Issues a session for `person_id`, good for the configured absolute lifetime, in `batch`
+/// (run inside the issuing transaction). Every setup token of the person is spent with it: a
+/// second setup token must not skip to a session with no second step once the person has one.
+pub fn issue_session_in<'a>(
+    batch: &mut Batch<'a>,
+    person_id: &'a str,
     device_name: Option<&str>,
     now: DateTime<Utc>,
     limits: &Limits,
-) -> Result<api::Session, ApiError> {
-    tokens::spend_setups_of(&mut *tx, person_id, now).await?;
-    let lifetime = Duration::seconds(limits.session_absolute_secs);
-    issue(
-        &mut *tx,
-        TokenKind::Session,
+) -> api::Session {
+    batch.push(tokens::spend_setups_of_statement(person_id, now));
+    let expires_at = now + Duration::seconds(limits.session_absolute_secs);
+    let (token, hash) = new_token();
+    let new = NewToken {
+        hash: &hash,
+        kind: TokenKind::Session,
         person_id,
         device_name,
-        now + lifetime,
-        false,
-        now,
-    )
-    .await
+        expires_at,
+        skippable: false,
+    };
+    batch.push(tokens::insert_statement(&new, now));
+    api::Session {
+        token: token.to_string(),
+        expires_at,
+        recovered: false,
+    }
 }
 
 /// Issues a setup token; `skippable` lets `skip-setup` use it.

@@ -5,14 +5,19 @@
 //! state of that (open, expired, locked) is `twostep_core::attempts`.
 
 use chrono::{DateTime, Utc};
+use twostep_api as api;
 use twostep_core::method::totp;
 use twostep_core::secret::OneTimeCode;
+use twostep_core::Kind;
 
 use crate::codes::{self, Scope};
 use crate::error::ApiError;
+use crate::sessions;
 use crate::signin::unix;
 use crate::state::AppState;
-use crate::store;
+use crate::store::batch::Batch;
+use crate::store::challenges::ChallengeContext;
+use crate::store::{self, challenges, methods, people, AuditAction, Event, MethodRow};
 
 /// What the typed code is checked against.
 pub enum Against<'a> {
@@ -54,8 +59,7 @@ pub async fn check_and_claim(
             last_step,
             method_id,
         } => {
-            let secret = st.keys.open(owner, sealed)?;
-            let Some(step) = totp::check(&secret, typed.expose(), unix(now), last_step) else {
+            let Some(step) = totp_step(st, sealed, owner, last_step, typed, now)? else {
                 return Ok(Outcome {
                     won: false,
                     step: None,
@@ -79,4 +83,90 @@ pub async fn check_and_claim(
             Ok(Outcome { won, step: None })
         }
     }
+}
+
+/// The time step an authenticator's code matches now (after `last_step`), if any: no I/O.
+fn totp_step(
+    st: &AppState,
+    sealed: &[u8],
+    owner: &str,
+    last_step: Option<u64>,
+    typed: &OneTimeCode,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, ApiError> {
+    let secret = st.keys.open(owner, sealed)?;
+    Ok(totp::check(&secret, typed.expose(), unix(now), last_step))
+}
+
+/// The plain case of a sign-in's second step, in one trip to the database: a right
+/// authenticator code on a challenge that takes attempts, from a person not locked, frozen or
+/// disabled, on a first sign-in (not a fresh one). The step, the attempt and the person's count
+/// are claimed, the session issued and the event recorded by one batch in one transaction
+/// (on SQLite one call to the writer's thread instead of ten), and kept only if every claim
+/// won. Anything else is `None`, with nothing kept (the transaction rolls back): `verify` then
+/// goes the careful way, statement by statement, which decides and words every other outcome.
+/// A frozen or disabled account is refused here as there.
+pub async fn pass_sign_in_at_once(
+    st: &AppState,
+    ctx: &ChallengeContext,
+    challenge_id: &str,
+    method: &MethodRow,
+    typed: &OneTimeCode,
+    now: DateTime<Utc>,
+) -> Result<Option<api::Session>, ApiError> {
+    let person = &ctx.person;
+    let (Kind::Totp, Some(sealed), None) = (
+        method.kind,
+        method.secret_sealed.as_deref(),
+        &ctx.challenge.reauth_of,
+    ) else {
+        return Ok(None);
+    };
+    let Some(step) = totp_step(st, sealed, &person.id, method.last_step, typed, now)? else {
+        return Ok(None);
+    };
+    let lock_rules = st.cfg.limits.lock_rules();
+    let mut batch = Batch::new();
+    let step_won = batch.push(methods::claim_totp_step_statement(&method.id, step, now)?);
+    let attempt = batch.push(challenges::claim_attempt_statement(
+        challenge_id,
+        now,
+        &st.cfg.codes,
+        true,
+    ));
+    let counted = batch.push(people::record_second_step_statement(
+        &person.id,
+        true,
+        now,
+        &lock_rules,
+        false,
+    ));
+    let device = ctx.challenge.device_name.as_deref();
+    let session = sessions::begin_in(&mut batch, st.db.backend(), st, person, device, now);
+    batch.push(
+        Event::about(person, AuditAction::SecondStepPassed)
+            .detail(Kind::Totp.label())
+            .kind(Kind::Totp)
+            .statement(now),
+    );
+    // On SQLite the transaction's BEGIN goes in the same trip.
+    let (mut tx, ran) = st.db.begin_with(&batch).await?;
+    let all_won = ran.affected(step_won) == 1
+        && ran.scalar(attempt)?.is_some()
+        && ran.scalar(counted)?.is_some();
+    if !all_won {
+        // A race lost (the step or the challenge taken by another request) or a lock that
+        // began meanwhile: nothing of this stays.
+        tx.rollback().await;
+        return Ok(None);
+    }
+    let session = match session.finish(&ran, &mut tx, st, person, now).await {
+        Ok(session) => session,
+        Err(refused) => {
+            tx.rollback().await;
+            return Err(refused);
+        }
+    };
+    tx.commit().await?;
+    Ok(Some(session))
 }

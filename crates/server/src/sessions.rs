@@ -9,7 +9,8 @@ use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
-use crate::store::{self, devices, tokens, AuditAction, Event, PersonRow};
+use crate::store::batch::{Batch, Results, Slot};
+use crate::store::{self, devices, tokens, AuditAction, Backend, Event, PersonRow};
 
 /// A device unseen this long is new again.
 const NEW_DEVICE_AFTER_DAYS: i64 = 90;
@@ -27,37 +28,89 @@ pub async fn begin(
     device: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<api::Session, ApiError> {
-    // The person's row first (PostgreSQL): a freeze committing meanwhile waits, or is seen.
-    store::people::lock(tx, &person.id).await?;
+    let mut batch = Batch::new();
+    let pending = begin_in(&mut batch, Backend::of(tx), st, person, device, now);
+    let results = batch.run(tx).await?;
+    pending.finish(&results, tx, st, person, now).await
+}
+
+/// A session being issued in a batch, until the batch has run: the session, and where the
+/// sign-in's facts (frozen, disabled, the devices) are among the results.
+pub struct Pending<'a> {
+    session: api::Session,
+    facts: Slot,
+    device: &'a str,
+}
+
+/// `begin`, its statements added to `batch` (the flow's others may go with them): the person's
+/// row locked (PostgreSQL: a freeze committing meanwhile waits, or is seen), the facts read,
+/// the session issued, the device recorded (at most daily). `Pending::finish` refuses a
+/// frozen or disabled account after it ran: the caller's transaction, which then holds a
+/// session, must roll back, as every `?` on the error does.
+pub fn begin_in<'a>(
+    batch: &mut Batch<'a>,
+    backend: Backend,
+    st: &AppState,
+    person: &'a PersonRow,
+    device: Option<&'a str>,
+    now: DateTime<Utc>,
+) -> Pending<'a> {
+    if let Some(lock) = store::people::lock_statement(backend, &person.id) {
+        batch.push(lock);
+    }
     let name = device.unwrap_or_default();
-    let devices::SignInFacts {
-        this_device,
-        any_device,
-        frozen,
-        disabled,
-    } = devices::facts(&mut *tx, &person.id, name).await?;
-    if frozen {
-        return Err(ApiError::AccountFrozen);
+    let facts = batch.push(devices::facts_statement(&person.id, name));
+    let session = auth::issue_session_in(batch, &person.id, device, now, &st.cfg.limits);
+    let refreshed_after = now - Duration::hours(DEVICE_REFRESH_AFTER_HOURS);
+    batch.push(devices::signed_in_statement(
+        &person.id,
+        name,
+        now,
+        refreshed_after,
+    ));
+    Pending {
+        session,
+        facts,
+        device: name,
     }
-    if disabled {
-        return Err(ApiError::AccountDisabled);
+}
+
+impl Pending<'_> {
+    /// After the batch ran: the session, unless the account is frozen or disabled; a notice
+    /// to the person if the device is new to them.
+    pub async fn finish(
+        self,
+        results: &Results,
+        tx: &mut sqlx::AnyConnection,
+        st: &AppState,
+        person: &PersonRow,
+        now: DateTime<Utc>,
+    ) -> Result<api::Session, ApiError> {
+        let devices::SignInFacts {
+            this_device,
+            any_device,
+            frozen,
+            disabled,
+        } = devices::SignInFacts::from_row(results.row(self.facts))?;
+        if frozen {
+            return Err(ApiError::AccountFrozen);
+        }
+        if disabled {
+            return Err(ApiError::AccountDisabled);
+        }
+        let unseen = this_device.is_none_or(|t| now - t > Duration::days(NEW_DEVICE_AFTER_DAYS));
+        if unseen && any_device.is_some() {
+            let center = store::centers::get(&mut *tx, &person.center_id).await?;
+            let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
+            let notice = Notice::NewSignIn {
+                device: self.device,
+                center: &center.name,
+                when: &when,
+            };
+            notices::send(tx, st, person, notice, &[], now).await?;
+        }
+        Ok(self.session)
     }
-    let session = auth::issue_session(tx, &person.id, device, now, &st.cfg.limits).await?;
-    let unseen = this_device.is_none_or(|t| now - t > Duration::days(NEW_DEVICE_AFTER_DAYS));
-    if unseen && any_device.is_some() {
-        let center = store::centers::get(&mut *tx, &person.center_id).await?;
-        let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
-        let notice = Notice::NewSignIn {
-            device: name,
-            center: &center.name,
-            when: &when,
-        };
-        notices::send(tx, st, person, notice, &[], now).await?;
-    }
-    if this_device.is_none_or(|t| now - t > Duration::hours(DEVICE_REFRESH_AFTER_HOURS)) {
-        devices::signed_in(&mut *tx, &person.id, name, now).await?;
-    }
-    Ok(session)
 }
 
 /// `GET /me/sessions`.

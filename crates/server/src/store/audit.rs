@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use twostep_core::Kind;
 
+use super::batch::Statement;
 use super::{Exec, PersonRow};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -250,7 +251,13 @@ impl<'a> Event<'a> {
     }
 
     pub async fn record<'c>(self, db: impl Exec<'c>, now: DateTime<Utc>) -> Result<(), ApiError> {
-        sqlx::query(
+        self.statement(now).execute(db).await?;
+        Ok(())
+    }
+
+    /// `record` for a batch.
+    pub fn statement(self, now: DateTime<Utc>) -> Statement<'a> {
+        Statement::new(
             "INSERT INTO audit (at, center_id, actor_id, person_id, action, detail, kind, hint, \
              reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -263,9 +270,6 @@ impl<'a> Event<'a> {
         .bind(self.kind.map(Kind::as_str))
         .bind(self.hint)
         .bind(self.reason.map(AuditReason::as_str))
-        .execute(db)
-        .await?;
-        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@ use twostep_core::code::CodeRules;
 
 use twostep_core::attempts::{attempt_state, AttemptState};
 
+use super::batch::Statement;
 use super::centers::Center;
 use super::{count, flag, methods, people, unsigned, Exec, MethodRow, PersonRow};
 use crate::clock::{from_ms, to_ms};
@@ -185,7 +186,26 @@ pub async fn claim_attempt(
     rules: &CodeRules,
     won: bool,
 ) -> Result<u32, ApiError> {
-    let claimed: Option<i64> = sqlx::query_scalar(
+    let claimed = claim_attempt_statement(id, now, rules, won)
+        .fetch_scalar(&mut *tx)
+        .await?;
+    match claimed {
+        Some(n) => Ok(unsigned(n)),
+        None => Err(get(&mut *tx, id)
+            .await?
+            .and_then(|c| c.refusal(now, rules))
+            .unwrap_or(ApiError::NotFound("That sign-in"))),
+    }
+}
+
+/// `claim_attempt` for a batch: it returns the attempts claimed, or no row when refused.
+pub fn claim_attempt_statement<'a>(
+    id: &'a str,
+    now: DateTime<Utc>,
+    rules: &CodeRules,
+    won: bool,
+) -> Statement<'a> {
+    Statement::new(
         "UPDATE challenges SET wrong_attempts = wrong_attempts + 1, \
            spent_at = CASE WHEN $4 = 1 THEN $2 ELSE NULL END \
          WHERE id = $1 AND spent_at IS NULL AND expires_at > $2 AND wrong_attempts < $3 \
@@ -195,15 +215,6 @@ pub async fn claim_attempt(
     .bind(to_ms(now))
     .bind(count(rules.max_wrong))
     .bind(flag(won))
-    .fetch_optional(&mut *tx)
-    .await?;
-    match claimed {
-        Some(n) => Ok(unsigned(n)),
-        None => Err(get(&mut *tx, id)
-            .await?
-            .and_then(|c| c.refusal(now, rules))
-            .unwrap_or(ApiError::NotFound("That sign-in"))),
-    }
 }
 
 /// Every challenge of the person (an administrator's reset); their codes go with them.

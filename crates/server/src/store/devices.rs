@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Exec;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::batch::Statement;
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
@@ -17,12 +20,9 @@ pub struct SignInFacts {
     pub disabled: bool,
 }
 
-pub async fn facts<'c>(
-    db: impl Exec<'c>,
-    person_id: &str,
-    device: &str,
-) -> Result<SignInFacts, ApiError> {
-    let row: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+/// `SignInFacts` for a batch: its one row is read by `SignInFacts::from_row`.
+pub fn facts_statement<'a>(person_id: &'a str, device: &'a str) -> Statement<'a> {
+    Statement::new(
         "SELECT MAX(CASE WHEN d.device_name = $2 THEN d.last_signed_in END), \
            MAX(d.last_signed_in), (SELECT p.frozen_at FROM people p WHERE p.id = $1), \
            (SELECT p.disabled_at FROM people p WHERE p.id = $1) \
@@ -30,31 +30,37 @@ pub async fn facts<'c>(
     )
     .bind(person_id)
     .bind(device)
-    .fetch_one(db)
-    .await?;
-    Ok(SignInFacts {
-        this_device: row.0.map(from_ms),
-        any_device: row.1.map(from_ms),
-        frozen: row.2.is_some(),
-        disabled: row.3.is_some(),
-    })
 }
 
-/// Records a sign-in from `device` now.
-pub async fn signed_in<'c>(
-    db: impl Exec<'c>,
-    person_id: &str,
-    device: &str,
+impl SignInFacts {
+    /// The row of `facts_statement` (an aggregate: there is always one).
+    pub fn from_row(row: Option<&AnyRow>) -> Result<Self, ApiError> {
+        let row = row.ok_or_else(|| ApiError::internal("the sign-in's facts read no row"))?;
+        let ms = |i: usize| row.try_get::<Option<i64>, _>(i);
+        Ok(SignInFacts {
+            this_device: ms(0)?.map(from_ms),
+            any_device: ms(1)?.map(from_ms),
+            frozen: ms(2)?.is_some(),
+            disabled: ms(3)?.is_some(),
+        })
+    }
+}
+
+/// Records a sign-in from `device` now, unless one since `refreshed_after` is recorded
+/// already (a known device's time is written at most that often).
+pub fn signed_in_statement<'a>(
+    person_id: &'a str,
+    device: &'a str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    sqlx::query(
+    refreshed_after: DateTime<Utc>,
+) -> Statement<'a> {
+    Statement::new(
         "INSERT INTO known_devices (person_id, device_name, last_signed_in) VALUES ($1, $2, $3) \
-         ON CONFLICT (person_id, device_name) DO UPDATE SET last_signed_in = excluded.last_signed_in",
+         ON CONFLICT (person_id, device_name) DO UPDATE SET last_signed_in = excluded.last_signed_in \
+         WHERE known_devices.last_signed_in < $4",
     )
     .bind(person_id)
     .bind(device)
     .bind(to_ms(now))
-    .execute(db)
-    .await?;
-    Ok(())
+    .bind(to_ms(refreshed_after))
 }

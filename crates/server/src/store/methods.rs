@@ -5,6 +5,7 @@ use sqlx::FromRow;
 use twostep_api as api;
 use twostep_core::{method, Kind};
 
+use super::batch::Statement;
 use super::{kind_to_api, Exec, PersonRow};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -310,17 +311,26 @@ pub async fn claim_totp_step<'c>(
     step: u64,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
+    Ok(claim_totp_step_statement(method_id, step, now)?
+        .execute(db)
+        .await?
+        == 1)
+}
+
+/// `claim_totp_step` for a batch: it changed one row if the step was claimed.
+pub fn claim_totp_step_statement(
+    method_id: &str,
+    step: u64,
+    now: DateTime<Utc>,
+) -> Result<Statement<'_>, ApiError> {
     let step = i64::try_from(step).map_err(|_| ApiError::internal("time step"))?;
-    let r = sqlx::query(
+    Ok(Statement::new(
         "UPDATE methods SET last_step = $1, last_used_at = $2 \
          WHERE id = $3 AND (last_step IS NULL OR last_step < $1)",
     )
     .bind(step)
     .bind(to_ms(now))
-    .bind(method_id)
-    .execute(db)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .bind(method_id))
 }
 
 pub async fn mark_used<'c>(

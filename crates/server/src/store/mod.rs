@@ -11,8 +11,11 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod batch;
+pub mod batch_tx;
 pub mod centers;
 pub mod challenges;
+mod checkpoint;
 pub mod codes;
 pub mod devices;
 pub mod enrollments;
@@ -28,6 +31,7 @@ pub mod tokens;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -73,6 +77,8 @@ pub struct Db {
     write: AnyPool,
     read: AnyPool,
     backend: Backend,
+    /// SQLite's checkpoints, on a connection of their own.
+    checkpoint: Option<(AnyPool, Arc<checkpoint::Checkpointer>)>,
 }
 
 impl Db {
@@ -101,6 +107,7 @@ impl Db {
             write: pool.clone(),
             read: pool,
             backend: Backend::Postgres,
+            checkpoint: None,
         })
     }
 
@@ -111,14 +118,17 @@ impl Db {
         files::private_file(path)?;
         let url = sqlite_url(path)?;
         let lock = files::migration_lock(path).await?;
-        let write = sqlite_pool(&url, 1, false).await?;
+        let write = sqlite_pool(&url, 1, ConnectionRole::Writer).await?;
         sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         drop(lock);
-        let read = sqlite_pool(&url, 4, true).await?;
+        let read = sqlite_pool(&url, 4, ConnectionRole::Reader).await?;
+        let checkpoints = sqlite_pool(&url, 1, ConnectionRole::Checkpointer).await?;
+        let checkpointer = checkpoint::start(checkpoints.clone());
         Ok(Db {
             write,
             read,
             backend: Backend::Sqlite,
+            checkpoint: Some((checkpoints, checkpointer)),
         })
     }
 
@@ -157,6 +167,9 @@ impl Db {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some((pool, _)) = &self.checkpoint {
+            pool.close().await;
+        }
     }
 }
 
@@ -172,7 +185,18 @@ fn sqlite_url(path: &Path) -> anyhow::Result<String> {
     Ok(format!("sqlite://{}?mode=rwc", url.path()))
 }
 
-async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> anyhow::Result<AnyPool> {
+/// What a pool's SQLite connections are for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ConnectionRole {
+    /// The one writer: it does not checkpoint (`checkpoint` does).
+    Writer,
+    /// Reads only.
+    Reader,
+    /// Copies the log back into the database file.
+    Checkpointer,
+}
+
+async fn sqlite_pool(url: &str, connections: u32, role: ConnectionRole) -> anyhow::Result<AnyPool> {
     let opts = AnyConnectOptions::from_str(url)?;
     Ok(AnyPoolOptions::new()
         .max_connections(connections)
@@ -191,9 +215,13 @@ async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> anyhow::Re
                      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )
                 .await?;
-                if read_only {
-                    conn.execute("PRAGMA query_only = ON;").await?;
-                }
+                match role {
+                    ConnectionRole::Writer => {
+                        conn.execute("PRAGMA wal_autocheckpoint = 0;").await?
+                    }
+                    ConnectionRole::Reader => conn.execute("PRAGMA query_only = ON;").await?,
+                    ConnectionRole::Checkpointer => Default::default(),
+                };
                 Ok(())
             })
         })

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use twostep_core::lockout::{LockRules, LockState};
 use twostep_core::{Locale, Role};
 
+use super::batch::Statement;
 use super::{count, flag, join_list, parse_list, unsigned, Backend, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -235,13 +236,17 @@ pub async fn insert<'c>(
 /// rows that merely reference the person (a new challenge's foreign key) take a key-share
 /// lock, which this one lets be, so two sign-ins of one person never deadlock.
 pub async fn lock(tx: &mut sqlx::AnyConnection, person_id: &str) -> Result<(), ApiError> {
-    if Backend::of(tx) == Backend::Postgres {
-        sqlx::query("SELECT id FROM people WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(person_id)
-            .execute(&mut *tx)
-            .await?;
+    if let Some(lock) = lock_statement(Backend::of(tx), person_id) {
+        lock.execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+/// `lock` for a batch: none on SQLite, whose one writer already excludes the others.
+pub fn lock_statement(backend: Backend, person_id: &str) -> Option<Statement<'_>> {
+    (backend == Backend::Postgres).then(|| {
+        Statement::new("SELECT id FROM people WHERE id = $1 FOR NO KEY UPDATE").bind(person_id)
+    })
 }
 
 /// Records one second step of the person, right or wrong, unless their second step is locked
@@ -259,7 +264,21 @@ pub async fn record_second_step(
     rules: &LockRules,
     recovery_code: bool,
 ) -> Result<Option<u32>, ApiError> {
-    let n: Option<i64> = sqlx::query_scalar(
+    let n = record_second_step_statement(person_id, passed, now, rules, recovery_code)
+        .fetch_scalar(&mut *tx)
+        .await?;
+    Ok(n.map(unsigned))
+}
+
+/// `record_second_step` for a batch: it returns the failures after it, or no row when locked.
+pub fn record_second_step_statement<'a>(
+    person_id: &'a str,
+    passed: bool,
+    now: DateTime<Utc>,
+    rules: &LockRules,
+    recovery_code: bool,
+) -> Statement<'a> {
+    Statement::new(
         "UPDATE people SET \
            failed_second_steps = CASE WHEN $4 = 1 THEN 0 ELSE failed_second_steps + 1 END, \
            second_step_locked_until = CASE WHEN $4 = 1 THEN NULL ELSE second_step_locked_until END \
@@ -272,9 +291,6 @@ pub async fn record_second_step(
     .bind(to_ms(now))
     .bind(flag(passed))
     .bind(flag(recovery_code))
-    .fetch_optional(&mut *tx)
-    .await?;
-    Ok(n.map(unsigned))
 }
 
 /// Freezes or unfreezes the person: whether it changed anything.

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::batch::Statement;
 use super::{flag, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -88,22 +89,25 @@ pub async fn insert<'c>(
     t: &NewToken<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    sqlx::query(
+    insert_statement(t, now).execute(db).await?;
+    Ok(())
+}
+
+/// `insert` for a batch (its values copied: the token's hash is the caller's for a moment).
+pub fn insert_statement(t: &NewToken<'_>, now: DateTime<Utc>) -> Statement<'static> {
+    Statement::new(
         "INSERT INTO tokens (hash, kind, person_id, device_name, created_at, last_seen_at, \
          expires_at, skippable, public_id) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
     )
-    .bind(t.hash)
+    .bind(t.hash.to_vec())
     .bind(t.kind.as_str())
-    .bind(t.person_id)
-    .bind(t.device_name)
+    .bind(t.person_id.to_owned())
+    .bind(t.device_name.map(str::to_owned))
     .bind(to_ms(now))
     .bind(to_ms(t.expires_at))
     .bind(flag(t.skippable))
     // A random id people can see and name a session by; it opens nothing.
     .bind(super::new_id())
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// The session was used now.
@@ -138,14 +142,19 @@ pub async fn spend_setups_of<'c>(
     person_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    sqlx::query(
+    spend_setups_of_statement(person_id, now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// `spend_setups_of` for a batch.
+pub fn spend_setups_of_statement(person_id: &str, now: DateTime<Utc>) -> Statement<'_> {
+    Statement::new(
         "UPDATE tokens SET spent_at = $1 WHERE person_id = $2 AND kind = 'setup' AND spent_at IS NULL",
     )
     .bind(to_ms(now))
     .bind(person_id)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Revokes one token (a sign-out, or the session a fresh sign-in replaces): whether it was

@@ -16,6 +16,7 @@ mod limits;
 mod lockout;
 mod messages;
 mod methods;
+mod one_trip;
 mod openapi;
 mod password;
 mod policy;

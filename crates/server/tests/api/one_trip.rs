@@ -1,0 +1,159 @@
+//! The second step's plain case in one trip (`second_step::pass_sign_in_at_once`): what it
+//! keeps when it wins, and that it keeps nothing when anything else happens, on both
+//! databases.
+
+use twostep_client::api::LoginResponse;
+use twostep_core::Role;
+use twostep_server::store::batch::Batch;
+use twostep_server::store::{AuditAction, Event};
+
+use crate::harness::*;
+
+const EMAIL: &str = "one.trip@acorns.example";
+
+async fn challenge_on(t: &TestServer, device: &str) -> String {
+    match t.client.login(EMAIL, PASSWORD, Some(device)).await.unwrap() {
+        LoginResponse::Verify { challenge_id, .. } => challenge_id,
+        other => panic!("expected verify, got {other:?}"),
+    }
+}
+
+async fn person_id(t: &TestServer) -> String {
+    sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(EMAIL)
+        .fetch_one(t.server.state.db.read())
+        .await
+        .unwrap()
+}
+
+/// A right code for a person frozen after their password: 423, and none of the attempt stays
+/// (the challenge untouched, the step unclaimed): once unfrozen, the same code signs in.
+#[tokio::test]
+async fn a_frozen_account_gets_no_session_and_the_attempt_leaves_nothing() {
+    let t = TestServer::start().await;
+    let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
+    let challenge = challenge_on(&t, "test device").await;
+    let sessions = t.count("tokens WHERE kind = 'session'").await;
+    let id = person_id(&t).await;
+    let db = &t.server.state.db;
+    twostep_server::store::people::set_frozen(db.write(), &id, Some(t.now()))
+        .await
+        .unwrap();
+    let code = totp_code(&totp.secret, t.now().timestamp());
+    let err = t
+        .client
+        .verify(&challenge, &totp.method_id, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(423), Some("account_frozen"))
+    );
+    assert_eq!(t.count("tokens WHERE kind = 'session'").await, sessions);
+    assert_eq!(
+        t.count("challenges WHERE wrong_attempts = 0 AND spent_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(t.audit_count("second_step_passed").await, 0);
+    twostep_server::store::people::set_frozen(db.write(), &id, None)
+        .await
+        .unwrap();
+    session_of(
+        t.client
+            .verify(&challenge, &totp.method_id, &code)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(t.count("tokens WHERE kind = 'session'").await, sessions + 1);
+    assert_eq!(t.audit_count("second_step_passed").await, 1);
+}
+
+/// A sign-in with an authenticator code from a device new to the person is announced, as one
+/// with a sent code is (the notice goes in the same transaction as the session).
+#[tokio::test]
+async fn a_new_device_is_announced_after_an_authenticator_code() {
+    let t = TestServer::start().await;
+    let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
+    let notices = |t: &TestServer| {
+        let t = t.client.clone();
+        async move {
+            t.dev_outbox(Some(EMAIL))
+                .await
+                .unwrap()
+                .messages
+                .iter()
+                .filter(|m| m.subject == "New sign-in to your account")
+                .count()
+        }
+    };
+    // The device of the first sign-in again: no news.
+    let c = challenge_on(&t, "test device").await;
+    let code = t.next_totp(&totp);
+    session_of(t.client.verify(&c, &totp.method_id, &code).await.unwrap());
+    assert_eq!(notices(&t).await, 0);
+    let c = challenge_on(&t, "Front desk tablet").await;
+    let code = t.next_totp(&totp);
+    session_of(t.client.verify(&c, &totp.method_id, &code).await.unwrap());
+    assert_eq!(notices(&t).await, 1);
+    assert_eq!(
+        t.count("known_devices WHERE device_name = 'Front desk tablet'")
+            .await,
+        1
+    );
+}
+
+/// Eight requests with the same right code on one challenge, released at once: one session,
+/// the others refused, and the challenge spent once.
+#[tokio::test]
+async fn a_burst_of_one_right_code_signs_in_once() {
+    let t = TestServer::start().await;
+    let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
+    let challenge = challenge_on(&t, "test device").await;
+    let sessions = t.count("tokens WHERE kind = 'session'").await;
+    let code = totp_code(&totp.secret, t.now().timestamp());
+    let results = burst(8, |_| {
+        let (client, challenge, method, code) = (
+            t.client.clone(),
+            challenge.clone(),
+            totp.method_id.clone(),
+            code.clone(),
+        );
+        async move { client.verify(&challenge, &method, &code).await }
+    })
+    .await;
+    let counted = tally(&results);
+    assert_eq!(counted.get("ok"), Some(&1), "{counted:?}");
+    assert_eq!(t.count("tokens WHERE kind = 'session'").await, sessions + 1);
+    assert_eq!(t.audit_count("second_step_passed").await, 1);
+}
+
+/// A transaction begun with its batch and dropped before it commits keeps nothing, and the
+/// writer goes on working (on SQLite its connection is closed and a new one opened).
+#[tokio::test]
+async fn a_batch_transaction_dropped_before_commit_keeps_nothing() {
+    let t = TestServer::start().await;
+    let db = &t.server.state.db;
+    let before = t.audit_count("signed_out").await;
+    let mut batch = Batch::new();
+    batch.push(Event::new(AuditAction::SignedOut).statement(t.now()));
+    batch.push(Event::new(AuditAction::SignedOut).statement(t.now()));
+    let (tx, _) = db.begin_with(&batch).await.unwrap();
+    drop(tx);
+    assert_eq!(t.audit_count("signed_out").await, before);
+    let (tx, _) = db.begin_with(&batch).await.unwrap();
+    tx.rollback().await;
+    assert_eq!(t.audit_count("signed_out").await, before);
+    let (tx, ran) = db.begin_with(&batch).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(t.audit_count("signed_out").await, before + 2);
+    drop(ran);
+    // A statement that fails part way: what ran before it is rolled back too.
+    let mut failing = Batch::new();
+    failing.push(Event::new(AuditAction::SignedOut).statement(t.now()));
+    failing.push(twostep_server::store::batch::Statement::new(
+        "INSERT INTO people (id) VALUES (NULL)",
+    ));
+    assert!(db.begin_with(&failing).await.is_err());
+    assert_eq!(t.audit_count("signed_out").await, before + 2);
+}
