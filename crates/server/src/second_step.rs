@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::sessions;
 use crate::signin::unix;
 use crate::state::AppState;
-use crate::store::batch::Batch;
+use crate::store::batch::{Batch, Results};
 use crate::store::challenges::ChallengeContext;
 use crate::store::{self, challenges, methods, people, AuditAction, Event, MethodRow};
 
@@ -99,13 +99,14 @@ fn totp_step(
 }
 
 /// The plain case of a sign-in's second step, in one trip to the database: a right
-/// authenticator code on a challenge that takes attempts, from a person not locked, frozen or
-/// disabled, on a first sign-in (not a fresh one). The step, the attempt and the person's count
-/// are claimed, the session issued and the event recorded by one batch in one transaction
-/// (on SQLite one call to the writer's thread instead of ten), and kept only if every claim
-/// won. Anything else is `None`, with nothing kept (the transaction rolls back): `verify` then
-/// goes the careful way, statement by statement, which decides and words every other outcome.
-/// A frozen or disabled account is refused here as there.
+/// authenticator code on a challenge that takes attempts, from a person neither locked, frozen
+/// nor disabled, on a first sign-in (not a fresh one) from a device that is no news to them.
+/// The step, the attempt and the person's count are claimed, the session issued and the event
+/// recorded by one batch, kept only if every claim won and the sign-in is plain (on SQLite
+/// committed with others in a group: `store::group_commit`). Anything else is `None`, with
+/// nothing kept: `verify` then goes the careful way, statement by statement, which decides and
+/// words every other outcome (a race lost, a lock begun meanwhile, a frozen account, a notice
+/// of a new device).
 pub async fn pass_sign_in_at_once(
     st: &AppState,
     ctx: &ChallengeContext,
@@ -149,24 +150,16 @@ pub async fn pass_sign_in_at_once(
             .kind(Kind::Totp)
             .statement(now),
     );
-    // On SQLite the transaction's BEGIN goes in the same trip.
-    let (mut tx, ran) = st.db.begin_with(&batch).await?;
-    let all_won = ran.affected(step_won) == 1
-        && ran.scalar(attempt)?.is_some()
-        && ran.scalar(counted)?.is_some();
-    if !all_won {
-        // A race lost (the step or the challenge taken by another request) or a lock that
-        // began meanwhile: nothing of this stays.
-        tx.rollback().await;
-        return Ok(None);
-    }
-    let session = match session.finish(&ran, &mut tx, st, person, now).await {
-        Ok(session) => session,
-        Err(refused) => {
-            tx.rollback().await;
-            return Err(refused);
-        }
-    };
-    tx.commit().await?;
-    Ok(Some(session))
+    let facts = session.facts();
+    let keep = Box::new(move |ran: &Results| {
+        ran.affected(step_won) == 1
+            && ran.scalar(attempt).is_ok_and(|n| n.is_some())
+            && ran.scalar(counted).is_ok_and(|n| n.is_some())
+            && sessions::is_plain(ran, facts, now)
+    });
+    Ok(st
+        .db
+        .write_if(batch, keep)
+        .await?
+        .map(|_| session.into_session()))
 }

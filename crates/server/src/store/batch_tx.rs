@@ -33,7 +33,7 @@ impl Db {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        match batch.run_after(&mut tx.conn, Some(begin)).await {
+        match batch.run_after(&mut tx.conn, &[begin]).await {
             Ok(results) => Ok((tx, results)),
             Err(e) => {
                 tx.rollback().await;

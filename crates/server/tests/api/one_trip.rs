@@ -157,3 +157,45 @@ async fn a_batch_transaction_dropped_before_commit_keeps_nothing() {
     assert!(db.begin_with(&failing).await.is_err());
     assert_eq!(t.audit_count("signed_out").await, before + 2);
 }
+
+/// Conditional writes released at once (on SQLite committed in groups, each in a savepoint):
+/// the kept ones stay, the discarded ones and the failing one leave nothing, and each is told
+/// which it was.
+#[tokio::test]
+async fn conditional_writes_in_a_burst_keep_exactly_the_kept_ones() {
+    let t = TestServer::start().await;
+    let db = t.server.state.db.clone();
+    let now = t.now();
+    let results = burst(24, |i| {
+        let db = db.clone();
+        async move {
+            let mut batch = Batch::new();
+            let action = if i % 3 == 0 {
+                AuditAction::SignedOut
+            } else {
+                AuditAction::CodeFailed
+            };
+            let written = batch.push(Event::new(action).statement(now));
+            if i == 7 {
+                // Fails part way, after its first statement ran.
+                batch.push(twostep_server::store::batch::Statement::new(
+                    "INSERT INTO people (id) VALUES (NULL)",
+                ));
+            }
+            let keep = Box::new(move |ran: &twostep_server::store::batch::Results| {
+                ran.affected(written) == 1 && i % 3 == 0
+            });
+            db.write_if(batch, keep).await.map(|kept| kept.is_some())
+        }
+    })
+    .await;
+    for (i, r) in results.iter().enumerate() {
+        match i {
+            7 => assert!(r.is_err(), "{i}: {r:?}"),
+            _ => assert_eq!(r.as_ref().ok(), Some(&(i % 3 == 0)), "{i}"),
+        }
+    }
+    assert_eq!(t.audit_count("signed_out").await, 8);
+    assert_eq!(t.audit_count("code_failed").await, 0);
+    assert_eq!(t.count("people WHERE id IS NULL").await, 0);
+}
