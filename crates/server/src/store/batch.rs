@@ -198,6 +198,15 @@ impl<'a> Batch<'a> {
     }
 
     pub fn push(&mut self, s: Statement<'a>) -> Slot {
+        // On SQLite a parameter past the statement's own would silently take the next
+        // statement's value; a `--` comment would swallow what follows it in the joined text.
+        debug_assert_eq!(
+            highest_parameter(&s.sql),
+            s.values.len(),
+            "parameters of {}",
+            s.sql
+        );
+        debug_assert!(!s.sql.contains("--"), "a comment in {}", s.sql);
         self.statements.push(s);
         Slot(self.statements.len() - 1)
     }
@@ -298,19 +307,36 @@ fn renumbered(sql: &str, offset: usize, out: &mut String) {
         let digits = rest[at + 1..]
             .find(|c: char| !c.is_ascii_digit())
             .map_or(rest.len() - at - 1, |n| n);
-        match rest[at + 1..at + 1 + digits].parse::<usize>() {
+        let number = &rest[at + 1..at + 1 + digits];
+        match number.parse::<usize>() {
             Ok(k) => {
                 let _ = write!(out, "${}", k + offset);
             }
-            Err(_) => out.push('$'),
+            Err(_) => {
+                out.push('$');
+                out.push_str(number);
+            }
         }
         rest = &rest[at + 1 + digits..];
     }
     out.push_str(rest);
 }
 
+/// The highest `$k` in `sql`.
+fn highest_parameter(sql: &str) -> usize {
+    sql.split('$')
+        .skip(1)
+        .filter_map(|p| {
+            let end = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+            p[..end].parse::<usize>().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 impl Results {
-    /// The rows the statement changed.
+    /// The rows the statement changed (an INSERT, UPDATE or DELETE; for a SELECT, SQLite
+    /// reports the count of the write before it).
     pub fn affected(&self, slot: Slot) -> u64 {
         self.each.get(slot.0).map_or(0, |r| r.affected)
     }
@@ -348,5 +374,10 @@ mod tests {
         let mut same = String::new();
         renumbered("SELECT $1", 0, &mut same);
         assert_eq!(same, "SELECT $1");
+        let mut odd = String::new();
+        renumbered("SELECT '$', $", 2, &mut odd);
+        assert_eq!(odd, "SELECT '$', $");
+        assert_eq!(super::highest_parameter("a = $3 AND b = $12 OR $1"), 12);
+        assert_eq!(super::highest_parameter("SELECT 1"), 0);
     }
 }

@@ -5,8 +5,8 @@
 //! while every other writer waits: on the second step's hot path that was an eighth of the
 //! writer's time, and each one a stall. Here a task checkpoints every 100 ms in PASSIVE mode,
 //! which neither waits for nor blocks readers or the writer; the writer's own automatic
-//! checkpoint is off. When the server stops, closing the last connection checkpoints what is
-//! left.
+//! checkpoint is left only as a backstop, at ten times the default. When the server stops,
+//! closing the last connection checkpoints what is left.
 
 use std::sync::Arc;
 use std::time::Duration;

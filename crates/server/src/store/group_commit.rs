@@ -9,13 +9,22 @@
 //! savepoint, and the whole group committed once (up to `GROUP` batches, or as many as are
 //! waiting). Each batch is then one trip, its savepoint's end travelling with the next one.
 //! Nobody hears that their batch was kept before the group's commit has succeeded; if the
-//! commit fails, every batch of the group is told so, and nothing of it stays.
+//! commit or any batch after the first fails, the whole group is rolled back and every kept
+//! batch of it is told so (a statement failing is a fault: the store's batches do not).
 //!
 //! The transaction sees each batch after the ones before it, exactly as if each had been a
 //! transaction of its own in that order. Other writers take the writer connection between
 //! groups, through the pool as ever.
+//!
+//! A request gone before its batch runs (its client hung up) is skipped, and one that waited
+//! longer than the pool's own limit (another process holding the write lock) is answered 503
+//! without running, as a flow waiting for the writer connection is.
 
-use sqlx::{AnyPool, Executor};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{Batch, Results};
@@ -24,6 +33,9 @@ use crate::error::ApiError;
 /// The most batches in one group: a batch waits for the group's commit, so this bounds how
 /// long the last one waits for the first.
 const GROUP: usize = 16;
+
+/// How long a batch may wait to be run (the writer pool's acquire timeout).
+const WAIT: Duration = Duration::from_secs(10);
 
 /// Whether a batch's results are to be kept.
 pub type Keep = Box<dyn FnOnce(&Results) -> bool + Send>;
@@ -35,6 +47,7 @@ pub(super) struct Job {
     batch: Batch<'static>,
     keep: Keep,
     reply: Reply,
+    deadline: Instant,
 }
 
 /// Where to send batches; the task ends when every sender is gone.
@@ -58,9 +71,11 @@ impl GroupWriter {
             batch: batch.into_owned(),
             keep,
             reply,
+            deadline: Instant::now() + WAIT,
         };
         let stopped = || ApiError::internal("the database's writer has stopped");
         self.0.send(job).await.map_err(|_| stopped())?;
+        // Every job is answered: run, skipped as too late, or failed with its group.
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -100,64 +115,99 @@ impl Last {
     }
 }
 
+/// The writer connection while a group holds it: unless the group ended cleanly (committed,
+/// or rolled back), it is closed rather than handed back, and closing rolls back.
+struct Held {
+    conn: PoolConnection<Any>,
+    clean: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.clean {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 /// Runs `first` and the batches that arrive meanwhile (up to `GROUP`) in one transaction.
 async fn commit_group(write: &AnyPool, first: Job, jobs: &mut mpsc::Receiver<Job>) {
-    let mut conn = match write.acquire().await {
-        Ok(conn) => conn,
-        Err(e) => {
-            let _ = first.reply.send(Err(e.into()));
-            return;
-        }
-    };
-    let mut kept: Vec<(Reply, Results)> = Vec::new();
-    let mut last = Last::NotBegun;
     let mut next = Some(first);
     let mut taken = 1;
+    let mut held: Option<Held> = None;
+    let mut kept: Vec<(Reply, Results)> = Vec::new();
+    let mut last = Last::NotBegun;
     while let Some(job) = next.take() {
-        match job.batch.run_after(&mut conn, last.lead()).await {
-            Ok(results) => {
-                if (job.keep)(&results) {
-                    kept.push((job.reply, results));
-                    last = Last::Kept;
-                } else {
-                    let _ = job.reply.send(Ok(None));
-                    last = Last::Discarded;
-                }
-            }
-            Err(e) => {
-                let _ = job.reply.send(Err(e));
-                if last == Last::NotBegun {
-                    // The transaction may or may not have begun: end it if it did.
-                    let _ = conn.execute("ROLLBACK").await;
-                } else {
-                    // A statement failed part way: its savepoint goes back.
-                    last = Last::Discarded;
-                }
-            }
-        }
         if taken < GROUP {
             next = jobs.try_recv().ok();
             taken += usize::from(next.is_some());
         }
+        if job.reply.is_closed() {
+            continue;
+        }
+        if Instant::now() > job.deadline {
+            let _ = job.reply.send(Err(ApiError::ServerBusy { retry_after: 1 }));
+            continue;
+        }
+        let h = match &mut held {
+            Some(h) => h,
+            None => match write.acquire().await {
+                Ok(conn) => held.insert(Held { conn, clean: true }),
+                Err(e) => {
+                    let _ = job.reply.send(Err(e.into()));
+                    continue;
+                }
+            },
+        };
+        h.clean = false;
+        let ran = job.batch.run_after(&mut h.conn, last.lead()).await;
+        let ran = ran.and_then(|results| {
+            catch_unwind(AssertUnwindSafe(|| (job.keep)(&results)))
+                .map(|keep| (keep, results))
+                .map_err(|_| ApiError::internal("a batch's check failed"))
+        });
+        match ran {
+            Ok((true, results)) => {
+                kept.push((job.reply, results));
+                last = Last::Kept;
+            }
+            Ok((false, _)) => {
+                let _ = job.reply.send(Ok(None));
+                last = Last::Discarded;
+            }
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+                // Where the transaction stands is not certain: all of it goes back, and the
+                // connection with it unless the rollback is sure.
+                h.clean = h.conn.execute("ROLLBACK").await.is_ok();
+                fail(kept.drain(..), "a batch of its group failed");
+                last = Last::NotBegun;
+            }
+        }
     }
+    let Some(mut h) = held else { return };
     if last == Last::NotBegun {
         return;
     }
-    match conn.execute(last.end()).await {
+    match h.conn.execute(last.end()).await {
         Ok(_) => {
+            h.clean = true;
             for (reply, results) in kept {
                 let _ = reply.send(Ok(Some(results)));
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "a group of batches could not be committed");
-            for (reply, _) in kept {
-                let _ = reply.send(Err(ApiError::internal(format!(
-                    "a group of batches could not be committed: {e}"
-                ))));
-            }
-            // Closing the connection rolls back whatever is still open.
-            conn.close_on_drop();
+            fail(kept, "its group could not be committed");
         }
+    }
+}
+
+/// Tells the kept batches of a group that failed.
+fn fail(kept: impl IntoIterator<Item = (Reply, Results)>, why: &str) {
+    for (reply, _) in kept {
+        let _ = reply.send(Err(ApiError::internal(format!(
+            "a batch was rolled back: {why}"
+        ))));
     }
 }

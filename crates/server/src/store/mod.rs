@@ -242,8 +242,14 @@ async fn sqlite_pool(url: &str, connections: u32, role: ConnectionRole) -> anyho
                 )
                 .await?;
                 match role {
+                    // `checkpoint` does it; this is the backstop should that task stall (about
+                    // 40 MB of log), and the log file is cut back to 64 MiB after each reset.
                     ConnectionRole::Writer => {
-                        conn.execute("PRAGMA wal_autocheckpoint = 0;").await?
+                        conn.execute(
+                            "PRAGMA wal_autocheckpoint = 10000; \
+                             PRAGMA journal_size_limit = 67108864;",
+                        )
+                        .await?
                     }
                     ConnectionRole::Reader => conn.execute("PRAGMA query_only = ON;").await?,
                     ConnectionRole::Checkpointer => Default::default(),
