@@ -106,7 +106,7 @@ fn totp_step(
 /// committed with others in a group: `store::group_commit`). Anything else is `None`, with
 /// nothing kept: `verify` then goes the careful way, statement by statement, which decides and
 /// words every other outcome (a race lost, a lock begun meanwhile, a frozen account, a notice
-/// of a new device).
+/// of a new device). The answer's Person is read in the same batch.
 pub async fn pass_sign_in_at_once(
     st: &AppState,
     ctx: &ChallengeContext,
@@ -114,7 +114,7 @@ pub async fn pass_sign_in_at_once(
     method: &MethodRow,
     typed: &OneTimeCode,
     now: DateTime<Utc>,
-) -> Result<Option<api::Session>, ApiError> {
+) -> Result<Option<api::LoginResponse>, ApiError> {
     let person = &ctx.person;
     let (Kind::Totp, Some(sealed), None) = (
         method.kind,
@@ -150,6 +150,7 @@ pub async fn pass_sign_in_at_once(
             .kind(Kind::Totp)
             .statement(now),
     );
+    let view = batch.push(methods::of_person_with_recovery_statement(&person.id));
     let facts = session.facts();
     let keep = Box::new(move |ran: &Results| {
         ran.affected(step_won) == 1
@@ -157,9 +158,12 @@ pub async fn pass_sign_in_at_once(
             && ran.scalar(counted).is_ok_and(|n| n.is_some())
             && sessions::is_plain(ran, facts, now)
     });
-    Ok(st
-        .db
-        .write_if(batch, keep)
-        .await?
-        .map(|_| session.into_session()))
+    let Some(ran) = st.db.write_if(batch, keep).await? else {
+        return Ok(None);
+    };
+    let (methods, recovery_left) = methods::with_recovery_from_rows(ran.rows(view))?;
+    Ok(Some(api::LoginResponse::Done {
+        session: session.into_session(),
+        person: store::person_view_of(person, &ctx.center, &methods, recovery_left),
+    }))
 }

@@ -341,6 +341,11 @@ impl Results {
         self.each.get(slot.0).map_or(0, |r| r.affected)
     }
 
+    /// Every row the statement returned.
+    pub fn rows(&self, slot: Slot) -> &[AnyRow] {
+        self.each.get(slot.0).map_or(&[], |r| &r.rows)
+    }
+
     /// The statement's first row, if it returned one.
     pub fn row(&self, slot: Slot) -> Option<&AnyRow> {
         self.each.get(slot.0).and_then(|r| r.rows.first())

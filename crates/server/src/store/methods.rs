@@ -1,6 +1,7 @@
 //! Confirmed verification methods.
 
 use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 use twostep_api as api;
 use twostep_core::{method, Kind};
@@ -152,17 +153,38 @@ pub async fn of_person_with_recovery<'c>(
     db: impl Exec<'c>,
     person_id: &str,
 ) -> Result<(Vec<MethodRow>, u32), ApiError> {
+    let rows: Vec<WithRecovery> = sqlx::query_as(&with_recovery_sql())
+        .bind(person_id)
+        .fetch_all(db)
+        .await?;
+    with_recovery(rows)
+}
+
+/// `of_person_with_recovery` for a batch: its rows are read by `with_recovery_from_rows`.
+pub fn of_person_with_recovery_statement(person_id: &str) -> Statement<'_> {
+    Statement::new(with_recovery_sql()).bind(person_id)
+}
+
+pub fn with_recovery_from_rows(rows: &[AnyRow]) -> Result<(Vec<MethodRow>, u32), ApiError> {
+    let rows = rows
+        .iter()
+        .map(WithRecovery::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_recovery(rows)
+}
+
+fn with_recovery_sql() -> String {
     // The one-row select keeps the count when the person has no method.
-    let rows: Vec<WithRecovery> = sqlx::query_as(&format!(
+    format!(
         "SELECT {PREFIXED_COLUMNS}, \
            (SELECT COUNT(*) FROM recovery_codes r WHERE r.person_id = $1 AND r.used_at IS NULL) \
              AS recovery_left \
          FROM (SELECT 1 AS one) o LEFT JOIN methods m ON m.person_id = $1 \
          ORDER BY m.created_at, m.id"
-    ))
-    .bind(person_id)
-    .fetch_all(db)
-    .await?;
+    )
+}
+
+fn with_recovery(rows: Vec<WithRecovery>) -> Result<(Vec<MethodRow>, u32), ApiError> {
     let left = rows.first().map_or(0, |r| super::unsigned(r.recovery_left));
     let mut methods = Vec::with_capacity(rows.len());
     for r in rows {

@@ -242,11 +242,11 @@ async fn sqlite_pool(url: &str, connections: u32, role: ConnectionRole) -> anyho
                 )
                 .await?;
                 match role {
-                    // `checkpoint` does it; this is the backstop should that task stall (about
-                    // 40 MB of log), and the log file is cut back to 64 MiB after each reset.
+                    // `checkpoint` does it; this is the backstop should that task stall (64 MiB
+                    // of log), and the log file is cut back to 64 MiB after each reset.
                     ConnectionRole::Writer => {
                         conn.execute(
-                            "PRAGMA wal_autocheckpoint = 10000; \
+                            "PRAGMA wal_autocheckpoint = 16000; \
                              PRAGMA journal_size_limit = 67108864;",
                         )
                         .await?
@@ -347,8 +347,18 @@ pub async fn person_view_in(
     center: &centers::Center,
 ) -> Result<api::Person, ApiError> {
     let (methods, recovery_left) = methods::of_person_with_recovery(db.read(), &person.id).await?;
-    let (list, pref) = methods::preferred_first(person, &methods, &center.policy.allowed);
-    Ok(api::Person {
+    Ok(person_view_of(person, center, &methods, recovery_left))
+}
+
+/// The Person of API.md, from their methods and recovery codes left, already read.
+pub fn person_view_of(
+    person: &PersonRow,
+    center: &centers::Center,
+    methods: &[MethodRow],
+    recovery_left: u32,
+) -> api::Person {
+    let (list, pref) = methods::preferred_first(person, methods, &center.policy.allowed);
+    api::Person {
         id: person.id.clone(),
         email: person.email.clone(),
         name: person.name.clone(),
@@ -369,5 +379,5 @@ pub async fn person_view_in(
             preferred_method_id: pref,
             recovery_codes_left: recovery_left,
         },
-    })
+    }
 }
