@@ -55,10 +55,18 @@ pub(super) struct Job {
 pub(super) struct GroupWriter(mpsc::Sender<Job>);
 
 impl GroupWriter {
-    pub(super) fn start(write: AnyPool) -> Self {
+    /// The task runs on a thread of its own: woken by the writer connection's thread, it goes
+    /// on at once instead of queueing behind the requests on the server's runtime (the group
+    /// is waiting for it). It ends when every sender is gone.
+    pub(super) fn start(write: AnyPool) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(run(write, rx));
-        GroupWriter(tx)
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("twostep-writer".into())
+            .spawn(move || runtime.block_on(run(write, rx)))?;
+        Ok(GroupWriter(tx))
     }
 
     pub(super) async fn write_if(

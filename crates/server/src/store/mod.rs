@@ -129,7 +129,7 @@ impl Db {
         let checkpoints = sqlite_pool(&url, 1, ConnectionRole::Checkpointer).await?;
         let checkpointer = checkpoint::start(checkpoints.clone());
         Ok(Db {
-            group: Some(group_commit::GroupWriter::start(write.clone())),
+            group: Some(group_commit::GroupWriter::start(write.clone())?),
             write,
             read,
             backend: Backend::Sqlite,
