@@ -11,7 +11,9 @@
 //! over and only grows: past `RESTART_AT` frames the task checkpoints in RESTART mode, which
 //! holds the writer for the moment it takes to copy the last frames and wait for the readers,
 //! so that the next write starts the log from its beginning (TRUNCATE, emptying the file too,
-//! measured worse: a log file grown again block by block). When the server stops, closing
+//! measured worse: a log file grown again block by block). Its connection waits at most 50 ms
+//! for the write lock or for readers: a restart that cannot have them at once is tried again
+//! later, and never holds the writer up behind a long read. When the server stops, closing
 //! the last connection checkpoints what is left.
 
 use std::sync::Arc;
@@ -41,22 +43,31 @@ impl Drop for Checkpointer {
 pub(super) fn start(pool: AnyPool) -> Arc<Checkpointer> {
     let task = tokio::spawn(async move {
         let mut every = IDLE_EVERY;
+        // The log's length at the last look, and when it was last made to start over (a
+        // restart takes effect at the next write: until then the length stays).
+        let (mut seen, mut restarted) = (0, None);
         while !pool.is_closed() {
             tokio::time::sleep(every).await;
             // One row: whether it was blocked, the frames in the log, the frames copied back.
             let passive = pool.fetch_one("PRAGMA wal_checkpoint(PASSIVE)").await;
             let frames =
                 passive.and_then(|row| Ok((row.try_get::<i64, _>(1)?, row.try_get::<i64, _>(2)?)));
-            // Frames were left to copy: new ones are coming in.
+            // The log grew, or could not all be copied: writes are coming in.
             every = match frames {
-                Ok((log, copied)) if log > copied => BUSY_EVERY,
+                Ok((log, copied)) if log != seen || log > copied => BUSY_EVERY,
                 _ => IDLE_EVERY,
             };
+            if let Ok((log, _)) = frames {
+                seen = log;
+            }
             let done = match frames {
-                Ok((log, _)) if log >= RESTART_AT => pool
-                    .execute("PRAGMA wal_checkpoint(RESTART)")
-                    .await
-                    .map(drop),
+                Ok((log, _)) if log >= RESTART_AT && restarted != Some(log) => {
+                    // Its first column says whether it was blocked (then: again, later).
+                    let r = pool.fetch_one("PRAGMA wal_checkpoint(RESTART)").await;
+                    let blocked = r.as_ref().map(|row| row.try_get::<i64, _>(0));
+                    restarted = matches!(blocked, Ok(Ok(0))).then_some(log);
+                    r.map(drop)
+                }
                 other => other.map(drop),
             };
             if let Err(e) = done {

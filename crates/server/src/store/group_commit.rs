@@ -60,20 +60,36 @@ impl GroupWriter {
     /// is waiting for it). It ends when every sender is gone.
     pub(super) fn start(write: AnyPool) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(1024);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        // The runtime is made on its own thread (a runtime dropped inside another panics).
+        let (started, start) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("twostep-writer".into())
-            .spawn(move || runtime.block_on(run(write, rx)))?;
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => {
+                        let _ = started.send(Ok(()));
+                        runtime.block_on(run(write, rx));
+                    }
+                    Err(e) => {
+                        let _ = started.send(Err(e));
+                    }
+                }
+            })?;
+        start
+            .recv()
+            .map_err(|_| std::io::Error::other("the writer thread did not start"))??;
         Ok(GroupWriter(tx))
     }
 
+    /// `Db::write_if` on SQLite. `Stopped` gives the batch back if the task is gone.
     pub(super) async fn write_if(
         &self,
         batch: Batch<'_>,
         keep: Keep,
-    ) -> Result<Option<Results>, ApiError> {
+    ) -> Result<Result<Option<Results>, ApiError>, Stopped> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             batch: batch.into_owned(),
@@ -81,12 +97,18 @@ impl GroupWriter {
             reply,
             deadline: Instant::now() + WAIT,
         };
-        let stopped = || ApiError::internal("the database's writer has stopped");
-        self.0.send(job).await.map_err(|_| stopped())?;
+        if let Err(mpsc::error::SendError(job)) = self.0.send(job).await {
+            return Err(Stopped(job.batch, job.keep));
+        }
         // Every job is answered: run, skipped as too late, or failed with its group.
-        answer.await.map_err(|_| stopped())?
+        Ok(answer
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal("the database's writer has stopped"))))
     }
 }
+
+/// The writer task is gone: the batch and its check, to be run another way.
+pub struct Stopped(pub Batch<'static>, pub Keep);
 
 async fn run(write: AnyPool, mut jobs: mpsc::Receiver<Job>) {
     while let Some(first) = jobs.recv().await {
@@ -159,13 +181,20 @@ async fn commit_group(write: &AnyPool, first: Job, jobs: &mut mpsc::Receiver<Job
         }
         let h = match &mut held {
             Some(h) => h,
-            None => match write.acquire().await {
-                Ok(conn) => held.insert(Held { conn, clean: true }),
-                Err(e) => {
-                    let _ = job.reply.send(Err(e.into()));
-                    continue;
+            None => {
+                let until = tokio::time::Instant::from_std(job.deadline);
+                match tokio::time::timeout_at(until, write.acquire()).await {
+                    Ok(Ok(conn)) => held.insert(Held { conn, clean: true }),
+                    Ok(Err(e)) => {
+                        let _ = job.reply.send(Err(e.into()));
+                        continue;
+                    }
+                    Err(_) => {
+                        let _ = job.reply.send(Err(ApiError::ServerBusy { retry_after: 1 }));
+                        continue;
+                    }
                 }
-            },
+            }
         };
         h.clean = false;
         let ran = job.batch.run_after(&mut h.conn, last.lead()).await;

@@ -153,9 +153,17 @@ impl Db {
         batch: batch::Batch<'_>,
         keep: group_commit::Keep,
     ) -> Result<Option<batch::Results>, ApiError> {
-        if let Some(group) = &self.group {
-            return group.write_if(batch, keep).await;
-        }
+        let (batch, keep) = match &self.group {
+            Some(group) => match group.write_if(batch, keep).await {
+                Ok(answer) => return answer,
+                // The writer task is gone (it should not be): each batch its own transaction.
+                Err(group_commit::Stopped(batch, keep)) => {
+                    tracing::error!("the group writer has stopped; writing alone");
+                    (batch, keep)
+                }
+            },
+            None => (batch.into_owned(), keep),
+        };
         let (tx, results) = self.begin_with(&batch).await?;
         if keep(&results) {
             tx.commit().await?;
@@ -252,7 +260,10 @@ async fn sqlite_pool(url: &str, connections: u32, role: ConnectionRole) -> anyho
                         .await?
                     }
                     ConnectionRole::Reader => conn.execute("PRAGMA query_only = ON;").await?,
-                    ConnectionRole::Checkpointer => Default::default(),
+                    // Never holds the write lock long while it waits for a reader (RESTART).
+                    ConnectionRole::Checkpointer => {
+                        conn.execute("PRAGMA busy_timeout = 50;").await?
+                    }
                 };
                 Ok(())
             })
