@@ -319,17 +319,19 @@ impl App {
         let deadline = Instant::now() + Duration::from_secs(20);
         let d = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(d) => break d,
-                Err(e) if Instant::now() < deadline => {
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let connect = builder.connect(&url);
+            // A new session waits for the app's window: an app that never opens one (handing
+            // its launch to another instance) must fail the test, not hang it.
+            match tokio::time::timeout(Duration::from_secs(60), connect).await {
+                Ok(Ok(d)) => break d,
+                Ok(Err(e)) if Instant::now() < deadline => {
                     let _ = e;
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(e) => panic!("WebDriver session did not start: {e}"),
+                Ok(Err(e)) => panic!("WebDriver session did not start: {e}"),
+                Err(_) => panic!("the app's window did not open within 60 s"),
             }
         };
         let app = App {
@@ -341,9 +343,22 @@ impl App {
         app
     }
 
-    /// Closes the window (the app exits) and the driver.
+    /// Closes the window (the app exits) and the driver. An app still running 10 s after its
+    /// window closed is killed and reported: left alone it would take the next launch on the
+    /// same data folder (one instance per folder) and hang that journey.
     pub async fn quit(mut self) {
+        let apps = self.driver.id().map(children_of).unwrap_or_default();
         let _ = self.d.clone().close().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while apps.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for pid in apps.into_iter().filter(|pid| alive(*pid)) {
+            eprintln!("the app (pid {pid}) did not exit after its window closed: killed");
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
         let _ = self.driver.kill().await;
     }
 
@@ -773,4 +788,30 @@ pub async fn answer_save_dialog(path: &Path) {
     ])
     .await;
     xdotool(["key", "Return"].map(String::from).to_vec()).await;
+}
+
+/// The processes whose parent is `pid` (the app the WebDriver started).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                // After the name in parentheses: the state, then the parent's pid.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
+}
+
+/// Whether `pid` is running (a zombie has exited).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
 }
