@@ -218,8 +218,8 @@ impl<'a> Batch<'a> {
         self.run_after(conn, &[]).await
     }
 
-    /// `run`, after `first` (statements without parameters or rows, such as `BEGIN`) in the
-    /// same trip.
+    /// `run`, after `first` (statements without parameters or rows, such as `SAVEPOINT`) in
+    /// the same trip.
     pub(super) async fn run_after(
         &self,
         conn: &mut AnyConnection,

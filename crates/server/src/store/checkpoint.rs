@@ -5,8 +5,8 @@
 //! while every other writer waits: on the second step's hot path that was an eighth of the
 //! writer's time, and each one a stall. Here a task checkpoints in PASSIVE mode (every 10 ms
 //! while writes come in, every 100 ms while none do), which neither waits for nor blocks
-//! readers or the writer; the writer's own automatic
-//! checkpoint is left only as a backstop, at sixteen times the default. A log the writer never
+//! readers or the writer; the writer's own automatic checkpoint is left only as a backstop,
+//! at sixteen times the default. A log the writer never
 //! finds wholly copied back (under steady load it always has some new frames) never starts
 //! over and only grows: past `RESTART_AT` frames the task checkpoints in RESTART mode, which
 //! holds the writer for the moment it takes to copy the last frames and wait for the readers,

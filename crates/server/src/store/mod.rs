@@ -12,7 +12,6 @@
 pub mod attempts;
 pub mod audit;
 pub mod batch;
-pub mod batch_tx;
 pub mod centers;
 pub mod challenges;
 mod checkpoint;
@@ -162,14 +161,15 @@ impl Db {
                     (batch, keep)
                 }
             },
-            None => (batch.into_owned(), keep),
+            None => (batch, keep),
         };
-        let (tx, results) = self.begin_with(&batch).await?;
+        let mut tx = self.begin().await?;
+        let results = batch.run(&mut tx).await?;
         if keep(&results) {
             tx.commit().await?;
             Ok(Some(results))
         } else {
-            tx.rollback().await;
+            tx.rollback().await?;
             Ok(None)
         }
     }
