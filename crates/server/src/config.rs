@@ -43,6 +43,60 @@ pub struct Config {
     pub email: Option<EmailConfig>,
     /// The SMS gateway; without it, text messages go to the dev outbox.
     pub sms: Option<SmsConfig>,
+    pub audit: AuditConfig,
+    pub retention: RetentionConfig,
+    pub http: HttpConfig,
+}
+
+/// How long the audit trail keeps its events (`[audit]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditConfig {
+    /// Events older than this are deleted.
+    pub retention_days: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 400,
+        }
+    }
+}
+
+/// The periodic deletion of what no rule needs any more (`[retention]`, `crate::retention`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetentionConfig {
+    /// Between two passes (the first runs shortly after start).
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { interval_secs: 300 }
+    }
+}
+
+/// Timeouts of the HTTP listener (`[http]`): a slow or silent client cannot hold a connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// How long a connection has to send a request's headers, from when the server starts
+    /// waiting for them (an idle keep-alive connection is closed after as long).
+    pub header_read_timeout_secs: u64,
+    /// From a request's headers to its answer, the body's reading included; past it, 503
+    /// `server_busy`.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -302,12 +356,24 @@ impl Default for Config {
             argon2: Argon2Params::default(),
             email: None,
             sms: None,
+            audit: AuditConfig::default(),
+            retention: RetentionConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
 
 /// Sections whose keys may be set as `TWOSTEP_<SECTION>_<KEY>`.
-const SECTIONS: &[&str] = &["codes", "limits", "argon2", "email", "sms"];
+const SECTIONS: &[&str] = &[
+    "codes",
+    "limits",
+    "argon2",
+    "email",
+    "sms",
+    "audit",
+    "retention",
+    "http",
+];
 
 impl Config {
     pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {

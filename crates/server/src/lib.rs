@@ -17,6 +17,7 @@ pub mod notices;
 pub mod password;
 pub mod recovery;
 pub mod resets;
+pub mod retention;
 pub mod rollout;
 pub mod routes;
 pub mod second_step;
@@ -28,12 +29,20 @@ pub mod store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::oneshot;
+use tower::ServiceExt;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -45,6 +54,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
+
+/// The header of the request's id, in the log and in the answer.
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -110,18 +122,49 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
 }
 
 /// Links in notices must reach the server from people's phones: off loopback, the address
-/// must be given.
+/// must be given, and be https: a "This wasn't me" link or the browser app over plain http
+/// can be read and changed by anyone on the way.
 fn check_public_url(cfg: &Config) -> anyhow::Result<()> {
     match &cfg.public_url {
-        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => anyhow::bail!(
-            "public_url must be the http(s):// address people reach this server at, not {u}"
-        ),
+        Some(u) => {
+            let parsed = url::Url::parse(u).map_err(|e| {
+                anyhow::anyhow!(
+                    "public_url must be the https:// address people reach this server at, \
+                     such as https://twostep.example.org; {u} is not an address ({e})"
+                )
+            })?;
+            match parsed.scheme() {
+                "https" => Ok(()),
+                "http" if is_loopback_host(&parsed) => Ok(()),
+                "http" => anyhow::bail!(
+                    "public_url {u} must start with https://: over plain http, anyone between \
+                     people and this server can read and change the sign-in pages and the \
+                     \"This wasn't me\" links in security notices. http:// is only for a \
+                     loopback address (127.0.0.1, [::1], localhost); put this server behind \
+                     TLS (a reverse proxy such as nginx) and give its https:// address"
+                ),
+                _ => anyhow::bail!(
+                    "public_url must be the https:// address people reach this server at, \
+                     such as https://twostep.example.org, not {u}"
+                ),
+            }
+        }
         None if !cfg.bind.ip().is_loopback() => anyhow::bail!(
             "set public_url (or TWOSTEP_PUBLIC_URL) to the address people reach this server at, \
              such as https://twostep.example.org: the \"This wasn't me\" links in security \
              notices point there"
         ),
         _ => Ok(()),
+    }
+}
+
+/// Whether an address's host is this machine only (127.0.0.0/8, ::1, localhost).
+fn is_loopback_host(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -165,6 +208,7 @@ fn transports(cfg: &Config) -> anyhow::Result<delivery::Transports> {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    let request_timeout = Duration::from_secs(state.cfg.http.request_timeout_secs);
     let (api, openapi) = routes::router(state.cfg.dev_outbox);
     let openapi = Arc::new(openapi);
     api.route(
@@ -194,6 +238,9 @@ pub fn app(state: AppState) -> Router {
     })
     .with_state(state)
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(middleware::from_fn(move |req: Request, next: Next| {
+        answer_within(request_timeout, req, next)
+    }))
     .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
         let id = req
             .extensions()
@@ -212,10 +259,44 @@ pub fn app(state: AppState) -> Router {
     }))
     .layer(PropagateRequestIdLayer::x_request_id())
     .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+    .layer(middleware::map_request(uuid_request_id_only))
     .layer(SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     ))
+}
+
+/// A request is answered within `limit`, its body's reading included: a client that sends
+/// its body slowly, or a handler stuck waiting, cannot hold the connection. The answer is the
+/// API's error (503 `server_busy`, retry), not an empty one.
+async fn answer_within(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(
+                secs = limit.as_secs(),
+                "a request took too long: answered 503"
+            );
+            ApiError::ServerBusy { retry_after: 1 }.into_response()
+        }
+    }
+}
+
+/// The request id is written in every log line of the request: the client's `x-request-id`
+/// is kept only when it is one UUID (`SetRequestIdLayer` then keeps it); anything else, which
+/// could forge or flood log lines, is dropped and a new id made.
+async fn uuid_request_id_only(mut req: Request) -> Request {
+    let mut given = req.headers().get_all(X_REQUEST_ID).iter();
+    let uuid = match (given.next(), given.next()) {
+        (Some(v), None) => v
+            .to_str()
+            .is_ok_and(|s| s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()),
+        _ => false,
+    };
+    if !uuid {
+        req.headers_mut().remove(X_REQUEST_ID);
+    }
+    req
 }
 
 /// A server running in this process (the app's embedded default; tests).
@@ -224,6 +305,7 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    retention: Option<retention::Retention>,
 }
 
 impl RunningServer {
@@ -236,6 +318,9 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(r) = self.retention.take() {
+            r.stop().await;
+        }
         self.state.courier.stop();
     }
 }
@@ -255,27 +340,79 @@ pub async fn spawn(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     let _ = state.public_url.set(public);
-    // Small answers go out at once (no Nagle delay waiting for the client's ACK).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY");
-        }
-    });
     let (tx, rx) = oneshot::channel::<()>();
     let router = app(state.clone());
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let header_timeout = Duration::from_secs(state.cfg.http.header_read_timeout_secs);
+    let task = tokio::spawn(serve_connections(listener, router, header_timeout, rx));
+    let retention = Some(retention::Retention::start(state.clone()));
     Ok(RunningServer {
         addr,
         state,
         shutdown: Some(tx),
         task,
+        retention,
     })
+}
+
+/// Accepts connections until `shutdown`, then waits for those open to finish their requests.
+/// Each connection is served by hyper with a header-read timeout (axum::serve sets none, and
+/// hyper needs a timer for it): a client that sends half a request and waits is cut off.
+/// Every request carries the peer's address as `ConnectInfo<SocketAddr>`.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    if !is_connection_error(&e) {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        tracing::error!(error = %e, "cannot accept connections");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Small answers go out at once (no Nagle delay waiting for the client's ACK).
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(req.map(Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %peer, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    // Open connections end once their request is answered (the request timeout bounds it),
+    // idle ones at once.
+    graceful.shutdown().await;
+}
+
+/// Errors of one connection (the next accept is fine), as axum::serve tells them apart.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// Serves until SIGINT or SIGTERM, finishing requests in flight.

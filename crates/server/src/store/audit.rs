@@ -347,3 +347,42 @@ pub async fn page<'c>(
         })
         .collect())
 }
+
+/// A failed sign-in for an email nobody has: one more on the newest such row of the window
+/// (no center, no person), or a new row when the window has none. A flood of made-up emails
+/// then costs one row per window, not one per attempt. The read and the write are one
+/// transaction taken in turn (SQLite's one writer; on PostgreSQL a lock of its own), so a
+/// burst counts every attempt on one row.
+pub async fn count_unknown_sign_in_failure(
+    db: &super::Db,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+) -> Result<(), ApiError> {
+    let mut tx = db.begin().await?;
+    if db.backend() == super::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(3, 0)")
+            .execute(&mut *tx)
+            .await?;
+    }
+    // audit_center_action (center_id, action, id) finds the newest such row first.
+    let counted = sqlx::query(
+        "UPDATE audit SET occurrences = occurrences + 1 WHERE id = \
+         (SELECT MAX(id) FROM audit WHERE center_id IS NULL AND action = $1 \
+            AND person_id IS NULL AND at > $2)",
+    )
+    .bind(AuditAction::SignInFailed.as_str())
+    .bind(to_ms(now - window))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if counted == 0 {
+        Event::new(AuditAction::SignInFailed)
+            .detail("wrong password")
+            .reason(AuditReason::WrongPassword)
+            .statement(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod people;
 pub mod recovery_codes;
 pub mod reset_requests;
+pub mod retention;
 pub mod server_key;
 pub mod tokens;
 
