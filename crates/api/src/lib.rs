@@ -32,6 +32,10 @@ pub struct ErrorDetail {
     /// With `weak_password`: why, as a code (`too_short`, `common_password`, `like_email`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weakness: Option<String>,
+    /// With `password_change_required` at sign-in: a token that only `PUT /me/password`
+    /// accepts, for 15 minutes; the new password then continues the sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_token: Option<String>,
 }
 
 #[derive(
@@ -207,9 +211,11 @@ pub struct Sessions {
     pub sessions: Vec<SessionInfo>,
 }
 
-/// `PUT /me/password`.
+/// `PUT /me/password`. With a session: `current_password` is required. With the
+/// `password_token` of a 409 `password_change_required`: it is left out.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChange {
+    #[serde(default)]
     pub current_password: String,
     pub new_password: String,
 }

@@ -28,7 +28,13 @@ pub enum ClientError {
         challenge_id: Option<String>,
         /// With `weak_password`: why (`too_short`, `common_password`, …).
         weakness: Option<String>,
+        /// With `password_change_required`: the token `set_new_password` takes.
+        password_token: Option<String>,
     },
+    /// The client refused the request itself: a server address that is not `https://`
+    /// (plain `http://` only on this machine's loopback).
+    #[error("{0}")]
+    Refused(String),
     #[error("could not reach the server: {0}")]
     Transport(#[from] reqwest::Error),
     #[error("the server's answer was not understood (HTTP {status}): {detail}")]
@@ -48,6 +54,7 @@ impl ClientError {
         match self {
             Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
             Self::Transport(e) => e.status().map(|s| s.as_u16()),
+            Self::Refused(_) => None,
         }
     }
 
@@ -73,6 +80,15 @@ impl ClientError {
         }
     }
 
+    /// With `password_change_required`: the token that lets `set_new_password` continue the
+    /// sign-in.
+    pub fn password_token(&self) -> Option<&str> {
+        match self {
+            Self::Api { password_token, .. } => password_token.as_deref(),
+            _ => None,
+        }
+    }
+
     /// With `two_step_locked`: the challenge that only a recovery code answers.
     pub fn challenge_id(&self) -> Option<&str> {
         match self {
@@ -84,26 +100,47 @@ impl ClientError {
 
 pub type Result<T> = std::result::Result<T, ClientError>;
 
+/// The header that names the device a request comes from (a random id the client keeps).
+pub const DEVICE_HEADER: &str = "Twostep-Device";
+
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// Why requests to `base` are refused, if they are (see [`ClientError::Refused`]).
+    refused: Option<String>,
+    device_id: Option<String>,
 }
 
 impl Client {
-    /// `base` is the server's root, such as `https://twostep.example.org`.
+    /// `base` is the server's root, such as `https://twostep.example.org`. Plain `http://` is
+    /// accepted only on loopback (the embedded server, tests): elsewhere every request is
+    /// refused, since passwords and codes would cross the network in the clear.
     pub fn new(base: impl Into<String>) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("twostep-client/", env!("CARGO_PKG_VERSION")))
             // A person waiting on a sign-in screen should hear about a dead server, not wait.
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(30))
+            // A redirect could take a password to another host, or from https to http (and
+            // 307/308 would send the body again): the API never redirects, so follow none.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let base = base.into().trim_end_matches('/').to_owned();
         Self {
             http,
-            base: base.into().trim_end_matches('/').to_owned(),
+            refused: refusal(&base),
+            base,
+            device_id: None,
         }
+    }
+
+    /// Sends `Twostep-Device: id` with every request: the server knows a device by it (a new
+    /// one is announced to the person), whatever name the device gives itself.
+    pub fn with_device_id(mut self, id: impl Into<String>) -> Self {
+        self.device_id = Some(id.into());
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -111,16 +148,22 @@ impl Client {
     }
 
     fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let rb = self
+        let mut rb = self
             .http
             .request(method, format!("{}/api/v1{path}", self.base));
+        if let Some(id) = &self.device_id {
+            rb = rb.header(DEVICE_HEADER, id);
+        }
         match token {
             Some(t) => rb.bearer_auth(t),
             None => rb,
         }
     }
 
-    async fn send<T: DeserializeOwned>(rb: RequestBuilder) -> Result<T> {
+    async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T> {
+        if let Some(why) = &self.refused {
+            return Err(ClientError::Refused(why.clone()));
+        }
         let res = rb.send().await?;
         let status = res.status();
         let retry_after = res
@@ -149,6 +192,7 @@ impl Client {
                 retry_after: retry_after.or(b.error.retry_after),
                 challenge_id: b.error.challenge_id,
                 weakness: b.error.weakness,
+                password_token: b.error.password_token,
             }),
             Err(e) => Err(ClientError::Decode {
                 status: status.as_u16(),
@@ -168,7 +212,7 @@ impl Client {
         if let Some(b) = body {
             rb = rb.json(b);
         }
-        Self::send(rb).await
+        self.send(rb).await
     }
 
     // --- meta
@@ -187,7 +231,7 @@ impl Client {
         if let Some(to) = to {
             rb = rb.query(&[("to", to)]);
         }
-        Self::send(rb).await
+        self.send(rb).await
     }
 
     // --- sign-in
@@ -290,6 +334,22 @@ impl Client {
         };
         self.call::<_, ()>(Method::PUT, "/me/password", Some(session), Some(&body))
             .await
+    }
+
+    /// After a 409 `password_change_required` at sign-in: the new password, with the token
+    /// that came with the 409; the sign-in then goes on (`Verify`, `Setup` or `Done`).
+    pub async fn set_new_password(&self, password_token: &str, new: &str) -> Result<Step> {
+        let body = api::PasswordChange {
+            current_password: String::new(),
+            new_password: new.to_owned(),
+        };
+        self.call(
+            Method::PUT,
+            "/me/password",
+            Some(password_token),
+            Some(&body),
+        )
+        .await
     }
 
     /// A fresh sign-in before a change: the password again, then (`next: verify`) a second
@@ -428,7 +488,8 @@ impl Client {
     // --- administrators
 
     pub async fn admin_people(&self, token: &str, q: &api::PeopleQuery) -> Result<api::People> {
-        Self::send(self.req(Method::GET, "/admin/people", Some(token)).query(q)).await
+        self.send(self.req(Method::GET, "/admin/people", Some(token)).query(q))
+            .await
     }
 
     pub async fn admin_create_person(
@@ -578,6 +639,56 @@ impl Client {
         token: &str,
         q: &api::AuditQuery,
     ) -> Result<api::AuditLog> {
-        Self::send(self.req(Method::GET, "/admin/audit", Some(token)).query(q)).await
+        self.send(self.req(Method::GET, "/admin/audit", Some(token)).query(q))
+            .await
+    }
+}
+
+/// Why requests to `base` must not be sent: anything but `https://`, or `http://` on a
+/// loopback address.
+fn refusal(base: &str) -> Option<String> {
+    let Ok(url) = reqwest::Url::parse(base) else {
+        return Some(format!("{base} is not a server address."));
+    };
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        _ => Some(format!(
+            "{base} is not a secure (https://) address: the client sends passwords and codes \
+             only over https, or over http on this machine."
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        for ok in [
+            "https://twostep.example.org",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.2:9",
+            "http://[::1]:80",
+            "http://localhost:3000",
+        ] {
+            assert_eq!(refusal(ok), None, "{ok}");
+        }
+        for bad in [
+            "http://twostep.example.org",
+            "http://192.168.1.5:8080",
+            "http://localhost.example.org",
+            "ftp://127.0.0.1",
+            "not a url",
+        ] {
+            assert!(refusal(bad).is_some(), "{bad}");
+        }
     }
 }

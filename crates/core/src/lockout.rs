@@ -46,40 +46,56 @@ impl LockRules {
         locked_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> LockState {
-        if failures >= self.locked_for_good_at {
-            LockState::ForGood
-        } else {
-            match locked_until {
-                Some(until) if until > now => LockState::Until(until),
-                _ => LockState::Open,
-            }
+        // A timed lock holds first: past the lock for good it is what stops recovery codes
+        // being tried without end.
+        match locked_until {
+            Some(until) if until > now => LockState::Until(until),
+            _ if failures >= self.locked_for_good_at => LockState::ForGood,
+            _ => LockState::Open,
         }
     }
 
     /// The lock that begins when a failure brings the consecutive count to `failures`: one at
     /// every multiple of `failures_per_lock`, 15 minutes, then 30, 60, …; none in between.
-    /// The lock for good begins once, at `locked_for_good_at`; wrong recovery codes after it
-    /// (the one way on past it besides a reset) begin nothing new.
+    /// The lock for good begins once, at `locked_for_good_at`. Wrong recovery codes after it
+    /// (the one way on past it besides a reset) are still counted: every further
+    /// `failures_per_lock` of them lock for the longest timed lock again, so that "at most 100
+    /// consecutive failures" keeps meaning a few tries an hour, not a free run.
     pub fn lock_after(&self, failures: u32, now: DateTime<Utc>) -> Option<LockState> {
         if failures == self.locked_for_good_at {
             return Some(LockState::ForGood);
         }
+        if self.failures_per_lock == 0 || failures == 0 {
+            return None;
+        }
         if failures > self.locked_for_good_at {
+            let past = failures - self.locked_for_good_at;
+            return past
+                .is_multiple_of(self.failures_per_lock)
+                .then(|| LockState::Until(now + self.longest_lock()));
+        }
+        if !failures.is_multiple_of(self.failures_per_lock) {
             return None;
         }
-        if self.failures_per_lock == 0
-            || failures == 0
-            || !failures.is_multiple_of(self.failures_per_lock)
-        {
-            return None;
-        }
-        let round = failures / self.failures_per_lock;
+        Some(LockState::Until(
+            now + self.lock_of_round(failures / self.failures_per_lock),
+        ))
+    }
+
+    /// The timed lock of the `round`th round of failures: the first lock, doubled each round.
+    fn lock_of_round(&self, round: u32) -> Duration {
         let factor = 2i64.saturating_pow(round.saturating_sub(1));
-        let secs = self
-            .first_lock_secs
-            .saturating_mul(factor)
-            .clamp(0, LONGEST_LOCK_SECS);
-        Some(LockState::Until(now + Duration::seconds(secs)))
+        Duration::seconds(
+            self.first_lock_secs
+                .saturating_mul(factor)
+                .clamp(0, LONGEST_LOCK_SECS),
+        )
+    }
+
+    /// The longest timed lock before the lock for good (2 hours by default: the 80th failure's).
+    fn longest_lock(&self) -> Duration {
+        let rounds = self.locked_for_good_at.saturating_sub(1) / self.failures_per_lock.max(1);
+        self.lock_of_round(rounds.max(1))
     }
 
     /// Whether the lock starting at `failures` is the first one (the person is told then).
@@ -113,6 +129,13 @@ mod tests {
         assert_eq!(r.lock_after(100, t(0)), Some(LockState::ForGood));
         assert_eq!(r.lock_after(101, t(0)), None, "locked for good once");
         assert_eq!(r.state(101, None, t(0)), LockState::ForGood);
+        // Past it, every 20 more wrong recovery codes lock for the longest lock again.
+        assert_eq!(minutes(119), None);
+        assert_eq!(minutes(120), Some(120));
+        assert_eq!(minutes(140), Some(120));
+        assert_eq!(minutes(4000), Some(120));
+        assert_eq!(r.state(120, Some(t(60)), t(0)), LockState::Until(t(60)));
+        assert_eq!(r.state(120, Some(t(60)), t(60)), LockState::ForGood);
         assert!(r.is_first_lock(20) && !r.is_first_lock(40));
     }
 

@@ -86,8 +86,35 @@ impl ResetApprovals {
     }
 }
 
+/// How long an administrator added by another administrator waits before taking part in
+/// two-person resets (`policy.new_admin_wait_days`).
+pub const NEW_ADMIN_WAIT_DAYS: u32 = 7;
+
+/// Whether an administrator counts as a second person for two-person resets at `now`: at once
+/// when the operator added them, `wait_days` after being added when another administrator did.
+/// Otherwise one administrator could add a second, enrol an authenticator for it and be two.
+pub fn counts_for_two_person(
+    added_by_admin: bool,
+    added_at: chrono::DateTime<chrono::Utc>,
+    wait_days: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    !added_by_admin || now >= added_at + chrono::Duration::days(i64::from(wait_days))
+}
+
 /// How many times a person may skip setup when 2SV first applies to them.
 pub const SETUP_SKIPS: u32 = 1;
+
+/// The skips of setup a person has now: none ever for an administrator, whose account can
+/// reset everyone else's (an administrator's first sign-in must set 2-Step Verification up);
+/// what is stored for anyone else.
+pub fn setup_skips_left(roles: &[Role], stored: u32) -> u32 {
+    if roles.contains(&Role::Admin) {
+        0
+    } else {
+        stored
+    }
+}
 
 /// What follows a correct password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +160,33 @@ mod tests {
 
     fn next(roles: &[Role], methods: &[Kind], allowed: &[Kind], skips: u32) -> SignInNext {
         next_after_password(two_step_required(roles, false), methods, allowed, skips)
+    }
+
+    #[test]
+    fn an_administrator_added_by_another_waits_to_count() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let day = chrono::Duration::days(1);
+        assert!(
+            counts_for_two_person(false, t0, 7, t0),
+            "the operator's count at once"
+        );
+        assert!(!counts_for_two_person(true, t0, 7, t0));
+        assert!(!counts_for_two_person(
+            true,
+            t0,
+            7,
+            t0 + day * 7 - chrono::Duration::seconds(1)
+        ));
+        assert!(counts_for_two_person(true, t0, 7, t0 + day * 7));
+        assert!(counts_for_two_person(true, t0, 0, t0));
+    }
+
+    #[test]
+    fn administrators_never_skip_setup() {
+        assert_eq!(setup_skips_left(&[Admin], 1), 0);
+        assert_eq!(setup_skips_left(&[Staff, Admin], 1), 0);
+        assert_eq!(setup_skips_left(&[Staff], 1), 1);
+        assert_eq!(setup_skips_left(&[Guardian], 0), 0);
     }
 
     #[test]

@@ -117,10 +117,15 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
             shared: false,
             password_hash: &hash,
             locale: Default::default(),
+            created_by: None,
         };
         people::insert(db.write(), &new, now).await.unwrap();
     }
     let mut out = Vec::with_capacity(n);
+    let device = twostep_server::store::devices::Device {
+        name: Some("bench".into()),
+        hash: Some(b"bench-device-id".to_vec()),
+    };
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         let mut tx = db.begin().await.unwrap();
         for &i in chunk {
@@ -135,6 +140,7 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
                 shared: false,
                 password_hash: &hash,
                 locale: Default::default(),
+                created_by: None,
             };
             people::insert(&mut *tx, &person, now).await.unwrap();
             let secret = TotpSecret::generate(&mut rand::rngs::OsRng);
@@ -150,7 +156,7 @@ async fn seed(cfg: &Config, n: usize) -> Vec<(String, String, Vec<u8>)> {
             };
             methods::insert(&mut *tx, &method, now).await.unwrap();
             let expires = now + chrono::Duration::minutes(30);
-            challenges::insert(&mut *tx, &cid, &pid, Some("bench"), None, now, expires)
+            challenges::insert(&mut *tx, &cid, &pid, &device, None, now, expires)
                 .await
                 .unwrap();
             out.push((cid, mid, secret.expose().to_vec()));

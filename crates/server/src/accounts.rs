@@ -6,7 +6,9 @@ use twostep_core::address::Email;
 use twostep_core::{Locale, Role};
 use zeroize::Zeroizing;
 
+use crate::delivery::templates::Notice;
 use crate::error::ApiError;
+use crate::notices;
 use crate::state::AppState;
 use crate::store::people::{self, NewPerson};
 use crate::store::{self, centers, new_id, AuditAction, Event, PersonRow};
@@ -64,6 +66,7 @@ pub async fn add(
             shared: a.shared,
             password_hash: &hash,
             locale: a.locale,
+            created_by: actor,
         },
         now,
     )
@@ -78,10 +81,48 @@ pub async fn add(
         .detail(&store::join_list(&roles))
         .record(&mut *tx, now)
         .await?;
+    if roles.contains(&Role::Admin) {
+        tell_administrators(&mut tx, st, center_id, &id, actor).await?;
+    }
     tx.commit().await?;
+    st.courier.wake();
     people::by_id(st.db.read(), &id)
         .await?
         .ok_or_else(|| ApiError::internal("a person vanished after being added"))
+}
+
+/// Every other administrator of the center hears that `new_id` was made one, and by whom: an
+/// administrator account taken over must not be able to make a second one quietly.
+async fn tell_administrators(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    center_id: &str,
+    new_id: &str,
+    actor: Option<&str>,
+) -> Result<(), ApiError> {
+    let now = st.now();
+    let people = people::of_center(&mut *tx, center_id).await?;
+    let name_of = |id: &str| {
+        people
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| format!("{} ({})", p.name, p.email))
+    };
+    let who = name_of(new_id).unwrap_or_default();
+    // Empty: the operator, worded in each administrator's language.
+    let by = actor.and_then(name_of).unwrap_or_default();
+    let center = centers::get(&mut *tx, center_id).await?.name;
+    let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
+    let notice = Notice::AdminAdded {
+        who: &who,
+        by: &by,
+        center: &center,
+        when: &when,
+    };
+    for admin in people.iter().filter(|p| p.is_admin() && p.id != new_id) {
+        notices::send(tx, st, admin, notice, &[], now).await?;
+    }
+    Ok(())
 }
 
 /// Adds a person to the center named `center`, creating the center if there is none.

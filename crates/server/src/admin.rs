@@ -3,13 +3,15 @@
 //! Every call is confined to the administrator's own center.
 
 use twostep_api as api;
-use twostep_core::policy::ResetApprovals;
+use twostep_core::policy::{counts_for_two_person, ResetApprovals};
 use twostep_core::Role;
 use zeroize::Zeroizing;
 
 use crate::accounts::{self, NewAccount};
 use crate::auth::Principal;
+use crate::delivery::templates::Notice;
 use crate::error::ApiError;
+use crate::notices;
 use crate::state::AppState;
 use crate::store::centers::Policy;
 use crate::store::{
@@ -22,6 +24,18 @@ pub(crate) fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// An administrator about to change something: a fresh sign-in too. An administrator's
+/// session left open on a desktop must not be enough to add people, change who may sign in,
+/// or reset anyone's 2-Step Verification.
+pub(crate) fn require_admin_write<'a>(
+    st: &AppState,
+    p: &'a Principal,
+) -> Result<&'a PersonRow, ApiError> {
+    let admin = require_admin(p)?;
+    p.require_fresh(st.now(), &st.cfg.limits)?;
+    Ok(admin)
 }
 
 /// The Person of API.md as it is now (after a change).
@@ -45,17 +59,23 @@ pub(crate) async fn person_in_center(
 
 /// `POST /admin/people/{id}/unfreeze`: the person may sign in again.
 pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let person = person_in_center(st, admin, id).await?;
     let now = st.now();
     if person.frozen {
         let mut tx = st.db.begin().await?;
         store::people::set_frozen(&mut *tx, &person.id, None).await?;
+        // Links sent before the freeze must not freeze the account again, and the password
+        // that was used by whoever it was must not open it: the next sign-in changes it.
+        store::freeze_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
+        store::people::set_must_change_password(&mut *tx, &person.id, true).await?;
+        notices::send(&mut tx, st, &person, Notice::Unfrozen, &[], now).await?;
         Event::about(&person, AuditAction::AccountUnfrozen)
             .by(&admin.id)
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
+        st.courier.wake();
     }
     view_of(st, &person.id).await
 }
@@ -68,7 +88,7 @@ pub async fn set_disabled(
     id: &str,
     disabled: bool,
 ) -> Result<api::Person, ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let person = person_in_center(st, admin, id).await?;
     if person.id == admin.id && disabled {
         return Err(ApiError::Invalid(
@@ -111,7 +131,7 @@ pub async fn set_disabled_of(
 
 /// `POST /admin/people/{id}/sessions/end`: signed out everywhere, 2-Step Verification kept.
 pub async fn end_sessions(st: &AppState, p: &Principal, id: &str) -> Result<(), ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let person = person_in_center(st, admin, id).await?;
     let now = st.now();
     let mut tx = st.db.begin().await?;
@@ -170,7 +190,7 @@ pub async fn create_person(
     p: &Principal,
     req: api::NewPerson,
 ) -> Result<api::Person, ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let roles: Vec<Role> = req.roles.into_iter().map(role_from_api).collect();
     // Where resets take two administrators, one must not be able to make the second.
     if roles.contains(&Role::Admin) {
@@ -225,8 +245,7 @@ pub async fn put_policy(
     p: &Principal,
     req: api::Policy,
 ) -> Result<api::Policy, ApiError> {
-    let admin = require_admin(p)?;
-    p.require_fresh(st.now(), &st.cfg.limits)?;
+    let admin = require_admin_write(st, p)?;
     set_policy_of(st, &admin.center_id, req, Some(admin)).await
 }
 
@@ -273,7 +292,7 @@ pub async fn set_policy_of(
             ResetApprovals::One if actor.is_some() => return Err(ApiError::OperatorOnly),
             ResetApprovals::One => {}
             ResetApprovals::Two => {
-                if admins_with_two_step(&mut tx, center_id).await? < 2 {
+                if admins_with_two_step(&mut tx, st, center_id).await? < 2 {
                     return Err(ApiError::Invalid(
                         "needs_two_admins",
                         "Resets can take two administrators only where at least two \
@@ -315,18 +334,37 @@ pub async fn set_policy_of(
     Ok(policy_to_api(&policy))
 }
 
-/// The center's administrators who can take part in a reset: enabled, with a method.
+/// The center's administrators who can take part in a reset: enabled, with a method, and
+/// counted as a second person (`second_person`).
 pub(crate) async fn admins_with_two_step(
     tx: &mut sqlx::AnyConnection,
+    st: &AppState,
     center_id: &str,
 ) -> Result<usize, ApiError> {
     let people = store::people::of_center(&mut *tx, center_id).await?;
     let all = store::methods::kinds_in_center(&mut *tx, center_id).await?;
     let methods = crate::rollout::methods_per_person(&all);
+    let wait = store::centers::new_admin_wait_days(&mut *tx, center_id).await?;
+    let now = st.now();
     Ok(people
         .iter()
         .filter(|p| p.is_admin() && !p.disabled && methods.contains_key(p.id.as_str()))
+        .filter(|p| counts_for_two_person(p.created_by.is_some(), p.created_at, wait, now))
         .count())
+}
+
+/// An administrator taking part in a two-person reset (asking or approving) must count as a
+/// person of their own: 403 `admin_too_new` while one added by another administrator waits.
+pub(crate) async fn require_second_person(
+    st: &AppState,
+    admin: &PersonRow,
+) -> Result<(), ApiError> {
+    let wait = store::centers::new_admin_wait_days(st.db.read(), &admin.center_id).await?;
+    if counts_for_two_person(admin.created_by.is_some(), admin.created_at, wait, st.now()) {
+        Ok(())
+    } else {
+        Err(ApiError::AdminTooNew(wait))
+    }
 }
 
 /// Events per page when the administrator does not say.

@@ -11,6 +11,7 @@ use crate::crypto::{hash_token, new_token};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::batch::Batch;
+use crate::store::devices::Device;
 use crate::store::tokens::{self, NewToken};
 use crate::store::{self, Exec, PersonRow};
 
@@ -27,7 +28,8 @@ pub struct Principal {
     pub token_hash: Vec<u8>,
     /// For a setup token: whether `skip-setup` may use it.
     pub skippable: bool,
-    pub device_name: Option<String>,
+    /// The device the token was issued to.
+    pub device: Device,
     /// When the token was issued: for a session, when its second step (or, for a person
     /// without methods, its password) was passed, since every sign-in and every fresh
     /// sign-in issues a new session.
@@ -90,6 +92,42 @@ impl FromRequestParts<AppState> for PresentedToken {
     }
 }
 
+/// The device a request comes from: the SHA-256 of its `Twostep-Device` id (1 to 128 visible
+/// ASCII characters; anything else is no id) and, from the body, the name it gives itself.
+pub struct DeviceId(pub Option<Vec<u8>>);
+
+impl FromRequestParts<AppState> for DeviceId {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let id = parts
+            .headers
+            .get(DEVICE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()));
+        Ok(Self(id.map(hash_token)))
+    }
+}
+
+/// The header a client names its device with (a random id it keeps).
+pub const DEVICE_HEADER: &str = "twostep-device";
+
+/// A device's name as a label: printable characters only (no control or direction-changing
+/// ones, which could disguise it in a notice), at most 64; none if nothing is left.
+pub fn device_label(name: Option<&str>) -> Option<String> {
+    let bidi = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    name.map(|d| {
+        d.trim()
+            .chars()
+            .filter(|c| !c.is_control() && !bidi(*c))
+            .take(64)
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    })
+    .filter(|d| !d.is_empty())
+}
+
 async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> {
     let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
     let hash = hash_token(token);
@@ -121,7 +159,7 @@ async fn principal(parts: &Parts, st: &AppState) -> Result<Principal, ApiError> 
         kind: row.kind,
         token_hash: hash,
         skippable: row.skippable,
-        device_name: row.device_name,
+        device: row.device,
         issued_at: row.created_at,
     })
 }
@@ -135,6 +173,30 @@ impl FromRequestParts<AppState> for SessionAuth {
             // A setup token is good only for enrollment; anything else needs the sign-in done.
             TokenKind::Setup => Err(ApiError::SetupRequired),
         }
+    }
+}
+
+/// `PUT /me/password`: a session, or the token of a 409 `password_change_required` (by the
+/// hash of the bearer; `password::change_with_token` checks and spends it).
+pub enum PasswordAuth {
+    Session(Box<Principal>),
+    PasswordToken(Vec<u8>),
+}
+
+impl FromRequestParts<AppState> for PasswordAuth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        let hash = hash_token(token);
+        if store::password_tokens::get(st.db.read(), &hash, st.now())
+            .await?
+            .is_some()
+        {
+            return Ok(Self::PasswordToken(hash));
+        }
+        SessionAuth::from_request_parts(parts, st)
+            .await
+            .map(|SessionAuth(p)| Self::Session(Box::new(p)))
     }
 }
 
@@ -164,7 +226,7 @@ impl FromRequestParts<AppState> for SetupAuth {
 pub fn issue_session_in<'a>(
     batch: &mut Batch<'a>,
     person_id: &'a str,
-    device_name: Option<&str>,
+    device: &Device,
     now: DateTime<Utc>,
     limits: &Limits,
 ) -> api::Session {
@@ -175,7 +237,7 @@ pub fn issue_session_in<'a>(
         hash: &hash,
         kind: TokenKind::Session,
         person_id,
-        device_name,
+        device,
         expires_at,
         skippable: false,
     };
@@ -191,7 +253,7 @@ pub fn issue_session_in<'a>(
 pub async fn issue_setup<'c>(
     db: impl Exec<'c>,
     person_id: &str,
-    device_name: Option<&str>,
+    device: &Device,
     now: DateTime<Utc>,
     limits: &Limits,
     skippable: bool,
@@ -201,7 +263,7 @@ pub async fn issue_setup<'c>(
         db,
         TokenKind::Setup,
         person_id,
-        device_name,
+        device,
         expires_at,
         skippable,
         now,
@@ -214,7 +276,7 @@ async fn issue<'c>(
     db: impl Exec<'c>,
     kind: TokenKind,
     person_id: &str,
-    device_name: Option<&str>,
+    device: &Device,
     expires_at: DateTime<Utc>,
     skippable: bool,
     now: DateTime<Utc>,
@@ -224,7 +286,7 @@ async fn issue<'c>(
         hash: &hash,
         kind,
         person_id,
-        device_name,
+        device,
         expires_at,
         skippable,
     };

@@ -46,6 +46,9 @@ pub struct Config {
     pub audit: AuditConfig,
     pub retention: RetentionConfig,
     pub http: HttpConfig,
+    /// The proxies (CIDRs, such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client for
+    /// the per-client limit; empty: the socket's address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How long the audit trail keeps its events (`[audit]`).
@@ -176,6 +179,10 @@ pub struct Subjects {
     pub new_sign_in: String,
     #[serde(rename = "reminder_subject")]
     pub reminder: String,
+    #[serde(rename = "admin_added_subject")]
+    pub admin_added: String,
+    #[serde(rename = "unfrozen_subject")]
+    pub unfrozen: String,
 }
 
 impl Subjects {
@@ -192,6 +199,8 @@ impl Subjects {
             password_changed: "Se cambió su contraseña".into(),
             new_sign_in: "Nuevo inicio de sesión en su cuenta".into(),
             reminder: "Configure la verificación en dos pasos de su cuenta".into(),
+            admin_added: "Se agregó un administrador a su centro".into(),
+            unfrozen: "Se descongeló su cuenta".into(),
         }
     }
 
@@ -217,6 +226,8 @@ impl Default for Subjects {
             password_changed: "Your password was changed".into(),
             new_sign_in: "New sign-in to your account".into(),
             reminder: "Set up 2-Step Verification for your account".into(),
+            admin_added: "An administrator was added to your center".into(),
+            unfrozen: "Your account was unfrozen".into(),
         }
     }
 }
@@ -274,6 +285,11 @@ pub struct Limits {
     /// How recent a session's sign-in must be to change 2-Step Verification or the password
     /// (else 403 `reauth_required`).
     pub reauth_secs: i64,
+    /// Sign-in, fresh sign-in, password, code and freeze-link requests per client address per
+    /// minute, in front of password hashing (0: no per-client limit).
+    pub per_client_per_minute: u32,
+    /// How many of them may come at once.
+    pub per_client_burst: u32,
 }
 
 impl Default for Limits {
@@ -290,6 +306,8 @@ impl Default for Limits {
             second_step_max_failures: 100,
             enrollments_per_window: 10,
             reauth_secs: 15 * 60,
+            per_client_per_minute: 30,
+            per_client_burst: 10,
         }
     }
 }
@@ -359,6 +377,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             retention: RetentionConfig::default(),
             http: HttpConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

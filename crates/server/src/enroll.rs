@@ -306,7 +306,7 @@ pub async fn confirm(
             if !auth::spend_setup_token(&mut *tx, &p.token_hash, now).await? {
                 return Err(ApiError::Unauthenticated);
             }
-            Some(crate::sessions::begin(&mut tx, st, person, p.device_name.as_deref(), now).await?)
+            Some(crate::sessions::begin(&mut tx, st, person, &p.device, now).await?)
         }
         TokenKind::Session => None,
     };

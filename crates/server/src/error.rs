@@ -77,6 +77,17 @@ pub enum ApiError {
     OperatorOnly,
     #[error("Set up 2-Step Verification on your own account first: resets are done by administrators who use it.")]
     OwnTwoStepRequired,
+    /// An administrator added by another one, before the center's wait is over, takes no part
+    /// in a two-person reset: one administrator must not be able to make the second.
+    #[error("Administrators added by another administrator take part in two-person resets {0} days after they were added. Ask an administrator who has been here longer.")]
+    AdminTooNew(u32),
+    /// Too many requests from one client address (the per-client limit in front of hashing).
+    #[error("Too many requests from this network address. Wait a moment, then try again.")]
+    TooManyRequests { retry_after: u64 },
+    /// The password was right, but an administrator unfroze the account since: it must change
+    /// before the sign-in goes on. `token` answers only `PUT /me/password`.
+    #[error("An administrator unfroze your account. Someone else may know your password, so choose a new one to continue signing in.")]
+    PasswordChangeRequired { token: String },
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
@@ -97,12 +108,13 @@ impl ApiError {
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
             Forbidden | ReauthRequired | AccountDisabled | SelfApproval | OperatorOnly
-            | OwnTwoStepRequired => StatusCode::FORBIDDEN,
+            | OwnTwoStepRequired | AdminTooNew(_) => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
-            TooManyAttempts { .. } | ResendTooSoon { .. } | TooManyCodes { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            SetupRequired | EmailTaken => StatusCode::CONFLICT,
+            TooManyAttempts { .. }
+            | ResendTooSoon { .. }
+            | TooManyCodes { .. }
+            | TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            SetupRequired | EmailTaken | PasswordChangeRequired { .. } => StatusCode::CONFLICT,
             Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired | ResetRequestExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked { .. } | AccountFrozen => StatusCode::LOCKED,
@@ -145,6 +157,9 @@ impl ApiError {
             ResetRequestExpired => "reset_request_expired",
             OperatorOnly => "operator_only",
             OwnTwoStepRequired => "own_two_step_required",
+            AdminTooNew(_) => "admin_too_new",
+            TooManyRequests { .. } => "too_many_requests",
+            PasswordChangeRequired { .. } => "password_change_required",
             Invalid(code, _) => code,
             Rule(e) => e.code(),
             Internal(_) => "internal",
@@ -156,6 +171,7 @@ impl ApiError {
             Self::TooManyAttempts { retry_after }
             | Self::ResendTooSoon { retry_after }
             | Self::TooManyCodes { retry_after, .. }
+            | Self::TooManyRequests { retry_after }
             | Self::ServerBusy { retry_after } => Some(*retry_after),
             Self::DatabaseUnavailable => Some(5),
             _ => None,
@@ -265,6 +281,10 @@ impl IntoResponse for ApiError {
                 },
                 weakness: match &self {
                     Self::WeakPassword(w) => Some(w.code().to_owned()),
+                    _ => None,
+                },
+                password_token: match &self {
+                    Self::PasswordChangeRequired { token } => Some(token.clone()),
                     _ => None,
                 },
             },

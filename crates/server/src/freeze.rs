@@ -75,6 +75,9 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
     let Some(person) = store::people::by_id(&mut *tx, &person_id).await? else {
         return Ok(not_found());
     };
+    // The person's other links did their work with this one.
+    freeze_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
+    store::password_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
     // Challenges, then the person, then tokens: the order a second step takes its locks in
     // (PostgreSQL: no deadlock with a sign-in under way).
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;

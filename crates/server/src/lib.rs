@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod client_limit;
 pub mod clock;
 pub mod codes;
 pub mod config;
@@ -208,6 +209,11 @@ fn transports(cfg: &Config) -> anyhow::Result<delivery::Transports> {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    let per_client = client_limit::ClientLimit::new(
+        state.cfg.limits.per_client_per_minute,
+        state.cfg.limits.per_client_burst,
+        state.cfg.trusted_proxies.clone(),
+    );
     let request_timeout = Duration::from_secs(state.cfg.http.request_timeout_secs);
     let (api, openapi) = routes::router(state.cfg.dev_outbox);
     let openapi = Arc::new(openapi);
@@ -237,6 +243,12 @@ pub fn app(state: AppState) -> Router {
         ApiError::BadRequest("That method is not allowed here.".into())
     })
     .with_state(state)
+    // Before anything else of a sign-in runs: a flood fills its own bucket, not the hashing
+    // queue every client shares.
+    .layer(axum::middleware::from_fn_with_state(
+        per_client,
+        client_limit::limit,
+    ))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(middleware::from_fn(move |req: Request, next: Next| {
         answer_within(request_timeout, req, next)

@@ -25,34 +25,43 @@ pub async fn send(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let methods = store::methods::of_person(&mut *tx, &person.id).await?;
-    let mut emails = vec![person.email.to_lowercase()];
+    // (address, whether it is still the person's): a removed address hears of the change but
+    // gets no link, since whoever holds it now could freeze the account with it.
+    let mut emails = vec![(person.email.to_lowercase(), true)];
     let mut phones = Vec::new();
-    for m in methods.iter().chain(gone) {
+    for (m, current) in methods
+        .iter()
+        .map(|m| (m, true))
+        .chain(gone.iter().map(|m| (m, false)))
+    {
         match (m.kind, &m.address) {
-            (Kind::Email, Some(a)) => emails.push(a.to_lowercase()),
-            (Kind::Sms, Some(a)) => phones.push(a.clone()),
+            (Kind::Email, Some(a)) => emails.push((a.to_lowercase(), current)),
+            (Kind::Sms, Some(a)) => phones.push((a.clone(), current)),
             _ => {}
         }
     }
-    emails.sort();
-    emails.dedup();
-    phones.sort();
-    phones.dedup();
-    // One link for this notice, on every address; only its hash is kept.
+    // One message per address; an address still on the account keeps its link.
+    for list in [&mut emails, &mut phones] {
+        list.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        list.dedup_by(|a, b| a.0 == b.0);
+    }
+    // One link for this notice, on every current address; only its hash is kept.
     let (token, hash) = new_token();
     let expires = now + Duration::days(FREEZE_LINK_DAYS);
     store::freeze_tokens::insert(&mut *tx, &hash, &person.id, now, expires).await?;
     let link = format!("{}/freeze/{}", st.public_url(), token.as_str());
     // In the person's language.
     let (locale, subjects) = (person.locale, st.cfg.subjects(person.locale));
-    for e in &emails {
+    for (e, current) in &emails {
         let msg = notice
-            .email(&subjects, e, locale, &link)
+            .email(&subjects, e, locale, current.then_some(link.as_str()))
             .for_person(&person.id);
         delivery::queue(&mut *tx, now, &msg).await?;
     }
-    for p in &phones {
-        let msg = notice.text(p, locale, &link).for_person(&person.id);
+    for (p, current) in &phones {
+        let msg = notice
+            .text(p, locale, current.then_some(link.as_str()))
+            .for_person(&person.id);
         delivery::queue(&mut *tx, now, &msg).await?;
     }
     Ok(())

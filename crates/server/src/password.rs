@@ -1,6 +1,7 @@
 //! Changing one's password (API.md "Password"): the current one, a fresh sign-in, and a new one
 //! that is not easy to guess (`twostep_core::password`). Every other session of the person
-//! ends, and the person is told on every address.
+//! ends, and the person is told on every address. After an unfreeze, the sign-in's password
+//! token takes the place of the session and the current password, and the sign-in goes on.
 
 use twostep_api as api;
 use zeroize::Zeroizing;
@@ -11,7 +12,8 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::signin;
 use crate::state::AppState;
-use crate::store::{self, AuditAction, Event};
+use crate::store::devices::Device;
+use crate::store::{self, AuditAction, Event, PersonRow};
 
 pub async fn change(
     st: &AppState,
@@ -42,4 +44,64 @@ pub async fn change(
     tx.commit().await?;
     st.courier.wake();
     Ok(())
+}
+
+/// `PUT /me/password` with the token of a 409 `password_change_required`: the new password
+/// (the same rule), then the sign-in goes on as after a right password. The token is spent
+/// only with a new password that passes the rule; every session of the person ends.
+pub async fn change_with_token(
+    st: &AppState,
+    token_hash: &[u8],
+    req: api::PasswordChange,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    let gone = || ApiError::Unauthenticated;
+    let waiting = store::password_tokens::get(st.db.read(), token_hash, now)
+        .await?
+        .ok_or_else(gone)?;
+    let person = store::people::by_id(st.db.read(), &waiting.person_id)
+        .await?
+        .ok_or_else(gone)?;
+    let new = Zeroizing::new(req.new_password);
+    twostep_core::password::check(&new, &person.email, &person.name)
+        .map_err(ApiError::WeakPassword)?;
+    let hash = st.passwords.admit()?.hash(new).await?;
+
+    let mut tx = st.db.begin().await?;
+    let now = st.now();
+    let spent = store::password_tokens::spend(&mut *tx, token_hash, now)
+        .await?
+        .ok_or_else(gone)?;
+    store::people::lock(&mut tx, &person.id).await?;
+    let person = store::people::by_id(&mut *tx, &person.id)
+        .await?
+        .ok_or_else(gone)?;
+    // Frozen again, or disabled, since the token was issued: the token opens nothing.
+    if person.frozen {
+        return Err(ApiError::AccountFrozen);
+    }
+    if person.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
+    store::people::set_password_hash(&mut *tx, &person.id, &hash).await?;
+    store::people::set_must_change_password(&mut *tx, &person.id, false).await?;
+    store::password_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
+    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
+    notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
+    Event::by_self(&person, AuditAction::PasswordChanged)
+        .detail("after an unfreeze")
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    st.courier.wake();
+    let device = Device {
+        name: spent.device_name,
+        hash: spent.device_hash,
+    };
+    let person = PersonRow {
+        must_change_password: false,
+        ..person
+    };
+    signin::after_password(st, &person, device).await
 }

@@ -7,7 +7,9 @@ use chrono::Duration;
 use twostep_api as api;
 use twostep_core::policy::ResetApprovals;
 
-use crate::admin::{by, person_in_center, require_admin, view_of};
+use crate::admin::{
+    by, person_in_center, require_admin, require_admin_write, require_second_person, view_of,
+};
 use crate::auth::Principal;
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
@@ -29,10 +31,12 @@ pub enum Outcome {
 
 /// `POST /admin/people/{id}/two-step/reset`: a fresh sign-in, as for any change to 2-Step
 /// Verification.
+/// Whoever resets another person's 2-Step Verification uses it themselves, whatever the
+/// number of approvals: a reset is the door to someone else's account.
 pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let person = person_in_center(st, admin, id).await?;
-    p.require_fresh(st.now(), &st.cfg.limits)?;
+    require_own_two_step(st, admin).await?;
     let policy = store::centers::policy(st.db.read(), &admin.center_id).await?;
     match policy.reset_approvals {
         ResetApprovals::One => {
@@ -40,7 +44,7 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, Ap
             Ok(Outcome::Done(view_of(st, &person.id).await?))
         }
         ResetApprovals::Two => {
-            require_own_two_step(st, admin).await?;
+            require_second_person(st, admin).await?;
             request(st, admin, &person).await.map(Outcome::Requested)
         }
     }
@@ -118,6 +122,7 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     }
     p.require_fresh(now, &st.cfg.limits)?;
     require_own_two_step(st, admin).await?;
+    require_second_person(st, admin).await?;
     // The one who asked must still be an administrator who may act.
     let asker = store::people::by_id(st.db.read(), &req.requested_by).await?;
     if !asker.is_some_and(|a| a.is_admin() && !a.disabled && !a.frozen) {

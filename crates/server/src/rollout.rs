@@ -7,7 +7,7 @@ use chrono::Duration;
 use twostep_api as api;
 use twostep_core::{Kind, Role};
 
-use crate::admin::require_admin;
+use crate::admin::{require_admin, require_admin_write};
 use crate::auth::Principal;
 use crate::delivery::{self, templates};
 use crate::error::ApiError;
@@ -124,7 +124,7 @@ pub async fn report(st: &AppState, p: &Principal) -> Result<api::Report, ApiErro
 /// in: frozen). Each person's day is claimed in one conditional write, so two administrators
 /// pressing at once send one reminder each.
 pub async fn remind(st: &AppState, p: &Principal) -> Result<api::RemindersSent, ApiError> {
-    let admin = require_admin(p)?;
+    let admin = require_admin_write(st, p)?;
     let now = st.now();
     let since = now - Duration::hours(REMINDER_EVERY_HOURS);
     let center: Center = store::centers::get(st.db.read(), &admin.center_id).await?;
@@ -246,6 +246,9 @@ mod tests {
             locale: Default::default(),
             frozen: false,
             disabled: false,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            created_by: None,
+            must_change_password: false,
         }
     }
 

@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{EnrollAuth, PresentedToken, SessionAuth, SetupAuth};
+use crate::auth::{DeviceId, EnrollAuth, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{admin, enroll, password, recovery, resets, rollout, sessions, signin, store};
@@ -83,9 +83,10 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
     responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
     State(st): State<AppState>,
+    DeviceId(device): DeviceId,
     ApiJson(req): ApiJson<api::LoginRequest>,
 ) -> Res<Json<api::LoginResponse>> {
-    signin::login(&st, req).await.map(Json)
+    signin::login(&st, req, device).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/login/skip-setup", security(("setup_token" = [])),
@@ -171,16 +172,23 @@ async fn end_other_sessions(
         .map(|()| StatusCode::NO_CONTENT)
 }
 
+/// With a session: 204. With the `password_token` of a 409 `password_change_required` (no
+/// `current_password`): 200, the sign-in's next step, as `login` answers it.
 #[utoipa::path(put, path = "/api/v1/me/password", request_body = api::PasswordChange,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn change_password(
     State(st): State<AppState>,
-    SessionAuth(p): SessionAuth,
+    auth: PasswordAuth,
     ApiJson(req): ApiJson<api::PasswordChange>,
-) -> Res<StatusCode> {
-    password::change(&st, &p, req)
-        .await
-        .map(|()| StatusCode::NO_CONTENT)
+) -> Res<axum::response::Response> {
+    match auth {
+        PasswordAuth::Session(p) => password::change(&st, &p, req)
+            .await
+            .map(|()| StatusCode::NO_CONTENT.into_response()),
+        PasswordAuth::PasswordToken(hash) => password::change_with_token(&st, &hash, req)
+            .await
+            .map(|next| Json(next).into_response()),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/me/reauth", request_body = api::ReauthRequest,

@@ -142,7 +142,7 @@ pub async fn pass_sign_in_at_once(
         &lock_rules,
         false,
     ));
-    let device = ctx.challenge.device_name.as_deref();
+    let device = &ctx.challenge.device;
     let session = sessions::begin_in(&mut batch, st.db.backend(), st, person, device, now);
     batch.push(
         Event::about(person, AuditAction::SecondStepPassed)

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::batch::{Batch, Results, Slot};
+use crate::store::devices::Device;
 use crate::store::{self, devices, tokens, AuditAction, Backend, Event, PersonRow};
 
 /// A device unseen this long is new again.
@@ -25,7 +26,7 @@ pub async fn begin(
     tx: &mut sqlx::AnyConnection,
     st: &AppState,
     person: &PersonRow,
-    device: Option<&str>,
+    device: &Device,
     now: DateTime<Utc>,
 ) -> Result<api::Session, ApiError> {
     let mut batch = Batch::new();
@@ -39,7 +40,7 @@ pub async fn begin(
 pub struct Pending<'a> {
     session: api::Session,
     facts: Slot,
-    device: &'a str,
+    device: &'a Device,
 }
 
 /// `begin`, its statements added to `batch` (the flow's others may go with them): the person's
@@ -52,26 +53,25 @@ pub fn begin_in<'a>(
     backend: Backend,
     st: &AppState,
     person: &'a PersonRow,
-    device: Option<&'a str>,
+    device: &'a Device,
     now: DateTime<Utc>,
 ) -> Pending<'a> {
     if let Some(lock) = store::people::lock_statement(backend, &person.id) {
         batch.push(lock);
     }
-    let name = device.unwrap_or_default();
-    let facts = batch.push(devices::facts_statement(&person.id, name));
+    let facts = batch.push(devices::facts_statement(&person.id, device));
     let session = auth::issue_session_in(batch, &person.id, device, now, &st.cfg.limits);
     let refreshed_after = now - Duration::hours(DEVICE_REFRESH_AFTER_HOURS);
     batch.push(devices::signed_in_statement(
         &person.id,
-        name,
+        device,
         now,
         refreshed_after,
     ));
     Pending {
         session,
         facts,
-        device: name,
+        device,
     }
 }
 
@@ -130,7 +130,7 @@ impl Pending<'_> {
             let center = store::centers::get(&mut *tx, &person.center_id).await?;
             let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
             let notice = Notice::NewSignIn {
-                device: self.device,
+                device: self.device.name.as_deref().unwrap_or_default(),
                 center: &center.name,
                 when: &when,
             };

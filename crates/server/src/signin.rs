@@ -9,7 +9,7 @@
 use chrono::{Duration, Utc};
 use twostep_api as api;
 use twostep_core::lockout::LockState;
-use twostep_core::policy::{next_after_password, SignInNext};
+use twostep_core::policy::{next_after_password, setup_skips_left, SignInNext};
 use twostep_core::secret::OneTimeCode;
 use twostep_core::Kind;
 use zeroize::Zeroizing;
@@ -23,13 +23,19 @@ use crate::notices;
 use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
+use crate::store::devices::Device;
 use crate::store::{self, attempts, challenges, kind_to_api, new_id, people};
 use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
-pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
-    let now = st.now();
-    let limits = &st.cfg.limits;
-    let device = device_name(req.device_name);
+pub async fn login(
+    st: &AppState,
+    req: api::LoginRequest,
+    device_hash: Option<Vec<u8>>,
+) -> Result<api::LoginResponse, ApiError> {
+    let device = Device {
+        name: auth::device_label(req.device_name.as_deref()),
+        hash: device_hash,
+    };
     let person = password_holder(st, &req.email, Zeroizing::new(req.password)).await?;
     // Only someone who knows the password learns that the account is frozen, disabled or
     // locked.
@@ -39,6 +45,20 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     if person.disabled {
         return Err(ApiError::AccountDisabled);
     }
+    if person.must_change_password {
+        return Err(password_change_required(st, &person, &device).await);
+    }
+    after_password(st, &person, device).await
+}
+
+/// The password was right (and, after an unfreeze, a new one chosen): what follows it.
+pub(crate) async fn after_password(
+    st: &AppState,
+    person: &PersonRow,
+    device: Device,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    let limits = &st.cfg.limits;
     match person.lock_state(&limits.lock_rules(), now) {
         LockState::Open => {}
         LockState::Until(until) => {
@@ -47,10 +67,10 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
             })
         }
         LockState::ForGood => {
-            return Err(recover_only_challenge(st, &person, device, None).await);
+            return Err(recover_only_challenge(st, person, &device, None).await);
         }
     }
-    Event::about(&person, AuditAction::SignInPassed)
+    Event::about(person, AuditAction::SignInPassed)
         .detail("password accepted")
         .reason(AuditReason::PasswordAccepted)
         .record(st.db.write(), now)
@@ -61,19 +81,44 @@ pub async fn login(st: &AppState, req: api::LoginRequest) -> Result<api::LoginRe
     let required = policy.requires(&person.roles);
     let allowed = policy.allowed;
     let kinds: Vec<Kind> = methods.iter().map(MethodRow::kind).collect();
-    match next_after_password(required, &kinds, &allowed, person.setup_skips_left) {
-        SignInNext::Done => done(st, &person, device.as_deref(), None).await,
+    let skips = setup_skips_left(&person.roles, person.setup_skips_left);
+    match next_after_password(required, &kinds, &allowed, skips) {
+        SignInNext::Done => done(st, person, &device, None).await,
         SignInNext::Verify => {
             let usable: Vec<MethodRow> = methods
                 .into_iter()
                 .filter(|m| m.is_allowed(&allowed))
                 .collect();
-            start_challenge(st, &person, &usable, &allowed, device, None).await
+            start_challenge(st, person, &usable, &allowed, &device, None).await
         }
         SignInNext::Setup { required } => {
-            let device = device.as_deref();
-            offer_setup(st, &person, required, !kinds.is_empty(), &allowed, device).await
+            offer_setup(st, person, required, !kinds.is_empty(), &allowed, &device).await
         }
+    }
+}
+
+/// How long the token of a 409 `password_change_required` lasts: as long as a challenge.
+fn password_token_ttl(st: &AppState) -> Duration {
+    Duration::seconds(st.cfg.limits.challenge_ttl_secs)
+}
+
+/// After an unfreeze the password that was used by whoever it was must not open the account:
+/// the 409 that says so, with a token that only `PUT /me/password` accepts.
+async fn password_change_required(st: &AppState, person: &PersonRow, device: &Device) -> ApiError {
+    let now = st.now();
+    let (token, hash) = crate::crypto::new_token();
+    let new = store::password_tokens::NewPasswordToken {
+        hash: &hash,
+        person_id: &person.id,
+        device_name: device.name.as_deref(),
+        device_hash: device.hash.as_deref(),
+        expires_at: now + password_token_ttl(st),
+    };
+    match store::password_tokens::insert(st.db.write(), &new, now).await {
+        Ok(()) => ApiError::PasswordChangeRequired {
+            token: token.to_string(),
+        },
+        Err(e) => e,
     }
 }
 
@@ -138,7 +183,7 @@ pub async fn reauth(
     if person.frozen {
         return Err(ApiError::AccountFrozen);
     }
-    let device = p.device_name.clone();
+    let device = p.device.clone();
     match person.lock_state(&st.cfg.limits.lock_rules(), now) {
         LockState::Open => {}
         LockState::Until(until) => {
@@ -147,7 +192,7 @@ pub async fn reauth(
             })
         }
         LockState::ForGood => {
-            return Err(recover_only_challenge(st, &person, device, Some(&p.token_hash)).await);
+            return Err(recover_only_challenge(st, &person, &device, Some(&p.token_hash)).await);
         }
     }
     let methods = store::methods::of_person(st.db.read(), &person.id).await?;
@@ -162,15 +207,14 @@ pub async fn reauth(
     if usable.is_empty() {
         // The password is all this person signs in with: it was just passed.
         let mut tx = st.db.begin().await?;
-        let session =
-            replace_session(&mut tx, st, &person, &p.token_hash, device.as_deref()).await?;
+        let session = replace_session(&mut tx, st, &person, &p.token_hash, &device).await?;
         tx.commit().await?;
         return Ok(api::LoginResponse::Done {
             session,
             person: store::person_view(&st.db, &person).await?,
         });
     }
-    start_challenge(st, &person, &usable, &allowed, device, Some(&p.token_hash)).await
+    start_challenge(st, &person, &usable, &allowed, &device, Some(&p.token_hash)).await
 }
 
 /// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
@@ -180,7 +224,7 @@ async fn replace_session(
     st: &AppState,
     person: &PersonRow,
     old: &[u8],
-    device: Option<&str>,
+    device: &Device,
 ) -> Result<api::Session, ApiError> {
     if !store::tokens::delete(&mut *tx, old).await? {
         return Err(ApiError::Unauthenticated);
@@ -196,7 +240,7 @@ pub(crate) async fn session_after(
     person: &PersonRow,
     challenge: &ChallengeRow,
 ) -> Result<api::Session, ApiError> {
-    let device = challenge.device_name.as_deref();
+    let device = &challenge.device;
     match &challenge.reauth_of {
         Some(old) => replace_session(tx, st, person, old, device).await,
         None => crate::sessions::begin(tx, st, person, device, st.now()).await,
@@ -209,10 +253,10 @@ pub(crate) async fn session_after(
 async fn recover_only_challenge(
     st: &AppState,
     person: &PersonRow,
-    device: Option<String>,
+    device: &Device,
     reauth_of: Option<&[u8]>,
 ) -> ApiError {
-    match new_challenge(st.db.write(), st, &person.id, device.as_deref(), reauth_of).await {
+    match new_challenge(st.db.write(), st, &person.id, device, reauth_of).await {
         Ok((id, _)) => ApiError::TwoStepLocked {
             challenge_id: Some(id),
         },
@@ -226,7 +270,7 @@ async fn new_challenge<'c>(
     db: impl store::Exec<'c>,
     st: &AppState,
     person_id: &str,
-    device: Option<&str>,
+    device: &Device,
     reauth_of: Option<&[u8]>,
 ) -> Result<(String, chrono::DateTime<Utc>), ApiError> {
     let now = st.now();
@@ -236,22 +280,11 @@ async fn new_challenge<'c>(
     Ok((id, expires_at))
 }
 
-fn device_name(d: Option<String>) -> Option<String> {
-    d.map(|d| {
-        d.trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect::<String>()
-    })
-    .filter(|d| !d.is_empty())
-}
-
 /// Issues a session and answers `next: done`, spending a setup token if one is given.
 async fn done(
     st: &AppState,
     person: &PersonRow,
-    device: Option<&str>,
+    device: &Device,
     setup_token: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
@@ -277,13 +310,12 @@ async fn start_challenge(
     person: &PersonRow,
     methods: &[MethodRow],
     allowed: &[Kind],
-    device: Option<String>,
+    device: &Device,
     reauth_of: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    let (id, expires_at) =
-        new_challenge(&mut *tx, st, &person.id, device.as_deref(), reauth_of).await?;
+    let (id, expires_at) = new_challenge(&mut *tx, st, &person.id, device, reauth_of).await?;
     let code_sent = match methods {
         [only] if only.kind.is_delivered() => {
             Some(send_to_method(&mut tx, st, person, &id, only, now).await?)
@@ -310,7 +342,7 @@ async fn offer_setup(
     required: bool,
     has_disallowed_methods: bool,
     allowed: &[Kind],
-    device: Option<&str>,
+    device: &Device,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let mut required = required;
@@ -354,7 +386,7 @@ pub async fn skip_setup(st: &AppState, p: Principal) -> Result<api::LoginRespons
     if !p.skippable {
         return Err(ApiError::SetupRequired);
     }
-    let signed_in = done(st, &p.person, p.device_name.as_deref(), Some(&p.token_hash)).await?;
+    let signed_in = done(st, &p.person, &p.device, Some(&p.token_hash)).await?;
     Event::by_self(&p.person, AuditAction::SetupSkipped)
         .record(st.db.write(), st.now())
         .await?;
@@ -611,7 +643,7 @@ pub(crate) async fn second_step_failed(
             // on a new one (made in this transaction, for the same session if a fresh sign-in).
             LockState::ForGood => {
                 let id = if st.cfg.codes.is_locked(attempts) {
-                    let device = challenge.device_name.as_deref();
+                    let device = &challenge.device;
                     let reauth_of = challenge.reauth_of.as_deref();
                     new_challenge(&mut *tx, st, &person.id, device, reauth_of)
                         .await?

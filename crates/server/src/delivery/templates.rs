@@ -91,18 +91,35 @@ pub enum Notice<'a> {
     RecoveryCodesReplaced,
     /// The person changed their password; their other sessions ended.
     PasswordChanged,
-    /// A session for a device the person has not signed in from in 90 days.
+    /// A session for a device the person has not signed in from in 90 days. `device`: the
+    /// name the device gives itself (a label anyone can copy, so it is quoted as such).
     NewSignIn {
         device: &'a str,
         center: &'a str,
         when: &'a str,
     },
+    /// To every administrator of the center: someone was made an administrator.
+    AdminAdded {
+        who: &'a str,
+        by: &'a str,
+        center: &'a str,
+        when: &'a str,
+    },
+    /// An administrator unfroze the person's account: a new password at the next sign-in.
+    Unfrozen,
 }
 
 impl Notice<'_> {
     /// The email, in `locale`, with the subject of that language.
-    /// `freeze`: the "This wasn't me" link that ends the notice.
-    pub fn email(&self, subjects: &Subjects, to: &str, locale: Locale, freeze: &str) -> Message {
+    /// `freeze`: the "This wasn't me" link that ends the notice; none for an address that was
+    /// just removed from the account (whoever holds it now must not be able to freeze it).
+    pub fn email(
+        &self,
+        subjects: &Subjects,
+        to: &str,
+        locale: Locale,
+        freeze: Option<&str>,
+    ) -> Message {
         let subject = match self {
             Notice::MethodAdded { .. } => &subjects.method_added,
             Notice::MethodRemoved { .. } => &subjects.method_removed,
@@ -112,16 +129,24 @@ impl Notice<'_> {
             Notice::RecoveryCodesReplaced => &subjects.recovery_replaced,
             Notice::PasswordChanged => &subjects.password_changed,
             Notice::NewSignIn { .. } => &subjects.new_sign_in,
+            Notice::AdminAdded { .. } => &subjects.admin_added,
+            Notice::Unfrozen => &subjects.unfrozen,
         };
-        let way_out = match locale {
-            Locale::En => format!(
+        let way_out = match (locale, freeze) {
+            (Locale::En, Some(freeze)) => format!(
                 "This wasn't you? Freeze your account now, so nobody can sign in to it until \
                  your center's administrator unfreezes it:\n{freeze}"
             ),
-            Locale::Es => format!(
+            (Locale::Es, Some(freeze)) => format!(
                 "¿No fue usted? Congele su cuenta ahora para que nadie pueda iniciar sesión \
                  hasta que el administrador de su centro la descongele:\n{freeze}"
             ),
+            (Locale::En, None) => "This address is no longer on the account. If this wasn't \
+                 you, contact your center's administrator."
+                .to_owned(),
+            (Locale::Es, None) => "Esta dirección ya no está en la cuenta. Si no fue usted, \
+                 comuníquese con el administrador de su centro."
+                .to_owned(),
         };
         let body = format!("{}\n\n{way_out}", self.email_body(locale));
         Message::email(to, subject, body).in_locale(locale)
@@ -217,7 +242,11 @@ impl Notice<'_> {
                  When: {when}\nDevice: {}\n\n\
                  If this was you, there is nothing to do. If it was not, someone knows your \
                  password and one of your codes: contact your center's administrator right away.",
-                if device.is_empty() { "unknown" } else { device }
+                if device.is_empty() {
+                    "unknown".to_owned()
+                } else {
+                    format!("calls itself \"{device}\"")
+                }
             ),
             (Notice::NewSignIn { device, center, when }, Locale::Es) => format!(
                 "Alguien inició sesión en su cuenta de {center} desde un dispositivo que usted \
@@ -226,8 +255,35 @@ impl Notice<'_> {
                  Si fue usted, no tiene que hacer nada. Si no fue usted, otra persona conoce su \
                  contraseña y uno de sus códigos: comuníquese de inmediato con el administrador \
                  de su centro.",
-                if device.is_empty() { "desconocido" } else { device }
+                if device.is_empty() {
+                    "desconocido".to_owned()
+                } else {
+                    format!("se identifica como \"{device}\"")
+                }
             ),
+            (Notice::AdminAdded { who, by, center, when }, Locale::En) => format!(
+                "{who} was made an administrator of {center} by {}.\n\nWhen: {when}\n\n\
+                 Administrators can add people and reset anyone's 2-Step Verification. If you \
+                 did not expect this, talk with your center's other administrators right away.",
+                if by.is_empty() { "the server's operator" } else { by }
+            ),
+            (Notice::AdminAdded { who, by, center, when }, Locale::Es) => format!(
+                "{} hizo a {who} administrador de {center}.\n\nCuándo: {when}\n\n\
+                 Los administradores pueden agregar personas y restablecer la verificación en \
+                 dos pasos de cualquiera. Si no lo esperaba, hable de inmediato con los demás \
+                 administradores de su centro.",
+                if by.is_empty() { "El operador del servidor" } else { by }
+            ),
+            (Notice::Unfrozen, Locale::En) => "An administrator at your center unfroze your \
+                 account.\n\n\
+                 The next time you sign in you will choose a new password first, since someone \
+                 else may know the old one."
+                .to_owned(),
+            (Notice::Unfrozen, Locale::Es) => "Un administrador de su centro descongeló su \
+                 cuenta.\n\n\
+                 La próxima vez que inicie sesión, primero elegirá una contraseña nueva, ya que \
+                 otra persona podría conocer la anterior."
+                .to_owned(),
             (Notice::PasswordChanged, Locale::Es) => "Se acaba de cambiar la contraseña de su \
                  cuenta y se cerró su sesión en sus otros dispositivos.\n\n\
                  Si no fue usted, comuníquese de inmediato con el administrador de su centro."
@@ -239,8 +295,8 @@ impl Notice<'_> {
         }
     }
 
-    /// The text message: one short sentence, in `locale`.
-    pub fn text(&self, to: &str, locale: Locale, freeze: &str) -> Message {
+    /// The text message: one short sentence, in `locale` (`freeze` as for `email`).
+    pub fn text(&self, to: &str, locale: Locale, freeze: Option<&str>) -> Message {
         let body = match (*self, locale) {
             (Notice::MethodAdded { kind, .. }, Locale::En) => format!(
                 "Twostep: a verification method ({}) was added to your account. Not you? Contact your center now.",
@@ -294,12 +350,25 @@ impl Notice<'_> {
             (Notice::RecoveryCodesReplaced, Locale::Es) => {
                 "Twostep: se crearon códigos de recuperación nuevos para su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
             }
+            (Notice::AdminAdded { who, .. }, Locale::En) => {
+                format!("Twostep: {who} was made an administrator of your center. Not expected? Talk with your center now.")
+            }
+            (Notice::AdminAdded { who, .. }, Locale::Es) => {
+                format!("Twostep: {who} ahora es administrador de su centro. ¿No lo esperaba? Hable con su centro ahora.")
+            }
+            (Notice::Unfrozen, Locale::En) => {
+                "Twostep: an administrator unfroze your account; you will choose a new password at your next sign-in.".to_owned()
+            }
+            (Notice::Unfrozen, Locale::Es) => {
+                "Twostep: un administrador descongeló su cuenta; elegirá una contraseña nueva al iniciar sesión.".to_owned()
+            }
         };
-        let way_out = match locale {
-            Locale::En => format!("Freeze your account: {freeze}"),
-            Locale::Es => format!("Congelar su cuenta: {freeze}"),
+        let way_out = match (locale, freeze) {
+            (Locale::En, Some(freeze)) => format!(" Freeze your account: {freeze}"),
+            (Locale::Es, Some(freeze)) => format!(" Congelar su cuenta: {freeze}"),
+            (_, None) => String::new(),
         };
-        Message::text(to, format!("{body} {way_out}")).in_locale(locale)
+        Message::text(to, format!("{body}{way_out}")).in_locale(locale)
     }
 }
 
@@ -336,7 +405,14 @@ mod tests {
     const LINK: &str =
         "https://twostep.example.org/freeze/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-    const ALL_NOTICES: [Notice<'static>; 9] = [
+    const ALL_NOTICES: [Notice<'static>; 11] = [
+        Notice::AdminAdded {
+            who: "Sam Admin (sam@x.org)",
+            by: "Jordan Lee",
+            center: "Little Acorns",
+            when: "2026-11-27 08:00 UTC",
+        },
+        Notice::Unfrozen,
         Notice::RecoveryCodeUsed { left: 1 },
         Notice::RecoveryCodesReplaced,
         Notice::PasswordChanged,
@@ -363,10 +439,16 @@ mod tests {
         for locale in Locale::ALL {
             let subjects = Subjects::for_locale(locale);
             for n in ALL_NOTICES {
-                let e = n.email(&subjects, "jo@x.org", locale, LINK);
+                let e = n.email(&subjects, "jo@x.org", locale, Some(LINK));
                 assert!(!e.subject.is_empty() && e.body.len() > 40, "{n:?}");
                 assert!(e.body.ends_with(LINK), "{n:?}: the way out comes last");
-                let t = n.text("+12015550123", locale, LINK);
+                // To an address just removed: no link, and what to do instead.
+                let gone = n.email(&subjects, "jo@x.org", locale, None);
+                assert!(!gone.body.contains("/freeze/"), "{n:?}");
+                assert!(gone.body.len() > e.body.len() - LINK.len() - 200, "{n:?}");
+                let gone = n.text("+12015550123", locale, None);
+                assert!(!gone.body.contains("/freeze/"), "{n:?}");
+                let t = n.text("+12015550123", locale, Some(LINK));
                 assert_eq!(t.channel, Channel::Sms);
                 // One sentence, then the link: two text segments at most.
                 let sentence = t.body.trim_end_matches(LINK);
@@ -376,7 +458,7 @@ mod tests {
         }
         assert_eq!(
             Notice::SecondStepLocked
-                .email(&Subjects::default(), "jo@x.org", Locale::En, LINK)
+                .email(&Subjects::default(), "jo@x.org", Locale::En, Some(LINK))
                 .subject,
             "Someone entered your password but not your verification code"
         );
@@ -397,7 +479,7 @@ mod tests {
             kind: Kind::Sms,
             hint: "•••• 0123",
         }
-        .email(&es, "jo@x.org", Locale::Es, LINK);
+        .email(&es, "jo@x.org", Locale::Es, Some(LINK));
         assert_eq!(
             added.subject,
             "Se agregó un método de verificación a su cuenta"

@@ -75,6 +75,18 @@ impl<'a> From<&'a [u8]> for Value<'a> {
     }
 }
 
+impl<'a> From<Option<&'a [u8]>> for Value<'a> {
+    fn from(v: Option<&'a [u8]>) -> Self {
+        Value::Blob(v.map(Cow::Borrowed))
+    }
+}
+
+impl From<Option<Vec<u8>>> for Value<'_> {
+    fn from(v: Option<Vec<u8>>) -> Self {
+        Value::Blob(v.map(Cow::Owned))
+    }
+}
+
 impl From<Vec<u8>> for Value<'_> {
     fn from(v: Vec<u8>) -> Self {
         Value::Blob(Some(Cow::Owned(v)))

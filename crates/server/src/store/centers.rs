@@ -119,3 +119,27 @@ pub async fn set_policy<'c>(
     .await?;
     Ok(())
 }
+
+/// How many days an administrator added by another one waits before counting for two-person
+/// resets.
+pub async fn new_admin_wait_days<'c>(db: impl Exec<'c>, center_id: &str) -> Result<u32, ApiError> {
+    let days: i64 = sqlx::query_scalar("SELECT new_admin_wait_days FROM centers WHERE id = $1")
+        .bind(center_id)
+        .fetch_one(db)
+        .await?;
+    Ok(unsigned(days))
+}
+
+/// The operator's setting of `new_admin_wait_days` (0 to 90: the database refuses others).
+pub async fn set_new_admin_wait_days<'c>(
+    db: impl Exec<'c>,
+    center_id: &str,
+    days: u32,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE centers SET new_admin_wait_days = $1 WHERE id = $2")
+        .bind(count(days))
+        .bind(center_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ use twostep_core::attempts::{attempt_state, AttemptState};
 
 use super::batch::Statement;
 use super::centers::Center;
+use super::devices::Device;
 use super::{count, flag, methods, people, unsigned, Exec, MethodRow, PersonRow};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -15,7 +16,8 @@ use crate::error::ApiError;
 #[derive(Debug, Clone)]
 pub struct ChallengeRow {
     pub person_id: String,
-    pub device_name: Option<String>,
+    /// The device the sign-in comes from: its session will be for it.
+    pub device: Device,
     pub expires_at: DateTime<Utc>,
     /// Attempts claimed so far: every wrong code, and at most one right one (which spends it).
     pub attempts: u32,
@@ -29,6 +31,7 @@ pub struct ChallengeRow {
 struct Stored {
     person_id: String,
     device_name: Option<String>,
+    device_hash: Option<Vec<u8>>,
     expires_at: i64,
     wrong_attempts: i64,
     spent_at: Option<i64>,
@@ -39,7 +42,10 @@ impl From<Stored> for ChallengeRow {
     fn from(s: Stored) -> Self {
         Self {
             person_id: s.person_id,
-            device_name: s.device_name,
+            device: Device {
+                name: s.device_name,
+                hash: s.device_hash,
+            },
             expires_at: from_ms(s.expires_at),
             attempts: unsigned(s.wrong_attempts),
             spent: s.spent_at.is_some(),
@@ -86,7 +92,8 @@ pub async fn context<'c>(
     method_id: &str,
 ) -> Result<Option<ChallengeContext>, ApiError> {
     let row: Option<ContextRow> = sqlx::query_as(&format!(
-        "SELECT c.person_id, c.device_name, c.expires_at, c.wrong_attempts, c.spent_at, \
+        "SELECT c.person_id, c.device_name, c.device_hash, c.expires_at, c.wrong_attempts, \
+                c.spent_at, \
                 c.reauth_of, {}, ce.name AS center_name, ce.allowed_kinds, \
                 ce.reset_approvals, ce.guardians_required, {} \
          FROM challenges c JOIN people p ON p.id = c.person_id \
@@ -105,6 +112,7 @@ pub async fn context<'c>(
         challenge: ChallengeRow::from(Stored {
             person_id: r.person_id,
             device_name: r.device_name,
+            device_hash: r.device_hash,
             expires_at: r.expires_at,
             wrong_attempts: r.wrong_attempts,
             spent_at: r.spent_at,
@@ -125,6 +133,7 @@ pub async fn context<'c>(
 struct ContextRow {
     person_id: String,
     device_name: Option<String>,
+    device_hash: Option<Vec<u8>>,
     expires_at: i64,
     wrong_attempts: i64,
     spent_at: Option<i64>,
@@ -144,21 +153,22 @@ pub async fn insert<'c>(
     db: impl Exec<'c>,
     id: &str,
     person_id: &str,
-    device_name: Option<&str>,
+    device: &Device,
     reauth_of: Option<&[u8]>,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "INSERT INTO challenges (id, person_id, device_name, reauth_of, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO challenges (id, person_id, device_name, reauth_of, created_at, expires_at, \
+         device_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(person_id)
-    .bind(device_name)
+    .bind(device.name.as_deref())
     .bind(reauth_of)
     .bind(to_ms(now))
     .bind(to_ms(expires_at))
+    .bind(device.hash.as_deref())
     .execute(db)
     .await?;
     Ok(())
@@ -166,8 +176,8 @@ pub async fn insert<'c>(
 
 pub async fn get<'c>(db: impl Exec<'c>, id: &str) -> Result<Option<ChallengeRow>, ApiError> {
     let s: Option<Stored> = sqlx::query_as(
-        "SELECT person_id, device_name, expires_at, wrong_attempts, spent_at, reauth_of \
-         FROM challenges WHERE id = $1",
+        "SELECT person_id, device_name, device_hash, expires_at, wrong_attempts, spent_at, \
+         reauth_of FROM challenges WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)

@@ -55,3 +55,18 @@ pub async fn spend<'c>(
     .fetch_optional(db)
     .await?)
 }
+
+/// Spends every link of the person: a freeze (the links did their work) or an unfreeze (links
+/// sent before it must not freeze the account again days later).
+pub async fn spend_all_of<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE freeze_tokens SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL")
+        .bind(person_id)
+        .bind(to_ms(now))
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -23,6 +23,7 @@ pub mod freeze_tokens;
 pub mod group_commit;
 pub mod methods;
 pub mod outbox;
+pub mod password_tokens;
 pub mod people;
 pub mod recovery_codes;
 pub mod reset_requests;
@@ -386,7 +387,10 @@ pub fn person_view_of(
         two_step: api::TwoStep {
             required: center.policy.requires(&person.roles),
             enabled: !list.is_empty(),
-            setup_skips_left: person.setup_skips_left,
+            setup_skips_left: twostep_core::policy::setup_skips_left(
+                &person.roles,
+                person.setup_skips_left,
+            ),
             methods: list,
             preferred_method_id: pref,
             recovery_codes_left: recovery_left,

@@ -31,6 +31,11 @@ pub struct PersonRow {
     pub frozen: bool,
     /// Disabled by an administrator: no sign-in until enabled (2SV kept).
     pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    /// The administrator who added them; none when the operator did (or the demo).
+    pub created_by: Option<String>,
+    /// Unfrozen by an administrator: the next sign-in chooses a new password first.
+    pub must_change_password: bool,
 }
 
 /// Never the password hash.
@@ -76,6 +81,9 @@ struct Stored {
     locale: String,
     frozen_at: Option<i64>,
     disabled_at: Option<i64>,
+    created_at: i64,
+    created_by: Option<String>,
+    must_change_password: i64,
 }
 
 impl From<Stored> for PersonRow {
@@ -95,13 +103,16 @@ impl From<Stored> for PersonRow {
             locale: s.locale.parse().unwrap_or_default(),
             frozen: s.frozen_at.is_some(),
             disabled: s.disabled_at.is_some(),
+            created_at: from_ms(s.created_at),
+            created_by: s.created_by,
+            must_change_password: s.must_change_password != 0,
         }
     }
 }
 
 const COLUMNS: &str = "id, center_id, email, name, roles, shared, password_hash, \
      setup_skips_left, preferred_method_id, failed_second_steps, second_step_locked_until, locale, \
-     frozen_at, disabled_at";
+     frozen_at, disabled_at, created_at, created_by, must_change_password";
 
 /// A person's columns from `people p`, prefixed `p_`, for reads that join it.
 pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
@@ -110,7 +121,9 @@ pub const PREFIXED_COLUMNS: &str = "p.id AS p_id, p.center_id AS p_center_id, \
      p.preferred_method_id AS p_preferred_method_id, \
      p.failed_second_steps AS p_failed_second_steps, \
      p.second_step_locked_until AS p_second_step_locked_until, p.locale AS p_locale, \
-     p.frozen_at AS p_frozen_at, p.disabled_at AS p_disabled_at";
+     p.frozen_at AS p_frozen_at, p.disabled_at AS p_disabled_at, \
+     p.created_at AS p_created_at, p.created_by AS p_created_by, \
+     p.must_change_password AS p_must_change_password";
 
 #[derive(FromRow)]
 pub struct Prefixed {
@@ -128,6 +141,9 @@ pub struct Prefixed {
     p_locale: String,
     p_frozen_at: Option<i64>,
     p_disabled_at: Option<i64>,
+    p_created_at: i64,
+    p_created_by: Option<String>,
+    p_must_change_password: i64,
 }
 
 impl From<Prefixed> for PersonRow {
@@ -147,6 +163,9 @@ impl From<Prefixed> for PersonRow {
             locale: p.p_locale,
             frozen_at: p.p_frozen_at,
             disabled_at: p.p_disabled_at,
+            created_at: p.p_created_at,
+            created_by: p.p_created_by,
+            must_change_password: p.p_must_change_password,
         }
         .into()
     }
@@ -200,6 +219,8 @@ pub struct NewPerson<'a> {
     pub shared: bool,
     pub password_hash: &'a str,
     pub locale: Locale,
+    /// The administrator adding them, if one is.
+    pub created_by: Option<&'a str>,
 }
 
 /// Adds a person: `EmailTaken` when someone already signs in with the email.
@@ -210,7 +231,7 @@ pub async fn insert<'c>(
 ) -> Result<(), ApiError> {
     let r = sqlx::query(
         "INSERT INTO people (id, center_id, email, name, roles, shared, password_hash, created_at, \
-         locale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         locale, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(p.id)
     .bind(p.center_id)
@@ -221,6 +242,7 @@ pub async fn insert<'c>(
     .bind(p.password_hash)
     .bind(to_ms(now))
     .bind(p.locale.as_str())
+    .bind(p.created_by)
     .execute(db)
     .await;
     match r {
@@ -291,6 +313,21 @@ pub fn record_second_step_statement<'a>(
     .bind(to_ms(now))
     .bind(flag(passed))
     .bind(flag(recovery_code))
+}
+
+/// Whether the next sign-in must choose a new password first (set by an unfreeze, cleared by
+/// the new password).
+pub async fn set_must_change_password<'c>(
+    db: impl Exec<'c>,
+    person_id: &str,
+    must: bool,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE people SET must_change_password = $1 WHERE id = $2")
+        .bind(flag(must))
+        .bind(person_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Freezes or unfreezes the person: whether it changed anything.

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::batch::Statement;
+use super::devices::Device;
 use super::{flag, Exec};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
@@ -27,7 +28,7 @@ impl TokenKind {
 pub struct TokenRow {
     pub kind: TokenKind,
     pub person_id: String,
-    pub device_name: Option<String>,
+    pub device: Device,
     /// When it was issued: right after a second step, or a password for a person without
     /// methods (every sign-in and every fresh sign-in issues a new session).
     pub created_at: DateTime<Utc>,
@@ -43,6 +44,7 @@ struct Stored {
     kind: String,
     person_id: String,
     device_name: Option<String>,
+    device_hash: Option<Vec<u8>>,
     created_at: i64,
     last_seen_at: i64,
     expires_at: i64,
@@ -52,8 +54,8 @@ struct Stored {
 
 pub async fn get<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<Option<TokenRow>, ApiError> {
     let s: Option<Stored> = sqlx::query_as(
-        "SELECT kind, person_id, device_name, created_at, last_seen_at, expires_at, skippable, \
-           spent_at \
+        "SELECT kind, person_id, device_name, device_hash, created_at, last_seen_at, expires_at, \
+           skippable, spent_at \
          FROM tokens WHERE hash = $1",
     )
     .bind(hash)
@@ -66,7 +68,10 @@ pub async fn get<'c>(db: impl Exec<'c>, hash: &[u8]) -> Result<Option<TokenRow>,
             TokenKind::Setup
         },
         person_id: s.person_id,
-        device_name: s.device_name,
+        device: Device {
+            name: s.device_name,
+            hash: s.device_hash,
+        },
         created_at: from_ms(s.created_at),
         last_seen_at: from_ms(s.last_seen_at),
         expires_at: from_ms(s.expires_at),
@@ -79,7 +84,7 @@ pub struct NewToken<'a> {
     pub hash: &'a [u8],
     pub kind: TokenKind,
     pub person_id: &'a str,
-    pub device_name: Option<&'a str>,
+    pub device: &'a Device,
     pub expires_at: DateTime<Utc>,
     pub skippable: bool,
 }
@@ -97,17 +102,19 @@ pub async fn insert<'c>(
 pub fn insert_statement(t: &NewToken<'_>, now: DateTime<Utc>) -> Statement<'static> {
     Statement::new(
         "INSERT INTO tokens (hash, kind, person_id, device_name, created_at, last_seen_at, \
-         expires_at, skippable, public_id) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+         expires_at, skippable, public_id, device_hash) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
     )
     .bind(t.hash.to_vec())
     .bind(t.kind.as_str())
     .bind(t.person_id.to_owned())
-    .bind(t.device_name.map(str::to_owned))
+    .bind(t.device.name.clone())
     .bind(to_ms(now))
     .bind(to_ms(t.expires_at))
     .bind(flag(t.skippable))
     // A random id people can see and name a session by; it opens nothing.
     .bind(super::new_id())
+    .bind(t.device.hash.clone())
 }
 
 /// The session was used now.

@@ -1,7 +1,7 @@
 //! "This wasn't me" (API.md): every security notice ends with a single-use link; GET changes
 //! nothing, POST freezes the account; an administrator of the same center unfreezes it.
 
-use twostep_client::api::{AddMethodRequest, OutboxMessage};
+use twostep_client::api::{AddMethodRequest, LoginResponse, OutboxMessage};
 use twostep_core::Role;
 
 use crate::harness::*;
@@ -106,7 +106,101 @@ async fn posting_it_freezes_the_account_once_and_tells_the_administrators() {
         .unwrap();
     assert!(!unfrozen.frozen);
     assert_eq!(t.audit_count("account_unfrozen").await, 1);
-    t.client.login(EMAIL, PASSWORD, None).await.unwrap();
+    // The person is told, and the password whoever it was used no longer opens the account:
+    // it must change first, with a token good for nothing else.
+    let told = t.outbox(EMAIL).await;
+    assert!(told
+        .iter()
+        .any(|m| m.subject == "Your account was unfrozen"));
+    let err = t.client.login(EMAIL, PASSWORD, None).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(409), Some("password_change_required"))
+    );
+    let token = err.password_token().expect("a password token").to_owned();
+    assert_eq!(t.client.me(&token).await.unwrap_err().status(), Some(401));
+    assert_eq!(
+        t.client.methods(&token).await.unwrap_err().status(),
+        Some(401)
+    );
+    // A weak password is refused and the token kept.
+    let weak = t.client.set_new_password(&token, "password").await;
+    assert_eq!(weak.unwrap_err().code(), Some("weak_password"));
+    const NEW: &str = "a brand new passphrase";
+    let next = t.client.set_new_password(&token, NEW).await.unwrap();
+    assert!(matches!(next, LoginResponse::Verify { .. }), "{next:?}");
+    // Once.
+    let again = t
+        .client
+        .set_new_password(&token, "another new passphrase")
+        .await;
+    assert_eq!(again.unwrap_err().status(), Some(401));
+    let old = t.client.login(EMAIL, PASSWORD, None).await.unwrap_err();
+    assert_eq!(old.code(), Some("invalid_credentials"));
+    let next = t.client.login(EMAIL, NEW, None).await.unwrap();
+    assert!(matches!(next, LoginResponse::Verify { .. }), "{next:?}");
+    assert!(t
+        .outbox(EMAIL)
+        .await
+        .iter()
+        .any(|m| m.subject == "Your password was changed"));
+}
+
+/// Freezing spends every link the person was sent; unfreezing spends them again (links sent
+/// before it must not freeze the account days later); the unfreeze notice's own link works.
+#[tokio::test]
+async fn freezing_and_unfreezing_end_every_link() {
+    let t = TestServer::start().await;
+    let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
+    let (token, first) = noticed(&t).await;
+    t.client.new_recovery_codes(&token).await.unwrap();
+    let second = link_in(&t.outbox(EMAIL).await, &t.server.url());
+    assert_ne!(first, second);
+    let http = reqwest::Client::new();
+    assert_eq!(http.post(&second).send().await.unwrap().status(), 200);
+    assert_eq!(http.post(&first).send().await.unwrap().status(), 404);
+    let id = t.person_id(EMAIL).await;
+    let live = format!("freeze_tokens WHERE used_at IS NULL AND person_id = '{id}'");
+    assert_eq!(t.count(&live).await, 0);
+
+    t.client.admin_unfreeze(&admin, &id).await.unwrap();
+    let unfrozen_link = link_in(&t.outbox(EMAIL).await, &t.server.url());
+    assert!(unfrozen_link != first && unfrozen_link != second);
+    assert_eq!(t.count(&live).await, 1);
+    assert_eq!(
+        http.post(&unfrozen_link).send().await.unwrap().status(),
+        200
+    );
+}
+
+/// A notice to an address just removed from the account carries no link: whoever holds that
+/// address now could freeze the account with it. It says to contact the center instead.
+#[tokio::test]
+async fn a_removed_address_is_told_without_a_link() {
+    let t = TestServer::start().await;
+    let (token, _) = noticed(&t).await;
+    let methods = t.client.methods(&token).await.unwrap().methods;
+    let home = methods
+        .iter()
+        .find(|m| m.hint.starts_with('h'))
+        .expect("the home address");
+    t.client.delete_method(&token, &home.id).await.unwrap();
+    let to_home = t.outbox("home@acorns.example").await;
+    let removed = to_home
+        .iter()
+        .rev()
+        .find(|m| m.subject == "A two-factor authentication device has been removed")
+        .expect("the removed address is told");
+    assert!(!removed.body.contains("/freeze/"), "{}", removed.body);
+    assert!(removed.body.contains("contact your center's administrator"));
+    // The sign-in email, still the person's, has the link.
+    let to_email = t.outbox(EMAIL).await;
+    let kept = to_email
+        .iter()
+        .rev()
+        .find(|m| m.subject == "A two-factor authentication device has been removed")
+        .unwrap();
+    assert!(kept.body.contains("/freeze/"));
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use zeroize::Zeroizing;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const CENTER: &str = "Little Acorns";
+/// The device id of `TestServer::client`.
+pub const TEST_DEVICE: &str = "test-device-1";
 
 pub struct TestServer {
     pub server: RunningServer,
@@ -38,6 +40,9 @@ impl TestServer {
             dev_outbox: true,
             ..Config::default()
         };
+        // Every test's requests come from 127.0.0.1: the per-client limit has tests of its
+        // own (client_limit.rs), which switch it back on.
+        cfg.limits.per_client_per_minute = 0;
         if twostep_testkit::on_postgres() {
             // A fresh database on the test process's own PostgreSQL cluster; the key is given,
             // as every server on PostgreSQL must be given it.
@@ -47,13 +52,18 @@ impl TestServer {
         tune(&mut cfg);
         let clock = Arc::new(ManualClock::new(start_time()));
         let server = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
-        let client = Client::new(server.url());
+        let client = Client::new(server.url()).with_device_id(TEST_DEVICE);
         Self {
             server,
             client,
             clock,
             _dir: dir,
         }
+    }
+
+    /// A client on another device (its own `Twostep-Device` id).
+    pub fn client_on(&self, device_id: &str) -> Client {
+        Client::new(self.server.url()).with_device_id(device_id)
     }
 
     /// Stops this server and starts another on the same data (a restart).
@@ -63,7 +73,7 @@ impl TestServer {
         let dir = self._dir;
         self.server.stop().await;
         let server = twostep_server::spawn(cfg, clock.clone()).await.unwrap();
-        let client = Client::new(server.url());
+        let client = Client::new(server.url()).with_device_id(TEST_DEVICE);
         Self {
             server,
             client,
@@ -136,6 +146,15 @@ impl TestServer {
         extract_code(&msg.body)
     }
 
+    /// The id of the person who signs in with `email`.
+    pub async fn person_id(&self, email: &str) -> String {
+        sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.server.state.db.read())
+            .await
+            .unwrap()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.server.state.db.read())
@@ -153,6 +172,16 @@ impl TestServer {
     /// Returns the session token and the method's id.
     pub async fn enrolled_with_email(&self, email: &str, roles: &[Role]) -> (String, String) {
         self.add_person(email, roles).await;
+        self.enroll_email(email).await
+    }
+
+    /// A person added already (in any center) who sets up their sign-in email at their first
+    /// sign-in: the session token.
+    pub async fn enrolled_with_email_in(&self, email: &str) -> String {
+        self.enroll_email(email).await.0
+    }
+
+    async fn enroll_email(&self, email: &str) -> (String, String) {
         let setup_token = match self.login(email).await {
             LoginResponse::Setup { setup_token, .. } => setup_token,
             // 2-Step Verification is optional for families: set up from the session.

@@ -6,6 +6,7 @@
 mod admin;
 mod audit;
 mod cli;
+mod client_limit;
 mod codes;
 mod delivery;
 mod disable;

@@ -11,8 +11,14 @@ use crate::harness::*;
 
 const EMAIL: &str = "one.trip@acorns.example";
 
+/// A challenge from `device` (the test client's own device for "test device"; else a device
+/// whose id is its name).
 async fn challenge_on(t: &TestServer, device: &str) -> String {
-    match t.client.login(EMAIL, PASSWORD, Some(device)).await.unwrap() {
+    let client = match device {
+        "test device" => t.client.clone(),
+        other => t.client_on(&other.replace(' ', "-")),
+    };
+    match client.login(EMAIL, PASSWORD, Some(device)).await.unwrap() {
         LoginResponse::Verify { challenge_id, .. } => challenge_id,
         other => panic!("expected verify, got {other:?}"),
     }

@@ -132,16 +132,7 @@ async fn another_centers_administrator_and_staff_cannot_see_or_approve_it() {
     let r = request(&t, &first, &staff).await;
     t.add_person_in("Other Center", "boss@elsewhere.example", &[Role::Admin])
         .await;
-    let LoginResponse::Setup { setup_token, .. } = t.login("boss@elsewhere.example").await else {
-        panic!("expected setup")
-    };
-    let stranger = t
-        .client
-        .skip_setup(&setup_token)
-        .await
-        .map(session_of)
-        .unwrap()
-        .0;
+    let stranger = t.enrolled_with_email_in("boss@elsewhere.example").await;
     let err = t
         .client
         .admin_approve_reset(&stranger, &r.request_id)

@@ -165,6 +165,10 @@ async fn reminders_go_to_who_must_and_has_not_once_a_day_in_their_language() {
         .confirm_enrollment(&setup_token, e.id(), &code)
         .await
         .unwrap();
+    // An administrator's writes take a fresh sign-in: the one of an hour ago is not.
+    let stale = t.client.admin_send_reminders(&admin).await.unwrap_err();
+    assert_eq!(stale.code(), Some("reauth_required"));
+    let admin = t.sign_in_with_email(ADMIN).await;
     let results = burst(6, |_| {
         let c = t.client.clone();
         let a = admin.clone();

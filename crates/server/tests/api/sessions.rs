@@ -1,6 +1,7 @@
 //! Sessions people can see and end (API.md "Sessions"), and "New sign-in to your account".
 
 use twostep_client::api::LoginResponse;
+use twostep_client::Client;
 
 use crate::harness::*;
 
@@ -148,24 +149,75 @@ async fn a_device_unseen_in_ninety_days_is_announced_on_every_address() {
     assert_eq!(notices(&t.outbox(EMAIL).await), 2);
 }
 
-/// A session from `device` for a person with several methods (the email one preferred).
+/// A session from `device` (the test client's own device for "test device"; else a device
+/// whose id is its name) for a person with several methods (the email one preferred).
 async fn signed_in_on_any(t: &TestServer, device: &str) -> String {
+    let client = match device {
+        "test device" => t.client.clone(),
+        other => t.client_on(&other.replace(' ', "-")),
+    };
+    signed_in_as(t, &client, device).await
+}
+
+/// A session from `client`'s device, which calls itself `name`.
+async fn signed_in_as(t: &TestServer, client: &Client, name: &str) -> String {
     let LoginResponse::Verify {
         challenge_id,
         preferred_method_id,
+        code_sent,
         ..
-    } = t.client.login(EMAIL, PASSWORD, Some(device)).await.unwrap()
+    } = client.login(EMAIL, PASSWORD, Some(name)).await.unwrap()
     else {
         panic!("expected verify")
     };
     let method = preferred_method_id.unwrap();
-    t.client.send_code(&challenge_id, &method).await.unwrap();
+    if code_sent.is_none() {
+        client.send_code(&challenge_id, &method).await.unwrap();
+    }
     let code = t.last_code(EMAIL).await;
-    session_of(
-        t.client
-            .verify(&challenge_id, &method, &code)
+    session_of(client.verify(&challenge_id, &method, &code).await.unwrap()).0
+}
+
+/// A device is known by the id its client keeps, not the name it gives itself: someone with
+/// the password and a code who calls their device "test device" is still a new device, and
+/// the notice quotes the name as the device's own words, cleaned of what could disguise it.
+#[tokio::test]
+async fn a_copied_device_name_is_still_a_new_device() {
+    let t = TestServer::start().await;
+    let (token, _) = t.staff_with_email(EMAIL).await;
+    drop(token);
+    t.advance(3600); // (five codes an hour per address)
+    signed_in_on_any(&t, "test device").await;
+    assert_eq!(notices(&t.outbox(EMAIL).await), 0);
+    // The same name, another device id: announced.
+    t.advance(3600);
+    let intruder = t.client_on("intruder-device");
+    signed_in_as(&t, &intruder, "test device").await;
+    assert_eq!(notices(&t.outbox(EMAIL).await), 1);
+    // No device id at all: new every time.
+    let anonymous = Client::new(t.server.url());
+    t.advance(3600);
+    signed_in_as(&t, &anonymous, "test device").await;
+    t.advance(3600);
+    signed_in_as(&t, &anonymous, "test device").await;
+    assert_eq!(notices(&t.outbox(EMAIL).await), 3);
+    // The name is a label: quoted, at most 64 printable characters, no direction tricks.
+    t.advance(3600);
+    let long = format!("Jordan\u{202e}s iPad\u{0007}{}", "x".repeat(100));
+    signed_in_as(&t, &t.client_on("another-device"), &long).await;
+    let mail = t.outbox(EMAIL).await;
+    let last = mail
+        .iter()
+        .rev()
+        .find(|m| m.subject == NEW_SIGN_IN)
+        .unwrap();
+    let expected = format!("\"Jordans iPad{}\"", "x".repeat(52));
+    assert!(last.body.contains(&expected), "{}", last.body);
+    assert!(!last.body.contains('\u{202e}') && !last.body.contains('\u{7}'));
+    let stored: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT device_name FROM known_devices ORDER BY last_signed_in DESC")
+            .fetch_all(t.server.state.db.read())
             .await
-            .unwrap(),
-    )
-    .0
+            .unwrap();
+    assert_eq!(stored[0].as_deref().map(|n| n.chars().count()), Some(64));
 }
