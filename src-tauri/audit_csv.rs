@@ -1,9 +1,11 @@
 //! The audit trail as a CSV file an administrator opens in a spreadsheet: the rows as the app
 //! shows them (worded in the reader's language by the UI), written with the `csv` crate.
 //!
-//! A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage
-//! return first) gets a leading `'`: names and hints come from people, and a name such as
-//! `=HYPERLINK(…)` must open as text (OWASP's "CSV injection").
+//! A cell that a spreadsheet would read as a formula gets a leading `'`: one starting with `=`,
+//! `+`, `-`, `@` (or their full-width forms `＝＋－＠`, which some spreadsheets read alike), a
+//! tab or a carriage return, and one where such a sign follows leading spaces, line breaks or
+//! other control characters (a spreadsheet trims those). Names and hints come from people, and
+//! a name such as `=HYPERLINK(…)` must open as text (OWASP's "CSV injection").
 
 use crate::error::{AppError, AppResult};
 
@@ -32,9 +34,15 @@ pub fn text(header: &[String], rows: &[Vec<String>]) -> AppResult<String> {
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The signs that start a formula, in ASCII and full width.
+const FORMULA: [char; 8] = [
+    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+
 /// The cell as text a spreadsheet will not run.
 fn inert(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let after_blanks = cell.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    if cell.starts_with(['\t', '\r']) || after_blanks.starts_with(FORMULA) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -88,6 +96,36 @@ mod tests {
         assert!(out.contains("'=HYPERLINK"));
         assert!(out.contains("'+1") && out.contains("'-2") && out.contains("'@SUM"));
         assert!(out.contains("\nAna\n"));
+    }
+
+    #[test]
+    fn formulas_behind_blanks_control_characters_or_in_full_width_are_neutralised() {
+        for cell in [
+            "\n=1+1",
+            "\r\n=HYPERLINK(\"http://evil\")",
+            " =1",
+            "\u{a0}+1",
+            "\u{7}@SUM(A1)",
+            "\u{0}-2",
+            "\t\t=1",
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}SUM(A1)",
+            " \n\u{FF1D}1",
+            "\t",
+            "\rAna",
+        ] {
+            assert_eq!(inert(cell), format!("'{cell}"), "{cell:?}");
+        }
+        for cell in ["Ana", " Ana", "\nAna", "O'Neil", "1+1", "a=b", "", "   "] {
+            assert_eq!(inert(cell), cell, "{cell:?}");
+        }
+        // Through the writer, as the file is made.
+        let bytes = text(&s(&["Name"]), &[s(&["\n=1+1"]), s(&["\u{FF1D}1"])]).unwrap();
+        let mut r = csv::Reader::from_reader(bytes.as_bytes());
+        let back: Vec<String> = r.records().map(|rec| rec.unwrap()[0].to_owned()).collect();
+        assert_eq!(back, ["'\n=1+1", "'\u{FF1D}1"]);
     }
 
     #[test]

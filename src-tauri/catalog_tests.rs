@@ -448,6 +448,11 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::ResetRequestExpired,
         E::OperatorOnly,
         E::OwnTwoStepRequired,
+        E::AdminTooNew(7),
+        E::TooManyRequests { retry_after: 1 },
+        E::PasswordChangeRequired {
+            token: String::new(),
+        },
         E::Rule(R::InvalidEmail),
         E::Rule(R::GenericEmail),
         E::Rule(R::InvalidPhone),
@@ -495,6 +500,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::ResetRequestExpired
             | E::OperatorOnly
             | E::OwnTwoStepRequired
+            | E::AdminTooNew(_)
+            | E::TooManyRequests { .. }
+            | E::PasswordChangeRequired { .. }
             | E::Invalid(..)
             | E::Rule(_)
             | E::Internal(_) => {}
@@ -527,6 +535,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::UnknownLanguage(String::new()),
         A::PinLocked(1),
         A::NotAnImage,
+        A::ImageTooLarge,
+        A::SharedManaged,
+        A::AdminToUnshare,
         A::NoAuthenticatorApp,
         A::Qr(String::new()),
         A::Internal(String::new()),
@@ -548,6 +559,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::UnknownLanguage(_)
             | A::PinLocked(_)
             | A::NotAnImage
+            | A::ImageTooLarge
+            | A::SharedManaged
+            | A::AdminToUnshare
             | A::NoAuthenticatorApp
             | A::Qr(_)
             | A::Internal(_) => {}

@@ -889,3 +889,250 @@ fn a_setup_link_handed_back_to_twostep_itself_is_dropped() {
     crate::links::deliver(app, link.to_owned());
     assert_eq!(invoke(&w, "take_pending_link", json!({})).unwrap(), link);
 }
+
+/// Signs `email` in through the commands to the end: a code from the outbox when one is
+/// asked, an email method set up when setup is (an administrator may not skip it).
+fn sign_in_fully(f: &Fixture, w: &WebviewWindow<MockRuntime>, email: &str) -> Value {
+    let step = sign_in(w, email);
+    match step["next"].as_str().unwrap() {
+        "done" => step,
+        "verify" => {
+            let method_id = step["code_sent"]["method_id"].as_str().unwrap().to_owned();
+            invoke(
+                w,
+                "verify_code",
+                json!({ "methodId": method_id, "code": f.last_code(email) }),
+            )
+            .unwrap()
+        }
+        "setup" => {
+            let started =
+                invoke(w, "start_method", json!({ "request": { "kind": "email" } })).unwrap();
+            invoke(
+                w,
+                "confirm_method",
+                json!({ "enrollmentId": started["enrollment_id"], "code": f.last_code(email) }),
+            )
+            .unwrap()
+        }
+        other => panic!("{other}"),
+    }
+}
+
+/// The app as a person installs it: no server preset (the server screen chooses one).
+fn unpreset_window(f: &Fixture) -> WebviewWindow<MockRuntime> {
+    f.window_of(AppState::new(f.store.clone(), f.settings_path()))
+}
+
+#[test]
+fn choosing_another_server_ends_the_session_on_the_old_one_first() {
+    let f = start();
+    let other = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let w = unpreset_window(&f);
+    let status = invoke(&w, "choose_server", json!({ "url": f.server.url() })).unwrap();
+    assert_eq!(status["server"]["url"], f.server.url());
+    assert_eq!(status["shared"], false);
+    assert_eq!(sign_in(&w, email)["next"], "done");
+    let token = f.token(email).expect("kept in the keyring");
+
+    let status = invoke(&w, "choose_server", json!({ "url": other.server.url() })).unwrap();
+    assert_eq!(status["server"]["url"], other.server.url());
+    assert!(status["me"].is_null());
+    assert!(f.token(email).is_none(), "the old token left the keyring");
+    let err = tauri::async_runtime::block_on(f.client.me(&token)).unwrap_err();
+    assert_eq!(err.status(), Some(401), "signed out on the old server");
+    assert_eq!(Settings::load(&f.settings_path()).signed_in_email, None);
+}
+
+#[test]
+fn a_shared_device_changes_its_server_only_with_the_device_pin_and_stays_shared_after_a_reset() {
+    let f = start();
+    let other = start();
+    let admin = "avery@maple.example";
+    let staff = "sam@maple.example";
+    f.person(admin, &[Role::Admin, Role::Staff]);
+    f.person(staff, &[Role::Staff]);
+    let w = unpreset_window(&f);
+    invoke(&w, "choose_server", json!({ "url": f.server.url() })).unwrap();
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["shared"], true);
+    assert_eq!(status["shared_managed"], false);
+
+    // No PIN, a wrong one: the server stays; the demo too takes the PIN (asked before it
+    // starts, so not "no demo in this build").
+    for pin in [Value::Null, json!("1111")] {
+        let err = invoke(
+            &w,
+            "choose_server",
+            json!({ "url": other.server.url(), "devicePin": pin }),
+        )
+        .unwrap_err();
+        assert_eq!(err["code"], "wrong_pin", "{err}");
+        let err = invoke(&w, "use_demo", json!({ "devicePin": pin })).unwrap_err();
+        assert_eq!(err["code"], "wrong_pin", "{err}");
+    }
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["server"]["url"], f.server.url());
+    assert_eq!(
+        Settings::load(&f.settings_path()).server.as_deref(),
+        Some(f.server.url().as_str())
+    );
+    // The keeper's PIN changes it (and back).
+    let status = invoke(
+        &w,
+        "choose_server",
+        json!({ "url": other.server.url(), "devicePin": "8642" }),
+    )
+    .unwrap();
+    assert_eq!(status["server"]["url"], other.server.url());
+    invoke(
+        &w,
+        "choose_server",
+        json!({ "url": f.server.url(), "devicePin": "8642" }),
+    )
+    .unwrap();
+
+    // "Forgot the device PIN?": every account goes, the device stays shared, and the new PIN
+    // alone no longer turns shared mode off.
+    invoke(&w, "vault_clear", json!({ "devicePin": "1357" })).unwrap();
+    let list = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(list["shared"], true);
+    assert_eq!(list["unshare_needs_admin"], true);
+    let err = invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "1357" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "admin_to_unshare");
+    // Not with someone who is not an administrator either.
+    sign_in_fully(&f, &w, staff);
+    let err = invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "1357" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "admin_to_unshare");
+    // Still shared after a restart.
+    drop(w);
+    let w = unpreset_window(&f);
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["shared"], true);
+    assert_eq!(
+        invoke(&w, "vault_list", json!({})).unwrap()["unshare_needs_admin"],
+        true
+    );
+
+    // An administrator, signed in here just now: with the device PIN, shared mode goes off.
+    let done = sign_in_fully(&f, &w, admin);
+    assert_eq!(done["me"]["person"]["email"], admin, "{done}");
+    let err = invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "8642" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "wrong_pin", "the old PIN is gone");
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "1357" }),
+    )
+    .unwrap();
+    let list = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(list["shared"], false);
+    assert_eq!(list["unshare_needs_admin"], false);
+    assert!(!Settings::load(&f.settings_path()).unshare_needs_admin);
+    // Personal again: the server changes without a PIN.
+    invoke(&w, "choose_server", json!({ "url": other.server.url() })).unwrap();
+}
+
+#[test]
+fn an_administrator_signed_in_long_ago_does_not_turn_shared_mode_off_after_a_reset() {
+    use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
+    let f = start();
+    let admin = "avery@maple.example";
+    f.person(admin, &[Role::Admin, Role::Staff]);
+    let now = Arc::new(AtomicI64::new(chrono::Utc::now().timestamp()));
+    let clock: crate::authenticator::DeviceClock = {
+        let now = now.clone();
+        Arc::new(move || chrono::DateTime::from_timestamp(now.load(SeqCst), 0).unwrap_or_default())
+    };
+    let w = f.window_with_clock(clock);
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
+    invoke(&w, "vault_clear", json!({ "devicePin": "1357" })).unwrap();
+    sign_in_fully(&f, &w, admin);
+    invoke(
+        &w,
+        "vault_set_idle",
+        json!({ "minutes": 60, "devicePin": "1357" }),
+    )
+    .unwrap();
+    // Used all along (not idle), but the sign-in itself is 6 minutes old.
+    now.fetch_add(3 * 60, SeqCst);
+    invoke(&w, "session_alive", json!({ "active": true })).unwrap();
+    now.fetch_add(3 * 60, SeqCst);
+    let err = invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "1357" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "admin_to_unshare");
+    assert_eq!(invoke(&w, "vault_list", json!({})).unwrap()["shared"], true);
+}
+
+#[test]
+fn a_device_shared_by_its_management_is_never_made_personal_in_the_app() {
+    let f = start();
+    let w = f.window_of(f.state().with_managed_shared());
+    let list = invoke(&w, "vault_list", json!({})).unwrap();
+    assert_eq!(list["shared"], true);
+    assert_eq!(list["managed"], true);
+    assert_eq!(list["needs_device_pin"], true, "its keeper chooses one");
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["shared"], true);
+    assert_eq!(status["shared_managed"], true);
+    // Nothing the device PIN guards opens before there is one.
+    let err = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap_err();
+    assert_eq!(err["code"], "shared_device");
+    let err = invoke(
+        &w,
+        "vault_set_idle",
+        json!({ "minutes": 3, "devicePin": "" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_device_pin", "{err}");
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
+    assert_eq!(
+        invoke(&w, "vault_list", json!({})).unwrap()["needs_device_pin"],
+        false
+    );
+    let err = invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": false, "devicePin": "8642" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "shared_managed");
+    assert_eq!(invoke(&w, "vault_list", json!({})).unwrap()["shared"], true);
+}

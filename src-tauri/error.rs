@@ -47,6 +47,12 @@ pub enum AppError {
     PinLocked(u64),
     #[error("That file is not an image Twostep can read (PNG, JPEG, GIF, WebP or BMP).")]
     NotAnImage,
+    #[error("That image is too large (over {max} × {max} pixels). Use a smaller picture of the QR code.", max = crate::qr::MAX_SIDE)]
+    ImageTooLarge,
+    #[error("This device is shared by the choice of whoever manages it: shared mode can't be turned off here.")]
+    SharedManaged,
+    #[error("The device PIN was reset on this device, so turning shared mode off needs an administrator of your center who signed in on this device within the last few minutes.")]
+    AdminToUnshare,
     #[error(
         "No authenticator app on this device opened the link. Copy the key into your app instead."
     )]
@@ -96,6 +102,9 @@ impl AppError {
             Self::Vault(e) => e.code(),
             Self::PinLocked(_) => "pin_locked",
             Self::NotAnImage => "not_an_image",
+            Self::ImageTooLarge => "image_too_large",
+            Self::SharedManaged => "shared_managed",
+            Self::AdminToUnshare => "admin_to_unshare",
             Self::NoAuthenticatorApp => "no_authenticator_app",
             Self::Qr(_) => "no_qr_code",
             Self::Internal(_) => "internal",
@@ -117,6 +126,7 @@ impl AppError {
                 retry_after,
                 challenge_id,
                 weakness,
+                ..
             } => Self::Server {
                 code,
                 message,

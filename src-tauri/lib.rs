@@ -25,6 +25,8 @@ pub mod tokens;
 pub mod views;
 
 #[cfg(test)]
+mod capability_tests;
+#[cfg(test)]
 mod catalog_tests;
 #[cfg(test)]
 mod command_tests;
@@ -53,6 +55,11 @@ pub struct Options {
     /// the system's.
     #[arg(long, env = "TWOSTEP_LANG")]
     pub lang: Option<String>,
+    /// Locks this device to shared mode (a managed classroom tablet): codes only on tap, no
+    /// session kept, the server changed only with the device PIN, and no way in the app to
+    /// turn shared mode off. `TWOSTEP_SHARED=1` does the same.
+    #[arg(long, env = "TWOSTEP_SHARED")]
+    pub shared: bool,
     /// An `otpauth://` link to add to this device's authenticator (what the desktop passes
     /// when such a link is opened).
     pub link: Option<String>,
@@ -139,6 +146,7 @@ pub fn run() {
     let builder = builder
         .plugin(single_instance())
         .plugin(tauri_plugin_window_state::Builder::default().build());
+    let managed_shared = options.shared;
     let link = options
         .link
         .as_deref()
@@ -159,6 +167,9 @@ pub fn run() {
                     embedded,
                     data.join("demo-server"),
                 ));
+            }
+            if managed_shared {
+                state = state.with_managed_shared();
             }
             if let Some(url) = preset.clone() {
                 state = state.with_preset_server(url);

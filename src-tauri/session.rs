@@ -65,6 +65,7 @@ pub async fn begin(
         token,
         profile: default_profile(&person),
         person: Some(person),
+        signed_at: Some(state.authenticator.now_secs()),
     };
     let mut view = me_view(&signed, keyring_warning).ok_or(AppError::SignedOut)?;
     view.recovered = recovered;
@@ -106,6 +107,38 @@ pub async fn end(state: &AppState) -> AppResult<()> {
         }
     }
     forget(state).await
+}
+
+/// How recent a sign-in on this device must be for what only a center administrator who is
+/// here may do (turning shared mode off after the device PIN was reset).
+pub const FRESH_SIGN_IN_SECS: i64 = 5 * 60;
+
+/// Someone signed in on this device as an administrator of the center within the last
+/// `FRESH_SIGN_IN_SECS`, by a full sign-in or a fresh one; the role is asked of the server now
+/// (`GET /me`), not taken from what the app remembers. `refusal`: the error otherwise.
+pub async fn fresh_admin_here(state: &AppState, refusal: fn() -> AppError) -> AppResult<()> {
+    let now = state.authenticator.now_secs();
+    let fresh = {
+        let inner = state.inner.lock().await;
+        inner
+            .signed
+            .as_ref()
+            .and_then(|s| s.signed_at)
+            .is_some_and(|at| (0..=FRESH_SIGN_IN_SECS).contains(&(now - at)))
+    };
+    if !fresh {
+        return Err(refusal());
+    }
+    let person = match call(state, |c, t| async move { c.me(t.expose()).await }).await {
+        Ok(p) => p,
+        Err(AppError::SignedOut) => return Err(refusal()),
+        Err(e) => return Err(e),
+    };
+    if person.roles.contains(&Role::Admin) {
+        Ok(())
+    } else {
+        Err(refusal())
+    }
 }
 
 /// Whether this is a shared classroom device (the authenticator's setting; fails closed).
@@ -179,6 +212,7 @@ pub async fn restore(state: &AppState) -> AppResult<()> {
             token,
             person: None,
             profile: None,
+            signed_at: None,
         });
     }
     Ok(())

@@ -24,6 +24,10 @@ pub struct Settings {
     /// The language chosen in the app (`en`, `es`); none: the system's.
     #[serde(default)]
     pub locale: Option<twostep_core::Locale>,
+    /// The device PIN was reset ("Forgot the device PIN?"): shared mode stays on until a
+    /// center administrator, freshly signed in on this device, turns it off (with the PIN).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unshare_needs_admin: bool,
 }
 
 impl Settings {
@@ -141,6 +145,7 @@ mod tests {
             signed_in_email: Some("a@b.example".into()),
             vault_offset_secs: -42,
             locale: Some(twostep_core::Locale::Es),
+            unshare_needs_admin: true,
         };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);

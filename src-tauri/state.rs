@@ -58,6 +58,9 @@ pub struct Signed {
     pub person: Option<Person>,
     /// The profile shown: staff or guardian, for people who are both.
     pub profile: Option<Role>,
+    /// When this session was issued to this device by a full sign-in or a fresh one (device
+    /// seconds); none for a session brought back from the keyring.
+    pub signed_at: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -234,6 +237,12 @@ impl AppState {
             Some(l) => (Some(l), true),
             None => (crate::language::system(), false),
         }
+    }
+
+    /// Shared mode locked on by the device's management (`TWOSTEP_SHARED=1` / `--shared`).
+    pub fn with_managed_shared(mut self) -> Self {
+        self.authenticator = self.authenticator.with_managed_shared();
+        self
     }
 
     /// A server set by the device (`TWOSTEP_SERVER` / `--server`): no server screen.

@@ -53,6 +53,10 @@ pub struct StatusView {
     pub server: Option<ServerView>,
     /// The server was set by `TWOSTEP_SERVER` / `--server`: no server screen.
     pub preset: bool,
+    /// A shared classroom device: changing the server takes the device PIN.
+    pub shared: bool,
+    /// Shared by the device's management (`--shared`): never turned off in the app.
+    pub shared_managed: bool,
     pub demo_available: bool,
     pub demo_accounts: Vec<DemoAccountView>,
     pub me: Option<MeView>,

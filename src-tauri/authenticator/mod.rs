@@ -20,7 +20,7 @@ use twostep_core::otpauth::OtpAuth;
 use twostep_core::vault::{self, Entry, PinHash};
 use twostep_core::VaultError;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::tokens::SecretStore;
 
 pub use clock::{system_clock, DeviceClock};
@@ -38,6 +38,9 @@ pub struct Authenticator {
     clock: DeviceClock,
     /// Seconds added to the device's clock when making codes ("Resync"; kept in the settings).
     offset_secs: AtomicI64,
+    /// Shared by the device's management (`--shared` / `TWOSTEP_SHARED=1`): shared whatever
+    /// the vault says, and never turned off here.
+    managed_shared: bool,
 }
 
 impl Authenticator {
@@ -46,7 +49,24 @@ impl Authenticator {
             store: VaultStore::new(path, secrets),
             clock: system_clock(),
             offset_secs: AtomicI64::new(offset_secs),
+            managed_shared: false,
         }
+    }
+
+    /// The same, locked to shared mode by the device's management.
+    pub fn with_managed_shared(mut self) -> Self {
+        self.managed_shared = true;
+        self
+    }
+
+    /// Whether shared mode is locked on by the device's management.
+    pub fn managed_shared(&self) -> bool {
+        self.managed_shared
+    }
+
+    /// Whether the vault counts as shared: marked so, or locked so by the device's management.
+    fn shared_in(&self, v: &vault::Vault) -> bool {
+        v.shared || self.managed_shared
     }
 
     /// The same, on a clock the tests move.
@@ -81,10 +101,12 @@ impl Authenticator {
     /// Whether this is a shared classroom device. A vault file that exists but cannot be read
     /// counts as shared: the protections fail closed.
     pub async fn is_shared(&self) -> bool {
-        self.store
-            .read(|v| v.shared)
-            .await
-            .unwrap_or_else(|_| self.store.path().exists())
+        self.managed_shared
+            || self
+                .store
+                .read(|v| v.shared)
+                .await
+                .unwrap_or_else(|_| self.store.path().exists())
     }
 
     /// On a shared device, the minutes without use that end a session.
@@ -101,16 +123,20 @@ impl Authenticator {
     pub async fn list(&self, query: &str) -> AppResult<VaultList> {
         let now = self.code_time();
         self.store
-            .read(|v| VaultList {
-                shared: v.shared,
-                needs_device_pin: v.shared && v.device_pin.is_none(),
-                idle_minutes: v.idle_minutes.unwrap_or(SHARED_IDLE_MINUTES),
-                total: v.entries.len(),
-                entries: v
-                    .search(query)
-                    .into_iter()
-                    .map(|e| EntryView::of(e, now, !v.shared))
-                    .collect(),
+            .read(|v| {
+                let shared = self.shared_in(v);
+                VaultList {
+                    shared,
+                    managed: self.managed_shared,
+                    needs_device_pin: shared && v.device_pin.is_none(),
+                    idle_minutes: v.idle_minutes.unwrap_or(SHARED_IDLE_MINUTES),
+                    total: v.entries.len(),
+                    entries: v
+                        .search(query)
+                        .into_iter()
+                        .map(|e| EntryView::of(e, now, !shared))
+                        .collect(),
+                }
             })
             .await
     }
@@ -135,7 +161,7 @@ impl Authenticator {
         let now = self.code_time();
         self.store
             .update(move |v| {
-                let shared = v.shared;
+                let shared = self.shared_in(v);
                 let added = v.add(e)?;
                 let short_secret = added.short_secret();
                 let note = short_secret.then(|| {
@@ -197,7 +223,10 @@ impl Authenticator {
         pin: Option<&str>,
         device_pin: Option<&str>,
     ) -> AppResult<()> {
-        let shared = self.store.read(|v| v.get(id).map(|_| v.shared)).await??;
+        let shared = self
+            .store
+            .read(|v| v.get(id).map(|_| self.shared_in(v)))
+            .await??;
         if shared {
             self.device_unlock(device_pin).await?;
         } else {
@@ -227,7 +256,11 @@ impl Authenticator {
     /// Marks this device as shared (codes on tap only, no export) behind a new device PIN, or
     /// personal again with that PIN: a curious hand can't turn the protections off. Whether
     /// the device has just become shared (a session kept from before must then be forgotten).
+    /// A device shared by its management is never made personal here.
     pub async fn set_shared(&self, shared: bool, device_pin: Option<&str>) -> AppResult<bool> {
+        if !shared && self.managed_shared {
+            return Err(AppError::SharedManaged);
+        }
         let (now_shared, has_device_pin) = self
             .store
             .read(|v| (v.shared, v.device_pin.is_some()))
@@ -265,7 +298,7 @@ impl Authenticator {
         if !(1..=60).contains(&minutes) {
             return Err(VaultError::BadIdleTime.into());
         }
-        if !self.store.read(|v| v.shared).await? {
+        if !self.store.read(|v| self.shared_in(v)).await? {
             return Err(VaultError::NotShared.into());
         }
         self.device_unlock(device_pin).await?;
@@ -303,8 +336,13 @@ impl Authenticator {
     }
 
     /// On a shared device, what only the device PIN opens (turning shared off, importing,
-    /// deleting, the idle time): the same counted, growing lock as an entry's PIN.
-    async fn device_unlock(&self, device_pin: Option<&str>) -> AppResult<()> {
+    /// deleting, the idle time, changing the server): the same counted, growing lock as an
+    /// entry's PIN. Shared by the device's management before anyone chose a device PIN: refused
+    /// until one is chosen.
+    pub async fn device_unlock(&self, device_pin: Option<&str>) -> AppResult<()> {
+        if self.managed_shared && !self.store.read(|v| v.shared).await? {
+            return Err(VaultError::NoDevicePin.into());
+        }
         self.store
             .check_pin(
                 vault::DEVICE_PIN,
@@ -326,7 +364,7 @@ impl Authenticator {
     ) -> AppResult<()> {
         let (shared, has_pin) = self
             .store
-            .read(|v| v.get(id).map(|e| (v.shared, e.pin.is_some())))
+            .read(|v| v.get(id).map(|e| (self.shared_in(v), e.pin.is_some())))
             .await??;
         if shared && !has_pin {
             self.device_unlock(device_pin).await

@@ -37,7 +37,7 @@ impl Authenticator {
         if images_base64.len() > MAX_IMPORT_IMAGES || text.len() > MAX_IMPORT_TEXT {
             return Err(VaultError::ImportUnreadable(twostep_core::ImportProblem::TooLarge).into());
         }
-        if self.store.read(|v| v.shared).await? {
+        if self.is_shared().await {
             self.device_unlock(device_pin).await?;
         }
         // The QR codes' texts join the pasted ones, a line each; an image without one is
@@ -127,6 +127,9 @@ impl Authenticator {
         password: Option<String>,
     ) -> AppResult<ExportView> {
         let v = self.store.read(Clone::clone).await?;
+        if self.managed_shared() {
+            return Err(VaultError::ExportOnSharedDevice.into());
+        }
         v.check_export()?;
         match kind {
             ExportKind::Uris => Ok(ExportView {

@@ -42,6 +42,8 @@ impl EntryView {
 #[derive(Debug, Serialize)]
 pub struct VaultList {
     pub shared: bool,
+    /// Shared by the device's management: the window offers no way to turn it off.
+    pub managed: bool,
     /// Shared from before device PINs existed: the window asks for one.
     pub needs_device_pin: bool,
     /// On a shared device, the minutes without use that end a session.

@@ -33,6 +33,7 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
             Err(e) => notice = Some(e.to_string()),
         }
     }
+    let shared = session::on_shared_device(&state).await;
     let inner = state.inner.lock().await;
     let (locale, locale_chosen) = AppState::language(&inner);
     Ok(StatusView {
@@ -43,6 +44,8 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
             demo: s.demo,
         }),
         preset: inner.preset,
+        shared,
+        shared_managed: state.authenticator.managed_shared(),
         demo_available: state.demo_starter.is_some(),
         demo_accounts: if inner.server.as_ref().is_some_and(|s| s.demo) {
             demo_accounts()
@@ -79,10 +82,16 @@ pub(crate) async fn measure_clock(state: &AppState) {
 }
 
 /// A server address typed by the person: checked (https, or loopback), asked for its health,
-/// then remembered.
+/// then remembered. On a shared device only with the device PIN: a passer-by must not point
+/// the classroom tablet at a look-alike server.
 #[tauri::command]
-pub async fn choose_server(state: State<'_, AppState>, url: String) -> AppResult<StatusView> {
+pub async fn choose_server(
+    state: State<'_, AppState>,
+    url: String,
+    device_pin: Option<String>,
+) -> AppResult<StatusView> {
     refuse_if_preset(&state).await?;
+    keeper_only_when_shared(&state, device_pin.as_deref()).await?;
     let url = check_server_address(&url)?;
     let server = Server::new(url.clone(), false);
     server
@@ -94,10 +103,14 @@ pub async fn choose_server(state: State<'_, AppState>, url: String) -> AppResult
     app_status(state).await
 }
 
-/// Back to the embedded demo center.
+/// Back to the embedded demo center (on a shared device, with the device PIN).
 #[tauri::command]
-pub async fn use_demo(state: State<'_, AppState>) -> AppResult<StatusView> {
+pub async fn use_demo(
+    state: State<'_, AppState>,
+    device_pin: Option<String>,
+) -> AppResult<StatusView> {
     refuse_if_preset(&state).await?;
+    keeper_only_when_shared(&state, device_pin.as_deref()).await?;
     let url = start_demo(&state).await?;
     switch_to(&state, Server::new(url, true)).await?;
     app_status(state).await
@@ -112,8 +125,19 @@ async fn refuse_if_preset(state: &AppState) -> AppResult<()> {
     Ok(())
 }
 
+/// On a shared device, the server is changed only by its keeper (the device PIN).
+async fn keeper_only_when_shared(state: &AppState, device_pin: Option<&str>) -> AppResult<()> {
+    if session::on_shared_device(state).await {
+        state.authenticator.device_unlock(device_pin).await?;
+    }
+    Ok(())
+}
+
+/// Another server: the session on the old one ends first, there (signed out) and here (the
+/// token leaves the keyring), so no session is left alive behind the switch.
 async fn switch_to(state: &AppState, server: Server) -> AppResult<()> {
     refuse_if_preset(state).await?;
+    session::end(state).await?;
     {
         let mut inner = state.inner.lock().await;
         inner.settings.demo = server.demo;

@@ -36,6 +36,9 @@ pub struct VaultView {
     #[serde(flatten)]
     pub list: VaultList,
     pub clock: ClockView,
+    /// The device PIN was reset here: turning shared mode off needs a center administrator
+    /// signed in on this device (freshly) as well as the device PIN.
+    pub unshare_needs_admin: bool,
 }
 
 async fn clock_view(state: &AppState) -> ClockView {
@@ -77,9 +80,11 @@ pub async fn vault_list(
         .authenticator
         .list(query.as_deref().unwrap_or_default())
         .await?;
+    let unshare_needs_admin = state.inner.lock().await.settings.unshare_needs_admin;
     Ok(VaultView {
         list,
         clock: clock_view(&state).await,
+        unshare_needs_admin,
     })
 }
 
@@ -170,19 +175,29 @@ pub async fn vault_set_pin(
 }
 
 /// Shared (behind a new device PIN) or personal again (with it). A session begun before the
-/// device was shared leaves the keyring then.
+/// device was shared leaves the keyring then. After the device PIN was reset, personal again
+/// also needs a center administrator freshly signed in on this device (asked of the server):
+/// whoever reset the PIN can't turn the protections off alone.
 #[tauri::command]
 pub async fn vault_set_shared(
     state: State<'_, AppState>,
     shared: bool,
     device_pin: Option<String>,
 ) -> AppResult<()> {
+    let needs_admin = state.inner.lock().await.settings.unshare_needs_admin;
+    if !shared && needs_admin && !state.authenticator.managed_shared() {
+        crate::session::fresh_admin_here(&state, || AppError::AdminToUnshare).await?;
+    }
     if state
         .authenticator
         .set_shared(shared, device_pin.as_deref())
         .await?
     {
         crate::session::unremember(&state).await?;
+    }
+    if !shared && needs_admin {
+        state.inner.lock().await.settings.unshare_needs_admin = false;
+        state.save_settings().await?;
     }
     Ok(())
 }
@@ -200,10 +215,13 @@ pub async fn vault_set_idle(
 }
 
 /// A forgotten device PIN: every account here is deleted, the device stays shared behind the
-/// new PIN, and whoever is signed in is signed out.
+/// new PIN, and whoever is signed in is signed out. Turning shared mode off afterwards needs
+/// a center administrator too (`vault_set_shared`).
 #[tauri::command]
 pub async fn vault_clear(state: State<'_, AppState>, device_pin: Option<String>) -> AppResult<()> {
     state.authenticator.clear(device_pin.as_deref()).await?;
+    state.inner.lock().await.settings.unshare_needs_admin = true;
+    state.save_settings().await?;
     crate::session::end(&state).await
 }
 

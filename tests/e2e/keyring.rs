@@ -89,6 +89,7 @@ async fn a_shared_device_signs_out_when_left_and_never_restores_a_session() {
     app.fill("#device-pin-new", "8642").await;
     app.fill("#device-pin-again", "8642").await;
     app.click("#shared-on").await;
+    app.click("#shared-confirm").await;
     app.wait_text("#vault-summary", "Shared classroom device")
         .await;
     app.fill("#idle-minutes", "1").await;

@@ -214,6 +214,23 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     assert!(!app.is_selected("#vault-shared").await);
     app.fill("#device-pin-again", "8642").await;
     app.click("#shared-on").await;
+    // What shared mode changes, and that only the device PIN undoes it, before it is on.
+    app.wait_text(
+        "#shared-confirm-text",
+        "Only the device PIN turns shared mode off",
+    )
+    .await;
+    app.wait_text(
+        "#shared-confirm-text",
+        "Changing the server takes the device PIN",
+    )
+    .await;
+    assert!(
+        !app.is_selected("#vault-shared").await,
+        "not before the yes"
+    );
+    app.shoot("vault-shared-confirm").await;
+    app.click("#shared-confirm").await;
     app.wait_text("#vault-summary", "Shared classroom device")
         .await;
     assert!(app.is_selected("#vault-shared").await);
@@ -253,6 +270,11 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.shoot("vault-shared-off").await;
     app.click("#device-pin-forgot").await;
     app.wait_text("#shared-panel", "delete every account").await;
+    // Said before anyone clears: the device stays shared, and an administrator is needed.
+    app.wait_text("#clear-text", "The device stays shared")
+        .await;
+    app.wait_text("#clear-text", "administrator of your center")
+        .await;
     app.shoot("vault-forgot-device-pin").await;
     app.fill("#device-pin-cleared", "1357").await;
     app.click("#vault-clear").await;
@@ -264,6 +286,42 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.on_screen("vault").await;
     app.wait_text("#vault-list", "No accounts yet").await;
     assert!(app.is_selected("#vault-shared").await);
+    // Whoever cleared it knows the new PIN, but that alone no longer turns shared mode off.
+    app.click("#vault-shared").await;
+    app.wait_text(
+        "#unshare-admin",
+        "an administrator of your center signs in on this device",
+    )
+    .await;
+    app.shoot("vault-shared-off-needs-admin").await;
+    app.fill("#device-pin-off", "1357").await;
+    app.click("#shared-off").await;
+    app.wait_text("#shared-error", "needs an administrator")
+        .await;
+    assert!(app.is_selected("#vault-shared").await);
+    app.quit().await;
+    // Nor does a restart.
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.click("#open-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-summary", "Shared classroom device")
+        .await;
+    assert!(app.is_selected("#vault-shared").await);
+
+    // An administrator of the center signs in on this device: with the device PIN, the device
+    // is personal again.
+    let admin = "avery@maple.example";
+    server
+        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .await;
+    server.with_email(admin).await;
+    app.click("#vault-back").await;
+    app.on_screen("sign-in").await;
+    app.sign_in_with_emailed_code(&server, admin).await;
+    app.click("#nav-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-summary", "Shared classroom device")
+        .await;
     app.click("#vault-shared").await;
     app.fill("#device-pin-off", "8642").await;
     app.click("#shared-off").await;
@@ -273,6 +331,64 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.wait_text("#toast", "This is now a personal device")
         .await;
     assert!(!app.is_selected("#vault-shared").await);
+    app.quit().await;
+}
+
+/// A classroom tablet marked shared keeps its server: "Change" under the sign-in form takes
+/// the device PIN (the demo center too), and the sign-in screen always names the server's host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_tablet_changes_its_server_only_with_the_device_pin() {
+    let server = Server::start().await;
+    let host = server.url().trim_start_matches("http://").to_owned();
+    let data = AppData::new();
+    // No server preset: the demo center first, as a new install.
+    let app = App::launch(&data, None).await;
+    app.on_screen("sign-in").await;
+    app.click("#open-vault").await;
+    app.on_screen("vault").await;
+    app.click("#vault-shared").await;
+    app.fill("#device-pin-new", "8642").await;
+    app.fill("#device-pin-again", "8642").await;
+    app.click("#shared-on").await;
+    app.click("#shared-confirm").await;
+    app.wait_text("#vault-summary", "Shared classroom device")
+        .await;
+    app.click("#vault-back").await;
+    app.on_screen("sign-in").await;
+
+    // A passer-by: no PIN, a wrong one; neither the address nor the demo changes anything.
+    app.click("#change-server").await;
+    app.on_screen("server").await;
+    app.wait_text("#server-shared", "device PIN").await;
+    app.fill("#server-url", &server.url()).await;
+    app.click("#connect").await;
+    app.wait_text("#form-error", "That PIN isn't right").await;
+    app.fill("#server-device-pin", "1111").await;
+    app.click("#connect").await;
+    app.wait_text("#form-error", "That PIN isn't right").await;
+    app.click("#use-demo").await;
+    app.wait_text("#form-error", "That PIN isn't right").await;
+    app.shoot("server-shared").await;
+    app.click("#server-back").await;
+    app.on_screen("sign-in").await;
+    app.wait_text("#server-line", "Demo center on this device")
+        .await;
+
+    // Its keeper, with the device PIN: the sign-in screen names the new server's host.
+    app.click("#change-server").await;
+    app.on_screen("server").await;
+    app.fill("#server-url", &server.url()).await;
+    app.fill("#server-device-pin", "8642").await;
+    app.click("#connect").await;
+    app.on_screen("sign-in").await;
+    assert_eq!(app.text("#server-host").await, host);
+    app.shoot("sign-in-server-host").await;
+    app.quit().await;
+
+    // Kept after a restart.
+    let app = App::launch(&data, None).await;
+    app.on_screen("sign-in").await;
+    assert_eq!(app.text("#server-host").await, host);
     app.quit().await;
 }
 

@@ -7,11 +7,18 @@ import { h, setClockOffset, field, errorBox, showError, clearError, busy } from 
 import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as vault from './vault.js';
 
-/** Choose the server: the demo on this device, or an address. */
+/** Choose the server: the demo on this device, or an address. On a shared device, only its
+ *  keeper changes it (the device PIN): a passer-by must not point the tablet elsewhere. */
 export function server(app, { notice } = {}) {
   const box = errorBox();
   const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: t('signin.server_placeholder'), required: true, spellcheck: 'false', autocapitalize: 'none' });
   const connect = h('button', { type: 'submit', id: 'connect', class: 'primary' }, t('signin.connect'));
+  const shared = !!(app.status && app.status.shared);
+  const devicePin = shared ? h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', id: 'server-device-pin', maxlength: '12' }) : null;
+  const pin = () => (devicePin ? devicePin.value : null);
+  const back = app.status && app.status.server
+    ? h('p', {}, h('a', { href: '#sign-in', id: 'server-back', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.server_back')))
+    : null;
   const demo = app.status && app.status.demo_available
     ? h('section', { class: 'card' },
         h('h2', {}, t('signin.demo_title')),
@@ -20,16 +27,18 @@ export function server(app, { notice } = {}) {
           type: 'button', id: 'use-demo', class: 'secondary',
           onclick: (ev) => busy(ev.currentTarget, async () => {
             try {
-              app.status = await call('use_demo');
+              app.status = await call('use_demo', { devicePin: pin() });
               setClockOffset(app.status.clock_offset_ms);
               app.signedOut();
-            } catch (e) { showError(box, e); }
+            } catch (e) { showError(box, e); if (devicePin) { devicePin.select(); devicePin.focus(); } }
           }),
         }, t('signin.use_demo')))
     : null;
   return h('div', { class: 'narrow' },
+    back,
     h('h1', {}, t('signin.server_title')),
     notice ? h('p', { class: 'notice' }, notice) : null,
+    shared ? h('p', { class: 'notice', id: 'server-shared' }, t('signin.server_shared')) : null,
     h('form', {
       class: 'card', novalidate: true,
       onsubmit: (ev) => {
@@ -37,14 +46,19 @@ export function server(app, { notice } = {}) {
         busy(connect, async () => {
           clearError(box);
           try {
-            app.status = await call('choose_server', { url: url.value });
+            app.status = await call('choose_server', { url: url.value, devicePin: pin() });
             setClockOffset(app.status.clock_offset_ms);
             app.signedOut();
-          } catch (e) { showError(box, e); url.focus(); }
+          } catch (e) {
+            showError(box, e);
+            const pinWrong = devicePin && ['wrong_pin', 'pin_locked', 'no_device_pin'].includes(e.code);
+            if (pinWrong) { devicePin.select(); devicePin.focus(); } else url.focus();
+          }
         });
       },
     },
       field(t('signin.server_label'), url, t('signin.server_hint')),
+      devicePin ? field(t('vault.device_pin.label'), devicePin, t('signin.server_pin_hint')) : null,
       box,
       connect),
     demo);
@@ -81,10 +95,17 @@ export function render(app, { notice, email: prefill } = {}) {
     },
   }, field(t('signin.email_label'), email), field(t('signin.password_label'), password), box, submit);
 
+  // The server screen asks for the device PIN on a shared device: whether it is one now.
+  const changeServer = async (ev) => {
+    ev.preventDefault();
+    try { app.status = await call('app_status'); } catch (e) { /* the screen says what is wrong */ }
+    app.show(server, {}, 'server');
+  };
+  // Which server this sign-in goes to, always: its host, where a look-alike would show.
   const serverLine = s.server
-    ? h('p', { class: 'server-line' },
-        s.server.demo ? t('signin.server_demo') : t('signin.server_url', { url: s.server.url }),
-        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: (ev) => { ev.preventDefault(); app.show(server, {}, 'server'); } }, t('signin.change_server'))])
+    ? h('p', { class: 'server-line', id: 'server-line' },
+        s.server.demo ? t('signin.server_demo') : [t('signin.server_host'), ' ', h('strong', { id: 'server-host' }, hostOf(s.server.url))],
+        s.preset ? null : [' · ', h('a', { href: '#server', id: 'change-server', onclick: changeServer }, t('signin.change_server'))])
     : null;
 
   const accounts = (s.demo_accounts || []).length
@@ -300,6 +321,11 @@ export function enterRecovery(app, { step, back, locked }) {
     h('h1', {}, locked ? t('signin.locked_title') : t('signin.recovery_title')),
     h('p', { id: 'recovery-intro' }, locked ? t('signin.locked_intro') : t('signin.recovery_intro')),
     form, toCode, cancelLink(app));
+}
+
+/** A server's host (and port), as the address bar would show it. */
+function hostOf(url) {
+  try { return new URL(url).host; } catch (e) { return url; }
 }
 
 function cancelLink(app) {

@@ -45,7 +45,8 @@ export function render(app, { pick, back, notice } = {}) {
   const list = h('ul', { class: 'vault', id: 'vault-list', 'aria-live': 'off' });
   const clock = h('div', { id: 'clock' });
   const summary = h('p', { class: 'hint', id: 'vault-summary' });
-  const shared = h('input', { type: 'checkbox', id: 'vault-shared' });
+  const shared = h('input', { type: 'checkbox', id: 'vault-shared', 'aria-describedby': 'shared-managed' });
+  const managedNote = h('p', { class: 'hint', id: 'shared-managed', hidden: true }, t('vault.shared_managed'));
   let rows = new Map();
   let data = null;
 
@@ -69,6 +70,9 @@ export function render(app, { pick, back, notice } = {}) {
         }) }, t('vault.resync'))) : null);
     }
     shared.checked = data.shared;
+    // Shared by the device's management: nothing here turns it off.
+    shared.disabled = !!data.managed;
+    managedNote.hidden = !data.managed;
     if (!pick && data.needs_device_pin && !sharedPanel.querySelector('#device-pin-new')) fill(sharedPanel, makeSharedForm(true));
     if (!pick && data.shared && idleBox.hidden) { fill(idleBox, idleForm()); idleBox.hidden = false; }
     if (!data.shared) { fill(idleBox); idleBox.hidden = true; }
@@ -295,20 +299,47 @@ export function render(app, { pick, back, notice } = {}) {
     const again = devicePinInput('device-pin-again', 'new-password');
     const err = errorBox('shared-error', again);
     const save = h('button', { type: 'submit', class: 'primary', id: 'shared-on' }, t('vault.device_pin.save'));
-    return h('form', { class: 'confirm', 'aria-labelledby': 'shared-on-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
-      if (pin.value !== again.value) { showError(err, { message: t('vault.device_pin.mismatch') }); again.select(); return; }
+    const turnOn = async () => {
       try {
         await call('vault_set_shared', { shared: true, devicePin: pin.value });
         fill(sharedPanel);
         app.toast(t('vault.device_pin.shared_on'));
         load();
         shared.focus();
-      } catch (x) { showError(err, x); pin.focus(); }
+      } catch (x) {
+        // Back to the PINs, with what was wrong.
+        fill(sharedPanel, form);
+        showError(err, x);
+        pin.focus();
+      }
+    };
+    const form = h('form', { class: 'confirm', 'aria-labelledby': 'shared-on-h', onsubmit: (ev) => { ev.preventDefault(); busy(save, async () => {
+      if (pin.value !== again.value) { showError(err, { message: t('vault.device_pin.mismatch') }); again.select(); return; }
+      clearError(err);
+      // Already shared, only missing its PIN: nothing changes that needs confirming.
+      if (missing) return turnOn();
+      fill(sharedPanel, confirmShared(turnOn, () => { fill(sharedPanel, form); pin.focus(); }));
     }); } },
     h('h2', { id: 'shared-on-h' }, t(missing ? 'vault.device_pin.missing_title' : 'vault.device_pin.set_title')),
     field(t('vault.device_pin.label'), pin, t('vault.device_pin.set_hint')),
     field(t('vault.device_pin.again'), again), err,
     h('div', { class: 'actions' }, save, missing ? null : h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
+    return form;
+  }
+
+  /** What shared mode changes, and that only the device PIN undoes it: said before it is on. */
+  function confirmShared(yes, no) {
+    const go = h('button', { type: 'button', class: 'primary', id: 'shared-confirm', onclick: () => busy(go, yes) }, t('vault.shared_confirm.yes'));
+    const cancel = h('button', { type: 'button', class: 'ghost', id: 'shared-confirm-cancel', onclick: no }, t('vault.cancel'));
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'shared-confirm-h', 'aria-describedby': 'shared-confirm-text' },
+      h('h2', { id: 'shared-confirm-h' }, t('vault.shared_confirm.title')),
+      h('div', { id: 'shared-confirm-text' },
+        h('p', {}, t('vault.shared_confirm.intro')),
+        h('ul', {}, ['codes', 'sessions', 'idle', 'export', 'server'].map((k) => h('li', {}, t(`vault.shared_confirm.${k}`)))),
+        h('p', {}, h('strong', {}, t('vault.shared_confirm.undo')))),
+      h('div', { class: 'actions' }, go, cancel));
+    setTimeout(() => go.focus(), 0);
+    return panel;
   }
 
   function endSharedForm() {
@@ -326,6 +357,7 @@ export function render(app, { pick, back, notice } = {}) {
       } catch (x) { showError(err, x); pin.select(); pin.focus(); }
     }); } },
     h('h2', { id: 'shared-off-h' }, t('vault.device_pin.off_title')),
+    data && data.unshare_needs_admin ? h('p', { class: 'notice', id: 'unshare-admin' }, t('vault.device_pin.needs_admin')) : null,
     field(t('vault.device_pin.label'), pin), err,
     h('div', { class: 'actions' }, save, forgot, h('button', { type: 'button', class: 'ghost', onclick: closeShared }, t('vault.cancel'))));
   }
@@ -363,6 +395,7 @@ export function render(app, { pick, back, notice } = {}) {
       h('button', { type: 'button', class: 'primary', id: 'vault-add', onclick: () => app.show(add, { back }, 'vault-add') }, t('vault.add_account')),
       h('button', { type: 'button', class: 'secondary', id: 'vault-transfer', onclick: () => app.show(transfer, { back, shared: !!(data && data.shared) }, 'vault-transfer') }, t('vault.import_export'))),
     pick ? null : h('label', { class: 'check', for: 'vault-shared' }, shared, t('vault.shared_label')),
+    pick ? null : managedNote,
     pick ? null : sharedPanel,
     pick ? null : idleBox);
 }

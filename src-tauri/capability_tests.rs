@@ -1,0 +1,187 @@
+//! The webview is granted what the UI uses and nothing more: every permission in
+//! `capabilities/*.json` is one the code in `ui/js` needs (a command it calls, or a plugin's
+//! JavaScript it uses), and every command the UI calls is granted (else it fails at run time
+//! with "not allowed"). Notifications, for one, are sent from Rust: the webview gets no
+//! notification permission.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The JavaScript of the UI, all files together.
+fn ui_js() -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("ui/js"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The commands the UI invokes: `call('name'` (the one door, ui/js/api.js) or a direct
+/// `invoke('name'`.
+fn commands_called(js: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for door in ["call('", "invoke('", "call(\"", "invoke(\""] {
+        let quote = door.chars().last().unwrap();
+        for (i, _) in js.match_indices(door) {
+            let rest = &js[i + door.len()..];
+            let name: String = rest.chars().take_while(|c| *c != quote).collect();
+            if name.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+/// What a plugin permission is for: the JavaScript that needs it.
+fn plugin_use(permission: &str) -> Option<&'static str> {
+    match permission {
+        // `listen` (ui/js/api.js) for the events the Rust side emits (a link handed to the
+        // app, the demo inbox); it returns the function that stops listening (`unlisten`).
+        "core:event:allow-listen" | "core:event:allow-unlisten" => Some("event.listen("),
+        // Scanning a QR code with the camera (mobile builds only, ui/js/vault.js).
+        "barcode-scanner:default" => Some("barcodeScanner"),
+        _ => None,
+    }
+}
+
+fn permissions(file: &Path) -> Vec<String> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    v["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p.as_str()
+                .or_else(|| p["identifier"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// What is wrong with the capability files, given the UI's JavaScript.
+fn problems(capabilities: &[(String, Vec<String>)], js: &str) -> Vec<String> {
+    let called = commands_called(js);
+    let mut granted = BTreeSet::new();
+    let mut out = Vec::new();
+    for (file, perms) in capabilities {
+        for p in perms {
+            if let Some(command) = p.strip_prefix("allow-") {
+                let command = command.replace('-', "_");
+                if !called.contains(&command) {
+                    out.push(format!(
+                        "{file}: {p} grants `{command}`, which ui/js never calls"
+                    ));
+                }
+                granted.insert(command);
+            } else {
+                match plugin_use(p) {
+                    Some(needle) if js.contains(needle) => {}
+                    Some(needle) => out.push(format!(
+                        "{file}: {p} is granted but ui/js does not use it ({needle})"
+                    )),
+                    None => out.push(format!(
+                        "{file}: {p} is granted but nothing in ui/js needs it"
+                    )),
+                }
+            }
+        }
+    }
+    for c in called.difference(&granted) {
+        out.push(format!(
+            "ui/js calls `{c}`, which no capability grants (allow-{})",
+            c.replace('_', "-")
+        ));
+    }
+    out
+}
+
+fn capability_files() -> Vec<(String, Vec<String>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("capabilities"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.file_name().unwrap().to_string_lossy().into_owned(),
+                permissions(f),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_capabilities_grant_exactly_what_the_ui_uses() {
+    let caps = capability_files();
+    assert!(caps.iter().any(|(f, _)| f == "default.json"));
+    let js = ui_js();
+    assert!(
+        commands_called(&js).len() > 50,
+        "the UI's commands were not found"
+    );
+    let found = problems(&caps, &js);
+    assert!(found.is_empty(), "{found:#?}");
+    // The webview sends no notification itself: no notification permission at all.
+    for (file, perms) in &caps {
+        assert!(
+            !perms.iter().any(|p| p.starts_with("notification:")),
+            "{file}: {perms:?}"
+        );
+        assert!(
+            !perms.iter().any(|p| p == "core:event:default"),
+            "{file}: emitting events is not the webview's to do"
+        );
+    }
+}
+
+#[test]
+fn an_unused_grant_or_an_ungranted_call_is_caught() {
+    let js = "import { call } from './api.js'; call('app_status'); event.listen('x');";
+    let ok = vec![(
+        "default.json".to_owned(),
+        vec![
+            "allow-app-status".to_owned(),
+            "core:event:allow-listen".to_owned(),
+        ],
+    )];
+    assert!(problems(&ok, js).is_empty(), "{:?}", problems(&ok, js));
+    let too_much = vec![(
+        "default.json".to_owned(),
+        vec![
+            "allow-app-status".to_owned(),
+            "allow-sign-out".to_owned(),
+            "notification:default".to_owned(),
+            "core:event:allow-listen".to_owned(),
+        ],
+    )];
+    let found = problems(&too_much, js);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("sign_out") && found[1].contains("notification:default"));
+    let too_little = vec![(
+        "default.json".to_owned(),
+        vec!["core:event:allow-listen".to_owned()],
+    )];
+    let found = problems(&too_little, js);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("app_status"), "{found:?}");
+}
