@@ -156,13 +156,13 @@ pub async fn find_match<'c>(
     method_id: Option<&str>,
     typed: &OneTimeCode,
     now: DateTime<Utc>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<(String, DateTime<Utc>)>, ApiError> {
     let candidates = stored::live(db, scope, method_id, now).await?;
     let typed_hash = st.keys.hash_code(scope.id(), typed.expose());
     let mut found = None;
     for c in candidates {
         if bool::from(c.code_hash.ct_eq(&typed_hash)) && found.is_none() {
-            found = Some(c.id);
+            found = Some((c.id, crate::clock::from_ms(c.expires_at)));
         }
     }
     Ok(found)

@@ -277,6 +277,15 @@ pub async fn confirm(
     // One confirmation at a time per person (PostgreSQL): whether this is the first method,
     // and so whether recovery codes are made, is then decided once.
     store::people::lock(&mut tx, &person.id).await?;
+    // Judged again now that the writer is ours (it may have come after the expiry).
+    second_step::still_valid(&outcome, e.expires_at, st.now()).map_err(
+        |expired| match expired {
+            second_step::Expired::Scope => ApiError::EnrollmentExpired,
+            second_step::Expired::Code => ApiError::InvalidCode {
+                attempts_left: st.cfg.codes.attempts_left(attempts.saturating_sub(1)),
+            },
+        },
+    )?;
     let method_id = new_id();
     store::methods::insert(
         &mut *tx,

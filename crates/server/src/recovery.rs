@@ -123,6 +123,10 @@ pub async fn recover(
             signin::second_step_failed(st, tx, &person, failed, failures, attempts, at).await?,
         );
     }
+    // Judged again now that the writer is ours (it may have come after the expiry).
+    if st.now() >= challenge.expires_at {
+        return Err(ApiError::ChallengeExpired);
+    }
     let mut session = signin::session_after(&mut tx, st, &person, &challenge).await?;
     session.recovered = true;
     let left = recovery_codes::summary(&mut *tx, &person.id)

@@ -134,6 +134,10 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     if !reset_requests::approve(&mut *tx, &req.id, &admin.id, now).await? {
         return Err(not_found());
     }
+    // Judged again now that the writer is ours (it may have come after the expiry).
+    if st.now() >= req.expires_at {
+        return Err(ApiError::ResetRequestExpired);
+    }
     reset_in(&mut tx, st, &person, Some(&admin.id), true).await?;
     tx.commit().await?;
     st.courier.wake();

@@ -37,11 +37,47 @@ pub enum Against<'a> {
     },
 }
 
-/// The outcome: whether the code was right (and claimed by this request), and for an
-/// authenticator the time step it matched.
+/// The outcome: whether the code was right (and claimed by this request), for an
+/// authenticator the time step it matched, and until when what matched is good (the code's
+/// expiry, or the end of the step's window): judged again when the attempt is written.
 pub struct Outcome {
     pub won: bool,
     pub step: Option<u64>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// The end of the window in which an authenticator's code for `step` is accepted (±1 step).
+pub fn step_valid_until(step: u64) -> DateTime<Utc> {
+    let period = twostep_core::totp::TotpParams::STANDARD.period;
+    let end = (step + totp::SKEW_STEPS + 1).saturating_mul(period);
+    DateTime::from_timestamp(i64::try_from(end).unwrap_or(i64::MAX), 0)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// What expired while a right code's attempt waited for the database's writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    /// The challenge (or the enrollment) it answers.
+    Scope,
+    /// The code itself (sent codes last 10 minutes; an authenticator's step its window).
+    Code,
+}
+
+/// Whether a right code, checked with the time read at the request's start, is still good
+/// at `now` (read when its attempt is written): a request that waited for the database's
+/// writer past the code's or the challenge's expiry does not get in.
+pub fn still_valid(
+    outcome: &Outcome,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Expired> {
+    if now >= expires_at {
+        return Err(Expired::Scope);
+    }
+    match outcome.valid_until {
+        Some(until) if now >= until => Err(Expired::Code),
+        _ => Ok(()),
+    }
 }
 
 /// Checks `typed` and claims what it matches, inside the attempt's transaction.
@@ -63,6 +99,7 @@ pub async fn check_and_claim(
                 return Ok(Outcome {
                     won: false,
                     step: None,
+                    valid_until: None,
                 });
             };
             let won = match method_id {
@@ -73,14 +110,23 @@ pub async fn check_and_claim(
             Ok(Outcome {
                 won,
                 step: Some(step),
+                valid_until: Some(step_valid_until(step)),
             })
         }
         Against::Codes { scope, method_id } => {
-            let won = match codes::find_match(&mut *tx, st, scope, method_id, typed, now).await? {
-                Some(code_id) => codes::consume(&mut *tx, &code_id, now).await?,
-                None => false,
-            };
-            Ok(Outcome { won, step: None })
+            let (won, valid_until) =
+                match codes::find_match(&mut *tx, st, scope, method_id, typed, now).await? {
+                    Some((code_id, expires)) => (
+                        codes::consume(&mut *tx, &code_id, now).await?,
+                        Some(expires),
+                    ),
+                    None => (false, None),
+                };
+            Ok(Outcome {
+                won,
+                step: None,
+                valid_until,
+            })
         }
     }
 }
@@ -152,8 +198,12 @@ pub async fn pass_sign_in_at_once(
     );
     let view = batch.push(methods::of_person_with_recovery_statement(&person.id));
     let facts = session.facts();
+    // The code is judged again at the writer, whose turn may come after it expired.
+    let deadline = ctx.challenge.expires_at.min(step_valid_until(step));
+    let clock = st.clock.clone();
     let keep = Box::new(move |ran: &Results| {
-        ran.affected(step_won) == 1
+        clock.now() < deadline
+            && ran.affected(step_won) == 1
             && ran.scalar(attempt).is_ok_and(|n| n.is_some())
             && ran.scalar(counted).is_ok_and(|n| n.is_some())
             && sessions::is_plain(ran, facts, now)

@@ -577,6 +577,16 @@ pub async fn verify(
     };
 
     if outcome.won {
+        // Judged again now that the writer is ours (it may have come after the expiry).
+        // (Nothing of the attempt is kept: the code was right, only late.)
+        second_step::still_valid(&outcome, ctx.challenge.expires_at, st.now()).map_err(
+            |expired| match expired {
+                second_step::Expired::Scope => ApiError::ChallengeExpired,
+                second_step::Expired::Code => ApiError::InvalidCode {
+                    attempts_left: st.cfg.codes.attempts_left(attempts.saturating_sub(1)),
+                },
+            },
+        )?;
         if kind.is_delivered() {
             store::methods::mark_used(&mut *tx, &m.id, now).await?;
         }

@@ -180,6 +180,8 @@ pub async fn sent_times(
 pub struct Candidate {
     pub id: String,
     pub code_hash: Vec<u8>,
+    /// Unix milliseconds.
+    pub expires_at: i64,
 }
 
 /// The live, unused codes of `scope` sent to `method_id`, to compare with what was typed.
@@ -191,7 +193,7 @@ pub async fn live<'c>(
 ) -> Result<Vec<Candidate>, ApiError> {
     let col = scope.column();
     Ok(sqlx::query_as(&format!(
-        "SELECT id, code_hash FROM codes \
+        "SELECT id, code_hash, expires_at FROM codes \
          WHERE {col} = $1 AND COALESCE(method_id, '') = COALESCE($2, '') \
            AND used_at IS NULL AND expires_at > $3"
     ))

@@ -49,7 +49,7 @@ async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks() {
         assert_eq!(known.await, 10);
         assert_eq!(t.audit_count("sign_in_failed").await, 11);
         let unknown: i64 = sqlx::query_scalar(
-            "SELECT SUM(occurrences) FROM audit WHERE action = 'sign_in_failed' \
+            "SELECT CAST(SUM(occurrences) AS BIGINT) FROM audit WHERE action = 'sign_in_failed' \
              AND person_id IS NULL",
         )
         .fetch_one(t.server.state.db.read())

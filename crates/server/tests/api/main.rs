@@ -11,6 +11,7 @@ mod codes;
 mod delivery;
 mod disable;
 mod freeze;
+mod hardening;
 mod harness;
 mod http;
 mod input;
