@@ -5,7 +5,10 @@
 //! - sign-ins per second the server completes while 300 connections hammer it for 10 s, and
 //!   its ratio to that rate (the server can never beat it: each sign-in is one hash);
 //! - how the flood was answered (200 signed in, 503 `server_busy`, …) and sign-in latency;
-//! - the server's resident memory: at rest, and its peak during the flood.
+//! - the server's resident memory: at rest, and its peak during the flood;
+//! - with the per-client limit on (the default; off for the floods above, which all come from
+//!   127.0.0.1): sign-ins per second of people each on their own address (127.1.x.y) while
+//!   one address (127.0.0.2) floods the server with made-up emails, next to the same rate.
 //!
 //! A benchmark prints figures and asserts nothing about speed.
 
@@ -225,31 +228,11 @@ async fn main() {
         }
         st.courier.stop();
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = server.id();
-    let base = format!("http://127.0.0.1:{port}");
+    // The hashing queue's floods all come from this machine's one address: the per-client
+    // limit off, or it would answer them all.
+    let (mut server, base, pid) =
+        start_server(&data, &[("TWOSTEP_LIMITS_PER_CLIENT_PER_MINUTE", "0")]).await;
     let http = reqwest::Client::new();
-    while http
-        .get(format!("{base}/api/v1/health"))
-        .send()
-        .await
-        .is_err()
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let at_rest = rss_kib(pid, "VmRSS:");
 
     let mut report = Vec::new();
@@ -257,6 +240,10 @@ async fn main() {
         report.push((polite, flood(&http, &base, pid, flood_for, polite).await));
     }
     let high_water = rss_kib(pid, "VmHWM:");
+    let _ = server.kill();
+    let _ = server.wait();
+    let (mut server, base, _) = start_server(&data, &[]).await;
+    let neighbours = flood_from_one_address(&base, flood_for).await;
     let _ = server.kill();
     let _ = server.wait();
 
@@ -299,4 +286,151 @@ async fn main() {
         "  the server's high-water mark over its whole life (VmHWM): {:.1} MiB",
         high_water as f64 / 1024.0
     );
+    let n = &neighbours;
+    println!(
+        "  per-client limit on (30/min, burst 10): {FLOODERS} connections from 127.0.0.2 \
+         with made-up emails, {NEIGHBOURS} people each on an address of their own, for {:.1} s:",
+        n.secs
+    );
+    println!(
+        "    the people's sign-ins: {:.1}/s = {:.2} × the Argon2id rate; answers {:?}",
+        n.signed_in as f64 / n.secs,
+        n.signed_in as f64 / n.secs / rate,
+        n.people
+    );
+    println!("    the flood's answers: {:?}", n.flood);
+}
+
+/// Connections flooding from 127.0.0.2.
+const FLOODERS: usize = 100;
+/// People signing in meanwhile, each from an address of their own (the `PEOPLE` accounts).
+const NEIGHBOURS: usize = 300;
+
+struct Neighbours {
+    secs: f64,
+    signed_in: usize,
+    people: BTreeMap<u16, usize>,
+    flood: BTreeMap<u16, usize>,
+}
+
+/// One address floods sign-ins with made-up emails while `PEOPLE` people, each on an address
+/// of their own, sign in as fast as they are let (a polite 503 or 429 waits `Retry-After`).
+async fn flood_from_one_address(base: &str, length: Duration) -> Neighbours {
+    let url = format!("{base}/api/v1/login");
+    let start = Instant::now();
+    let flood: Vec<_> = (0..FLOODERS)
+        .map(|i| {
+            let http = from("127.0.0.2");
+            let url = url.clone();
+            tokio::spawn(async move {
+                let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+                let mut n = 0;
+                while start.elapsed() < length {
+                    n += 1;
+                    let body = serde_json::json!({
+                        "email": format!("stranger{i}-{n}@flood.example"),
+                        "password": "a guess of a password",
+                    });
+                    let status = match http.post(&url).json(&body).send().await {
+                        Ok(r) => r.status().as_u16(),
+                        Err(_) => 0,
+                    };
+                    *statuses.entry(status).or_default() += 1;
+                    tokio::task::yield_now().await;
+                }
+                statuses
+            })
+        })
+        .collect();
+    let people: Vec<_> = (0..NEIGHBOURS)
+        .map(|i| {
+            let http = from(&format!("127.1.{}.{}", i / 200, i % 200 + 1));
+            let url = url.clone();
+            tokio::spawn(async move {
+                let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+                let body = serde_json::json!({
+                    "email": format!("parent{}@bench.example", i % PEOPLE),
+                    "password": PASSWORD,
+                });
+                while start.elapsed() < length {
+                    let r = http.post(&url).json(&body).send().await;
+                    let (status, wait) = match r {
+                        Ok(r) => {
+                            let wait = r
+                                .headers()
+                                .get("retry-after")
+                                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                            (r.status().as_u16(), wait)
+                        }
+                        Err(_) => (0, None),
+                    };
+                    *statuses.entry(status).or_default() += 1;
+                    if let Some(secs) = wait {
+                        tokio::time::sleep(Duration::from_secs(secs)).await;
+                    }
+                }
+                statuses
+            })
+        })
+        .collect();
+    let merge = |into: &mut BTreeMap<u16, usize>, from: BTreeMap<u16, usize>| {
+        for (k, v) in from {
+            *into.entry(k).or_default() += v;
+        }
+    };
+    let (mut flood_statuses, mut people_statuses) = (BTreeMap::new(), BTreeMap::new());
+    for t in flood {
+        merge(&mut flood_statuses, t.await.unwrap());
+    }
+    for t in people {
+        merge(&mut people_statuses, t.await.unwrap());
+    }
+    Neighbours {
+        secs: start.elapsed().as_secs_f64(),
+        signed_in: people_statuses.get(&200).copied().unwrap_or(0),
+        people: people_statuses,
+        flood: flood_statuses,
+    }
+}
+
+/// A client whose connections come from `address` (any 127.x address is this machine).
+fn from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// The real server binary on `data`, with `env`; its address and pid once it answers.
+async fn start_server(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, u32) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = server.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    while http
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (server, base, pid)
 }
