@@ -18,6 +18,7 @@ fn twostep_commands() -> &'static [&'static str] {
         "use_demo",
         "set_language",
         "sign_in",
+        "set_new_password",
         "skip_setup",
         "send_code",
         "verify_code",

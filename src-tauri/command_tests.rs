@@ -1136,3 +1136,101 @@ fn a_device_shared_by_its_management_is_never_made_personal_in_the_app() {
     assert_eq!(err["code"], "shared_managed");
     assert_eq!(invoke(&w, "vault_list", json!({})).unwrap()["shared"], true);
 }
+
+#[test]
+fn every_request_carries_the_device_id_made_once_and_kept_with_the_settings() {
+    use std::io::{Read, Write};
+    let f = start();
+    // A stand-in server that keeps the request it gets (and answers 503).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let got = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            req.extend_from_slice(&buf[..n]);
+        }
+        let _ = s.write_all(
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        );
+        String::from_utf8_lossy(&req).to_lowercase()
+    });
+    let w = unpreset_window(&f);
+    let id = Settings::load(&f.settings_path())
+        .device_id
+        .expect("made at the first start");
+    assert_eq!(id.len(), 32);
+    invoke(&w, "choose_server", json!({ "url": url })).unwrap_err();
+    let request = got.join().unwrap();
+    assert!(
+        request.contains(&format!("\r\ntwostep-device: {id}\r\n")),
+        "{request}"
+    );
+    // A restart keeps it; signing in and out does not change it.
+    drop(w);
+    let w = f.window();
+    f.person("pat@family.example", &[Role::Guardian]);
+    sign_in(&w, "pat@family.example");
+    invoke(&w, "sign_out", json!({})).unwrap();
+    assert_eq!(
+        Settings::load(&f.settings_path()).device_id.as_deref(),
+        Some(id.as_str())
+    );
+}
+
+#[test]
+fn after_an_unfreeze_the_sign_in_asks_for_a_new_password_then_goes_on() {
+    let f = start();
+    let email = "rosa@maple.example";
+    f.person(email, &[Role::Staff]);
+    let w = f.window();
+    sign_in_fully(&f, &w, email);
+    invoke(&w, "sign_out", json!({})).unwrap();
+    // What an administrator's unfreeze leaves on the account.
+    tauri::async_runtime::block_on(
+        sqlx::query("UPDATE people SET must_change_password = 1 WHERE email = $1")
+            .bind(email)
+            .execute(f.server.state.db.write()),
+    )
+    .unwrap();
+
+    let step = sign_in(&w, email);
+    assert_eq!(
+        step,
+        json!({ "next": "new_password" }),
+        "no token in the view"
+    );
+    let weak = invoke(&w, "set_new_password", json!({ "password": "short" })).unwrap_err();
+    assert_eq!(weak["code"], "weak_password");
+    assert_eq!(weak["detail"], "too_short");
+    let step = invoke(
+        &w,
+        "set_new_password",
+        json!({ "password": "a brand new passphrase for Rosa" }),
+    )
+    .unwrap();
+    assert_eq!(step["next"], "verify", "{step}");
+    let method_id = step["code_sent"]["method_id"].as_str().unwrap().to_owned();
+    let done = invoke(
+        &w,
+        "verify_code",
+        json!({ "methodId": method_id, "code": f.last_code(email) }),
+    )
+    .unwrap();
+    assert_eq!(done["next"], "done");
+    // Only once: the flow is over.
+    let err = invoke(
+        &w,
+        "set_new_password",
+        json!({ "password": "another new passphrase" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_flow");
+    let old = tauri::async_runtime::block_on(f.client.login(email, PASSWORD, None)).unwrap_err();
+    assert_eq!(old.code(), Some("invalid_credentials"));
+}

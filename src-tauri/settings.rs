@@ -28,9 +28,39 @@ pub struct Settings {
     /// center administrator, freshly signed in on this device, turns it off (with the PIN).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unshare_needs_admin: bool,
+    /// This app's id, sent to the server with every request (`Twostep-Device`), so that it
+    /// knows this device again whatever name the device gives: 128 random bits, made once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+}
+
+/// A new device id: 128 bits from `rng` (the OS's, in the app), as 32 hex digits.
+pub fn new_device_id(rng: &mut (impl rand::RngCore + rand::CryptoRng)) -> String {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    data_encoding::HEXLOWER.encode(&bytes)
+}
+
+/// Whether `id` can be this device's id: what `new_device_id` makes (anything else in the
+/// file, such as a hand-edited value, is replaced once).
+fn is_device_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl Settings {
+    /// The device id, made now from `rng` when there is none yet (and then saved by the
+    /// caller): whether it was made. An id once made is never made again.
+    pub fn ensure_device_id(&mut self, rng: &mut (impl rand::RngCore + rand::CryptoRng)) -> bool {
+        if self.device_id.as_deref().is_some_and(is_device_id) {
+            return false;
+        }
+        self.device_id = Some(new_device_id(rng));
+        true
+    }
+
     pub fn load(path: &Path) -> Settings {
         std::fs::read(path)
             .ok()
@@ -146,8 +176,31 @@ mod tests {
             vault_offset_secs: -42,
             locale: Some(twostep_core::Locale::Es),
             unshare_needs_admin: true,
+            device_id: Some("0123456789abcdef0123456789abcdef".into()),
         };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);
+    }
+
+    #[test]
+    fn the_device_id_is_made_once_from_the_rng_and_kept() {
+        let mut rng = rand::rngs::OsRng;
+        let mut s = Settings::default();
+        assert!(s.ensure_device_id(&mut rng));
+        let id = s.device_id.clone().unwrap();
+        assert_eq!(id.len(), 32, "128 bits as hex");
+        assert!(is_device_id(&id));
+        assert!(!s.ensure_device_id(&mut rng), "never made again");
+        assert_eq!(s.device_id.as_deref(), Some(id.as_str()));
+        let mut other = Settings::default();
+        other.ensure_device_id(&mut rng);
+        assert_ne!(other.device_id, s.device_id, "random");
+        // A value that is not one (edited by hand, a header's worth of junk) is replaced.
+        let mut bad = Settings {
+            device_id: Some("Jordan's iPad\r\nX: y".into()),
+            ..Settings::default()
+        };
+        assert!(bad.ensure_device_id(&mut rng));
+        assert!(is_device_id(bad.device_id.as_deref().unwrap()));
     }
 }

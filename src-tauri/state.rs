@@ -22,9 +22,10 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(url: String, demo: bool) -> Self {
+    /// `device_id`: this app's id, sent with every request (`Twostep-Device`).
+    pub fn new(url: String, demo: bool, device_id: &str) -> Self {
         Self {
-            client: Client::new(url.clone()),
+            client: Client::new(url.clone()).with_device_id(device_id),
             url,
             demo,
         }
@@ -41,6 +42,9 @@ pub enum Flow {
     /// Signed in, confirming it's them before a change: the password was accepted again and
     /// a code is needed on this challenge (tied to the session).
     Reauth { challenge_id: String },
+    /// Password accepted, but an administrator unfroze the account since: a new password
+    /// first (`token` is good only for that), then the sign-in goes on.
+    NewPassword { token: Token, email: String },
     /// Password accepted; a method must (or may) be set up first.
     Setup {
         token: Token,
@@ -87,6 +91,8 @@ pub struct AppState {
     pub authenticator: crate::authenticator::Authenticator,
     pub tokens: std::sync::Arc<dyn SecretStore>,
     pub settings_path: PathBuf,
+    /// This app's id for servers (`Twostep-Device`), kept in the settings.
+    pub device_id: String,
     /// The embedded demo server's address, when this build and run have one.
     pub demo_url: Mutex<Option<String>>,
     /// Starts the embedded demo on first use (None in builds without it).
@@ -106,7 +112,14 @@ pub type DemoStarter = Box<
 
 impl AppState {
     pub fn new(tokens: std::sync::Arc<dyn SecretStore>, settings_path: PathBuf) -> Self {
-        let settings = Settings::load(&settings_path);
+        let mut settings = Settings::load(&settings_path);
+        // Made once, with the OS's randomness, and kept with the settings from then on.
+        if settings.ensure_device_id(&mut rand::rngs::OsRng) {
+            if let Err(e) = settings.save(&settings_path) {
+                tracing::warn!("the device id could not be saved: {e}");
+            }
+        }
+        let device_id = settings.device_id.clone().unwrap_or_default();
         let vault_path = settings_path
             .parent()
             .map(|d| d.join("vault.json"))
@@ -123,6 +136,7 @@ impl AppState {
             }),
             tokens,
             settings_path,
+            device_id,
             demo_url: Mutex::new(None),
             demo_starter: None,
             pending_link: std::sync::Mutex::new(None),
@@ -210,7 +224,7 @@ impl AppState {
                 Flow::Verify { challenge_id, .. } | Flow::Reauth { challenge_id } => {
                     *challenge_id = id.to_owned();
                 }
-                Flow::Idle | Flow::Setup { .. } => {}
+                Flow::Idle | Flow::Setup { .. } | Flow::NewPassword { .. } => {}
             }
         }
         r
@@ -248,7 +262,7 @@ impl AppState {
     /// A server set by the device (`TWOSTEP_SERVER` / `--server`): no server screen.
     pub fn with_preset_server(mut self, url: String) -> Self {
         let inner = self.inner.get_mut();
-        inner.server = Some(Server::new(url, false));
+        inner.server = Some(Server::new(url, false, &self.device_id));
         inner.preset = true;
         self
     }

@@ -23,6 +23,8 @@ pub enum StepView {
     },
     /// Only a recovery code can go on: 2-Step Verification is locked on this account.
     Recover,
+    /// An administrator unfroze the account: a new password before the sign-in goes on.
+    NewPassword,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -24,6 +24,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         server::use_demo,
         server::set_language,
         signin::sign_in,
+        signin::set_new_password,
         signin::skip_setup,
         signin::send_code,
         signin::verify_code,

@@ -93,7 +93,7 @@ pub async fn choose_server(
     refuse_if_preset(&state).await?;
     keeper_only_when_shared(&state, device_pin.as_deref()).await?;
     let url = check_server_address(&url)?;
-    let server = Server::new(url.clone(), false);
+    let server = Server::new(url.clone(), false, &state.device_id);
     server
         .client
         .health()
@@ -112,7 +112,7 @@ pub async fn use_demo(
     refuse_if_preset(&state).await?;
     keeper_only_when_shared(&state, device_pin.as_deref()).await?;
     let url = start_demo(&state).await?;
-    switch_to(&state, Server::new(url, true)).await?;
+    switch_to(&state, Server::new(url, true, &state.device_id)).await?;
     app_status(state).await
 }
 
@@ -161,8 +161,10 @@ async fn ensure_server(state: &AppState) -> AppResult<()> {
         return Ok(());
     }
     let server = match settings.server {
-        Some(url) if !settings.demo => Server::new(url, false),
-        _ if state.demo_starter.is_some() => Server::new(start_demo(state).await?, true),
+        Some(url) if !settings.demo => Server::new(url, false, &state.device_id),
+        _ if state.demo_starter.is_some() => {
+            Server::new(start_demo(state).await?, true, &state.device_id)
+        }
         _ => return Ok(()),
     };
     state.inner.lock().await.server.get_or_insert(server);

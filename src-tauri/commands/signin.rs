@@ -26,6 +26,15 @@ pub async fn sign_in<R: Runtime>(
         .await
     {
         Ok(step) => step,
+        // Unfrozen since the last sign-in: the password may be known to whoever froze the
+        // account out, so a new one comes first, on the token the 409 carries.
+        Err(e) if e.code() == Some("password_change_required") && e.password_token().is_some() => {
+            state.inner.lock().await.flow = Flow::NewPassword {
+                token: Token::new(e.password_token().unwrap_or_default().to_owned()),
+                email: email.trim().to_owned(),
+            };
+            return Ok(StepView::NewPassword);
+        }
         // Locked for good: only a recovery code goes on, on the challenge the 423 carries.
         Err(e) if e.code() == Some("two_step_locked") && e.challenge_id().is_some() => {
             state.inner.lock().await.flow = Flow::Verify {
@@ -37,6 +46,30 @@ pub async fn sign_in<R: Runtime>(
         Err(e) => return Err(AppError::from_client(e, &server.url)),
     };
     next_step(&app, &state, &server, email.trim().to_owned(), step).await
+}
+
+/// "Choose a new password" after an unfreeze: the server judges it (a weak one answers
+/// `weak_password` with why) and the sign-in goes on as after the password.
+#[tauri::command]
+pub async fn set_new_password<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    password: String,
+) -> AppResult<StepView> {
+    let (server, token, email) = {
+        let inner = state.inner.lock().await;
+        let server = inner.server.clone().ok_or(AppError::NoServer)?;
+        match &inner.flow {
+            Flow::NewPassword { token, email } => (server, token.clone(), email.clone()),
+            _ => return Err(AppError::NoFlow),
+        }
+    };
+    let step = server
+        .client
+        .set_new_password(token.expose(), &password)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    next_step(&app, &state, &server, email, step).await
 }
 
 /// "Use a recovery code" on the code screen (or the only way on, when locked).

@@ -58,7 +58,13 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     app.click("#confirm-unfreeze").await;
     app.wait_text("#reset-result", "can sign in again").await;
     assert!(!app.exists("#frozen").await);
-    server.client.login(email, PASSWORD, None).await.unwrap();
+    // Her password may be known to whoever froze her out: a new one first (the journey below).
+    let err = server
+        .client
+        .login(email, PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("password_change_required"));
 
     // The account itself: disabled (confirmed), then enabled again, 2SV kept throughout.
     app.click("#disable").await;
@@ -76,7 +82,12 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     app.click("#enable").await;
     app.click("#confirm-account-action").await;
     app.wait_text("#reset-result", "can sign in again").await;
-    server.client.login(email, PASSWORD, None).await.unwrap();
+    let err = server
+        .client
+        .login(email, PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("password_change_required"));
     app.quit().await;
 }
 
@@ -185,4 +196,88 @@ async fn a_parent_freezes_her_account_from_the_demo_inbox() {
     app.click("#sign-in").await;
     app.wait_text("#form-error", "frozen").await;
     app.quit().await;
+}
+
+/// After an administrator unfreezes an account, its old password may be known to whoever froze
+/// it out: the next sign-in asks for a new password (saying why), a weak one is refused with
+/// the reason, and the new one continues the sign-in to the second step and home.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_unfreeze_the_next_sign_in_chooses_a_new_password_then_goes_on() {
+    let server = Server::start().await;
+    let admin = "avery@maple.example";
+    server
+        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .await;
+    server.with_email(admin).await;
+    let email = "rosa@maple.example";
+    let id = server.person(email, "Rosa Díaz", &[Role::Staff]).await;
+    server.with_email(email).await;
+    server.advance(60);
+    server.add_sms(email, "+12015550177").await;
+    let link = server
+        .outbox(email)
+        .await
+        .into_iter()
+        .rev()
+        .find_map(|m| {
+            m.body
+                .split_whitespace()
+                .find(|w| w.contains("/freeze/"))
+                .map(str::to_owned)
+        })
+        .expect("a notice with the link");
+    let token = link.rsplit('/').next().unwrap();
+    twostep_server::freeze::freeze(&server.running.state, token)
+        .await
+        .unwrap();
+    // Her administrator unfreezes it (through the API; the window's Unfreeze is tested above).
+    let admin_session = server.session_of(admin).await;
+    server
+        .client
+        .admin_unfreeze(&admin_session, &id)
+        .await
+        .unwrap();
+
+    let data = AppData::new();
+    let app = App::launch(&data, Some(&server.url())).await;
+    app.sign_in(email).await;
+    app.on_screen("new-password").await;
+    app.wait_text("#new-password-intro", "unfroze your account")
+        .await;
+    app.wait_text("#new-password-intro", "may know your old password")
+        .await;
+    app.shoot("sign-in-new-password").await;
+    // Too short: refused, with why, next to the field.
+    app.fill("#new-password", "short").await;
+    app.click("#set-new-password").await;
+    app.wait_text("#new-password-error", "at least").await;
+    assert!(
+        server.client.login(email, PASSWORD, None).await.is_err(),
+        "still the old password's block"
+    );
+    app.fill("#new-password", "a brand new passphrase for Rosa")
+        .await;
+    app.click("#set-new-password").await;
+    // The sign-in goes on: her second step (she has two methods), then home.
+    app.on_screen("verify-pick").await;
+    app.click("input[name=method][data-kind=email]").await;
+    app.click("#pick-continue").await;
+    app.on_screen("verify-code").await;
+    app.fill("#code", &server.last_code(email).await).await;
+    app.click("#verify").await;
+    app.on_screen("home").await;
+    app.wait_text("#welcome", "Rosa").await;
+    app.quit().await;
+    // The old password is gone; the new one signs in.
+    let old = server
+        .client
+        .login(email, PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(old.code(), Some("invalid_credentials"));
+    server
+        .client
+        .login(email, "a brand new passphrase for Rosa", None)
+        .await
+        .unwrap();
 }

@@ -67,6 +67,7 @@ const app = {
     if (step.next === 'verify') return signin.verify(this, step);
     if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
     if (step.next === 'recover') return this.show(signin.enterRecovery, { locked: true }, 'verify-recovery');
+    if (step.next === 'new_password') return this.show(signin.newPassword, {}, 'new-password');
   },
 
   async signedIn(me, notice) {
@@ -147,7 +148,7 @@ const app = {
   chrome(name) {
     const me = this.me;
     // Signed in and not in the middle of signing in: the bar and navigation show.
-    const inApp = !!me && !['sign-in', 'server', 'verify-pick', 'verify-code', 'verify-recovery', 'setup-intro', 'recovery-codes'].includes(name);
+    const inApp = !!me && !['sign-in', 'server', 'new-password', 'verify-pick', 'verify-code', 'verify-recovery', 'setup-intro', 'recovery-codes'].includes(name);
     bar.hidden = nav.hidden = !inApp;
     document.body.classList.toggle('in-app', !!inApp);
     if (!inApp) return;
@@ -223,7 +224,7 @@ setInterval(async () => {
 
 /** Screens a link must not pull the person away from: a sign-in, a setup, the recovery codes
  *  shown once. There, the link waits until they open the Authenticator. */
-const BUSY = /^(verify-|setup-|recovery-codes|reauth|add-method)/;
+const BUSY = /^(verify-|setup-|recovery-codes|reauth|add-method|new-password)/;
 
 /** An otpauth:// link the app was handed (at launch, or by a second launch): "Add an account",
  *  with the way back to where the person was. */

@@ -134,6 +134,52 @@ export function render(app, { notice, email: prefill } = {}) {
     accounts);
 }
 
+/** After an administrator unfroze the account: a new password before the sign-in goes on
+ *  (whoever froze it out may know the old one). The server says why a weak one is weak. */
+export function newPassword(app) {
+  const next = h('input', { type: 'password', id: 'new-password', name: 'new-password', autocomplete: 'new-password', required: true, minlength: '8', maxlength: '128', autofocus: true });
+  const box = errorBox('new-password-error', next);
+  const show = h('input', { type: 'checkbox', id: 'show-new-password' });
+  show.addEventListener('change', () => { next.type = show.checked ? 'text' : 'password'; });
+  const submit = h('button', { type: 'submit', id: 'set-new-password', class: 'primary' }, t('signin.new_password.submit'));
+  const form = h('form', {
+    class: 'card', novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!next.value) { showError(box, { message: t('signin.new_password.missing') }); next.focus(); return; }
+      busy(submit, async () => {
+        clearError(box);
+        try {
+          const step = await call('set_new_password', { password: next.value });
+          next.value = '';
+          app.step(step);
+        } catch (e) {
+          // The token is spent or too old: one message and the one way on.
+          if (['no_flow', 'unauthenticated'].includes(e.code)) {
+            box.forInput = null;
+            form.replaceChildren(box);
+            showError(box, { message: t('signin.new_password.expired') }, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
+            box.querySelector('button').focus();
+            return;
+          }
+          showError(box, e);
+          next.select();
+          next.focus();
+        }
+      });
+    },
+  },
+    field(t('signin.new_password.label'), next, t('password.new_hint')),
+    box,
+    h('label', { class: 'check', for: 'show-new-password' }, show, h('span', {}, t('signin.new_password.show'))),
+    submit);
+  return h('div', { class: 'narrow' },
+    h('h1', {}, t('signin.new_password.title')),
+    h('p', { id: 'new-password-intro' }, t('signin.new_password.intro')),
+    form,
+    cancelLink(app));
+}
+
 /** After the password: pick where the code goes, or straight to the code. */
 export function verify(app, step) {
   const methods = orderMethods(step.methods, step.preferred_method_id);
