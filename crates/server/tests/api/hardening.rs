@@ -318,3 +318,40 @@ async fn a_code_is_judged_at_the_time_it_is_written() {
         t.advance(3600);
     }
 }
+
+/// twostep-client follows no redirect: a server (or something in the way) answering 308 to
+/// another address does not get the password sent on, and plain http:// is refused except on
+/// this machine.
+#[tokio::test]
+async fn the_client_follows_no_redirect_and_refuses_plain_http_off_loopback() {
+    let t = TestServer::start().await;
+    t.add_person(STAFF, &[Role::Staff]).await;
+    let target = format!("{}/api/v1/login", t.server.url());
+    let redirecting = axum::Router::new().fallback(move || {
+        let target = target.clone();
+        async move {
+            (
+                axum::http::StatusCode::PERMANENT_REDIRECT,
+                [(axum::http::header::LOCATION, target)],
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, redirecting).await });
+    let client = twostep_client::Client::new(format!("http://{addr}"));
+    let err = client.login(STAFF, PASSWORD, None).await.unwrap_err();
+    assert_eq!(err.status(), Some(308), "{err:?}");
+    assert_eq!(
+        t.audit_count("sign_in_passed").await,
+        0,
+        "nothing reached the server"
+    );
+
+    let remote = twostep_client::Client::new("http://twostep.example.org");
+    let err = remote.login(STAFF, PASSWORD, None).await.unwrap_err();
+    assert!(
+        matches!(err, twostep_client::ClientError::Refused(_)),
+        "{err:?}"
+    );
+}
