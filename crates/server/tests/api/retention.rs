@@ -395,3 +395,41 @@ async fn a_burst_of_unknown_emails_is_counted_on_one_row_per_window() {
     assert_eq!(unknown_failures(&t).await, (2, 4 + burst));
     t.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_periodic_task_runs_on_its_own_and_stops_with_the_server() {
+    let t = TestServer::start_with(|c| c.retention.interval_secs = 1).await;
+    let old = ms(t.now() - Duration::hours(1));
+    exec(
+        &t,
+        "INSERT INTO password_attempts (email, at) VALUES ('old@example.org', $1)",
+        &[Val::N(old)],
+    )
+    .await;
+    let start = std::time::Instant::now();
+    while t.count("password_attempts").await > 0 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "no pass ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Another pass later finds what has expired since (the clock moved).
+    exec(
+        &t,
+        "INSERT INTO password_attempts (email, at) VALUES ('new@example.org', $1)",
+        &[Val::N(ms(t.now()))],
+    )
+    .await;
+    t.advance(16 * 60);
+    while t.count("password_attempts").await > 0 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "no second pass"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let stopping = std::time::Instant::now();
+    t.server.stop().await;
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(5));
+}
