@@ -120,11 +120,12 @@ impl Sweep {
                  (SELECT id FROM outbox WHERE created_at < $1 \
                     AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT $2)"
             }
-            // Ids grow with time: the oldest ids are the oldest events, read in the primary
-            // key's order until a batch is found (no index on `at` needed).
+            // Ids grow with time: of the oldest ids (the primary key's first `$2`), those older
+            // than the cutoff. Never more than a batch is read, even when nothing is old (no
+            // index on `at` needed); fewer deleted than a batch means the rest are younger.
             Sweep::Audit => {
-                "DELETE FROM audit WHERE id IN \
-                 (SELECT id FROM audit WHERE at < $1 ORDER BY id LIMIT $2)"
+                "DELETE FROM audit WHERE at < $1 AND id IN \
+                 (SELECT id FROM audit ORDER BY id LIMIT $2)"
             }
         }
     }

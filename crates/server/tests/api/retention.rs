@@ -314,10 +314,27 @@ async fn more_than_a_batch_is_deleted_in_one_pass() {
             .await
             .unwrap();
     }
+    // And 1,007 audit events older than 400 days, then a young one.
+    let audit_before = t.count("audit").await;
+    for i in 0..=n {
+        let at = if i < n {
+            now - Duration::days(401)
+        } else {
+            now
+        };
+        sqlx::query("INSERT INTO audit (at, action, detail) VALUES ($1, 'sign_in_failed', 'x')")
+            .bind(ms(at))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
+    t.advance(3600);
     let swept = retention::run_once(&t.server.state).await.unwrap();
     assert_eq!(swept.of("password_attempts"), n as u64);
     assert_eq!(t.count("password_attempts").await, 0);
+    assert_eq!(swept.of("audit"), n as u64);
+    assert_eq!(t.count("audit").await, audit_before + 1);
     t.server.stop().await;
 }
 
