@@ -58,7 +58,7 @@ pub struct Options {
     /// Locks this device to shared mode (a managed classroom tablet): codes only on tap, no
     /// session kept, the server changed only with the device PIN, and no way in the app to
     /// turn shared mode off. `TWOSTEP_SHARED=1` does the same.
-    #[arg(long, env = "TWOSTEP_SHARED")]
+    #[arg(long, env = "TWOSTEP_SHARED", value_parser = clap::builder::BoolishValueParser::new())]
     pub shared: bool,
     /// An `otpauth://` link to add to this device's authenticator (what the desktop passes
     /// when such a link is opened).
@@ -219,4 +219,24 @@ pub fn run() {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod options_tests {
+    use super::*;
+
+    #[test]
+    fn shared_is_a_flag_also_set_by_its_variable() {
+        let parse = |args: &[&str]| Options::try_parse_from(args).map(|o| o.shared);
+        assert!(parse(&["twostep", "--shared"]).unwrap());
+        assert!(parse(&["twostep", "--shared=yes"]).is_err(), "a flag");
+        // TWOSTEP_SHARED=1 (or true, yes, on) itself is tried in the window:
+        // vault::a_device_shared_by_its_management_cannot_be_made_personal_in_the_window.
+        let cmd = <Options as clap::CommandFactory>::command();
+        let arg = cmd
+            .get_arguments()
+            .find(|a| a.get_id() == "shared")
+            .unwrap();
+        assert_eq!(arg.get_env(), Some(std::ffi::OsStr::new("TWOSTEP_SHARED")));
+    }
 }

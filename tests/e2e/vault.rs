@@ -435,3 +435,34 @@ async fn a_link_opened_with_the_app_closed_starts_it_on_add_an_account() {
     app.wait_text("#vault-list", "Library").await;
     app.quit().await;
 }
+
+/// A managed classroom tablet (`TWOSTEP_SHARED=1`): shared from the first start, its keeper
+/// chooses the device PIN, and the window offers no way to turn shared mode off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_shared_by_its_management_cannot_be_made_personal_in_the_window() {
+    let server = Server::start().await;
+    let data = AppData::new();
+    let app = App::launch_with(&data, Some(&server.url()), "en", &[("TWOSTEP_SHARED", "1")]).await;
+    app.on_screen("sign-in").await;
+    app.click("#open-vault").await;
+    app.on_screen("vault").await;
+    app.wait_text("#vault-summary", "Shared classroom device")
+        .await;
+    assert!(app.is_selected("#vault-shared").await);
+    assert!(
+        !app.is_enabled("#vault-shared").await,
+        "no way to untick it"
+    );
+    app.wait_text("#shared-managed", "Whoever manages this device")
+        .await;
+    // Its keeper chooses the device PIN (nothing it guards opens before).
+    app.wait("#device-pin-new").await;
+    app.fill("#device-pin-new", "8642").await;
+    app.fill("#device-pin-again", "8642").await;
+    app.click("#shared-on").await;
+    app.wait_text("#toast", "shared classroom device").await;
+    assert!(!app.exists("#device-pin-new").await);
+    assert!(!app.is_enabled("#vault-shared").await);
+    app.shoot("vault-shared-managed").await;
+    app.quit().await;
+}
