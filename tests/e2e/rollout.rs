@@ -226,6 +226,7 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
                 ],
                 reset_approvals: None,
                 guardians_required: Some(true),
+                new_admin_wait_days: None,
             },
         )
         .await

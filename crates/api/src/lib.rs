@@ -365,6 +365,10 @@ pub struct Policy {
     /// 2-Step Verification is required of families too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardians_required: Option<bool>,
+    /// Days an administrator added by another administrator waits before taking part in
+    /// two-person resets (7). Only the server's operator changes it (`twostep-server policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_admin_wait_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]

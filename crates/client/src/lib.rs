@@ -122,6 +122,9 @@ impl Client {
             // A person waiting on a sign-in screen should hear about a dead server, not wait.
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(30))
+            // The server closes a connection idle for 10 s (its header-read timeout): reuse one
+            // only well before that, rather than race the close.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             // A redirect could take a password to another host, or from https to http (and
             // 307/308 would send the body again): the API never redirects, so follow none.
             .redirect(reqwest::redirect::Policy::none())
@@ -615,6 +618,7 @@ impl Client {
             allowed_kinds: allowed.to_vec(),
             reset_approvals: None,
             guardians_required: None,
+            new_admin_wait_days: None,
         };
         self.admin_put_policy(token, &body).await
     }

@@ -219,11 +219,12 @@ pub(crate) fn by<'a>(e: Event<'a>, actor: Option<&'a str>) -> Event<'a> {
     }
 }
 
-fn policy_to_api(p: &Policy) -> api::Policy {
+fn policy_to_api(p: &Policy, new_admin_wait_days: u32) -> api::Policy {
     api::Policy {
         allowed_kinds: p.allowed.iter().copied().map(kind_to_api).collect(),
         reset_approvals: Some(p.reset_approvals.count()),
         guardians_required: Some(p.guardians_required),
+        new_admin_wait_days: Some(new_admin_wait_days),
     }
 }
 
@@ -235,7 +236,8 @@ pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, Api
 /// The center's policy, as API.md shapes it.
 pub async fn policy_of(st: &AppState, center_id: &str) -> Result<api::Policy, ApiError> {
     let policy = store::centers::policy(st.db.read(), center_id).await?;
-    Ok(policy_to_api(&policy))
+    let wait = store::centers::new_admin_wait_days(st.db.read(), center_id).await?;
+    Ok(policy_to_api(&policy, wait))
 }
 
 /// `PUT /admin/policy`; a field left out keeps its value. A fresh sign-in: the policy decides
@@ -303,6 +305,22 @@ pub async fn set_policy_of(
             }
         }
     }
+    let old_wait = store::centers::new_admin_wait_days(&mut *tx, center_id).await?;
+    let wait = req.new_admin_wait_days.unwrap_or(old_wait);
+    if wait != old_wait {
+        // An administrator who could shorten the wait could make a second administrator
+        // count at once: the operator's alone.
+        if actor.is_some() {
+            return Err(ApiError::OperatorOnly);
+        }
+        if wait > MAX_NEW_ADMIN_WAIT_DAYS {
+            return Err(ApiError::Invalid(
+                "invalid_new_admin_wait_days",
+                format!("The wait is 0 to {MAX_NEW_ADMIN_WAIT_DAYS} days."),
+            ));
+        }
+        store::centers::set_new_admin_wait_days(&mut *tx, center_id, wait).await?;
+    }
     store::centers::set_policy(&mut *tx, center_id, &policy).await?;
     let event = |action| {
         by(
@@ -331,8 +349,11 @@ pub async fn set_policy_of(
             .await?;
     }
     tx.commit().await?;
-    Ok(policy_to_api(&policy))
+    Ok(policy_to_api(&policy, wait))
 }
+
+/// The longest `new_admin_wait_days` (the database refuses more).
+pub const MAX_NEW_ADMIN_WAIT_DAYS: u32 = 90;
 
 /// The center's administrators who can take part in a reset: enabled, with a method, and
 /// counted as a second person (`second_person`).

@@ -66,6 +66,10 @@ enum Command {
         /// Whether families must use 2-Step Verification too.
         #[arg(long)]
         guardians_required: Option<bool>,
+        /// Days an administrator added by another administrator waits before taking part in
+        /// two-person resets (0 to 90; 7 by default).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=90))]
+        new_admin_wait_days: Option<u32>,
     },
     /// Seed the demo center and print its accounts.
     Demo {
@@ -284,6 +288,7 @@ async fn main() -> anyhow::Result<()> {
             center,
             reset_approvals,
             guardians_required,
+            new_admin_wait_days,
         } => {
             let st = twostep_server::build_state(load(&common)?, Arc::new(SystemClock)).await?;
             let id = center_id(&st, &center).await?;
@@ -291,9 +296,13 @@ async fn main() -> anyhow::Result<()> {
             let mut policy = twostep_server::admin::policy_of(&st, &id)
                 .await
                 .map_err(err)?;
-            if reset_approvals.is_some() || guardians_required.is_some() {
+            if reset_approvals.is_some()
+                || guardians_required.is_some()
+                || new_admin_wait_days.is_some()
+            {
                 policy.reset_approvals = reset_approvals;
                 policy.guardians_required = guardians_required;
+                policy.new_admin_wait_days = new_admin_wait_days;
                 policy = twostep_server::admin::set_policy_of(&st, &id, policy, None)
                     .await
                     .map_err(err)?;
@@ -309,6 +318,10 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "Administrators a reset takes: {}",
                 policy.reset_approvals.unwrap_or(1)
+            );
+            println!(
+                "Days an administrator added by another waits to count for two-person resets: {}",
+                policy.new_admin_wait_days.unwrap_or_default()
             );
             println!(
                 "Families must use 2-Step Verification: {}",

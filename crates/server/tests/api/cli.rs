@@ -322,4 +322,11 @@ fn the_operator_reads_and_changes_the_policy() {
     );
     let out = policy(&["--reset-approvals", "3"]);
     assert!(!out.status.success());
+    // The wait before an administrator added by another counts: the operator's to change.
+    assert!(String::from_utf8_lossy(&policy(&[]).stdout)
+        .contains("waits to count for two-person resets: 7"));
+    let out = policy(&["--new-admin-wait-days", "2"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("two-person resets: 2"));
+    assert!(!policy(&["--new-admin-wait-days", "91"]).status.success());
 }

@@ -28,6 +28,7 @@ fn policy(approvals: u32) -> api::Policy {
         allowed_kinds: vec![api::Kind::Email, api::Kind::Totp, api::Kind::Sms],
         reset_approvals: Some(approvals),
         guardians_required: None,
+        new_admin_wait_days: None,
     }
 }
 
@@ -145,6 +146,19 @@ async fn a_second_administrator_made_by_the_first_counts_after_seven_days() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("needs_two_admins"));
+    // No administrator can shorten the wait: the operator's alone.
+    let shorter = api::Policy {
+        new_admin_wait_days: Some(0),
+        ..policy(1)
+    };
+    let err = t
+        .client
+        .admin_put_policy(&admin, &shorter)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("operator_only"));
+    let seen = t.client.admin_policy(&admin).await.unwrap();
+    assert_eq!(seen.new_admin_wait_days, Some(7));
     // Where the operator set two approvals, the new administrator neither asks nor approves.
     let center = t.server.state.db.read();
     let center_id: String = sqlx::query_scalar("SELECT center_id FROM people WHERE id = $1")

@@ -24,6 +24,7 @@ async fn two_admins() -> (TestServer, String, String, String) {
                 allowed_kinds: vec![api::Kind::Email, api::Kind::Totp, api::Kind::Sms],
                 reset_approvals: Some(2),
                 guardians_required: None,
+                new_admin_wait_days: None,
             },
         )
         .await
@@ -253,6 +254,7 @@ async fn one_administrator_cannot_undo_the_two_person_rule() {
         allowed_kinds: vec![api::Kind::Email, api::Kind::Totp],
         reset_approvals: Some(n),
         guardians_required: None,
+        new_admin_wait_days: None,
     };
     // Not by turning it off…
     let err = t
@@ -362,6 +364,7 @@ async fn two_approvals_need_two_administrators_who_use_two_step_verification() {
         allowed_kinds: vec![api::Kind::Email],
         reset_approvals: Some(2),
         guardians_required: None,
+        new_admin_wait_days: None,
     };
     let err = t.client.admin_put_policy(&first, &two).await.unwrap_err();
     assert_eq!(

@@ -214,6 +214,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout() {
                 allowed_kinds: vec![api::Kind::Email, api::Kind::Totp],
                 reset_approvals: None,
                 guardians_required: Some(true),
+                new_admin_wait_days: None,
             },
         )
         .await
@@ -251,6 +252,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout() {
                 allowed_kinds: vec![api::Kind::Email],
                 reset_approvals: None,
                 guardians_required: Some(false),
+                new_admin_wait_days: None,
             },
         )
         .await
@@ -279,6 +281,7 @@ async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_no
                     allowed_kinds: vec![api::Kind::Email],
                     reset_approvals: Some(n),
                     guardians_required: Some(true),
+                    new_admin_wait_days: None,
                 },
             )
             .await
