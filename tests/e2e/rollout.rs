@@ -31,6 +31,7 @@ async fn the_overview_counts_the_demo_center_and_reminders_reach_the_inbox() {
         .decode(secret.replace(' ', "").trim_end_matches('=').as_bytes())
         .unwrap();
     // The embedded demo server runs on the system clock.
+    #[allow(clippy::disallowed_methods)]
     let code = twostep_testkit::totp_code(&key, chrono::Utc::now().timestamp());
     app.fill("#setup-code", &code).await;
     app.click("#confirm-method").await;
