@@ -519,6 +519,8 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             "invalid_limit",
             "invalid_action",
             "needs_two_admins",
+            "password_reused",
+            "invalid_new_admin_wait_days",
         ]
         .map(String::from),
     );

@@ -28,6 +28,8 @@ use chrono::{DateTime, Duration, Utc};
 use twostep_server::store::{attempts, audit, AuditAction, Backend, Event};
 use twostep_server::{retention, AppState, Config, ManualClock};
 
+/// Simulated days of a full run (`cargo bench`); a smoke run (`cargo test --all-targets`)
+/// simulates one, lightly, on SQLite only.
 const DAYS: i64 = 7;
 const STEP_SECS: i64 = 300;
 /// Sign-ins in flight at once.
@@ -189,7 +191,7 @@ async fn bytes_per_row(st: &AppState, now: DateTime<Utc>) -> (f64, f64) {
     (per_row[0], per_row[1])
 }
 
-async fn week(label: &str, database_url: Option<String>, per_step: u64, hash_rate: f64) {
+async fn week(label: &str, database_url: Option<String>, days: i64, per_step: u64, hash_rate: f64) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -202,14 +204,14 @@ async fn week(label: &str, database_url: Option<String>, per_step: u64, hash_rat
     let st = twostep_server::build_state(cfg, clock.clone())
         .await
         .unwrap();
-    println!("\n{label}: {DAYS} simulated days, {per_step} failed sign-ins every {STEP_SECS} s");
+    println!("\n{label}: {days} simulated days, {per_step} failed sign-ins every {STEP_SECS} s");
     let (disk, used) = size(&st).await;
     println!("  start: {} on disk, {} in use", mib(disk), mib(used));
     let wall = Instant::now();
     let steps_per_day = 24 * 3600 / STEP_SECS;
     let mut n = 0u64;
     let mut swept = 0u64;
-    for day in 1..=DAYS {
+    for day in 1..=days {
         for _ in 0..steps_per_day {
             // The step's sign-ins, spread over its 5 minutes, CONCURRENCY at a time.
             let gap = Duration::milliseconds(STEP_SECS * 1000 / per_step.max(1) as i64);
@@ -255,7 +257,7 @@ async fn week(label: &str, database_url: Option<String>, per_step: u64, hash_rat
         "  the same week with one audit row per failure and no retention: +{} ({n} rows)",
         mib((audit_bytes * n as f64) as u64)
     );
-    let week_secs = (DAYS * 24 * 3600) as f64;
+    let week_secs = (days * 24 * 3600) as f64;
     println!(
         "  at this machine's Argon2id rate ({hash_rate:.0} failed sign-ins/s, all week): \
          before +{} per week, growing; now about {} (the attempts of one {:.0}-minute \
@@ -272,21 +274,27 @@ async fn week(label: &str, database_url: Option<String>, per_step: u64, hash_rat
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this once, briefly, as a
+    // smoke run (a debug build's figures mean nothing).
+    let full = std::env::args().any(|a| a == "--bench");
     let per_step: u64 = std::env::var("RETENTION_WEEK_PER_STEP")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
+        .unwrap_or(if full { 150 } else { 2 });
+    let days = if full { DAYS } else { 1 };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let hash_rate = argon2_rate(cores, 3);
+    let hash_rate = argon2_rate(cores, if full { 3 } else { 1 });
     println!("Argon2id (19 MiB, 2 passes) on {cores} cores: {hash_rate:.0} hashes/s");
-    week("SQLite", None, per_step, hash_rate).await;
-    if std::env::var("RETENTION_WEEK_SQLITE_ONLY").is_err()
+    week("SQLite", None, days, per_step, hash_rate).await;
+    if full
+        && std::env::var("RETENTION_WEEK_SQLITE_ONLY").is_err()
         && std::path::Path::new("/usr/lib/postgresql").exists()
     {
         let url = twostep_testkit::postgres::cluster().new_database();
         week(
             "PostgreSQL (a local cluster)",
             Some(url),
+            days,
             per_step,
             hash_rate,
         )

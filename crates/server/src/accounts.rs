@@ -33,7 +33,9 @@ pub async fn add(
 ) -> Result<PersonRow, ApiError> {
     let email = Email::parse(a.email)?;
     let name = a.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    // (No control characters: the name goes into notices, such as the one that tells every
+    // administrator who was made one.)
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(ApiError::Invalid(
             "invalid_name",
             "Enter the person's name (up to 200 characters).".into(),

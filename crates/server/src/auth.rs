@@ -115,11 +115,19 @@ pub const DEVICE_HEADER: &str = "twostep-device";
 /// A device's name as a label: printable characters only (no control or direction-changing
 /// ones, which could disguise it in a notice), at most 64; none if nothing is left.
 pub fn device_label(name: Option<&str>) -> Option<String> {
-    let bidi = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    // Invisible or direction-changing characters (zero-width ones, line and paragraph
+    // separators, bidi marks and overrides, the byte-order mark, the Arabic letter mark).
+    let hidden = |c: char| {
+        matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
+    };
     name.map(|d| {
         d.trim()
             .chars()
-            .filter(|c| !c.is_control() && !bidi(*c))
+            .filter(|c| !c.is_control() && !hidden(*c))
+            // Quoted in notices as what the device "calls itself": its own quotes may not end
+            // the quotation.
+            .map(|c| if c == '"' { '\'' } else { c })
             .take(64)
             .collect::<String>()
             .trim()
@@ -305,4 +313,27 @@ pub async fn spend_setup_token<'c>(
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
     tokens::spend_setup(db, hash, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_label;
+
+    #[test]
+    fn a_device_name_is_a_plain_label() {
+        assert_eq!(
+            device_label(Some("  Jordan's iPad ")).as_deref(),
+            Some("Jordan's iPad")
+        );
+        assert_eq!(
+            device_label(Some("a\u{202e}b\u{200b}c\u{2028}d\u{feff}e\u{7}f\"g")).as_deref(),
+            Some("abcdef'g")
+        );
+        assert_eq!(
+            device_label(Some("x".repeat(100).as_str())).map(|d| d.len()),
+            Some(64)
+        );
+        assert_eq!(device_label(Some(" \u{200b} ")), None);
+        assert_eq!(device_label(None), None);
+    }
 }

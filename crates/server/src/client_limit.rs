@@ -25,37 +25,79 @@ use ipnet::IpNet;
 use crate::error::ApiError;
 
 /// Addresses remembered at once; past this, buckets idle long enough to be full again are
-/// forgotten (a flood from many addresses cannot grow the table without end).
+/// forgotten, at most once every `CLEAN_EVERY_SECS` (a flood from many addresses cannot grow
+/// the table without end, nor make every request scan it).
 const MAX_CLIENTS: usize = 100_000;
+const CLEAN_EVERY_SECS: u64 = 10;
+
+/// An IPv6 /48 (what a free tunnel broker hands out: 65,536 /64s) shares this many times a
+/// /64's bucket: one site cannot multiply its rate by its number of /64s.
+const SITE_FACTOR: u32 = 16;
 
 /// The limiter and who the client is.
 #[derive(Clone)]
 pub struct ClientLimit {
     buckets: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// IPv6 sites (/48), with `SITE_FACTOR` times the quota.
+    sites: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     trusted_proxies: Arc<Vec<IpNet>>,
+    /// When the tables were last cleaned, in seconds since `started`.
+    cleaned: Arc<std::sync::atomic::AtomicU64>,
+    started: std::time::Instant,
 }
 
 impl ClientLimit {
     /// `per_minute` requests a minute per client, `burst` at once; `None` when either is 0
     /// (the limit off).
     pub fn new(per_minute: u32, burst: u32, trusted_proxies: Vec<IpNet>) -> Option<Self> {
-        let quota =
-            Quota::per_minute(NonZeroU32::new(per_minute)?).allow_burst(NonZeroU32::new(burst)?);
+        let (per_minute, burst) = (NonZeroU32::new(per_minute)?, NonZeroU32::new(burst)?);
+        let quota = Quota::per_minute(per_minute).allow_burst(burst);
+        let factor = NonZeroU32::new(SITE_FACTOR)?;
+        let site = Quota::per_minute(per_minute.saturating_mul(factor))
+            .allow_burst(burst.saturating_mul(factor));
         Some(Self {
             buckets: Arc::new(RateLimiter::keyed(quota)),
+            sites: Arc::new(RateLimiter::keyed(site)),
             trusted_proxies: Arc::new(trusted_proxies),
+            cleaned: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            started: std::time::Instant::now(),
         })
     }
 
-    /// Takes one request from `client`'s bucket: how long to wait when it is empty.
+    /// Takes one request from `client`'s bucket (and, for IPv6, its site's): how long to wait
+    /// when one is empty.
     fn take(&self, client: IpAddr) -> Result<(), Duration> {
-        if self.buckets.len() > MAX_CLIENTS {
-            self.buckets.retain_recent();
-            self.buckets.shrink_to_fit();
+        self.clean_if_large();
+        let wait = |n: governor::NotUntil<_>| n.wait_time_from(DefaultClock::default().now());
+        if let IpAddr::V6(v6) = client {
+            let s = v6.segments();
+            let site = IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0));
+            self.sites.check_key(&site).map_err(wait)?;
         }
-        self.buckets
-            .check_key(&client)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        self.buckets.check_key(&client).map_err(wait)
+    }
+
+    /// Forgets the buckets that are full again, when the tables are large, at most once every
+    /// `CLEAN_EVERY_SECS` (one request pays for the scan, not every one).
+    fn clean_if_large(&self) {
+        use std::sync::atomic::Ordering;
+        if self.buckets.len() + self.sites.len() <= MAX_CLIENTS {
+            return;
+        }
+        let now = self.started.elapsed().as_secs();
+        let last = self.cleaned.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < CLEAN_EVERY_SECS
+            || self
+                .cleaned
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        for table in [&self.buckets, &self.sites] {
+            table.retain_recent();
+            table.shrink_to_fit();
+        }
     }
 
     /// The client's address: the socket's peer, or, when that peer is a trusted proxy, the
@@ -75,15 +117,23 @@ impl ClientLimit {
             .collect::<Vec<_>>();
         let mut client = peer;
         for hop in hops.iter().rev() {
-            match hop.parse::<IpAddr>() {
-                Ok(ip) if trusted(&ip) => client = ip,
-                Ok(ip) => return bucket_key(ip),
+            match parse_hop(hop) {
+                Some(ip) if trusted(&ip) => client = ip,
+                Some(ip) => return bucket_key(ip),
                 // A hop that is not an address: nothing further left can be believed.
-                Err(_) => return bucket_key(client),
+                None => return bucket_key(client),
             }
         }
         bucket_key(client)
     }
+}
+
+/// An `X-Forwarded-For` hop: an address, or an address with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`), as some load balancers write them.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// One bucket per IPv4 address, and per /64 for IPv6 (one household or phone gets a whole
@@ -113,7 +163,7 @@ fn is_limited(method: &Method, path: &str) -> bool {
                 || path.starts_with("/freeze/")
         }
         Method::PUT => path == "/api/v1/me/password",
-        Method::GET => path.starts_with("/freeze/"),
+        Method::GET | Method::HEAD => path.starts_with("/freeze/"),
         _ => false,
     }
 }
@@ -179,6 +229,11 @@ mod tests {
             l.client_of(ip("10.0.0.2"), &xff("nonsense")),
             ip("10.0.0.2")
         );
+        // A hop with a port is still its address.
+        assert_eq!(
+            l.client_of(ip("10.0.0.2"), &xff("198.51.100.4:5678")),
+            ip("198.51.100.4")
+        );
         // IPv6 clients share a bucket per /64.
         assert_eq!(
             l.client_of(ip("2001:db8:1:2:aaaa::1"), &HeaderMap::new()),
@@ -200,6 +255,21 @@ mod tests {
         );
         // Another client is not affected.
         assert!(l.take("192.0.2.2".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn one_ipv6_site_cannot_multiply_its_rate_by_its_subnets() {
+        let l = limit(&[]);
+        // 160 requests from 16 /64s of one /48: the site's bucket (16 × 10) is spent...
+        for i in 0..16u16 {
+            let client: IpAddr = format!("2001:db8:1:{i:x}::").parse().unwrap();
+            for _ in 0..10 {
+                assert!(l.take(client).is_ok());
+            }
+        }
+        // ...so a 17th /64 of the same site waits, and another site does not.
+        assert!(l.take("2001:db8:1:ff::".parse().unwrap()).is_err());
+        assert!(l.take("2001:db8:2::".parse().unwrap()).is_ok());
     }
 
     #[test]

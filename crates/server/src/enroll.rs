@@ -312,7 +312,8 @@ pub async fn confirm(
     let hint = method::hint(kind, e.address.as_deref());
     let session = match p.kind {
         TokenKind::Setup => {
-            if !auth::spend_setup_token(&mut *tx, &p.token_hash, now).await? {
+            // The time at the writer: a token that expired while this waited is spent no more.
+            if !auth::spend_setup_token(&mut *tx, &p.token_hash, st.now()).await? {
                 return Err(ApiError::Unauthenticated);
             }
             Some(crate::sessions::begin(&mut tx, st, person, &p.device, now).await?)

@@ -65,6 +65,18 @@ pub async fn change_with_token(
     let new = Zeroizing::new(req.new_password);
     twostep_core::password::check(&new, &person.email, &person.name)
         .map_err(ApiError::WeakPassword)?;
+    // The old password is the one someone else may know: not again.
+    let reused = st
+        .passwords
+        .admit()?
+        .verify(Some(person.password_hash.clone()), new.clone())
+        .await?;
+    if reused {
+        return Err(ApiError::Invalid(
+            "password_reused",
+            "Choose a password different from your old one: someone else may know it.".into(),
+        ));
+    }
     let hash = st.passwords.admit()?.hash(new).await?;
 
     let mut tx = st.db.begin().await?;
@@ -76,6 +88,11 @@ pub async fn change_with_token(
     let person = store::people::by_id(&mut *tx, &person.id)
         .await?
         .ok_or_else(gone)?;
+    // A new password chosen meanwhile (a token issued by a sign-in that raced that change):
+    // the token opens nothing.
+    if !person.must_change_password {
+        return Err(gone());
+    }
     // Frozen again, or disabled, since the token was issued: the token opens nothing.
     if person.frozen {
         return Err(ApiError::AccountFrozen);

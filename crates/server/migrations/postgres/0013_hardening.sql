@@ -23,16 +23,21 @@ CREATE TABLE password_tokens (
 CREATE INDEX password_tokens_person ON password_tokens(person_id);
 
 -- Devices are known by the hash of the random id their client keeps (Twostep-Device), not by
--- the name they give themselves, which anyone can copy. The old rows keyed by name cannot be
--- matched to an id: every device is new once.
-DROP TABLE known_devices;
-CREATE TABLE known_devices (
+-- the name they give themselves, which anyone can copy. The old rows, keyed by name, cannot be
+-- matched to an id: each person keeps one placeholder row (a hash no id has) with their last
+-- sign-in, so that their next sign-in, from any device, is announced (a person with no row at
+-- all is signing in for the first time, which is no news).
+CREATE TABLE known_devices_by_id (
     person_id      TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     device_hash    BYTEA NOT NULL,
     device_name    TEXT,
     last_signed_in BIGINT NOT NULL,
     PRIMARY KEY (person_id, device_hash)
 );
+INSERT INTO known_devices_by_id (person_id, device_hash, device_name, last_signed_in)
+    SELECT person_id, '\x00'::bytea, NULL, MAX(last_signed_in) FROM known_devices GROUP BY person_id;
+DROP TABLE known_devices;
+ALTER TABLE known_devices_by_id RENAME TO known_devices;
 CREATE INDEX known_devices_last ON known_devices(last_signed_in);
 ALTER TABLE challenges ADD COLUMN device_hash BYTEA;
 ALTER TABLE tokens ADD COLUMN device_hash BYTEA;

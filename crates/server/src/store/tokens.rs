@@ -134,7 +134,8 @@ pub async fn spend_setup<'c>(
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
     let r = sqlx::query(
-        "UPDATE tokens SET spent_at = $1 WHERE hash = $2 AND kind = 'setup' AND spent_at IS NULL",
+        "UPDATE tokens SET spent_at = $1 \
+         WHERE hash = $2 AND kind = 'setup' AND spent_at IS NULL AND expires_at > $1",
     )
     .bind(to_ms(now))
     .bind(hash)

@@ -123,16 +123,45 @@ async fn posting_it_freezes_the_account_once_and_tells_the_administrators() {
         t.client.methods(&token).await.unwrap_err().status(),
         Some(401)
     );
-    // A weak password is refused and the token kept.
+    // A weak password, or the old one (which someone else may know), is refused and the
+    // token kept.
     let weak = t.client.set_new_password(&token, "password").await;
     assert_eq!(weak.unwrap_err().code(), Some("weak_password"));
+    let reused = t.client.set_new_password(&token, PASSWORD).await;
+    assert_eq!(reused.unwrap_err().code(), Some("password_reused"));
+    // A second sign-in with the old password meanwhile gets a token of its own; both end
+    // when the new password is chosen, and so does one a racing sign-in stores after that.
+    let other = t.client.login(EMAIL, PASSWORD, None).await.unwrap_err();
+    let other = other.password_token().unwrap().to_owned();
     const NEW: &str = "a brand new passphrase";
     let next = t.client.set_new_password(&token, NEW).await.unwrap();
     assert!(matches!(next, LoginResponse::Verify { .. }), "{next:?}");
     // Once.
+    for spent in [&token, &other] {
+        let again = t
+            .client
+            .set_new_password(spent, "another new passphrase")
+            .await;
+        assert_eq!(again.unwrap_err().status(), Some(401));
+    }
+    let (late, late_hash) = twostep_server::crypto::new_token();
+    let now = t.now();
+    twostep_server::store::password_tokens::insert(
+        t.server.state.db.write(),
+        &twostep_server::store::password_tokens::NewPasswordToken {
+            hash: &late_hash,
+            person_id: &t.person_id(EMAIL).await,
+            device_name: None,
+            device_hash: None,
+            expires_at: now + chrono::Duration::minutes(15),
+        },
+        now,
+    )
+    .await
+    .unwrap();
     let again = t
         .client
-        .set_new_password(&token, "another new passphrase")
+        .set_new_password(&late, "another new passphrase")
         .await;
     assert_eq!(again.unwrap_err().status(), Some(401));
     let old = t.client.login(EMAIL, PASSWORD, None).await.unwrap_err();
