@@ -1,4 +1,4 @@
-//! The wire types of Twostep's HTTP API, version 1 (`shared/API.md`), shared by the server,
+//! The wire types of Twostep's HTTP API, version 1 (`docs/api.md`), shared by the server,
 //! the client and the app. Field names here are the contract: add, never rename.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! twostep-client: a typed client for Twostep's HTTP API (shared/API.md), used by the app and
+//! twostep-client: a typed client for Twostep's HTTP API (docs/api.md), used by the app and
 //! the tests.
 //!
 //! The sign-in flow is [`Step`]: `login` answers `Verify`, `Setup` or `Done`; `verify`,

@@ -1,4 +1,4 @@
-//! twostep-server: 2-Step Verification over HTTP (shared/API.md), on SQLite.
+//! twostep-server: 2-Step Verification over HTTP (docs/api.md), on SQLite or PostgreSQL.
 
 pub mod accounts;
 pub mod admin;
