@@ -242,9 +242,9 @@ async fn main() {
     let high_water = rss_kib(pid, "VmHWM:");
     let _ = server.kill();
     let _ = server.wait();
-    let (mut server, base, _) = start_server(&data, &[]).await;
-    let alone = flood_from_one_address(&base, flood_for, 0).await;
-    let neighbours = flood_from_one_address(&base, flood_for, FLOODERS).await;
+    let (mut server, base, pid) = start_server(&data, &[]).await;
+    let alone = flood_from_one_address(&base, pid, flood_for, 0).await;
+    let neighbours = flood_from_one_address(&base, pid, flood_for, FLOODERS).await;
     let _ = server.kill();
     let _ = server.wait();
 
@@ -297,10 +297,12 @@ async fn main() {
         ("while 127.0.0.2 floods with made-up emails", &neighbours),
     ] {
         println!(
-            "    {what}: {:.1} sign-ins/s = {:.2} × the Argon2id rate; answers {:?}",
+            "    {what}: {:.1} sign-ins/s = {:.2} × the Argon2id rate; answers {:?}; the server \
+             used {:.2} of {cores} cores",
             n.signed_in as f64 / n.secs,
             n.signed_in as f64 / n.secs / rate,
-            n.people
+            n.people,
+            n.server_cpu / n.secs
         );
     }
     println!(
@@ -316,6 +318,7 @@ const NEIGHBOURS: usize = 300;
 
 struct Neighbours {
     secs: f64,
+    server_cpu: f64,
     signed_in: usize,
     people: BTreeMap<u16, usize>,
     flood: BTreeMap<u16, usize>,
@@ -323,8 +326,14 @@ struct Neighbours {
 
 /// One address floods sign-ins with made-up emails while `PEOPLE` people, each on an address
 /// of their own, sign in as fast as they are let (a polite 503 or 429 waits `Retry-After`).
-async fn flood_from_one_address(base: &str, length: Duration, flooders: usize) -> Neighbours {
+async fn flood_from_one_address(
+    base: &str,
+    pid: u32,
+    length: Duration,
+    flooders: usize,
+) -> Neighbours {
     let url = format!("{base}/api/v1/login");
+    let cpu_before = cpu_secs(pid);
     let start = Instant::now();
     let flood: Vec<_> = (0..flooders)
         .map(|i| {
@@ -395,6 +404,7 @@ async fn flood_from_one_address(base: &str, length: Duration, flooders: usize) -
     }
     Neighbours {
         secs: start.elapsed().as_secs_f64(),
+        server_cpu: cpu_secs(pid) - cpu_before,
         signed_in: people_statuses.get(&200).copied().unwrap_or(0),
         people: people_statuses,
         flood: flood_statuses,
