@@ -204,6 +204,11 @@ pub async fn reauth(
         .into_iter()
         .filter(|m| m.is_allowed(&allowed))
         .collect();
+    if usable.is_empty() && person.is_admin() {
+        // An administrator's fresh sign-in is never the password alone (a session from before
+        // administrators had to set up, or whose methods the center has since switched off).
+        return Err(ApiError::SetupRequired);
+    }
     if usable.is_empty() {
         // The password is all this person signs in with: it was just passed.
         let mut tx = st.db.begin().await?;

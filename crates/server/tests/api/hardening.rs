@@ -369,3 +369,27 @@ async fn the_client_follows_no_redirect_and_refuses_plain_http_off_loopback() {
         "{err:?}"
     );
 }
+
+/// An administrator whose every method is of a kind the center has switched off has no second
+/// factor: no reset, and no fresh sign-in on the password alone.
+#[tokio::test]
+async fn an_administrator_without_an_allowed_method_neither_resets_nor_refreshes() {
+    let t = TestServer::start().await;
+    let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
+    t.staff_with_email(STAFF).await;
+    let staff = t.person_id(STAFF).await;
+    let totp_only = api::Policy {
+        allowed_kinds: vec![api::Kind::Totp],
+        ..policy(1)
+    };
+    t.client.admin_put_policy(&admin, &totp_only).await.unwrap();
+    let err = t.client.admin_reset(&admin, &staff).await.unwrap_err();
+    assert_eq!(err.code(), Some("own_two_step_required"));
+    let err = t.client.reauth(&admin, PASSWORD).await.unwrap_err();
+    assert_eq!(err.code(), Some("setup_required"));
+    assert_eq!(
+        t.count(&format!("methods WHERE person_id = '{staff}'"))
+            .await,
+        1
+    );
+}
