@@ -20,10 +20,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
+mod common;
+use common::argon2_rate;
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::Arc;
+use std::time::Instant;
+
 use chrono::{DateTime, Duration, Utc};
 use twostep_server::store::{attempts, audit, AuditAction, Backend, Event};
 use twostep_server::{retention, AppState, Config, ManualClock};
@@ -39,38 +41,6 @@ fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-26T08:00:00Z")
         .unwrap()
         .with_timezone(&Utc)
-}
-
-/// Hashes per second with the server's Argon2id cost on every core (as signin_flood does).
-fn argon2_rate(cores: usize, secs: u64) -> f64 {
-    let params = Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
-    let start = Instant::now();
-    let counts: Vec<usize> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..cores)
-            .map(|_| {
-                let params = params.clone();
-                s.spawn(move || {
-                    let mut memory = vec![Block::default(); params.block_count()];
-                    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-                    let mut out = [0u8; 32];
-                    let mut n = 0;
-                    while start.elapsed() < StdDuration::from_secs(secs) {
-                        a.hash_password_into_with_memory(
-                            b"password",
-                            b"saltsaltsalt",
-                            &mut out,
-                            &mut memory[..],
-                        )
-                        .unwrap();
-                        n += 1;
-                    }
-                    n
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    counts.iter().sum::<usize>() as f64 / start.elapsed().as_secs_f64()
 }
 
 /// The database's size: (on disk, in use). SQLite: the file and its log, and the pages not
@@ -283,7 +253,7 @@ async fn main() {
         .unwrap_or(if full { 150 } else { 2 });
     let days = if full { DAYS } else { 1 };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let hash_rate = argon2_rate(cores, if full { 3 } else { 1 });
+    let hash_rate = argon2_rate(cores, if full { 3.0 } else { 1.0 });
     println!("Argon2id (19 MiB, 2 passes) on {cores} cores: {hash_rate:.0} hashes/s");
     week("SQLite", None, days, per_step, hash_rate).await;
     if full

@@ -14,12 +14,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::argon2_rate;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
 use twostep_core::Role;
 use twostep_server::accounts::{self, NewAccount};
 use twostep_server::{Config, SystemClock};
@@ -28,39 +30,6 @@ use zeroize::Zeroizing;
 const CONNECTIONS: usize = 300;
 const PEOPLE: usize = 50;
 const PASSWORD: &str = "a long benchmark password";
-
-/// Hashes per second with the server's Argon2id cost on every core, for `secs`, each thread
-/// reusing one memory area as the server's workers do (the machine's true limit).
-fn argon2_rate(cores: usize, secs: u64) -> f64 {
-    let params = Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
-    let start = Instant::now();
-    let counts: Vec<usize> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..cores)
-            .map(|_| {
-                let params = params.clone();
-                s.spawn(move || {
-                    let mut memory = vec![Block::default(); params.block_count()];
-                    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-                    let mut out = [0u8; 32];
-                    let mut n = 0;
-                    while start.elapsed() < Duration::from_secs(secs) {
-                        a.hash_password_into_with_memory(
-                            b"password",
-                            b"saltsaltsalt",
-                            &mut out,
-                            &mut memory[..],
-                        )
-                        .unwrap();
-                        n += 1;
-                    }
-                    n
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    counts.iter().sum::<usize>() as f64 / start.elapsed().as_secs_f64()
-}
 
 fn rss_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -200,7 +169,7 @@ async fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let flood_for = Duration::from_secs(if full { 10 } else { 2 });
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let rate = argon2_rate(cores, if full { 3 } else { 1 });
+    let rate = argon2_rate(cores, if full { 3.0 } else { 1.0 });
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

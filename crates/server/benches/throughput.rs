@@ -15,11 +15,13 @@
 // A benchmark runs against the real time: its clients make codes for now.
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+use common::argon2_rate;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::Utc;
 use twostep_core::secret::TotpSecret;
 use twostep_core::Role;
@@ -36,39 +38,6 @@ struct Mode {
     full: bool,
     phase: Duration,
     challenges: usize,
-}
-
-/// Hashes per second with the server's Argon2id cost on every core (memory reused, as the
-/// server's workers do).
-fn argon2_rate(cores: usize, secs: f64) -> f64 {
-    let params = Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
-    let start = Instant::now();
-    let total: usize = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..cores)
-            .map(|_| {
-                let params = params.clone();
-                s.spawn(move || {
-                    let mut memory = vec![Block::default(); params.block_count()];
-                    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-                    let mut out = [0u8; 32];
-                    let mut n = 0;
-                    while start.elapsed().as_secs_f64() < secs {
-                        a.hash_password_into_with_memory(
-                            b"pw",
-                            b"saltsaltsalt",
-                            &mut out,
-                            &mut memory[..],
-                        )
-                        .unwrap();
-                        n += 1;
-                    }
-                    n
-                })
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    total as f64 / start.elapsed().as_secs_f64()
 }
 
 fn rss_mib(pid: u32, field: &str) -> f64 {
