@@ -3,7 +3,10 @@
 //! prints, on SQLite and (when Debian's `postgresql` is installed) on PostgreSQL:
 //! - sign-ins per second (16 clients, a password each; guardians with no method) next to the
 //!   Argon2id rate of this machine (each sign-in is one hash: the server cannot beat it);
-//! - second steps per second (16 clients, each verifying a fresh challenge with an
+//! - complete sign-ins per second (16 clients, each a password then an authenticator code on
+//!   the challenge the password opened), next to the Argon2id rate, with their second step's
+//!   p50 and p99 at that load;
+//! - isolated second steps per second (16 clients, each verifying a fresh challenge with an
 //!   authenticator code) with p50 and p99;
 //! - authenticated reads per second (`GET /api/v1/me`) with p99;
 //! - the server's memory idle and at its peak.
@@ -48,6 +51,23 @@ fn rss_mib(pid: u32, field: &str) -> f64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .unwrap_or(0.0)
         / 1024.0
+}
+
+/// The CPU time a process has used, user and system, in seconds (`/proc/<pid>/stat`, in
+/// Linux's clock ticks of 1/100 s).
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's name (which may hold spaces) in parentheses.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are the 14th and 15th fields: the 12th and 13th after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn ms(sorted: &[Duration], p: f64) -> f64 {
@@ -204,7 +224,10 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
         .local_addr()
         .unwrap()
         .port();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"));
+    // TWOSTEP_BENCH_SERVER: another build of the server (an A/B run of two commits).
+    let binary = std::env::var("TWOSTEP_BENCH_SERVER")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_twostep-server").to_owned());
+    let mut cmd = std::process::Command::new(binary);
     cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
         .arg(&cfg.data)
         .env("TWOSTEP_KEY_FILE", dir.path().join("server.key"))
@@ -238,6 +261,7 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
     } else {
         mode.phase
     };
+    let signin_cpu_before = cpu_secs(pid);
     let (sign_ins, signin_lat, _) = hammer(signin_phase, usize::MAX, move |i| {
         let (h, b) = (h.clone(), b.clone());
         async move {
@@ -247,9 +271,65 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
     })
     .await;
 
+    let signin_cpu = (cpu_secs(pid) - signin_cpu_before) / signin_lat.len().max(1) as f64;
+
+    // A complete sign-in as people make it: the password (one Argon2id hash), then the
+    // authenticator's code on the challenge that answer opened. The second half of the seeded
+    // staff sign in this way (the first half's challenges are the isolated second steps').
+    let half = seeded.len() / 2;
+    let step_latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h, b, s, sl) = (
+        http.clone(),
+        base.clone(),
+        seeded.clone(),
+        step_latencies.clone(),
+    );
+    let cpu_before = (cpu_secs(pid), cpu_secs(std::process::id()));
+    let (complete, complete_lat, complete_failed) =
+        hammer(signin_phase, seeded.len() - half, move |i| {
+            let (h, b, s, sl) = (h.clone(), b.clone(), s.clone(), sl.clone());
+            async move {
+                let n = half + i;
+                let body = serde_json::json!({"email": format!("staff{n}@bench.example"), "password": PASSWORD});
+                let Ok(r) = h.post(format!("{b}/login")).json(&body).send().await else {
+                    return false;
+                };
+                let Ok(v) = r.json::<serde_json::Value>().await else {
+                    return false;
+                };
+                let Some(cid) = v["challenge_id"].as_str() else {
+                    return false;
+                };
+                let (_, mid, secret) = &s[n];
+                let code = twostep_testkit::totp_code(secret, Utc::now().timestamp());
+                let body = serde_json::json!({"method_id": mid, "code": code});
+                let t = Instant::now();
+                let ok = answered(
+                    h.post(format!("{b}/challenges/{cid}/verify"))
+                        .json(&body)
+                        .send()
+                        .await,
+                )
+                .await;
+                if ok {
+                    sl.lock().unwrap().push(t.elapsed());
+                }
+                ok
+            }
+        })
+        .await;
+    let complete_cpu = (
+        cpu_secs(pid) - cpu_before.0,
+        cpu_secs(std::process::id()) - cpu_before.1,
+    );
+    let complete_n = complete_lat.len().max(1) as f64;
+    let mut complete_step_lat = step_latencies.lock().unwrap().clone();
+    complete_step_lat.sort();
+
     let tokens = Arc::new(std::sync::Mutex::new(Vec::new()));
     let (h, b, s, tk) = (http.clone(), base.clone(), seeded.clone(), tokens.clone());
-    let (steps, step_lat, step_failed) = hammer(mode.phase, seeded.len(), move |i| {
+    let steps_cpu_before = cpu_secs(pid);
+    let (steps, step_lat, step_failed) = hammer(mode.phase, half, move |i| {
         let (h, b, s, tk) = (h.clone(), b.clone(), s.clone(), tk.clone());
         async move {
             let (cid, mid, secret) = &s[i];
@@ -276,6 +356,7 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
     })
     .await;
 
+    let steps_cpu = (cpu_secs(pid) - steps_cpu_before) / step_lat.len().max(1) as f64;
     let tokens = Arc::new(tokens.lock().unwrap().clone());
 
     let (h, b, tk) = (http.clone(), base.clone(), tokens.clone());
@@ -302,14 +383,41 @@ async fn run(backend: &str, database_url: Option<String>, mode: &Mode, rate: f64
 
     println!("  {backend}:");
     println!(
-        "    sign-ins: {sign_ins:.0}/s = {:.2} × the Argon2id rate (p99 {:.0} ms)",
+        "    sign-ins: {sign_ins:.0}/s = {:.2} × the Argon2id rate (p99 {:.0} ms); server CPU \
+         {:.1} ms each (Argon2id {:.1} ms)",
         sign_ins / rate,
-        ms(&signin_lat, 0.99)
+        ms(&signin_lat, 0.99),
+        signin_cpu * 1000.0,
+        cores as f64 / rate * 1000.0,
     );
     println!(
-        "    second steps (TOTP, fresh challenge each): {steps:.0}/s, p50 {:.1} ms, p99 {:.1} ms{}",
+        "    complete sign-ins (password, then an authenticator code): {complete:.0}/s = {:.2} × \
+         the Argon2id rate (p99 {:.0} ms); their second step p50 {:.1} ms, p99 {:.1} ms{}",
+        complete / rate,
+        ms(&complete_lat, 0.99),
+        ms(&complete_step_lat, 0.5),
+        ms(&complete_step_lat, 0.99),
+        if complete_failed > 0 {
+            format!(" ({complete_failed} refused)")
+        } else {
+            String::new()
+        }
+    );
+    // Where a complete sign-in's CPU goes: the hash (at most cores / rate seconds of CPU, the
+    // rate being every core's), the server's other work, and the clients on the same cores.
+    println!(
+        "      CPU per complete sign-in: server {:.1} ms (Argon2id {:.1} ms of it), clients {:.1} ms",
+        complete_cpu.0 / complete_n * 1000.0,
+        cores as f64 / rate * 1000.0,
+        complete_cpu.1 / complete_n * 1000.0,
+    );
+    println!(
+        "    isolated second steps (TOTP, fresh challenge each): {steps:.0}/s = {:.1} × the \
+         Argon2id rate, p50 {:.1} ms, p99 {:.1} ms, server CPU {:.2} ms each{}",
+        steps / rate,
         ms(&step_lat, 0.5),
         ms(&step_lat, 0.99),
+        steps_cpu * 1000.0,
         if step_failed > 0 {
             format!(" ({step_failed} refused)")
         } else {

@@ -5,19 +5,14 @@
 //! state of that (open, expired, locked) is `twostep_core::attempts`.
 
 use chrono::{DateTime, Utc};
-use twostep_api as api;
 use twostep_core::method::totp;
 use twostep_core::secret::OneTimeCode;
-use twostep_core::Kind;
 
 use crate::codes::{self, Scope};
 use crate::error::ApiError;
-use crate::sessions;
 use crate::signin::unix;
 use crate::state::AppState;
-use crate::store::batch::{Batch, Results};
-use crate::store::challenges::ChallengeContext;
-use crate::store::{self, challenges, methods, people, AuditAction, Event, MethodRow};
+use crate::store;
 
 /// What the typed code is checked against.
 pub enum Against<'a> {
@@ -142,78 +137,4 @@ fn totp_step(
 ) -> Result<Option<u64>, ApiError> {
     let secret = st.keys.open(owner, sealed)?;
     Ok(totp::check(&secret, typed.expose(), unix(now), last_step))
-}
-
-/// The plain case of a sign-in's second step, in one trip to the database: a right
-/// authenticator code on a challenge that takes attempts, from a person neither locked, frozen
-/// nor disabled, on a first sign-in (not a fresh one) from a device that is no news to them.
-/// The step, the attempt and the person's count are claimed, the session issued and the event
-/// recorded by one batch, kept only if every claim won and the sign-in is plain (on SQLite
-/// committed with others in a group: `store::group_commit`). Anything else is `None`, with
-/// nothing kept: `verify` then goes the careful way, statement by statement, which decides and
-/// words every other outcome (a race lost, a lock begun meanwhile, a frozen account, a notice
-/// of a new device). The answer's Person is read in the same batch.
-pub async fn pass_sign_in_at_once(
-    st: &AppState,
-    ctx: &ChallengeContext,
-    challenge_id: &str,
-    method: &MethodRow,
-    typed: &OneTimeCode,
-    now: DateTime<Utc>,
-) -> Result<Option<api::LoginResponse>, ApiError> {
-    let person = &ctx.person;
-    let (Kind::Totp, Some(sealed), None) = (
-        method.kind,
-        method.secret_sealed.as_deref(),
-        &ctx.challenge.reauth_of,
-    ) else {
-        return Ok(None);
-    };
-    let Some(step) = totp_step(st, sealed, &person.id, method.last_step, typed, now)? else {
-        return Ok(None);
-    };
-    let lock_rules = st.cfg.limits.lock_rules();
-    let mut batch = Batch::new();
-    let step_won = batch.push(methods::claim_totp_step_statement(&method.id, step, now)?);
-    let attempt = batch.push(challenges::claim_attempt_statement(
-        challenge_id,
-        now,
-        &st.cfg.codes,
-        true,
-    ));
-    let counted = batch.push(people::record_second_step_statement(
-        &person.id,
-        true,
-        now,
-        &lock_rules,
-        false,
-    ));
-    let device = &ctx.challenge.device;
-    let session = sessions::begin_in(&mut batch, st.db.backend(), st, person, device, now);
-    batch.push(
-        Event::about(person, AuditAction::SecondStepPassed)
-            .detail(Kind::Totp.label())
-            .kind(Kind::Totp)
-            .statement(now),
-    );
-    let view = batch.push(methods::of_person_with_recovery_statement(&person.id));
-    let facts = session.facts();
-    // The code is judged again at the writer, whose turn may come after it expired.
-    let deadline = ctx.challenge.expires_at.min(step_valid_until(step));
-    let clock = st.clock.clone();
-    let keep = Box::new(move |ran: &Results| {
-        clock.now() < deadline
-            && ran.affected(step_won) == 1
-            && ran.scalar(attempt).is_ok_and(|n| n.is_some())
-            && ran.scalar(counted).is_ok_and(|n| n.is_some())
-            && sessions::is_plain(ran, facts, now)
-    });
-    let Some(ran) = st.db.write_if(batch, keep).await? else {
-        return Ok(None);
-    };
-    let (methods, recovery_left) = methods::with_recovery_from_rows(ran.rows(view))?;
-    Ok(Some(api::LoginResponse::Done {
-        session: session.into_session(),
-        person: store::person_view_of(person, &ctx.center, &methods, recovery_left),
-    }))
 }

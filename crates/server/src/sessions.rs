@@ -75,13 +75,6 @@ pub fn begin_in<'a>(
     }
 }
 
-/// Whether a sign-in is the plain case (the account neither frozen nor disabled, the device
-/// no news to the person), from the facts read in its batch.
-pub fn is_plain(results: &Results, facts: Slot, now: DateTime<Utc>) -> bool {
-    devices::SignInFacts::from_row(results.row(facts))
-        .is_ok_and(|f| !f.frozen && !f.disabled && !is_news(f.this_device, f.any_device, now))
-}
-
 /// A device the person has not signed in from in 90 days is news, unless it is their very
 /// first sign-in.
 fn is_news(
@@ -94,16 +87,6 @@ fn is_news(
 }
 
 impl Pending<'_> {
-    /// Where the sign-in's facts are among the batch's results (`is_plain`).
-    pub fn facts(&self) -> Slot {
-        self.facts
-    }
-
-    /// The session, for a batch that `is_plain` kept.
-    pub fn into_session(self) -> api::Session {
-        self.session
-    }
-
     /// After the batch ran: the session, unless the account is frozen or disabled; a notice
     /// to the person if the device is new to them.
     pub async fn finish(

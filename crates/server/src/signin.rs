@@ -538,11 +538,6 @@ pub async fn verify(
     }
     let kind = m.kind;
     let typed = OneTimeCode::from_input(&req.code);
-    if let Some(done) =
-        second_step::pass_sign_in_at_once(st, &ctx, challenge_id, m, &typed, now).await?
-    {
-        return Ok(done);
-    }
     let against = match kind {
         Kind::Totp => Against::Totp {
             sealed: m

@@ -94,14 +94,6 @@ impl From<Vec<u8>> for Value<'_> {
 }
 
 impl Value<'_> {
-    fn into_owned(self) -> Value<'static> {
-        match self {
-            Value::Int(v) => Value::Int(v),
-            Value::Text(v) => Value::Text(v.map(|t| Cow::Owned(t.into_owned()))),
-            Value::Blob(v) => Value::Blob(v.map(|b| Cow::Owned(b.into_owned()))),
-        }
-    }
-
     fn add_to<'q>(&'q self, args: &mut AnyArguments<'q>) -> Result<(), ApiError> {
         let added = match self {
             Value::Int(v) => args.add(*v),
@@ -126,13 +118,6 @@ impl<'a> Statement<'a> {
         Self {
             sql: sql.into(),
             values: Vec::new(),
-        }
-    }
-
-    fn into_owned(self) -> Statement<'static> {
-        Statement {
-            sql: Cow::Owned(self.sql.into_owned()),
-            values: self.values.into_iter().map(Value::into_owned).collect(),
         }
     }
 
@@ -198,17 +183,6 @@ impl<'a> Batch<'a> {
         Self::default()
     }
 
-    /// The same statements, owning their values (to be run by another task).
-    pub fn into_owned(self) -> Batch<'static> {
-        Batch {
-            statements: self
-                .statements
-                .into_iter()
-                .map(Statement::into_owned)
-                .collect(),
-        }
-    }
-
     pub fn push(&mut self, s: Statement<'a>) -> Slot {
         // On SQLite a parameter past the statement's own would silently take the next
         // statement's value; a `--` comment would swallow what follows it in the joined text.
@@ -227,22 +201,9 @@ impl<'a> Batch<'a> {
     /// itself). An error stops it; what ran before stays in the transaction for the caller to
     /// roll back.
     pub async fn run(&self, conn: &mut AnyConnection) -> Result<Results, ApiError> {
-        self.run_after(conn, &[]).await
-    }
-
-    /// `run`, after `first` (statements without parameters or rows, such as `SAVEPOINT`) in
-    /// the same trip.
-    pub(super) async fn run_after(
-        &self,
-        conn: &mut AnyConnection,
-        first: &[&str],
-    ) -> Result<Results, ApiError> {
         let each = match Backend::of(conn) {
-            Backend::Sqlite => self.run_as_one(conn, first).await?,
+            Backend::Sqlite => self.run_as_one(conn).await?,
             Backend::Postgres => {
-                for f in first {
-                    conn.execute(*f).await?;
-                }
                 let mut each = Vec::with_capacity(self.statements.len());
                 for s in &self.statements {
                     let ran = collect(&mut *conn, &s.sql, s.arguments()?).await?;
@@ -254,16 +215,8 @@ impl<'a> Batch<'a> {
         Ok(Results { each })
     }
 
-    async fn run_as_one(
-        &self,
-        conn: &mut AnyConnection,
-        first: &[&str],
-    ) -> Result<Vec<Ran>, ApiError> {
+    async fn run_as_one(&self, conn: &mut AnyConnection) -> Result<Vec<Ran>, ApiError> {
         let mut sql = String::new();
-        for f in first {
-            sql.push_str(f);
-            sql.push_str(";\n");
-        }
         let mut args = AnyArguments::default();
         let mut offset = 0;
         for (i, s) in self.statements.iter().enumerate() {
@@ -276,8 +229,7 @@ impl<'a> Batch<'a> {
             }
             offset += s.values.len();
         }
-        let mut each = collect(conn, &sql, args).await?;
-        each.drain(..first.len().min(each.len()));
+        let each = collect(conn, &sql, args).await?;
         if each.len() != self.statements.len() {
             return Err(ApiError::internal(format!(
                 "a batch of {} statements ran {}",

@@ -1,7 +1,6 @@
 //! Confirmed verification methods.
 
 use chrono::{DateTime, Utc};
-use sqlx::any::AnyRow;
 use sqlx::FromRow;
 use twostep_api as api;
 use twostep_core::{method, Kind};
@@ -157,19 +156,6 @@ pub async fn of_person_with_recovery<'c>(
         .bind(person_id)
         .fetch_all(db)
         .await?;
-    with_recovery(rows)
-}
-
-/// `of_person_with_recovery` for a batch: its rows are read by `with_recovery_from_rows`.
-pub fn of_person_with_recovery_statement(person_id: &str) -> Statement<'_> {
-    Statement::new(with_recovery_sql()).bind(person_id)
-}
-
-pub fn with_recovery_from_rows(rows: &[AnyRow]) -> Result<(Vec<MethodRow>, u32), ApiError> {
-    let rows = rows
-        .iter()
-        .map(WithRecovery::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
     with_recovery(rows)
 }
 

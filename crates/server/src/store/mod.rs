@@ -20,7 +20,6 @@ pub mod devices;
 pub mod enrollments;
 pub mod files;
 pub mod freeze_tokens;
-pub mod group_commit;
 pub mod methods;
 pub mod outbox;
 pub mod password_tokens;
@@ -81,8 +80,6 @@ pub struct Db {
     backend: Backend,
     /// SQLite's checkpoints, on a connection of their own.
     checkpoint: Option<(AnyPool, Arc<checkpoint::Checkpointer>)>,
-    /// SQLite's conditional writes, committed in groups.
-    group: Option<group_commit::GroupWriter>,
 }
 
 impl Db {
@@ -112,7 +109,6 @@ impl Db {
             read: pool,
             backend: Backend::Postgres,
             checkpoint: None,
-            group: None,
         })
     }
 
@@ -130,7 +126,6 @@ impl Db {
         let checkpoints = sqlite_pool(&url, 1, ConnectionRole::Checkpointer).await?;
         let checkpointer = checkpoint::start(checkpoints.clone());
         Ok(Db {
-            group: Some(group_commit::GroupWriter::start(write.clone())?),
             write,
             read,
             backend: Backend::Sqlite,
@@ -144,36 +139,6 @@ impl Db {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
         })
-    }
-
-    /// Runs `batch` in a write transaction and keeps it only if `keep` says so of its results:
-    /// the results of a kept batch, none for one rolled back. On SQLite such batches are
-    /// committed in groups (`group_commit`); on PostgreSQL each is a transaction.
-    pub async fn write_if(
-        &self,
-        batch: batch::Batch<'_>,
-        keep: group_commit::Keep,
-    ) -> Result<Option<batch::Results>, ApiError> {
-        let (batch, keep) = match &self.group {
-            Some(group) => match group.write_if(batch, keep).await {
-                Ok(answer) => return answer,
-                // The writer task is gone (it should not be): each batch its own transaction.
-                Err(group_commit::Stopped(batch, keep)) => {
-                    tracing::error!("the group writer has stopped; writing alone");
-                    (batch, keep)
-                }
-            },
-            None => (batch, keep),
-        };
-        let mut tx = self.begin().await?;
-        let results = batch.run(&mut tx).await?;
-        if keep(&results) {
-            tx.commit().await?;
-            Ok(Some(results))
-        } else {
-            tx.rollback().await?;
-            Ok(None)
-        }
     }
 
     /// For single statements that write (each its own transaction).
