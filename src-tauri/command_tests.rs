@@ -13,7 +13,7 @@ use tauri::WebviewWindow;
 use twostep_client::api::{AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 use twostep_core::policy::Role;
-use twostep_server::accounts::{self, NewAccount};
+use twostep_server::operate::{self, NewAccount};
 use twostep_server::{Config, ManualClock, RunningServer};
 use zeroize::Zeroizing;
 
@@ -60,7 +60,7 @@ impl Fixture {
             password: Zeroizing::new(PASSWORD.into()),
             locale: Default::default(),
         };
-        tauri::async_runtime::block_on(accounts::add_to_center_named(
+        tauri::async_runtime::block_on(operate::add_to_center_named(
             &self.server.state,
             "Test Center",
             account,

@@ -33,7 +33,7 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     assert!(link.starts_with(&format!("{}/freeze/", server.url())));
     // The page's button, as her phone's browser would press it.
     let token = link.rsplit('/').next().unwrap();
-    twostep_server::freeze::freeze(&server.running.state, token)
+    twostep_server::operate::freeze(&server.running.state, token)
         .await
         .unwrap();
 
@@ -227,7 +227,7 @@ async fn after_an_unfreeze_the_next_sign_in_chooses_a_new_password_then_goes_on(
         })
         .expect("a notice with the link");
     let token = link.rsplit('/').next().unwrap();
-    twostep_server::freeze::freeze(&server.running.state, token)
+    twostep_server::operate::freeze(&server.running.state, token)
         .await
         .unwrap();
     // Her administrator unfreezes it (through the API; the window's Unfreeze is tested above).

@@ -17,7 +17,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use twostep_client::api::{self, AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 pub use twostep_core::policy::Role;
-use twostep_server::accounts::{self, NewAccount};
+use twostep_server::operate::{self, NewAccount};
 use twostep_server::{Clock, Config, RunningServer};
 use zeroize::Zeroizing;
 
@@ -90,7 +90,7 @@ impl Server {
             password: Zeroizing::new(PASSWORD.into()),
             locale: Default::default(),
         };
-        accounts::add_to_center_named(&self.running.state, CENTER, account)
+        operate::add_to_center_named(&self.running.state, CENTER, account)
             .await
             .unwrap()
             .id

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twostep_core::Role;
-use twostep_server::accounts::{self, NewAccount};
+use twostep_server::operate::{self, NewAccount};
 use twostep_server::{Config, SystemClock};
 use zeroize::Zeroizing;
 
@@ -191,7 +191,7 @@ async fn main() {
                 password: Zeroizing::new(PASSWORD.into()),
                 locale: Default::default(),
             };
-            accounts::add_to_center_named(&st, "Bench Center", account)
+            operate::add_to_center_named(&st, "Bench Center", account)
                 .await
                 .unwrap();
         }

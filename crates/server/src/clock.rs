@@ -50,3 +50,8 @@ pub fn to_ms(t: DateTime<Utc>) -> i64 {
 pub fn from_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
+
+/// Seconds since the Unix epoch (an authenticator's time steps count from it); 0 before it.
+pub fn unix(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp()).unwrap_or(0)
+}

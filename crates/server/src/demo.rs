@@ -3,7 +3,7 @@
 use twostep_core::{Locale, Role};
 use zeroize::Zeroizing;
 
-use crate::accounts::{self, NewAccount};
+use crate::operate::{self, NewAccount};
 use crate::state::AppState;
 use crate::store;
 
@@ -104,7 +104,7 @@ pub async fn seed(st: &AppState) -> anyhow::Result<bool> {
             password: Zeroizing::new(a.password.to_owned()),
             locale: a.locale,
         };
-        match accounts::add_to_center_named(st, CENTER, account).await {
+        match operate::add_to_center_named(st, CENTER, account).await {
             // Another server seeding the same database at the same moment.
             Ok(_) | Err(crate::error::ApiError::EmailTaken) => {}
             Err(e) => return Err(e.into()),

@@ -1,31 +1,36 @@
 //! twostep-server: 2-Step Verification over HTTP (docs/api.md), on SQLite or PostgreSQL.
 
-pub mod accounts;
-pub mod admin;
-pub mod auth;
-pub mod client_limit;
+// The features, each owning its flow, its handlers and its routes; no feature imports another.
+pub(crate) mod admin;
+pub(crate) mod methods;
+pub(crate) mod recovery;
+pub(crate) mod sessions;
+pub(crate) mod signin;
+
+// What the features share: who is asking, the second step's engine, notices, the time, the
+// password hashing pool, the handlers' extractors.
+pub(crate) mod auth;
 pub mod clock;
-pub mod codes;
-pub mod config;
+pub mod hashing;
+pub(crate) mod http;
+mod layering;
+pub(crate) mod notices;
+pub(crate) mod second_step;
+
+// Below them: the database, delivery, keys.
 pub mod crypto;
 pub mod delivery;
-pub mod demo;
-pub mod enroll;
-pub mod error;
-pub mod freeze;
-pub mod hashing;
-pub mod notices;
-pub mod password;
-pub mod recovery;
-pub mod resets;
-pub mod retention;
-pub mod rollout;
-pub mod routes;
-pub mod second_step;
-pub mod sessions;
-pub mod signin;
-pub mod state;
 pub mod store;
+
+// The server itself: its settings, errors, state, router and layers, and the background work.
+pub(crate) mod client_limit;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod operate;
+pub mod retention;
+pub(crate) mod routes;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,7 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -223,20 +228,6 @@ pub fn app(state: AppState) -> Router {
             let doc = openapi.clone();
             async move { Json(doc.as_ref().clone()) }
         }),
-    )
-    // "This wasn't me": HTML pages, outside the JSON API.
-    .route(
-        "/freeze/{token}",
-        get(
-            |State(st): State<AppState>, Path(token): Path<String>| async move {
-                freeze::page(&st, &token).await
-            },
-        )
-        .post(
-            |State(st): State<AppState>, Path(token): Path<String>| async move {
-                freeze::freeze(&st, &token).await
-            },
-        ),
     )
     .fallback(|| async { ApiError::NotFound("That address") })
     .method_not_allowed_fallback(|| async {

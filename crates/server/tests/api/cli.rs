@@ -330,3 +330,52 @@ fn the_operator_reads_and_changes_the_policy() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("two-person resets: 2"));
     assert!(!policy(&["--new-admin-wait-days", "91"]).status.success());
 }
+
+/// The command line takes the one password rule every new password meets (core's: 8 to 128
+/// characters, not a common or guessable one), no rule of its own: nine characters are enough,
+/// a short or common one is refused with the rule's own words, and nothing is added.
+#[test]
+fn person_add_judges_the_password_by_the_one_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let short = cli_person_add(&data, "Cli Center", "short@cli.example", "staff", "kw8-zqp");
+    assert!(!short.status.success());
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"),
+        "{}",
+        String::from_utf8_lossy(&short.stderr)
+    );
+    let common = cli_person_add(
+        &data,
+        "Cli Center",
+        "common@cli.example",
+        "staff",
+        "password123",
+    );
+    assert!(!common.status.success());
+    // Nine characters: the command line once asked ten.
+    let nine = cli_person_add(
+        &data,
+        "Cli Center",
+        "nine@cli.example",
+        "staff",
+        "kw8-zqp-r",
+    );
+    assert!(
+        nine.status.success(),
+        "{}",
+        String::from_utf8_lossy(&nine.stderr)
+    );
+    let again = cli_person_add(
+        &data,
+        "Cli Center",
+        "short@cli.example",
+        "staff",
+        "kw8-zqp-rt",
+    );
+    assert!(
+        again.status.success(),
+        "a refused add leaves nothing behind: {}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use twostep_client::api::{self, AddMethodRequest, Enrollment, LoginResponse};
 use twostep_client::Client;
 use twostep_core::Role;
-use twostep_server::accounts::{self, NewAccount};
+use twostep_server::operate::{self, NewAccount};
 use twostep_server::{Config, ManualClock, RunningServer};
 use zeroize::Zeroizing;
 
@@ -113,7 +113,7 @@ impl TestServer {
             password: Zeroizing::new(PASSWORD.into()),
             locale: Default::default(),
         };
-        accounts::add_to_center_named(&self.server.state, center, account)
+        operate::add_to_center_named(&self.server.state, center, account)
             .await
             .unwrap()
             .id

@@ -322,7 +322,7 @@ async fn one_administrator_cannot_undo_the_two_person_rule() {
         .fetch_one(t.server.state.db.read())
         .await
         .unwrap();
-    let p = twostep_server::admin::set_policy_of(&t.server.state, &center, both(1), None)
+    let p = twostep_server::operate::set_policy_of(&t.server.state, &center, both(1), None)
         .await
         .unwrap();
     assert_eq!(p.reset_approvals, Some(1));

@@ -4,15 +4,21 @@
 //! `enroll::confirm` count the attempt on what they are about and act on the outcome; the
 //! state of that (open, expired, locked) is `twostep_core::attempts`.
 
+pub(crate) mod codes;
+mod outcome;
+pub(crate) mod recovery_codes;
+
+pub(crate) use outcome::{new_challenge, replace_session, second_step_failed, session_after};
+
 use chrono::{DateTime, Utc};
 use twostep_core::method::totp;
 use twostep_core::secret::OneTimeCode;
 
-use crate::codes::{self, Scope};
+use crate::clock::unix;
 use crate::error::ApiError;
-use crate::signin::unix;
 use crate::state::AppState;
 use crate::store;
+use codes::Scope;
 
 /// What the typed code is checked against.
 pub enum Against<'a> {

@@ -14,17 +14,18 @@ use twostep_core::secret::OneTimeCode;
 use twostep_core::Kind;
 use zeroize::Zeroizing;
 
+use crate::auth::password::password_holder;
 use crate::auth::{self, Principal};
-use crate::codes::{self, CodeFor, Scope};
-use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
 use crate::error::ApiError;
-use crate::notices;
+use crate::second_step::codes::{self, CodeFor, Scope};
+use crate::second_step::second_step_failed;
 use crate::second_step::{self, Against};
+use crate::second_step::{new_challenge, replace_session, session_after};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
 use crate::store::devices::Device;
-use crate::store::{self, attempts, challenges, kind_to_api, new_id, people};
+use crate::store::{self, challenges, kind_to_api, people};
 use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
 pub async fn login(
@@ -122,55 +123,6 @@ async fn password_change_required(st: &AppState, person: &PersonRow, device: &De
     }
 }
 
-/// The person whose email and password these are. The attempt is counted first (unknown
-/// emails alike: the same answer, the same writes), and given back when the password is right.
-pub(crate) async fn password_holder(
-    st: &AppState,
-    email: &str,
-    password: Zeroizing<String>,
-) -> Result<PersonRow, ApiError> {
-    let now = st.now();
-    let limits = &st.cfg.limits;
-    let email_key = email.trim().to_lowercase();
-    // A place in the hashing queue first: a flood is turned away before it costs anything.
-    let slot = st.passwords.admit()?;
-    let window = Duration::seconds(limits.password_window_secs);
-    let Some(attempt) =
-        attempts::claim(&st.db, &email_key, now, window, limits.password_failures).await?
-    else {
-        return Err(ApiError::TooManyAttempts {
-            retry_after: attempts::retry_after(st.db.read(), &email_key, now, window).await?,
-        });
-    };
-    let person = store::people::by_email(st.db.read(), &email_key).await?;
-    let ok = slot
-        .verify(person.as_ref().map(|p| p.password_hash.clone()), password)
-        .await?;
-    match person {
-        Some(p) if ok => {
-            attempts::give_back(st.db.write(), attempt).await?;
-            Ok(p)
-        }
-        other => {
-            attempts::prune(st.db.write(), now, window).await?;
-            match &other {
-                Some(p) => {
-                    Event::about(p, AuditAction::SignInFailed)
-                        .detail("wrong password")
-                        .reason(AuditReason::WrongPassword)
-                        .record(st.db.write(), now)
-                        .await?
-                }
-                // Recorded for an unknown email too (outside any center, so no administrator
-                // sees it), but counted on one row per window: a flood of made-up emails must
-                // not fill the disk. A write all the same, so the answer takes as long.
-                None => store::audit::count_unknown_sign_in_failure(&st.db, now, window).await?,
-            }
-            Err(ApiError::InvalidCredentials)
-        }
-    }
-}
-
 /// `POST /me/reauth`: the password again, then (for a person with methods) a second step on a
 /// challenge tied to this session. Passing it issues a new session and revokes this one.
 pub async fn reauth(
@@ -222,36 +174,6 @@ pub async fn reauth(
     start_challenge(st, &person, &usable, &allowed, &device, Some(&p.token_hash)).await
 }
 
-/// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
-/// new one issued (ASVS 5.0 7.2.4).
-async fn replace_session(
-    tx: &mut sqlx::AnyConnection,
-    st: &AppState,
-    person: &PersonRow,
-    old: &[u8],
-    device: &Device,
-) -> Result<api::Session, ApiError> {
-    if !store::tokens::delete(&mut *tx, old).await? {
-        return Err(ApiError::Unauthenticated);
-    }
-    crate::sessions::begin(tx, st, person, device, st.now()).await
-}
-
-/// The session a passed challenge earns: a new one, which replaces the refreshed session for
-/// a fresh sign-in's challenge.
-pub(crate) async fn session_after(
-    tx: &mut sqlx::AnyConnection,
-    st: &AppState,
-    person: &PersonRow,
-    challenge: &ChallengeRow,
-) -> Result<api::Session, ApiError> {
-    let device = &challenge.device;
-    match &challenge.reauth_of {
-        Some(old) => replace_session(tx, st, person, old, device).await,
-        None => crate::sessions::begin(tx, st, person, device, st.now()).await,
-    }
-}
-
 /// A person whose second step is locked for good, past the right password: a challenge that
 /// only a recovery code answers (`verify` and `send` refuse it while the lock holds), in the
 /// 423 that says so.
@@ -269,22 +191,6 @@ async fn recover_only_challenge(
     }
 }
 
-/// A new challenge for the person, good for `challenge_ttl_secs` (`reauth_of`: the session a
-/// fresh sign-in refreshes): its id and when it expires.
-async fn new_challenge<'c>(
-    db: impl store::Exec<'c>,
-    st: &AppState,
-    person_id: &str,
-    device: &Device,
-    reauth_of: Option<&[u8]>,
-) -> Result<(String, chrono::DateTime<Utc>), ApiError> {
-    let now = st.now();
-    let id = new_id();
-    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
-    challenges::insert(db, &id, person_id, device, reauth_of, now, expires_at).await?;
-    Ok((id, expires_at))
-}
-
 /// Issues a session and answers `next: done`, spending a setup token if one is given.
 async fn done(
     st: &AppState,
@@ -300,7 +206,7 @@ async fn done(
             return Err(ApiError::Unauthenticated);
         }
     }
-    let session = crate::sessions::begin(&mut tx, st, person, device, now).await?;
+    let session = crate::auth::session::begin(&mut tx, st, person, device, now).await?;
     tx.commit().await?;
     Ok(api::LoginResponse::Done {
         session,
@@ -612,88 +518,10 @@ pub async fn verify(
     Err(second_step_failed(st, tx, person, failed, failures, attempts, at).await?)
 }
 
-/// A wrong code or recovery code, counted: `failed` is recorded, and the lock that the count
-/// `failures` begins (if any) with its notice; the error the person gets.
-pub(crate) async fn second_step_failed(
-    st: &AppState,
-    mut tx: store::Tx,
-    person: &PersonRow,
-    failed: Event<'_>,
-    failures: u32,
-    attempts: u32,
-    (challenge_id, challenge): (&str, &ChallengeRow),
-) -> Result<ApiError, ApiError> {
-    let now = st.now();
-    let lock_rules = st.cfg.limits.lock_rules();
-    failed.record(&mut *tx, now).await?;
-    if let Some(lock) = lock_rules.lock_after(failures, now) {
-        people::lock_second_step(&mut *tx, &person.id, lock).await?;
-        let (detail, reason, notice) = match lock {
-            LockState::ForGood => (
-                "locked until an administrator resets 2-Step Verification",
-                AuditReason::LockedUntilReset,
-                Some(Notice::SecondStepLockedForGood),
-            ),
-            _ => (
-                "too many failed second steps",
-                AuditReason::TooManyFailedSecondSteps,
-                lock_rules
-                    .is_first_lock(failures)
-                    .then_some(Notice::SecondStepLocked),
-            ),
-        };
-        Event::about(person, AuditAction::PersonLocked)
-            .detail(detail)
-            .reason(reason)
-            .record(&mut *tx, now)
-            .await?;
-        if let Some(notice) = notice {
-            notices::send(&mut tx, st, person, notice, &[], now).await?;
-        }
-        let refused = match lock {
-            // The way on is a recovery code: on this challenge while it takes attempts, else
-            // on a new one (made in this transaction, for the same session if a fresh sign-in).
-            LockState::ForGood => {
-                let id = if st.cfg.codes.is_locked(attempts) {
-                    let device = &challenge.device;
-                    let reauth_of = challenge.reauth_of.as_deref();
-                    new_challenge(&mut *tx, st, &person.id, device, reauth_of)
-                        .await?
-                        .0
-                } else {
-                    challenge_id.to_owned()
-                };
-                ApiError::TwoStepLocked {
-                    challenge_id: Some(id),
-                }
-            }
-            _ => ApiError::ChallengeLocked,
-        };
-        tx.commit().await?;
-        st.courier.wake();
-        return Ok(refused);
-    }
-    if st.cfg.codes.is_locked(attempts) {
-        Event::about(person, AuditAction::ChallengeLocked)
-            .detail("too many wrong codes")
-            .reason(AuditReason::TooManyWrongCodes)
-            .record(&mut *tx, now)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(ApiError::InvalidCode {
-        attempts_left: st.cfg.codes.attempts_left(attempts),
-    })
-}
-
 pub async fn logout(st: &AppState, p: Principal) -> Result<(), ApiError> {
     store::tokens::delete(st.db.write(), &p.token_hash).await?;
     Event::by_self(&p.person, AuditAction::SignedOut)
         .record(st.db.write(), st.now())
         .await?;
     Ok(())
-}
-
-pub fn unix(t: chrono::DateTime<Utc>) -> u64 {
-    u64::try_from(t.timestamp()).unwrap_or(0)
 }

@@ -7,8 +7,6 @@
 //! burst with the same code, exactly one signs in). A right one also opens a person whose
 //! second step is locked for good; a timed lock stops it like any code.
 
-use chrono::{DateTime, Utc};
-use rand::rngs::OsRng;
 use twostep_api as api;
 use twostep_core::lockout::LockState;
 use twostep_core::recovery::RecoveryCode;
@@ -17,26 +15,9 @@ use crate::auth::Principal;
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
-use crate::signin;
+use crate::second_step::recovery_codes::new_set;
 use crate::state::AppState;
 use crate::store::{self, challenges, people, recovery_codes, AuditAction, AuditReason, Event};
-
-/// A new set for the person, replacing any earlier one, inside the caller's transaction: the
-/// codes as people read them, shown this once.
-pub async fn new_set(
-    tx: &mut sqlx::AnyConnection,
-    st: &AppState,
-    person_id: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<String>, ApiError> {
-    let set = RecoveryCode::generate_set(&mut OsRng);
-    let hashes: Vec<Vec<u8>> = set
-        .iter()
-        .map(|c| st.keys.hash_recovery_code(person_id, c))
-        .collect();
-    recovery_codes::replace(tx, person_id, &hashes, now).await?;
-    Ok(set.iter().map(RecoveryCode::display).collect())
-}
 
 /// `GET /me/recovery-codes`.
 pub async fn summary(st: &AppState, p: &Principal) -> Result<api::RecoveryCodesSummary, ApiError> {
@@ -119,15 +100,16 @@ pub async fn recover(
             .detail("wrong recovery code")
             .reason(AuditReason::WrongRecoveryCode);
         let at = (challenge_id, &challenge);
-        return Err(
-            signin::second_step_failed(st, tx, &person, failed, failures, attempts, at).await?,
-        );
+        return Err(crate::second_step::second_step_failed(
+            st, tx, &person, failed, failures, attempts, at,
+        )
+        .await?);
     }
     // Judged again now that the writer is ours (it may have come after the expiry).
     if st.now() >= challenge.expires_at {
         return Err(ApiError::ChallengeExpired);
     }
-    let mut session = signin::session_after(&mut tx, st, &person, &challenge).await?;
+    let mut session = crate::second_step::session_after(&mut tx, st, &person, &challenge).await?;
     session.recovered = true;
     let left = recovery_codes::summary(&mut *tx, &person.id)
         .await?

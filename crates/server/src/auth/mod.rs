@@ -337,3 +337,9 @@ mod tests {
         assert_eq!(device_label(None), None);
     }
 }
+
+pub(crate) mod admin;
+pub(crate) mod password;
+pub(crate) mod session;
+
+pub(crate) use admin::{require_admin, require_admin_write};

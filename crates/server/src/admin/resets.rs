@@ -7,10 +7,10 @@ use chrono::Duration;
 use twostep_api as api;
 use twostep_core::policy::ResetApprovals;
 
-use crate::admin::{
-    by, person_in_center, require_admin, require_admin_write, require_second_person, view_of,
-};
+use super::people::{by, person_in_center, view_of};
+use super::policy::require_second_person;
 use crate::auth::Principal;
+use crate::auth::{require_admin, require_admin_write};
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;

@@ -10,11 +10,11 @@ use twostep_core::secret::OneTimeCode;
 use twostep_core::{policy, Kind, RuleError};
 
 use crate::auth::{self, Principal, TokenKind};
-use crate::codes::{self, CodeFor, Scope};
 use crate::delivery::templates::Notice;
 use crate::delivery::Channel;
 use crate::error::{ApiError, CodesCap};
 use crate::notices;
+use crate::second_step::codes::{self, CodeFor, Scope};
 use crate::second_step::{self, Against};
 use crate::state::AppState;
 use crate::store::enrollments::EnrollmentRow;
@@ -306,7 +306,9 @@ pub async fn confirm(
     // The first method brings the recovery codes, shown once in this answer.
     let first = store::methods::of_person(&mut *tx, &person.id).await?.len() == 1;
     let recovery_codes = match first {
-        true => Some(crate::recovery::new_set(&mut tx, st, &person.id, now).await?),
+        true => {
+            Some(crate::second_step::recovery_codes::new_set(&mut tx, st, &person.id, now).await?)
+        }
         false => None,
     };
     let hint = method::hint(kind, e.address.as_deref());
@@ -316,7 +318,7 @@ pub async fn confirm(
             if !auth::spend_setup_token(&mut *tx, &p.token_hash, st.now()).await? {
                 return Err(ApiError::Unauthenticated);
             }
-            Some(crate::sessions::begin(&mut tx, st, person, &p.device, now).await?)
+            Some(crate::auth::session::begin(&mut tx, st, person, &p.device, now).await?)
         }
         TokenKind::Session => None,
     };

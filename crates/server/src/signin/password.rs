@@ -10,7 +10,6 @@ use crate::auth::Principal;
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
-use crate::signin;
 use crate::state::AppState;
 use crate::store::devices::Device;
 use crate::store::{self, AuditAction, Event, PersonRow};
@@ -29,7 +28,7 @@ pub async fn change(
         .map_err(ApiError::WeakPassword)?;
     // The current password, counted like a sign-in: a session left open is not a way to try
     // passwords without limit.
-    let person = signin::password_holder(st, &p.person.email, current).await?;
+    let person = crate::auth::password::password_holder(st, &p.person.email, current).await?;
     let hash = st.passwords.admit()?.hash(new).await?;
 
     let mut tx = st.db.begin().await?;
@@ -120,5 +119,5 @@ pub async fn change_with_token(
         must_change_password: false,
         ..person
     };
-    signin::after_password(st, &person, device).await
+    super::flow::after_password(st, &person, device).await
 }

@@ -1,20 +1,27 @@
-//! Sessions people can see and end (API.md "Sessions"), and the notice of a sign-in from a
-//! device the person has not used in 90 days.
+//! Issuing a session: the sign-in's device recorded, and the notice of a sign-in from a device
+//! the person has not used in 90 days. Every way in (a sign-in, a fresh sign-in, a recovery
+//! code, a first method set up) ends here.
 
-use chrono::{DateTime, Duration, Utc};
-use twostep_api as api;
-
-use crate::auth::{self, Principal};
+use crate::auth;
 use crate::delivery::templates::Notice;
-use crate::error::ApiError;
 use crate::notices;
-use crate::state::AppState;
-use crate::store::batch::{Batch, Results, Slot};
+use crate::store;
+use crate::store::batch::Batch;
+use crate::store::batch::Results;
+use crate::store::batch::Slot;
+use crate::store::devices;
 use crate::store::devices::Device;
-use crate::store::{self, devices, tokens, AuditAction, Backend, Event, PersonRow};
+use crate::store::Backend;
+use crate::store::PersonRow;
+use crate::ApiError;
+use crate::AppState;
+use chrono::Duration;
+use chrono::{DateTime, Utc};
+use twostep_api as api;
 
 /// A device unseen this long is new again.
 const NEW_DEVICE_AFTER_DAYS: i64 = 90;
+
 /// A known device's last sign-in is written at most this often: a sign-in from it is then
 /// one read, not a read and a write (a day's error on 90 days).
 const DEVICE_REFRESH_AFTER_HOURS: i64 = 24;
@@ -121,56 +128,4 @@ impl Pending<'_> {
         }
         Ok(self.session)
     }
-}
-
-/// `GET /me/sessions`.
-pub async fn list(st: &AppState, p: &Principal) -> Result<api::Sessions, ApiError> {
-    let now = st.now();
-    let idle_since = now - Duration::seconds(st.cfg.limits.session_idle_secs);
-    let rows = tokens::sessions_of(st.db.read(), &p.person.id, now, idle_since).await?;
-    Ok(api::Sessions {
-        sessions: rows
-            .into_iter()
-            .map(|r| api::SessionInfo {
-                current: r.hash == p.token_hash,
-                id: r.public_id,
-                device_name: r.device_name,
-                created_at: r.created_at,
-                last_seen_at: r.last_seen_at,
-            })
-            .collect(),
-    })
-}
-
-/// `DELETE /me/sessions/{id}`: another person's id is as unknown as a made-up one.
-pub async fn end(st: &AppState, p: &Principal, public_id: &str) -> Result<(), ApiError> {
-    let mut tx = st.db.begin().await?;
-    let Some(hash) = tokens::delete_session(&mut *tx, &p.person.id, public_id).await? else {
-        return Err(ApiError::NotFound("That session"));
-    };
-    let detail = if hash == p.token_hash {
-        "signed out"
-    } else {
-        "a session ended from another device"
-    };
-    Event::by_self(&p.person, AuditAction::SignedOut)
-        .detail(detail)
-        .record(&mut *tx, st.now())
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// `POST /me/sessions/end-others`: every session but this one (setup tokens too).
-pub async fn end_others(st: &AppState, p: &Principal) -> Result<(), ApiError> {
-    let mut tx = st.db.begin().await?;
-    // After any session being issued now (it takes the same lock), not before it.
-    store::people::lock(&mut tx, &p.person.id).await?;
-    tokens::delete_others_of(&mut *tx, &p.person.id, &p.token_hash).await?;
-    Event::by_self(&p.person, AuditAction::SignedOut)
-        .detail("signed out everywhere else")
-        .record(&mut *tx, st.now())
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -7,8 +7,8 @@ use chrono::Duration;
 use twostep_api as api;
 use twostep_core::{Kind, Role};
 
-use crate::admin::{require_admin, require_admin_write};
 use crate::auth::Principal;
+use crate::auth::{require_admin, require_admin_write};
 use crate::delivery::{self, templates};
 use crate::error::ApiError;
 use crate::state::AppState;

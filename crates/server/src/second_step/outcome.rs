@@ -1,0 +1,142 @@
+//! What a second step's outcome does, whichever way it was answered (a code, a recovery code):
+//! the session a passed challenge earns, the count and lock a failed one begins, and a new
+//! challenge when the old one is spent.
+
+use crate::delivery::templates::Notice;
+use crate::notices;
+use crate::store;
+use crate::store::challenges;
+use crate::store::challenges::ChallengeRow;
+use crate::store::devices::Device;
+use crate::store::new_id;
+use crate::store::people;
+use crate::store::AuditAction;
+use crate::store::AuditReason;
+use crate::store::Event;
+use crate::store::PersonRow;
+use crate::ApiError;
+use crate::AppState;
+use chrono::Duration;
+use chrono::Utc;
+use twostep_api as api;
+use twostep_core::lockout::LockState;
+
+/// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
+/// new one issued (ASVS 5.0 7.2.4).
+pub(crate) async fn replace_session(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person: &PersonRow,
+    old: &[u8],
+    device: &Device,
+) -> Result<api::Session, ApiError> {
+    if !store::tokens::delete(&mut *tx, old).await? {
+        return Err(ApiError::Unauthenticated);
+    }
+    crate::auth::session::begin(tx, st, person, device, st.now()).await
+}
+
+/// The session a passed challenge earns: a new one, which replaces the refreshed session for
+/// a fresh sign-in's challenge.
+pub(crate) async fn session_after(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    person: &PersonRow,
+    challenge: &ChallengeRow,
+) -> Result<api::Session, ApiError> {
+    let device = &challenge.device;
+    match &challenge.reauth_of {
+        Some(old) => replace_session(tx, st, person, old, device).await,
+        None => crate::auth::session::begin(tx, st, person, device, st.now()).await,
+    }
+}
+
+/// A new challenge for the person, good for `challenge_ttl_secs` (`reauth_of`: the session a
+/// fresh sign-in refreshes): its id and when it expires.
+pub(crate) async fn new_challenge<'c>(
+    db: impl store::Exec<'c>,
+    st: &AppState,
+    person_id: &str,
+    device: &Device,
+    reauth_of: Option<&[u8]>,
+) -> Result<(String, chrono::DateTime<Utc>), ApiError> {
+    let now = st.now();
+    let id = new_id();
+    let expires_at = now + Duration::seconds(st.cfg.limits.challenge_ttl_secs);
+    challenges::insert(db, &id, person_id, device, reauth_of, now, expires_at).await?;
+    Ok((id, expires_at))
+}
+
+/// A wrong code or recovery code, counted: `failed` is recorded, and the lock that the count
+/// `failures` begins (if any) with its notice; the error the person gets.
+pub(crate) async fn second_step_failed(
+    st: &AppState,
+    mut tx: store::Tx,
+    person: &PersonRow,
+    failed: Event<'_>,
+    failures: u32,
+    attempts: u32,
+    (challenge_id, challenge): (&str, &ChallengeRow),
+) -> Result<ApiError, ApiError> {
+    let now = st.now();
+    let lock_rules = st.cfg.limits.lock_rules();
+    failed.record(&mut *tx, now).await?;
+    if let Some(lock) = lock_rules.lock_after(failures, now) {
+        people::lock_second_step(&mut *tx, &person.id, lock).await?;
+        let (detail, reason, notice) = match lock {
+            LockState::ForGood => (
+                "locked until an administrator resets 2-Step Verification",
+                AuditReason::LockedUntilReset,
+                Some(Notice::SecondStepLockedForGood),
+            ),
+            _ => (
+                "too many failed second steps",
+                AuditReason::TooManyFailedSecondSteps,
+                lock_rules
+                    .is_first_lock(failures)
+                    .then_some(Notice::SecondStepLocked),
+            ),
+        };
+        Event::about(person, AuditAction::PersonLocked)
+            .detail(detail)
+            .reason(reason)
+            .record(&mut *tx, now)
+            .await?;
+        if let Some(notice) = notice {
+            notices::send(&mut tx, st, person, notice, &[], now).await?;
+        }
+        let refused = match lock {
+            // The way on is a recovery code: on this challenge while it takes attempts, else
+            // on a new one (made in this transaction, for the same session if a fresh sign-in).
+            LockState::ForGood => {
+                let id = if st.cfg.codes.is_locked(attempts) {
+                    let device = &challenge.device;
+                    let reauth_of = challenge.reauth_of.as_deref();
+                    new_challenge(&mut *tx, st, &person.id, device, reauth_of)
+                        .await?
+                        .0
+                } else {
+                    challenge_id.to_owned()
+                };
+                ApiError::TwoStepLocked {
+                    challenge_id: Some(id),
+                }
+            }
+            _ => ApiError::ChallengeLocked,
+        };
+        tx.commit().await?;
+        st.courier.wake();
+        return Ok(refused);
+    }
+    if st.cfg.codes.is_locked(attempts) {
+        Event::about(person, AuditAction::ChallengeLocked)
+            .detail("too many wrong codes")
+            .reason(AuditReason::TooManyWrongCodes)
+            .record(&mut *tx, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ApiError::InvalidCode {
+        attempts_left: st.cfg.codes.attempts_left(attempts),
+    })
+}

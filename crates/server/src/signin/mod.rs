@@ -1,0 +1,8 @@
+//! Signing in: the password, then the second step or setup, then a session; a fresh sign-in;
+//! the password's change (also the one a sign-in may require); signing out.
+
+mod flow;
+mod password;
+mod routes;
+
+pub(crate) use routes::routes;

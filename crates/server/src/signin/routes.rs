@@ -1,0 +1,109 @@
+//! The sign-in's routes: the password, the challenge's codes, a fresh sign-in, the password's
+//! change, signing out.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use twostep_api as api;
+use twostep_api::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{flow, password};
+use crate::auth::{DeviceId, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
+use crate::http::{ApiJson, ApiPath, Res};
+use crate::state::AppState;
+
+/// This slice's routes, with their OpenAPI descriptions.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(skip_setup))
+        .routes(routes!(send_code))
+        .routes(routes!(verify_code))
+        .routes(routes!(reauth))
+        .routes(routes!(change_password))
+        .routes(routes!(logout))
+}
+
+#[utoipa::path(post, path = "/api/v1/login", request_body = api::LoginRequest,
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiJson(req): ApiJson<api::LoginRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    flow::login(&st, req, device).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/login/skip-setup", security(("setup_token" = [])),
+    responses((status = 200, body = api::LoginResponse), (status = 409, body = ErrorBody)))]
+async fn skip_setup(
+    State(st): State<AppState>,
+    SetupAuth(p): SetupAuth,
+) -> Res<Json<api::LoginResponse>> {
+    flow::skip_setup(&st, p).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/send", request_body = api::SendRequest,
+    params(("challenge_id" = String, Path)),
+    responses((status = 200, body = api::Delivery), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn send_code(
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
+    ApiJson(req): ApiJson<api::SendRequest>,
+) -> Res<Json<api::Delivery>> {
+    flow::send(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/verify", request_body = api::VerifyRequest,
+    params(("challenge_id" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody), (status = 423, body = ErrorBody)))]
+async fn verify_code(
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
+    ApiJson(req): ApiJson<api::VerifyRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    flow::verify(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
+}
+
+/// With a session: 204. With the `password_token` of a 409 `password_change_required` (no
+/// `current_password`): 200, the sign-in's next step, as `login` answers it.
+#[utoipa::path(put, path = "/api/v1/me/password", request_body = api::PasswordChange,
+    responses((status = 204), (status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(st): State<AppState>,
+    auth: PasswordAuth,
+    ApiJson(req): ApiJson<api::PasswordChange>,
+) -> Res<axum::response::Response> {
+    match auth {
+        PasswordAuth::Session(p) => password::change(&st, &p, req)
+            .await
+            .map(|()| StatusCode::NO_CONTENT.into_response()),
+        PasswordAuth::PasswordToken(hash) => password::change_with_token(&st, &hash, req)
+            .await
+            .map(|next| Json(next).into_response()),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/me/reauth", request_body = api::ReauthRequest,
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn reauth(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiJson(req): ApiJson<api::ReauthRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    flow::reauth(&st, p, req).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/logout", responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(State(st): State<AppState>, SessionAuth(p): SessionAuth) -> Res<StatusCode> {
+    flow::logout(&st, p).await.map(|()| StatusCode::NO_CONTENT)
+}
