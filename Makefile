@@ -53,11 +53,11 @@ serve:
 	$(CARGO) run -p twostep-server -- serve --demo --dev-outbox --data $(DATA)
 
 # Every test: unit, server integration (real SMTP and SMS gateway), Tauri mock-runtime
-# commands, and the app's real window under Xvfb with the real keyring; then the server's
-# integration suite again on a real PostgreSQL cluster the tests start themselves.
+# commands, and the app's real window under Xvfb with the real keyring. The server's
+# integration suite runs each test on SQLite and on a real PostgreSQL cluster the test process
+# starts itself (#[db_test], crates/testkit), in the same run.
 test: test-deps
 	tests/e2e/session.sh $(CARGO) test --workspace --all-targets
-	TWOSTEP_TEST_DATABASE=postgres $(CARGO) test -p twostep-server --test api
 
 # Installable packages, built offline into target/release/bundle/: the app's .deb and .rpm
 # (Tauri's bundler, from the Tauri CLI's prebuilt npm package), the server's .deb (dpkg-deb).
@@ -79,12 +79,13 @@ lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # The app's size, launch time and memory next to an empty Tauri app's (bench/empty-tauri: the
-# same Tauri and release profile, one page), measured the same way under a virtual display.
+# same Tauri and release profile, one page), measured by bench/footprint (twostep-footprint)
+# the same way under a virtual display.
 # The empty app takes this workspace's versions (its own lock, copied from ours, not kept).
 footprint: package test-deps
 	cp Cargo.lock bench/empty-tauri/Cargo.lock
 	CARGO_TARGET_DIR="$(abspath $(PKG_TARGET))" $(CARGO) build --release \
 	  --manifest-path bench/empty-tauri/Cargo.toml --features tauri/custom-protocol
-	$(CARGO) build --release -p twostep-testkit --bin twostep-footprint
+	$(CARGO) build --release -p twostep-footprint
 	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
 	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"

@@ -5,14 +5,16 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "avery@maple.example";
     server
-        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .add_named_person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
     let staff = "jordan@maple.example";
-    let staff_id = server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    let staff_id = server
+        .add_named_person(staff, "Jordan Lee", &[Role::Staff])
+        .await;
     server.with_totp(staff).await;
 
     let data = AppData::new();
@@ -38,7 +40,7 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     app.click("#allow-sms").await;
     app.click("#save-policy").await;
     app.wait_text("#toast", "Center policy saved.").await;
-    let token = server.session_of(admin).await;
+    let token = server.sign_in_with_email(admin).await;
     let policy = server.client.admin_policy(&token).await.unwrap();
     assert!(!policy
         .allowed_kinds

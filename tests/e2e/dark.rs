@@ -20,9 +20,11 @@ async fn background(app: &App) -> (u8, u8, u8) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dark_desktop_gets_a_dark_app_that_still_reads_well() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "dee@maple.example";
-    server.person(email, "Dee Okafor", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Dee Okafor", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     let data = AppData::new();
     let app = App::launch_with(

@@ -5,14 +5,16 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administrator() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "avery@maple.example";
     server
-        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .add_named_person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
     let email = "rosa@maple.example";
-    server.person(email, "Rosa Díaz", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Rosa Díaz", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     // A method she did not add: the notice ends with the link.
     server.advance(60);
@@ -33,7 +35,7 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     assert!(link.starts_with(&format!("{}/freeze/", server.url())));
     // The page's button, as her phone's browser would press it.
     let token = link.rsplit('/').next().unwrap();
-    twostep_server::operate::freeze(&server.running.state, token)
+    twostep_server::operate::freeze(server.state(), token)
         .await
         .unwrap();
 
@@ -203,14 +205,16 @@ async fn a_parent_freezes_her_account_from_the_demo_inbox() {
 /// the reason, and the new one continues the sign-in to the second step and home.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_an_unfreeze_the_next_sign_in_chooses_a_new_password_then_goes_on() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "avery@maple.example";
     server
-        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .add_named_person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
     let email = "rosa@maple.example";
-    let id = server.person(email, "Rosa Díaz", &[Role::Staff]).await;
+    let id = server
+        .add_named_person(email, "Rosa Díaz", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     server.advance(60);
     server.add_sms(email, "+12015550177").await;
@@ -227,11 +231,11 @@ async fn after_an_unfreeze_the_next_sign_in_chooses_a_new_password_then_goes_on(
         })
         .expect("a notice with the link");
     let token = link.rsplit('/').next().unwrap();
-    twostep_server::operate::freeze(&server.running.state, token)
+    twostep_server::operate::freeze(server.state(), token)
         .await
         .unwrap();
     // Her administrator unfreezes it (through the API; the window's Unfreeze is tested above).
-    let admin_session = server.session_of(admin).await;
+    let admin_session = server.sign_in_with_email(admin).await;
     server
         .client
         .admin_unfreeze(&admin_session, &id)

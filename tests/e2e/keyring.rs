@@ -8,10 +8,10 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_survives_a_restart_and_is_gone_after_sign_out() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "riley@family.example";
     server
-        .person(email, "Riley Parent", &[Role::Guardian])
+        .add_named_person(email, "Riley Parent", &[Role::Guardian])
         .await;
     let keyring = KeyringStore::new(KEYRING_SERVICE);
     let data = AppData::new();
@@ -49,9 +49,11 @@ async fn the_token_survives_a_restart_and_is_gone_after_sign_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_the_server_revoked_signs_the_app_out_at_start() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "pat@family.example";
-    server.person(email, "Pat Parent", &[Role::Guardian]).await;
+    server
+        .add_named_person(email, "Pat Parent", &[Role::Guardian])
+        .await;
     let keyring = KeyringStore::new(KEYRING_SERVICE);
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
@@ -72,10 +74,10 @@ async fn a_token_the_server_revoked_signs_the_app_out_at_start() {
 /// start, and ends by itself after the idle time the device's keeper chose (here a minute).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_device_signs_out_when_left_and_never_restores_a_session() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "riley@family.example";
     server
-        .person(email, "Riley Parent", &[Role::Guardian])
+        .add_named_person(email, "Riley Parent", &[Role::Guardian])
         .await;
     let keyring = KeyringStore::new(KEYRING_SERVICE);
     let data = AppData::new();

@@ -4,22 +4,24 @@
 
 use crate::harness::*;
 
-async fn oldest_method(server: &Server, email: &str) -> String {
+async fn oldest_method(server: &TestServer, email: &str) -> String {
     sqlx::query_scalar(
         "SELECT m.id FROM methods m JOIN people p ON p.id = m.person_id \
          WHERE p.email = $1 ORDER BY m.created_at, m.rowid LIMIT 1",
     )
     .bind(email)
-    .fetch_one(server.running.state.db.read())
+    .fetch_one(server.state().db.read())
     .await
     .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_an_email_then_pick_it_and_an_older_code_still_works_after_a_resend() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "sam@maple.example";
-    server.person(email, "Sam Rivera", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Sam Rivera", &[Role::Staff])
+        .await;
     let secret = server.with_totp(email).await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
@@ -92,9 +94,11 @@ async fn add_an_email_then_pick_it_and_an_older_code_still_works_after_a_resend(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_method_cannot_be_deleted_and_an_email_is_edited_by_add_then_delete() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "casey@maple.example";
-    let id = server.person(email, "Casey Morgan", &[Role::Staff]).await;
+    let id = server
+        .add_named_person(email, "Casey Morgan", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     let old = oldest_method(&server, email).await;
     let data = AppData::new();
@@ -167,15 +171,19 @@ async fn the_last_method_cannot_be_deleted_and_an_email_is_edited_by_add_then_de
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_method_the_center_switched_off_is_shown_with_a_note_and_deleted_once_another_exists() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "head@maple.example";
-    server.person(admin, "Head Office", &[Role::Admin]).await;
+    server
+        .add_named_person(admin, "Head Office", &[Role::Admin])
+        .await;
     server.with_email(admin).await;
     let email = "kim@maple.example";
-    let id = server.person(email, "Kim Park", &[Role::Staff]).await;
+    let id = server
+        .add_named_person(email, "Kim Park", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     // The center switches email off: Kim's only method can no longer sign in.
-    let token = server.session_of(admin).await;
+    let token = server.sign_in_with_email(admin).await;
     server
         .client
         .admin_set_policy(
@@ -265,9 +273,11 @@ async fn a_method_the_center_switched_off_is_shown_with_a_note_and_deleted_once_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_setup_link_opens_in_the_authenticator_app_on_this_device() {
     use std::os::unix::fs::PermissionsExt;
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "kim@maple.example";
-    server.person(email, "Kim Park", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Kim Park", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let opened = data.path().join("opened.txt");
     let handler = data.path().join("fake-authenticator.sh");

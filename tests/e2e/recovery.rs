@@ -10,9 +10,11 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teacher_signs_in_with_a_recovery_code_then_confirms_it_is_them_for_a_change() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "noor@maple.example";
-    server.person(email, "Noor Haddad", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Noor Haddad", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
 

@@ -82,14 +82,20 @@ async fn the_overview_counts_the_demo_center_and_reminders_reach_the_inbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let (first, second) = ("avery@maple.example", "blake@maple.example");
-    server.person(first, "Avery Admin", &[Role::Admin]).await;
+    server
+        .add_named_person(first, "Avery Admin", &[Role::Admin])
+        .await;
     server.with_email(first).await;
-    server.person(second, "Blake Boss", &[Role::Admin]).await;
+    server
+        .add_named_person(second, "Blake Boss", &[Role::Admin])
+        .await;
     server.with_email(second).await;
     let staff = "jordan@maple.example";
-    let staff_id = server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    let staff_id = server
+        .add_named_person(staff, "Jordan Lee", &[Role::Staff])
+        .await;
     server.with_totp(staff).await;
 
     let data = AppData::new();
@@ -104,7 +110,7 @@ async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
     app.click("#reset-two").await;
     app.click("#save-policy").await;
     app.wait_text("#toast", "Center policy saved.").await;
-    let token = server.session_of(first).await;
+    let token = server.sign_in_with_email(first).await;
     let policy = server.client.admin_policy(&token).await.unwrap();
     assert_eq!(policy.reset_approvals, Some(2));
 
@@ -142,7 +148,7 @@ async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
     assert_eq!(notice.subject, "Your 2-Step Verification has been reset");
 
     // Jordan's events, a page at a time: 150 failed sign-ins make two pages.
-    let st = &server.running.state;
+    let st = server.state();
     let center: String = sqlx::query_scalar("SELECT center_id FROM people WHERE id = $1")
         .bind(&staff_id)
         .fetch_one(st.db.read())
@@ -170,7 +176,7 @@ async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
     let expected = server
         .client
         .admin_audit_page(
-            &server.session_of(second).await,
+            &server.sign_in_with_email(second).await,
             &twostep_client::api::AuditQuery {
                 person_id: Some(staff_id.clone()),
                 limit: Some(1000),
@@ -211,11 +217,13 @@ async fn a_reset_takes_two_administrators_and_the_audit_trail_exports_to_csv() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_family_member_is_told_their_center_requires_it_too() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "avery@maple.example";
-    server.person(admin, "Avery Admin", &[Role::Admin]).await;
+    server
+        .add_named_person(admin, "Avery Admin", &[Role::Admin])
+        .await;
     server.with_email(admin).await;
-    let token = server.session_of(admin).await;
+    let token = server.sign_in_with_email(admin).await;
     server
         .client
         .admin_put_policy(
@@ -234,7 +242,7 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
         .unwrap();
     let parent = "riley@family.example";
     server
-        .person(parent, "Riley Parent", &[Role::Guardian])
+        .add_named_person(parent, "Riley Parent", &[Role::Guardian])
         .await;
 
     let data = AppData::new();

@@ -8,9 +8,11 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teacher_ends_the_session_she_left_on_a_classroom_tablet() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "maya@maple.example";
-    server.person(email, "Maya Chen", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Maya Chen", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     let keyring = KeyringStore::new(KEYRING_SERVICE);
 
@@ -55,7 +57,7 @@ async fn a_teacher_ends_the_session_she_left_on_a_classroom_tablet() {
     for _ in 0..2 {
         // (Past the resend cooldown of the email method.)
         server.advance(60);
-        elsewhere.push(server.session_of(email).await);
+        elsewhere.push(server.sign_in_with_email(email).await);
     }
     app.click("#nav-methods").await;
     app.click("#nav-home").await;

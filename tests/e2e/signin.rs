@@ -11,9 +11,11 @@ pub fn wrong(right: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "jordan@maple.example";
-    let id = server.person(email, "Jordan Lee", &[Role::Staff]).await;
+    let id = server
+        .add_named_person(email, "Jordan Lee", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
 
@@ -82,9 +84,11 @@ async fn staff_skips_once_then_must_set_up_an_authenticator_app() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_code_shows_the_attempts_left_then_the_right_one_signs_in() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "sam@maple.example";
-    server.person(email, "Sam Rivera", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Sam Rivera", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
@@ -128,9 +132,9 @@ async fn a_wrong_code_shows_the_attempts_left_then_the_right_one_signs_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_with_no_method_signs_straight_in() {
-    let server = Server::start().await;
+    let server = start_server().await;
     server
-        .person("riley@family.example", "Riley Parent", &[Role::Guardian])
+        .add_named_person("riley@family.example", "Riley Parent", &[Role::Guardian])
         .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
@@ -154,9 +158,11 @@ async fn a_guardian_with_no_method_signs_straight_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "lee@family.example";
-    let id = server.person(email, "Lee Parent", &[Role::Guardian]).await;
+    let id = server
+        .add_named_person(email, "Lee Parent", &[Role::Guardian])
+        .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
     app.sign_in(email).await;
@@ -203,10 +209,10 @@ async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_who_is_also_a_parent_switches_profiles() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "casey@maple.example";
     server
-        .person(email, "Casey Morgan", &[Role::Staff, Role::Guardian])
+        .add_named_person(email, "Casey Morgan", &[Role::Staff, Role::Guardian])
         .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
@@ -230,9 +236,11 @@ async fn staff_who_is_also_a_parent_switches_profiles() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_wrong_codes_lock_the_sign_in_with_the_way_back() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "alex@maple.example";
-    server.person(email, "Alex Kim", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Alex Kim", &[Role::Staff])
+        .await;
     server.with_email(email).await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;

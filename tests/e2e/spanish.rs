@@ -35,9 +35,11 @@ pub(crate) async fn html_lang(app: &App) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spanish_speaking_teacher_does_the_whole_journey_in_spanish() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "lucia@maple.example";
-    server.person(email, "Lucía Gómez", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Lucía Gómez", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let app = App::launch_in(&data, Some(&server.url()), "es").await;
 
@@ -126,15 +128,17 @@ async fn a_spanish_speaking_teacher_does_the_whole_journey_in_spanish() {
 /// authenticator's add and transfer screens, and the demo center's sign-in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let admin = "rosa@maple.example";
     server
-        .person(admin, "Rosa Díaz", &[Role::Admin, Role::Staff])
+        .add_named_person(admin, "Rosa Díaz", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
     server.add_sms(admin, "+12015550147").await;
     let staff = "jordan@maple.example";
-    server.person(staff, "Jordan Lee", &[Role::Staff]).await;
+    server
+        .add_named_person(staff, "Jordan Lee", &[Role::Staff])
+        .await;
     server.with_totp(staff).await;
     let data = AppData::new();
     let app = App::launch_in(&data, Some(&server.url()), "es").await;
@@ -275,9 +279,11 @@ async fn a_spanish_speaking_administrator_sees_every_other_screen_in_spanish() {
 /// screen in Spanish, checked by axe.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spanish_speaking_teacher_on_a_classroom_tablet_in_spanish() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "ana@maple.example";
-    server.person(email, "Ana Ruiz", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Ana Ruiz", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let app = App::launch_in(&data, Some(&server.url()), "es").await;
 

@@ -8,13 +8,15 @@ use crate::spanish::{es, html_lang};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spanish_speaking_teacher_locked_out_gets_back_in_with_a_recovery_code() {
     // Locked for good after three wrong codes in a row, so the test need not type a hundred.
-    let server = Server::start_with(|c| c.limits.second_step_max_failures = 3).await;
+    let server = start_server_with(|c| c.limits.second_step_max_failures = 3).await;
     let email = "carmen@maple.example";
-    server.person(email, "Carmen Ruiz", &[Role::Staff]).await;
+    server
+        .add_named_person(email, "Carmen Ruiz", &[Role::Staff])
+        .await;
     let codes = server.with_email(email).await;
     assert_eq!(codes.len(), 10);
     // Her emails in Spanish too.
-    let token = server.session_of(email).await;
+    let token = server.sign_in_with_email(email).await;
     server
         .client
         .set_locale(&token, twostep_client::api::Locale::Es)

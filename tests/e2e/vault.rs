@@ -5,9 +5,11 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_code() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let email = "jordan@maple.example";
-    let id = server.person(email, "Jordan Lee", &[Role::Staff]).await;
+    let id = server
+        .add_named_person(email, "Jordan Lee", &[Role::Staff])
+        .await;
     let data = AppData::new();
     let app = App::launch(&data, Some(&server.url())).await;
 
@@ -75,7 +77,7 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
 
     // Later, on the same device: the server's clock is a step on from this device's, so the
     // app warns, and "Resync" makes the vault's codes follow the server.
-    server.next_totp_step();
+    server.advance(30); // the next TOTP step
     let app = App::launch(&data, Some(&server.url())).await;
     app.sign_in(email).await;
     app.on_screen("verify-code").await;
@@ -103,7 +105,7 @@ async fn this_device_as_the_authenticator_behind_a_pin_then_signing_in_with_its_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_export() {
     let data = AppData::new();
-    let server = Server::start().await;
+    let server = start_server().await;
     let app = App::launch(&data, Some(&server.url())).await;
     app.on_screen("sign-in").await;
     app.click("#open-vault").await;
@@ -312,7 +314,7 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     // is personal again.
     let admin = "avery@maple.example";
     server
-        .person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
+        .add_named_person(admin, "Avery Admin", &[Role::Admin, Role::Staff])
         .await;
     server.with_email(admin).await;
     app.click("#vault-back").await;
@@ -338,7 +340,7 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
 /// the device PIN (the demo center too), and the sign-in screen always names the server's host.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_tablet_changes_its_server_only_with_the_device_pin() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let host = server.url().trim_start_matches("http://").to_owned();
     let data = AppData::new();
     // No server preset: the demo center first, as a new install.
@@ -440,7 +442,7 @@ async fn a_link_opened_with_the_app_closed_starts_it_on_add_an_account() {
 /// chooses the device PIN, and the window offers no way to turn shared mode off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_shared_by_its_management_cannot_be_made_personal_in_the_window() {
-    let server = Server::start().await;
+    let server = start_server().await;
     let data = AppData::new();
     let app = App::launch_with(&data, Some(&server.url()), "en", &[("TWOSTEP_SHARED", "1")]).await;
     app.on_screen("sign-in").await;

@@ -1,10 +1,32 @@
-//! Twostep's test kit, shared by every test harness (the server's integration tests, the
-//! app's command tests, the end-to-end tests): a real PostgreSQL cluster, free ports, the code
-//! in a message, TOTP codes from an independent implementation.
+//! Twostep's test kit, the one every test harness uses (the server's integration suite, the
+//! app's command tests, the end-to-end journeys):
+//! - [`TestServer`]: a twostep-server in the test process, on SQLite or a fresh PostgreSQL
+//!   database ([`Db`]), its clock moved by the test ([`TestClock`]), people added with
+//!   [`PASSWORD`], codes read from its dev outbox ([`TestServer::last_code`]);
+//! - [`db_test`]: a server test written once, run on both databases;
+//! - a real PostgreSQL cluster ([`postgres`]), free ports, TOTP codes from an independent
+//!   implementation ([`totp_code`]).
 
 #![allow(clippy::unwrap_used)]
 
+mod clock;
+mod db;
+mod flows;
 pub mod postgres;
+mod server;
+
+pub use clock::TestClock;
+pub use db::Db;
+pub use flows::{session_of, Totp};
+pub use server::{start_time, Builder, TestServer, TEST_DEVICE};
+pub use twostep_testkit_macros::db_test;
+
+/// Every test person's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The center [`TestServer::add_person`] adds people to, unless the test server was given
+/// another.
+pub const CENTER: &str = "Little Acorns";
 
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
@@ -42,8 +64,9 @@ pub fn totp_code(secret: &[u8], unix: i64) -> String {
     totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, secret, u64::try_from(unix).unwrap())
 }
 
-/// Which database the server's tests run on: `TWOSTEP_TEST_DATABASE=postgres` for
-/// PostgreSQL (a cluster this kit starts), SQLite otherwise.
-pub fn on_postgres() -> bool {
-    std::env::var("TWOSTEP_TEST_DATABASE").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
+/// A TOTP secret's bytes from its base32 (spaces and padding allowed).
+pub fn base32(secret: &str) -> Vec<u8> {
+    data_encoding::BASE32_NOPAD
+        .decode(secret.replace(' ', "").trim_end_matches('=').as_bytes())
+        .unwrap()
 }

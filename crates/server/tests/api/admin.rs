@@ -12,9 +12,9 @@ async fn admin_session(t: &TestServer) -> String {
         .0
 }
 
-#[tokio::test]
-async fn reset_removes_everything_notifies_and_forces_setup_without_skip() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn reset_removes_everything_notifies_and_forces_setup_without_skip(db: Db) {
+    let t = TestServer::start(db).await;
     let admin = admin_session(&t).await;
     let (staff, _) = t.staff_with_email("nia@acorns.example").await;
     t.add_confirmed(
@@ -92,9 +92,9 @@ async fn reset_removes_everything_notifies_and_forces_setup_without_skip() {
     assert!(events.iter().all(|e| !e.detail.contains(&code)));
 }
 
-#[tokio::test]
-async fn only_admins_and_only_their_own_center() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn only_admins_and_only_their_own_center(db: Db) {
+    let t = TestServer::start(db).await;
     let admin = admin_session(&t).await;
     t.add_person("g@family.example", &[Role::Guardian]).await;
     let (guardian, _) = session_of(t.login("g@family.example").await);
@@ -127,9 +127,9 @@ async fn only_admins_and_only_their_own_center() {
     assert_eq!(all.len(), 2);
 }
 
-#[tokio::test]
-async fn people_are_found_by_name_role_and_enrolment() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn people_are_found_by_name_role_and_enrolment(db: Db) {
+    let t = TestServer::start(db).await;
     let admin = admin_session(&t).await;
     let created = t
         .client

@@ -29,9 +29,9 @@ async fn all_pages(t: &TestServer, admin: &str, q: AuditQuery) -> (Vec<i64>, usi
     (ids, pages)
 }
 
-#[tokio::test]
-async fn twenty_five_hundred_events_page_by_hundred_in_order_without_gaps_or_repeats() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn twenty_five_hundred_events_page_by_hundred_in_order_without_gaps_or_repeats(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     let center: String = sqlx::query_scalar("SELECT center_id FROM people WHERE email = $1")
         .bind(ADMIN)
@@ -125,9 +125,9 @@ async fn twenty_five_hundred_events_page_by_hundred_in_order_without_gaps_or_rep
     }
 }
 
-#[tokio::test]
-async fn a_bad_page_request_is_refused_clearly() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_bad_page_request_is_refused_clearly(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     for (q, code) in [
         (

@@ -17,8 +17,8 @@ fn client_from(from: &str) -> reqwest::Client {
         .unwrap()
 }
 
-async fn limited() -> TestServer {
-    TestServer::start_with(|c| {
+async fn limited(db: Db) -> TestServer {
+    TestServer::start_with(db, |c| {
         c.limits.per_client_per_minute = 30;
         c.limits.per_client_burst = 10;
     })
@@ -29,9 +29,9 @@ async fn limited() -> TestServer {
 /// burst; one more for each two seconds the burst took), the rest answered 429
 /// `too_many_requests` with `Retry-After` before any hashing. Meanwhile eight people signing
 /// in from 127.0.0.1 all get in.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_flood_from_one_address_leaves_the_others_signing_in() {
-    let t = limited().await;
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_from_one_address_leaves_the_others_signing_in(db: Db) {
+    let t = limited(db).await;
     for i in 0..8 {
         t.add_person(&format!("parent{i}@acorns.example"), &[Role::Guardian])
             .await;
@@ -88,9 +88,9 @@ async fn a_flood_from_one_address_leaves_the_others_signing_in() {
 /// Behind a trusted proxy the client is the rightmost hop the proxy did not add: two clients
 /// through one proxy have a bucket each, and a client cannot pick its bucket by writing the
 /// header itself.
-#[tokio::test]
-async fn behind_a_trusted_proxy_each_client_has_its_own_bucket() {
-    let t = TestServer::start_with(|c| {
+#[db_test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_bucket(db: Db) {
+    let t = TestServer::start_with(db, |c| {
         c.limits.per_client_per_minute = 30;
         c.limits.per_client_burst = 2;
         c.trusted_proxies = vec!["127.0.0.3/32".parse().unwrap()];

@@ -3,9 +3,9 @@ use twostep_core::Role;
 
 use crate::harness::*;
 
-#[tokio::test]
-async fn an_emailed_code_lives_ten_minutes_from_its_request() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_emailed_code_lives_ten_minutes_from_its_request(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("a@acorns.example").await;
 
     let (c, m) = t.challenge("a@acorns.example").await;
@@ -23,9 +23,9 @@ async fn an_emailed_code_lives_ten_minutes_from_its_request() {
     );
 }
 
-#[tokio::test]
-async fn an_earlier_code_still_works_after_send_new_code_and_each_works_once() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_earlier_code_still_works_after_send_new_code_and_each_works_once(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("b@acorns.example").await;
     let (c, m) = t.challenge("b@acorns.example").await;
     let first = t.last_code("b@acorns.example").await;
@@ -50,9 +50,9 @@ async fn an_earlier_code_still_works_after_send_new_code_and_each_works_once() {
     );
 }
 
-#[tokio::test]
-async fn cooldown_and_outstanding_cap_answer_429_with_retry_after() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn cooldown_and_outstanding_cap_answer_429_with_retry_after(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("c@acorns.example").await;
     // The setup code leaves the hour's count of messages to this address.
     t.advance(3600);
@@ -93,9 +93,9 @@ async fn cooldown_and_outstanding_cap_answer_429_with_retry_after() {
     assert_eq!(sent, 6);
 }
 
-#[tokio::test]
-async fn wrong_codes_count_down_then_lock() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn wrong_codes_count_down_then_lock(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("d@acorns.example").await;
     let (c, m) = t.challenge("d@acorns.example").await;
     let right = t.last_code("d@acorns.example").await;
@@ -126,9 +126,9 @@ async fn wrong_codes_count_down_then_lock() {
     session_of(t.client.verify(&c, &m, &code).await.unwrap());
 }
 
-#[tokio::test]
-async fn twenty_failed_second_steps_lock_the_person_for_fifteen_minutes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn twenty_failed_second_steps_lock_the_person_for_fifteen_minutes(db: Db) {
+    let t = TestServer::start(db).await;
     // An authenticator app: signing in sends no code, so only the lock is at play.
     t.enrolled_with_totp("e@acorns.example", &[Role::Staff])
         .await;
@@ -157,9 +157,9 @@ async fn twenty_failed_second_steps_lock_the_person_for_fifteen_minutes() {
     t.challenge("e@acorns.example").await;
 }
 
-#[tokio::test]
-async fn the_same_code_verified_twice_at_once_signs_in_once() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_same_code_verified_twice_at_once_signs_in_once(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("f@acorns.example").await;
     for _ in 0..5 {
         // Five codes an hour per address: each round an hour later.
@@ -178,9 +178,9 @@ async fn the_same_code_verified_twice_at_once_signs_in_once() {
     }
 }
 
-#[tokio::test]
-async fn enrollment_codes_follow_the_same_limits() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn enrollment_codes_follow_the_same_limits(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("g@acorns.example").await;
     let e = t
         .client

@@ -121,12 +121,12 @@ fn maildir() -> (tempfile::TempDir, PathBuf) {
     (d, p)
 }
 
-#[tokio::test]
-async fn codes_and_confirmations_arrive_over_smtp_and_the_code_signs_in() {
+#[db_test]
+async fn codes_and_confirmations_arrive_over_smtp_and_the_code_signs_in(db: Db) {
     let (_d, md) = maildir();
     let port = free_port();
     let _smtp = SmtpServer::start(port, &md).await;
-    let t = TestServer::start_with(|c| c.email = Some(smtp_config(port))).await;
+    let t = TestServer::start_with(db, |c| c.email = Some(smtp_config(port))).await;
     t.add_person("sky@acorns.example", &[Role::Staff]).await;
     let LoginResponse::Setup { setup_token, .. } = t.login("sky@acorns.example").await else {
         panic!()
@@ -183,11 +183,11 @@ async fn codes_and_confirmations_arrive_over_smtp_and_the_code_signs_in() {
     assert!(!bodies.is_empty() && bodies.iter().all(String::is_empty));
 }
 
-#[tokio::test]
-async fn an_email_queued_while_smtp_is_down_arrives_when_it_is_back() {
+#[db_test]
+async fn an_email_queued_while_smtp_is_down_arrives_when_it_is_back(db: Db) {
     let (_d, md) = maildir();
     let port = free_port();
-    let t = TestServer::start_with(|c| c.email = Some(smtp_config(port))).await;
+    let t = TestServer::start_with(db, |c| c.email = Some(smtp_config(port))).await;
     t.add_person("rain@acorns.example", &[Role::Staff]).await;
     let LoginResponse::Setup { setup_token, .. } = t.login("rain@acorns.example").await else {
         panic!()
@@ -211,11 +211,11 @@ async fn an_email_queued_while_smtp_is_down_arrives_when_it_is_back() {
     wait_for(&md, "rain@acorns.example", CODE_SUBJECT, 1).await;
 }
 
-#[tokio::test]
-async fn a_message_unsent_at_a_restart_is_delivered_once_after_it() {
+#[db_test]
+async fn a_message_unsent_at_a_restart_is_delivered_once_after_it(db: Db) {
     let (_d, md) = maildir();
     let port = free_port();
-    let t = TestServer::start_with(|c| c.email = Some(smtp_config(port))).await;
+    let t = TestServer::start_with(db, |c| c.email = Some(smtp_config(port))).await;
     t.add_person("snow@acorns.example", &[Role::Staff]).await;
     let LoginResponse::Setup { setup_token, .. } = t.login("snow@acorns.example").await else {
         panic!()
@@ -239,12 +239,12 @@ async fn a_message_unsent_at_a_restart_is_delivered_once_after_it() {
     drop(t);
 }
 
-#[tokio::test]
-async fn two_servers_on_one_database_never_send_a_message_twice() {
+#[db_test]
+async fn two_servers_on_one_database_never_send_a_message_twice(db: Db) {
     let (_d, md) = maildir();
     let port = free_port();
     let _smtp = SmtpServer::start(port, &md).await;
-    let t = TestServer::start_with(|c| c.email = Some(smtp_config(port))).await;
+    let t = TestServer::start_with(db, |c| c.email = Some(smtp_config(port))).await;
     let mut cfg = (*t.server.state.cfg).clone();
     cfg.bind = "127.0.0.1:0".parse().unwrap();
     let other = twostep_server::spawn(cfg, t.clock.clone() as Arc<dyn twostep_server::Clock>)
@@ -355,10 +355,10 @@ async fn wait_requests(g: &Gateway, n: usize) {
     }
 }
 
-#[tokio::test]
-async fn text_messages_go_to_the_gateway_and_a_503_is_retried() {
+#[db_test]
+async fn text_messages_go_to_the_gateway_and_a_503_is_retried(db: Db) {
     let (g, url) = start_gateway(vec![503]).await;
-    let t = TestServer::start_with(|c| c.sms = Some(sms_config(&url))).await;
+    let t = TestServer::start_with(db, |c| c.sms = Some(sms_config(&url))).await;
     let (token, _) = t.staff_with_email("tex@acorns.example").await;
     let e = t
         .client
@@ -408,10 +408,10 @@ async fn text_messages_go_to_the_gateway_and_a_503_is_retried() {
     assert!(sent.is_some());
 }
 
-#[tokio::test]
-async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
+#[db_test]
+async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail(db: Db) {
     let (g, url) = start_gateway(vec![400]).await;
-    let t = TestServer::start_with(|c| c.sms = Some(sms_config(&url))).await;
+    let t = TestServer::start_with(db, |c| c.sms = Some(sms_config(&url))).await;
     let (token, _) = t.staff_with_email("bad@acorns.example").await;
     t.client
         .add_method(
@@ -456,11 +456,11 @@ async fn a_400_from_the_gateway_is_a_permanent_failure_in_the_audit_trail() {
     assert!(body.is_empty(), "a failed message keeps no code");
 }
 
-#[tokio::test]
-async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body() {
+#[db_test]
+async fn a_text_whose_code_expired_is_never_sent_and_keeps_no_body(db: Db) {
     // The gateway is down for good (503 after 503): the message waits for its retries.
     let (g, url) = start_gateway(vec![503; 1000]).await;
-    let t = TestServer::start_with(|c| c.sms = Some(sms_config(&url))).await;
+    let t = TestServer::start_with(db, |c| c.sms = Some(sms_config(&url))).await;
     let (token, _) = t.staff_with_email("late@acorns.example").await;
     t.client
         .add_method(
@@ -511,8 +511,8 @@ async fn queue(t: &TestServer, msg: &twostep_server::delivery::Message) {
     tx.commit().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_message_queued_on_a_busy_server_is_sent_by_the_other_at_once() {
+#[db_test]
+async fn a_message_queued_on_a_busy_server_is_sent_by_the_other_at_once(db: Db) {
     // Server A's mail server takes connections and never answers: its sender is stuck.
     let black_hole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hole_port = black_hole.local_addr().unwrap().port();
@@ -525,7 +525,7 @@ async fn a_message_queued_on_a_busy_server_is_sent_by_the_other_at_once() {
     let (_d, md) = maildir();
     let port = free_port();
     let _smtp = SmtpServer::start(port, &md).await;
-    let t = TestServer::start_with(|c| c.email = Some(smtp_config(hole_port))).await;
+    let t = TestServer::start_with(db, |c| c.email = Some(smtp_config(hole_port))).await;
     queue(
         &t,
         &twostep_server::delivery::Message::email("stuck@acorns.example", "stuck", "1".into()),
@@ -607,13 +607,13 @@ async fn wait_for_decoded(maildir: &Path, to: &str, subject: &str) -> String {
     }
 }
 
-#[tokio::test]
-async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts() {
+#[db_test]
+async fn a_spanish_speaking_parent_gets_spanish_emails_and_texts(db: Db) {
     let (_d, md) = maildir();
     let port = free_port();
     let _smtp = SmtpServer::start(port, &md).await;
     let (g, url) = start_gateway(vec![]).await;
-    let t = TestServer::start_with(|c| {
+    let t = TestServer::start_with(db, |c| {
         c.email = Some(smtp_config(port));
         c.sms = Some(sms_config(&url));
     })

@@ -9,9 +9,9 @@ use crate::harness::*;
 const ADMIN: &str = "boss@acorns.example";
 const EMAIL: &str = "leaving@acorns.example";
 
-#[tokio::test]
-async fn a_disabled_person_cannot_sign_in_and_an_enabled_one_can_with_their_methods() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_disabled_person_cannot_sign_in_and_an_enabled_one_can_with_their_methods(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let person = t.person_seen_by_admin(&admin, EMAIL).await;
@@ -81,9 +81,9 @@ async fn a_disabled_person_cannot_sign_in_and_an_enabled_one_can_with_their_meth
     );
 }
 
-#[tokio::test]
-async fn sign_out_everywhere_keeps_two_step_verification() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn sign_out_everywhere_keeps_two_step_verification(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let person = t.person_seen_by_admin(&admin, EMAIL).await;

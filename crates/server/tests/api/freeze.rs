@@ -38,9 +38,9 @@ async fn noticed(t: &TestServer) -> (String, String) {
     (token, link)
 }
 
-#[tokio::test]
-async fn opening_the_link_changes_nothing_and_the_page_needs_no_script() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn opening_the_link_changes_nothing_and_the_page_needs_no_script(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, link) = noticed(&t).await;
     let http = reqwest::Client::new();
     // A mail scanner opens it twice.
@@ -61,9 +61,9 @@ async fn opening_the_link_changes_nothing_and_the_page_needs_no_script() {
     assert!(!t.client.me(&token).await.unwrap().frozen);
 }
 
-#[tokio::test]
-async fn posting_it_freezes_the_account_once_and_tells_the_administrators() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn posting_it_freezes_the_account_once_and_tells_the_administrators(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     let (token, link) = noticed(&t).await;
     let http = reqwest::Client::new();
@@ -177,9 +177,9 @@ async fn posting_it_freezes_the_account_once_and_tells_the_administrators() {
 
 /// Freezing spends every link the person was sent; unfreezing spends them again (links sent
 /// before it must not freeze the account days later); the unfreeze notice's own link works.
-#[tokio::test]
-async fn freezing_and_unfreezing_end_every_link() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn freezing_and_unfreezing_end_every_link(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     let (token, first) = noticed(&t).await;
     t.client.new_recovery_codes(&token).await.unwrap();
@@ -204,9 +204,9 @@ async fn freezing_and_unfreezing_end_every_link() {
 
 /// A notice to an address just removed from the account carries no link: whoever holds that
 /// address now could freeze the account with it. It says to contact the center instead.
-#[tokio::test]
-async fn a_removed_address_is_told_without_a_link() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_removed_address_is_told_without_a_link(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = noticed(&t).await;
     let methods = t.client.methods(&token).await.unwrap().methods;
     let home = methods
@@ -232,9 +232,9 @@ async fn a_removed_address_is_told_without_a_link() {
     assert!(kept.body.contains("/freeze/"));
 }
 
-#[tokio::test]
-async fn a_link_works_seven_days_and_a_made_up_one_never() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_link_works_seven_days_and_a_made_up_one_never(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, link) = noticed(&t).await;
     let http = reqwest::Client::new();
     let made_up = format!("{}/freeze/{}", t.server.url(), "A".repeat(43));
@@ -247,9 +247,9 @@ async fn a_link_works_seven_days_and_a_made_up_one_never() {
     t.client.me(&token).await.unwrap();
 }
 
-#[tokio::test]
-async fn only_an_administrator_of_the_same_center_unfreezes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn only_an_administrator_of_the_same_center_unfreezes(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, link) = noticed(&t).await;
     reqwest::Client::new().post(&link).send().await.unwrap();
     let id = t.count("people WHERE frozen_at IS NOT NULL").await;
@@ -307,9 +307,9 @@ async fn only_an_administrator_of_the_same_center_unfreezes() {
 
 /// A freeze that commits while a sign-in is under way (its password checked, its second step
 /// pending) still holds: no session is issued, and a token that slipped past opens nothing.
-#[tokio::test]
-async fn a_sign_in_under_way_when_the_account_freezes_gets_no_session() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_sign_in_under_way_when_the_account_freezes_gets_no_session(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let (challenge_id, method_id) = t.challenge(EMAIL).await;
     let code = t.last_code(EMAIL).await;

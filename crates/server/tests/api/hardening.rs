@@ -34,9 +34,9 @@ fn policy(approvals: u32) -> api::Policy {
 
 /// An administrator's session 16 minutes after its sign-in: every write answers 403
 /// `reauth_required` and changes nothing; reads still work; a fresh sign-in writes again.
-#[tokio::test]
-async fn a_stale_administrator_session_changes_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_stale_administrator_session_changes_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
     let staff = t.person_id(STAFF).await;
@@ -75,9 +75,9 @@ async fn a_stale_administrator_session_changes_nothing() {
 /// An administrator's first sign-in must set up 2-Step Verification (no skip), so a second
 /// administrator made from a borrowed session has no session without a second factor; and a
 /// reset, even one administrator's, needs the acting administrator's own 2-Step Verification.
-#[tokio::test]
-async fn new_administrators_set_up_first_and_resets_need_the_actors_own_two_step() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn new_administrators_set_up_first_and_resets_need_the_actors_own_two_step(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
     let staff = t.person_id(STAFF).await;
@@ -116,9 +116,9 @@ async fn new_administrators_set_up_first_and_resets_need_the_actors_own_two_step
 /// One administrator makes a second, enrols it, and tries to be two people: the second does
 /// not count for two-person resets (neither to switch them on, nor to ask, nor to approve)
 /// until seven days after it was made. Every administrator hears that it was made.
-#[tokio::test]
-async fn a_second_administrator_made_by_the_first_counts_after_seven_days() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_second_administrator_made_by_the_first_counts_after_seven_days(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
     let staff = t.person_id(STAFF).await;
@@ -234,9 +234,9 @@ async fn a_second_administrator_made_by_the_first_counts_after_seven_days() {
 
 /// Past the lock for good (100 consecutive failures), wrong recovery codes are still limited:
 /// every 20 more lock for the longest timed lock (2 hours), the right code included.
-#[tokio::test]
-async fn past_one_hundred_every_twenty_wrong_recovery_codes_lock_again() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn past_one_hundred_every_twenty_wrong_recovery_codes_lock_again(db: Db) {
+    let t = TestServer::start(db).await;
     let (c, _totp) = t.first_totp(STAFF, &[Role::Staff]).await;
     let codes = c.recovery_codes.expect("recovery codes");
     sqlx::query("UPDATE people SET failed_second_steps = 100 WHERE email = $1")
@@ -288,9 +288,9 @@ async fn past_one_hundred_every_twenty_wrong_recovery_codes_lock_again() {
 /// Expiry is judged when the write happens: a right code typed at 9:59 of its 10 minutes while
 /// the database's writer is held up past 10:00 is refused (and nothing of the attempt kept),
 /// and accepted when the writer is free in time.
-#[tokio::test]
-async fn a_code_is_judged_at_the_time_it_is_written() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_code_is_judged_at_the_time_it_is_written(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email(STAFF).await;
     for held_past_expiry in [false, true] {
         let LoginResponse::Verify {
@@ -336,9 +336,9 @@ async fn a_code_is_judged_at_the_time_it_is_written() {
 /// twostep-client follows no redirect: a server (or something in the way) answering 308 to
 /// another address does not get the password sent on, and plain http:// is refused except on
 /// this machine.
-#[tokio::test]
-async fn the_client_follows_no_redirect_and_refuses_plain_http_off_loopback() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_client_follows_no_redirect_and_refuses_plain_http_off_loopback(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person(STAFF, &[Role::Staff]).await;
     let target = format!("{}/api/v1/login", t.server.url());
     let redirecting = axum::Router::new().fallback(move || {
@@ -372,9 +372,9 @@ async fn the_client_follows_no_redirect_and_refuses_plain_http_off_loopback() {
 
 /// An administrator whose every method is of a kind the center has switched off has no second
 /// factor: no reset, and no fresh sign-in on the password alone.
-#[tokio::test]
-async fn an_administrator_without_an_allowed_method_neither_resets_nor_refreshes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_administrator_without_an_allowed_method_neither_resets_nor_refreshes(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
     let staff = t.person_id(STAFF).await;

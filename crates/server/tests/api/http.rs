@@ -7,7 +7,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use twostep_server::Config;
 
-use crate::harness::TestServer;
+use crate::harness::{db_test, Db, TestServer};
 
 /// Reads until the server closes the connection (or resets it): what it sent.
 async fn read_to_close(s: &mut TcpStream) -> Vec<u8> {
@@ -21,9 +21,9 @@ async fn read_to_close(s: &mut TcpStream) -> Vec<u8> {
     }
 }
 
-#[tokio::test]
-async fn a_client_that_sends_half_a_header_is_cut_off_while_others_are_served() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_client_that_sends_half_a_header_is_cut_off_while_others_are_served(db: Db) {
+    let t = TestServer::start(db).await;
     assert_eq!(t.server.state.cfg.http.header_read_timeout_secs, 10);
     let mut slow = TcpStream::connect(t.server.addr).await.unwrap();
     let start = Instant::now();
@@ -51,9 +51,9 @@ async fn a_client_that_sends_half_a_header_is_cut_off_while_others_are_served() 
     t.server.stop().await;
 }
 
-#[tokio::test]
-async fn a_request_whose_body_never_ends_is_answered_with_the_api_error() {
-    let t = TestServer::start_with(|c| c.http.request_timeout_secs = 1).await;
+#[db_test]
+async fn a_request_whose_body_never_ends_is_answered_with_the_api_error(db: Db) {
+    let t = TestServer::start_with(db, |c| c.http.request_timeout_secs = 1).await;
     let mut s = TcpStream::connect(t.server.addr).await.unwrap();
     let start = Instant::now();
     // The headers promise 100 bytes; 20 come, then nothing.
@@ -82,9 +82,9 @@ async fn a_request_whose_body_never_ends_is_answered_with_the_api_error() {
     t.server.stop().await;
 }
 
-#[tokio::test]
-async fn the_request_id_is_the_clients_only_when_it_is_a_uuid() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_request_id_is_the_clients_only_when_it_is_a_uuid(db: Db) {
+    let t = TestServer::start(db).await;
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/health", t.server.url());
     let id_of = |r: &reqwest::Response| {
@@ -125,8 +125,8 @@ async fn the_request_id_is_the_clients_only_when_it_is_a_uuid() {
     t.server.stop().await;
 }
 
-#[tokio::test]
-async fn public_url_must_be_https_off_loopback() {
+#[db_test]
+async fn public_url_must_be_https_off_loopback(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = |url: &str| Config {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -157,7 +157,7 @@ async fn public_url_must_be_https_off_loopback() {
         "http://localhost:8080",
         "https://twostep.example.org",
     ] {
-        let t = TestServer::start_with(|c| c.public_url = Some(url.into())).await;
+        let t = TestServer::start_with(db, |c| c.public_url = Some(url.into())).await;
         t.client.health().await.unwrap();
         t.server.stop().await;
     }

@@ -38,9 +38,9 @@ type Case<'a> = (
     &'a str,
 );
 
-#[tokio::test]
-async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn bad_input_is_a_clear_4xx_and_changes_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, method_id) = t.staff_with_email("z@acorns.example").await;
     let before = (
         t.count("methods").await,
@@ -187,9 +187,9 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
     assert_eq!(status, 401);
 }
 
-#[tokio::test]
-async fn health_openapi_and_headers() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn health_openapi_and_headers(db: Db) {
+    let t = TestServer::start(db).await;
     let h = t.client.health().await.unwrap();
     assert_eq!(h.status, "ok");
     assert_eq!(h.time, t.now());
@@ -212,9 +212,9 @@ async fn health_openapi_and_headers() {
     assert!(headers.contains_key("x-request-id"));
 }
 
-#[tokio::test]
-async fn sessions_expire_when_idle_and_tokens_are_stored_hashed() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn sessions_expire_when_idle_and_tokens_are_stored_hashed(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("idle@family.example", &[Role::Guardian]).await;
     let (token, _) = session_of(t.login("idle@family.example").await);
     t.advance(11 * 3600);

@@ -17,10 +17,10 @@ fn wrong_code(right: &str) -> &'static str {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks(db: Db) {
     for servers in BOTH {
-        let t = TestServer::start().await;
+        let t = TestServer::start(db).await;
         t.add_person("pw@acorns.example", &[Role::Guardian]).await;
         let (clients, _twin) = t.clients(servers).await;
         for email in ["pw@acorns.example", "nobody@acorns.example"] {
@@ -68,10 +68,10 @@ async fn a_burst_of_wrong_passwords_gets_exactly_ten_checks() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks(db: Db) {
     for servers in BOTH {
-        let t = TestServer::start().await;
+        let t = TestServer::start(db).await;
         t.staff_with_email("burst@acorns.example").await;
         let (clients, _twin) = t.clients(servers).await;
 
@@ -125,15 +125,15 @@ async fn a_burst_of_wrong_codes_on_one_challenge_gets_exactly_five_checks() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_wrong_codes_on_one_enrollment_gets_exactly_five_checks() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_codes_on_one_enrollment_gets_exactly_five_checks(db: Db) {
     for servers in BOTH {
-        enrollment_burst(servers).await;
+        enrollment_burst(db, servers).await;
     }
 }
 
-async fn enrollment_burst(servers: usize) {
-    let t = TestServer::start().await;
+async fn enrollment_burst(db: Db, servers: usize) {
+    let t = TestServer::start(db).await;
     let (clients, _twin) = t.clients(servers).await;
     let (token, _) = t.staff_with_email("enrol@acorns.example").await;
     let e = t
@@ -168,10 +168,10 @@ async fn enrollment_burst(servers: usize) {
     assert_eq!(t.count("methods WHERE kind = 'sms'").await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_across_challenges_gets_exactly_twenty_second_steps_then_the_person_locks() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_across_challenges_gets_exactly_twenty_second_steps_then_the_person_locks(db: Db) {
     for servers in BOTH {
-        let t = TestServer::start().await;
+        let t = TestServer::start(db).await;
         let totp = t
             .enrolled_with_totp("lock@acorns.example", &[Role::Staff])
             .await;
@@ -214,9 +214,9 @@ async fn a_burst_across_challenges_gets_exactly_twenty_second_steps_then_the_per
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_new_methods_starts_exactly_ten() {
-    let t = TestServer::start().await;
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_new_methods_starts_exactly_ten(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("adder@acorns.example").await;
     // The setup above started one enrollment: nine more fit in the window.
     let results = burst(30, |_| {
@@ -231,15 +231,15 @@ async fn a_burst_of_new_methods_starts_exactly_ten() {
     assert_eq!(t.count("enrollments").await, 10);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_texts_gets_exactly_ten_messages_per_person_an_hour() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_texts_gets_exactly_ten_messages_per_person_an_hour(db: Db) {
     for servers in BOTH {
-        person_cap_burst(servers).await;
+        person_cap_burst(db, servers).await;
     }
 }
 
-async fn person_cap_burst(servers: usize) {
-    let t = TestServer::start().await;
+async fn person_cap_burst(db: Db, servers: usize) {
+    let t = TestServer::start(db).await;
     let (clients, _twin) = t.clients(servers).await;
     let (token, _) = t.staff_with_email("caps@acorns.example").await;
     for phone in ["+12015550161", "+12015550162"] {
@@ -289,15 +289,15 @@ async fn person_cap_burst(servers: usize) {
     assert_eq!(t.count("outbox WHERE expires_at IS NOT NULL").await, 3 + 10);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_to_one_number_gets_exactly_five_texts_an_hour_whoever_asks() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_to_one_number_gets_exactly_five_texts_an_hour_whoever_asks(db: Db) {
     for servers in BOTH {
-        address_cap_burst(servers).await;
+        address_cap_burst(db, servers).await;
     }
 }
 
-async fn address_cap_burst(servers: usize) {
-    let t = TestServer::start().await;
+async fn address_cap_burst(db: Db, servers: usize) {
+    let t = TestServer::start(db).await;
     let (clients, _twin) = t.clients(servers).await;
     // Two parents of one family share a phone: families may.
     const PHONE: &str = "+12015550170";
@@ -341,10 +341,10 @@ async fn address_cap_burst(servers: usize) {
     assert_eq!(t.count("challenges").await, before + 5);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_send_new_code_sends_exactly_one_per_cooldown() {
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_send_new_code_sends_exactly_one_per_cooldown(db: Db) {
     for servers in BOTH {
-        let t = TestServer::start().await;
+        let t = TestServer::start(db).await;
         let (clients, _twin) = t.clients(servers).await;
         t.staff_with_email("resend@acorns.example").await;
         let (c, m) = t.challenge("resend@acorns.example").await;
@@ -366,9 +366,9 @@ async fn a_burst_of_send_new_code_sends_exactly_one_per_cooldown() {
     }
 }
 
-#[tokio::test]
-async fn someone_typing_your_number_cannot_use_up_its_hourly_codes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn someone_typing_your_number_cannot_use_up_its_hourly_codes(db: Db) {
+    let t = TestServer::start(db).await;
     // A parent verifies with a phone and signs in with it.
     const PHONE: &str = "+12015550175";
     t.add_person("owner@family.example", &[Role::Guardian])

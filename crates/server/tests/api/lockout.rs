@@ -46,9 +46,9 @@ fn lock_notices(msgs: &[twostep_client::api::OutboxMessage]) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn locks_double_every_twenty_failures_and_hold_for_good_at_one_hundred() {
-    let mut t = TestServer::start().await;
+#[db_test]
+async fn locks_double_every_twenty_failures_and_hold_for_good_at_one_hundred(db: Db) {
+    let mut t = TestServer::start(db).await;
     t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
 
     let mut expected_lock = 15 * 60;
@@ -113,9 +113,9 @@ async fn locks_double_every_twenty_failures_and_hold_for_good_at_one_hundred() {
     ));
 }
 
-#[tokio::test]
-async fn a_successful_second_step_starts_the_count_again() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_successful_second_step_starts_the_count_again(db: Db) {
+    let t = TestServer::start(db).await;
     let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
     fail(&t, 19).await;
     assert_eq!(failures(&t).await, 19);

@@ -8,9 +8,9 @@ use twostep_core::Role;
 
 use crate::harness::*;
 
-#[tokio::test]
-async fn the_dev_outbox_keeps_a_code_only_while_it_lives() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_dev_outbox_keeps_a_code_only_while_it_lives(db: Db) {
+    let t = TestServer::start(db).await;
     t.staff_with_email("dev@acorns.example").await;
     t.advance(3600);
     assert!(matches!(
@@ -63,9 +63,9 @@ async fn notices_to(t: &TestServer, to: &str, subject: &str, needle: &str) -> us
         .count()
 }
 
-#[tokio::test]
-async fn security_notices_reach_every_address_of_the_person() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn security_notices_reach_every_address_of_the_person(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("all@acorns.example").await;
     t.add_confirmed(
         &token,
@@ -109,9 +109,9 @@ async fn security_notices_reach_every_address_of_the_person() {
     assert_eq!(notices_to(&t, "+12015550140", "", "was removed").await, 1);
 }
 
-#[tokio::test]
-async fn numbers_that_cannot_take_a_text_or_are_abroad_are_refused() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn numbers_that_cannot_take_a_text_or_are_abroad_are_refused(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("tel@acorns.example").await;
     for (phone, why) in [
         ("+44 20 7946 0018", "landline"),
@@ -140,7 +140,7 @@ async fn numbers_that_cannot_take_a_text_or_are_abroad_are_refused() {
     assert_eq!(t.count("enrollments").await, 1, "only the setup's");
 
     // A center that serves the UK as well texts a UK mobile.
-    let uk = TestServer::start_with(|c| {
+    let uk = TestServer::start_with(db, |c| {
         c.sms = Some(twostep_server::config::SmsConfig {
             countries: vec!["US".into(), "GB".into()],
             ..Default::default()
@@ -158,9 +158,9 @@ async fn numbers_that_cannot_take_a_text_or_are_abroad_are_refused() {
     .await;
 }
 
-#[tokio::test]
-async fn the_lock_notice_goes_to_every_address() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_lock_notice_goes_to_every_address(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t
         .enrolled_with_email("nudge@acorns.example", &[Role::Staff])
         .await;

@@ -3,9 +3,9 @@ use twostep_core::Role;
 
 use crate::harness::*;
 
-#[tokio::test]
-async fn refused_addresses_and_kinds_each_have_their_code_and_store_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn refused_addresses_and_kinds_each_have_their_code_and_store_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("h@acorns.example").await;
     // A shared classroom account's own address is generic too.
     demo_shared(&t, "sunflowers@acorns.example").await;
@@ -82,9 +82,9 @@ async fn demo_shared(t: &TestServer, email: &str) {
         .await;
 }
 
-#[tokio::test]
-async fn the_centers_policy_limits_what_can_be_added() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_centers_policy_limits_what_can_be_added(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.staff_with_email("boss@acorns.example").await;
     sqlx::query("UPDATE people SET roles = 'admin,staff'")
         .execute(t.server.state.db.write())
@@ -119,9 +119,9 @@ async fn the_centers_policy_limits_what_can_be_added() {
     );
 }
 
-#[tokio::test]
-async fn the_last_method_cannot_be_deleted_and_editing_is_add_then_delete() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_last_method_cannot_be_deleted_and_editing_is_add_then_delete(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, old) = t.staff_with_email("i@acorns.example").await;
     let err = t.client.delete_method(&token, &old).await.unwrap_err();
     assert_eq!((err.status(), err.code()), (Some(409), Some("last_method")));
@@ -165,9 +165,9 @@ async fn the_last_method_cannot_be_deleted_and_editing_is_add_then_delete() {
     );
 }
 
-#[tokio::test]
-async fn two_concurrent_deletes_of_the_last_two_methods_leave_one() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn two_concurrent_deletes_of_the_last_two_methods_leave_one(db: Db) {
+    let t = TestServer::start(db).await;
     for round in 0..5 {
         let email = format!("race{round}@acorns.example");
         let (token, a) = t.staff_with_email(&email).await;
@@ -192,9 +192,9 @@ async fn two_concurrent_deletes_of_the_last_two_methods_leave_one() {
     }
 }
 
-#[tokio::test]
-async fn adding_a_method_sends_the_confirmation_email() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn adding_a_method_sends_the_confirmation_email(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email("j@acorns.example").await;
     let added: Vec<_> = t
         .outbox("j@acorns.example")
@@ -224,9 +224,9 @@ async fn adding_a_method_sends_the_confirmation_email() {
     );
 }
 
-#[tokio::test]
-async fn a_setup_token_cannot_delete_or_prefer() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_setup_token_cannot_delete_or_prefer(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("k@acorns.example", &[Role::Staff]).await;
     let twostep_client::api::LoginResponse::Setup { setup_token, .. } =
         t.login("k@acorns.example").await

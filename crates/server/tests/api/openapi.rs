@@ -23,9 +23,9 @@ fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-#[tokio::test]
-async fn the_served_openapi_document_is_valid() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_served_openapi_document_is_valid(db: Db) {
+    let t = TestServer::start(db).await;
     let doc = t.client.openapi().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
 

@@ -6,9 +6,9 @@ use crate::harness::*;
 const EMAIL: &str = "maria.lopez@acorns.example";
 const NEW: &str = "purple tractor under rain";
 
-#[tokio::test]
-async fn a_weak_new_password_is_refused_with_the_reason_and_nothing_changes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_weak_new_password_is_refused_with_the_reason_and_nothing_changes(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     for (new, why) in [
         ("short1!", "too_short"),
@@ -40,9 +40,9 @@ async fn a_weak_new_password_is_refused_with_the_reason_and_nothing_changes() {
     t.client.login(EMAIL, PASSWORD, None).await.unwrap();
 }
 
-#[tokio::test]
-async fn the_current_password_and_a_fresh_session_are_required() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_current_password_and_a_fresh_session_are_required(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let err = t
         .client
@@ -64,9 +64,9 @@ async fn the_current_password_and_a_fresh_session_are_required() {
     t.client.login(EMAIL, PASSWORD, None).await.unwrap();
 }
 
-#[tokio::test]
-async fn other_sessions_end_and_only_the_new_password_signs_in() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn other_sessions_end_and_only_the_new_password_signs_in(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let (other, _) = {
         let (c, m) = t.challenge(EMAIL).await;

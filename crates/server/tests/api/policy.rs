@@ -8,9 +8,9 @@ use crate::harness::*;
 
 /// An administrator's account can reset everyone else's: it gets no skip of setup, not even
 /// at the first sign-in, where staff may skip once.
-#[tokio::test]
-async fn an_administrator_must_set_up_at_the_first_sign_in() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_administrator_must_set_up_at_the_first_sign_in(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("head@acorns.example", &[Role::Admin]).await;
     t.add_person("both@acorns.example", &[Role::Staff, Role::Admin])
         .await;
@@ -39,9 +39,9 @@ async fn an_administrator_must_set_up_at_the_first_sign_in() {
     ));
 }
 
-#[tokio::test]
-async fn every_setup_token_is_spent_when_a_session_is_issued() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn every_setup_token_is_spent_when_a_session_is_issued(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("two@acorns.example", &[Role::Staff]).await;
     let LoginResponse::Setup {
         setup_token: first, ..
@@ -105,9 +105,9 @@ async fn set_policy(t: &TestServer, admin: &str, kinds: &[Kind]) {
     t.client.admin_set_policy(admin, kinds).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_kind_the_center_no_longer_allows_is_neither_offered_nor_accepted() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_kind_the_center_no_longer_allows_is_neither_offered_nor_accepted(db: Db) {
+    let t = TestServer::start(db).await;
     let admin = t
         .enrolled_with_email("admin@acorns.example", &[Role::Admin])
         .await
@@ -182,9 +182,9 @@ async fn a_kind_the_center_no_longer_allows_is_neither_offered_nor_accepted() {
     t.client.delete_method(&token, &email_id).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_person_left_with_only_disallowed_methods_must_set_up_another() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_person_left_with_only_disallowed_methods_must_set_up_another(db: Db) {
+    let t = TestServer::start(db).await;
     let admin = t
         .enrolled_with_email("admin@acorns.example", &[Role::Admin])
         .await
@@ -240,9 +240,9 @@ async fn a_person_left_with_only_disallowed_methods_must_set_up_another() {
     drop(family);
 }
 
-#[tokio::test]
-async fn staff_never_share_a_verification_address_and_families_may() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn staff_never_share_a_verification_address_and_families_may(db: Db) {
+    let t = TestServer::start(db).await;
     let (ana, _) = t.staff_with_email("ana@acorns.example").await;
     let (ben, _) = t.staff_with_email("ben@acorns.example").await;
     t.add_confirmed(

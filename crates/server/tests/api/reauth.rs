@@ -14,9 +14,9 @@ fn refused(r: Result<impl std::fmt::Debug, twostep_client::ClientError>) -> Opti
     r.unwrap_err().code().map(str::to_owned)
 }
 
-#[tokio::test]
-async fn an_old_session_cannot_change_two_step_verification() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_old_session_cannot_change_two_step_verification(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, method_id) = t.staff_with_email(EMAIL).await;
     let second = AddMethodRequest::Email {
         email: Some("second@acorns.example".into()),
@@ -57,9 +57,9 @@ async fn an_old_session_cannot_change_two_step_verification() {
     assert_eq!(t.count("methods").await, 1);
 }
 
-#[tokio::test]
-async fn after_the_password_and_a_code_the_change_works_with_a_new_session() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn after_the_password_and_a_code_the_change_works_with_a_new_session(db: Db) {
+    let t = TestServer::start(db).await;
     let (old, method_id) = t.staff_with_email(EMAIL).await;
     t.advance(REAUTH_SECS + 1);
 
@@ -118,9 +118,9 @@ async fn after_the_password_and_a_code_the_change_works_with_a_new_session() {
     t.client.me(&other).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_wrong_password_is_a_failed_sign_in() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_wrong_password_is_a_failed_sign_in(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     let err = t.client.reauth(&token, "not it").await.unwrap_err();
     assert_eq!(
@@ -147,9 +147,9 @@ async fn a_wrong_password_is_a_failed_sign_in() {
     );
 }
 
-#[tokio::test]
-async fn a_person_without_methods_needs_only_the_password() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_person_without_methods_needs_only_the_password(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("parent@acorns.example", &[Role::Guardian])
         .await;
     let (old, _) = session_of(t.login("parent@acorns.example").await);
@@ -170,9 +170,9 @@ async fn a_person_without_methods_needs_only_the_password() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_recovery_code_also_passes_a_fresh_sign_in() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_recovery_code_also_passes_a_fresh_sign_in(db: Db) {
+    let t = TestServer::start(db).await;
     let (c, _) = t.first_totp(EMAIL, &[Role::Staff]).await;
     let old = c.session.unwrap().token;
     let codes = c.recovery_codes.unwrap();

@@ -31,9 +31,9 @@ fn with_subject(msgs: &[twostep_client::api::OutboxMessage], subject: &str) -> u
     msgs.iter().filter(|m| m.subject == subject).count()
 }
 
-#[tokio::test]
-async fn ten_codes_of_eighty_bits_shown_once_and_stored_only_as_keyed_hashes() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn ten_codes_of_eighty_bits_shown_once_and_stored_only_as_keyed_hashes(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _, codes) = staff_with_codes(&t).await;
     assert_eq!(codes.len(), 10);
     let mut distinct = codes.clone();
@@ -99,9 +99,9 @@ async fn ten_codes_of_eighty_bits_shown_once_and_stored_only_as_keyed_hashes() {
     }
 }
 
-#[tokio::test]
-async fn each_code_signs_in_once_in_any_case_and_tells_the_person() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn each_code_signs_in_once_in_any_case_and_tells_the_person(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, _, codes) = staff_with_codes(&t).await;
 
     let (challenge_id, _) = t.challenge(EMAIL).await;
@@ -149,9 +149,9 @@ async fn each_code_signs_in_once_in_any_case_and_tells_the_person() {
     assert_eq!(err.code(), Some("challenge_expired"));
 }
 
-#[tokio::test]
-async fn codes_are_not_a_method_the_last_method_stays() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn codes_are_not_a_method_the_last_method_stays(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, totp, _) = staff_with_codes(&t).await;
     let err = t
         .client
@@ -161,9 +161,9 @@ async fn codes_are_not_a_method_the_last_method_stays() {
     assert_eq!((err.status(), err.code()), (Some(409), Some("last_method")));
 }
 
-#[tokio::test]
-async fn a_wrong_code_counts_against_the_challenge_and_the_person() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_wrong_code_counts_against_the_challenge_and_the_person(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, _, codes) = staff_with_codes(&t).await;
     let (challenge_id, _) = t.challenge(EMAIL).await;
     for (i, wrong) in [
@@ -211,9 +211,9 @@ async fn signed_in(t: &TestServer, code: &str) -> String {
     session_of(t.client.recover(&challenge_id, code).await.unwrap()).0
 }
 
-#[tokio::test]
-async fn new_codes_void_the_old_ones_and_the_person_is_told() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn new_codes_void_the_old_ones_and_the_person_is_told(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _, old) = staff_with_codes(&t).await;
     t.advance(60);
     let new = t.client.new_recovery_codes(&token).await.unwrap();
@@ -244,9 +244,9 @@ async fn new_codes_void_the_old_ones_and_the_person_is_told() {
     assert_eq!(err.status(), Some(401));
 }
 
-#[tokio::test]
-async fn a_right_code_opens_a_person_locked_for_good() {
-    let t = TestServer::start_with(|c| {
+#[db_test]
+async fn a_right_code_opens_a_person_locked_for_good(db: Db) {
+    let t = TestServer::start_with(db, |c| {
         // Five locks' worth of failures, without waiting out the timed ones.
         c.limits.second_step_lock_secs = 1;
     })
@@ -318,10 +318,10 @@ async fn a_right_code_opens_a_person_locked_for_good() {
     );
 }
 
-#[tokio::test]
-async fn the_wrong_code_that_locks_for_good_hands_over_a_challenge_that_still_takes_a_code() {
+#[db_test]
+async fn the_wrong_code_that_locks_for_good_hands_over_a_challenge_that_still_takes_a_code(db: Db) {
     // Locked for good at the fifth failure, which is also the challenge's last attempt.
-    let t = TestServer::start_with(|c| c.limits.second_step_max_failures = 5).await;
+    let t = TestServer::start_with(db, |c| c.limits.second_step_max_failures = 5).await;
     let (_, _, codes) = staff_with_codes(&t).await;
     let (challenge_id, method_id) = t.challenge(EMAIL).await;
     let mut last = None;
@@ -351,9 +351,9 @@ async fn the_wrong_code_that_locks_for_good_hands_over_a_challenge_that_still_ta
     session_of(t.client.recover(&next, &codes[0]).await.unwrap());
 }
 
-#[tokio::test]
-async fn a_timed_lock_stops_recovery_codes_too() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_timed_lock_stops_recovery_codes_too(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, _, codes) = staff_with_codes(&t).await;
     // A sign-in opened before the lock: the lock stops it all the same.
     let (early, _) = t.challenge(EMAIL).await;
@@ -370,13 +370,11 @@ async fn a_timed_lock_stops_recovery_codes_too() {
     assert_eq!(t.count("recovery_codes WHERE used_at IS NOT NULL").await, 0);
 }
 
-#[tokio::test]
-async fn a_burst_of_one_code_signs_in_once() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_burst_of_one_code_signs_in_once(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, _, codes) = staff_with_codes(&t).await;
-    let (clients, _twin) = t
-        .clients(if twostep_testkit::on_postgres() { 2 } else { 1 })
-        .await;
+    let (clients, _twin) = t.clients(if db.is_postgres() { 2 } else { 1 }).await;
     const N: usize = 8;
     let mut challenges = Vec::new();
     for _ in 0..N {
@@ -403,9 +401,9 @@ async fn a_burst_of_one_code_signs_in_once() {
     );
 }
 
-#[tokio::test]
-async fn an_administrators_reset_ends_the_codes_too() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_administrators_reset_ends_the_codes_too(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, _, codes) = staff_with_codes(&t).await;
     let admin = t
         .enrolled_with_email("boss@acorns.example", &[Role::Admin])

@@ -11,8 +11,8 @@ const SECOND: &str = "second@acorns.example";
 const STAFF: &str = "nia@acorns.example";
 
 /// Two administrators, a staff member with 2-Step Verification, and the policy at two.
-async fn two_admins() -> (TestServer, String, String, String) {
-    let t = TestServer::start().await;
+async fn two_admins(db: Db) -> (TestServer, String, String, String) {
+    let t = TestServer::start(db).await;
     let (first, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
     let (second, _) = t.enrolled_with_email(SECOND, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
@@ -46,9 +46,9 @@ async fn request(t: &TestServer, admin: &str, person: &str) -> api::ResetRequest
     }
 }
 
-#[tokio::test]
-async fn a_request_changes_nothing_until_a_different_administrator_approves_it() {
-    let (t, first, second, staff) = two_admins().await;
+#[db_test]
+async fn a_request_changes_nothing_until_a_different_administrator_approves_it(db: Db) {
+    let (t, first, second, staff) = two_admins(db).await;
     let notices =
         |msgs: Vec<api::OutboxMessage>| msgs.iter().filter(|m| !is_code_message(m)).count();
     let before = notices(t.outbox(STAFF).await);
@@ -127,9 +127,9 @@ async fn a_request_changes_nothing_until_a_different_administrator_approves_it()
         .is_empty());
 }
 
-#[tokio::test]
-async fn another_centers_administrator_and_staff_cannot_see_or_approve_it() {
-    let (t, first, _, staff) = two_admins().await;
+#[db_test]
+async fn another_centers_administrator_and_staff_cannot_see_or_approve_it(db: Db) {
+    let (t, first, _, staff) = two_admins(db).await;
     let r = request(&t, &first, &staff).await;
     t.add_person_in("Other Center", "boss@elsewhere.example", &[Role::Admin])
         .await;
@@ -167,9 +167,9 @@ async fn another_centers_administrator_and_staff_cannot_see_or_approve_it() {
     assert_eq!(t.audit_count("two_step_reset").await, 0);
 }
 
-#[tokio::test]
-async fn an_expired_request_cannot_be_approved_and_a_new_one_can_be_made() {
-    let (t, first, _, staff) = two_admins().await;
+#[db_test]
+async fn an_expired_request_cannot_be_approved_and_a_new_one_can_be_made(db: Db) {
+    let (t, first, _, staff) = two_admins(db).await;
     let r = request(&t, &first, &staff).await;
     t.advance(24 * 3600);
     // A day later, each signs in again.
@@ -201,9 +201,9 @@ async fn an_expired_request_cannot_be_approved_and_a_new_one_can_be_made() {
     assert!(!t.person_seen_by_admin(&first, STAFF).await.two_step.enabled);
 }
 
-#[tokio::test]
-async fn a_burst_of_approvals_resets_once() {
-    let (t, first, second, staff) = two_admins().await;
+#[db_test]
+async fn a_burst_of_approvals_resets_once(db: Db) {
+    let (t, first, second, staff) = two_admins(db).await;
     let (third, _) = t
         .enrolled_with_email("third@acorns.example", &[Role::Admin])
         .await;
@@ -230,9 +230,9 @@ async fn a_burst_of_approvals_resets_once() {
     assert_eq!(notices, 1, "told once");
 }
 
-#[tokio::test]
-async fn with_one_approval_a_reset_is_one_step_as_before() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn with_one_approval_a_reset_is_one_step_as_before(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
     t.staff_with_email(STAFF).await;
     let staff = t.person_seen_by_admin(&admin, STAFF).await.id;
@@ -247,9 +247,9 @@ async fn with_one_approval_a_reset_is_one_step_as_before() {
     }
 }
 
-#[tokio::test]
-async fn one_administrator_cannot_undo_the_two_person_rule() {
-    let (t, first, second, staff) = two_admins().await;
+#[db_test]
+async fn one_administrator_cannot_undo_the_two_person_rule(db: Db) {
+    let (t, first, second, staff) = two_admins(db).await;
     let both = |n| api::Policy {
         allowed_kinds: vec![api::Kind::Email, api::Kind::Totp],
         reset_approvals: Some(n),
@@ -328,9 +328,9 @@ async fn one_administrator_cannot_undo_the_two_person_rule() {
     assert_eq!(p.reset_approvals, Some(1));
 }
 
-#[tokio::test]
-async fn a_request_of_an_administrator_since_disabled_cannot_be_approved() {
-    let (t, first, second, staff) = two_admins().await;
+#[db_test]
+async fn a_request_of_an_administrator_since_disabled_cannot_be_approved(db: Db) {
+    let (t, first, second, staff) = two_admins(db).await;
     let (third, _) = t
         .enrolled_with_email("third@acorns.example", &[Role::Admin])
         .await;
@@ -354,9 +354,9 @@ async fn a_request_of_an_administrator_since_disabled_cannot_be_approved() {
     );
 }
 
-#[tokio::test]
-async fn two_approvals_need_two_administrators_who_use_two_step_verification() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn two_approvals_need_two_administrators_who_use_two_step_verification(db: Db) {
+    let t = TestServer::start(db).await;
     let (first, _) = t.enrolled_with_email(FIRST, &[Role::Admin]).await;
     // A second administrator without a method does not count.
     t.add_person(SECOND, &[Role::Admin]).await;

@@ -6,7 +6,7 @@ use twostep_core::Role;
 use twostep_server::clock::to_ms;
 use twostep_server::retention;
 
-use crate::harness::TestServer;
+use crate::harness::{db_test, Db, TestServer};
 
 /// Runs `sql` with `binds` (i64 times, text, or blobs) on the server's database.
 enum Val<'a> {
@@ -56,9 +56,9 @@ fn ms(t: DateTime<Utc>) -> i64 {
     to_ms(t)
 }
 
-#[tokio::test]
-async fn a_pass_with_the_clock_moved_deletes_exactly_what_is_past_its_limit() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_pass_with_the_clock_moved_deletes_exactly_what_is_past_its_limit(db: Db) {
+    let t = TestServer::start(db).await;
     let cfg = t.server.state.cfg.clone();
     let a = t.add_person("a@example.org", &[Role::Staff]).await;
     let b = t.add_person("b@example.org", &[Role::Guardian]).await;
@@ -299,9 +299,9 @@ async fn a_pass_with_the_clock_moved_deletes_exactly_what_is_past_its_limit() {
     t.server.stop().await;
 }
 
-#[tokio::test]
-async fn more_than_a_batch_is_deleted_in_one_pass() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn more_than_a_batch_is_deleted_in_one_pass(db: Db) {
+    let t = TestServer::start(db).await;
     let now = t.now();
     let n = retention::BATCH as i64 * 2 + 7;
     // One statement: 1,007 old failed passwords.
@@ -349,9 +349,9 @@ async fn unknown_failures(t: &TestServer) -> (i64, i64) {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_unknown_emails_is_counted_on_one_row_per_window() {
-    let t = TestServer::start().await;
+#[db_test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_unknown_emails_is_counted_on_one_row_per_window(db: Db) {
+    let t = TestServer::start(db).await;
     // Through the API: three failures, one row.
     let http = reqwest::Client::new();
     for i in 0..3 {
@@ -413,9 +413,9 @@ async fn a_burst_of_unknown_emails_is_counted_on_one_row_per_window() {
     t.server.stop().await;
 }
 
-#[tokio::test]
-async fn the_periodic_task_runs_on_its_own_and_stops_with_the_server() {
-    let t = TestServer::start_with(|c| c.retention.interval_secs = 1).await;
+#[db_test]
+async fn the_periodic_task_runs_on_its_own_and_stops_with_the_server(db: Db) {
+    let t = TestServer::start_with(db, |c| c.retention.interval_secs = 1).await;
     let old = ms(t.now() - Duration::hours(1));
     exec(
         &t,

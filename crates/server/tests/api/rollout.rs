@@ -17,8 +17,8 @@ async fn freeze(t: &TestServer, id: &str) {
 
 /// A center with every state: enrolled (email, authenticator app), not enrolled, skipped once,
 /// frozen, disabled; staff, families and administrators; and someone in another center.
-async fn seeded() -> (TestServer, String) {
-    let t = TestServer::start().await;
+async fn seeded(db: Db) -> (TestServer, String) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.enrolled_with_totp("app@acorns.example", &[Role::Staff])
         .await;
@@ -42,9 +42,9 @@ async fn seeded() -> (TestServer, String) {
     (t, admin)
 }
 
-#[tokio::test]
-async fn the_report_counts_every_state_of_the_center_and_nothing_else() {
-    let (t, admin) = seeded().await;
+#[db_test]
+async fn the_report_counts_every_state_of_the_center_and_nothing_else(db: Db) {
+    let (t, admin) = seeded(db).await;
     let r = t.client.admin_report(&admin).await.unwrap();
     assert_eq!(r.people, 7, "the other center's person is not counted");
     assert_eq!(r.by_role[&api::Role::Staff], 5);
@@ -83,9 +83,9 @@ async fn the_report_counts_every_state_of_the_center_and_nothing_else() {
     );
 }
 
-#[tokio::test]
-async fn reminders_go_to_who_must_and_has_not_once_a_day_in_their_language() {
-    let (t, admin) = seeded().await;
+#[db_test]
+async fn reminders_go_to_who_must_and_has_not_once_a_day_in_their_language(db: Db) {
+    let (t, admin) = seeded(db).await;
     // One of them reads Spanish.
     let es = t
         .client
@@ -195,9 +195,9 @@ async fn reminders_go_to_who_must_and_has_not_once_a_day_in_their_language() {
     );
 }
 
-#[tokio::test]
-async fn a_center_can_require_families_too_with_the_same_one_skip_rollout() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     t.add_person("parent@acorns.example", &[Role::Guardian])
         .await;
@@ -268,9 +268,9 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout() {
     );
 }
 
-#[tokio::test]
-async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let (admin, _) = t.enrolled_with_email(ADMIN, &[Role::Admin]).await;
     for n in [0, 3] {
         let err = t

@@ -32,9 +32,9 @@ fn notices(msgs: &[twostep_client::api::OutboxMessage]) -> usize {
     msgs.iter().filter(|m| m.subject == NEW_SIGN_IN).count()
 }
 
-#[tokio::test]
-async fn the_list_shows_every_device_and_never_a_token() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_list_shows_every_device_and_never_a_token(db: Db) {
+    let t = TestServer::start(db).await;
     let (first, _) = t.staff_with_email(EMAIL).await;
     t.advance(60);
     let phone = signed_in_on(&t, "Ana's phone").await;
@@ -52,9 +52,9 @@ async fn the_list_shows_every_device_and_never_a_token() {
     );
 }
 
-#[tokio::test]
-async fn ending_a_session_ends_its_token_and_end_others_keeps_this_one() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn ending_a_session_ends_its_token_and_end_others_keeps_this_one(db: Db) {
+    let t = TestServer::start(db).await;
     let (tablet, _) = t.staff_with_email(EMAIL).await;
     let phone = signed_in_on(&t, "phone").await;
     let laptop = signed_in_on(&t, "laptop").await;
@@ -107,9 +107,9 @@ async fn ending_a_session_ends_its_token_and_end_others_keeps_this_one() {
     assert_eq!(t.client.me(&phone).await.unwrap_err().status(), Some(401));
 }
 
-#[tokio::test]
-async fn a_device_unseen_in_ninety_days_is_announced_on_every_address() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_device_unseen_in_ninety_days_is_announced_on_every_address(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     t.add_confirmed(
         &token,
@@ -181,9 +181,9 @@ async fn signed_in_as(t: &TestServer, client: &Client, name: &str) -> String {
 /// A device is known by the id its client keeps, not the name it gives itself: someone with
 /// the password and a code who calls their device "test device" is still a new device, and
 /// the notice quotes the name as the device's own words, cleaned of what could disguise it.
-#[tokio::test]
-async fn a_copied_device_name_is_still_a_new_device() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_copied_device_name_is_still_a_new_device(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, _) = t.staff_with_email(EMAIL).await;
     drop(token);
     t.advance(3600); // (five codes an hour per address)

@@ -6,9 +6,9 @@ use twostep_client::api::{AddMethodRequest, LoginResponse};
 
 use crate::harness::*;
 
-#[tokio::test]
-async fn limits_and_the_last_method_rule_hold_across_two_servers() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn limits_and_the_last_method_rule_hold_across_two_servers(db: Db) {
+    let t = TestServer::start(db).await;
     let (other, b) = t.twin().await;
 
     let (token, email_id) = t.staff_with_email("two@acorns.example").await;

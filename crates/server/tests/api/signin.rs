@@ -3,9 +3,9 @@ use twostep_core::Role;
 
 use crate::harness::*;
 
-#[tokio::test]
-async fn staff_may_skip_setup_once_then_must_set_up() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn staff_may_skip_setup_once_then_must_set_up(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("jo@acorns.example", &[Role::Staff]).await;
 
     let LoginResponse::Setup {
@@ -76,9 +76,9 @@ async fn staff_may_skip_setup_once_then_must_set_up() {
     assert_eq!(me.two_step.methods.len(), 1);
 }
 
-#[tokio::test]
-async fn an_abandoned_first_offer_still_uses_up_the_skip() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_abandoned_first_offer_still_uses_up_the_skip(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("al@acorns.example", &[Role::Staff]).await;
     assert!(matches!(
         t.login("al@acorns.example").await,
@@ -93,9 +93,9 @@ async fn an_abandoned_first_offer_still_uses_up_the_skip() {
     ));
 }
 
-#[tokio::test]
-async fn guardians_sign_straight_in_until_they_add_a_method() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn guardians_sign_straight_in_until_they_add_a_method(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("pat@family.example", &[Role::Guardian]).await;
     let (token, person) = session_of(t.login("pat@family.example").await);
     assert!(!person.two_step.required);
@@ -115,9 +115,9 @@ async fn guardians_sign_straight_in_until_they_add_a_method() {
     assert!(code_sent.is_some());
 }
 
-#[tokio::test]
-async fn staff_who_are_also_guardians_must_verify() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn staff_who_are_also_guardians_must_verify(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("both@acorns.example", &[Role::Guardian, Role::Staff])
         .await;
     assert!(matches!(
@@ -129,9 +129,9 @@ async fn staff_who_are_also_guardians_must_verify() {
     ));
 }
 
-#[tokio::test]
-async fn one_email_method_gets_the_code_at_once() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn one_email_method_gets_the_code_at_once(db: Db) {
+    let t = TestServer::start(db).await;
     let (_, method_id) = t.staff_with_email("kim@acorns.example").await;
     let before = t.outbox("kim@acorns.example").await.len();
     let LoginResponse::Verify {
@@ -169,9 +169,9 @@ async fn one_email_method_gets_the_code_at_once() {
     );
 }
 
-#[tokio::test]
-async fn several_methods_put_the_preferred_first_and_the_person_picks() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn several_methods_put_the_preferred_first_and_the_person_picks(db: Db) {
+    let t = TestServer::start(db).await;
     let (token, email_id) = t.staff_with_email("lee@acorns.example").await;
     let sms = t
         .add_confirmed(
@@ -228,9 +228,9 @@ async fn several_methods_put_the_preferred_first_and_the_person_picks() {
     );
 }
 
-#[tokio::test]
-async fn failed_passwords_lock_the_email_and_unknown_emails_look_the_same() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn failed_passwords_lock_the_email_and_unknown_emails_look_the_same(db: Db) {
+    let t = TestServer::start(db).await;
     t.add_person("max@acorns.example", &[Role::Guardian]).await;
     let raw = reqwest::Client::new();
     let url = format!("{}/api/v1/login", t.client.base_url());

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use twostep_client::Client;
 
-use crate::harness::{cli_person_add, free_port};
+use crate::harness::{cli_person_add, db_test, free_port, Db, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_twostep-server");
 
@@ -52,15 +52,14 @@ async fn up(p: &mut Process, port: u16) -> Client {
     client
 }
 
-#[tokio::test]
-async fn two_servers_started_at_once_on_a_new_data_folder_both_come_up() {
+#[db_test]
+async fn two_servers_started_at_once_on_a_new_data_folder_both_come_up(db: Db) {
     for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         // On PostgreSQL: an empty database, and one key file for both.
         let key = dir.path().join("shared.key").to_string_lossy().into_owned();
-        let url = twostep_testkit::on_postgres()
-            .then(|| twostep_testkit::postgres::cluster().new_database());
+        let url = db.new_database_url();
         let mut env = vec![("TWOSTEP_KEY_FILE", key.as_str())];
         if let Some(u) = &url {
             env.push(("TWOSTEP_DATABASE_URL", u.as_str()));
@@ -271,9 +270,9 @@ async fn a_sign_in_flood_is_answered_with_bounded_memory_and_no_server_error() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn health_answers_503_when_the_database_cannot_be_reached() {
-    let t = crate::harness::TestServer::start().await;
+#[db_test]
+async fn health_answers_503_when_the_database_cannot_be_reached(db: Db) {
+    let t = TestServer::start(db).await;
     t.client.health().await.unwrap();
     match &t.server.state.cfg.database_url {
         Some(url) => {
@@ -290,12 +289,11 @@ async fn health_answers_503_when_the_database_cannot_be_reached() {
     );
 }
 
-#[tokio::test]
-async fn a_server_with_another_key_refuses_the_database() {
+#[db_test]
+async fn a_server_with_another_key_refuses_the_database(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let url =
-        twostep_testkit::on_postgres().then(|| twostep_testkit::postgres::cluster().new_database());
+    let url = db.new_database_url();
     let key = |name: &str| dir.path().join(name);
     let serve_with = |key_file: std::path::PathBuf, port: u16| {
         let mut env: Vec<(&str, String)> =

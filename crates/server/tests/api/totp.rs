@@ -45,9 +45,9 @@ async fn enrolled(t: &TestServer, email: &str) -> (Vec<u8>, String) {
     (raw, c.method.id)
 }
 
-#[tokio::test]
-async fn an_independent_authenticator_signs_in_and_no_code_is_sent() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn an_independent_authenticator_signs_in_and_no_code_is_sent(db: Db) {
+    let t = TestServer::start(db).await;
     let (secret, method_id) = enrolled(&t, "t1@acorns.example").await;
     t.advance(30);
     let LoginResponse::Verify {
@@ -80,9 +80,9 @@ async fn an_independent_authenticator_signs_in_and_no_code_is_sent() {
     );
 }
 
-#[tokio::test]
-async fn the_step_used_to_confirm_cannot_sign_in() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn the_step_used_to_confirm_cannot_sign_in(db: Db) {
+    let t = TestServer::start(db).await;
     let (secret, method_id) = enrolled(&t, "t2@acorns.example").await;
     let LoginResponse::Verify { challenge_id, .. } = t.login("t2@acorns.example").await else {
         panic!()
@@ -99,9 +99,9 @@ async fn the_step_used_to_confirm_cannot_sign_in() {
     assert_eq!(err.code(), Some("invalid_code"));
 }
 
-#[tokio::test]
-async fn previous_and_next_steps_are_accepted_further_ones_not() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn previous_and_next_steps_are_accepted_further_ones_not(db: Db) {
+    let t = TestServer::start(db).await;
     let (secret, m) = enrolled(&t, "t3@acorns.example").await;
     // Each accepted step must be later than the last one: walk forward.
     t.advance(120);
@@ -155,9 +155,9 @@ async fn previous_and_next_steps_are_accepted_further_ones_not() {
     );
 }
 
-#[tokio::test]
-async fn a_step_once_accepted_is_refused_also_when_two_requests_race() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_step_once_accepted_is_refused_also_when_two_requests_race(db: Db) {
+    let t = TestServer::start(db).await;
     let (secret, m) = enrolled(&t, "t4@acorns.example").await;
     t.advance(30);
     let code = totp_code(&secret, t.now().timestamp());
@@ -206,9 +206,9 @@ async fn a_step_once_accepted_is_refused_also_when_two_requests_race() {
     }
 }
 
-#[tokio::test]
-async fn totp_secrets_are_sealed_at_rest() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn totp_secrets_are_sealed_at_rest(db: Db) {
+    let t = TestServer::start(db).await;
     let (secret, _) = enrolled(&t, "t5@acorns.example").await;
     let sealed: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM methods")
         .fetch_one(t.server.state.db.read())
@@ -216,7 +216,7 @@ async fn totp_secrets_are_sealed_at_rest() {
         .unwrap();
     assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()));
     // On SQLite the whole database file holds it nowhere, in any form.
-    if !twostep_testkit::on_postgres() {
+    if !db.is_postgres() {
         let b32 = data_encoding::BASE32_NOPAD.encode(&secret);
         let dump: Vec<u8> = std::fs::read(t.server.state.cfg.db_path()).unwrap();
         assert!(!dump.windows(b32.len()).any(|w| w == b32.as_bytes()));

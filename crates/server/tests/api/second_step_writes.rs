@@ -34,9 +34,9 @@ async fn person_id(t: &TestServer) -> String {
 
 /// A right code for a person frozen after their password: 423, and none of the attempt stays
 /// (the challenge untouched, the step unclaimed): once unfrozen, the same code signs in.
-#[tokio::test]
-async fn a_frozen_account_gets_no_session_and_the_attempt_leaves_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_frozen_account_gets_no_session_and_the_attempt_leaves_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
     let challenge = challenge_on(&t, "test device").await;
     let sessions = t.count("tokens WHERE kind = 'session'").await;
@@ -77,9 +77,9 @@ async fn a_frozen_account_gets_no_session_and_the_attempt_leaves_nothing() {
 
 /// A sign-in with an authenticator code from a device new to the person is announced, as one
 /// with a sent code is (the notice goes in the same transaction as the session).
-#[tokio::test]
-async fn a_new_device_is_announced_after_an_authenticator_code() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_new_device_is_announced_after_an_authenticator_code(db: Db) {
+    let t = TestServer::start(db).await;
     let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
     let notices = |t: &TestServer| {
         let t = t.client.clone();
@@ -111,9 +111,9 @@ async fn a_new_device_is_announced_after_an_authenticator_code() {
 
 /// Eight requests with the same right code on one challenge, released at once: one session,
 /// the others refused, and the challenge spent once.
-#[tokio::test]
-async fn a_burst_of_one_right_code_signs_in_once() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_burst_of_one_right_code_signs_in_once(db: Db) {
+    let t = TestServer::start(db).await;
     let totp = t.enrolled_with_totp(EMAIL, &[Role::Staff]).await;
     let challenge = challenge_on(&t, "test device").await;
     let sessions = t.count("tokens WHERE kind = 'session'").await;
@@ -137,9 +137,9 @@ async fn a_burst_of_one_right_code_signs_in_once() {
 /// A batch run in a transaction that is dropped before it commits, or rolled back, keeps
 /// nothing; one committed keeps all of it; one failing part way leaves nothing once its
 /// transaction goes (as every `?` on the error does).
-#[tokio::test]
-async fn a_batch_transaction_dropped_before_commit_keeps_nothing() {
-    let t = TestServer::start().await;
+#[db_test]
+async fn a_batch_transaction_dropped_before_commit_keeps_nothing(db: Db) {
+    let t = TestServer::start(db).await;
     let db = &t.server.state.db;
     let before = t.audit_count("signed_out").await;
     let mut batch = Batch::new();

@@ -1,0 +1,198 @@
+//! The app binary in its real window: started by WebKitWebDriver on a journey's own data
+//! folder, one window at a time, closed at the end; and a second launch, as the desktop makes
+//! one when a link is opened.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client as Driver, ClientBuilder};
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// One app window at a time: two WebKit instances on two cores make every step slow.
+static WINDOW: Mutex<()> = Mutex::const_new(());
+
+/// The app in its window, driven over WebDriver.
+pub struct App {
+    pub d: Driver,
+    driver: Child,
+    _window: MutexGuard<'static, ()>,
+}
+
+pub struct AppData(TempDir);
+
+impl AppData {
+    pub fn new() -> Self {
+        Self(tempfile::tempdir().unwrap())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl App {
+    /// Starts the app with its data in `data`, preset to `server` (or the embedded demo).
+    /// The app in English, whatever the machine's language.
+    pub async fn launch(data: &AppData, server: Option<&str>) -> App {
+        Self::launch_in(data, server, "en").await
+    }
+
+    /// The app started with `--lang <lang>`.
+    pub async fn launch_in(data: &AppData, server: Option<&str>, lang: &str) -> App {
+        Self::launch_with(data, server, lang, &[]).await
+    }
+
+    /// The app started with `--lang <lang>` and `env` added to its environment (a GTK theme).
+    pub async fn launch_with(
+        data: &AppData,
+        server: Option<&str>,
+        lang: &str,
+        env: &[(&str, &str)],
+    ) -> App {
+        Self::start(data, server, lang, env, &[]).await
+    }
+
+    /// The app's first launch given an `otpauth://` link (a link opened while it was closed).
+    pub async fn launch_with_link(data: &AppData, link: &str) -> App {
+        Self::start(data, None, "en", &[], &[link]).await
+    }
+
+    async fn start(
+        data: &AppData,
+        server: Option<&str>,
+        lang: &str,
+        env: &[(&str, &str)],
+        extra_args: &[&str],
+    ) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end tests need a display: run them with `make test` (Xvfb + D-Bus + keyring)"
+        );
+        let window = WINDOW.lock().await;
+        let port = twostep_testkit::free_port();
+        let mut driver = Command::new("WebKitWebDriver");
+        driver
+            .arg(format!("--port={port}"))
+            .env("TWOSTEP_APP_DATA", data.path().join("app"))
+            .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+            .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+            // The machine's own default apps (mimeapps.list) stay out of the tests.
+            .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("TWOSTEP_CLIPBOARD_CLEAR_SECS", "3")
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env_remove("TWOSTEP_SERVER")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let driver = driver
+            .spawn()
+            .expect("WebKitWebDriver (Debian: webkit2gtk-driver) must be installed");
+        let mut args = vec!["--lang".to_owned(), lang.to_owned()];
+        if let Some(url) = server {
+            args.extend(["--server".to_owned(), url.to_owned()]);
+        }
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": env!("CARGO_BIN_EXE_twostep"), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let d = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let connect = builder.connect(&url);
+            // A new session waits for the app's window: an app that never opens one (handing
+            // its launch to another instance) must fail the test, not hang it.
+            match tokio::time::timeout(Duration::from_secs(60), connect).await {
+                Ok(Ok(d)) => break d,
+                Ok(Err(e)) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Ok(Err(e)) => panic!("WebDriver session did not start: {e}"),
+                Err(_) => panic!("the app's window did not open within 60 s"),
+            }
+        };
+        let app = App {
+            d,
+            driver,
+            _window: window,
+        };
+        app.wait("main[data-screen]").await;
+        app
+    }
+
+    /// Closes the window (the app exits) and the driver. An app still running 10 s after its
+    /// window closed is killed and reported: left alone it would take the next launch on the
+    /// same data folder (one instance per folder) and hang that journey.
+    pub async fn quit(mut self) {
+        let apps = self.driver.id().map(children_of).unwrap_or_default();
+        let _ = self.d.clone().close().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while apps.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for pid in apps.into_iter().filter(|pid| alive(*pid)) {
+            eprintln!("the app (pid {pid}) did not exit after its window closed: killed");
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Runs the app binary again on `data` (a second launch, as the desktop does when a link is
+/// opened): what it printed and how it ended.
+pub async fn launch_again(data: &AppData, args: &[&str]) -> std::process::Output {
+    let run = Command::new(env!("CARGO_BIN_EXE_twostep"))
+        .args(args)
+        .env("TWOSTEP_APP_DATA", data.path().join("app"))
+        .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+        .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+        .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env_remove("TWOSTEP_SERVER")
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("a second launch must hand over and exit, not open another window")
+        .unwrap()
+}
+
+/// The processes whose parent is `pid` (the app the WebDriver started).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                // After the name in parentheses: the state, then the parent's pid.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
+}
+
+/// Whether `pid` is running (a zombie has exited).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
+}
