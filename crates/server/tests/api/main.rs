@@ -19,7 +19,7 @@ mod limits;
 mod lockout;
 mod messages;
 mod methods;
-mod one_trip;
+mod second_step_writes;
 mod openapi;
 mod password;
 mod policy;
