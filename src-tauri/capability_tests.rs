@@ -52,7 +52,7 @@ fn plugin_use(permission: &str) -> Option<&'static str> {
         // `listen` (ui/js/api.js) for the events the Rust side emits (a link handed to the
         // app, the demo inbox); it returns the function that stops listening (`unlisten`).
         "core:event:allow-listen" | "core:event:allow-unlisten" => Some("event.listen("),
-        // Scanning a QR code with the camera (mobile builds only, ui/js/vault.js).
+        // Scanning a QR code with the camera (mobile builds only, ui/js/vault_add.js).
         "barcode-scanner:default" => Some("barcodeScanner"),
         _ => None,
     }

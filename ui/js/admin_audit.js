@@ -4,17 +4,7 @@
 import { call } from './api.js';
 import { h, field, errorBox, showError, clearError, busy, kindLabel, when } from './dom.js';
 import { t, has, locale } from './i18n.js';
-
-/** Every action the server records (admin.action.<code> words each). */
-const ACTIONS = [
-  'sign_in_passed', 'sign_in_failed', 'second_step_passed', 'code_sent', 'code_failed',
-  'challenge_locked', 'person_locked', 'setup_offered', 'setup_skipped', 'method_added',
-  'method_removed', 'preferred_method_changed', 'two_step_reset', 'reset_requested',
-  'policy_changed', 'person_added', 'signed_out', 'signed_out_everywhere', 'delivery_failed',
-  'recovery_code_used', 'recovery_codes_made', 'password_changed', 'account_frozen',
-  'account_unfrozen', 'account_disabled', 'account_enabled', 'reminder_sent', 'reminders_sent',
-  'reset_approvals_changed', 'guardians_required_changed',
-];
+import { ACTIONS } from './audit_actions.js';
 
 /** Events per page on screen, and per request when exporting. */
 const PAGE = 100;

@@ -67,18 +67,6 @@ pub fn hint(address: &str) -> String {
     address::hint_digits(address)
 }
 
-/// The text of the message carrying a code, in the person's language.
-pub fn code_message(code: &str, minutes: i64, locale: crate::Locale) -> String {
-    match locale {
-        crate::Locale::En => {
-            format!("{code} is your verification code. It expires in {minutes} minutes.")
-        }
-        crate::Locale::Es => {
-            format!("{code} es su código de verificación. Vence en {minutes} minutos.")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,110 @@
 //! What Twostep says to people, in their language (English, or the Latin American Spanish of
 //! US childcare families, "usted"). Short, plain, and never more than the person needs.
+//!
+//! The words are in template files, one per message and language, beside this file:
+//! `templates/<locale>/<message>.email.txt` and `<message>.text.txt` (MiniJinja: `{{ name }}`
+//! fills a placeholder, `{% if name %}` words an empty one). They are built into the binary,
+//! never read from disk. Their output is plain text, escaped for nothing: a text message and
+//! the plain part of an email show a device named `<b>` as `<b>`, and [`html`] escapes the
+//! HTML part. An email's subject is not a template: it is configuration (`[email]`, the help
+//! page's subjects by default).
 
+use std::sync::LazyLock;
+
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 use twostep_core::{Kind, Locale};
 
 use super::{Channel, Message};
 use crate::config::Subjects;
+
+/// Every template, built in, under its name `<locale>/<message>.txt`: a message is listed
+/// once, and lacking its file in any language fails the build.
+macro_rules! embedded {
+    ($($message:literal),* $(,)?) => {
+        &[$(
+            (concat!("en/", $message, ".txt"), include_str!(concat!("templates/en/", $message, ".txt"))),
+            (concat!("es/", $message, ".txt"), include_str!(concat!("templates/es/", $message, ".txt"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = embedded![
+    "code.email",
+    "code.text",
+    "reminder.email",
+    "freeze.email",
+    "freeze.text",
+    "method_added.email",
+    "method_added.text",
+    "method_removed.email",
+    "method_removed.text",
+    "reset.email",
+    "reset.text",
+    "second_step_locked.email",
+    "second_step_locked.text",
+    "second_step_locked_for_good.email",
+    "recovery_code_used.email",
+    "recovery_code_used.text",
+    "recovery_codes_replaced.email",
+    "recovery_codes_replaced.text",
+    "password_changed.email",
+    "password_changed.text",
+    "new_sign_in.email",
+    "new_sign_in.text",
+    "admin_added.email",
+    "admin_added.text",
+    "unfrozen.email",
+    "unfrozen.text",
+];
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // A placeholder nobody filled is an error, never an empty gap in a message.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Plain text: escaping is the HTML part's business (`html`).
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    for (name, source) in SOURCES {
+        env.add_template(name, source)
+            .expect("the built-in templates parse (tests::every_template_renders_…)");
+    }
+    env
+});
+
+/// A message's template (`code.email`) and the values of its placeholders.
+type Parts = (&'static str, Value);
+
+/// `parts` in `locale`. The templates are built in and every one is rendered with the
+/// placeholders it is given here by `tests::every_template_renders_…`: an error is a bug of
+/// this file, caught there, so it panics (inside the transaction, which then queues nothing)
+/// rather than send a message with a hole.
+fn render((message, values): Parts, locale: Locale) -> String {
+    let name = format!("{}/{message}.txt", locale.as_str());
+    TEMPLATES
+        .get_template(&name)
+        .and_then(|t| t.render(values))
+        .unwrap_or_else(|e| panic!("template {name}: {e}"))
+}
+
+fn code_parts(channel: Channel, code: &str, minutes: i64) -> Parts {
+    let message = match channel {
+        Channel::Email => "code.email",
+        Channel::Sms => "code.text",
+    };
+    (message, context! { code, minutes })
+}
+
+fn reminder_parts(center: &str) -> Parts {
+    ("reminder.email", context! { center })
+}
+
+/// The "This wasn't me" link that ends a notice, or (`None`) what to do without one.
+fn freeze_parts(channel: Channel, freeze: Option<&str>) -> Parts {
+    let message = match channel {
+        Channel::Email => "freeze.email",
+        Channel::Sms => "freeze.text",
+    };
+    (message, context! { freeze => freeze.unwrap_or_default() })
+}
 
 /// The message carrying a code: an email (`subjects` of the person's language) or a text.
 pub fn code(
@@ -15,54 +115,18 @@ pub fn code(
     minutes: i64,
     locale: Locale,
 ) -> Message {
+    let body = render(code_parts(channel, code, minutes), locale);
     match channel {
-        Channel::Email => {
-            let body = match locale {
-                Locale::En => format!(
-                    "Your verification code is {code}.\n\n\
-                     It expires {minutes} minutes after it was requested.\n\n\
-                     If you did not try to sign in, ignore this email: nobody can sign in \
-                     without the code."
-                ),
-                Locale::Es => format!(
-                    "Su código de verificación es {code}.\n\n\
-                     Vence {minutes} minutos después de haberlo solicitado.\n\n\
-                     Si usted no intentó iniciar sesión, ignore este correo electrónico: nadie puede \
-                     iniciar sesión sin el código."
-                ),
-            };
-            Message::email(to, &subjects.code, body).in_locale(locale)
-        }
-        Channel::Sms => Message::text(
-            to,
-            twostep_core::method::sms::code_message(code, minutes, locale),
-        )
-        .in_locale(locale),
+        Channel::Email => Message::email(to, &subjects.code, body),
+        Channel::Sms => Message::text(to, body),
     }
+    .in_locale(locale)
 }
 
 /// An administrator's reminder to set up 2-Step Verification, to the person's sign-in email.
 /// Not a security notice (nothing changed): no "This wasn't me" link.
 pub fn reminder(subjects: &Subjects, to: &str, center: &str, locale: Locale) -> Message {
-    let body = match locale {
-        Locale::En => format!(
-            "{center} asks you to turn on 2-Step Verification for your Twostep account: after \
-             your password, you will enter a code from your phone, your email or an \
-             authenticator app, so that a stolen password alone cannot open your account.\n\n\
-             The next time you sign in, Twostep will walk you through it. It takes about two \
-             minutes: have your phone or your email at hand.\n\n\
-             Questions? Ask your center's administrator."
-        ),
-        Locale::Es => format!(
-            "{center} le pide que active la verificación en dos pasos en su cuenta de Twostep: \
-             después de su contraseña, ingresará un código que recibirá en su celular o en su \
-             correo electrónico, o que le mostrará una aplicación de autenticación, para que \
-             nadie pueda entrar a su cuenta solo con su contraseña.\n\n\
-             La próxima vez que inicie sesión, Twostep le indicará los pasos. Toma unos dos \
-             minutos: tenga a mano su celular o su correo electrónico.\n\n\
-             ¿Tiene preguntas? Comuníquese con el administrador de su centro."
-        ),
-    };
+    let body = render(reminder_parts(center), locale);
     Message::email(to, &subjects.reminder, body).in_locale(locale)
 }
 
@@ -111,7 +175,7 @@ pub enum Notice<'a> {
 
 impl Notice<'_> {
     /// The email, in `locale`, with the subject of that language.
-    /// `freeze`: the "This wasn't me" link that ends the notice; none for an address that was
+    /// `freeze`: the "This wasn't you" link that ends the notice; none for an address that was
     /// just removed from the account (whoever holds it now must not be able to freeze it).
     pub fn email(
         &self,
@@ -132,248 +196,95 @@ impl Notice<'_> {
             Notice::AdminAdded { .. } => &subjects.admin_added,
             Notice::Unfrozen => &subjects.unfrozen,
         };
-        let way_out = match (locale, freeze) {
-            (Locale::En, Some(freeze)) => format!(
-                "This wasn't you? Freeze your account now, so nobody can sign in to it until \
-                 your center's administrator unfreezes it:\n{freeze}"
-            ),
-            (Locale::Es, Some(freeze)) => format!(
-                "¿No fue usted? Congele su cuenta ahora para que nadie pueda iniciar sesión \
-                 hasta que el administrador de su centro la descongele:\n{freeze}"
-            ),
-            (Locale::En, None) => "This address is no longer on the account. If this wasn't \
-                 you, contact your center's administrator."
-                .to_owned(),
-            (Locale::Es, None) => "Esta dirección ya no está en la cuenta. Si no fue usted, \
-                 comuníquese con el administrador de su centro."
-                .to_owned(),
-        };
-        let body = format!("{}\n\n{way_out}", self.email_body(locale));
-        Message::email(to, subject, body).in_locale(locale)
-    }
-
-    fn email_body(&self, locale: Locale) -> String {
-        match (*self, locale) {
-            (Notice::MethodAdded { kind, hint }, Locale::En) => format!(
-                "A verification method was added to your account: {} ({hint}).\n\n\
-                 If this was not you, contact your center's administrator right away so they \
-                 can reset your 2-Step Verification.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodAdded { kind, hint }, Locale::Es) => format!(
-                "Se agregó un método de verificación a su cuenta: {} ({hint}).\n\n\
-                 Si no fue usted, comuníquese de inmediato con el administrador de su centro \
-                 para que restablezca su verificación en dos pasos.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodRemoved { kind, hint }, Locale::En) => format!(
-                "A verification method was removed from your account: {} ({hint}).\n\n\
-                 If this was not you, contact your center's administrator right away.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodRemoved { kind, hint }, Locale::Es) => format!(
-                "Se eliminó un método de verificación de su cuenta: {} ({hint}).\n\n\
-                 Si no fue usted, comuníquese de inmediato con el administrador de su centro.",
-                kind.label_in(locale)
-            ),
-            (Notice::Reset, Locale::En) => "An administrator at your center reset your 2-Step \
-                 Verification. Your verification methods were removed and you were signed out \
-                 everywhere.\n\n\
-                 The next time you sign in you will set up a verification method again. If you \
-                 did not expect this, contact your center's administrator."
-                .to_owned(),
-            (Notice::Reset, Locale::Es) => "Un administrador de su centro restableció su \
-                 verificación en dos pasos. Se eliminaron sus métodos de verificación y se cerró \
-                 su sesión en todos los dispositivos.\n\n\
-                 La próxima vez que inicie sesión, configurará de nuevo un método de \
-                 verificación. Si no lo esperaba, comuníquese con el administrador de su centro."
-                .to_owned(),
-            (Notice::SecondStepLocked, Locale::En) => "Someone tried to sign in to your account \
-                 with your password but then entered wrong verification codes many times. Signing in \
-                 is paused for a while.\n\n\
-                 If this was you, wait and try again. If it was not, your password is known to \
-                 someone else: change it, and tell your center's administrator."
-                .to_owned(),
-            (Notice::SecondStepLocked, Locale::Es) => "Alguien intentó iniciar sesión en su cuenta con \
-                 su contraseña, pero luego ingresó códigos de verificación incorrectos muchas \
-                 veces. El inicio de sesión está en pausa por un tiempo.\n\n\
-                 Si fue usted, espere e inténtelo de nuevo. Si no fue usted, otra persona conoce \
-                 su contraseña: cámbiela y avísele al administrador de su centro."
-                .to_owned(),
-            (Notice::SecondStepLockedForGood, Locale::En) => "Someone tried to sign in to your account \
-                 with your password but then entered wrong verification codes too many times. \
-                 2-Step Verification is now locked on your account.\n\n\
-                 Contact your center's administrator: they can reset it. Your password is known \
-                 to someone else if this was not you."
-                .to_owned(),
-            (Notice::SecondStepLockedForGood, Locale::Es) => "Alguien intentó iniciar sesión en su cuenta \
-                 con su contraseña, pero luego ingresó códigos de verificación incorrectos \
-                 demasiadas veces. La verificación en dos pasos quedó bloqueada en su cuenta.\n\n\
-                 Comuníquese con el administrador de su centro: puede restablecerla. Si no fue \
-                 usted, otra persona conoce su contraseña."
-                .to_owned(),
-            (Notice::RecoveryCodeUsed { left }, Locale::En) => format!(
-                "One of your recovery codes was just used to sign in to your account. It cannot \
-                 be used again. Recovery codes left: {left}.\n\n\
-                 If this was you, add a new verification method, or make new recovery codes, \
-                 from 2-Step Verification. If it was not, your password and a recovery code \
-                 are known to someone else: contact your center's administrator right away."
-            ),
-            (Notice::RecoveryCodeUsed { left }, Locale::Es) => format!(
-                "Se acaba de usar uno de sus códigos de recuperación para iniciar sesión en su \
-                 cuenta. Ese código ya no se puede volver a usar. Códigos de recuperación que le \
-                 quedan: {left}.\n\n\
-                 Si fue usted, agregue un nuevo método de verificación o cree códigos de \
-                 recuperación nuevos en la sección Verificación en dos pasos. Si no fue usted, otra persona \
-                 conoce su contraseña y un código de recuperación: comuníquese de inmediato con \
-                 el administrador de su centro."
-            ),
-            (Notice::RecoveryCodesReplaced, Locale::En) => "New recovery codes were made for \
-                 your account. Your earlier recovery codes no longer work.\n\n\
-                 If this was not you, contact your center's administrator right away."
-                .to_owned(),
-            (Notice::PasswordChanged, Locale::En) => "The password of your account was just \
-                 changed, and you were signed out on your other devices.\n\n\
-                 If this was not you, contact your center's administrator right away."
-                .to_owned(),
-            (Notice::NewSignIn { device, center, when }, Locale::En) => format!(
-                "Someone signed in to your {center} account from a device you have not used \
-                 recently.\n\n\
-                 When: {when}\nDevice: {}\n\n\
-                 If this was you, there is nothing to do. If it was not, someone knows your \
-                 password and one of your codes: contact your center's administrator right away.",
-                if device.is_empty() {
-                    "unknown".to_owned()
-                } else {
-                    format!("calls itself \"{device}\"")
-                }
-            ),
-            (Notice::NewSignIn { device, center, when }, Locale::Es) => format!(
-                "Alguien inició sesión en su cuenta de {center} desde un dispositivo que usted \
-                 no ha usado recientemente.\n\n\
-                 Cuándo: {when}\nDispositivo: {}\n\n\
-                 Si fue usted, no tiene que hacer nada. Si no fue usted, otra persona conoce su \
-                 contraseña y uno de sus códigos: comuníquese de inmediato con el administrador \
-                 de su centro.",
-                if device.is_empty() {
-                    "desconocido".to_owned()
-                } else {
-                    format!("se identifica como \"{device}\"")
-                }
-            ),
-            (Notice::AdminAdded { who, by, center, when }, Locale::En) => format!(
-                "{who} was made an administrator of {center} by {}.\n\nWhen: {when}\n\n\
-                 Administrators can add people and reset anyone's 2-Step Verification. If you \
-                 did not expect this, talk with your center's other administrators right away.",
-                if by.is_empty() { "the server's operator" } else { by }
-            ),
-            (Notice::AdminAdded { who, by, center, when }, Locale::Es) => format!(
-                "{} hizo a {who} administrador de {center}.\n\nCuándo: {when}\n\n\
-                 Los administradores pueden agregar personas y restablecer la verificación en \
-                 dos pasos de cualquiera. Si no lo esperaba, hable de inmediato con los demás \
-                 administradores de su centro.",
-                if by.is_empty() { "El operador del servidor" } else { by }
-            ),
-            (Notice::Unfrozen, Locale::En) => "An administrator at your center unfroze your \
-                 account.\n\n\
-                 The next time you sign in you will choose a new password first, since someone \
-                 else may know the old one."
-                .to_owned(),
-            (Notice::Unfrozen, Locale::Es) => "Un administrador de su centro descongeló su \
-                 cuenta.\n\n\
-                 La próxima vez que inicie sesión, primero elegirá una contraseña nueva, ya que \
-                 otra persona podría conocer la anterior."
-                .to_owned(),
-            (Notice::PasswordChanged, Locale::Es) => "Se acaba de cambiar la contraseña de su \
-                 cuenta y se cerró su sesión en sus otros dispositivos.\n\n\
-                 Si no fue usted, comuníquese de inmediato con el administrador de su centro."
-                .to_owned(),
-            (Notice::RecoveryCodesReplaced, Locale::Es) => "Se crearon códigos de recuperación \
-                 nuevos para su cuenta. Sus códigos de recuperación anteriores ya no funcionan.\n\n\
-                 Si no fue usted, comuníquese de inmediato con el administrador de su centro."
-                .to_owned(),
-        }
+        let body = render(self.parts(Channel::Email, locale), locale);
+        let way_out = render(freeze_parts(Channel::Email, freeze), locale);
+        Message::email(to, subject, format!("{body}\n\n{way_out}")).in_locale(locale)
     }
 
     /// The text message: one short sentence, in `locale` (`freeze` as for `email`).
     pub fn text(&self, to: &str, locale: Locale, freeze: Option<&str>) -> Message {
-        let body = match (*self, locale) {
-            (Notice::MethodAdded { kind, .. }, Locale::En) => format!(
-                "Twostep: a verification method ({}) was added to your account. Not you? Contact your center now.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodAdded { kind, .. }, Locale::Es) => format!(
-                "Twostep: se agregó un método de verificación ({}) a su cuenta. ¿No fue usted? Comuníquese con su centro ahora.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodRemoved { kind, .. }, Locale::En) => format!(
-                "Twostep: a verification method ({}) was removed from your account. Not you? Contact your center now.",
-                kind.label_in(locale)
-            ),
-            (Notice::MethodRemoved { kind, .. }, Locale::Es) => format!(
-                "Twostep: se eliminó un método de verificación ({}) de su cuenta. ¿No fue usted? Comuníquese con su centro ahora.",
-                kind.label_in(locale)
-            ),
-            (Notice::Reset, Locale::En) => {
-                "Twostep: your center reset your 2-Step Verification. Not expected? Contact your center.".to_owned()
-            }
-            (Notice::Reset, Locale::Es) => {
-                "Twostep: su centro restableció su verificación en dos pasos. ¿No lo esperaba? Comuníquese con su centro.".to_owned()
-            }
-            (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::En) => {
-                "Twostep: someone entered your password but not your verification code. Not you? Contact your center.".to_owned()
-            }
-            (Notice::SecondStepLocked | Notice::SecondStepLockedForGood, Locale::Es) => {
-                "Twostep: alguien ingresó su contraseña, pero no su código de verificación. ¿No fue usted? Comuníquese con su centro.".to_owned()
-            }
-            (Notice::RecoveryCodeUsed { .. }, Locale::En) => {
-                "Twostep: a recovery code was used to sign in to your account. Not you? Contact your center now.".to_owned()
-            }
-            (Notice::RecoveryCodeUsed { .. }, Locale::Es) => {
-                "Twostep: se usó un código de recuperación para iniciar sesión en su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
-            }
-            (Notice::NewSignIn { .. }, Locale::En) => {
-                "Twostep: new sign-in to your account from a device you have not used recently. Not you? Contact your center now.".to_owned()
-            }
-            (Notice::NewSignIn { .. }, Locale::Es) => {
-                "Twostep: nuevo inicio de sesión en su cuenta desde un dispositivo nuevo. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
-            }
-            (Notice::PasswordChanged, Locale::En) => {
-                "Twostep: your password was changed. Not you? Contact your center now.".to_owned()
-            }
-            (Notice::PasswordChanged, Locale::Es) => {
-                "Twostep: se cambió su contraseña. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
-            }
-            (Notice::RecoveryCodesReplaced, Locale::En) => {
-                "Twostep: new recovery codes were made for your account. Not you? Contact your center now.".to_owned()
-            }
-            (Notice::RecoveryCodesReplaced, Locale::Es) => {
-                "Twostep: se crearon códigos de recuperación nuevos para su cuenta. ¿No fue usted? Comuníquese con su centro ahora.".to_owned()
-            }
-            (Notice::AdminAdded { who, .. }, Locale::En) => {
-                format!("Twostep: {who} was made an administrator of your center. Not expected? Talk with your center now.")
-            }
-            (Notice::AdminAdded { who, .. }, Locale::Es) => {
-                format!("Twostep: {who} ahora es administrador de su centro. ¿No lo esperaba? Hable con su centro ahora.")
-            }
-            (Notice::Unfrozen, Locale::En) => {
-                "Twostep: an administrator unfroze your account; you will choose a new password at your next sign-in.".to_owned()
-            }
-            (Notice::Unfrozen, Locale::Es) => {
-                "Twostep: un administrador descongeló su cuenta; elegirá una contraseña nueva al iniciar sesión.".to_owned()
-            }
+        let body = render(self.parts(Channel::Sms, locale), locale);
+        let way_out = render(freeze_parts(Channel::Sms, freeze), locale);
+        let body = if way_out.is_empty() {
+            body
+        } else {
+            format!("{body} {way_out}")
         };
-        let way_out = match (locale, freeze) {
-            (Locale::En, Some(freeze)) => format!(" Freeze your account: {freeze}"),
-            (Locale::Es, Some(freeze)) => format!(" Congelar su cuenta: {freeze}"),
-            (_, None) => String::new(),
+        Message::text(to, body).in_locale(locale)
+    }
+
+    /// The notice's template on `channel` and its placeholders' values.
+    fn parts(&self, channel: Channel, locale: Locale) -> Parts {
+        let (email, text, values) = match *self {
+            Notice::MethodAdded { kind, hint } => (
+                "method_added.email",
+                "method_added.text",
+                context! { kind => kind.label_in(locale), hint },
+            ),
+            Notice::MethodRemoved { kind, hint } => (
+                "method_removed.email",
+                "method_removed.text",
+                context! { kind => kind.label_in(locale), hint },
+            ),
+            Notice::Reset => ("reset.email", "reset.text", context! {}),
+            // Both locks send the same text: it says what happened; the email says what next.
+            Notice::SecondStepLocked => (
+                "second_step_locked.email",
+                "second_step_locked.text",
+                context! {},
+            ),
+            Notice::SecondStepLockedForGood => (
+                "second_step_locked_for_good.email",
+                "second_step_locked.text",
+                context! {},
+            ),
+            Notice::RecoveryCodeUsed { left } => (
+                "recovery_code_used.email",
+                "recovery_code_used.text",
+                context! { left },
+            ),
+            Notice::RecoveryCodesReplaced => (
+                "recovery_codes_replaced.email",
+                "recovery_codes_replaced.text",
+                context! {},
+            ),
+            Notice::PasswordChanged => (
+                "password_changed.email",
+                "password_changed.text",
+                context! {},
+            ),
+            // `device` may be empty: the template words it "unknown".
+            Notice::NewSignIn {
+                device,
+                center,
+                when,
+            } => (
+                "new_sign_in.email",
+                "new_sign_in.text",
+                context! { device, center, when },
+            ),
+            // `by` is empty for the server's operator.
+            Notice::AdminAdded {
+                who,
+                by,
+                center,
+                when,
+            } => (
+                "admin_added.email",
+                "admin_added.text",
+                context! { who, by, center, when },
+            ),
+            Notice::Unfrozen => ("unfrozen.email", "unfrozen.text", context! {}),
         };
-        Message::text(to, format!("{body}{way_out}")).in_locale(locale)
+        match channel {
+            Channel::Email => (email, values),
+            Channel::Sms => (text, values),
+        }
     }
 }
 
-/// The HTML part of an email: the same text, paragraph by paragraph, escaped.
-/// The HTML part of an email: the plain text's paragraphs, in the language it is written in.
+/// The HTML part of an email: the plain text's paragraphs, escaped, in the language it is
+/// written in. Not a template: it is layout, and escaping is all it must get right.
 pub fn html(body: &str, lang: &str) -> String {
     let paras: String = body
         .split("\n\n")
@@ -400,6 +311,8 @@ fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     const LINK: &str =
@@ -433,6 +346,131 @@ mod tests {
         Notice::SecondStepLocked,
         Notice::SecondStepLockedForGood,
     ];
+
+    /// Every template a message of `locale` renders, with its placeholders filled.
+    fn every_message(locale: Locale) -> Vec<Parts> {
+        let mut all = vec![
+            code_parts(Channel::Email, "123456", 10),
+            code_parts(Channel::Sms, "123456", 10),
+            reminder_parts("Little Acorns"),
+        ];
+        for channel in [Channel::Email, Channel::Sms] {
+            all.push(freeze_parts(channel, Some(LINK)));
+            all.push(freeze_parts(channel, None));
+            all.extend(ALL_NOTICES.iter().map(|n| n.parts(channel, locale)));
+        }
+        all
+    }
+
+    fn names(values: &Value) -> BTreeSet<String> {
+        values.try_iter().unwrap().map(|k| k.to_string()).collect()
+    }
+
+    /// Every template in every language renders with every placeholder its message fills, and
+    /// uses no other (the environment is strict: an unknown or unfilled name fails to render);
+    /// both languages use the same placeholders; every file under templates/ is built in and
+    /// rendered by some message.
+    #[test]
+    fn every_template_renders_in_every_language_with_every_placeholder_filled() {
+        // No wildcard: a new notice fails to compile here until ALL_NOTICES lists it.
+        for n in ALL_NOTICES {
+            match n {
+                Notice::MethodAdded { .. }
+                | Notice::MethodRemoved { .. }
+                | Notice::Reset
+                | Notice::SecondStepLocked
+                | Notice::SecondStepLockedForGood
+                | Notice::RecoveryCodeUsed { .. }
+                | Notice::RecoveryCodesReplaced
+                | Notice::PasswordChanged
+                | Notice::NewSignIn { .. }
+                | Notice::AdminAdded { .. }
+                | Notice::Unfrozen => {}
+            }
+        }
+        let mut rendered = BTreeSet::new();
+        for locale in Locale::ALL {
+            for (message, values) in every_message(locale) {
+                let name = format!("{}/{message}.txt", locale.as_str());
+                let template = TEMPLATES.get_template(&name).unwrap();
+                let used: BTreeSet<String> =
+                    template.undeclared_variables(false).into_iter().collect();
+                let filled = names(&values);
+                let unfilled: Vec<_> = used.difference(&filled).collect();
+                assert!(unfilled.is_empty(), "{name}: {unfilled:?} not filled");
+                let other = if locale == Locale::En { "es" } else { "en" };
+                let theirs = TEMPLATES
+                    .get_template(&format!("{other}/{message}.txt"))
+                    .unwrap();
+                assert_eq!(
+                    used,
+                    theirs.undeclared_variables(false).into_iter().collect(),
+                    "{message}: the languages use different placeholders"
+                );
+                let text = template
+                    .render(&values)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(
+                    !["{{", "}}", "{%", "%}", "{#"]
+                        .iter()
+                        .any(|t| text.contains(t)),
+                    "{name}: {text}"
+                );
+                assert_eq!(text.trim(), text, "{name}: no blank line around the words");
+                rendered.insert(name);
+            }
+        }
+        let built_in: BTreeSet<String> = SOURCES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        assert_eq!(rendered, built_in, "a built-in template no message renders");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/delivery/templates");
+        let mut on_disk = BTreeSet::new();
+        for lang in std::fs::read_dir(dir).unwrap() {
+            let lang = lang.unwrap();
+            for file in std::fs::read_dir(lang.path()).unwrap() {
+                let file = file.unwrap().file_name();
+                on_disk.insert(format!(
+                    "{}/{}",
+                    lang.file_name().to_string_lossy(),
+                    file.to_string_lossy()
+                ));
+            }
+        }
+        assert_eq!(
+            on_disk, built_in,
+            "a file under templates/ is not in SOURCES"
+        );
+    }
+
+    #[test]
+    fn a_placeholder_left_unfilled_fails_to_render_rather_than_leave_a_gap() {
+        let code = TEMPLATES.get_template("en/code.text.txt").unwrap();
+        assert!(code.render(context! { code => "123456" }).is_err());
+        assert!(code
+            .render(context! { code => "123456", minutes => 10 })
+            .is_ok());
+        let notice = TEMPLATES.get_template("es/new_sign_in.email.txt").unwrap();
+        assert!(notice
+            .render(context! { center => "x", when => "y" })
+            .is_err());
+    }
+
+    /// Plain text is not escaped: what a person or device typed reads as typed, and is never
+    /// itself read as a template.
+    #[test]
+    fn plain_text_keeps_what_people_typed() {
+        let n = Notice::NewSignIn {
+            device: "<Jo's> \"tablet\" & {{ x }}",
+            center: "Little & Acorns",
+            when: "now",
+        };
+        let e = n.email(&Subjects::default(), "jo@x.org", Locale::En, Some(LINK));
+        assert!(e
+            .body
+            .contains("Device: calls itself \"<Jo's> \"tablet\" & {{ x }}\""));
+        assert!(e.body.contains("your Little & Acorns account"));
+        let h = html(&e.body, "en");
+        assert!(h.contains("&lt;Jo's&gt; &quot;tablet&quot; &amp; {{ x }}"));
+    }
 
     #[test]
     fn every_notice_has_an_email_and_a_one_sentence_text_in_each_language() {

@@ -5,6 +5,7 @@
 use std::process::Command;
 
 use serde_json::Value;
+use twostep_client::api;
 
 use crate::harness::*;
 
@@ -94,4 +95,48 @@ async fn the_served_openapi_document_is_valid(db: Db) {
         out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "valid",
         "{said}"
     );
+}
+
+/// The document names the audit trail's actions and reasons from the one list of each
+/// (`twostep_api::AuditAction`, `AuditReason`): the events' fields and the filter refer to it.
+#[tokio::test]
+async fn the_document_lists_every_audit_action_and_reason() {
+    let t = TestServer::start(Db::Sqlite).await;
+    let doc = t.client.openapi().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let names = |v: &Value| -> Vec<String> {
+        v["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not an enum: {v}"))
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let actions: Vec<_> = api::AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    assert_eq!(names(&schemas["AuditAction"]), actions);
+    let reasons: Vec<_> = api::AuditReason::ALL
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    assert_eq!(names(&schemas["AuditReason"]), reasons);
+    let event = &schemas["AuditEvent"]["properties"];
+    assert_eq!(event["action"]["$ref"], "#/components/schemas/AuditAction");
+    assert!(
+        event["reason"]
+            .to_string()
+            .contains("#/components/schemas/AuditReason"),
+        "{}",
+        event["reason"]
+    );
+    let audit = &doc["paths"]["/api/v1/admin/audit"]["get"]["parameters"];
+    let filter = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "action")
+        .unwrap();
+    assert_eq!(names(&filter["schema"]), actions);
 }

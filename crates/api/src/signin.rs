@@ -1,0 +1,148 @@
+//! "Sign-in" in docs/api.md: the password, the second step (a code or a recovery code) and
+//! the session they end in.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{Delivery, Kind, Method, Person, REDACTED};
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    /// True when a recovery code signed this session in: the app leads the person to add a
+    /// method or make new codes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub recovered: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What follows `POST /login`, and the end of every sign-in path (`next: "done"`).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "next", rename_all = "snake_case")]
+pub enum LoginResponse {
+    Done {
+        session: Session,
+        person: Person,
+    },
+    Verify {
+        challenge_id: String,
+        expires_at: DateTime<Utc>,
+        methods: Vec<Method>,
+        preferred_method_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code_sent: Option<Delivery>,
+    },
+    Setup {
+        setup_token: String,
+        required: bool,
+        allowed_kinds: Vec<Kind>,
+        email_prefill: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SendRequest {
+    pub method_id: String,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerifyRequest {
+    pub method_id: String,
+    pub code: String,
+}
+
+/// `POST /challenges/{id}/recover`: any case, spaces and dashes are accepted.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoverRequest {
+    pub recovery_code: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .field("recovered", &self.recovered)
+            .finish()
+    }
+}
+
+impl fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Done { session, person } => f
+                .debug_struct("Done")
+                .field("session", session)
+                .field("person", person)
+                .finish(),
+            Self::Verify {
+                challenge_id,
+                expires_at,
+                methods,
+                preferred_method_id,
+                code_sent,
+            } => f
+                .debug_struct("Verify")
+                .field("challenge_id", challenge_id)
+                .field("expires_at", expires_at)
+                .field("methods", methods)
+                .field("preferred_method_id", preferred_method_id)
+                .field("code_sent", code_sent)
+                .finish(),
+            Self::Setup {
+                required,
+                allowed_kinds,
+                email_prefill,
+                ..
+            } => f
+                .debug_struct("Setup")
+                .field("setup_token", &REDACTED)
+                .field("required", required)
+                .field("allowed_kinds", allowed_kinds)
+                .field("email_prefill", email_prefill)
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for VerifyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyRequest")
+            .field("method_id", &self.method_id)
+            .field("code", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RecoverRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoverRequest")
+            .field("recovery_code", &REDACTED)
+            .finish()
+    }
+}

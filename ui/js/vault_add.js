@@ -1,0 +1,76 @@
+// Adding an account to the built-in authenticator: a pasted link, a QR image (a file or a pasted
+// screenshot, or the camera on phones), or a key by hand, with a PIN of its own or none.
+
+import { call } from './api.js';
+import { h, field, errorBox, showError, clearError, busy, errorText } from './dom.js';
+import { t } from './i18n.js';
+import { render } from './vault.js';
+
+/** Add an account; `link`: an `otpauth://` link the app was handed, filled in. */
+export function add(app, { back, link } = {}) {
+  const box = errorBox();
+  const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'new-entry-pin', autocomplete: 'new-password', maxlength: '12' });
+  const uri = h('input', { type: 'text', id: 'new-entry-uri', placeholder: t('vault.add.link_placeholder'), autocomplete: 'off', spellcheck: 'false', value: link || '' });
+  const file = h('input', { type: 'file', id: 'new-entry-file', accept: 'image/*' });
+  const issuer = h('input', { type: 'text', id: 'new-entry-issuer' });
+  const account = h('input', { type: 'text', id: 'new-entry-account' });
+  const secret = h('input', { type: 'text', id: 'new-entry-secret', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'characters' });
+  const algorithm = h('select', { id: 'new-entry-algorithm' }, ['SHA1', 'SHA256', 'SHA512'].map((a) => h('option', { value: a }, a.replace('SHA', 'SHA-'))));
+  const digits = h('select', { id: 'new-entry-digits' }, ['6', '7', '8'].map((d) => h('option', { value: d }, d)));
+  const period = h('input', { type: 'number', id: 'new-entry-period', value: '30', min: '1', max: '300' });
+
+  const submit = (entry, button) => busy(button, async () => {
+    clearError(box);
+    try {
+      const added = await call('vault_add', { entry, pin: pin.value || null });
+      app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '') }, 'vault');
+    } catch (e) { showError(box, e); }
+  });
+  const fromImage = (blob, button) => {
+    const reader = new FileReader();
+    reader.onload = () => submit({ source: 'qr_image', image_base64: String(reader.result).split(',')[1] || '' }, button);
+    reader.readAsDataURL(blob);
+  };
+  const addUri = h('button', { type: 'button', class: 'secondary', id: 'add-uri', onclick: (ev) => submit({ source: 'uri', uri: uri.value }, ev.currentTarget) }, t('vault.add.from_link_button'));
+  const addFile = h('button', { type: 'button', class: 'secondary', id: 'add-file', onclick: (ev) => {
+    if (!file.files.length) { showError(box, { message: t('vault.add.choose_image_first') }); return; }
+    fromImage(file.files[0], ev.currentTarget);
+  } }, t('vault.add.from_image_button'));
+  const addManual = h('button', { type: 'button', class: 'secondary', id: 'add-manual', onclick: (ev) => submit({
+    source: 'manual', issuer: issuer.value, account: account.value, secret: secret.value,
+    algorithm: algorithm.value, digits: Number(digits.value), period: Number(period.value),
+  }, ev.currentTarget) }, t('vault.add.manual_button'));
+
+  // On phones and tablets (the barcode-scanner plugin exists only in mobile builds).
+  const scanner = window.__TAURI__ && window.__TAURI__.barcodeScanner;
+  const scan = scanner ? h('section', { class: 'card' }, h('h2', {}, t('vault.add.scan_heading')),
+    h('button', { type: 'button', class: 'primary', id: 'scan-qr', onclick: (ev) => busy(ev.currentTarget, async () => {
+      try {
+        const r = await scanner.scan({ formats: [scanner.Format.QRCode] });
+        await submit({ source: 'uri', uri: r.content }, ev.currentTarget);
+      } catch (e) { showError(box, { message: t('vault.add.scan_failed', { error: errorText(e) }) }); }
+    }) }, t('vault.add.scan_button'))) : null;
+
+  const page = h('div', { class: 'page' },
+    h('p', {}, h('a', { href: '#vault', onclick: (ev) => { ev.preventDefault(); app.show(render, { back }, 'vault'); } }, t('vault.back_to_authenticator'))),
+    h('h1', {}, t('vault.add.title')),
+    link ? h('p', { class: 'notice', id: 'link-received', role: 'status' }, t('vault.add.link_received')) : null,
+    box,
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.pin_heading')),
+      field(t('vault.add.pin_label'), pin, t('vault.add.pin_hint'))),
+    scan,
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.qr_heading')),
+      field(t('vault.add.image_label'), file, t('vault.add.image_hint')), addFile),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.link_heading')), field(t('vault.add.link_label'), uri), addUri),
+    h('section', { class: 'card' }, h('h2', {}, t('vault.add.manual_heading')),
+      field(t('vault.add.service'), issuer), field(t('vault.add.account'), account), field(t('vault.add.key'), secret, t('vault.add.key_hint')),
+      h('details', {}, h('summary', {}, t('vault.add.advanced')), field(t('vault.add.algorithm'), algorithm), field(t('vault.add.digits'), digits), field(t('vault.add.period'), period)),
+      addManual));
+  // A link handed over: the PIN is the one choice left before adding it.
+  if (link) setTimeout(() => pin.focus(), 0);
+  page.addEventListener('paste', (ev) => {
+    const item = [...(ev.clipboardData ? ev.clipboardData.items : [])].find((i) => i.type.startsWith('image/'));
+    if (item) { ev.preventDefault(); fromImage(item.getAsFile(), addFile); }
+  });
+  return page;
+}
