@@ -9,7 +9,7 @@ use crate::crypto::new_token;
 use crate::delivery::{self, templates::Notice};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, MethodRow, PersonRow};
+use crate::store::{self, MethodRow, PersonRow, Tx};
 
 /// How long a "This wasn't me" link works.
 pub const FREEZE_LINK_DAYS: i64 = 7;
@@ -17,14 +17,14 @@ pub const FREEZE_LINK_DAYS: i64 = 7;
 /// Queues `notice` to every address of `person`, plus those of `gone` (methods just removed,
 /// whose owners must hear of it too). Call it inside the transaction that makes it true.
 pub async fn send(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     notice: Notice<'_>,
     gone: &[MethodRow],
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let methods = store::methods::of_person(&mut *tx, &person.id).await?;
+    let methods = store::methods::of_person(&mut **tx, &person.id).await?;
     // (address, whether it is still the person's): a removed address hears of the change but
     // gets no link, since whoever holds it now could freeze the account with it.
     let mut emails = vec![(person.email.to_lowercase(), true)];
@@ -48,7 +48,7 @@ pub async fn send(
     // One link for this notice, on every current address; only its hash is kept.
     let (token, hash) = new_token();
     let expires = now + Duration::days(FREEZE_LINK_DAYS);
-    store::freeze_tokens::insert(&mut *tx, &hash, &person.id, now, expires).await?;
+    store::freeze_tokens::insert(&mut **tx, &hash, &person.id, now, expires).await?;
     let link = format!("{}/freeze/{}", st.public_url(), token.as_str());
     // In the person's language.
     let (locale, subjects) = (person.locale, st.cfg.subjects(person.locale));
@@ -56,13 +56,13 @@ pub async fn send(
         let msg = notice
             .email(&subjects, e, locale, current.then_some(link.as_str()))
             .for_person(&person.id);
-        delivery::queue(&mut *tx, now, &msg).await?;
+        delivery::queue(tx, now, &msg).await?;
     }
     for (p, current) in &phones {
         let msg = notice
             .text(p, locale, current.then_some(link.as_str()))
             .for_person(&person.id);
-        delivery::queue(&mut *tx, now, &msg).await?;
+        delivery::queue(tx, now, &msg).await?;
     }
     Ok(())
 }

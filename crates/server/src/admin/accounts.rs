@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::people::{self, NewPerson};
+use crate::store::Tx;
 use crate::store::{self, centers, new_id, AuditAction, Event, PersonRow};
 
 pub struct NewAccount<'a> {
@@ -87,7 +88,6 @@ pub async fn add(
         tell_administrators(&mut tx, st, center_id, &id, actor).await?;
     }
     tx.commit().await?;
-    st.courier.wake();
     people::by_id(st.db.read(), &id)
         .await?
         .ok_or_else(|| ApiError::internal("a person vanished after being added"))
@@ -96,14 +96,14 @@ pub async fn add(
 /// Every other administrator of the center hears that `new_id` was made one, and by whom: an
 /// administrator account taken over must not be able to make a second one quietly.
 async fn tell_administrators(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     center_id: &str,
     new_id: &str,
     actor: Option<&str>,
 ) -> Result<(), ApiError> {
     let now = st.now();
-    let people = people::of_center(&mut *tx, center_id).await?;
+    let people = people::of_center(&mut **tx, center_id).await?;
     let name_of = |id: &str| {
         people
             .iter()
@@ -113,7 +113,7 @@ async fn tell_administrators(
     let who = name_of(new_id).unwrap_or_default();
     // Empty: the operator, worded in each administrator's language.
     let by = actor.and_then(name_of).unwrap_or_default();
-    let center = centers::get(&mut *tx, center_id).await?.name;
+    let center = centers::get(&mut **tx, center_id).await?.name;
     let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
     let notice = Notice::AdminAdded {
         who: &who,

@@ -54,7 +54,6 @@ pub async fn unfreeze(st: &AppState, p: &Principal, id: &str) -> Result<api::Per
             .record(&mut *tx, now)
             .await?;
         tx.commit().await?;
-        st.courier.wake();
     }
     view_of(st, &person.id).await
 }

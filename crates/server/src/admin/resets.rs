@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::reset_requests::{self, ResetRequestRow};
+use crate::store::Tx;
 use crate::store::{self, new_id, AuditAction, AuditReason, Event, PersonRow};
 
 /// How long a reset request waits for the second administrator.
@@ -145,7 +146,6 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     }
     reset_in(&mut tx, st, &person, Some(&admin.id), true).await?;
     tx.commit().await?;
-    st.courier.wake();
     view_of(st, &person.id).await
 }
 
@@ -187,13 +187,12 @@ pub async fn reset_person(
     let mut tx = st.db.begin().await?;
     reset_in(&mut tx, st, person, actor, false).await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(())
 }
 
 /// `approved`: a second administrator approved it (the audit trail says so).
 async fn reset_in(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     actor: Option<&str>,
@@ -202,13 +201,13 @@ async fn reset_in(
     let now = st.now();
     // Every address the person had hears of the reset, the removed methods' included. (The
     // DELETE comes first: on PostgreSQL it also locks what it removes.)
-    let methods = store::methods::delete_all_of(&mut *tx, &person.id).await?;
-    store::enrollments::delete_all_of(&mut *tx, &person.id).await?;
-    store::challenges::delete_all_of(&mut *tx, &person.id).await?;
-    store::tokens::delete_all_of(&mut *tx, &person.id).await?;
-    store::recovery_codes::delete_all_of(&mut *tx, &person.id).await?;
-    reset_requests::delete_pending_of(&mut *tx, &person.id).await?;
-    store::people::reset_two_step(&mut *tx, &person.id).await?;
+    let methods = store::methods::delete_all_of(&mut **tx, &person.id).await?;
+    store::enrollments::delete_all_of(&mut **tx, &person.id).await?;
+    store::challenges::delete_all_of(&mut **tx, &person.id).await?;
+    store::tokens::delete_all_of(&mut **tx, &person.id).await?;
+    store::recovery_codes::delete_all_of(&mut **tx, &person.id).await?;
+    reset_requests::delete_pending_of(&mut **tx, &person.id).await?;
+    store::people::reset_two_step(&mut **tx, &person.id).await?;
     notices::send(tx, st, person, Notice::Reset, &methods, now).await?;
     let event = by(Event::about(person, AuditAction::TwoStepReset), actor);
     let event = if approved {
@@ -216,6 +215,6 @@ async fn reset_in(
     } else {
         event
     };
-    event.record(&mut *tx, now).await?;
+    event.record(&mut **tx, now).await?;
     Ok(())
 }

@@ -163,7 +163,6 @@ pub async fn remind(st: &AppState, p: &Principal) -> Result<api::RemindersSent, 
             .await?;
     }
     tx.commit().await?;
-    st.courier.wake();
     Ok(api::RemindersSent { sent })
 }
 

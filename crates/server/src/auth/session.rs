@@ -13,6 +13,7 @@ use crate::store::devices;
 use crate::store::devices::Device;
 use crate::store::Backend;
 use crate::store::PersonRow;
+use crate::store::Tx;
 use crate::ApiError;
 use crate::AppState;
 use chrono::Duration;
@@ -30,7 +31,7 @@ const DEVICE_REFRESH_AFTER_HOURS: i64 = 24;
 /// one the person has not signed in from in 90 days, tells them on every address. The very
 /// first sign-in of a person is not news to them.
 pub async fn begin(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     device: &Device,
@@ -99,7 +100,7 @@ impl Pending<'_> {
     pub async fn finish(
         self,
         results: &Results,
-        tx: &mut sqlx::AnyConnection,
+        tx: &mut Tx,
         st: &AppState,
         person: &PersonRow,
         now: DateTime<Utc>,
@@ -117,7 +118,7 @@ impl Pending<'_> {
             return Err(ApiError::AccountDisabled);
         }
         if is_news(this_device, any_device, now) {
-            let center = store::centers::get(&mut *tx, &person.center_id).await?;
+            let center = store::centers::get(&mut **tx, &person.center_id).await?;
             let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
             let notice = Notice::NewSignIn {
                 device: self.device.name.as_deref().unwrap_or_default(),

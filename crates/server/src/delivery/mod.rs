@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{outbox, AuditAction, Db, Event};
+use crate::store::{outbox, AuditAction, Db, Event, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -96,12 +96,9 @@ impl Message {
     }
 }
 
-/// Writes `msg` to the outbox; call it inside the transaction that makes it true.
-pub async fn queue(
-    tx: &mut sqlx::AnyConnection,
-    now: DateTime<Utc>,
-    msg: &Message,
-) -> Result<(), ApiError> {
+/// Writes `msg` to the outbox inside the transaction that makes it true; that transaction's
+/// commit wakes the courier.
+pub async fn queue(tx: &mut Tx, now: DateTime<Utc>, msg: &Message) -> Result<(), ApiError> {
     outbox::queue(
         tx,
         &outbox::NewMessage {
@@ -115,7 +112,9 @@ pub async fn queue(
         },
         now,
     )
-    .await
+    .await?;
+    tx.message_queued();
+    Ok(())
 }
 
 pub use crate::store::outbox::Queued;
@@ -213,7 +212,8 @@ impl Courier {
         rules: Arc<dyn Clock>,
         listen: Option<String>,
     ) -> Self {
-        let wake = Arc::new(Notify::new());
+        // Woken by every commit that queued a message (`store::Tx`), and by `wake`.
+        let wake = db.outbox_waker();
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         // Without a wake-up from other servers, look often; with one, only for what is due.
         let poll = if listen.is_some() {
@@ -262,7 +262,8 @@ impl Courier {
         Self { wake, stop }
     }
 
-    /// Call after committing a transaction that queued a message.
+    /// Looks at the outbox now. A flow need not call it: the commit of a transaction that
+    /// queued a message wakes the courier by itself (`store::Tx`).
     pub fn wake(&self) {
         self.wake.notify_one();
     }

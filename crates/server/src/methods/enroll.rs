@@ -166,7 +166,6 @@ pub async fn add(
                 .record(&mut *tx, now)
                 .await?;
             tx.commit().await?;
-            st.courier.wake();
             Ok(api::Enrollment::Code {
                 enrollment_id: id,
                 kind: kind_to_api(kind),
@@ -218,7 +217,6 @@ pub async fn resend(st: &AppState, p: &Principal, id: &str) -> Result<api::Deliv
     let mut tx = st.db.begin().await?;
     let sent = codes::send(&mut tx, st, &code, now).await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(api::Delivery {
         method_id: None,
         sent_to: method::hint(kind, Some(&address)),
@@ -331,7 +329,6 @@ pub async fn confirm(
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
 
     let allowed = store::centers::get(st.db.read(), &person.center_id)
         .await?
@@ -381,7 +378,6 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(())
 }
 

@@ -42,7 +42,6 @@ pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCod
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(api::RecoveryCodes {
         codes,
         created_at: now,
@@ -127,7 +126,6 @@ pub async fn recover(
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(api::LoginResponse::Done {
         session,
         person: store::person_view(&st.db, &person).await?,

@@ -12,7 +12,7 @@ use crate::delivery::{self, templates, Channel};
 use crate::error::{ApiError, CodesCap};
 use crate::state::AppState;
 use crate::store::codes::{self as stored, Caps, NewCode};
-use crate::store::{self, new_id, Exec};
+use crate::store::{self, new_id, Exec, Tx};
 
 pub use crate::store::codes::Scope;
 
@@ -34,14 +34,14 @@ pub struct CodeFor<'a> {
     pub locale: Locale,
 }
 
-/// Sends a new code, inside the caller's transaction (commit, then `courier.wake()`). Earlier
+/// Sends a new code, inside the caller's transaction (its commit wakes the courier). Earlier
 /// codes stay valid. Every limit on sending is a condition of the INSERT itself, so a burst
 /// cannot slip past any: the challenge or enrollment still open, the cooldown per method, the
 /// codes outstanding, and the hourly caps per person and per destination address (of which
 /// codes for a method being added may use only part). The message is queued with the code
 /// and never leaves after the code expires.
 pub async fn send(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     c: &CodeFor<'_>,
     now: DateTime<Utc>,
@@ -79,7 +79,7 @@ pub async fn send(
     }
     let minutes = rules.ttl_secs / 60;
     delivery::queue(
-        &mut *tx,
+        tx,
         now,
         &templates::code(
             &st.cfg.subjects(c.locale),

@@ -14,6 +14,7 @@ use crate::store::AuditAction;
 use crate::store::AuditReason;
 use crate::store::Event;
 use crate::store::PersonRow;
+use crate::store::Tx;
 use crate::ApiError;
 use crate::AppState;
 use chrono::Duration;
@@ -24,13 +25,13 @@ use twostep_core::lockout::LockState;
 /// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
 /// new one issued (ASVS 5.0 7.2.4).
 pub(crate) async fn replace_session(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     old: &[u8],
     device: &Device,
 ) -> Result<api::Session, ApiError> {
-    if !store::tokens::delete(&mut *tx, old).await? {
+    if !store::tokens::delete(&mut **tx, old).await? {
         return Err(ApiError::Unauthenticated);
     }
     crate::auth::session::begin(tx, st, person, device, st.now()).await
@@ -39,7 +40,7 @@ pub(crate) async fn replace_session(
 /// The session a passed challenge earns: a new one, which replaces the refreshed session for
 /// a fresh sign-in's challenge.
 pub(crate) async fn session_after(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     challenge: &ChallengeRow,
@@ -125,7 +126,6 @@ pub(crate) async fn second_step_failed(
             _ => ApiError::ChallengeLocked,
         };
         tx.commit().await?;
-        st.courier.wake();
         return Ok(refused);
     }
     if st.cfg.codes.is_locked(attempts) {

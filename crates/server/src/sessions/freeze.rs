@@ -13,7 +13,7 @@ use crate::crypto::hash_token;
 use crate::delivery::{self, Message};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, freeze_tokens, AuditAction, Event, PersonRow};
+use crate::store::{self, freeze_tokens, AuditAction, Event, PersonRow, Tx};
 
 /// `GET /freeze/{token}`.
 pub async fn page(st: &AppState, token: &str) -> Result<Response, ApiError> {
@@ -88,7 +88,6 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     let (title, body) = match person.locale {
         Locale::En => (
             "Your account is frozen",
@@ -113,12 +112,12 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
 
 /// Every administrator of the person's center hears of it, in their own language.
 async fn tell_administrators(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     person: &PersonRow,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let (name, email) = (&person.name, &person.email);
-    for admin in store::people::of_center(&mut *tx, &person.center_id).await? {
+    for admin in store::people::of_center(&mut **tx, &person.center_id).await? {
         if !admin.is_admin() || admin.id == person.id {
             continue;
         }
@@ -146,7 +145,7 @@ async fn tell_administrators(
         let msg = Message::email(&admin.email, &subject, body)
             .in_locale(admin.locale)
             .for_person(&admin.id);
-        delivery::queue(&mut *tx, now, &msg).await?;
+        delivery::queue(tx, now, &msg).await?;
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ use crate::second_step::{new_challenge, replace_session, session_after};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
 use crate::store::devices::Device;
+use crate::store::Tx;
 use crate::store::{self, challenges, kind_to_api, people};
 use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
@@ -235,7 +236,6 @@ async fn start_challenge(
         _ => None,
     };
     tx.commit().await?;
-    st.courier.wake();
     let (list, preferred) = store::methods::preferred_first(person, methods, allowed);
     Ok(api::LoginResponse::Verify {
         challenge_id: id,
@@ -350,7 +350,7 @@ async fn usable_method(
 }
 
 async fn send_to_method(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     st: &AppState,
     person: &PersonRow,
     challenge_id: &str,
@@ -381,7 +381,7 @@ async fn send_to_method(
         .detail(&hint)
         .kind(kind)
         .hint(&hint)
-        .record(&mut *tx, now)
+        .record(&mut **tx, now)
         .await?;
     Ok(api::Delivery {
         method_id: Some(m.id.clone()),
@@ -403,7 +403,6 @@ pub async fn send(
     let mut tx = st.db.begin().await?;
     let delivery = send_to_method(&mut tx, st, &person, challenge_id, &m, now).await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(delivery)
 }
 

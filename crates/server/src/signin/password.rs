@@ -41,7 +41,6 @@ pub async fn change(
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     Ok(())
 }
 
@@ -110,7 +109,6 @@ pub async fn change_with_token(
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    st.courier.wake();
     let device = Device {
         name: spent.device_name,
         hash: spent.device_hash,

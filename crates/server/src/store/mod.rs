@@ -35,6 +35,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 use twostep_api as api;
@@ -46,9 +48,49 @@ pub use audit::{AuditAction, AuditReason, Event};
 pub use methods::MethodRow;
 pub use people::PersonRow;
 
-/// A transaction. Its first statement should be a write: on SQLite it is `BEGIN IMMEDIATE` on
-/// the one writer connection, so nothing waits out a busy timeout inside one process.
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction. Its first statement should be a write: on SQLite it is `BEGIN
+/// IMMEDIATE` on the one writer connection, so nothing waits out a busy timeout inside one
+/// process. A message queued in it (`delivery::queue`) marks it, and its commit wakes the
+/// courier: the message leaves as soon as the commit makes it real, with no call in each flow
+/// (and none for a transaction rolled back). Queries run on `&mut *tx`, its connection.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    queued: bool,
+    outbox: Arc<Notify>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await?;
+        if self.queued {
+            self.outbox.notify_one();
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+
+    /// A message was queued in this transaction: its commit wakes the courier.
+    pub fn message_queued(&mut self) {
+        self.queued = true;
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 /// Anything a query can run on: a pool, a connection, a transaction (`&mut *tx`).
 pub trait Exec<'c>: Executor<'c, Database = Any> {}
@@ -78,6 +120,8 @@ pub struct Db {
     write: AnyPool,
     read: AnyPool,
     backend: Backend,
+    /// Notified when a transaction that queued a message commits: the courier waits on it.
+    outbox: Arc<Notify>,
     /// SQLite's checkpoints, on a connection of their own.
     checkpoint: Option<(AnyPool, Arc<checkpoint::Checkpointer>)>,
 }
@@ -109,6 +153,7 @@ impl Db {
             read: pool,
             backend: Backend::Postgres,
             checkpoint: None,
+            outbox: Arc::new(Notify::new()),
         })
     }
 
@@ -130,15 +175,26 @@ impl Db {
             read,
             backend: Backend::Sqlite,
             checkpoint: Some((checkpoints, checkpointer)),
+            outbox: Arc::new(Notify::new()),
         })
     }
 
     /// A write transaction.
     pub async fn begin(&self) -> Result<Tx, ApiError> {
-        Ok(match self.backend {
+        let inner = match self.backend {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            queued: false,
+            outbox: self.outbox.clone(),
         })
+    }
+
+    /// What a commit that queued a message notifies (the courier waits on it).
+    pub fn outbox_waker(&self) -> Arc<Notify> {
+        self.outbox.clone()
     }
 
     /// For single statements that write (each its own transaction).
@@ -360,5 +416,64 @@ pub fn person_view_of(
             preferred_method_id: pref,
             recovery_codes_left: recovery_left,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{outbox, Db};
+
+    /// Whether `db`'s courier would be woken now (a permit waits on the notify).
+    async fn woken(db: &Db) -> bool {
+        let waker = db.outbox_waker();
+        tokio::time::timeout(Duration::from_millis(50), waker.notified())
+            .await
+            .is_ok()
+    }
+
+    async fn queue_one(tx: &mut super::Tx) {
+        let msg = crate::delivery::Message {
+            channel: crate::delivery::Channel::Email,
+            to: "parent@acorns.example".into(),
+            subject: "s".into(),
+            body: "b".into(),
+            person_id: None,
+            locale: twostep_core::Locale::En,
+            expires_at: None,
+        };
+        #[allow(clippy::disallowed_methods)]
+        let now = chrono::Utc::now();
+        crate::delivery::queue(tx, now, &msg).await.expect("queued");
+    }
+
+    /// The commit of a transaction that queued a message wakes the courier; one that queued
+    /// none, or one rolled back, does not (and the rolled-back message is not there).
+    #[tokio::test]
+    async fn a_commit_that_queued_a_message_wakes_the_courier() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = Db::open(None, &dir.path().join("t.db"))
+            .await
+            .expect("opens");
+        let tx = db.begin().await.expect("begins");
+        tx.commit().await.expect("commits");
+        assert!(!woken(&db).await, "nothing queued, nobody woken");
+
+        let mut tx = db.begin().await.expect("begins");
+        queue_one(&mut tx).await;
+        tx.rollback().await.expect("rolls back");
+        assert!(!woken(&db).await, "rolled back, nobody woken");
+
+        let mut tx = db.begin().await.expect("begins");
+        queue_one(&mut tx).await;
+        assert!(!woken(&db).await, "not before the commit");
+        tx.commit().await.expect("commits");
+        assert!(woken(&db).await, "woken by the commit");
+        let queued =
+            outbox::dev_messages(db.read(), db.backend(), None, chrono::DateTime::UNIX_EPOCH)
+                .await
+                .expect("read");
+        assert_eq!(queued.len(), 1);
     }
 }
