@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::Kind;
@@ -71,9 +72,9 @@ pub struct AuditLog {
     Serialize,
     Deserialize,
     ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
+    IntoStaticStr,
+    EnumString,
+    VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -124,9 +125,9 @@ pub enum AuditAction {
     Serialize,
     Deserialize,
     ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
+    IntoStaticStr,
+    EnumString,
+    VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -146,7 +147,7 @@ pub enum AuditReason {
 
 impl AuditAction {
     /// Every action, in the order declared.
-    pub const ALL: &'static [AuditAction] = <Self as strum::VariantArray>::VARIANTS;
+    pub const ALL: &'static [AuditAction] = <Self as VariantArray>::VARIANTS;
 
     /// The name it is stored and sent under (`sign_in_passed`).
     pub fn as_str(self) -> &'static str {
@@ -161,7 +162,7 @@ impl AuditAction {
 
 impl AuditReason {
     /// Every reason, in the order declared.
-    pub const ALL: &'static [AuditReason] = <Self as strum::VariantArray>::VARIANTS;
+    pub const ALL: &'static [AuditReason] = <Self as VariantArray>::VARIANTS;
 
     /// The code it is stored and sent under (`wrong_password`).
     pub fn as_str(self) -> &'static str {
