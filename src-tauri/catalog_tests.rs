@@ -420,6 +420,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::PayloadTooLarge,
         E::Unauthenticated,
         E::Forbidden,
+        E::CrossSite,
         E::ReauthRequired,
         E::NotFound("x"),
         E::InvalidCredentials,
@@ -475,6 +476,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::PayloadTooLarge
             | E::Unauthenticated
             | E::Forbidden
+            | E::CrossSite
             | E::ReauthRequired
             | E::NotFound(_)
             | E::InvalidCredentials

@@ -18,6 +18,9 @@ pub enum ApiError {
     Unauthenticated,
     #[error("You don't have permission to do that.")]
     Forbidden,
+    /// A write from another site's page (docs/api.md "Browser clients").
+    #[error("This request came from another website, so it was refused. Open Twostep at its own address and try again there.")]
+    CrossSite,
     #[error(
         "To change this, confirm it's you: enter your password and a verification code again."
     )]
@@ -107,8 +110,8 @@ impl ApiError {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
-            Forbidden | ReauthRequired | AccountDisabled | SelfApproval | OperatorOnly
-            | OwnTwoStepRequired | AdminTooNew(_) => StatusCode::FORBIDDEN,
+            Forbidden | CrossSite | ReauthRequired | AccountDisabled | SelfApproval
+            | OperatorOnly | OwnTwoStepRequired | AdminTooNew(_) => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. }
             | ResendTooSoon { .. }
@@ -132,6 +135,7 @@ impl ApiError {
             PayloadTooLarge => "payload_too_large",
             Unauthenticated => "unauthenticated",
             Forbidden => "forbidden",
+            CrossSite => "cross_site",
             ReauthRequired => "reauth_required",
             NotFound(_) => "not_found",
             InvalidCredentials => "invalid_credentials",

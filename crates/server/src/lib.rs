@@ -31,6 +31,7 @@ pub mod operate;
 pub mod retention;
 pub(crate) mod routes;
 pub mod state;
+pub(crate) mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -220,6 +221,11 @@ pub fn app(state: AppState) -> Router {
         state.cfg.trusted_proxies.clone(),
     );
     let request_timeout = Duration::from_secs(state.cfg.http.request_timeout_secs);
+    let hsts = state
+        .cfg
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
     let (api, openapi) = routes::router(state.cfg.dev_outbox);
     let openapi = Arc::new(openapi);
     api.route(
@@ -229,11 +235,16 @@ pub fn app(state: AppState) -> Router {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-    .fallback(|| async { ApiError::NotFound("That address") })
+    // The UI's files for whatever no route answers (the API's own addresses answer 404).
+    .fallback(web::assets::serve)
     .method_not_allowed_fallback(|| async {
         ApiError::BadRequest("That method is not allowed here.".into())
     })
     .with_state(state)
+    // A browser client's credential: its cookie in, the answer's token out to it.
+    .layer(middleware::from_fn(web::cookies::browser))
+    // Writes from another site's pages refused before anything reads their credentials.
+    .layer(middleware::from_fn(web::csrf::refuse_cross_site))
     // Before anything else of a sign-in runs: a flood fills its own bucket, not the hashing
     // queue every client shares.
     .layer(axum::middleware::from_fn_with_state(
@@ -267,6 +278,9 @@ pub fn app(state: AppState) -> Router {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     ))
+    .layer(middleware::from_fn(move |req: Request, next: Next| {
+        web::headers::add(hsts, req, next)
+    }))
 }
 
 /// A request is answered within `limit`, its body's reading included: a client that sends

@@ -5,6 +5,7 @@
 
 mod admin;
 mod audit;
+mod browser;
 mod cli;
 mod client_limit;
 mod codes;
