@@ -185,3 +185,40 @@ fn an_unused_grant_or_an_ungranted_call_is_caught() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("app_status"), "{found:?}");
 }
+
+/// The quoted names between `start` and the next `]` of `text`.
+fn quoted_between(text: &str, start: &str) -> BTreeSet<String> {
+    let from = text.find(start).unwrap() + start.len();
+    let list = &text[from..from + text[from..].find(']').unwrap()];
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The commands' one list: what `build.rs` declares (and so what Tauri makes permissions
+/// for), what `commands::handler()` registers, and what the main window's capability grants
+/// are the same names; the test above ties the grants to the UI's calls.
+#[test]
+fn the_command_list_is_one_list() {
+    let build = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
+    let declared = quoted_between(&build, "fn twostep_commands() -> &'static [&'static str] {");
+    let handler = std::fs::read_to_string(root().join("src-tauri/commands/mod.rs")).unwrap();
+    let from = handler.find("tauri::generate_handler![").unwrap();
+    let registered: BTreeSet<String> = handler[from..from + handler[from..].find(']').unwrap()]
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.trim().trim_end_matches(',').rsplit("::").next())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let granted: BTreeSet<String> = permissions(&root().join("capabilities/default.json"))
+        .iter()
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|c| c.replace('-', "_"))
+        .collect();
+    assert!(declared.len() > 40, "{declared:?}");
+    assert_eq!(declared, registered, "build.rs and commands::handler()");
+    assert_eq!(declared, granted, "build.rs and capabilities/default.json");
+}

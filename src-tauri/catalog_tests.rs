@@ -544,6 +544,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::AdminToUnshare,
         A::NoAuthenticatorApp,
         A::Qr(String::new()),
+        A::NotForwarded(String::new()),
         A::Internal(String::new()),
     ];
     for e in &app {
@@ -568,6 +569,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::AdminToUnshare
             | A::NoAuthenticatorApp
             | A::Qr(_)
+            | A::NotForwarded(_)
             | A::Internal(_) => {}
         }
     }

@@ -59,6 +59,9 @@ pub enum AppError {
     NoAuthenticatorApp,
     #[error("{0}")]
     Qr(String),
+    /// A request the app does not forward to the server (`api_request`): not a screen's.
+    #[error("The app does not send {0} to the server.")]
+    NotForwarded(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -107,6 +110,7 @@ impl AppError {
             Self::AdminToUnshare => "admin_to_unshare",
             Self::NoAuthenticatorApp => "no_authenticator_app",
             Self::Qr(_) => "no_qr_code",
+            Self::NotForwarded(_) => "bad_request",
             Self::Internal(_) => "internal",
         }
     }

@@ -34,3 +34,47 @@ fn a_remembered_session_is_restored_at_start() {
     assert_eq!(status["preset"], true);
     assert_eq!(status["demo_available"], false);
 }
+
+/// The screens' door to the API (`api_request`): the sessions list goes with the session the
+/// app keeps and comes back without any token; ending the others works through it; an
+/// address the app does not forward is refused before it reaches the server.
+#[test]
+fn the_api_door_forwards_the_sessions_screen_and_nothing_else() {
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let w = f.window();
+    sign_in(&w, email);
+    let token = f.token(email).unwrap();
+    let args = |m: &str, p: &str| json!({"method": m, "path": p, "body": null});
+    let list = invoke(&w, "api_request", args("GET", "/me/sessions")).unwrap();
+    let sessions = list["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0]["current"], true);
+    assert!(!list.to_string().contains(&token), "no token reaches the screen");
+
+    // Another device of the person, then "Sign out everywhere else" through the door.
+    let other = block_on(f.server.client_on("other-device").login(
+        email,
+        twostep_testkit::PASSWORD,
+        Some("Kitchen tablet"),
+    ))
+    .unwrap();
+    assert!(matches!(other, twostep_client::api::LoginResponse::Done { .. }));
+    let list = invoke(&w, "api_request", args("GET", "/me/sessions")).unwrap();
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 2);
+    let ended = invoke(&w, "api_request", args("POST", "/me/sessions/end-others")).unwrap();
+    assert_eq!(ended, Value::Null);
+    let list = invoke(&w, "api_request", args("GET", "/me/sessions")).unwrap();
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 1);
+
+    for (m, p) in [
+        ("GET", "/me"),
+        ("PUT", "/me/password"),
+        ("GET", "/me/sessions/../methods"),
+        ("PATCH", "/me/sessions"),
+    ] {
+        let err = invoke(&w, "api_request", args(m, p)).unwrap_err();
+        assert_eq!(err["code"], "bad_request", "{m} {p}");
+    }
+}

@@ -2,6 +2,7 @@
 //! the server with the token kept on this side, and returns a view or `{code, message}`.
 
 mod admin;
+mod api;
 mod demo;
 pub(crate) mod methods;
 mod reauth;
@@ -49,9 +50,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         reauth::reauth_verify,
         reauth::reauth_recover,
         reauth::change_password,
-        sessions::my_sessions,
-        sessions::end_session,
-        sessions::end_other_sessions,
+        api::api_request,
         sessions::session_alive,
         admin::admin_people,
         admin::admin_person,

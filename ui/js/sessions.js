@@ -1,7 +1,7 @@
 // "Where you're signed in": the person's sessions, this device first among equals, each other
 // one with "Sign out", and "Sign out everywhere else" (a tablet left signed in at school).
 
-import { call } from './api.js';
+import { request } from './transport.js';
 import { t, relativeTime, dateTime } from './i18n.js';
 import { h, errorBox, showError, busy, fill, serverNow } from './dom.js';
 
@@ -12,7 +12,7 @@ export function section(app) {
     type: 'button', id: 'end-others', class: 'secondary', hidden: true,
     onclick: () => busy(others, async () => {
       try {
-        await app.guard(call('end_other_sessions'));
+        await app.guard(request('POST', '/me/sessions/end-others'));
         app.toast(t('sessions.ended_others'));
         await load();
         heading.focus();
@@ -23,7 +23,7 @@ export function section(app) {
   async function load() {
     let data;
     try {
-      data = await app.guard(call('my_sessions'));
+      data = await app.guard(request('GET', '/me/sessions'));
     } catch (e) {
       if (!e.handled) showError(box, e);
       fill(list);
@@ -40,7 +40,7 @@ export function section(app) {
       'aria-label': t('sessions.end_label', { device }),
       onclick: (ev) => busy(ev.currentTarget, async () => {
         try {
-          await app.guard(call('end_session', { sessionId: s.id }));
+          await app.guard(request('DELETE', `/me/sessions/${encodeURIComponent(s.id)}`));
           app.toast(t('sessions.ended', { device }));
           // The row goes: the keyboard goes on from the section's heading.
           await load();

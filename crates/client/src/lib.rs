@@ -4,7 +4,8 @@
 //! The sign-in flow is [`Step`]: `login` answers `Verify`, `Setup` or `Done`; `verify`,
 //! `skip_setup` and a setup-token `confirm_enrollment` lead to `Done`. The app renders the step.
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+pub use reqwest::Method;
+use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use twostep_api as api;
@@ -216,6 +217,18 @@ impl Client {
             rb = rb.json(b);
         }
         self.send(rb).await
+    }
+
+    /// A request the app forwards for its screens (`api_request`): `path` under `/api/v1`, a
+    /// JSON body or none; the answer as JSON (`null` for 204).
+    pub async fn forward(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        self.call(method, path, token, body).await
     }
 
     // --- meta
