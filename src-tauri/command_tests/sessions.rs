@@ -51,7 +51,10 @@ fn the_api_door_forwards_the_sessions_screen_and_nothing_else() {
     let sessions = list["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0]["current"], true);
-    assert!(!list.to_string().contains(&token), "no token reaches the screen");
+    assert!(
+        !list.to_string().contains(&token),
+        "no token reaches the screen"
+    );
 
     // Another device of the person, then "Sign out everywhere else" through the door.
     let other = block_on(f.server.client_on("other-device").login(
@@ -60,7 +63,10 @@ fn the_api_door_forwards_the_sessions_screen_and_nothing_else() {
         Some("Kitchen tablet"),
     ))
     .unwrap();
-    assert!(matches!(other, twostep_client::api::LoginResponse::Done { .. }));
+    assert!(matches!(
+        other,
+        twostep_client::api::LoginResponse::Done { .. }
+    ));
     let list = invoke(&w, "api_request", args("GET", "/me/sessions")).unwrap();
     assert_eq!(list["sessions"].as_array().unwrap().len(), 2);
     let ended = invoke(&w, "api_request", args("POST", "/me/sessions/end-others")).unwrap();

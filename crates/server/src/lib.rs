@@ -436,6 +436,8 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let server = spawn(cfg, Arc::new(SystemClock)).await?;
     tracing::info!(addr = %server.addr, "twostep-server listening on {}", server.url());
+    // The address to open, on standard output (the log goes to standard error).
+    println!("Twostep is at {}/ (open it in a browser)", server.url());
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.stop().await;
