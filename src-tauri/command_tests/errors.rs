@@ -33,11 +33,11 @@ fn bad_input_is_refused_with_a_code_and_changes_nothing() {
     // An id that would walk the URL path is refused before any request.
     let err = invoke(
         &w,
-        "delete_method",
-        json!({ "methodId": "../admin/people" }),
+        "api_request",
+        json!({ "method": "DELETE", "path": "/me/methods/../../admin/people", "body": null }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "not_found");
+    assert_eq!(err["code"], "bad_request");
     // A guardian has no staff profile and is not an administrator.
     let err = invoke(&w, "switch_profile", json!({ "profile": "staff" })).unwrap_err();
     assert_eq!(err["code"], "no_such_profile");

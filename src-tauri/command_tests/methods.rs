@@ -69,9 +69,14 @@ fn enrollment_by_api_then_methods_and_preferred_through_commands() {
     .unwrap();
     let listed = invoke(&w, "my_methods", json!({})).unwrap();
     assert_eq!(listed["methods"].as_array().unwrap().len(), 1);
-    let err = invoke(&w, "delete_method", json!({ "methodId": method_id })).unwrap_err();
+    // Through the screens' door to the API (api_request), as the methods screen does.
+    let delete =
+        json!({"method": "DELETE", "path": format!("/me/methods/{method_id}"), "body": null});
+    let err = invoke(&w, "api_request", delete).unwrap_err();
     assert_eq!(err["code"], "last_method");
-    invoke(&w, "set_preferred", json!({ "methodId": method_id })).unwrap();
+    let prefer =
+        json!({"method": "PUT", "path": "/me/preferred-method", "body": {"method_id": method_id}});
+    assert_eq!(invoke(&w, "api_request", prefer).unwrap(), Value::Null);
 }
 
 #[test]

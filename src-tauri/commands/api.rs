@@ -16,7 +16,7 @@ use crate::session;
 use crate::state::AppState;
 
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
-pub(crate) const FORWARDED: &[&str] = &["/me/sessions"];
+pub(crate) const FORWARDED: &[&str] = &["/me/sessions", "/me/methods", "/me/preferred-method"];
 
 /// The fields that carry a credential in the API's answers.
 const TOKEN_FIELDS: [&str; 3] = ["token", "setup_token", "password_token"];
@@ -90,6 +90,8 @@ mod tests {
         assert!(forwarded_path("/me/sessions").is_ok());
         assert!(forwarded_path("/me/sessions/abc-1_2").is_ok());
         assert!(forwarded_path("/me/sessions/end-others").is_ok());
+        assert!(forwarded_path("/me/methods/m-1").is_ok());
+        assert!(forwarded_path("/me/preferred-method").is_ok());
         for bad in [
             "/me/sessionsx",
             "/login",

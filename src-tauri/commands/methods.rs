@@ -135,21 +135,3 @@ pub(crate) async fn method_confirmed<R: Runtime>(
         recovery_codes: confirmed.recovery_codes,
     })
 }
-
-#[tauri::command]
-pub async fn delete_method(state: State<'_, AppState>, method_id: String) -> AppResult<()> {
-    let id = check_id(&method_id)?.to_owned();
-    session::call(&state, |c, t| async move {
-        c.delete_method(t.expose(), &id).await
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn set_preferred(state: State<'_, AppState>, method_id: String) -> AppResult<()> {
-    let id = check_id(&method_id)?.to_owned();
-    session::call(&state, |c, t| async move {
-        c.set_preferred(t.expose(), &id).await
-    })
-    .await
-}

@@ -2,6 +2,7 @@
 // edit (add the new address, then delete the old), and the preferred method.
 
 import { call } from './api.js';
+import { request } from './transport.js';
 import { h, errorBox, showError, busy, kindLabel, when, methodLabel, methodHint } from './dom.js';
 import { t } from './i18n.js';
 import * as setup from './setup.js';
@@ -59,7 +60,7 @@ export function render(app, { replacing, added, makeCodes } = {}) {
       actions.append(h('button', {
         type: 'button', class: 'secondary prefer', 'aria-label': t('methods.prefer_label', { method: methodLabel(m) }),
         onclick: (ev) => busy(ev.currentTarget, async () => {
-          try { await fresh(app, () => call('set_preferred', { methodId: m.id })); app.toast(t('methods.preferred_toast', { method: methodLabel(m) })); load(); }
+          try { await fresh(app, () => request('PUT', '/me/preferred-method', { method_id: m.id })); app.toast(t('methods.preferred_toast', { method: methodLabel(m) })); load(); }
           catch (e) { if (!e.handled) showError(box, e); }
         }),
       }, t('methods.prefer')));
@@ -98,7 +99,7 @@ export function render(app, { replacing, added, makeCodes } = {}) {
       type: 'button', class: 'danger', id: 'confirm-delete',
       onclick: () => busy(yes, async () => {
         try {
-          await fresh(app, () => call('delete_method', { methodId: m.id }));
+          await fresh(app, () => request('DELETE', `/me/methods/${encodeURIComponent(m.id)}`));
           app.show(render, {}, 'methods');
           app.toast(t('methods.deleted', { method: methodLabel(m) }));
         } catch (e) {
