@@ -83,6 +83,8 @@ impl Browser {
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // A group of its own: the browser it starts is ended with it (below).
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| {
@@ -128,9 +130,28 @@ impl Browser {
         (v[0].as_u64().unwrap() as u32, v[1].as_u64().unwrap() as u32)
     }
 
+    /// Ends the session (the browser quits), then the driver and whatever is left of them.
     pub async fn close(mut self) {
         let _ = self.d.clone().close().await;
-        let _ = self.driver.kill().await;
+        self.end_group();
+        let _ = self.driver.wait().await;
+    }
+
+    fn end_group(&self) {
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// Ends the driver's process group, at the end of a test or when it fails half-way: the
+/// driver alone killed would leave its browser running (Chromium outlives chromedriver).
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.end_group();
     }
 }
 
@@ -143,7 +164,8 @@ fn chromium(device: Device) -> Map<String, Value> {
             "binary": "/usr/bin/chromium",
             // As root (a CI container) Chromium's sandbox cannot start.
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--lang=en-US"],
+                     "--no-first-run", "--lang=en-US", "--disable-crash-reporter",
+                     "--disable-breakpad"],
             "mobileEmulation": {
                 "deviceMetrics": {
                     "width": device.width,
