@@ -151,7 +151,7 @@ async fn another_site_changes_nothing(
     elsewhere: &Elsewhere,
     signed_in: bool,
 ) {
-    let before = (t.count("tokens").await, t.count("audit").await);
+    let before = changes(t).await;
 
     b.d.goto(&format!("{}/form", elsewhere.url)).await.unwrap();
     let landed = wait_for(b, "the form's answer", || async {
@@ -175,11 +175,24 @@ async fn another_site_changes_nothing(
     // `Cross-Origin-Resource-Policy: same-origin` the `no-cors` ones'.
     assert_eq!(title, "done rejected rejected rejected", "{:?}", b.engine);
 
-    let after = (t.count("tokens").await, t.count("audit").await);
-    assert_eq!(before, after, "tokens and audit events unchanged");
+    assert_eq!(
+        before,
+        changes(t).await,
+        "tokens, audit events, password attempts"
+    );
     b.d.goto(&format!("{api}/")).await.unwrap();
     let (status, me) = api_call(b, "GET", "/api/v1/me", None).await;
     assert_eq!(status, if signed_in { 200 } else { 401 }, "{me}");
+}
+
+/// What a write that went through would leave: a token gone or made, an audit event, a failed
+/// password attempt (the other site tries a sign-in).
+async fn changes(t: &TestServer) -> (i64, i64, i64) {
+    (
+        t.count("tokens").await,
+        t.count("audit").await,
+        t.count("password_attempts").await,
+    )
 }
 
 /// The UI in another site's frame is not shown (`frame-ancestors 'none'`, `X-Frame-Options`),
