@@ -10,9 +10,11 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 # What the tests add: a real SMTP server (aiosmtpd), and for the app's window a virtual
 # display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
 # xclip to read the clipboard, x11-utils' xwininfo to read a window's title, xdotool to type a
-# file name into the system's Save dialog.
+# file name into the system's Save dialog; for the browser tests (tests/browser) Chromium and
+# its chromedriver (Debian 12's security repository) beside WebKitGTK's MiniBrowser.
 TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
-	gnome-keyring imagemagick xclip x11-utils xdotool postgresql rpm2cpio cpio
+	gnome-keyring imagemagick xclip x11-utils xdotool postgresql rpm2cpio cpio \
+	chromium chromium-driver
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools
@@ -53,7 +55,8 @@ serve:
 	$(CARGO) run -p twostep-server -- serve --demo --dev-outbox --data $(DATA)
 
 # Every test: unit, server integration (real SMTP and SMS gateway), Tauri mock-runtime
-# commands, and the app's real window under Xvfb with the real keyring. The server's
+# commands, the app's real window under Xvfb with the real keyring, and the server's UI in
+# Chromium and WebKit (tests/browser). The server's
 # integration suite runs each test on SQLite and on a real PostgreSQL cluster the test process
 # starts itself (#[db_test], crates/testkit), in the same run.
 test: test-deps

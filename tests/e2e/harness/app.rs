@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client as Driver, ClientBuilder};
+use fantoccini::Client as Driver;
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
 use tokio::sync::{Mutex, MutexGuard};
@@ -103,25 +103,7 @@ impl App {
             "webkitgtk:browserOptions".into(),
             serde_json::json!({ "binary": env!("CARGO_BIN_EXE_twostep"), "args": args }),
         );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let d = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            let mut builder = ClientBuilder::new(connector);
-            builder.capabilities(caps.clone());
-            let connect = builder.connect(&url);
-            // A new session waits for the app's window: an app that never opens one (handing
-            // its launch to another instance) must fail the test, not hang it.
-            match tokio::time::timeout(Duration::from_secs(60), connect).await {
-                Ok(Ok(d)) => break d,
-                Ok(Err(e)) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Ok(Err(e)) => panic!("WebDriver session did not start: {e}"),
-                Err(_) => panic!("the app's window did not open within 60 s"),
-            }
-        };
+        let d = super::webdriver::connect(port, caps).await;
         let app = App {
             d,
             driver,

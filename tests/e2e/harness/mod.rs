@@ -14,6 +14,8 @@ mod desktop;
 mod evidence;
 mod page;
 mod server;
+#[path = "../../shared/webdriver.rs"]
+mod webdriver;
 
 pub use app::{launch_again, App, AppData};
 pub use desktop::{answer_save_dialog, clipboard};
