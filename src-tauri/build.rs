@@ -31,8 +31,6 @@ fn twostep_commands() -> &'static [&'static str] {
         "authenticator_app_available",
         "open_in_authenticator_app",
         "confirm_method",
-        "recovery_codes_status",
-        "make_recovery_codes",
         "copy_recovery_codes",
         "save_recovery_codes",
         "reauth_start",

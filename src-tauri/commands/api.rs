@@ -16,7 +16,12 @@ use crate::session;
 use crate::state::AppState;
 
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
-pub(crate) const FORWARDED: &[&str] = &["/me/sessions", "/me/methods", "/me/preferred-method"];
+pub(crate) const FORWARDED: &[&str] = &[
+    "/me/sessions",
+    "/me/methods",
+    "/me/preferred-method",
+    "/me/recovery-codes",
+];
 
 /// The fields that carry a credential in the API's answers.
 const TOKEN_FIELDS: [&str; 3] = ["token", "setup_token", "password_token"];

@@ -39,8 +39,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         methods::authenticator_app_available,
         methods::open_in_authenticator_app,
         methods::confirm_method,
-        recovery::recovery_codes_status,
-        recovery::make_recovery_codes,
         recovery::copy_recovery_codes,
         recovery::save_recovery_codes,
         reauth::reauth_start,

@@ -1,31 +1,11 @@
-//! Recovery codes: how many are left, a new set (a fresh sign-in), and keeping them (Copy,
-//! Save to a file). The codes pass through the webview only to be shown, this once.
+//! Recovery codes: keeping them (Copy, Save to a file), what only a device does. How many are
+//! left and a new set are the API's own (`api_request`). The codes pass through the webview
+//! only to be shown, this once.
 
-use tauri::{AppHandle, Runtime, State};
-use twostep_api::{RecoveryCodes, RecoveryCodesSummary};
+use tauri::{AppHandle, Runtime};
 
 use crate::error::AppResult;
-use crate::session;
-use crate::state::AppState;
 use crate::{recovery_file, save_file};
-
-#[tauri::command]
-pub async fn recovery_codes_status(state: State<'_, AppState>) -> AppResult<RecoveryCodesSummary> {
-    session::call(
-        &state,
-        |c, t| async move { c.recovery_codes(t.expose()).await },
-    )
-    .await
-}
-
-/// A new set: every earlier code stops working.
-#[tauri::command]
-pub async fn make_recovery_codes(state: State<'_, AppState>) -> AppResult<RecoveryCodes> {
-    session::call(&state, |c, t| async move {
-        c.new_recovery_codes(t.expose()).await
-    })
-    .await
-}
 
 /// Copy: the codes, one per line (the clipboard is cleared after a minute, like any secret).
 #[tauri::command]

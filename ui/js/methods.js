@@ -144,7 +144,7 @@ function recoveryCodes(app, box, openNow) {
     h('p', {}, t('methods.recovery_intro')),
     state, made, low, actions);
 
-  call('recovery_codes_status').then((s) => {
+  request('GET', '/me/recovery-codes').then((s) => {
     state.textContent = s.created_at ? t('methods.recovery_left', { count: s.remaining }) : t('methods.recovery_none');
     made.textContent = s.created_at ? t('methods.recovery_made', { when: when(s.created_at) }) : '';
     low.hidden = !s.created_at || s.remaining > 2;
@@ -156,7 +156,7 @@ function recoveryCodes(app, box, openNow) {
       type: 'button', class: 'primary', id: 'confirm-make-codes',
       onclick: () => busy(yes, async () => {
         try {
-          const r = await fresh(app, () => call('make_recovery_codes'));
+          const r = await fresh(app, () => request('POST', '/me/recovery-codes'));
           if (app.me) app.me.recovered = false;
           app.show(recovery.save, { codes: r.codes, next: () => app.show(render, {}, 'methods') }, 'recovery-codes');
         } catch (e) {
