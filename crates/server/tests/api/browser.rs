@@ -335,3 +335,54 @@ async fn writes_from_another_site_are_refused_and_change_nothing() {
         .unwrap();
     assert_eq!(here.status(), StatusCode::NO_CONTENT);
 }
+
+/// "Add to Home Screen" on a phone or a tablet gives Twostep's name and icon: the page links a
+/// web app manifest (and an Apple touch icon), served with its media type, whose icons are
+/// there in the sizes it names.
+#[tokio::test]
+async fn the_page_can_be_added_to_a_home_screen() {
+    let t = TestServer::start(Db::Sqlite).await;
+    let client = plain();
+    let page = client.get(format!("{}/", t.url())).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    for link in [
+        "<link rel=\"manifest\" href=\"manifest.webmanifest\">",
+        "<link rel=\"apple-touch-icon\" href=\"icons/apple-touch-icon.png\">",
+        "<meta name=\"theme-color\"",
+    ] {
+        assert!(html.contains(link), "{link}");
+    }
+    let res = client
+        .get(format!("{}/manifest.webmanifest", t.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_TYPE], "application/manifest+json");
+    let manifest: Value = res.json().await.unwrap();
+    assert_eq!(manifest["name"], "Twostep");
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    let icons = manifest["icons"].as_array().unwrap();
+    let sizes: Vec<&str> = icons.iter().map(|i| i["sizes"].as_str().unwrap()).collect();
+    assert!(
+        sizes.contains(&"192x192") && sizes.contains(&"512x512"),
+        "{sizes:?}"
+    );
+    let mut srcs: Vec<String> = icons
+        .iter()
+        .map(|i| i["src"].as_str().unwrap().to_owned())
+        .collect();
+    srcs.push("icons/apple-touch-icon.png".into());
+    for src in srcs {
+        let icon = client
+            .get(format!("{}/{src}", t.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(icon.status(), StatusCode::OK, "{src}");
+        assert_eq!(icon.headers()[CONTENT_TYPE], "image/png", "{src}");
+        let bytes = icon.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{src}");
+    }
+}
