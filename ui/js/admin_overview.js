@@ -49,7 +49,7 @@ function bar(role, enrolled, total) {
   // Through the CSSOM: the content security policy forbids inline style attributes.
   fillEl.style.width = `${pct}%`;
   return h('li', { class: 'bar-row', 'data-role': role },
-    h('span', { class: 'bar-label' }, t('admin.overview.role_line', { role: t(`admin.role.${role}`), enrolled: number(enrolled), total: number(total), percent: pct })),
+    h('span', { class: 'bar-label' }, t('admin.overview.role_line', { role: t(`admin.overview.role_group.${role}`), enrolled: number(enrolled), total: number(total), percent: pct })),
     h('span', { class: 'rollout-bar', 'aria-hidden': 'true' }, fillEl));
 }
 

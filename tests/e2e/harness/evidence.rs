@@ -82,7 +82,35 @@ impl App {
         );
     }
 
+    /// A `null` or `undefined` that slipped into the page as text (a missing value rendered by
+    /// the DOM's own `append`/`replaceChildren`, or a missing catalog argument): in what the
+    /// window shows, or in what a screen reader reads for a control.
+    pub async fn check_no_missing_values(&self, name: &str) {
+        let found = self
+            .d
+            .execute(
+                "const bad = /\\b(null|undefined)\\b/;
+                 const hits = [];
+                 const text = [document.body.innerText, document.title];
+                 for (const t of text) for (const line of t.split('\\n')) if (bad.test(line)) hits.push(line.trim());
+                 for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]'))
+                   for (const v of [el.getAttribute('aria-label'), el.getAttribute('placeholder'), el.getAttribute('title'), el.getAttribute('alt')])
+                     if (v && bad.test(v)) hits.push(`${el.tagName.toLowerCase()}#${el.id}: ${v}`);
+                 return hits;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(
+            found.is_empty(),
+            "{name}: the screen shows a missing value as text:\n{}",
+            found.join("\n")
+        );
+    }
+
     pub async fn shoot(&self, name: &str) {
+        self.check_no_missing_values(name).await;
         self.check_accessibility(name).await;
         for (size, w, h) in [
             ("phone", 390, 844),
