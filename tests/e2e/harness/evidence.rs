@@ -109,14 +109,51 @@ impl App {
         );
     }
 
+    /// A toast on show sits in a slot of its own: at phone, tablet and desktop sizes it covers
+    /// no part of the screen's content or of the navigation that can be seen.
+    pub async fn check_toast_covers_nothing(&self, name: &str) {
+        for (size, w, h) in SIZES {
+            self.d.set_window_rect(0, 0, w, h).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let covered = self
+                .d
+                .execute(
+                    "const toast = document.getElementById('toast');
+                     if (!toast.classList.contains('on')) return ['no toast shows'];
+                     const t = toast.getBoundingClientRect();
+                     // What of an element can be seen: clipped by its scrolling ancestors and the window.
+                     const seen = (el) => {
+                       const r = el.getBoundingClientRect();
+                       let top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+                       for (let p = el.parentElement; p; p = p.parentElement) {
+                         if (!/(auto|scroll|hidden)/.test(getComputedStyle(p).overflowY)) continue;
+                         const q = p.getBoundingClientRect();
+                         top = Math.max(top, q.top); bottom = Math.min(bottom, q.bottom);
+                       }
+                       return { top, bottom, left: r.left, right: r.right };
+                     };
+                     return ['#screen', '#nav'].map((css) => document.querySelector(css))
+                       .filter((el) => el && !el.hidden)
+                       .filter((el) => { const c = seen(el);
+                         return t.top < c.bottom - 1 && t.bottom > c.top + 1 && t.left < c.right && t.right > c.left; })
+                       .map((el) => '#' + el.id);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let covered: Vec<String> = serde_json::from_value(covered).unwrap();
+            assert!(
+                covered.is_empty(),
+                "{name} ({size}): the toast covers {}",
+                covered.join(", ")
+            );
+        }
+    }
+
     pub async fn shoot(&self, name: &str) {
         self.check_no_missing_values(name).await;
         self.check_accessibility(name).await;
-        for (size, w, h) in [
-            ("phone", 390, 844),
-            ("tablet", 820, 1180),
-            ("desktop", 1280, 800),
-        ] {
+        for (size, w, h) in SIZES {
             self.d.set_window_rect(0, 0, w, h).await.unwrap();
             tokio::time::sleep(Duration::from_millis(400)).await;
             assert!(
@@ -126,6 +163,13 @@ impl App {
         }
     }
 }
+
+/// The window sizes every screen is photographed at.
+const SIZES: [(&str, u32, u32); 3] = [
+    ("phone", 390, 844),
+    ("tablet", 820, 1180),
+    ("desktop", 1280, 800),
+];
 
 pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
