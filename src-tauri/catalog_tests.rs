@@ -686,3 +686,57 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
         );
     }
 }
+
+/// Every string of a catalog, with its key.
+fn strings(v: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                strings(v, &format!("{prefix}.{k}"), out);
+            }
+        }
+        Value::String(s) => out.push((prefix.trim_start_matches('.').to_owned(), s.clone())),
+        _ => {}
+    }
+}
+
+/// The Spanish slips a native speaker notices (issue 23): a number and its `%` kept on one
+/// line by a non-breaking space; no pronoun agreeing with a `{method}`, whose gender changes
+/// with its kind ("la aplicación", "el correo electrónico"); the role statistics name groups
+/// ("Familias", "Administradores"), not one person's role; the recovery codes' checkbox says
+/// the codes are already saved.
+#[test]
+fn the_spanish_catalog_reads_as_a_native_speaker_writes() {
+    let es = catalog("es");
+    let mut all = Vec::new();
+    strings(&es, "", &mut all);
+    for (key, s) in &all {
+        assert!(
+            !s.contains(" %"),
+            "es {key}: a breaking space before % in {s:?}"
+        );
+        if s.contains("{method}") {
+            let gendered = s.split(|c: char| !c.is_alphabetic()).find(|w| {
+                ["arlo", "erlo", "irlo", "arla", "erla", "irla"]
+                    .iter()
+                    .any(|e| w.ends_with(e))
+            });
+            assert!(
+                gendered.is_none(),
+                "es {key}: {gendered:?} must agree with {{method}}, whose gender varies: {s:?}"
+            );
+        }
+    }
+    assert_eq!(
+        es["admin"]["overview"]["role_group"]["guardian"],
+        "Familias"
+    );
+    assert_eq!(
+        es["admin"]["overview"]["role_group"]["admin"],
+        "Administradores"
+    );
+    assert!(es["recovery"]["confirm_saved"]
+        .as_str()
+        .unwrap()
+        .starts_with("Ya guardé"));
+}

@@ -71,6 +71,13 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
     // The account itself: disabled (confirmed), then enabled again, 2SV kept throughout.
     app.click("#disable").await;
     app.wait("#confirm-account-action").await;
+    // Disabling locks the person out: confirmed with a red button.
+    assert_eq!(
+        app.attr("#confirm-account-action", "class")
+            .await
+            .as_deref(),
+        Some("danger")
+    );
     app.shoot("admin-person-disable").await;
     app.click("#confirm-account-action").await;
     app.wait_text("#reset-result", "is disabled").await;

@@ -83,6 +83,7 @@ async fn add_an_email_then_pick_it_and_an_older_code_still_works_after_a_resend(
     let before = server.outbox(email).await.len();
     app.click("#resend").await;
     app.wait_text("#toast", "Earlier codes still work").await;
+    app.check_toast_covers_nothing("verify-code-resent").await;
     assert_eq!(server.outbox(email).await.len(), before + 1);
     let second = server.last_code(email).await;
     assert_ne!(first, second);

@@ -51,6 +51,12 @@ async fn a_teacher_signs_in_with_a_recovery_code_then_confirms_it_is_them_for_a_
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // "Copied" on the button itself, and what to do next in the page, not in a toast over
+    // the last codes.
+    app.wait_text("#copy-codes", "Copied").await;
+    app.wait_text("#copy-status", "Paste them somewhere safe")
+        .await;
+    assert_eq!(app.attr("#toast", "class").await.as_deref(), Some("toast"));
     app.shoot("recovery-codes").await;
     let codes = app.save_recovery_codes().await;
     assert_eq!(copied.lines().collect::<Vec<_>>(), codes);

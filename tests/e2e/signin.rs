@@ -178,7 +178,20 @@ async fn a_guardian_adds_a_text_message_method_and_then_signs_in_with_it() {
     // A number that can't be a phone number is refused, with what to type.
     app.fill("#new-phone", "12").await;
     app.click("#send-setup-code").await;
-    app.wait_text("#form-error", "").await;
+    app.wait_text("#form-error", "too short").await;
+    let said = app.text("#form-error").await;
+    assert!(
+        !said.contains("from this center") && !said.contains('+'),
+        "too short is not the center's country rule, and the one example is the hint's: {said}"
+    );
+    // A landline: a mobile number is asked for, without the too-short sentence.
+    app.fill("#new-phone", "+44 20 7946 0018").await;
+    app.click("#send-setup-code").await;
+    app.wait_text("#form-error", "Enter a mobile number").await;
+    app.wait_text("#form-error", "landline").await;
+    app.fill("#new-phone", "12").await;
+    app.click("#send-setup-code").await;
+    app.wait_text("#form-error", "too short").await;
     app.shoot("setup-sms").await;
     app.fill("#new-phone", "(201) 555-0123").await;
     app.click("#send-setup-code").await;

@@ -394,6 +394,25 @@ async fn a_shared_tablet_changes_its_server_only_with_the_device_pin() {
     app.quit().await;
 }
 
+/// An opened link shows one card to confirm: its service and account, Add and Cancel, and
+/// nowhere its key (not in the text, not in a field, not in the page's markup).
+async fn link_is_confirmed_with_its_key_hidden(app: &App, issuer: &str, account: &str) {
+    app.wait_text("#link-issuer", issuer).await;
+    app.wait_text("#link-account", account).await;
+    assert!(app.exists("#link-cancel").await);
+    assert!(!app.exists("#new-entry-uri").await, "no link field");
+    assert!(!app.exists("#new-entry-secret").await, "no key field");
+    let markup = app
+        .d
+        .execute("return document.documentElement.outerHTML;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        !markup.as_str().unwrap().contains("GEZDGNBV"),
+        "the key is in the page"
+    );
+}
+
 /// One app per data folder: a second launch with an otpauth:// link (what the desktop runs
 /// when such a link is opened) exits, and the running window opens "Add an account" with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -409,7 +428,7 @@ async fn a_second_launch_hands_its_link_to_the_running_app() {
         String::from_utf8_lossy(&second.stderr)
     );
     app.on_screen("vault-add").await;
-    assert_eq!(app.value("#new-entry-uri").await, link);
+    link_is_confirmed_with_its_key_hidden(&app, "Portal", "riley").await;
     app.wait_text("#link-received", "Choose a PIN").await;
     assert!(app.is_focused("#new-entry-pin").await);
     app.shoot("vault-add-link").await;
@@ -429,7 +448,7 @@ async fn a_link_opened_with_the_app_closed_starts_it_on_add_an_account() {
         "otpauth://totp/Library:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Library";
     let app = App::launch_with_link(&data, link).await;
     app.on_screen("vault-add").await;
-    assert_eq!(app.value("#new-entry-uri").await, link);
+    link_is_confirmed_with_its_key_hidden(&app, "Library", "riley").await;
     app.wait_text("#link-received", "Choose a PIN").await;
     assert!(app.is_focused("#new-entry-pin").await);
     app.click("#add-uri").await;

@@ -44,8 +44,9 @@ export function render(app, { query = '', filter = '', auditPerson = '' } = {}) 
   const open = (id) => app.show(person, { id, back: { query: q.value, filter: f.value } }, 'admin-person');
   return h('div', { class: 'page' },
     h('h1', {}, t('admin.title')),
-    overview(app, open),
+    // Resets waiting for approval first: they expire within 24 hours; the statistics keep.
     pendingResets(app, open),
+    overview(app, open),
     h('section', { class: 'card', 'aria-labelledby': 'people-h' },
       h('h2', { id: 'people-h' }, t('admin.people')),
       h('form', { class: 'filters', role: 'search', onsubmit: (ev) => { ev.preventDefault(); search(); } },
@@ -115,10 +116,11 @@ function accountSection(app, p, box, done) {
     h('h2', { id: 'account-h' }, t('admin.account_title')),
     p.disabled ? h('p', { class: 'notice warning', id: 'disabled-note' }, t('admin.disabled_note', { name: p.name })) : null);
   const actions = h('div', { class: 'actions' });
-  const confirmThen = (button, question, label, yesText, work) => {
+  // `danger`: the confirming button is red for what locks the person out (Disable).
+  const confirmThen = (button, question, label, yesText, work, danger = false) => {
     actions.hidden = true;
     const yes = h('button', {
-      type: 'button', class: 'primary', id: 'confirm-account-action',
+      type: 'button', class: danger ? 'danger' : 'primary', id: 'confirm-account-action',
       onclick: () => busy(yes, async () => {
         try { done(await work()); } catch (e) { if (!e.handled) { showError(box, e); panel.remove(); actions.hidden = false; button.focus(); } }
       }),
@@ -143,7 +145,7 @@ function accountSection(app, p, box, done) {
       async () => {
         await app.guard(call('admin_set_disabled', { personId: p.id, disabled: !p.disabled }));
         return t(p.disabled ? 'admin.enabled_done' : 'admin.disabled_done', { name: p.name });
-      }),
+      }, !p.disabled),
   }, t(p.disabled ? 'admin.enable' : 'admin.disable'));
   if (!p.disabled) actions.append(endAll);
   actions.append(toggle);

@@ -34,6 +34,12 @@ export function auditDetail(e) {
   return parts.length ? parts.join(' · ') : e.detail;
 }
 
+/** Whether two events in a row say the same thing again (twenty wrong passwords): one row,
+ *  "Wrong password × 20", from the oldest to the newest. The CSV keeps every event. */
+function sameEvent(a, b) {
+  return ['action', 'person_id', 'actor_id', 'kind', 'hint', 'reason', 'detail'].every((k) => (a[k] ?? null) === (b[k] ?? null));
+}
+
 /** The audit section; `personId` starts it filtered to one person (and takes focus). */
 export function audit(app, { personId = '' } = {}) {
   const box = errorBox('audit-error');
@@ -54,18 +60,43 @@ export function audit(app, { personId = '' } = {}) {
 
   const query = (before, limit) => ({ person_id: who.value || null, action: what.value || null, before, limit });
   const row = (e) => [when(e.at), name(e.person_id), actionLabel(e.action), e.actor_id && e.actor_id !== e.person_id ? name(e.actor_id) : '', auditDetail(e)];
+  const columns = () => [t('admin.col_when'), t('admin.col_who'), t('admin.col_what'), t('admin.col_by'), t('admin.col_details')];
+  // The last row shown, to which the same event again (the next page's first) is added.
+  let last = null;
+  let shown = 0;
+  const draw = (group) => {
+    const [at, person, action, by, detail] = row(group.event);
+    const cells = [
+      group.count > 1 ? [at, h('span', { class: 'since' }, t('admin.audit.since', { oldest: when(group.oldest) }))] : at,
+      person,
+      group.count > 1 ? t('admin.audit.repeated', { action, count: group.count }) : action,
+      by, detail];
+    const labels = columns();
+    // The column's name on each cell: shown before it when a phone stacks the row's cells.
+    group.tr.replaceChildren(...cells.map((c, i) => h('td', { role: 'cell', 'data-label': labels[i] }, c)));
+    group.tr.dataset.count = String(group.count);
+  };
+  const append = (events) => {
+    for (const e of events) {
+      shown += 1;
+      if (last && sameEvent(last.event, e)) { last.count += 1; last.oldest = e.at; draw(last); continue; }
+      last = { event: e, count: 1, oldest: e.at, tr: h('tr', { role: 'row' }) };
+      draw(last);
+      rows.append(last.tr);
+    }
+  };
   const page = async (before) => {
     clearError(box);
     const mine = before ? generation : ++generation;
     try {
       const log = await app.guard(call('admin_audit', { query: query(before, PAGE) }));
       if (mine !== generation) return;
-      if (!before) rows.replaceChildren();
-      rows.append(...log.events.map((e) => h('tr', {}, row(e).map((c) => h('td', {}, c)))));
+      if (!before) { rows.replaceChildren(); last = null; shown = 0; }
+      append(log.events);
       if (!before && !log.events.length) rows.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 5, class: 'empty' }, t('admin.audit.none'))));
       next = log.next_before ?? null;
       more.hidden = next === null;
-      status.textContent = t(next === null ? 'admin.audit.shown_all' : 'admin.audit.shown', { count: rows.querySelectorAll('tr:not(.empty-row)').length });
+      status.textContent = t(next === null ? 'admin.audit.shown_all' : 'admin.audit.shown', { count: shown });
     } catch (e) { if (!e.handled) showError(box, e); }
   };
   more.onclick = () => busy(more, async () => {
@@ -86,7 +117,7 @@ export function audit(app, { personId = '' } = {}) {
         all.push(...log.events.map((e) => [e.at, ...row(e).slice(1)]));
         before = log.next_before ?? null;
       } while (before !== null);
-      const header = [t('admin.col_when'), t('admin.col_who'), t('admin.col_what'), t('admin.col_by'), t('admin.col_details')];
+      const header = columns();
       const day = new Date().toISOString().slice(0, 10);
       const saved = await app.guard(call('save_audit_csv', { fileName: `${t('admin.audit.file_name')}-${day}.csv`, header, rows: all }));
       status.textContent = saved ? t('admin.audit.exported', { count: all.length }) : '';
@@ -113,10 +144,12 @@ export function audit(app, { personId = '' } = {}) {
     h('form', { class: 'filters', role: 'search', 'aria-label': t('admin.audit.filters'), onsubmit: (ev) => ev.preventDefault() },
       field(t('admin.audit.person_label'), who), field(t('admin.audit.action_label'), what)),
     box,
-    h('div', { class: 'table-wrap' }, h('table', { id: 'audit' },
+    // Explicit roles: a phone shows the rows as stacks (display: block), which would otherwise
+    // lose the table's semantics in WebKit.
+    h('div', { class: 'table-wrap' }, h('table', { id: 'audit', role: 'table' },
       h('caption', { class: 'visually-hidden' }, t('admin.audit.caption')),
-      h('thead', {}, h('tr', {},
-        [t('admin.col_when'), t('admin.col_who'), t('admin.col_what'), t('admin.col_by'), t('admin.col_details')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', { role: 'row' },
+        columns().map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))),
       rows)),
     h('div', { class: 'actions' }, more, exportCsv),
     status);

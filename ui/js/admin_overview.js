@@ -25,9 +25,17 @@ export function overview(app, open) {
         stat('skipped', t('admin.overview.skipped_once'), r.skipped_once),
         stat('frozen', t('admin.overview.frozen'), r.frozen),
         stat('disabled', t('admin.overview.disabled'), r.disabled)),
+      // How the counts relate: the first three add up; the others are counted in them too.
+      h('p', { class: 'hint', id: 'overview-counts-note' }, r.enrolled + r.not_enrolled === r.people
+        ? t('admin.overview.counts_add_up', { people: number(r.people), enrolled: number(r.enrolled), not_enrolled: number(r.not_enrolled) })
+        : t('admin.overview.counts_differ')),
       h('h3', { id: 'overview-roles-h' }, t('admin.overview.by_role')),
       h('ul', { class: 'bars', id: 'overview-roles', 'aria-labelledby': 'overview-roles-h' },
         ROLES.filter((role) => r.by_role[role]).map((role) => bar(role, r.enrolled_by_role[role] || 0, r.by_role[role]))),
+      // A person with two roles is in two bars: the bars' totals then exceed People.
+      ROLES.reduce((sum, role) => sum + (r.by_role[role] || 0), 0) > r.people
+        ? h('p', { class: 'hint', id: 'overview-roles-note' }, t('admin.overview.roles_overlap'))
+        : null,
       h('p', { class: 'hint', id: 'overview-kinds' }, t('admin.overview.methods', {
         list: ['totp', 'email', 'sms'].map((k) => t('admin.overview.kind_count', { kind: t(`common.kind.${k}`), count: number(r.by_kind[k] || 0) })).join(t('home.list_separator')),
       })),
@@ -49,7 +57,7 @@ function bar(role, enrolled, total) {
   // Through the CSSOM: the content security policy forbids inline style attributes.
   fillEl.style.width = `${pct}%`;
   return h('li', { class: 'bar-row', 'data-role': role },
-    h('span', { class: 'bar-label' }, t('admin.overview.role_line', { role: t(`admin.role.${role}`), enrolled: number(enrolled), total: number(total), percent: pct })),
+    h('span', { class: 'bar-label' }, t('admin.overview.role_line', { role: t(`admin.overview.role_group.${role}`), enrolled: number(enrolled), total: number(total), percent: pct })),
     h('span', { class: 'rollout-bar', 'aria-hidden': 'true' }, fillEl));
 }
 

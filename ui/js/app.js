@@ -40,8 +40,7 @@ const app = {
     const heading = screen.querySelector('h1');
     const product = t('signin.brand');
     document.title = heading ? `${heading.textContent} · ${product}` : product;
-    clearTimeout(this.toastTimer);
-    toastEl.classList.remove('on');
+    this.hideToast();
     const first = screen.querySelector('[autofocus]') || screen.querySelector('h1');
     if (first) {
       if (first.tagName === 'H1') first.setAttribute('tabindex', '-1');
@@ -54,11 +53,17 @@ const app = {
     this.timers.push(setInterval(fn, ms));
   },
 
+  /** A short message in the toast slot under the page (which makes room for it) for 5 s. */
   toast(text) {
     toastEl.textContent = text;
     toastEl.classList.add('on');
     clearTimeout(this.toastTimer);
-    this.toastTimer = setTimeout(() => toastEl.classList.remove('on'), 5000);
+    this.toastTimer = setTimeout(() => this.hideToast(), 5000);
+  },
+
+  hideToast() {
+    clearTimeout(this.toastTimer);
+    toastEl.classList.remove('on');
   },
 
   /** A sign-in step from the server: verify, setup or done. */

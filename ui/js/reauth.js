@@ -5,7 +5,7 @@
 
 import { call } from './api.js';
 import { t } from './i18n.js';
-import { h, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
+import { h, fill, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
 import { codeInput } from './code.js';
 
 /** Runs `action()` (a command call); when it needs a fresh sign-in, confirms it's the person
@@ -46,7 +46,7 @@ export function confirmItsYou(app) {
       const password = h('input', { type: 'password', id: 'reauth-password', name: 'password', autocomplete: 'current-password', required: true, autofocus: true });
       const box = errorBox('reauth-error', password);
       const go = h('button', { type: 'submit', id: 'reauth-continue', class: 'primary' }, t('reauth.continue'));
-      dialog.replaceChildren(
+      fill(dialog,
         h('h2', { id: 'reauth-title' }, t('reauth.title')),
         h('p', {}, t('reauth.intro')),
         notice ? h('p', { class: 'notice', id: 'reauth-notice', role: 'status' }, notice) : null,
@@ -126,7 +126,7 @@ export function confirmItsYou(app) {
       };
       const useRecovery = h('button', { type: 'button', id: 'reauth-use-recovery', class: 'link', onclick: toRecovery }, t('reauth.use_recovery'));
       const go = h('button', { type: 'submit', id: 'reauth-confirm', class: 'primary' }, t('reauth.confirm'));
-      dialog.replaceChildren(
+      fill(dialog,
         h('h2', { id: 'reauth-title' }, t('reauth.title')),
         where,
         h('form', {

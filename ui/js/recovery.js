@@ -13,11 +13,17 @@ export function save(app, { codes, next }) {
   box.forInput = saved;
   const list = h('ol', { class: 'recovery-codes', id: 'recovery-codes', 'aria-label': t('recovery.list_label') },
     codes.map((c) => h('li', {}, h('code', {}, c))));
+  // What a copy did is said on the button and in a line under it, in the page's flow: a
+  // toast over the card would hide the last codes and the buttons (on a phone).
+  const copyStatus = h('p', { id: 'copy-status', class: 'hint', role: 'status' });
   const copy = h('button', {
     type: 'button', id: 'copy-codes', class: 'secondary',
     onclick: () => busy(copy, async () => {
-      try { await call('copy_recovery_codes', { codes }); app.toast(t('recovery.copied')); }
-      catch (e) { app.toast(errorText(e)); }
+      try {
+        await call('copy_recovery_codes', { codes });
+        copy.textContent = t('recovery.copied_button');
+        copyStatus.textContent = t('recovery.copied');
+      } catch (e) { copyStatus.textContent = errorText(e); }
     }),
   }, t('recovery.copy'));
   const file = h('button', {
@@ -48,6 +54,7 @@ export function save(app, { codes, next }) {
     },
       list,
       h('div', { class: 'actions' }, copy, file),
+      copyStatus,
       h('label', { class: 'check', for: 'codes-saved' }, saved, h('span', {}, t('recovery.confirm_saved'))),
       box,
       go));

@@ -10,7 +10,7 @@ import { h, fill, field, errorBox, showError, clearError, busy } from './dom.js'
 import { t } from './i18n.js';
 import { entryRow } from './vault_entry.js';
 import { sharedSettings } from './vault_shared.js';
-import { add } from './vault_add.js';
+import { add, confirmLink } from './vault_add.js';
 import { transfer } from './vault_transfer.js';
 
 /** The list. `pick(code)` is set when opened from the code screen. */
@@ -95,11 +95,11 @@ export function render(app, { pick, back, notice } = {}) {
     pick ? null : settings.nodes);
 }
 
-/** "Add an account" with an `otpauth://` link the app was handed (opened from a web page, or
- *  a second launch): filled in, nothing saved until the person chooses a PIN or none and adds.
+/** An `otpauth://` link the app was handed (opened from a web page, or a second launch): one
+ *  card to confirm, nothing saved until the person chooses a PIN or none and adds.
  *  `back`: the screen the person was on. */
 export function addLink(app, link, back) {
-  app.show(add, { link, back: back || undefined }, 'vault-add');
+  app.show(confirmLink, { link, back: back || undefined }, 'vault-add');
 }
 
 /** A link that came while the person was busy (signing in, setting up): the Authenticator

@@ -6,6 +6,56 @@ import { h, field, errorBox, showError, clearError, busy, errorText } from './do
 import { t } from './i18n.js';
 import { render } from './vault.js';
 
+/** What an `otpauth://` link names (its service and account), or null when it can't be read;
+ *  the server checks the rest as it adds it. */
+function linkNames(link) {
+  try {
+    const url = new URL(link);
+    if (url.protocol !== 'otpauth:') return null;
+    const label = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+    const colon = label.indexOf(':');
+    const account = (colon >= 0 ? label.slice(colon + 1) : label).trim();
+    const issuer = (url.searchParams.get('issuer') || (colon >= 0 ? label.slice(0, colon) : '')).trim();
+    return account || issuer ? { issuer, account } : null;
+  } catch (e) { return null; }
+}
+
+/** An `otpauth://` link the app was handed: one card to confirm what it adds (service,
+ *  account, a PIN or none), its key never shown. A link that can't be read gets the whole form. */
+export function confirmLink(app, { back, link }) {
+  const names = linkNames(link);
+  if (!names) return add(app, { back, link });
+  const box = errorBox();
+  const pin = h('input', { type: 'password', inputmode: 'numeric', id: 'new-entry-pin', autocomplete: 'new-password', maxlength: '12' });
+  const leave = () => (back ? back() : app.show(render, {}, 'vault'));
+  const go = h('button', { type: 'submit', class: 'primary', id: 'add-uri' }, t('vault.add.link_add'));
+  const page = h('div', { class: 'narrow' },
+    h('h1', {}, t('vault.add.link_title')),
+    h('p', { class: 'notice', id: 'link-received', role: 'status' }, t('vault.add.link_received')),
+    box,
+    h('form', {
+      class: 'card', id: 'link-confirm', novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        busy(go, async () => {
+          clearError(box);
+          try {
+            const added = await call('vault_add', { entry: { source: 'uri', uri: link }, pin: pin.value || null });
+            app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '') }, 'vault');
+          } catch (e) { showError(box, e); }
+        });
+      },
+    },
+      h('dl', { class: 'link-names' },
+        names.issuer ? [h('dt', {}, t('vault.add.service')), h('dd', { id: 'link-issuer' }, names.issuer)] : null,
+        names.account ? [h('dt', {}, t('vault.add.account')), h('dd', { id: 'link-account' }, names.account)] : null),
+      field(t('vault.add.pin_label'), pin, t('vault.add.pin_hint')),
+      h('div', { class: 'actions' }, go,
+        h('button', { type: 'button', class: 'ghost', id: 'link-cancel', onclick: leave }, t('vault.add.link_cancel')))));
+  setTimeout(() => pin.focus(), 0);
+  return page;
+}
+
 /** Add an account; `link`: an `otpauth://` link the app was handed, filled in. */
 export function add(app, { back, link } = {}) {
   const box = errorBox();

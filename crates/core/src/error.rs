@@ -15,7 +15,7 @@ pub enum RuleError {
          and tying one to you could lock other staff out of them."
     )]
     GenericEmail,
-    #[error("That phone number doesn't look right. Enter it with its country code, such as +1 201 555 0123.")]
+    #[error("That isn't a whole phone number: it is too short, or no such number exists. Enter it with its country code, such as +1 201 555 0123.")]
     InvalidPhone,
     #[error("This number can't receive text messages (it is a landline or a special-rate number). Enter a mobile number.")]
     PhoneCannotText,
@@ -38,14 +38,15 @@ pub enum RuleError {
 }
 
 impl RuleError {
-    /// The stable code (API.md's error codes: several rules share `invalid_phone`).
+    /// The stable code (API.md's error codes). The three phone rules have a code each: a
+    /// person fixes a number that is too short, a landline and a number abroad differently.
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidEmail => "invalid_email",
             Self::GenericEmail => "generic_email",
-            Self::InvalidPhone | Self::PhoneCannotText | Self::PhoneCountryNotServed => {
-                "invalid_phone"
-            }
+            Self::InvalidPhone => "invalid_phone",
+            Self::PhoneCannotText => "phone_cannot_text",
+            Self::PhoneCountryNotServed => "phone_country_not_served",
             Self::LastMethod => "last_method",
             Self::KindNotAllowed => "kind_not_allowed",
             Self::UnknownKind(_) | Self::UnknownRole(_) | Self::UnknownLocale(_) => "bad_request",

@@ -82,13 +82,78 @@ impl App {
         );
     }
 
+    /// A `null` or `undefined` that slipped into the page as text (a missing value rendered by
+    /// the DOM's own `append`/`replaceChildren`, or a missing catalog argument): in what the
+    /// window shows, or in what a screen reader reads for a control.
+    pub async fn check_no_missing_values(&self, name: &str) {
+        let found = self
+            .d
+            .execute(
+                "const bad = /\\b(null|undefined)\\b/;
+                 const hits = [];
+                 const text = [document.body.innerText, document.title];
+                 for (const t of text) for (const line of t.split('\\n')) if (bad.test(line)) hits.push(line.trim());
+                 for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]'))
+                   for (const v of [el.getAttribute('aria-label'), el.getAttribute('placeholder'), el.getAttribute('title'), el.getAttribute('alt')])
+                     if (v && bad.test(v)) hits.push(`${el.tagName.toLowerCase()}#${el.id}: ${v}`);
+                 return hits;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(
+            found.is_empty(),
+            "{name}: the screen shows a missing value as text:\n{}",
+            found.join("\n")
+        );
+    }
+
+    /// A toast on show sits in a slot of its own: at phone, tablet and desktop sizes it covers
+    /// no part of the screen's content or of the navigation that can be seen.
+    pub async fn check_toast_covers_nothing(&self, name: &str) {
+        for (size, w, h) in SIZES {
+            self.d.set_window_rect(0, 0, w, h).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let covered = self
+                .d
+                .execute(
+                    "const toast = document.getElementById('toast');
+                     if (!toast.classList.contains('on')) return ['no toast shows'];
+                     const t = toast.getBoundingClientRect();
+                     // What of an element can be seen: clipped by its scrolling ancestors and the window.
+                     const seen = (el) => {
+                       const r = el.getBoundingClientRect();
+                       let top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+                       for (let p = el.parentElement; p; p = p.parentElement) {
+                         if (!/(auto|scroll|hidden)/.test(getComputedStyle(p).overflowY)) continue;
+                         const q = p.getBoundingClientRect();
+                         top = Math.max(top, q.top); bottom = Math.min(bottom, q.bottom);
+                       }
+                       return { top, bottom, left: r.left, right: r.right };
+                     };
+                     return ['#screen', '#nav'].map((css) => document.querySelector(css))
+                       .filter((el) => el && !el.hidden)
+                       .filter((el) => { const c = seen(el);
+                         return t.top < c.bottom - 1 && t.bottom > c.top + 1 && t.left < c.right && t.right > c.left; })
+                       .map((el) => '#' + el.id);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let covered: Vec<String> = serde_json::from_value(covered).unwrap();
+            assert!(
+                covered.is_empty(),
+                "{name} ({size}): the toast covers {}",
+                covered.join(", ")
+            );
+        }
+    }
+
     pub async fn shoot(&self, name: &str) {
+        self.check_no_missing_values(name).await;
         self.check_accessibility(name).await;
-        for (size, w, h) in [
-            ("phone", 390, 844),
-            ("tablet", 820, 1180),
-            ("desktop", 1280, 800),
-        ] {
+        for (size, w, h) in SIZES {
             self.d.set_window_rect(0, 0, w, h).await.unwrap();
             tokio::time::sleep(Duration::from_millis(400)).await;
             assert!(
@@ -98,6 +163,13 @@ impl App {
         }
     }
 }
+
+/// The window sizes every screen is photographed at.
+const SIZES: [(&str, u32, u32); 3] = [
+    ("phone", 390, 844),
+    ("tablet", 820, 1180),
+    ("desktop", 1280, 800),
+];
 
 pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
