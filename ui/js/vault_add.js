@@ -6,6 +6,11 @@ import { h, field, errorBox, showError, clearError, busy, errorText } from './do
 import { t } from './i18n.js';
 import { render } from './vault.js';
 
+/** "Portal was added." on the list, with a note when its key is short. */
+function addedNotice(added) {
+  return t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '');
+}
+
 /** What an `otpauth://` link names (its service and account), or null when it can't be read;
  *  the server checks the rest as it adds it. */
 function linkNames(link) {
@@ -41,7 +46,7 @@ export function confirmLink(app, { back, link }) {
           clearError(box);
           try {
             const added = await call('vault_add', { entry: { source: 'uri', uri: link }, pin: pin.value || null });
-            app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '') }, 'vault');
+            app.show(render, { back, notice: addedNotice(added) }, 'vault');
           } catch (e) { showError(box, e); }
         });
       },
@@ -73,7 +78,7 @@ export function add(app, { back, link } = {}) {
     clearError(box);
     try {
       const added = await call('vault_add', { entry, pin: pin.value || null });
-      app.show(render, { back, notice: t('vault.add.added', { name: added.entry.issuer || added.entry.account }) + (added.short_secret ? ` ${t('vault.add.short_secret_note')}` : '') }, 'vault');
+      app.show(render, { back, notice: addedNotice(added) }, 'vault');
     } catch (e) { showError(box, e); }
   });
   const fromImage = (blob, button) => {
