@@ -12,7 +12,7 @@ use tauri::State;
 use twostep_client::Method;
 
 use crate::error::{AppError, AppResult};
-use crate::session;
+use crate::session::{self, check_id};
 use crate::state::AppState;
 
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
@@ -54,14 +54,13 @@ fn forwarded_method(m: &str) -> AppResult<Method> {
     }
 }
 
-/// A path the app forwards: below one of `FORWARDED`, of the characters of the API's paths
-/// (ids, no dots, no query), so that nothing reaches another address or another host.
+/// A path the app forwards: below one of `FORWARDED`, every segment shaped as the server's ids
+/// are (`check_id`: no dots, no query, none empty), so that nothing reaches another address or
+/// another host.
 pub(crate) fn forwarded_path(p: &str) -> AppResult<&str> {
     let shaped = p.len() <= 256
-        && p.starts_with('/')
-        && p.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_'))
-        && !p.contains("//");
+        && p.strip_prefix('/')
+            .is_some_and(|rest| rest.split('/').all(|seg| check_id(seg).is_ok()));
     let listed = FORWARDED
         .iter()
         .any(|f| p == *f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')));
