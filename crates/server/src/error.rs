@@ -104,6 +104,11 @@ impl ApiError {
         Self::Internal(detail.into())
     }
 
+    /// A method no route of that address takes (the router's, and the UI's files').
+    pub fn method_not_allowed() -> Self {
+        Self::BadRequest("That method is not allowed here.".into())
+    }
+
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {

@@ -237,9 +237,7 @@ pub fn app(state: AppState) -> Router {
     )
     // The UI's files for whatever no route answers (the API's own addresses answer 404).
     .fallback(web::assets::serve)
-    .method_not_allowed_fallback(|| async {
-        ApiError::BadRequest("That method is not allowed here.".into())
-    })
+    .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
     .with_state(state)
     // A browser client's credential: its cookie in, the answer's token out to it.
     .layer(middleware::from_fn(web::cookies::browser))

@@ -11,8 +11,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::people::{self, NewPerson};
-use crate::store::Tx;
-use crate::store::{self, centers, new_id, AuditAction, Event, PersonRow};
+use crate::store::{self, centers, new_id, AuditAction, Event, PersonRow, Tx};
 
 pub struct NewAccount<'a> {
     pub email: &'a str,

@@ -2,8 +2,7 @@
 
 use twostep_api as api;
 
-use crate::auth::require_admin;
-use crate::auth::Principal;
+use crate::auth::{require_admin, Principal};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{self, AuditAction};

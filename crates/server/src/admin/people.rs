@@ -8,9 +8,7 @@ use twostep_core::Role;
 use zeroize::Zeroizing;
 
 use super::accounts::{self, NewAccount};
-use crate::auth::require_admin;
-use crate::auth::require_admin_write;
-use crate::auth::Principal;
+use crate::auth::{require_admin, require_admin_write, Principal};
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;

@@ -4,10 +4,8 @@
 use twostep_api as api;
 use twostep_core::policy::{counts_for_two_person, ResetApprovals};
 
-use crate::admin::people::by;
-use crate::auth::require_admin;
-use crate::auth::require_admin_write;
-use crate::auth::Principal;
+use super::people::by;
+use crate::auth::{require_admin, require_admin_write, Principal};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::centers::Policy;

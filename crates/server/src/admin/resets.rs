@@ -16,8 +16,7 @@ use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::reset_requests::{self, ResetRequestRow};
-use crate::store::Tx;
-use crate::store::{self, new_id, AuditAction, AuditReason, Event, PersonRow};
+use crate::store::{self, new_id, AuditAction, AuditReason, Event, PersonRow, Tx};
 
 /// How long a reset request waits for the second administrator.
 pub const REQUEST_HOURS: i64 = 24;

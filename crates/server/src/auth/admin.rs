@@ -2,9 +2,9 @@
 //! (a sign-in of the last minutes) for every write.
 
 use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::PersonRow;
-use crate::ApiError;
-use crate::AppState;
 
 pub(crate) fn require_admin(p: &Principal) -> Result<&PersonRow, ApiError> {
     if p.person.is_admin() {

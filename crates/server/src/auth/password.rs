@@ -1,16 +1,12 @@
 //! Whose password this is: the one check of an email and password, counted before the hash,
 //! shared by a sign-in, a fresh sign-in and a password change.
 
-use crate::store;
-use crate::store::attempts;
-use crate::store::AuditAction;
-use crate::store::AuditReason;
-use crate::store::Event;
-use crate::store::PersonRow;
-use crate::ApiError;
-use crate::AppState;
 use chrono::Duration;
 use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{self, attempts, AuditAction, AuditReason, Event, PersonRow};
 
 /// The person whose email and password these are. The attempt is counted first (unknown
 /// emails alike: the same answer, the same writes), and given back when the password is right.

@@ -2,23 +2,17 @@
 //! the person has not used in 90 days. Every way in (a sign-in, a fresh sign-in, a recovery
 //! code, a first method set up) ends here.
 
+use chrono::{DateTime, Duration, Utc};
+use twostep_api as api;
+
 use crate::auth;
 use crate::delivery::templates::Notice;
+use crate::error::ApiError;
 use crate::notices;
-use crate::store;
-use crate::store::batch::Batch;
-use crate::store::batch::Results;
-use crate::store::batch::Slot;
-use crate::store::devices;
-use crate::store::devices::Device;
-use crate::store::Backend;
-use crate::store::PersonRow;
-use crate::store::Tx;
-use crate::ApiError;
-use crate::AppState;
-use chrono::Duration;
-use chrono::{DateTime, Utc};
-use twostep_api as api;
+use crate::state::AppState;
+use crate::store::batch::{Batch, Results, Slot};
+use crate::store::devices::{self, Device};
+use crate::store::{self, Backend, PersonRow, Tx};
 
 /// A device unseen this long is new again.
 const NEW_DEVICE_AFTER_DAYS: i64 = 90;

@@ -2,25 +2,17 @@
 //! the session a passed challenge earns, the count and lock a failed one begins, and a new
 //! challenge when the old one is spent.
 
-use crate::delivery::templates::Notice;
-use crate::notices;
-use crate::store;
-use crate::store::challenges;
-use crate::store::challenges::ChallengeRow;
-use crate::store::devices::Device;
-use crate::store::new_id;
-use crate::store::people;
-use crate::store::AuditAction;
-use crate::store::AuditReason;
-use crate::store::Event;
-use crate::store::PersonRow;
-use crate::store::Tx;
-use crate::ApiError;
-use crate::AppState;
-use chrono::Duration;
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use twostep_api as api;
 use twostep_core::lockout::LockState;
+
+use crate::delivery::templates::Notice;
+use crate::error::ApiError;
+use crate::notices;
+use crate::state::AppState;
+use crate::store::challenges::{self, ChallengeRow};
+use crate::store::devices::Device;
+use crate::store::{self, new_id, people, AuditAction, AuditReason, Event, PersonRow, Tx};
 
 /// A fresh sign-in passed: the session it refreshed is revoked (it must still be there) and a
 /// new one issued (ASVS 5.0 7.2.4).

@@ -1,12 +1,13 @@
 //! A person's recovery codes: a new set, replacing the last (the first method set up, and a
 //! new set asked for).
 
-use crate::store::recovery_codes;
-use crate::ApiError;
-use crate::AppState;
 use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use twostep_core::recovery::RecoveryCode;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::recovery_codes;
 
 /// A new set for the person, replacing any earlier one, inside the caller's transaction: the
 /// codes as people read them, shown this once.

@@ -19,14 +19,13 @@ use crate::auth::{self, Principal};
 use crate::delivery::Channel;
 use crate::error::ApiError;
 use crate::second_step::codes::{self, CodeFor, Scope};
-use crate::second_step::second_step_failed;
-use crate::second_step::{self, Against};
-use crate::second_step::{new_challenge, replace_session, session_after};
+use crate::second_step::{
+    self, new_challenge, replace_session, second_step_failed, session_after, Against,
+};
 use crate::state::AppState;
 use crate::store::challenges::ChallengeRow;
 use crate::store::devices::Device;
-use crate::store::Tx;
-use crate::store::{self, challenges, kind_to_api, people};
+use crate::store::{self, challenges, kind_to_api, people, Tx};
 use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
 pub async fn login(

@@ -170,7 +170,6 @@ pub struct Batch<'a> {
 #[derive(Default)]
 struct Ran {
     rows: Vec<AnyRow>,
-    affected: u64,
 }
 
 /// What each statement of a batch did, by its slot.
@@ -241,7 +240,7 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Runs `sql` and splits what comes back by statement (each one's rows, then its count).
+/// Runs `sql` and splits what comes back by statement (each one's rows, up to its end).
 async fn collect<'q>(
     conn: &mut AnyConnection,
     sql: &'q str,
@@ -253,10 +252,8 @@ async fn collect<'q>(
     while let Some(step) = stream.try_next().await? {
         match step {
             Either::Right(row) => current.rows.push(row),
-            Either::Left(done) => {
-                current.affected = done.rows_affected();
-                each.push(std::mem::take(&mut current));
-            }
+            // The statement's end (its count of rows changed, which no flow reads).
+            Either::Left(_) => each.push(std::mem::take(&mut current)),
         }
     }
     Ok(each)
@@ -299,28 +296,9 @@ fn highest_parameter(sql: &str) -> usize {
 }
 
 impl Results {
-    /// The rows the statement changed (an INSERT, UPDATE or DELETE; for a SELECT, SQLite
-    /// reports the count of the write before it).
-    pub fn affected(&self, slot: Slot) -> u64 {
-        self.each.get(slot.0).map_or(0, |r| r.affected)
-    }
-
-    /// Every row the statement returned.
-    pub fn rows(&self, slot: Slot) -> &[AnyRow] {
-        self.each.get(slot.0).map_or(&[], |r| &r.rows)
-    }
-
     /// The statement's first row, if it returned one.
     pub fn row(&self, slot: Slot) -> Option<&AnyRow> {
         self.each.get(slot.0).and_then(|r| r.rows.first())
-    }
-
-    /// The first column of the statement's first row, if it returned one.
-    pub fn scalar(&self, slot: Slot) -> Result<Option<i64>, ApiError> {
-        match self.row(slot) {
-            Some(row) => Ok(Some(row.try_get::<i64, _>(0)?)),
-            None => Ok(None),
-        }
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) async fn serve(method: Method, uri: Uri) -> Response {
         return ApiError::NotFound("That address").into_response();
     }
     if method != Method::GET && method != Method::HEAD {
-        return ApiError::BadRequest("That method is not allowed here.".into()).into_response();
+        return ApiError::method_not_allowed().into_response();
     }
     let path = if path.is_empty() { "index.html" } else { path };
     let Some(file) = Ui::get(path) else {
