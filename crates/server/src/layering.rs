@@ -1,5 +1,6 @@
 //! The server's rooms, as a test: no feature slice imports another, and nothing the slices
-//! share (or anything below) imports a slice. docs/design.md, "Server rooms".
+//! share (or anything below) imports a slice, and the CLI reaches the server through its public
+//! door (`operate`, `serve`), never the floors below. docs/design.md, "Server rooms".
 
 #[cfg(test)]
 mod tests {
@@ -77,6 +78,28 @@ mod tests {
             for (file, text) in sources(&src().join(below)) {
                 let named = slices_named(&text);
                 assert!(named.is_empty(), "{} imports {named:?}", file.display());
+            }
+        }
+    }
+
+    /// The floors only flows reach. They are `pub(crate)` in every build but the tests' (the
+    /// `testing` feature), so a release build already refuses the CLI naming them; this says
+    /// it in the tests too, where the feature is on.
+    const FLOWS_ONLY: [&str; 4] = ["store", "delivery", "crypto", "hashing"];
+
+    #[test]
+    fn the_cli_goes_through_the_public_door() {
+        let mut cli = sources(&src().join("cli"));
+        cli.extend(sources(&src().join("main.rs")));
+        assert!(cli.len() >= 2, "the CLI's files are found");
+        for (file, text) in cli {
+            for floor in FLOWS_ONLY {
+                let named = text.lines().any(|l| {
+                    !l.trim().starts_with("//")
+                        && (l.contains(&format!("twostep_server::{floor}"))
+                            || (l.contains("twostep_server::{") && l.contains(floor)))
+                });
+                assert!(!named, "{} names {floor}", file.display());
             }
         }
     }

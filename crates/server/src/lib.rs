@@ -11,16 +11,31 @@ pub(crate) mod signin;
 // password hashing pool, the handlers' extractors.
 pub(crate) mod auth;
 pub mod clock;
+#[cfg(feature = "testing")]
 pub mod hashing;
+#[cfg(not(feature = "testing"))]
+pub(crate) mod hashing;
 pub(crate) mod http;
 mod layering;
 pub(crate) mod notices;
 pub(crate) mod second_step;
 
-// Below them: the database, delivery, keys.
+// Below them: the database, delivery, keys. Only the flows reach them: the CLI goes through
+// `operate`. The `testing` feature (the test kit turns it on, so only tests and benchmarks
+// have it; no binary is built with it) opens them, and `hashing`, for seeding and inspecting
+// rows.
+#[cfg(feature = "testing")]
 pub mod crypto;
+#[cfg(not(feature = "testing"))]
+pub(crate) mod crypto;
+#[cfg(feature = "testing")]
 pub mod delivery;
+#[cfg(not(feature = "testing"))]
+pub(crate) mod delivery;
+#[cfg(feature = "testing")]
 pub mod store;
+#[cfg(not(feature = "testing"))]
+pub(crate) mod store;
 
 // The server itself: its settings, errors, state, router and layers, and the background work.
 pub(crate) mod client_limit;

@@ -14,7 +14,6 @@ use crate::error::ApiError;
 #[derive(Debug, Clone)]
 pub struct MethodRow {
     pub id: String,
-    pub person_id: String,
     pub kind: Kind,
     /// The email or E.164 phone; none for an authenticator app.
     pub address: Option<String>,
@@ -52,7 +51,6 @@ impl MethodRow {
 #[derive(FromRow)]
 struct Stored {
     id: String,
-    person_id: String,
     kind: String,
     address: Option<String>,
     secret_sealed: Option<Vec<u8>>,
@@ -70,7 +68,6 @@ impl TryFrom<Stored> for MethodRow {
                 .parse()
                 .map_err(|e: twostep_core::RuleError| ApiError::internal(e.to_string()))?,
             id: s.id,
-            person_id: s.person_id,
             address: s.address,
             secret_sealed: s.secret_sealed,
             last_step: s.last_step.and_then(|n| u64::try_from(n).ok()),
@@ -84,20 +81,18 @@ fn converted(rows: Vec<Stored>) -> Result<Vec<MethodRow>, ApiError> {
     rows.into_iter().map(MethodRow::try_from).collect()
 }
 
-const COLUMNS: &str =
-    "id, person_id, kind, address, secret_sealed, last_step, created_at, last_used_at";
+const COLUMNS: &str = "id, kind, address, secret_sealed, last_step, created_at, last_used_at";
 
 /// A method's columns from `methods m`, prefixed `m_`, for reads that join it (all null when
 /// the join finds none).
-pub const PREFIXED_COLUMNS: &str = "m.id AS m_id, m.person_id AS m_person_id, \
-     m.kind AS m_kind, m.address AS m_address, m.secret_sealed AS m_secret_sealed, \
+pub const PREFIXED_COLUMNS: &str =
+    "m.id AS m_id, m.kind AS m_kind, m.address AS m_address, m.secret_sealed AS m_secret_sealed, \
      m.last_step AS m_last_step, m.created_at AS m_created_at, \
      m.last_used_at AS m_last_used_at";
 
 #[derive(FromRow)]
 pub struct Prefixed {
     m_id: Option<String>,
-    m_person_id: Option<String>,
     m_kind: Option<String>,
     m_address: Option<String>,
     m_secret_sealed: Option<Vec<u8>>,
@@ -108,14 +103,12 @@ pub struct Prefixed {
 
 impl Prefixed {
     pub fn into_method(self) -> Result<Option<MethodRow>, ApiError> {
-        let (Some(id), Some(person_id), Some(kind), Some(created_at)) =
-            (self.m_id, self.m_person_id, self.m_kind, self.m_created_at)
+        let (Some(id), Some(kind), Some(created_at)) = (self.m_id, self.m_kind, self.m_created_at)
         else {
             return Ok(None);
         };
         MethodRow::try_from(Stored {
             id,
-            person_id,
             kind,
             address: self.m_address,
             secret_sealed: self.m_secret_sealed,

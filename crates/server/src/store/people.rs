@@ -388,17 +388,6 @@ pub async fn lock_second_step<'c>(
     Ok(())
 }
 
-/// A successful second step (or an administrator's reset): the count starts again.
-pub async fn second_step_passed<'c>(db: impl Exec<'c>, person_id: &str) -> Result<(), ApiError> {
-    sqlx::query(
-        "UPDATE people SET failed_second_steps = 0, second_step_locked_until = NULL WHERE id = $1",
-    )
-    .bind(person_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Uses up the one skip of setup, if any is left: false when none was.
 pub async fn use_setup_skip<'c>(db: impl Exec<'c>, person_id: &str) -> Result<bool, ApiError> {
     let r = sqlx::query(

@@ -144,19 +144,7 @@ pub async fn spend_setup<'c>(
     Ok(r.rows_affected() == 1)
 }
 
-/// Spends every setup token of the person (a session is being issued to them).
-pub async fn spend_setups_of<'c>(
-    db: impl Exec<'c>,
-    person_id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    spend_setups_of_statement(person_id, now)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// `spend_setups_of` for a batch.
+/// Spends every setup token of the person (a session is being issued to them), in a batch.
 pub fn spend_setups_of_statement(person_id: &str, now: DateTime<Utc>) -> Statement<'_> {
     Statement::new(
         "UPDATE tokens SET spent_at = $1 WHERE person_id = $2 AND kind = 'setup' AND spent_at IS NULL",
