@@ -264,7 +264,8 @@ fn no_sentence_is_left_in_the_javascript() {
                 || b.ends_with("className =")
                 || b.ends_with("querySelector(")
                 || b.ends_with("querySelectorAll(")
-                || b.ends_with("closest(");
+                || b.ends_with("closest(")
+                || b.ends_with("matchMedia(");
             if !not_shown && is_sentence(&lit) {
                 left.push(format!("{file}: {lit:?}"));
             }
@@ -531,7 +532,6 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::BadServerAddress(String::new()),
         A::NoServer,
         A::SignedOut,
-        A::NoFlow,
         A::NotAdmin,
         A::NoSuchProfile(String::new()),
         A::Keyring(String::new()),
@@ -556,7 +556,6 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::BadServerAddress(_)
             | A::NoServer
             | A::SignedOut
-            | A::NoFlow
             | A::NotAdmin
             | A::NoSuchProfile(_)
             | A::Keyring(_)

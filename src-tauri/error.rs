@@ -28,8 +28,6 @@ pub enum AppError {
     NoServer,
     #[error("You are signed out. Sign in again.")]
     SignedOut,
-    #[error("This step has expired or was already used. Start signing in again.")]
-    NoFlow,
     #[error("Only an administrator can do this.")]
     NotAdmin,
     #[error("You don't have the {0} profile.")]
@@ -96,7 +94,6 @@ impl AppError {
             Self::BadServerAddress(_) => "bad_server_address",
             Self::NoServer => "no_server",
             Self::SignedOut => "unauthenticated",
-            Self::NoFlow => "no_flow",
             Self::NotAdmin => "forbidden",
             Self::NoSuchProfile(_) => "no_such_profile",
             Self::Keyring(_) => "keyring",
@@ -181,6 +178,11 @@ impl Serialize for AppError {
         }
         if let Some(detail) = self.detail() {
             st.serialize_field("detail", detail)?;
+        }
+        // A 423 `two_step_locked`'s challenge, which takes only a recovery code now (an id, not
+        // a credential: the browser's shell is given it too).
+        if let Some(id) = self.locked_challenge() {
+            st.serialize_field("challenge_id", id)?;
         }
         st.end()
     }

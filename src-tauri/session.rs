@@ -60,10 +60,21 @@ pub async fn begin(
     if let Some(w) = &keyring_warning {
         tracing::warn!("keyring: {w}");
     }
+    // A fresh sign-in ("Confirm it's you") replaces the session of the same person: the
+    // profile shown stays as it was.
+    let profile = {
+        let inner = state.inner.lock().await;
+        inner
+            .signed
+            .as_ref()
+            .filter(|s| s.email == email)
+            .and_then(|s| s.profile)
+            .filter(|p| person.roles.contains(p))
+    };
     let signed = Signed {
         email: email.clone(),
         token,
-        profile: default_profile(&person),
+        profile: profile.or_else(|| default_profile(&person)),
         person: Some(person),
         signed_at: Some(state.authenticator.now_secs()),
     };
@@ -234,20 +245,25 @@ where
         Err(e) => {
             let e = AppError::from_client(e, &server.url);
             if e.is_unauthenticated() {
-                // Only the session this call used: a fresh sign-in may have replaced it
-                // meanwhile, and the new one must not go with the old.
-                let still_current = state
-                    .session()
-                    .await
-                    .is_ok_and(|(_, now)| now.expose() == token.expose());
-                if still_current {
-                    forget(state).await?;
-                }
+                forget_if_current(state, &token).await?;
                 return Err(AppError::SignedOut);
             }
             Err(e)
         }
     }
+}
+
+/// The server refused `token`: the session ends here, if it is still this device's (a fresh
+/// sign-in may have replaced it meanwhile, and the new one must not go with the old).
+pub async fn forget_if_current(state: &AppState, token: &Token) -> AppResult<()> {
+    let still_current = state
+        .session()
+        .await
+        .is_ok_and(|(_, now)| now.expose() == token.expose());
+    if still_current {
+        forget(state).await?;
+    }
+    Ok(())
 }
 
 /// Ids go into URL paths: only the server's own id characters are let through.

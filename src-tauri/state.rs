@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use tokio::sync::Mutex;
-use twostep_api::{Kind, Person, Role};
+use twostep_api::{Person, Role};
 use twostep_client::Client;
 
 use crate::error::{AppError, AppResult};
@@ -37,21 +37,11 @@ impl Server {
 pub enum Flow {
     #[default]
     Idle,
-    /// Password accepted; a code is needed.
-    Verify { challenge_id: String, email: String },
-    /// Signed in, confirming it's them before a change: the password was accepted again and
-    /// a code is needed on this challenge (tied to the session).
-    Reauth { challenge_id: String },
-    /// Password accepted, but an administrator unfroze the account since: a new password
-    /// first (`token` is good only for that), then the sign-in goes on.
-    NewPassword { token: Token, email: String },
-    /// Password accepted; a method must (or may) be set up first.
-    Setup {
-        token: Token,
-        email: String,
-        required: bool,
-        allowed_kinds: Vec<Kind>,
-    },
+    /// Password accepted, and the server handed a token good only for the sign-in's next step:
+    /// a setup token (a method must or may be set up first) or a password token (an
+    /// administrator unfroze the account: a new password first). It goes with the next
+    /// forwarded request in the session's place, as the browser's setup cookie does.
+    Pending { token: Token },
 }
 
 #[derive(Debug, Clone)]
@@ -208,26 +198,11 @@ impl AppState {
     pub async fn enroll_token(&self) -> AppResult<(Server, Token, bool)> {
         let inner = self.inner.lock().await;
         let server = inner.server.clone().ok_or(AppError::NoServer)?;
-        if let Flow::Setup { token, .. } = &inner.flow {
+        if let Flow::Pending { token } = &inner.flow {
             return Ok((server, token.clone(), true));
         }
         let signed = inner.signed.as_ref().ok_or(AppError::SignedOut)?;
         Ok((server, signed.token.clone(), false))
-    }
-
-    /// A 423 `two_step_locked` names the challenge a recovery code answers now (a new one when
-    /// the code that locked the account used up this one): the sign-in or fresh sign-in under
-    /// way goes on there.
-    pub async fn follow_lock<T>(&self, r: AppResult<T>) -> AppResult<T> {
-        if let Some(id) = r.as_ref().err().and_then(AppError::locked_challenge) {
-            match &mut self.inner.lock().await.flow {
-                Flow::Verify { challenge_id, .. } | Flow::Reauth { challenge_id } => {
-                    *challenge_id = id.to_owned();
-                }
-                Flow::Idle | Flow::Setup { .. } | Flow::NewPassword { .. } => {}
-            }
-        }
-        r
     }
 
     pub async fn save_settings(&self) -> AppResult<()> {

@@ -1,31 +1,7 @@
 //! What the webview sees: views of the state, without tokens. The UI renders these.
 
 use serde::Serialize;
-use twostep_api::{Delivery, Kind, Method, Person, Role};
-
-/// Where the sign-in stands, as the screen to show next.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "next", rename_all = "snake_case")]
-pub enum StepView {
-    Verify {
-        methods: Vec<Method>,
-        preferred_method_id: Option<String>,
-        code_sent: Option<Delivery>,
-        expires_at: chrono::DateTime<chrono::Utc>,
-    },
-    Setup {
-        required: bool,
-        allowed_kinds: Vec<Kind>,
-        email_prefill: Option<String>,
-    },
-    Done {
-        me: MeView,
-    },
-    /// Only a recovery code can go on: 2-Step Verification is locked on this account.
-    Recover,
-    /// An administrator unfroze the account: a new password before the sign-in goes on.
-    NewPassword,
-}
+use twostep_api::{Method, Person, Role};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MeView {
@@ -70,32 +46,15 @@ pub struct StatusView {
     pub locale: Option<String>,
     /// Whether the language was chosen (at launch or in the app) rather than the system's.
     pub locale_chosen: bool,
+    /// What this device is called at sign-in.
+    pub device: DeviceView,
 }
 
-/// A method being added, as the setup screen needs it.
+/// This computer's name (none on a phone, which calls itself "localhost") and system.
 #[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum EnrollmentView {
-    /// The secret is shown because this screen's job is to show it (QR and typed by hand).
-    Totp {
-        enrollment_id: String,
-        secret: String,
-        otpauth_uri: String,
-        /// The QR code as a `data:image/svg+xml;base64,…` URI, for an `<img>` under a strict CSP.
-        qr: String,
-    },
-    Email {
-        enrollment_id: String,
-        sent_to: String,
-        expires_at: chrono::DateTime<chrono::Utc>,
-        resend_after: chrono::DateTime<chrono::Utc>,
-    },
-    Sms {
-        enrollment_id: String,
-        sent_to: String,
-        expires_at: chrono::DateTime<chrono::Utc>,
-        resend_after: chrono::DateTime<chrono::Utc>,
-    },
+pub struct DeviceView {
+    pub host: Option<String>,
+    pub os: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,47 +64,4 @@ pub struct ConfirmedView {
     pub me: Option<MeView>,
     /// The person's first method: their recovery codes, to show this once.
     pub recovery_codes: Option<Vec<String>>,
-}
-
-impl EnrollmentView {
-    pub fn from_api(e: twostep_api::Enrollment) -> Self {
-        use data_encoding::BASE64;
-        match e {
-            twostep_api::Enrollment::Totp {
-                enrollment_id,
-                secret,
-                otpauth_uri,
-                qr_svg,
-                ..
-            } => Self::Totp {
-                enrollment_id,
-                secret,
-                otpauth_uri,
-                qr: format!(
-                    "data:image/svg+xml;base64,{}",
-                    BASE64.encode(qr_svg.as_bytes())
-                ),
-            },
-            twostep_api::Enrollment::Code {
-                enrollment_id,
-                kind,
-                sent_to,
-                expires_at,
-                resend_after,
-            } => match kind {
-                Kind::Sms => Self::Sms {
-                    enrollment_id,
-                    sent_to,
-                    expires_at,
-                    resend_after,
-                },
-                _ => Self::Email {
-                    enrollment_id,
-                    sent_to,
-                    expires_at,
-                    resend_after,
-                },
-            },
-        }
-    }
 }

@@ -9,25 +9,32 @@ fn bad_input_is_refused_with_a_code_and_changes_nothing() {
     f.person(email, &[Role::Guardian]);
     let w = f.window();
 
-    // No flow yet: verifying or skipping has nothing to act on.
-    let err = invoke(
+    // No sign-in under way: a challenge that was never made has nothing to act on.
+    let err = api(
         &w,
-        "verify_code",
-        json!({ "methodId": "x", "code": "123456" }),
+        "POST",
+        "/challenges/x/verify",
+        json!({ "method_id": "x", "code": "123456" }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "no_flow");
-    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    assert_eq!(err["code"], "not_found", "{err}");
+    let err = my_methods(&w).unwrap_err();
     assert_eq!(err["code"], "unauthenticated");
 
     // Wrong password: the server's words, nothing stored.
-    let err = invoke(&w, "sign_in", json!({ "email": email, "password": "nope" })).unwrap_err();
+    let err = api(
+        &w,
+        "POST",
+        "/login",
+        json!({ "email": email, "password": "nope" }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "invalid_credentials");
     assert!(f.token(email).is_none());
 
     // Missing or mistyped arguments are errors, not panics.
-    assert!(invoke(&w, "sign_in", json!({ "email": email })).is_err());
-    assert!(invoke(&w, "start_method", json!({ "request": { "kind": "fax" } })).is_err());
+    assert!(api(&w, "POST", "/login", json!({ "email": email })).is_err());
+    assert!(add_method(&w, json!({ "kind": "fax" })).is_err());
 
     sign_in(&w, email);
     // An id that would walk the URL path is refused before any request.

@@ -115,13 +115,69 @@ fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Valu
     .map(|b| b.deserialize::<Value>().unwrap())
 }
 
-fn sign_in(w: &WebviewWindow<MockRuntime>, email: &str) -> Value {
+/// A request through the screens' door to the API (`api_request`), as ui/js/transport.js makes it.
+fn api(
+    w: &WebviewWindow<MockRuntime>,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> Result<Value, Value> {
     invoke(
         w,
-        "sign_in",
-        json!({ "email": email, "password": PASSWORD }),
+        "api_request",
+        json!({ "method": method, "path": path, "body": body }),
+    )
+}
+
+/// The password step, as the sign-in screen sends it.
+fn sign_in(w: &WebviewWindow<MockRuntime>, email: &str) -> Value {
+    api(
+        w,
+        "POST",
+        "/login",
+        json!({ "email": email, "password": PASSWORD, "device_name": "Twostep on a test" }),
     )
     .unwrap()
+}
+
+/// A code for the sign-in's challenge (`step`: the answer that asked for it).
+fn verify(w: &WebviewWindow<MockRuntime>, step: &Value, code: &str) -> Result<Value, Value> {
+    let challenge = step["challenge_id"].as_str().unwrap();
+    let method_id = step["code_sent"]["method_id"]
+        .as_str()
+        .or(step["methods"][0]["id"].as_str())
+        .unwrap();
+    api(
+        w,
+        "POST",
+        &format!("/challenges/{challenge}/verify"),
+        json!({ "method_id": method_id, "code": code }),
+    )
+}
+
+/// Starts adding a method, as the setup screen does.
+fn add_method(w: &WebviewWindow<MockRuntime>, body: Value) -> Result<Value, Value> {
+    api(w, "POST", "/me/methods", body)
+}
+
+/// The code that confirms the method `started` (the answer that began it).
+fn confirm_method(
+    w: &WebviewWindow<MockRuntime>,
+    started: &Value,
+    code: &str,
+) -> Result<Value, Value> {
+    let id = started["enrollment_id"].as_str().unwrap();
+    api(
+        w,
+        "POST",
+        &format!("/me/enrollments/{id}/confirm"),
+        json!({ "code": code }),
+    )
+}
+
+/// The person's methods, as the methods screen asks.
+fn my_methods(w: &WebviewWindow<MockRuntime>) -> Result<Value, Value> {
+    api(w, "GET", "/me/methods", Value::Null)
 }
 
 /// Signs `email` in through the commands to the end: a code from the outbox when one is
@@ -130,24 +186,10 @@ fn sign_in_fully(f: &Fixture, w: &WebviewWindow<MockRuntime>, email: &str) -> Va
     let step = sign_in(w, email);
     match step["next"].as_str().unwrap() {
         "done" => step,
-        "verify" => {
-            let method_id = step["code_sent"]["method_id"].as_str().unwrap().to_owned();
-            invoke(
-                w,
-                "verify_code",
-                json!({ "methodId": method_id, "code": f.last_code(email) }),
-            )
-            .unwrap()
-        }
+        "verify" => verify(w, &step, &f.last_code(email)).unwrap(),
         "setup" => {
-            let started =
-                invoke(w, "start_method", json!({ "request": { "kind": "email" } })).unwrap();
-            invoke(
-                w,
-                "confirm_method",
-                json!({ "enrollmentId": started["enrollment_id"], "code": f.last_code(email) }),
-            )
-            .unwrap()
+            let started = add_method(w, json!({ "kind": "email" })).unwrap();
+            confirm_method(w, &started, &f.last_code(email)).unwrap()
         }
         other => panic!("{other}"),
     }

@@ -12,7 +12,7 @@ fn a_revoked_token_signs_the_app_out_and_is_forgotten() {
     let token = f.token(email).unwrap();
     block_on(f.server.client.logout(&token)).unwrap();
 
-    let err = invoke(&w, "my_methods", json!({})).unwrap_err();
+    let err = my_methods(&w).unwrap_err();
     assert_eq!(err["code"], "unauthenticated");
     assert!(f.token(email).is_none());
     assert_eq!(Settings::load(&f.settings_path()).signed_in_email, None);

@@ -1,24 +1,42 @@
-//! The one door from the screens to the server's API (docs/api.md) for what the app only
-//! forwards: the request goes with this device's session (kept in the keyring, never in the
-//! webview), and a token an answer might carry is taken out before the screen sees it. The
-//! browser's shell makes the same requests with `fetch` and a cookie (ui/js/transport.js), so a
-//! screen moved onto this door has one implementation for both shells.
+//! The one door from the screens to the server's API (docs/api.md): the request goes with this
+//! device's credential, and a credential an answer carries is kept here and taken out before
+//! the screen sees it. It is the app's cookie jar: the browser's shell makes the same requests
+//! with `fetch`, and the server keeps the same credentials in `HttpOnly` cookies
+//! (ui/js/transport.js, docs/api.md "Browser clients"), so a screen written on this door has one
+//! implementation for both shells.
 //!
-//! Only the addresses of screens moved here are forwarded (`FORWARDED`); sign-in, sign-out and
-//! anything that issues a credential stay commands, which keep the keyring in step.
+//! - The credential sent: the token a sign-in under way holds (setup or password token, like
+//!   the browser's setup cookie), else the session (keyring).
+//! - An answer's session (`session.token` with `person`) begins this device's session, as
+//!   every sign-in does (keyring, settings, a shared device's rules); `keyring_warning` tells
+//!   the screen when the keyring refused it. A `setup_token`, or the `password_token` of a 409
+//!   `password_change_required`, becomes the pending token.
+//! - A 401 `unauthenticated` to the session ends it here.
+//! - A code sent (a `sent_to`) is announced by the system's notification, a device's own job.
+//!
+//! Only the addresses in `FORWARDED` go through; sign-out stays a command (it forgets the
+//! keyring's copy even when the server can't be reached).
 
 use serde_json::Value;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use twostep_api::{Person, Session};
 use twostep_client::Method;
 
 use crate::error::{AppError, AppResult};
+use crate::notify;
+use crate::secret::Token;
 use crate::session::{self, check_id};
-use crate::state::AppState;
+use crate::state::{AppState, Flow, Server};
 
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
 pub(crate) const FORWARDED: &[&str] = &[
+    "/login",
+    "/challenges",
+    "/me/password",
+    "/me/reauth",
     "/me/sessions",
     "/me/methods",
+    "/me/enrollments",
     "/me/preferred-method",
     "/me/recovery-codes",
 ];
@@ -27,7 +45,8 @@ pub(crate) const FORWARDED: &[&str] = &[
 const TOKEN_FIELDS: [&str; 3] = ["token", "setup_token", "password_token"];
 
 #[tauri::command]
-pub async fn api_request(
+pub async fn api_request<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     method: String,
     path: String,
@@ -35,13 +54,96 @@ pub async fn api_request(
 ) -> AppResult<Value> {
     let method = forwarded_method(&method)?;
     let path = forwarded_path(&path)?.to_owned();
-    let mut answer = session::call(&state, |c, t| async move {
-        c.forward(method, &path, Some(t.expose()), body.as_ref())
-            .await
-    })
-    .await?;
+    let server = state.server().await?;
+    let credential = credential(&state).await?;
+    let sent = credential.as_ref().map(|(token, _)| token.clone());
+    let result = server
+        .client
+        .forward(
+            method,
+            &path,
+            sent.as_ref().map(Token::expose),
+            body.as_ref(),
+        )
+        .await;
+    let mut answer = match result {
+        Ok(answer) => answer,
+        Err(e) => {
+            if let Some(token) = e.password_token() {
+                state.inner.lock().await.flow = Flow::Pending {
+                    token: Token::new(token.to_owned()),
+                };
+            }
+            let e = AppError::from_client(e, &server.url);
+            if let Some((token, true)) = &credential {
+                if e.is_unauthenticated() {
+                    session::forget_if_current(&state, token).await?;
+                    return Err(AppError::SignedOut);
+                }
+            }
+            return Err(e);
+        }
+    };
+    keep_credentials(&state, &server, &mut answer).await?;
+    announce(&app, &path, &answer);
     strip_tokens(&mut answer);
     Ok(answer)
+}
+
+/// What goes with a request: the pending sign-in's token, else the session (`true`), else
+/// nothing. A session unused for the idle time on a shared device ends first.
+async fn credential(state: &AppState) -> AppResult<Option<(Token, bool)>> {
+    if let Flow::Pending { token } = &state.inner.lock().await.flow {
+        return Ok(Some((token.clone(), false)));
+    }
+    if session::end_if_idle(state).await? {
+        return Err(AppError::SignedOut);
+    }
+    match state.session().await {
+        Ok((_, token)) => {
+            session::touch(state).await;
+            Ok(Some((token, true)))
+        }
+        Err(AppError::SignedOut) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Keeps what an answer hands this device: a session begins (and the screen learns whether
+/// the keyring kept it), a setup token waits for the setup.
+async fn keep_credentials(state: &AppState, server: &Server, answer: &mut Value) -> AppResult<()> {
+    let issued = answer
+        .get("session")
+        .filter(|s| s.get("token").is_some())
+        .cloned()
+        .zip(answer.get("person").cloned());
+    if let Some((session, person)) = issued {
+        let session: Session = serde_json::from_value(session)
+            .map_err(|e| AppError::Internal(format!("a session in an answer: {e}")))?;
+        let person: Person = serde_json::from_value(person)
+            .map_err(|e| AppError::Internal(format!("a person in an answer: {e}")))?;
+        let me = session::begin(state, server, session, person).await?;
+        if let (Some(warning), Value::Object(map)) = (me.keyring_warning, &mut *answer) {
+            map.insert("keyring_warning".into(), Value::String(warning));
+        }
+    } else if let Some(token) = answer.get("setup_token").and_then(Value::as_str) {
+        state.inner.lock().await.flow = Flow::Pending {
+            token: Token::new(token.to_owned()),
+        };
+    }
+    Ok(())
+}
+
+/// The system's notifications, a device's own job: a code went out (to sign in, or to add a
+/// method), so that a person who switched away to their mail knows where; a method was added.
+fn announce<R: Runtime>(app: &AppHandle<R>, path: &str, answer: &Value) {
+    let delivery = answer.get("code_sent").unwrap_or(answer);
+    if let Some(to) = delivery.get("sent_to").and_then(Value::as_str) {
+        notify::code_sent(app, to);
+    }
+    if path.starts_with("/me/enrollments/") && path.ends_with("/confirm") {
+        notify::method_added(app);
+    }
 }
 
 fn forwarded_method(m: &str) -> AppResult<Method> {
@@ -96,10 +198,13 @@ mod tests {
         assert!(forwarded_path("/me/sessions/end-others").is_ok());
         assert!(forwarded_path("/me/methods/m-1").is_ok());
         assert!(forwarded_path("/me/preferred-method").is_ok());
+        assert!(forwarded_path("/login").is_ok());
+        assert!(forwarded_path("/challenges/c-1/verify").is_ok());
         for bad in [
             "/me/sessionsx",
-            "/login",
-            "/me/password",
+            "/loginx",
+            "/admin/people",
+            "/me/reauthx",
             "/me/sessions/../password",
             "/me/sessions/a?b",
             "me/sessions",

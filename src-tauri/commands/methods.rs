@@ -1,46 +1,16 @@
-//! The person's verification methods: list, add (start, resend, confirm), delete, prefer.
-//! Adding works with a session or, during a sign-in's setup, with the setup token.
+//! What adding a method takes of the device: copying a setup key, handing the `otpauth://`
+//! link to an authenticator app, and what a confirmation means here (a notification; the
+//! session, when it finished a sign-in). Listing, adding and confirming are the screens'
+//! (ui/js/setup.js), through `api_request`.
 
 use tauri::{AppHandle, Runtime, State};
-use twostep_api::{AddMethodRequest, Confirmed, Delivery, MethodsResponse};
+use twostep_api::Confirmed;
 
 use crate::error::{AppError, AppResult};
 use crate::notify;
-use crate::session::{self, check_id};
+use crate::session;
 use crate::state::{AppState, Server};
-use crate::views::{ConfirmedView, EnrollmentView};
-
-#[tauri::command]
-pub async fn my_methods(state: State<'_, AppState>) -> AppResult<MethodsResponse> {
-    let (server, token, during_setup) = state.enroll_token().await?;
-    if during_setup {
-        return server
-            .client
-            .methods(token.expose())
-            .await
-            .map_err(|e| AppError::from_client(e, &server.url));
-    }
-    session::call(&state, |c, t| async move { c.methods(t.expose()).await }).await
-}
-
-#[tauri::command]
-pub async fn start_method<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    request: AddMethodRequest,
-) -> AppResult<EnrollmentView> {
-    let (server, token, _) = state.enroll_token().await?;
-    let enrollment = server
-        .client
-        .add_method(token.expose(), &request)
-        .await
-        .map_err(|e| AppError::from_client(e, &server.url))?;
-    let view = EnrollmentView::from_api(enrollment);
-    if let EnrollmentView::Email { sent_to, .. } | EnrollmentView::Sms { sent_to, .. } = &view {
-        notify::code_sent(&app, sent_to);
-    }
-    Ok(view)
-}
+use crate::views::ConfirmedView;
 
 /// "Copy key" on the authenticator app's setup screen: on a phone, pasting the key into the
 /// authenticator app on the same phone is easier than scanning a code on its own screen.
@@ -70,39 +40,6 @@ pub async fn open_in_authenticator_app<R: Runtime>(
 ) -> AppResult<()> {
     state.note_sent_link(&uri);
     crate::authenticator_link::open(&app, &uri)
-}
-
-#[tauri::command]
-pub async fn resend_method_code<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    enrollment_id: String,
-) -> AppResult<Delivery> {
-    let (server, token, _) = state.enroll_token().await?;
-    let delivery = server
-        .client
-        .resend_enrollment(token.expose(), check_id(&enrollment_id)?)
-        .await
-        .map_err(|e| AppError::from_client(e, &server.url))?;
-    notify::code_sent(&app, &delivery.sent_to);
-    Ok(delivery)
-}
-
-/// The code that proves the new method works. During setup this also finishes the sign-in.
-#[tauri::command]
-pub async fn confirm_method<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    enrollment_id: String,
-    code: String,
-) -> AppResult<ConfirmedView> {
-    let (server, token, during_setup) = state.enroll_token().await?;
-    let confirmed = server
-        .client
-        .confirm_enrollment(token.expose(), check_id(&enrollment_id)?, &code)
-        .await
-        .map_err(|e| AppError::from_client(e, &server.url))?;
-    method_confirmed(&app, &state, &server, during_setup, confirmed).await
 }
 
 /// A method is confirmed: say so, and when it was confirmed with a setup token, the sign-in

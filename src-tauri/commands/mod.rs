@@ -5,7 +5,6 @@ mod admin;
 mod api;
 mod demo;
 pub(crate) mod methods;
-mod reauth;
 mod recovery;
 pub(crate) mod server;
 mod sessions;
@@ -24,28 +23,13 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         server::choose_server,
         server::use_demo,
         server::set_language,
-        signin::sign_in,
-        signin::set_new_password,
-        signin::skip_setup,
-        signin::send_code,
-        signin::verify_code,
-        signin::recover_sign_in,
         signin::sign_out,
         signin::switch_profile,
-        methods::my_methods,
-        methods::start_method,
-        methods::resend_method_code,
         methods::copy_setup_key,
         methods::authenticator_app_available,
         methods::open_in_authenticator_app,
-        methods::confirm_method,
         recovery::copy_recovery_codes,
         recovery::save_recovery_codes,
-        reauth::reauth_start,
-        reauth::reauth_send,
-        reauth::reauth_verify,
-        reauth::reauth_recover,
-        reauth::change_password,
         api::api_request,
         sessions::session_alive,
         admin::admin_people,

@@ -58,6 +58,7 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<StatusView> {
             .and_then(|s| session::me_view(s, None)),
         notice,
         clock_offset_ms: inner.clock_offset_ms.unwrap_or(0),
+        device: super::signin::device(),
     })
 }
 

@@ -2,6 +2,7 @@
 // the bar and the navigation appear once someone is signed in.
 
 import { call, listen } from './api.js';
+import { request, inApp, meOf } from './transport.js';
 import { h, setClockOffset, errorText } from './dom.js';
 import { t, setLocale, locale } from './i18n.js';
 import { languageSwitch } from './language.js';
@@ -66,12 +67,13 @@ const app = {
     toastEl.classList.remove('on');
   },
 
-  /** A sign-in step from the server: verify, setup or done. */
+  /** A sign-in step: the API's answer (`verify`, `setup`, or `done` with its person; the
+   *  credential stays with the shell), or `recover` and `new_password` from its errors. */
   step(step) {
-    if (step.next === 'done') return this.signedIn(step.me);
+    if (step.next === 'done') return this.signedIn(step.me || meOf(step));
     if (step.next === 'verify') return signin.verify(this, step);
     if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
-    if (step.next === 'recover') return this.show(signin.enterRecovery, { locked: true }, 'verify-recovery');
+    if (step.next === 'recover') return this.show(signin.enterRecovery, { step, locked: true }, 'verify-recovery');
     if (step.next === 'new_password') return this.show(signin.newPassword, {}, 'new-password');
   },
 
@@ -103,14 +105,17 @@ const app = {
   },
 
   async signOut() {
-    await call('sign_out').catch(() => {});
+    // The app forgets the keyring's copy even when the server can't be told; a browser's
+    // cookie goes with the server's answer.
+    await (inApp ? call('sign_out') : request('POST', '/logout')).catch(() => {});
     this.signedOut(t('app.signed_out'));
   },
 
   /** Changes the app's language now (kept on this device, and on the server once signed in). */
   async changeLanguage(next) {
     try {
-      await call('set_language', { locale: next });
+      if (inApp) await call('set_language', { locale: next });
+      else if (this.me) await request('PUT', '/me/locale', { locale: next });
     } catch (e) {
       if (e.code !== 'unauthenticated') this.toast(errorText(e));
     }
@@ -131,7 +136,7 @@ const app = {
 
   async start() {
     try {
-      this.status = await call('app_status');
+      this.status = inApp ? await call('app_status') : await browserStatus();
       setClockOffset(this.status.clock_offset_ms);
       await setLocale(this.status.locale || navigator.language);
     } catch (e) {
@@ -178,7 +183,8 @@ const app = {
     ].filter(Boolean));
     const links = [['home', t('app.nav.home'), home.render], ['methods', t('app.nav.methods'), methods.render]];
     if (p.roles.includes('admin')) links.push(['admin', t('app.nav.admin'), admin.render]);
-    links.push(['vault', t('app.nav.vault'), vault.render]);
+    // The built-in authenticator is the app's: a browser has no keyring to keep it in.
+    if (inApp) links.push(['vault', t('app.nav.vault'), vault.render]);
     if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', t('app.nav.inbox'), inbox.render]);
     nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
       h('a', {
@@ -191,7 +197,8 @@ const app = {
 
   async switchProfile(role) {
     try {
-      this.me = await call('switch_profile', { profile: role });
+      // The app keeps the profile for its own (its authenticator's) use; the browser's is the page's.
+      this.me = inApp ? await call('switch_profile', { profile: role }) : { ...this.me, profile: role };
       this.show(home.render, {}, 'home');
       this.toast(role === 'staff' ? t('app.staff_profile') : t('app.family_profile'));
     } catch (e) {
@@ -199,6 +206,22 @@ const app = {
     }
   },
 };
+
+/** The browser's shell: the server is the page's own; whoever the session cookie names is
+ *  signed in (GET /me), else no one. Languages and the demo's accounts are the app's. */
+async function browserStatus() {
+  let me = null;
+  try {
+    me = meOf({ person: await request('GET', '/me') });
+  } catch (e) {
+    if (e.code !== 'unauthenticated') throw e;
+  }
+  return {
+    server: { url: window.location.origin, demo: false },
+    preset: true, shared: false, shared_managed: false, demo_available: false, demo_accounts: [],
+    me, notice: null, clock_offset_ms: 0, locale: null, locale_chosen: false,
+  };
+}
 
 /** Which navigation entry a screen belongs to (adding a method is part of "2-Step Verification"). */
 function section(name) {
@@ -219,7 +242,8 @@ for (const kind of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
   window.addEventListener(kind, () => { lastInput = Date.now(); }, { capture: true, passive: true });
 }
 setInterval(async () => {
-  if (!app.me) return;
+  // Only the app signs a shared device's idle session out; a browser's ends on the server.
+  if (!app.me || !inApp) return;
   const active = lastInput > lastBeat;
   lastBeat = Date.now();
   try {

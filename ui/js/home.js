@@ -1,7 +1,7 @@
 // The signed-in start page: who you are, which profile, and where your 2-Step Verification stands.
 
 import { t } from './i18n.js';
-import { call } from './api.js';
+import { request } from './transport.js';
 import { h, methodLabel, busy, errorText } from './dom.js';
 import * as methods from './methods.js';
 import * as admin from './admin.js';
@@ -53,7 +53,7 @@ function recoveredBanner(app, ts) {
         type: 'button', class: 'primary', id: 'recovered-add',
         onclick: (ev) => busy(ev.currentTarget, async () => {
           try {
-            const data = await app.guard(call('my_methods'));
+            const data = await app.guard(request('GET', '/me/methods'));
             app.show(setup.choose, { mode: 'add', allowed: data.allowed_kinds, email: app.me.person.email }, 'add-method');
           } catch (e) { if (!e.handled) app.toast(errorText(e)); }
         }),

@@ -1,7 +1,6 @@
 // "2-Step Verification" in the profile: the methods, add another, delete (never the last),
 // edit (add the new address, then delete the old), and the preferred method.
 
-import { call } from './api.js';
 import { request } from './transport.js';
 import { h, errorBox, showError, busy, kindLabel, when, methodLabel, methodHint } from './dom.js';
 import { t } from './i18n.js';
@@ -22,7 +21,7 @@ export function render(app, { replacing, added, makeCodes } = {}) {
   async function load() {
     let data;
     try {
-      data = await app.guard(call('my_methods'));
+      data = await app.guard(request('GET', '/me/methods'));
     } catch (e) {
       if (!e.handled) showError(box, e);
       return;

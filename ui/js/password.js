@@ -1,7 +1,7 @@
 // "Change password": the current one and a new one. The server judges the new one and says
 // why a weak one is weak; that reason is shown next to the field.
 
-import { call } from './api.js';
+import { request } from './transport.js';
 import { t } from './i18n.js';
 import { h, field, errorBox, showError, clearError, busy } from './dom.js';
 import { fresh } from './reauth.js';
@@ -31,7 +31,7 @@ export function render(app) {
         }
         busy(submit, async () => {
           try {
-            await fresh(app, () => call('change_password', { current: current.value, new: next.value }));
+            await fresh(app, () => request('PUT', '/me/password', { current_password: current.value, new_password: next.value }));
             current.value = next.value = '';
             app.show(home.render, {}, 'home');
             app.toast(t('password.changed'));

@@ -3,7 +3,7 @@
 // password, then a code (or a recovery code); the new session replaces the old one, and the
 // change is made again, so nothing typed on the screen below is lost.
 
-import { call } from './api.js';
+import { request, meOf } from './transport.js';
 import { t } from './i18n.js';
 import { h, fill, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
 import { codeInput } from './code.js';
@@ -33,9 +33,11 @@ export function confirmItsYou(app) {
     };
     dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); close(false); });
     const cancel = () => h('button', { type: 'button', class: 'ghost', id: 'reauth-cancel', onclick: () => close(false) }, t('reauth.cancel'));
+    // The new session replaced the old one (in the shell); the profile shown stays.
     const passed = (step) => {
       if (step.next === 'done') {
-        app.me = { ...step.me, recovered: step.me.recovered || !!(app.me && app.me.recovered) };
+        const me = meOf(step);
+        app.me = { ...me, profile: (app.me && app.me.profile) || me.profile, recovered: me.recovered || !!(app.me && app.me.recovered) };
         close(true);
         return true;
       }
@@ -58,13 +60,13 @@ export function confirmItsYou(app) {
             busy(go, async () => {
               clearError(box);
               try {
-                const step = await app.guard(call('reauth_start', { password: password.value }));
+                const step = await app.guard(request('POST', '/me/reauth', { password: password.value }));
                 password.value = '';
-                // Locked for good: a recovery code is the only way on.
-                if (step.next === 'recover') codeStep({ methods: [] });
-                else if (!passed(step)) codeStep(step);
+                if (!passed(step)) codeStep(step);
               } catch (e) {
                 if (e.handled) return close(false);
+                // Locked for good: a recovery code is the only way on, on the challenge the 423 names.
+                if (e.code === 'two_step_locked' && e.challenge_id) { password.value = ''; return codeStep({ challenge_id: e.challenge_id, methods: [] }); }
                 showError(box, e);
                 password.select();
                 password.focus();
@@ -105,7 +107,7 @@ export function confirmItsYou(app) {
       send.addEventListener('click', () => busy(send, async () => {
         clearError(box);
         try {
-          step.code_sent = await app.guard(call('reauth_send', { methodId: method.id }));
+          step.code_sent = await app.guard(request('POST', `/challenges/${step.challenge_id}/send`, { method_id: method.id }));
           sent = method.id;
           describe();
           code.focus();
@@ -137,15 +139,20 @@ export function confirmItsYou(app) {
             busy(go, async () => {
               clearError(box);
               try {
+                const at = `/challenges/${step.challenge_id}`;
                 const done = recovery
-                  ? await app.guard(call('reauth_recover', { code: code.value }))
-                  : await app.guard(call('reauth_verify', { methodId: method.id, code: code.value }));
+                  ? await app.guard(request('POST', `${at}/recover`, { recovery_code: code.value }))
+                  : await app.guard(request('POST', `${at}/verify`, { method_id: method.id, code: code.value }));
                 passed(done);
               } catch (e) {
                 if (e.handled) return close(false);
                 // This confirmation can take no more codes: start it again from the password.
                 if (e.code === 'challenge_locked' || e.code === 'challenge_expired') return passwordStep(errorText(e));
-                if (e.code === 'two_step_locked' && !recovery) toRecovery();
+                if (e.code === 'two_step_locked' && !recovery) {
+                  // The 423 names the challenge a recovery code answers now.
+                  step.challenge_id = e.challenge_id || step.challenge_id;
+                  toRecovery();
+                }
                 showError(box, { ...e, message: errorText(e) });
                 code.select();
                 code.focus();

@@ -2,6 +2,7 @@
 // 2-Step Verification page. Choose a kind, prove it works with a code, done.
 
 import { call } from './api.js';
+import { request, meOf, inApp } from './transport.js';
 import { h, field, errorBox, showError, clearError, busy, kindLabel, methodLabel, errorText } from './dom.js';
 import { t } from './i18n.js';
 import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
@@ -20,7 +21,7 @@ export function intro(app, step) {
   const skip = step.required ? null : h('button', {
     type: 'button', id: 'skip-setup', class: 'secondary',
     onclick: (ev) => busy(ev.currentTarget, async () => {
-      try { app.step(await call('skip_setup')); } catch (e) { showError(box, e); }
+      try { app.step(await request('POST', '/login/skip-setup')); } catch (e) { showError(box, e); }
     }),
   }, t('setup.skip'));
   return h('div', { class: 'narrow' },
@@ -41,7 +42,8 @@ export function intro(app, step) {
 /** Choose among the kinds the center allows. */
 export function choose(app, flow) {
   const kinds = ['totp', 'email', 'sms'].filter((k) => (flow.allowed || []).includes(k));
-  if (kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
+  // This device as the authenticator: the app's vault, which a browser has no keyring for.
+  if (inApp && kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
   const box = errorBox();
   const go = h('button', { type: 'submit', id: 'choose-continue', class: 'primary' }, t('setup.continue'));
   return h('div', { class: 'narrow' },
@@ -55,7 +57,7 @@ export function choose(app, flow) {
         if (k === 'totp') {
           busy(go, async () => {
             try {
-              const e = await fresh(app, () => call('start_method', { request: { kind: 'totp' } }));
+              const e = await fresh(app, () => startMethod({ kind: 'totp' }));
               app.show(totp, { ...flow, enrollment: e }, 'setup-totp');
             } catch (e) { if (!e.handled) showError(box, e); }
           });
@@ -82,17 +84,26 @@ function totp(app, flow) {
   const copy = h('button', {
     type: 'button', id: 'copy-key', class: 'secondary',
     onclick: (ev) => busy(ev.currentTarget, async () => {
-      try { await call('copy_setup_key', { key: e.secret }); app.toast(t('setup.key_copied')); } catch (err) { app.toast(errorText(err)); }
+      try {
+        // The app copies and clears it again; a browser's clipboard is the page's to write.
+        if (inApp) await call('copy_setup_key', { key: e.secret });
+        else await navigator.clipboard.writeText(e.secret);
+        app.toast(t('setup.key_copied'));
+      } catch (err) { app.toast(errorText(err)); }
     }),
   }, t('setup.copy_key'));
-  // Shown once the device says an app opens otpauth:// links (on a phone, its authenticator).
-  const open = h('button', {
-    type: 'button', id: 'open-in-app', class: 'primary', hidden: true,
-    onclick: (ev) => busy(ev.currentTarget, async () => {
-      try { await call('open_in_authenticator_app', { uri: e.otpauth_uri }); } catch (err) { app.toast(errorText(err)); }
-    }),
-  }, t('setup.open_in_app'));
-  call('authenticator_app_available').then((yes) => { open.hidden = !yes; }).catch(() => {});
+  // In the app: shown once the device says an app opens otpauth:// links. In a browser: a
+  // plain link, which a phone or tablet hands to its installed authenticator (a computer
+  // with a mouse has none to hand it to).
+  const open = inApp
+    ? h('button', {
+      type: 'button', id: 'open-in-app', class: 'primary', hidden: true,
+      onclick: (ev) => busy(ev.currentTarget, async () => {
+        try { await call('open_in_authenticator_app', { uri: e.otpauth_uri }); } catch (err) { app.toast(errorText(err)); }
+      }),
+    }, t('setup.open_in_app'))
+    : h('a', { id: 'open-in-app', class: 'button primary', href: e.otpauth_uri, hidden: !window.matchMedia('(pointer: coarse)').matches }, t('setup.open_in_app'));
+  if (inApp) call('authenticator_app_available').then((yes) => { open.hidden = !yes; }).catch(() => {});
   return h('div', { class: 'narrow wide-ok' },
     h('h1', {}, t('setup.totp_title')),
     h('ol', { class: 'steps card' },
@@ -163,7 +174,7 @@ function address(app, flow) {
           clearError(box);
           const request = isEmail ? { kind: 'email', email: input.value.trim() || null } : { kind: 'sms', phone: input.value };
           try {
-            const enrollment = await fresh(app, () => call('start_method', { request }));
+            const enrollment = await fresh(app, () => startMethod(request));
             app.show(codeStep, { ...flow, enrollment }, `setup-${flow.kind}-code`);
           } catch (e) {
             if (e.handled) return;
@@ -192,7 +203,7 @@ function codeStep(app, flow) {
     onclick: (ev) => busy(ev.currentTarget, async () => {
       clearError(box);
       try {
-        current = await app.guard(call('resend_method_code', { enrollmentId: e.enrollment_id }));
+        current = await app.guard(request('POST', `/me/enrollments/${e.enrollment_id}/resend`));
         app.toast(t('setup.new_code_sent', { to: current.sent_to }));
       } catch (err) { if (!err.handled) showError(box, err); }
     }),
@@ -218,7 +229,7 @@ function confirmForm(app, flow, extra) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const done = await fresh(app, () => call('confirm_method', { enrollmentId: flow.enrollment.enrollment_id, code: code.value }));
+          const done = await fresh(app, () => confirmMethod(flow.enrollment, code.value));
           confirmed(app, flow, done);
         } catch (e) {
           if (e.handled) return;
@@ -237,6 +248,21 @@ function confirmForm(app, flow, extra) {
       });
     },
   }, field(t('setup.code_label'), code), box, submit, extra);
+}
+
+/** Starts adding a method: the API's enrollment, with an authenticator's QR code as an image
+ *  the strict CSP allows (a `data:` URI). */
+async function startMethod(body) {
+  const e = await request('POST', '/me/methods', body);
+  if (e && e.qr_svg) e.qr = `data:image/svg+xml;base64,${btoa(e.qr_svg)}`;
+  return e;
+}
+
+/** The code that proves the new method works. During setup this also finishes the sign-in:
+ *  the answer then names the person (the shell kept the session). */
+async function confirmMethod(enrollment, code) {
+  const done = await request('POST', `/me/enrollments/${enrollment.enrollment_id}/confirm`, { code });
+  return done.person ? { ...done, me: meOf(done) } : done;
 }
 
 /** A method was confirmed: its recovery codes first when it is the first one (saved before

@@ -1,6 +1,7 @@
 // Signed-out screens: the server, the password, picking a method, entering the code.
 
 import { call } from './api.js';
+import { request, deviceName, inApp } from './transport.js';
 import { t } from './i18n.js';
 import { languageSwitch } from './language.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
@@ -83,10 +84,15 @@ export function render(app, { notice, email: prefill } = {}) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const step = await call('sign_in', { email: email.value, password: password.value });
+          const step = await request('POST', '/login', { email: email.value.trim(), password: password.value, device_name: deviceName(s) });
           password.value = '';
           app.step(step);
         } catch (e) {
+          // Unfrozen since the last sign-in: a new password comes first (whoever froze the
+          // account out may know this one). Locked for good: only a recovery code goes on, on
+          // the challenge the 423 names.
+          if (e.code === 'password_change_required') { password.value = ''; return app.step({ next: 'new_password' }); }
+          if (e.code === 'two_step_locked' && e.challenge_id) { password.value = ''; return app.step({ next: 'recover', challenge_id: e.challenge_id }); }
           showError(box, e);
           password.select();
           password.focus();
@@ -130,7 +136,7 @@ export function render(app, { notice, email: prefill } = {}) {
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
       serverLine,
-      h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
+      inApp && h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
     accounts);
 }
 
@@ -150,12 +156,12 @@ export function newPassword(app) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const step = await call('set_new_password', { password: next.value });
+          const step = await request('PUT', '/me/password', { new_password: next.value });
           next.value = '';
           app.step(step);
         } catch (e) {
           // The token is spent or too old: one message and the one way on.
-          if (['no_flow', 'unauthenticated'].includes(e.code)) {
+          if (e.code === 'unauthenticated') {
             box.forInput = null;
             form.replaceChildren(box);
             showError(box, { message: t('signin.new_password.expired') }, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
@@ -217,7 +223,7 @@ function pick(app, { step, methods }) {
         if (m.kind === 'totp') return app.show(enterCode, { step, method: m }, 'verify-code');
         busy(go, async () => {
           try {
-            const delivery = await call('send_code', { methodId: m.id });
+            const delivery = await sendCode(step, m);
             app.show(enterCode, { step, method: m, delivery }, 'verify-code');
           } catch (e) { showError(box, e); }
         });
@@ -254,7 +260,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
     resend.addEventListener('click', () => busy(resend, async () => {
       clearError(box);
       try {
-        current = await call('send_code', { methodId: method.id });
+        current = await sendCode(step, method);
         describe();
         app.toast(t('signin.resent_toast', { to: current.sent_to }));
         code.focus();
@@ -271,17 +277,17 @@ function enterCode(app, { step, method, delivery, prefill }) {
       busy(submit, async () => {
         clearError(box);
         try {
-          app.step(await call('verify_code', { methodId: method.id, code: code.value }));
+          app.step(await request('POST', `/challenges/${step.challenge_id}/verify`, { method_id: method.id, code: code.value }));
         } catch (e) {
           code.select();
           // Locked for good by this very code: this sign-in now takes only a recovery code.
-          if (e.code === 'two_step_locked') return app.show(enterRecovery, { step, locked: true }, 'verify-recovery');
+          if (e.code === 'two_step_locked') return app.show(enterRecovery, { step: lockedOn(step, e), locked: true }, 'verify-recovery');
           const lastTry = e.code === 'invalid_code' && e.attempts_left === 0;
           if (e.code === 'invalid_code' && !lastTry) {
             const left = e.attempts_left;
             // A code is good once: right after setting up an authenticator, the next one is needed.
             showError(box, { message: method.kind === 'totp' ? t('signin.wrong_totp', { count: left }) : attemptsLeft(left) });
-          } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'no_flow') {
+          } else if (lastTry || e.code === 'challenge_locked' || e.code === 'challenge_expired' || e.code === 'not_found') {
             if (lastTry) e = { message: t('signin.last_try') };
             // Nothing here can work any more: one message and the one way on, nothing else.
             form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
@@ -340,7 +346,7 @@ export function enterRecovery(app, { step, back, locked }) {
       busy(submit, async () => {
         clearError(box);
         try {
-          app.step(await call('recover_sign_in', { code: code.value }));
+          app.step(await request('POST', `/challenges/${step.challenge_id}/recover`, { recovery_code: code.value }));
         } catch (e) {
           if (e.code === 'invalid_code' && e.attempts_left > 0) {
             showError(box, { message: t('signin.recovery_wrong', { count: e.attempts_left }) });
@@ -348,7 +354,7 @@ export function enterRecovery(app, { step, back, locked }) {
             code.focus();
             return;
           }
-          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'no_flow'].includes(e.code);
+          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'not_found'].includes(e.code);
           if (!over) { showError(box, e); code.focus(); return; }
           // Nothing here can work any more: one message and the one way on.
           if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
@@ -367,6 +373,17 @@ export function enterRecovery(app, { step, back, locked }) {
     h('h1', {}, locked ? t('signin.locked_title') : t('signin.recovery_title')),
     h('p', { id: 'recovery-intro' }, locked ? t('signin.locked_intro') : t('signin.recovery_intro')),
     form, toCode, cancelLink(app));
+}
+
+/** "Send code" / "Send new code" on the sign-in's challenge. */
+function sendCode(step, method) {
+  return request('POST', `/challenges/${step.challenge_id}/send`, { method_id: method.id });
+}
+
+/** The sign-in after a code locked 2-Step Verification for good: the 423 names the challenge
+ *  a recovery code answers now (a new one when the locking code used this one up). */
+function lockedOn(step, e) {
+  return { ...step, challenge_id: e.challenge_id || step.challenge_id };
 }
 
 /** A server's host (and port), as the address bar would show it. */
