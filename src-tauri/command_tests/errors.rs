@@ -48,7 +48,7 @@ fn bad_input_is_refused_with_a_code_and_changes_nothing() {
     // A guardian has no staff profile and is not an administrator.
     let err = invoke(&w, "switch_profile", json!({ "profile": "staff" })).unwrap_err();
     assert_eq!(err["code"], "no_such_profile");
-    let err = invoke(&w, "admin_policy", json!({})).unwrap_err();
+    let err = api(&w, "GET", "/admin/policy", Value::Null).unwrap_err();
     assert_eq!(err["code"], "forbidden");
     // The preset server can't be swapped from the UI.
     let err = invoke(

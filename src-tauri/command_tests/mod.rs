@@ -5,6 +5,7 @@
 //! device's clock, when a test moves one, is its own).
 #![allow(clippy::disallowed_methods)]
 
+mod admin;
 mod device;
 mod errors;
 mod methods;

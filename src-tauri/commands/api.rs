@@ -39,6 +39,12 @@ pub(crate) const FORWARDED: &[&str] = &[
     "/me/enrollments",
     "/me/preferred-method",
     "/me/recovery-codes",
+    "/admin/people",
+    "/admin/policy",
+    "/admin/audit",
+    "/admin/report",
+    "/admin/reminders",
+    "/admin/reset-requests",
 ];
 
 /// The fields that carry a credential in the API's answers.
@@ -157,16 +163,26 @@ fn forwarded_method(m: &str) -> AppResult<Method> {
 }
 
 /// A path the app forwards: below one of `FORWARDED`, every segment shaped as the server's ids
-/// are (`check_id`: no dots, no query, none empty), so that nothing reaches another address or
-/// another host.
+/// are (`check_id`: no dots, none empty), so that nothing reaches another address or another
+/// host; then perhaps a query of URL-encoded `name=value` pairs (as `URLSearchParams` writes
+/// them), which can't leave the path either.
 pub(crate) fn forwarded_path(p: &str) -> AppResult<&str> {
-    let shaped = p.len() <= 256
-        && p.strip_prefix('/')
+    let (path, query) = p.split_once('?').unwrap_or((p, ""));
+    let shaped = p.len() <= 512
+        && path
+            .strip_prefix('/')
             .is_some_and(|rest| rest.split('/').all(|seg| check_id(seg).is_ok()));
-    let listed = FORWARDED
-        .iter()
-        .any(|f| p == *f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')));
-    if shaped && listed {
+    let encoded = query.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~' | b'%' | b'+' | b'=' | b'&')
+    });
+    let listed = FORWARDED.iter().any(|f| {
+        path == *f
+            || path
+                .strip_prefix(f)
+                .is_some_and(|rest| rest.starts_with('/'))
+    });
+    if shaped && encoded && listed {
         Ok(p)
     } else {
         Err(AppError::NotForwarded(format!("the address {p}")))
@@ -200,13 +216,22 @@ mod tests {
         assert!(forwarded_path("/me/preferred-method").is_ok());
         assert!(forwarded_path("/login").is_ok());
         assert!(forwarded_path("/challenges/c-1/verify").is_ok());
+        assert!(
+            forwarded_path("/admin/audit?person_id=p-1&before=2026-12-06T10%3A00%3A00Z").is_ok()
+        );
+        assert!(forwarded_path("/admin/people/p-1/two-step/reset").is_ok());
         for bad in [
             "/me/sessionsx",
             "/loginx",
-            "/admin/people",
+            "/admin",
+            "/admin/peoplex",
+            "/admin/audit?action=a/../../x",
+            "/admin/audit?x=<script>",
+            "/admin/audit?x=1#frag",
+            "/dev/outbox",
             "/me/reauthx",
             "/me/sessions/../password",
-            "/me/sessions/a?b",
+            "/me/sessions/a?b c",
             "me/sessions",
             "//evil.example/me/sessions",
             "/me/sessions/http://x",

@@ -3,7 +3,7 @@
 // Verification > Reset" and their account, the center's policy, and the audit trail
 // (admin_audit.js).
 
-import { call } from './api.js';
+import { request, withQuery } from './transport.js';
 import { h, fill, field, errorBox, showError, clearError, busy, kindLabel, when, methodLabel } from './dom.js';
 import { t } from './i18n.js';
 import { fresh } from './reauth.js';
@@ -26,7 +26,7 @@ export function render(app, { query = '', filter = '', auditPerson = '' } = {}) 
   const search = async () => {
     clearError(box);
     try {
-      const res = await app.guard(call('admin_people', { query: { query: q.value.trim() || null, two_step: f.value || null } }));
+      const res = await app.guard(request('GET', withQuery('/admin/people', { query: q.value.trim(), two_step: f.value })));
       results.replaceChildren(...(res.people.length ? res.people.map((p) => h('li', {},
         h('button', { type: 'button', class: 'person', 'data-email': p.email, onclick: () => app.show(person, { id: p.id, back: { query: q.value, filter: f.value } }, 'admin-person') },
           h('strong', {}, p.name,
@@ -61,7 +61,7 @@ function person(app, { id, back, result }) {
   const body = h('div', {}, h('p', { class: 'loading' }, t('admin.loading')));
   (async () => {
     let p;
-    try { p = await app.guard(call('admin_person', { personId: id })); } catch (e) { if (!e.handled) showError(box, e); return; }
+    try { p = await app.guard(request('GET', `/admin/people/${id}`)); } catch (e) { if (!e.handled) showError(box, e); return; }
     const ts = p.two_step;
     const reset = h('button', { type: 'button', class: 'danger', id: 'reset-2sv', disabled: !ts.enabled && !ts.methods.length }, t('admin.reset'));
     const section = h('section', { class: 'card', 'aria-labelledby': 'p-2sv' },
@@ -75,7 +75,7 @@ function person(app, { id, back, result }) {
         type: 'button', class: 'danger', id: 'confirm-reset',
         onclick: () => busy(yes, async () => {
           try {
-            const res = await fresh(app, () => call('admin_reset', { personId: p.id }));
+            const res = await fresh(app, () => request('POST', `/admin/people/${p.id}/two-step/reset`));
             // A center whose resets take two administrators answers with a request instead.
             const done = res.request_id
               ? t('admin.reset_requested', { name: p.name, expires: when(res.expires_at) })
@@ -134,7 +134,7 @@ function accountSection(app, p, box, done) {
   const endAll = h('button', {
     type: 'button', class: 'secondary', id: 'end-sessions',
     onclick: () => confirmThen(endAll, t('admin.end_sessions_confirm', { name: p.name }), t('admin.end_sessions_label'), t('admin.end_sessions'),
-      async () => { await app.guard(call('admin_end_sessions', { personId: p.id })); return t('admin.end_sessions_done', { name: p.name }); }),
+      async () => { await app.guard(request('POST', `/admin/people/${p.id}/sessions/end`)); return t('admin.end_sessions_done', { name: p.name }); }),
   }, t('admin.end_sessions'));
   const toggle = h('button', {
     type: 'button', class: p.disabled ? 'secondary' : 'danger', id: p.disabled ? 'enable' : 'disable',
@@ -143,7 +143,7 @@ function accountSection(app, p, box, done) {
       t(p.disabled ? 'admin.enable_label' : 'admin.disable_label'),
       t(p.disabled ? 'admin.enable' : 'admin.disable'),
       async () => {
-        await app.guard(call('admin_set_disabled', { personId: p.id, disabled: !p.disabled }));
+        await app.guard(request('POST', `/admin/people/${p.id}/${p.disabled ? 'enable' : 'disable'}`));
         return t(p.disabled ? 'admin.enabled_done' : 'admin.disabled_done', { name: p.name });
       }, !p.disabled),
   }, t(p.disabled ? 'admin.enable' : 'admin.disable'));
@@ -167,7 +167,7 @@ function frozenSection(app, p, box, done) {
       type: 'button', class: 'primary', id: 'confirm-unfreeze',
       onclick: () => busy(yes, async () => {
         try {
-          await app.guard(call('admin_unfreeze', { personId: p.id }));
+          await app.guard(request('POST', `/admin/people/${p.id}/unfreeze`));
           done();
         } catch (e) { if (!e.handled) { showError(box, e); confirm.remove(); unfreeze.hidden = false; unfreeze.focus(); } }
       }),
@@ -190,7 +190,7 @@ function policy(app) {
   const families = h('input', { type: 'checkbox', id: 'guardians-required', 'aria-describedby': 'guardians-required-hint' });
   (async () => {
     try {
-      const p = await app.guard(call('admin_policy'));
+      const p = await app.guard(request('GET', '/admin/policy'));
       boxes.forEach((b) => { b.checked = p.allowed_kinds.includes(b.value); });
       twoAdmins.checked = p.reset_approvals === 2;
       families.checked = !!p.guardians_required;
@@ -207,7 +207,7 @@ function policy(app) {
         busy(save, async () => {
           clearError(box);
           try {
-            await fresh(app, () => call('admin_set_policy', { policy: { allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked } }));
+            await fresh(app, () => request('PUT', '/admin/policy', { allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked }));
             app.toast(t('admin.policy_saved'));
           } catch (e) { if (!e.handled) showError(box, e); }
         });

@@ -2,6 +2,7 @@
 // more"), and "Export CSV" through the system's Save dialog, worded as it is shown.
 
 import { call } from './api.js';
+import { request, withQuery } from './transport.js';
 import { h, field, errorBox, showError, clearError, busy, kindLabel, when } from './dom.js';
 import { t, has, locale } from './i18n.js';
 import { ACTIONS } from './audit_actions.js';
@@ -89,7 +90,7 @@ export function audit(app, { personId = '' } = {}) {
     clearError(box);
     const mine = before ? generation : ++generation;
     try {
-      const log = await app.guard(call('admin_audit', { query: query(before, PAGE) }));
+      const log = await app.guard(request('GET', withQuery('/admin/audit', query(before, PAGE))));
       if (mine !== generation) return;
       if (!before) { rows.replaceChildren(); last = null; shown = 0; }
       append(log.events);
@@ -113,7 +114,7 @@ export function audit(app, { personId = '' } = {}) {
       const all = [];
       let before = null;
       do {
-        const log = await app.guard(call('admin_audit', { query: query(before, EXPORT_PAGE) }));
+        const log = await app.guard(request('GET', withQuery('/admin/audit', query(before, EXPORT_PAGE))));
         all.push(...log.events.map((e) => [e.at, ...row(e).slice(1)]));
         before = log.next_before ?? null;
       } while (before !== null);
@@ -128,7 +129,7 @@ export function audit(app, { personId = '' } = {}) {
 
   (async () => {
     try {
-      const res = await app.guard(call('admin_people', { query: {} }));
+      const res = await app.guard(request('GET', '/admin/people'));
       const people = res.people.slice().sort((a, b) => a.name.localeCompare(b.name, locale()));
       for (const p of people) names.set(p.id, p.name);
       who.append(...people.map((p) => h('option', { value: p.id }, `${p.name} (${p.email})`)));

@@ -2,7 +2,7 @@
 // numbers are text; the bars are decoration), who must still set up 2-Step Verification with
 // "Send reminders", and the resets waiting for a second administrator's approval.
 
-import { call } from './api.js';
+import { request } from './transport.js';
 import { h, fill, errorBox, showError, clearError, busy, when } from './dom.js';
 import { t, number } from './i18n.js';
 import { fresh } from './reauth.js';
@@ -16,7 +16,7 @@ export function overview(app, open) {
   const body = h('div', {}, h('p', { class: 'loading' }, t('admin.loading')));
   const load = async () => {
     let r;
-    try { r = await app.guard(call('admin_report')); } catch (e) { if (!e.handled) showError(box, e); return; }
+    try { r = await app.guard(request('GET', '/admin/report')); } catch (e) { if (!e.handled) showError(box, e); return; }
     fill(body,
       h('dl', { class: 'stats', id: 'overview-counts' },
         stat('people', t('admin.overview.people'), r.people),
@@ -73,7 +73,7 @@ function mustEnroll(app, people, open) {
     onclick: () => busy(send, async () => {
       clearError(box);
       try {
-        const res = await app.guard(call('admin_send_reminders'));
+        const res = await app.guard(request('POST', '/admin/reminders'));
         status.textContent = res.sent ? t('admin.overview.reminders_sent', { count: res.sent }) : t('admin.overview.reminders_none');
       } catch (e) { if (!e.handled) showError(box, e); }
     }),
@@ -94,7 +94,7 @@ export function pendingResets(app, open) {
   const section = h('section', { class: 'card', id: 'reset-requests', 'aria-labelledby': 'requests-h', hidden: true });
   const load = async () => {
     let list;
-    try { list = (await app.guard(call('admin_reset_requests'))).requests; } catch (e) { if (!e.handled) { section.hidden = false; showError(box, e); } return; }
+    try { list = (await app.guard(request('GET', '/admin/reset-requests'))).requests; } catch (e) { if (!e.handled) { section.hidden = false; showError(box, e); } return; }
     section.hidden = !list.length;
     const me = app.me && app.me.person ? app.me.person.id : null;
     fill(section,
@@ -133,7 +133,7 @@ function request(app, r, mine, box, approved, open) {
       onclick: () => busy(yes, async () => {
         clearError(box);
         try {
-          await fresh(app, () => call('admin_approve_reset', { requestId: r.id }));
+          await fresh(app, () => request('POST', `/admin/reset-requests/${r.id}/approve`));
           await approved(t('admin.reset_done', { name: r.person.name }));
         } catch (e) { if (!e.handled) { showError(box, e); panel.remove(); approve.hidden = false; approve.focus(); } }
       }),

@@ -3,6 +3,7 @@
 // saved them.
 
 import { call } from './api.js';
+import { inApp } from './transport.js';
 import { t, dateTime } from './i18n.js';
 import { h, errorBox, showError, clearError, busy, errorText } from './dom.js';
 
@@ -20,7 +21,9 @@ export function save(app, { codes, next }) {
     type: 'button', id: 'copy-codes', class: 'secondary',
     onclick: () => busy(copy, async () => {
       try {
-        await call('copy_recovery_codes', { codes });
+        // The app copies and clears the clipboard again; a browser's is the page's to write.
+        if (inApp) await call('copy_recovery_codes', { codes });
+        else await navigator.clipboard.writeText(codes.join('\n'));
         copy.textContent = t('recovery.copied_button');
         copyStatus.textContent = t('recovery.copied');
       } catch (e) { copyStatus.textContent = errorText(e); }
@@ -32,7 +35,10 @@ export function save(app, { codes, next }) {
       try {
         const email = app.me && app.me.person ? app.me.person.email : '';
         const heading = t('recovery.file_heading', { email, date: dateTime(new Date().toISOString()) });
-        if (await call('save_recovery_codes', { heading, fileName: t('recovery.file_name'), codes })) {
+        if (!inApp) {
+          download(t('recovery.file_name'), `${heading}\n\n${codes.join('\n')}\n`);
+          app.toast(t('recovery.saved'));
+        } else if (await call('save_recovery_codes', { heading, fileName: t('recovery.file_name'), codes })) {
           app.toast(t('recovery.saved'));
         }
       } catch (e) { app.toast(errorText(e)); }
@@ -58,4 +64,15 @@ export function save(app, { codes, next }) {
       h('label', { class: 'check', for: 'codes-saved' }, saved, h('span', {}, t('recovery.confirm_saved'))),
       box,
       go));
+}
+
+/** A browser's "Save as a file": the text as a download (the app's goes through the system's
+ *  Save dialog, recovery_file.rs, and writes the same text). */
+function download(fileName, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const a = h('a', { href: url, download: fileName, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

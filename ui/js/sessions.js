@@ -1,7 +1,7 @@
 // "Where you're signed in": the person's sessions, this device first among equals, each other
 // one with "Sign out", and "Sign out everywhere else" (a tablet left signed in at school).
 
-import { request } from './transport.js';
+import { request, inApp } from './transport.js';
 import { t, relativeTime, dateTime } from './i18n.js';
 import { h, errorBox, showError, busy, fill, serverNow } from './dom.js';
 
@@ -13,7 +13,7 @@ export function section(app) {
     onclick: () => busy(others, async () => {
       try {
         await app.guard(request('POST', '/me/sessions/end-others'));
-        app.toast(t('sessions.ended_others'));
+        app.toast(t(inApp ? 'sessions.ended_others' : 'sessions.ended_others_browser'));
         await load();
         heading.focus();
       } catch (e) { if (!e.handled) showError(box, e); }
@@ -50,7 +50,7 @@ export function section(app) {
     }, t('sessions.end'));
     return h('li', { class: 'session', 'data-current': String(s.current) },
       h('div', { class: 'method-main' },
-        h('strong', {}, device, s.current ? h('span', { class: 'badge' }, t('sessions.this_device')) : null),
+        h('strong', {}, device, s.current ? h('span', { class: 'badge' }, t(inApp ? 'sessions.this_device' : 'sessions.this_browser')) : null),
         h('span', { class: 'hint' }, t('sessions.last_active', { when: relativeTime(s.last_seen_at, serverNow()) })),
         h('span', { class: 'hint' }, t('sessions.signed_in', { when: dateTime(s.created_at) }))),
       end);

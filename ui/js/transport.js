@@ -34,6 +34,16 @@ export async function request(method, path, body) {
   throw { ...error, status: res.status };
 }
 
+/** `path` with `params` as its query (the empty and null ones left out), encoded. */
+export function withQuery(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== null && v !== undefined && v !== '') q.set(k, String(v));
+  }
+  const text = q.toString();
+  return text ? `${path}?${text}` : path;
+}
+
 /** The signed-in person as the screens hold them, from an answer that signed someone in
  *  (`person`, and `session` without its token): the profile shown first is staff when they
  *  have it, else family; `keyring_warning` when the app's keyring refused the session. */
