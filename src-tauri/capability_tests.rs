@@ -222,3 +222,36 @@ fn the_command_list_is_one_list() {
     assert_eq!(declared, registered, "build.rs and commands::handler()");
     assert_eq!(declared, granted, "build.rs and capabilities/default.json");
 }
+
+/// Every module of the UI parses as an ES module (a name declared twice, a stray brace): one
+/// that doesn't stops every screen in both shells. Node's own parser, the file copied as
+/// `.mjs` so that it is read as a module.
+#[test]
+fn every_ui_module_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("ui/js")).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "js") {
+            continue;
+        }
+        let copy = dir
+            .path()
+            .join(path.file_stem().unwrap())
+            .with_extension("mjs");
+        std::fs::copy(&path, &copy).unwrap();
+        let out = std::process::Command::new("node")
+            .arg("--check")
+            .arg(&copy)
+            .output()
+            .expect("node (make test installs it)");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "the UI's modules were found");
+}

@@ -102,7 +102,7 @@ export function pendingResets(app, open) {
       h('p', { class: 'hint' }, t('admin.requests.intro')),
       box,
       h('p', { id: 'requests-status', role: 'status' }, done),
-      h('ul', { class: 'requests' }, list.map((r) => request(app, r, r.requested_by.id === me, box, approved, open))));
+      h('ul', { class: 'requests' }, list.map((r) => requestItem(app, r, r.requested_by.id === me, box, approved, open))));
   };
   let done = '';
   // After an approval the list is read again; the result is said where focus goes.
@@ -117,7 +117,7 @@ export function pendingResets(app, open) {
   return section;
 }
 
-function request(app, r, mine, box, approved, open) {
+function requestItem(app, r, mine, box, approved, open) {
   const item = h('li', { class: 'request', 'data-email': r.person.email },
     h('p', {}, h('strong', {}, r.person.name), ' · ', r.person.email),
     h('p', { class: 'hint' }, t('admin.requests.asked', { admin: r.requested_by.name, when: when(r.created_at), expires: when(r.expires_at) })));
