@@ -74,20 +74,37 @@ const app = {
     if (step.next === 'verify') return signin.verify(this, step);
     if (step.next === 'setup') return this.show(setup.intro, step, 'setup-intro');
     if (step.next === 'recover') return this.show(signin.enterRecovery, { step, locked: true }, 'verify-recovery');
-    if (step.next === 'new_password') return this.show(signin.newPassword, {}, 'new-password');
+    if (step.next === 'new_password') return this.show(signin.newPassword, { email: step.email }, 'new-password');
   },
 
   async signedIn(me, notice) {
     this.me = me;
+    signedInHere(true);
     // The person's own language, saved on the server, unless one was chosen on this device.
     const own = me && me.person && me.person.locale;
     if (own && own !== locale() && !(this.status && this.status.locale_chosen)) await setLocale(own);
     if (me.keyring_warning) notice = me.keyring_warning;
+    // A browser opened on a section's address (#methods, #admin; a reload, a bookmark) goes
+    // there; anything else starts at home.
+    const [id, render] = this.sections().find(([s]) => `#${s}` === window.location.hash && s !== 'home') || [];
+    if (render && !notice) return this.show(render, {}, id);
     this.show(home.render, { notice }, 'home');
+  },
+
+  /** The navigation's sections for the person signed in: [id, label, render]. */
+  sections() {
+    const p = this.me.person;
+    const links = [['home', t('app.nav.home'), home.render], ['methods', t('app.nav.methods'), methods.render]];
+    if (p.roles.includes('admin')) links.push(['admin', t('app.nav.admin'), admin.render]);
+    // The built-in authenticator is the app's: a browser has no keyring to keep it in.
+    if (inApp) links.push(['vault', t('app.nav.vault'), vault.render]);
+    if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', t('app.nav.inbox'), inbox.render]);
+    return links.map(([id, label, render]) => [id, render, label]);
   },
 
   signedOut(notice) {
     this.me = null;
+    signedInHere(false);
     this.show(signin.render, { notice }, 'sign-in');
   },
 
@@ -158,10 +175,10 @@ const app = {
   chrome(name) {
     const me = this.me;
     // Signed in and not in the middle of signing in: the bar and navigation show.
-    const inApp = !!me && !['sign-in', 'server', 'new-password', 'verify-pick', 'verify-code', 'verify-recovery', 'setup-intro', 'recovery-codes'].includes(name);
-    bar.hidden = nav.hidden = !inApp;
-    document.body.classList.toggle('in-app', !!inApp);
-    if (!inApp) return;
+    const inside = !!me && !['sign-in', 'server', 'new-password', 'verify-pick', 'verify-code', 'verify-recovery', 'setup-intro', 'recovery-codes'].includes(name);
+    bar.hidden = nav.hidden = !inside;
+    document.body.classList.toggle('in-app', !!inside);
+    if (!inside) return;
     const p = me.person;
     const profiles = ['staff', 'guardian'].filter((r) => p.roles.includes(r));
     bar.replaceChildren(...[
@@ -181,16 +198,16 @@ const app = {
       languageSwitch(this, 'bar-language'),
       h('button', { type: 'button', id: 'sign-out', class: 'ghost', onclick: () => this.signOut() }, t('app.sign_out')),
     ].filter(Boolean));
-    const links = [['home', t('app.nav.home'), home.render], ['methods', t('app.nav.methods'), methods.render]];
-    if (p.roles.includes('admin')) links.push(['admin', t('app.nav.admin'), admin.render]);
-    // The built-in authenticator is the app's: a browser has no keyring to keep it in.
-    if (inApp) links.push(['vault', t('app.nav.vault'), vault.render]);
-    if (this.status && this.status.server && this.status.server.demo) links.push(['inbox', t('app.nav.inbox'), inbox.render]);
-    nav.replaceChildren(h('ul', {}, links.map(([id, label, render]) => h('li', {},
+    nav.replaceChildren(h('ul', {}, this.sections().map(([id, render, label]) => h('li', {},
       h('a', {
         href: `#${id}`, id: `nav-${id}`,
         'aria-current': section(name) === id ? 'page' : null,
-        onclick: (ev) => { ev.preventDefault(); this.show(render, {}, id); },
+        onclick: (ev) => {
+          ev.preventDefault();
+          // The address names the section (a reload stays there), without a history entry each.
+          if (!inApp) history.replaceState(null, '', `#${id}`);
+          this.show(render, {}, id);
+        },
       // The full name beside the screen; a short one in a phone's bottom tab bar (CSS picks).
       }, h('span', { class: 'full' }, label), h('span', { class: 'short' }, t(`app.nav.short.${id}`)))))));
   },
@@ -212,7 +229,7 @@ const app = {
 async function browserStatus() {
   let me = null;
   try {
-    me = meOf({ person: await request('GET', '/me') });
+    if (signedInHere()) me = meOf({ person: await request('GET', '/me') });
   } catch (e) {
     if (e.code !== 'unauthenticated') throw e;
   }
@@ -221,6 +238,23 @@ async function browserStatus() {
     preset: true, shared: false, shared_managed: false, demo_available: false, demo_accounts: [],
     me, notice: null, clock_offset_ms: 0, locale: null, locale_chosen: false,
   };
+}
+
+/** Whether someone signed in in this browser and has not signed out: only then does a start
+ *  ask the server who (a 401 on every visit of the sign-in page would be noise in the
+ *  browser's console). Not a credential: the session is the HttpOnly cookie, which the server
+ *  checks either way. `set`: records it. */
+function signedInHere(set) {
+  const key = 'twostep-signed-in';
+  try {
+    if (inApp) return false;
+    if (set === true) localStorage.setItem(key, '1');
+    else if (set === false) localStorage.removeItem(key);
+    return localStorage.getItem(key) === '1';
+  } catch (e) {
+    // No storage (a private window): ask the server.
+    return true;
+  }
 }
 
 /** Which navigation entry a screen belongs to (adding a method is part of "2-Step Verification"). */

@@ -84,15 +84,17 @@ export function render(app, { notice, email: prefill } = {}) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const step = await request('POST', '/login', { email: email.value.trim(), password: password.value, device_name: deviceName(s) });
+          const who = email.value.trim();
+          const step = await request('POST', '/login', { email: who, password: password.value, device_name: deviceName(s) });
           password.value = '';
-          app.step(step);
+          app.step({ ...step, email: who });
         } catch (e) {
           // Unfrozen since the last sign-in: a new password comes first (whoever froze the
           // account out may know this one). Locked for good: only a recovery code goes on, on
           // the challenge the 423 names.
-          if (e.code === 'password_change_required') { password.value = ''; return app.step({ next: 'new_password' }); }
-          if (e.code === 'two_step_locked' && e.challenge_id) { password.value = ''; return app.step({ next: 'recover', challenge_id: e.challenge_id }); }
+          const who = email.value.trim();
+          if (e.code === 'password_change_required') { password.value = ''; return app.step({ next: 'new_password', email: who }); }
+          if (e.code === 'two_step_locked' && e.challenge_id) { password.value = ''; return app.step({ next: 'recover', challenge_id: e.challenge_id, email: who }); }
           showError(box, e);
           password.select();
           password.focus();
@@ -142,7 +144,7 @@ export function render(app, { notice, email: prefill } = {}) {
 
 /** After an administrator unfroze the account: a new password before the sign-in goes on
  *  (whoever froze it out may know the old one). The server says why a weak one is weak. */
-export function newPassword(app) {
+export function newPassword(app, { email } = {}) {
   const next = h('input', { type: 'password', id: 'new-password', name: 'new-password', autocomplete: 'new-password', required: true, minlength: '8', maxlength: '128', autofocus: true });
   const box = errorBox('new-password-error', next);
   const show = h('input', { type: 'checkbox', id: 'show-new-password' });
@@ -158,7 +160,7 @@ export function newPassword(app) {
         try {
           const step = await request('PUT', '/me/password', { new_password: next.value });
           next.value = '';
-          app.step(step);
+          app.step({ ...step, email });
         } catch (e) {
           // The token is spent or too old: one message and the one way on.
           if (e.code === 'unauthenticated') {
@@ -213,6 +215,7 @@ function pick(app, { step, methods }) {
       i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null)));
   return h('div', { class: 'narrow' },
     h('h1', {}, t('signin.pick_title')),
+    signingInAs(app, step),
     h('p', {}, t('signin.pick_intro')),
     h('form', {
       class: 'card', novalidate: true,
@@ -325,7 +328,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
   }, t('signin.use_recovery')));
   const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, recoveryLink, cancelLink(app)].filter(Boolean);
   after.forEach((el) => el.classList.add('after-form'));
-  const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), form, after);
+  const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), signingInAs(app, step), form, after);
   return screenEl;
 }
 
@@ -371,8 +374,18 @@ export function enterRecovery(app, { step, back, locked }) {
     : null;
   return h('div', { class: 'narrow' },
     h('h1', {}, locked ? t('signin.locked_title') : t('signin.recovery_title')),
+    signingInAs(app, step),
     h('p', { id: 'recovery-intro' }, locked ? t('signin.locked_intro') : t('signin.recovery_intro')),
     form, toCode, cancelLink(app));
+}
+
+/** Whose code this is: the address just typed, and the way back to type another (on a shared
+ *  tablet, the last person's name would be a stranger's). */
+function signingInAs(app, step) {
+  if (!step || !step.email) return null;
+  return h('p', { class: 'signing-in-as', id: 'signing-in-as' },
+    t('signin.signing_in_as'), ' ', h('strong', {}, step.email), ' · ',
+    h('a', { href: '#sign-in', id: 'change-account', onclick: (ev) => { ev.preventDefault(); app.show(render, { email: step.email }, 'sign-in'); } }, t('signin.change_account')));
 }
 
 /** "Send code" / "Send new code" on the sign-in's challenge. */
