@@ -20,7 +20,7 @@ DATA ?= ./twostep-data
 PYTOOLS := target/pytools
 OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
-.PHONY: run serve test lint deps test-deps package package-test footprint
+.PHONY: run serve test lint deps test-deps package package-test footprint lighthouse
 
 # Installs missing Debian packages as root, or says exactly what to install.
 define install_missing
@@ -92,3 +92,17 @@ footprint: package test-deps
 	$(CARGO) build --release -p twostep-footprint
 	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
 	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"
+
+# The browser's screens as a phone loads them: Lighthouse (bench/lighthouse, pinned by its
+# lock) in Debian's Chromium with its mobile profile, against the server (the demo center, a
+# fresh data folder, a free port) on the sign-in and methods screens. One line a screen:
+# performance, accessibility, best practices, bytes transferred; full reports in
+# $(PKG_TARGET)/lighthouse. (A debug build serves the same files, read from ui/.)
+lighthouse:
+	$(call install_missing,pkg-config gcc make chromium)
+	$(if $(shell command -v npm),,$(call install_missing,npm))
+	@[ bench/lighthouse/node_modules/.package-lock.json -nt bench/lighthouse/package-lock.json ] || \
+	  npm --prefix bench/lighthouse ci --silent --no-audit --no-fund
+	$(CARGO) build -p twostep-server
+	CHROME_PATH=/usr/bin/chromium node bench/lighthouse/run.mjs \
+	  "$(PKG_TARGET)/debug/twostep-server" "$(PKG_TARGET)/lighthouse"
