@@ -20,7 +20,11 @@ DATA ?= ./twostep-data
 PYTOOLS := target/pytools
 OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
-.PHONY: run serve test lint deps test-deps package package-test footprint
+.PHONY: run serve test lint deps test-deps package package-test footprint lighthouse
+
+# Lighthouse as bench/lighthouse's lock pins it (again when the lock changes).
+LIGHTHOUSE_INSTALL = @[ bench/lighthouse/node_modules/.package-lock.json -nt bench/lighthouse/package-lock.json ] || \
+	  npm --prefix bench/lighthouse ci --silent --no-audit --no-fund
 
 # Installs missing Debian packages as root, or says exactly what to install.
 define install_missing
@@ -37,6 +41,7 @@ deps:
 test-deps:
 	$(call install_missing,$(BUILD_PACKAGES) $(TEST_PACKAGES))
 	@[ -f tests/e2e/node_modules/axe-core/axe.min.js ] || npm --prefix tests/e2e ci --silent --no-audit --no-fund
+	$(LIGHTHOUSE_INSTALL)
 	@PYTHONPATH=$(PYTOOLS) python3 -c 'import openapi_spec_validator' 2>/dev/null || \
 	  python3 -m pip install --quiet --disable-pip-version-check --target $(PYTOOLS) '$(OPENAPI_VALIDATOR)'
 
@@ -55,8 +60,9 @@ serve:
 	$(CARGO) run -p twostep-server -- serve --demo --dev-outbox --data $(DATA)
 
 # Every test: unit, server integration (real SMTP and SMS gateway), Tauri mock-runtime
-# commands, the app's real window under Xvfb with the real keyring, and the server's UI in
-# Chromium and WebKit (tests/browser). The server's
+# commands, the app's real window under Xvfb with the real keyring, the server's UI in
+# Chromium and WebKit (tests/browser), and its screens' Lighthouse accessibility and best
+# practices (crates/server/tests/lighthouse.rs, `make lighthouse` with --check). The server's
 # integration suite runs each test on SQLite and on a real PostgreSQL cluster the test process
 # starts itself (#[db_test], crates/testkit), in the same run.
 test: test-deps
@@ -92,3 +98,16 @@ footprint: package test-deps
 	$(CARGO) build --release -p twostep-footprint
 	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
 	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"
+
+# The browser's screens as a phone loads them: Lighthouse (bench/lighthouse, pinned by its
+# lock) in Debian's Chromium with its mobile profile, against the server (the demo center, a
+# fresh data folder, a free port) on the sign-in and methods screens. One line a screen:
+# performance, accessibility, best practices, bytes transferred; full reports in
+# $(PKG_TARGET)/lighthouse. (A debug build serves the same files, read from ui/.)
+lighthouse:
+	$(call install_missing,pkg-config gcc make chromium)
+	$(if $(shell command -v npm),,$(call install_missing,npm))
+	$(LIGHTHOUSE_INSTALL)
+	$(CARGO) build -p twostep-server
+	CHROME_PATH=/usr/bin/chromium node bench/lighthouse/run.mjs \
+	  "$(PKG_TARGET)/debug/twostep-server" "$(PKG_TARGET)/lighthouse"

@@ -55,6 +55,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
+use axum::handler::Handler;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -250,8 +251,9 @@ pub fn app(state: AppState) -> Router {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-    // The UI's files for whatever no route answers (the API's own addresses answer 404).
-    .fallback(web::assets::serve)
+    // The UI's files for whatever no route answers (the API's own addresses answer 404),
+    // compressed (they alone: web/assets.rs says why).
+    .fallback(web::assets::serve.layer(web::assets::compression()))
     .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
     .with_state(state)
     // A browser client's credential: its cookie in, the answer's token out to it.
@@ -287,7 +289,8 @@ pub fn app(state: AppState) -> Router {
     .layer(PropagateRequestIdLayer::x_request_id())
     .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .layer(middleware::map_request(uuid_request_id_only))
-    .layer(SetResponseHeaderLayer::overriding(
+    // Nothing is kept by a browser or a proxy but the UI's files, which say so themselves.
+    .layer(SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     ))

@@ -173,6 +173,57 @@ async fn the_ui_is_served_at_the_root_with_the_headers_that_keep_it_safe() {
 }
 
 #[tokio::test]
+async fn the_ui_files_go_gzipped_and_a_kept_copy_is_asked_about_not_sent_again() {
+    let t = TestServer::start(Db::Sqlite).await;
+    let client = plain();
+    let get = |path: &str| client.get(format!("{}{path}", t.url()));
+    let raw = get("/js/app.js").send().await.unwrap();
+    let tag = raw.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    assert_eq!(raw.headers()["cache-control"], "no-cache");
+    assert!(raw.headers().get("content-encoding").is_none());
+    let size = raw.bytes().await.unwrap().len();
+
+    let zipped = get("/js/app.js")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["etag"], tag.as_str());
+    let body = zipped.bytes().await.unwrap();
+    assert!(body.len() < size / 2, "{} of {size}", body.len());
+
+    let again = get("/js/app.js")
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"], tag.as_str());
+    assert!(again.bytes().await.unwrap().is_empty());
+    let changed = get("/js/app.js")
+        .header("if-none-match", "W/\"0\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    // The page is never kept, and no API answer is compressed.
+    let page = get("/").header("if-none-match", "*").send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.headers().get("etag").is_none());
+    let health = get("/api/v1/health")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.headers()["cache-control"], "no-store");
+    assert!(health.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
 async fn behind_https_every_answer_asks_for_https_from_then_on() {
     let t = TestServer::start_with(Db::Sqlite, |cfg| {
         cfg.public_url = Some("https://twostep.example.org".into());
