@@ -1,6 +1,7 @@
-//! Another site: a page served from `http://127.0.0.2` on a port of its own (another origin and
+//! Another site: a page served from `https://127.0.0.2` on a port of its own (another origin and
 //! another site than the server's `127.0.0.1`), as a page a person was lured to would be. It
-//! serves a few fixed pages that aim at the server's API; nothing else.
+//! serves a few fixed pages that aim at the server's API; nothing else. On https as the server
+//! is (`tls`): a secure page, as an attacker's would be, and no mixed content to block.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -17,18 +18,22 @@ impl Drop for Elsewhere {
 }
 
 impl Elsewhere {
-    /// Serves the pages that aim at the server at `api` (its `http://127.0.0.1:PORT`).
+    /// Serves the pages that aim at the server at `api` (its `https://127.0.0.1:PORT`).
     pub async fn start(api: &str) -> Elsewhere {
         let listener = TcpListener::bind("127.0.0.2:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let url = format!("https://{}", listener.local_addr().unwrap());
         let api = api.to_owned();
+        let acceptor = crate::tls::acceptor();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
+                let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
-                let api = api.clone();
+                let (api, acceptor) = (api.clone(), acceptor.clone());
                 tokio::spawn(async move {
+                    let Ok(mut stream) = acceptor.accept(tcp).await else {
+                        return;
+                    };
                     let mut buf = vec![0u8; 8192];
                     let n = stream.read(&mut buf).await.unwrap_or(0);
                     let request = String::from_utf8_lossy(&buf[..n]);

@@ -1,8 +1,9 @@
 //! The browser's shell defends the person in a real browser (docs/api.md "Browser clients"):
 //! the session in a cookie script cannot read, another site's page can neither sign the person
-//! out nor in, the UI refuses to be framed, and signing out clears the cookie. The UI's screens
-//! do not run in a browser yet, so the page calls the API itself with `fetch`, as the UI's
-//! transport will: JSON, `Twostep-Client: web`, the cookie sent same-origin.
+//! out nor in, the UI refuses to be framed, and signing out clears the cookie. The page calls
+//! the API itself with `fetch`, as the UI's transport does: JSON, `Twostep-Client: web`, the
+//! cookie sent same-origin. Every check runs in both engines, the server behind TLS (`tls`),
+//! its `public_url` the https address.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use twostep_testkit::{Db, TestClock, TestServer, PASSWORD};
 
 use crate::elsewhere::Elsewhere;
 use crate::engine::{Browser, Device, Engine, PHONE, TABLET};
+use crate::tls;
 
 const PARENT: &str = "parent@acorns.example";
 const SESSION: &str = "__Host-twostep-session";
@@ -31,29 +33,63 @@ async fn webkit_on_a_tablet() {
     journey(Engine::WebKit, TABLET).await;
 }
 
-async fn journey(engine: Engine, device: Device) {
+/// WebKitGTK 2.50 (libsoup 3.2, Debian 12) refuses every `Secure` cookie sent from an `http://`
+/// address, loopback and `localhost` included, though `isSecureContext` is true there: the
+/// sign-in answers (without its token, which went to the cookie) and the browser keeps
+/// nothing. Why the other tests serve TLS; should WebKit start keeping the cookie, this fails
+/// and the note in docs/testing.md goes with it.
+#[tokio::test]
+async fn webkit_over_plain_http_keeps_no_session() {
     let t = TestServer::on(Db::Sqlite)
         .clock(TestClock::real())
         .start()
         .await;
     t.add_person(PARENT, &[Role::Guardian]).await;
     let api = t.url();
+    assert!(api.starts_with("http://127.0.0.1:"), "{api}");
+    let b = Browser::open(Engine::WebKit, TABLET).await;
+    b.d.goto(&format!("{api}/")).await.unwrap();
+    assert_eq!(script(&b, "return window.isSecureContext;").await, true);
+
+    let (status, body) = sign_in(&b).await;
+    assert_eq!(status, 200, "{body}");
+    let cookies = b.d.get_all_cookies().await.unwrap();
+    assert!(!cookies.iter().any(|c| c.name() == SESSION), "{cookies:?}");
+    let (status, _) = api_call(&b, "GET", "/api/v1/me", None).await;
+    assert_eq!(status, 401, "WebKit over http keeps no session cookie");
+    b.close().await;
+}
+
+async fn journey(engine: Engine, device: Device) {
+    // The front's address first: the server is told it is its public one.
+    let bound = tls::Bound::new().await;
+    let public = bound.url.clone();
+    let t = TestServer::on(Db::Sqlite)
+        .clock(TestClock::real())
+        .tune(move |cfg| cfg.public_url = Some(public))
+        .start()
+        .await;
+    let front = bound.front(t.server.addr);
+    t.add_person(PARENT, &[Role::Guardian]).await;
+    let api = front.url.clone();
     let elsewhere = Elsewhere::start(&api).await;
     let b = Browser::open(engine, device).await;
 
     the_ui_loads_with_its_headers(&b, &api, device).await;
-    let signed_in = signs_in_with_a_cookie_script_cannot_read(&b).await;
-    another_site_changes_nothing(&b, &t, &api, &elsewhere, signed_in).await;
+    signs_in_with_a_cookie_script_cannot_read(&b).await;
+    another_site_changes_nothing(&b, &t, &api, &elsewhere).await;
     the_ui_is_never_framed(&b, &elsewhere).await;
-    if signed_in {
-        signing_out_clears_the_cookie(&b, &api).await;
-    }
+    signing_out_clears_the_cookie(&b, &api).await;
     b.close().await;
 }
 
-/// `/` opens in the browser at the device's size, with the headers that keep the page safe.
+/// `/` opens over https (the test's certificate accepted) at the device's size, with the
+/// headers that keep the page safe, HSTS among them since the public address is https.
 async fn the_ui_loads_with_its_headers(b: &Browser, api: &str, device: Device) {
     b.d.goto(&format!("{api}/")).await.unwrap();
+    let at = b.d.current_url().await.unwrap();
+    assert!(at.as_str().starts_with(api), "{at} on {:?}", b.engine);
+    assert_eq!(script(b, "return location.protocol;").await, "https:");
     // The page's own title, or a screen's once the UI has drawn one ("… · Twostep").
     let title = b.d.title().await.unwrap();
     assert!(title.ends_with("Twostep"), "{title}");
@@ -95,20 +131,14 @@ async fn the_ui_loads_with_its_headers(b: &Browser, api: &str, device: Device) {
     assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{h}");
     assert_eq!(h["referrer-policy"], "no-referrer", "{h}");
     assert_eq!(h["x-content-type-options"], "nosniff", "{h}");
+    assert_eq!(h["strict-transport-security"], "max-age=31536000", "{h}");
 }
 
 /// A guardian without a method signs in from the page: the answer's JSON has no token, the
 /// browser keeps the session in an `HttpOnly; Secure; SameSite=Strict` cookie that
-/// `document.cookie` does not show, and the cookie alone signs `/me` in. Whether the session
-/// was kept (false in WebKit over plain http, see `Engine::keeps_secure_cookies_over_http`).
-async fn signs_in_with_a_cookie_script_cannot_read(b: &Browser) -> bool {
-    let (status, body) = api_call(
-        b,
-        "POST",
-        "/api/v1/login",
-        Some(json!({"email": PARENT, "password": PASSWORD})),
-    )
-    .await;
+/// `document.cookie` does not show, and the cookie alone signs `/me` in.
+async fn signs_in_with_a_cookie_script_cannot_read(b: &Browser) {
+    let (status, body) = sign_in(b).await;
     assert_eq!(status, 200, "{body}");
     let login: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(login["next"], "done", "{body}");
@@ -117,19 +147,10 @@ async fn signs_in_with_a_cookie_script_cannot_read(b: &Browser) -> bool {
     assert!(!visible.as_str().unwrap().contains("twostep"), "{visible}");
 
     let cookies = b.d.get_all_cookies().await.unwrap();
-    let session = cookies.iter().find(|c| c.name() == SESSION);
-    if !b.engine.keeps_secure_cookies_over_http() {
-        // WebKitGTK refuses the Secure cookie on http: nothing stored, so nothing signs in.
-        assert!(session.is_none(), "{cookies:?}");
-        let (status, _) = api_call(b, "GET", "/api/v1/me", None).await;
-        assert_eq!(status, 401, "WebKit over http keeps no session cookie");
-        eprintln!(
-            "{:?}: the Secure session cookie is refused over http (TLS needed)",
-            b.engine
-        );
-        return false;
-    }
-    let c = session.unwrap_or_else(|| panic!("{SESSION} kept: {cookies:?}"));
+    let c = cookies
+        .iter()
+        .find(|c| c.name() == SESSION)
+        .unwrap_or_else(|| panic!("{SESSION} kept on {:?}: {cookies:?}", b.engine));
     assert_eq!(c.http_only(), Some(true), "{c:?}");
     assert_eq!(c.secure(), Some(true), "{c:?}");
     assert_eq!(format!("{:?}", c.same_site()), "Some(Strict)", "{c:?}");
@@ -138,7 +159,17 @@ async fn signs_in_with_a_cookie_script_cannot_read(b: &Browser) -> bool {
     let (status, me) = api_call(b, "GET", "/api/v1/me", None).await;
     assert_eq!(status, 200, "{me}");
     assert!(me.contains(PARENT), "{me}");
-    true
+}
+
+/// The guardian's password step from the page.
+async fn sign_in(b: &Browser) -> (u16, String) {
+    api_call(
+        b,
+        "POST",
+        "/api/v1/login",
+        Some(json!({"email": PARENT, "password": PASSWORD})),
+    )
+    .await
 }
 
 /// Another site's page posts a form to sign the person out, and script tries sign-out and
@@ -149,7 +180,6 @@ async fn another_site_changes_nothing(
     t: &TestServer,
     api: &str,
     elsewhere: &Elsewhere,
-    signed_in: bool,
 ) {
     let before = changes(t).await;
 
@@ -182,7 +212,7 @@ async fn another_site_changes_nothing(
     );
     b.d.goto(&format!("{api}/")).await.unwrap();
     let (status, me) = api_call(b, "GET", "/api/v1/me", None).await;
-    assert_eq!(status, if signed_in { 200 } else { 401 }, "{me}");
+    assert_eq!(status, 200, "still signed in: {me}");
 }
 
 /// What a write that went through would leave: a token gone or made, an audit event, a failed

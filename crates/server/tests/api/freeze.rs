@@ -10,7 +10,7 @@ const EMAIL: &str = "frozen.teacher@acorns.example";
 const ADMIN: &str = "boss@acorns.example";
 
 /// The freeze link at the end of the newest notice to `to`.
-fn link_in(msgs: &[OutboxMessage], base: &str) -> String {
+pub(crate) fn link_in(msgs: &[OutboxMessage], base: &str) -> String {
     let body = &msgs
         .iter()
         .rev()

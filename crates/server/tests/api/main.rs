@@ -23,6 +23,7 @@ mod methods;
 mod openapi;
 mod password;
 mod policy;
+mod reads;
 mod reauth;
 mod recovery;
 mod resets;
