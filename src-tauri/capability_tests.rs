@@ -255,3 +255,117 @@ fn every_ui_module_parses() {
     }
     assert!(checked > 20, "the UI's modules were found");
 }
+
+/// Runs `ui/js/csv.js`'s `csvText` in node on each case (header, rows): the file's text, or
+/// `Err` with the writer's refusal.
+fn csv_by_the_ui(cases: &serde_json::Value) -> Vec<Result<String, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("ui/js/csv.js"), dir.path().join("csv.mjs")).unwrap();
+    let script = dir.path().join("run.mjs");
+    std::fs::write(
+        &script,
+        "import { csvText } from './csv.mjs';\n\
+         import { readFileSync } from 'node:fs';\n\
+         const cases = JSON.parse(readFileSync(0, 'utf8'));\n\
+         const out = cases.map(([h, r]) => { try { return { ok: csvText(h, r) }; } \
+         catch (e) { return { err: String(e.message) }; } });\n\
+         process.stdout.write(JSON.stringify(out));\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new("node")
+        .arg(&script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node (make test installs it)");
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), cases.to_string().as_bytes()).unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    answers
+        .into_iter()
+        .map(|a| match a.get("ok") {
+            Some(ok) => Ok(ok.as_str().unwrap().to_owned()),
+            None => Err(a["err"].as_str().unwrap().to_owned()),
+        })
+        .collect()
+}
+
+fn cell_rows(cells: &[&'static str]) -> Vec<Vec<&'static str>> {
+    cells.iter().map(|c| vec![*c]).collect()
+}
+
+fn read_back(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The audit trail's CSV (one writer, the screens', for both shells): quotes, commas, quotes
+/// and line breaks read back as written by the `csv` crate; a cell a spreadsheet would run as
+/// a formula, also behind blanks, control characters or in full width, opens as text; a
+/// ragged or empty trail is refused.
+#[test]
+fn the_audit_csv_quotes_and_neutralises_formulas() {
+    let rows = serde_json::json!([
+        [
+            "2026-11-27 08:00",
+            "Signed in with a code",
+            "Email · j•••@x.org"
+        ],
+        ["2026-11-27 08:01", "Added", "O'Neil, \"Sam\"\nsecond line"],
+    ]);
+    let formulas = [
+        "\n=1+1",
+        "\r\n=HYPERLINK(\"http://evil\")",
+        " =1",
+        "\u{a0}+1",
+        "\u{7}@SUM(A1)",
+        "\u{0}-2",
+        "\t\t=1",
+        "\u{FF1D}1+1",
+        "\u{FF0B}1",
+        "\u{FF0D}1",
+        "\u{FF20}SUM(A1)",
+        " \n\u{FF1D}1",
+        "\t",
+        "\rAna",
+        "=HYPERLINK(\"http://evil\")",
+        "+1",
+        "-2",
+        "@SUM(A1)",
+    ];
+    let plain = ["Ana", " Ana", "\nAna", "O'Neil", "1+1", "a=b", "", "   "];
+    let cases = serde_json::json!([
+        [["When", "What", "Details"], rows],
+        [["Name"], cell_rows(&formulas)],
+        [["Name"], cell_rows(&plain)],
+        [[], []],
+        [["a", "b"], [["only one"]]],
+    ]);
+    let out = csv_by_the_ui(&cases);
+
+    let text = out[0].as_ref().unwrap();
+    let back = read_back(text);
+    assert_eq!(back[0], ["When", "What", "Details"]);
+    assert_eq!(serde_json::json!(back[1..]), rows);
+
+    let back = read_back(out[1].as_ref().unwrap());
+    for (cell, row) in formulas.iter().zip(&back[1..]) {
+        assert_eq!(row, &[format!("'{cell}")], "{cell:?}");
+    }
+    let back = read_back(out[2].as_ref().unwrap());
+    assert_eq!(back.len(), plain.len() + 1, "every row, the empty one too");
+    for (cell, row) in plain.iter().zip(&back[1..]) {
+        assert_eq!(row, &[(*cell).to_owned()], "{cell:?}");
+    }
+    assert!(out[3].is_err() && out[4].is_err(), "{:?}", &out[3..]);
+}

@@ -2,7 +2,6 @@
 //! up, use and manage 2-Step Verification. The UI in `ui/` renders views; the commands here
 //! talk to the server through twostep-client and keep the tokens (in the OS keyring).
 
-mod audit_csv;
 pub mod authenticator;
 mod authenticator_link;
 mod clipboard;

@@ -2,7 +2,8 @@
 // more"), and "Export CSV" through the system's Save dialog, worded as it is shown.
 
 import { call } from './api.js';
-import { request, withQuery } from './transport.js';
+import { request, withQuery, inApp, download } from './transport.js';
+import { csvText } from './csv.js';
 import { h, field, errorBox, showError, clearError, busy, kindLabel, when } from './dom.js';
 import { t, has, locale } from './i18n.js';
 import { ACTIONS } from './audit_actions.js';
@@ -120,7 +121,10 @@ export function audit(app, { personId = '' } = {}) {
       } while (before !== null);
       const header = columns();
       const day = new Date().toISOString().slice(0, 10);
-      const saved = await app.guard(call('save_audit_csv', { fileName: `${t('admin.audit.file_name')}-${day}.csv`, header, rows: all }));
+      const fileName = `${t('admin.audit.file_name')}-${day}.csv`;
+      const text = csvText(header, all);
+      // The app asks where to save (the system's dialog); a browser downloads it.
+      const saved = inApp ? await app.guard(call('save_audit_csv', { fileName, text })) : download(fileName, text, 'text/csv');
       status.textContent = saved ? t('admin.audit.exported', { count: all.length }) : '';
     } catch (e) { status.textContent = ''; if (!e.handled) showError(box, e); }
   });

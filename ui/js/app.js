@@ -132,7 +132,11 @@ const app = {
   async changeLanguage(next) {
     try {
       if (inApp) await call('set_language', { locale: next });
-      else if (this.me) await request('PUT', '/me/locale', { locale: next });
+      else {
+        // A browser keeps the choice in its storage (the app in its settings).
+        try { localStorage.setItem('twostep-locale', next); } catch (e) { /* for this visit only */ }
+        if (this.me) await request('PUT', '/me/locale', { locale: next });
+      }
     } catch (e) {
       if (e.code !== 'unauthenticated') this.toast(errorText(e));
     }
@@ -227,6 +231,8 @@ const app = {
 /** The browser's shell: the server is the page's own; whoever the session cookie names is
  *  signed in (GET /me), else no one. Languages and the demo's accounts are the app's. */
 async function browserStatus() {
+  let chosen = null;
+  try { chosen = localStorage.getItem('twostep-locale'); } catch (e) { /* none chosen */ }
   let me = null;
   try {
     if (signedInHere()) me = meOf({ person: await request('GET', '/me') });
@@ -236,7 +242,7 @@ async function browserStatus() {
   return {
     server: { url: window.location.origin, demo: false },
     preset: true, shared: false, shared_managed: false, demo_available: false, demo_accounts: [],
-    me, notice: null, clock_offset_ms: 0, locale: null, locale_chosen: false,
+    me, notice: null, clock_offset_ms: 0, locale: chosen, locale_chosen: !!chosen,
   };
 }
 

@@ -3,7 +3,7 @@
 // saved them.
 
 import { call } from './api.js';
-import { inApp } from './transport.js';
+import { inApp, download } from './transport.js';
 import { t, dateTime } from './i18n.js';
 import { h, errorBox, showError, clearError, busy, errorText } from './dom.js';
 
@@ -36,7 +36,7 @@ export function save(app, { codes, next }) {
         const email = app.me && app.me.person ? app.me.person.email : '';
         const heading = t('recovery.file_heading', { email, date: dateTime(new Date().toISOString()) });
         if (!inApp) {
-          download(t('recovery.file_name'), `${heading}\n\n${codes.join('\n')}\n`);
+          download(t('recovery.file_name'), `${heading}\n\n${codes.join('\n')}\n`, 'text/plain');
           app.toast(t('recovery.saved'));
         } else if (await call('save_recovery_codes', { heading, fileName: t('recovery.file_name'), codes })) {
           app.toast(t('recovery.saved'));
@@ -64,15 +64,4 @@ export function save(app, { codes, next }) {
       h('label', { class: 'check', for: 'codes-saved' }, saved, h('span', {}, t('recovery.confirm_saved'))),
       box,
       go));
-}
-
-/** A browser's "Save as a file": the text as a download (the app's goes through the system's
- *  Save dialog, recovery_file.rs, and writes the same text). */
-function download(fileName, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-  const a = h('a', { href: url, download: fileName, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

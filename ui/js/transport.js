@@ -92,3 +92,18 @@ export function deviceName(status) {
 // Chrome also say "Safari", Edge also says "Chrome").
 const BROWSERS = { Edge: /Edg\//, Firefox: /Firefox\//, Chrome: /(Chrome|Chromium|CriOS)\//, Safari: /Safari\// };
 const SYSTEMS = { iPhone: /iPhone/, Android: /Android/, ChromeOS: /CrOS/, Windows: /Windows/, macOS: /Mac OS X/, Linux: /Linux/ };
+
+/** A browser's "Save as a file": the text as a download (the app's go through the system's
+ *  Save dialog). Whether it was saved, as the app's answer says. */
+export function download(fileName, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return true;
+}
