@@ -162,7 +162,7 @@ function address(app, flow) {
   const isEmail = flow.kind === 'email';
   const input = isEmail
     ? h('input', { type: 'email', id: 'new-email', autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false', value: flow.replacing ? '' : (flow.email || ''), autofocus: true })
-    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, placeholder: t('setup.phone_placeholder'), autofocus: true });
+    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, autofocus: true });
   const send = h('button', { type: 'submit', id: 'send-setup-code', class: 'primary' }, t('setup.send_code'));
   return h('div', { class: 'narrow' },
     h('h1', {}, isEmail ? t('setup.verify_email_title') : t('setup.verify_phone_title')),
