@@ -8,6 +8,7 @@
 
 import { call } from './api.js';
 import { t } from './i18n.js';
+import { setClockOffset } from './dom.js';
 
 /** Whether this page runs in the app's window (else: a browser, served by the server). */
 export const inApp = Boolean(window.__TAURI__ && window.__TAURI__.core);
@@ -25,6 +26,10 @@ export async function request(method, path, body) {
   } catch (e) {
     throw { code: 'unreachable', message: t('errors.unreachable', { server: window.location.host }) };
   }
+  // The server's clock, from its answer's Date (to the second): countdowns ("The code expires
+  // in 9:59") run on it even on a device whose clock is off. The app measures it at start.
+  const date = Date.parse(res.headers.get('date') || '');
+  if (Number.isFinite(date)) setClockOffset(Math.abs(date - Date.now()) > 1500 ? date - Date.now() : 0);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (res.ok) return data;
