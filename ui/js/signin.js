@@ -296,7 +296,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
             form.querySelectorAll('input, button').forEach((el) => { el.disabled = true; el.dataset.locked = '1'; });
             box.forInput = null;
             form.replaceChildren(box);
-            screenEl.querySelectorAll('.after-form').forEach((el) => { el.hidden = true; });
+            screenEl.querySelectorAll('.after-form, .signing-in-as').forEach((el) => { el.hidden = true; });
             showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
             box.querySelector('button').focus();
             return;

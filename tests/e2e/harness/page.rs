@@ -11,18 +11,25 @@ use super::App;
 
 impl App {
     pub async fn wait(&self, css: &str) -> Element {
-        match self
-            .d
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(el) => el,
-            Err(e) => panic!(
-                "{css} did not appear ({e}); the window shows:\n{}",
-                self.dump().await
-            ),
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .d
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(el) => return el,
+                // The screen was drawn again between finding the element and handing it over
+                // (a list that refreshes): look again, until the deadline.
+                Err(e) if e.to_string().contains("Stale element") && !left.is_zero() => {}
+                Err(e) => panic!(
+                    "{css} did not appear ({e}); the window shows:\n{}",
+                    self.dump().await
+                ),
+            }
         }
     }
 
