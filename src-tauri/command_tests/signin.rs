@@ -150,3 +150,25 @@ fn a_fresh_sign_in_replaces_the_kept_session_and_keeps_the_profile() {
     assert_eq!(revoked.code(), Some("unauthenticated"));
     assert!(my_methods(&w).is_ok(), "the app goes on with the new one");
 }
+
+/// A language chosen in the app: this device keeps it (settings), and the screen's request
+/// through the door tells the server, whose emails and texts then follow it.
+#[test]
+fn a_chosen_language_is_kept_here_and_told_to_the_server() {
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    let w = f.window();
+    sign_in(&w, email);
+    invoke(&w, "set_language", json!({ "locale": "es" })).unwrap();
+    assert_eq!(
+        Settings::load(&f.settings_path()).locale,
+        Some(twostep_core::Locale::Es)
+    );
+    api(&w, "PUT", "/me/locale", json!({ "locale": "es" })).unwrap();
+    let token = f.token(email).unwrap();
+    let me = block_on(f.server.client.me(&token)).unwrap();
+    assert_eq!(me.locale, twostep_client::api::Locale::Es);
+    let err = invoke(&w, "set_language", json!({ "locale": "xx" })).unwrap_err();
+    assert_eq!(err["code"], "unknown_language", "{err}");
+}

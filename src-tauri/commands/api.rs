@@ -34,6 +34,7 @@ pub(crate) const FORWARDED: &[&str] = &[
     "/challenges",
     "/me/password",
     "/me/reauth",
+    "/me/locale",
     "/me/sessions",
     "/me/methods",
     "/me/enrollments",

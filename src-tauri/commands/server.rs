@@ -200,12 +200,12 @@ fn demo_accounts() -> Vec<DemoAccountView> {
     Vec::new()
 }
 
-/// The language the person chose in the app: kept in settings.json for the next start, and,
-/// signed in, on the server too, so that their emails and texts follow.
+/// The language the person chose in the app, kept in settings.json for the next start (the
+/// screen also tells the server, through `api_request`, so that their emails and texts follow).
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, locale: String) -> AppResult<()> {
     let chosen = crate::language::parse(&locale).map_err(AppError::UnknownLanguage)?;
-    let signed_in = {
+    {
         let mut inner = state.inner.lock().await;
         inner.settings.locale = Some(chosen);
         // A choice made now outranks the language given at launch, for the rest of the run.
@@ -213,17 +213,8 @@ pub async fn set_language(state: State<'_, AppState>, locale: String) -> AppResu
         if let Some(person) = inner.signed.as_mut().and_then(|s| s.person.as_mut()) {
             person.locale = to_api(chosen);
         }
-        inner.signed.is_some()
-    };
-    state.save_settings().await?;
-    if signed_in {
-        let api_locale = to_api(chosen);
-        session::call(&state, |c, t| async move {
-            c.set_locale(t.expose(), api_locale).await
-        })
-        .await?;
     }
-    Ok(())
+    state.save_settings().await
 }
 
 fn to_api(l: twostep_core::Locale) -> twostep_client::api::Locale {

@@ -131,12 +131,13 @@ const app = {
   /** Changes the app's language now (kept on this device, and on the server once signed in). */
   async changeLanguage(next) {
     try {
+      // This device keeps the choice (the app in its settings, a browser in its storage); the
+      // server, the person's language for emails and texts.
       if (inApp) await call('set_language', { locale: next });
       else {
-        // A browser keeps the choice in its storage (the app in its settings).
         try { localStorage.setItem('twostep-locale', next); } catch (e) { /* for this visit only */ }
-        if (this.me) await request('PUT', '/me/locale', { locale: next });
       }
+      if (this.me) await request('PUT', '/me/locale', { locale: next });
     } catch (e) {
       if (e.code !== 'unauthenticated') this.toast(errorText(e));
     }
