@@ -72,6 +72,10 @@ export function render(app, { notice, email: prefill } = {}) {
   const email = h('input', { type: 'email', name: 'email', id: 'email', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', value: prefill || '', autofocus: true });
   const password = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit', id: 'sign-in', class: 'primary' }, t('signin.sign_in'));
+  // Typed on a phone's small keys, a password is easier to get right when it can be seen.
+  const show = h('input', { type: 'checkbox', id: 'show-password' });
+  show.addEventListener('change', () => { password.type = show.checked ? 'text' : 'password'; });
+  const showPassword = h('label', { class: 'check', for: 'show-password' }, show, h('span', {}, t('signin.new_password.show')));
   const form = h('form', {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
@@ -101,7 +105,7 @@ export function render(app, { notice, email: prefill } = {}) {
         }
       });
     },
-  }, field(t('signin.email_label'), email), field(t('signin.password_label'), password), box, submit);
+  }, field(t('signin.email_label'), email), field(t('signin.password_label'), password), showPassword, box, submit);
 
   // The server screen asks for the device PIN on a shared device: whether it is one now.
   const changeServer = async (ev) => {
