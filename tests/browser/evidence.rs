@@ -116,6 +116,8 @@ impl Page {
                         "{}x{}+{}+{}",
                         w as u32, h as u32, x as i32, y as i32
                     ))
+                    // The cut-out as an image of its own, not a window onto the display.
+                    .arg("+repage")
                     .arg(&out)
                     .status()
                     .await

@@ -2,9 +2,9 @@
 //! a parent adds a method and signs in with a code; a teacher skips setup once, then must set
 //! up an authenticator app; "Confirm it's you" before deleting a method; an administrator
 //! resets a person; Spanish; dark mode. Every screen a journey visits passes axe-core and is
-//! photographed (`evidence`). Each runs in Chromium as a phone (touch) and in WebKit as a
-//! tablet; the classroom journeys (the teacher's, the administrator's) in Chromium as a tablet
-//! too.
+//! photographed (`evidence`). Each runs in Chromium as a phone (touch) and as a tablet, and in
+//! WebKit as a tablet, one browser at a time: about ten seconds a journey in Chromium, twenty
+//! in WebKit.
 
 use twostep_core::policy::Role;
 
@@ -13,35 +13,41 @@ use crate::page::Page;
 use crate::site::Site;
 use crate::spanish::catalog;
 
-/// Tests of `journey` (a function of this module) on the given engines and devices.
-macro_rules! runs_on {
-    ($journey:ident: $($test:ident = $engine:ident $device:ident),+) => {
-        mod $journey {
-            use crate::engine::{Engine, PHONE, TABLET};
-            $(
+/// A module of three tests of `journey` (a function of this module): Chromium as a phone and
+/// as a tablet, WebKit as a tablet.
+macro_rules! runs_everywhere {
+    ($($journey:ident),+ $(,)?) => {
+        $(
+            mod $journey {
+                use crate::engine::{Engine, PHONE, TABLET};
+
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    super::$journey(Engine::$engine, $device).await;
+                async fn chromium_phone() {
+                    super::$journey(Engine::Chromium, PHONE).await;
                 }
-            )+
-        }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn chromium_tablet() {
+                    super::$journey(Engine::Chromium, TABLET).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn webkit_tablet() {
+                    super::$journey(Engine::WebKit, TABLET).await;
+                }
+            }
+        )+
     };
 }
 
-runs_on!(a_parent_adds_an_email_and_signs_in_with_a_code:
-    chromium_phone = Chromium PHONE, webkit_tablet = WebKit TABLET);
-runs_on!(a_teacher_skips_once_then_sets_up_an_authenticator_app:
-    chromium_phone = Chromium PHONE, chromium_tablet = Chromium TABLET,
-    webkit_tablet = WebKit TABLET);
-runs_on!(deleting_a_method_asks_to_confirm_it_s_you:
-    chromium_phone = Chromium PHONE, webkit_tablet = WebKit TABLET);
-runs_on!(an_administrator_resets_a_person_who_must_set_up_again:
-    chromium_phone = Chromium PHONE, chromium_tablet = Chromium TABLET,
-    webkit_tablet = WebKit TABLET);
-runs_on!(a_parent_switches_to_spanish_and_signs_in_in_spanish:
-    chromium_phone = Chromium PHONE, webkit_tablet = WebKit TABLET);
-runs_on!(a_dark_system_gets_dark_screens_that_read_well:
-    chromium_phone = Chromium PHONE, webkit_tablet = WebKit TABLET);
+runs_everywhere!(
+    a_parent_adds_an_email_and_signs_in_with_a_code,
+    a_teacher_skips_once_then_sets_up_an_authenticator_app,
+    deleting_a_method_asks_to_confirm_it_s_you,
+    an_administrator_resets_a_person_who_must_set_up_again,
+    a_parent_switches_to_spanish_and_signs_in_in_spanish,
+    a_dark_system_gets_dark_screens_that_read_well,
+);
 
 /// A guardian with no method signs in on the password alone, adds their email from "2-Step
 /// Verification" (the emailed code confirms it, recovery codes follow), signs out, and signs
@@ -305,6 +311,18 @@ async fn a_parent_switches_to_spanish_and_signs_in_in_spanish(engine: Engine, de
 
     p.on_screen("verify-code").await;
     p.wait_text("h1", &es("signin.code_title")).await;
+    // The wait's number and its unit stay on one line ("(en 30 s)" on a phone).
+    let resend = p
+        .script(
+            "return document.getElementById('resend').textContent;",
+            vec![],
+        )
+        .await;
+    let resend = resend.as_str().unwrap();
+    assert!(
+        resend.contains("(en\u{a0}") && resend.ends_with("\u{a0}s)"),
+        "{resend:?}"
+    );
     p.check_spanish("verify-code").await;
     p.shoot("verify-code").await;
     p.enter_code(t, parent).await;
