@@ -21,9 +21,21 @@ pub enum Engine {
     WebKit,
 }
 
+impl Engine {
+    /// Its name in screenshots' file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::WebKit => "webkit",
+        }
+    }
+}
+
 /// What the page is shown on: its viewport in CSS pixels, and whether it takes touch.
 #[derive(Clone, Copy, Debug)]
 pub struct Device {
+    /// Its name in screenshots' file names.
+    pub name: &'static str,
     pub width: u32,
     pub height: u32,
     pub touch: bool,
@@ -31,6 +43,7 @@ pub struct Device {
 
 /// A phone (an iPhone 14's viewport), held in the hand.
 pub const PHONE: Device = Device {
+    name: "phone",
     width: 390,
     height: 844,
     touch: true,
@@ -38,10 +51,18 @@ pub const PHONE: Device = Device {
 
 /// A classroom tablet (an iPad Air's viewport, portrait).
 pub const TABLET: Device = Device {
+    name: "tablet",
     width: 820,
     height: 1180,
     touch: false,
 };
+
+/// The colours the person's system asks pages for (`prefers-color-scheme`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
 
 /// A browser at a size, driven over WebDriver.
 pub struct Browser {
@@ -53,17 +74,24 @@ pub struct Browser {
 
 impl Browser {
     pub async fn open(engine: Engine, device: Device) -> Browser {
+        Self::open_in(engine, device, Scheme::Light).await
+    }
+
+    /// A browser whose system is light or dark: Chromium started with `--force-dark-mode`,
+    /// the MiniBrowser with its `--dark-mode` (GTK's dark variant, which WebKitGTK passes to
+    /// pages as `prefers-color-scheme: dark`).
+    pub async fn open_in(engine: Engine, device: Device, scheme: Scheme) -> Browser {
         let turn = ONE_AT_A_TIME.lock().await;
         let port = twostep_testkit::free_port();
         let (program, caps) = match engine {
-            Engine::Chromium => ("chromedriver", chromium(device)),
+            Engine::Chromium => ("chromedriver", chromium(device, scheme)),
             Engine::WebKit => {
                 assert!(
                     std::env::var_os("DISPLAY").is_some(),
                     "WebKit's MiniBrowser needs a display: run the browser tests with `make test` \
                      or under tests/e2e/session.sh"
                 );
-                ("WebKitWebDriver", webkit())
+                ("WebKitWebDriver", webkit(scheme))
             }
         };
         let driver = Command::new(program)
@@ -144,7 +172,21 @@ impl Drop for Browser {
     }
 }
 
-fn chromium(device: Device) -> Map<String, Value> {
+fn chromium(device: Device, scheme: Scheme) -> Map<String, Value> {
+    // As root (a CI container) Chromium's sandbox cannot start.
+    let mut args = vec![
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--lang=en-US",
+        "--disable-crash-reporter",
+        "--disable-breakpad",
+    ];
+    if scheme == Scheme::Dark {
+        args.push("--force-dark-mode");
+    }
     let mut caps = Map::new();
     caps.insert("browserName".into(), "chrome".into());
     // The test's own certificate (`tls`), made when the test starts.
@@ -153,10 +195,7 @@ fn chromium(device: Device) -> Map<String, Value> {
         "goog:chromeOptions".into(),
         json!({
             "binary": "/usr/bin/chromium",
-            // As root (a CI container) Chromium's sandbox cannot start.
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--lang=en-US", "--disable-crash-reporter",
-                     "--disable-breakpad"],
+            "args": args,
             "mobileEmulation": {
                 "deviceMetrics": {
                     "width": device.width,
@@ -171,12 +210,16 @@ fn chromium(device: Device) -> Map<String, Value> {
     caps
 }
 
-fn webkit() -> Map<String, Value> {
+fn webkit(scheme: Scheme) -> Map<String, Value> {
+    let mut args = vec!["--automation"];
+    if scheme == Scheme::Dark {
+        args.push("--dark-mode");
+    }
     let mut caps = Map::new();
     caps.insert("acceptInsecureCerts".into(), true.into());
     caps.insert(
         "webkitgtk:browserOptions".into(),
-        json!({ "binary": MINIBROWSER, "args": ["--automation"] }),
+        json!({ "binary": MINIBROWSER, "args": args }),
     );
     caps
 }

@@ -7,12 +7,21 @@
 //! - `tls`: https in front of the server and for the other site (WebKit keeps no `Secure`
 //!   cookie from plain http);
 //! - `elsewhere`: a page served from another origin (127.0.0.2, another port);
-//! - `security`: the cookie flags, the refusal of another site's writes and of framing.
+//! - `security`: the cookie flags, the refusal of another site's writes and of framing;
+//! - `site`: the test kit's server behind the TLS front, as the journeys reach it;
+//! - `page`, `evidence`, `spanish`: a journey's page used as a person would, and what is checked
+//!   and kept of each screen (axe-core, screenshots, Spanish with no English left);
+//! - `journeys`: a parent, a teacher, "Confirm it's you", an administrator, Spanish, dark mode.
 #![allow(clippy::unwrap_used)]
 
 mod elsewhere;
 mod engine;
+mod evidence;
+mod journeys;
+mod page;
 mod security;
+mod site;
+mod spanish;
 mod tls;
 #[path = "../shared/webdriver.rs"]
 mod webdriver;

@@ -13,7 +13,7 @@ use twostep_testkit::{Db, TestClock, TestServer, PASSWORD};
 
 use crate::elsewhere::Elsewhere;
 use crate::engine::{Browser, Device, Engine, PHONE, TABLET};
-use crate::tls;
+use crate::site::Site;
 
 const PARENT: &str = "parent@acorns.example";
 const SESSION: &str = "__Host-twostep-session";
@@ -61,23 +61,16 @@ async fn webkit_over_plain_http_keeps_no_session() {
 }
 
 async fn journey(engine: Engine, device: Device) {
-    // The front's address first: the server is told it is its public one.
-    let bound = tls::Bound::new().await;
-    let public = bound.url.clone();
-    let t = TestServer::on(Db::Sqlite)
-        .clock(TestClock::real())
-        .tune(move |cfg| cfg.public_url = Some(public))
-        .start()
-        .await;
-    let front = bound.front(t.server.addr);
+    let site = Site::start().await;
+    let t = &site.t;
     t.add_person(PARENT, &[Role::Guardian]).await;
-    let api = front.url.clone();
+    let api = site.url.clone();
     let elsewhere = Elsewhere::start(&api).await;
     let b = Browser::open(engine, device).await;
 
     the_ui_loads_with_its_headers(&b, &api, device).await;
     signs_in_with_a_cookie_script_cannot_read(&b).await;
-    another_site_changes_nothing(&b, &t, &api, &elsewhere).await;
+    another_site_changes_nothing(&b, t, &api, &elsewhere).await;
     the_ui_is_never_framed(&b, &elsewhere).await;
     signing_out_clears_the_cookie(&b, &api).await;
     b.close().await;
