@@ -105,6 +105,9 @@ const app = {
   signedOut(notice) {
     this.me = null;
     signedInHere(false);
+    // The next sign-in here (on a shared tablet, the next person's) starts at home, not at the
+    // section the last one left.
+    if (!inApp && window.location.hash) history.replaceState(null, '', window.location.pathname);
     this.show(signin.render, { notice }, 'sign-in');
   },
 
