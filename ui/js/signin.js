@@ -301,6 +301,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
             box.forInput = null;
             form.replaceChildren(box);
             screenEl.querySelectorAll('.after-form, .signing-in-as').forEach((el) => { el.hidden = true; });
+            if (lastTry || e.code === 'challenge_locked') headed(screenEl, t('signin.too_many_tries'));
             showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
             box.querySelector('button').focus();
             return;
@@ -364,6 +365,7 @@ export function enterRecovery(app, { step, back, locked }) {
           const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'not_found'].includes(e.code);
           if (!over) { showError(box, e); code.focus(); return; }
           // Nothing here can work any more: one message and the one way on.
+          if (e.code === 'invalid_code' || e.code === 'challenge_locked') headed(form.parentElement, t('signin.too_many_tries'));
           if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
           box.forInput = null;
           form.replaceChildren(box);
@@ -390,6 +392,15 @@ function signingInAs(app, step) {
   return h('p', { class: 'signing-in-as', id: 'signing-in-as' },
     t('signin.signing_in_as'), ' ', h('strong', {}, step.email), ' · ',
     h('a', { href: '#sign-in', id: 'change-account', onclick: (ev) => { ev.preventDefault(); app.show(render, { email: step.email }, 'sign-in'); } }, t('signin.change_account')));
+}
+
+/** A screen whose sign-in can go no further says so in its heading (and the window's title),
+ *  where a screen reader and a glance look first. */
+function headed(screenEl, text) {
+  const h1 = screenEl && screenEl.querySelector('h1');
+  if (!h1) return;
+  h1.textContent = text;
+  document.title = `${text} · ${t('signin.brand')}`;
 }
 
 /** "Send code" / "Send new code" on the sign-in's challenge. */
