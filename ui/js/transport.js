@@ -85,10 +85,11 @@ export function deviceName(status) {
   }
   const ua = navigator.userAgent;
   const first = (names) => (Object.entries(names).find(([, pattern]) => pattern.test(ua)) || [null])[0];
-  const browser = first(BROWSERS);
   // iPadOS asks for desktop pages as a Mac: a Mac with touch is an iPad.
   const ipad = /iPad/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
   const os = ipad ? 'iPad' : first(SYSTEMS);
+  // Every WebKit browser says "Safari"; only Apple's systems run Safari itself.
+  const browser = first(BROWSERS) === 'Safari' && !['iPad', 'iPhone', 'macOS'].includes(os) ? null : first(BROWSERS);
   const name = browser || t('signin.device.browser');
   return os ? t('signin.device.browser_on', { browser: name, os }) : name;
 }
