@@ -11,10 +11,11 @@ BUILD_PACKAGES := pkg-config gcc make libwebkit2gtk-4.1-dev libgtk-3-dev librsvg
 # display, WebKitWebDriver, a D-Bus session with gnome-keyring, imagemagick's `import`, and
 # xclip to read the clipboard, x11-utils' xwininfo to read a window's title, xdotool to type a
 # file name into the system's Save dialog; for the browser tests (tests/browser) Chromium and
-# its chromedriver (Debian 12's security repository) beside WebKitGTK's MiniBrowser.
+# its chromedriver (Debian 12's security repository) beside WebKitGTK's MiniBrowser; systemd
+# for systemd-analyze, which judges the server's unit in the package test.
 TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core \
 	gnome-keyring imagemagick xclip x11-utils xdotool postgresql rpm2cpio cpio \
-	chromium chromium-driver
+	chromium chromium-driver systemd
 DATA ?= ./twostep-data
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools

@@ -5,7 +5,9 @@
 #   desktop file handling otpauth:// links, and
 #   the installed `twostep` opening its window on the sign-in screen of the embedded demo;
 # - the app's .rpm: there, with the same binary;
-# - the server's .deb: its unit's command line, run against a temporary state folder, answers
+# - the server's .deb: its unit passes `systemd-analyze verify` without a warning and rates
+#   "OK" (at most 2) in `systemd-analyze security`; its unit's command line, run against a
+#   temporary state folder, answers
 #   its health check and keeps its key readable by its owner only.
 #   packaging/test.sh [TARGET_DIR]
 set -euo pipefail
@@ -103,6 +105,18 @@ unit="$scratch/server/lib/systemd/system/twostep-server.service"
 for key in 'User=twostep' 'StateDirectory=twostep' 'ProtectSystem=strict' 'NoNewPrivileges=true'; do
   grep -qx "$key" "$unit" || fail "the unit lacks $key"
 done
+# systemd's own judgement of the installed unit: it parses without a single warning (an
+# unknown or misspelt key is only a warning to systemd, and would switch a protection off
+# unnoticed), and its exposure rating stays "OK" (1.4 when written; above 2 fails). `verify`
+# checks that the binary it starts exists: the copy names the one in the scratch root.
+# (`--threshold` counts in tenths: 20 is an exposure of 2.0.)
+checked="$scratch/twostep-server.service"
+sed "s|/usr/bin/twostep-server|$scratch/server/usr/bin/twostep-server|" "$unit" >"$checked"
+verified="$(systemd-analyze verify --man=no "$checked" 2>&1)" || fail "systemd-analyze verify: $verified"
+[ -z "$verified" ] || fail "systemd-analyze verify warns: $verified"
+exposure="$(systemd-analyze security --offline=true --threshold=20 "$checked" 2>&1)" ||
+  fail "the unit's exposure is above 2: $(echo "$exposure" | tail -1)"
+echo "server unit: systemd-analyze verify clean; $(echo "$exposure" | tail -1)"
 cmdline="$(sed -n 's/^ExecStart=//p' "$unit")"
 cmdline="${cmdline//\/usr\/bin/$scratch/server/usr/bin}"
 cmdline="${cmdline//\/etc\/twostep/$scratch/server/etc/twostep}"

@@ -68,17 +68,14 @@ impl Settings {
             .unwrap_or_default()
     }
 
-    /// Write-then-rename, so a crash never leaves half a file.
+    /// Written whole or not at all (`atomic_write`), so a crash never leaves half a file.
     pub fn save(&self, path: &Path) -> AppResult<()> {
-        let io = |e: std::io::Error| AppError::Internal(format!("saving settings: {e}"));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let tmp = path.with_extension("json.tmp");
         let body =
             serde_json::to_vec_pretty(self).map_err(|e| AppError::Internal(e.to_string()))?;
-        std::fs::write(&tmp, body).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        // As the vault is written: synced, then renamed over the old file, then the folder
+        // synced, so that a power cut leaves the old settings or the new, never an empty file.
+        crate::authenticator::atomic_write(path, &body, |_| Ok(()))
+            .map_err(|e| AppError::Internal(format!("saving settings: {e}")))
     }
 }
 

@@ -25,6 +25,7 @@ use crate::tokens::SecretStore;
 
 pub use clock::{system_clock, DeviceClock};
 pub use entries::{hash_pin, NewEntry};
+pub(crate) use store::atomic_write;
 use store::VaultStore;
 pub use transfer::ExportKind;
 pub use views::{AddedView, CodeView, EntryView, ExportView, ImportView, ProblemView, VaultList};
