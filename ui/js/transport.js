@@ -89,7 +89,8 @@ export function deviceName(status) {
   const ipad = /iPad/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
   const os = ipad ? 'iPad' : first(SYSTEMS);
   // Every WebKit browser says "Safari"; only Apple's systems run Safari itself.
-  const browser = first(BROWSERS) === 'Safari' && !['iPad', 'iPhone', 'macOS'].includes(os) ? null : first(BROWSERS);
+  const found = first(BROWSERS);
+  const browser = APPLE_ONLY[found] && !['iPad', 'iPhone', 'macOS'].includes(os) ? null : found;
   const name = browser || t('signin.device.browser');
   return os ? t('signin.device.browser_on', { browser: name, os }) : name;
 }
@@ -97,6 +98,7 @@ export function deviceName(status) {
 // Product names, the same in every language; the first that matches, in this order (Edge and
 // Chrome also say "Safari", Edge also says "Chrome").
 const BROWSERS = { Edge: /Edg\//, Firefox: /Firefox\//, Chrome: /(Chrome|Chromium|CriOS)\//, Safari: /Safari\// };
+const APPLE_ONLY = { Safari: true };
 const SYSTEMS = { iPhone: /iPhone/, Android: /Android/, ChromeOS: /CrOS/, Windows: /Windows/, macOS: /Mac OS X/, Linux: /Linux/ };
 
 /** A browser's "Save as a file": the text as a download (the app's go through the system's
