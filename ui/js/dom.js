@@ -84,6 +84,11 @@ export function showError(box, err, extra) {
   if (box.forInput) {
     box.forInput.setAttribute('aria-invalid', 'true');
     describedBy(box.forInput, box.id, true);
+    // The message sits on the field itself, right above the input it is about (under its
+    // label and hint), where the eye and the screen reader already are.
+    if (box.forInput.parentElement && box.forInput.parentElement.classList.contains('field')) {
+      box.forInput.before(box);
+    }
   }
 }
 

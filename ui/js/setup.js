@@ -161,8 +161,8 @@ function address(app, flow) {
   const box = errorBox();
   const isEmail = flow.kind === 'email';
   const input = isEmail
-    ? h('input', { type: 'email', id: 'new-email', autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false', value: flow.replacing ? '' : (flow.email || ''), autofocus: true })
-    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, autofocus: true });
+    ? h('input', { type: 'email', id: 'new-email', autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false', value: flow.typed || (flow.replacing ? '' : (flow.email || '')), autofocus: true })
+    : h('input', { type: 'tel', id: 'new-phone', autocomplete: 'tel', required: true, value: flow.typed || '', autofocus: true });
   const send = h('button', { type: 'submit', id: 'send-setup-code', class: 'primary' }, t('setup.send_code'));
   return h('div', { class: 'narrow' },
     h('h1', {}, isEmail ? t('setup.verify_email_title') : t('setup.verify_phone_title')),
@@ -175,7 +175,7 @@ function address(app, flow) {
           const request = isEmail ? { kind: 'email', email: input.value.trim() || null } : { kind: 'sms', phone: input.value };
           try {
             const enrollment = await fresh(app, () => startMethod(request));
-            app.show(codeStep, { ...flow, enrollment }, `setup-${flow.kind}-code`);
+            app.show(codeStep, { ...flow, enrollment, typed: input.value.trim() }, `setup-${flow.kind}-code`);
           } catch (e) {
             if (e.handled) return;
             showError(box, e);
@@ -195,7 +195,9 @@ function address(app, flow) {
 function codeStep(app, flow) {
   const e = flow.enrollment;
   let current = e;
-  const where = h('p', { id: 'code-where' }, t('setup.code_sent_to', { to: e.sent_to }));
+  // The whole address just typed (a slip shows at once), and the way back to correct it.
+  const where = h('p', { id: 'code-where' }, t('setup.code_sent_to', { to: flow.typed || e.sent_to }), ' ',
+    h('a', { href: '#change', id: 'change-address', onclick: (ev) => { ev.preventDefault(); app.show(address, flow, `setup-${flow.kind}`); } }, t('signin.change_account')));
   const expiry = h('p', { class: 'hint', id: 'code-expiry' });
   const box = errorBox('resend-error');
   const resend = h('button', {

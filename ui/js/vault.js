@@ -46,7 +46,7 @@ export function render(app, { pick, back, notice } = {}) {
       fill(clock, warning ? h('div', { class: 'card notice', role: 'alert' },
         h('p', { id: 'clock-warning' }, warning),
         h('button', { type: 'button', id: 'resync', class: 'secondary', onclick: (ev) => busy(ev.currentTarget, async () => {
-          try { await call('vault_resync'); app.toast(t('vault.resynced')); load(); } catch (e) { showError(box, e); }
+          try { await call('vault_resync'); await load(); app.toast(t('vault.resynced')); } catch (e) { showError(box, e); }
         }) }, t('vault.resync'))) : null);
     }
     settings.update(data);
