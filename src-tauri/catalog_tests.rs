@@ -438,6 +438,11 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::ChallengeExpired,
         E::EnrollmentExpired,
         E::InvalidCode { attempts_left: 1 },
+        E::PasskeyFailed {
+            attempts_left: Some(1),
+        },
+        E::PasskeysUnavailable,
+        E::PasskeySignInOff,
         E::ChallengeLocked,
         E::TwoStepLocked { challenge_id: None },
         E::ServerBusy { retry_after: 1 },
@@ -467,6 +472,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::Rule(R::UnknownLocale(String::new())),
         E::Rule(R::InvalidSecret),
         E::Rule(R::InvalidOtpauth(twostep_core::EntryProblem::NotAUri)),
+        E::Rule(R::BadPasskeyName),
         E::Internal(String::new()),
     ];
     let mut codes: BTreeSet<String> = api.iter().map(|e| e.code().to_owned()).collect();
@@ -491,6 +497,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::ChallengeExpired
             | E::EnrollmentExpired
             | E::InvalidCode { .. }
+            | E::PasskeyFailed { .. }
+            | E::PasskeysUnavailable
+            | E::PasskeySignInOff
             | E::ChallengeLocked
             | E::TwoStepLocked { .. }
             | E::ServerBusy { .. }
@@ -670,7 +679,9 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::TooManyWrongCodes
             | AuditReason::WhileAddingAMethod
             | AuditReason::WrongRecoveryCode
-            | AuditReason::ApprovedBySecondAdministrator => {}
+            | AuditReason::ApprovedBySecondAdministrator
+            | AuditReason::PasskeyMayBeCopied
+            | AuditReason::PasskeyAlone => {}
         }
     }
     for lang in ["en", "es"] {

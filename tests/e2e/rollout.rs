@@ -315,6 +315,8 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
                 reset_approvals: None,
                 guardians_required: Some(true),
                 new_admin_wait_days: None,
+                passkey_sign_in: None,
+                min_method: None,
             },
         )
         .await

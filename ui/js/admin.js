@@ -185,7 +185,7 @@ function policy(app) {
   const box = errorBox('policy-error');
   // Off until the policy has loaded: saving the boxes' defaults would change it unseen.
   const save = h('button', { type: 'submit', class: 'secondary', id: 'save-policy', disabled: true }, t('admin.save'));
-  const boxes = ['totp', 'email', 'sms'].map((k) => h('input', { type: 'checkbox', name: 'kind', value: k, id: `allow-${k}` }));
+  const boxes = ['totp', 'email', 'sms', 'passkey'].map((k) => h('input', { type: 'checkbox', name: 'kind', value: k, id: `allow-${k}` }));
   const twoAdmins = h('input', { type: 'checkbox', id: 'reset-two', 'aria-describedby': 'reset-two-hint' });
   const families = h('input', { type: 'checkbox', id: 'guardians-required', 'aria-describedby': 'guardians-required-hint' });
   (async () => {

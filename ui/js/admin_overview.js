@@ -37,7 +37,7 @@ export function overview(app, open) {
         ? h('p', { class: 'hint', id: 'overview-roles-note' }, t('admin.overview.roles_overlap'))
         : null,
       h('p', { class: 'hint', id: 'overview-kinds' }, t('admin.overview.methods', {
-        list: ['totp', 'email', 'sms'].map((k) => t('admin.overview.kind_count', { kind: t(`common.kind.${k}`), count: number(r.by_kind[k] || 0) })).join(t('home.list_separator')),
+        list: ['totp', 'email', 'sms', 'passkey'].map((k) => t('admin.overview.kind_count', { kind: t(`common.kind.${k}`), count: number(r.by_kind[k] || 0) })).join(t('home.list_separator')),
       })),
       mustEnroll(app, r.required_not_enrolled, open));
   };

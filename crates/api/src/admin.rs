@@ -59,6 +59,24 @@ pub struct Policy {
     /// two-person resets (7). Only the server's operator changes it (`twostep-server policy`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_admin_wait_days: Option<u32>,
+    /// A passkey may sign in alone, without the password (on by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_sign_in: Option<bool>,
+    /// The weakest kind of method each role may sign in with; a role left out keeps its floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_method: Option<BTreeMap<Role, MinMethod>>,
+}
+
+/// A role's floor: `any` kind the center allows, an `authenticator` (an app or a passkey), or
+/// a `passkey`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MinMethod {
+    Any,
+    Authenticator,
+    Passkey,
 }
 
 /// The rollout of 2-Step Verification in the center.

@@ -143,6 +143,10 @@ pub enum AuditReason {
     WhileAddingAMethod,
     WrongRecoveryCode,
     ApprovedBySecondAdministrator,
+    /// A passkey's counter went back: a copy of it may exist.
+    PasskeyMayBeCopied,
+    /// A passkey signed in alone (no password).
+    PasskeyAlone,
 }
 
 impl AuditAction {

@@ -67,12 +67,21 @@ mod tests {
                 VerifyRequest {
                     method_id: "m".into(),
                     code: SECRET.into(),
+                    credential: Some(serde_json::json!({ "signature": SECRET })),
                 }
             ),
             format!(
                 "{:?}",
                 ConfirmRequest {
-                    code: SECRET.into()
+                    code: SECRET.into(),
+                    credential: Some(serde_json::json!({ "attestationObject": SECRET })),
+                }
+            ),
+            format!(
+                "{:?}",
+                PasskeyAnswer {
+                    credential: serde_json::json!({ "signature": SECRET }),
+                    device_name: None,
                 }
             ),
             format!(

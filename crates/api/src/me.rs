@@ -79,6 +79,12 @@ pub enum AddMethodRequest {
     Sms {
         phone: String,
     },
+    /// A passkey: the answer carries the browser's creation options.
+    Passkey {
+        /// What the person calls it ("My phone"); "Passkey" when none is given.
+        #[serde(default)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
@@ -100,19 +106,37 @@ pub enum Enrollment {
         expires_at: DateTime<Utc>,
         resend_after: DateTime<Utc>,
     },
+    /// A passkey: hand `options` to `navigator.credentials.create`, then confirm with the
+    /// credential it makes.
+    Passkey {
+        enrollment_id: String,
+        kind: Kind,
+        /// `CredentialCreationOptions` as JSON (`{"publicKey": …}`, binary fields base64url).
+        #[schema(value_type = Object)]
+        options: serde_json::Value,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl Enrollment {
     pub fn id(&self) -> &str {
         match self {
-            Self::Totp { enrollment_id, .. } | Self::Code { enrollment_id, .. } => enrollment_id,
+            Self::Totp { enrollment_id, .. }
+            | Self::Code { enrollment_id, .. }
+            | Self::Passkey { enrollment_id, .. } => enrollment_id,
         }
     }
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+/// A code for an app, an email or a text; the new credential (`PublicKeyCredential` as JSON)
+/// for a passkey.
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ConfirmRequest {
+    #[serde(default)]
     pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub credential: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
@@ -163,6 +187,7 @@ impl fmt::Debug for ConfirmRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfirmRequest")
             .field("code", &REDACTED)
+            .field("credential", &self.credential.as_ref().map(|_| REDACTED))
             .finish()
     }
 }
@@ -195,6 +220,17 @@ impl fmt::Debug for Enrollment {
                 .field("sent_to", sent_to)
                 .field("expires_at", expires_at)
                 .field("resend_after", resend_after)
+                .finish(),
+            Self::Passkey {
+                enrollment_id,
+                kind,
+                expires_at,
+                ..
+            } => f
+                .debug_struct("Passkey")
+                .field("enrollment_id", enrollment_id)
+                .field("kind", kind)
+                .field("expires_at", expires_at)
                 .finish(),
         }
     }

@@ -13,6 +13,8 @@ pub enum Kind {
     Totp,
     Email,
     Sms,
+    /// A passkey or security key (WebAuthn).
+    Passkey,
 }
 
 /// The language of a person's emails and texts, and of the app once they sign in.

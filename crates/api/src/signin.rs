@@ -60,10 +60,47 @@ pub struct SendRequest {
     pub method_id: String,
 }
 
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+/// A code; or, for a passkey, the assertion (`PublicKeyCredential` as JSON).
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     pub method_id: String,
+    #[serde(default)]
     pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub credential: Option<serde_json::Value>,
+}
+
+/// What `send` answers: where a code went, or for a passkey what the browser asks it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum SendResponse {
+    Code(Delivery),
+    Passkey(PasskeyRequest),
+}
+
+/// A passkey ceremony's request: hand `options` to `navigator.credentials.get`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method_id: Option<String>,
+    /// For a sign-in with a passkey alone: the ceremony to answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony_id: Option<String>,
+    /// `CredentialRequestOptions` as JSON (`{"publicKey": …}`, binary fields base64url).
+    #[schema(value_type = Object)]
+    pub options: serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The answer to a sign-in with a passkey alone: the assertion, and the device's name as at
+/// `POST /login`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyAnswer {
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+    #[serde(default)]
+    pub device_name: Option<String>,
 }
 
 /// `POST /challenges/{id}/recover`: any case, spaces and dashes are accepted.
@@ -135,6 +172,16 @@ impl fmt::Debug for VerifyRequest {
         f.debug_struct("VerifyRequest")
             .field("method_id", &self.method_id)
             .field("code", &REDACTED)
+            .field("credential", &self.credential.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+impl fmt::Debug for PasskeyAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasskeyAnswer")
+            .field("credential", &REDACTED)
+            .field("device_name", &self.device_name)
             .finish()
     }
 }

@@ -294,6 +294,72 @@ impl Client {
         .await
     }
 
+    /// `send` for a passkey method: the browser's request (`options`).
+    pub async fn send_passkey(
+        &self,
+        session: Option<&str>,
+        challenge_id: &str,
+        method_id: &str,
+    ) -> Result<api::PasskeyRequest> {
+        let body = api::SendRequest {
+            method_id: method_id.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/send"),
+            session,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `verify` with a passkey's assertion (the browser's `PublicKeyCredential` as JSON).
+    pub async fn verify_passkey(
+        &self,
+        session: Option<&str>,
+        challenge_id: &str,
+        method_id: &str,
+        credential: serde_json::Value,
+    ) -> Result<Step> {
+        let body = api::VerifyRequest {
+            method_id: method_id.to_owned(),
+            code: String::new(),
+            credential: Some(credential),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/verify"),
+            session,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `POST /login/passkey`: a sign-in with a passkey alone begins.
+    pub async fn passkey_sign_in(&self) -> Result<api::PasskeyRequest> {
+        self.call::<(), _>(Method::POST, "/login/passkey", None, None)
+            .await
+    }
+
+    /// Its answer.
+    pub async fn passkey_sign_in_answer(
+        &self,
+        ceremony_id: &str,
+        credential: serde_json::Value,
+    ) -> Result<Step> {
+        let body = api::PasskeyAnswer {
+            credential,
+            device_name: None,
+        };
+        self.call(
+            Method::POST,
+            &format!("/login/passkey/{ceremony_id}"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
     pub async fn verify(&self, challenge_id: &str, method_id: &str, code: &str) -> Result<Step> {
         self.verify_as(None, challenge_id, method_id, code).await
     }
@@ -310,6 +376,7 @@ impl Client {
         let body = api::VerifyRequest {
             method_id: method_id.to_owned(),
             code: code.to_owned(),
+            credential: None,
         };
         self.call(
             Method::POST,
@@ -453,6 +520,26 @@ impl Client {
         .await
     }
 
+    /// Confirms a passkey being added with the credential the browser made.
+    pub async fn confirm_passkey(
+        &self,
+        token: &str,
+        enrollment_id: &str,
+        credential: serde_json::Value,
+    ) -> Result<api::Confirmed> {
+        let body = api::ConfirmRequest {
+            code: String::new(),
+            credential: Some(credential),
+        };
+        self.call(
+            Method::POST,
+            &format!("/me/enrollments/{enrollment_id}/confirm"),
+            Some(token),
+            Some(&body),
+        )
+        .await
+    }
+
     pub async fn confirm_enrollment(
         &self,
         token: &str,
@@ -461,6 +548,7 @@ impl Client {
     ) -> Result<api::Confirmed> {
         let body = api::ConfirmRequest {
             code: code.to_owned(),
+            credential: None,
         };
         self.call(
             Method::POST,
@@ -632,6 +720,8 @@ impl Client {
             reset_approvals: None,
             guardians_required: None,
             new_admin_wait_days: None,
+            passkey_sign_in: None,
+            min_method: None,
         };
         self.admin_put_policy(token, &body).await
     }

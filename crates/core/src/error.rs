@@ -25,6 +25,8 @@ pub enum RuleError {
     LastMethod,
     #[error("Your center doesn't allow this verification method. Choose another one.")]
     KindNotAllowed,
+    #[error("Give the passkey a name of 1 to 64 characters, such as \"My phone\", so you can tell it from others later.")]
+    BadPasskeyName,
     #[error("Unknown verification method kind `{0}`.")]
     UnknownKind(String),
     #[error("Unknown role `{0}`.")]
@@ -49,6 +51,7 @@ impl RuleError {
             Self::PhoneCountryNotServed => "phone_country_not_served",
             Self::LastMethod => "last_method",
             Self::KindNotAllowed => "kind_not_allowed",
+            Self::BadPasskeyName => "invalid_passkey_name",
             Self::UnknownKind(_) | Self::UnknownRole(_) | Self::UnknownLocale(_) => "bad_request",
             Self::InvalidSecret => "invalid_secret",
             Self::InvalidOtpauth(_) => "invalid_otpauth",

@@ -65,6 +65,8 @@ impl Kind {
             (Kind::Totp, Locale::Es) => "Aplicación de autenticación",
             (Kind::Email, Locale::Es) => "Correo electrónico",
             (Kind::Sms, Locale::Es) => "Mensaje de texto",
+            (Kind::Passkey, Locale::En) => "Passkey or security key",
+            (Kind::Passkey, Locale::Es) => "Llave de acceso o llave de seguridad",
         }
     }
 }

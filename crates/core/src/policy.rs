@@ -102,6 +102,87 @@ pub fn counts_for_two_person(
     !added_by_admin || now >= added_at + chrono::Duration::days(i64::from(wait_days))
 }
 
+/// The weakest kind of method a role may sign in with (the center's `min_method`, after
+/// Kanidm's `credential_type_minimum`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MinMethod {
+    /// Any kind the center allows.
+    #[default]
+    Any,
+    /// An authenticator: an app (TOTP) or a passkey; no code sent by email or text.
+    Authenticator,
+    /// A passkey: the one kind phishing can't take.
+    Passkey,
+}
+
+impl MinMethod {
+    pub const ALL: [MinMethod; 3] = [MinMethod::Any, MinMethod::Authenticator, MinMethod::Passkey];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::Authenticator => "authenticator",
+            Self::Passkey => "passkey",
+        }
+    }
+
+    /// Whether a method of `kind` meets this floor.
+    pub fn admits(self, kind: Kind) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Authenticator => matches!(kind, Kind::Totp | Kind::Passkey),
+            Self::Passkey => kind == Kind::Passkey,
+        }
+    }
+}
+
+impl FromStr for MinMethod {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, RuleError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| RuleError::UnknownKind(s.to_owned()))
+    }
+}
+
+/// The center's floor for each role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Floors {
+    pub staff: MinMethod,
+    pub guardian: MinMethod,
+    pub admin: MinMethod,
+}
+
+impl Floors {
+    pub fn of(&self, role: Role) -> MinMethod {
+        match role {
+            Role::Staff => self.staff,
+            Role::Guardian => self.guardian,
+            Role::Admin => self.admin,
+        }
+    }
+
+    /// A person's floor: the highest of their roles' (a staff member who is also a parent
+    /// signs in as staff must).
+    pub fn for_roles(&self, roles: &[Role]) -> MinMethod {
+        roles.iter().map(|r| self.of(*r)).max().unwrap_or_default()
+    }
+
+    /// Of the kinds the center allows, those a person with these roles may sign in with.
+    pub fn allowed_for(&self, allowed: &[Kind], roles: &[Role]) -> Vec<Kind> {
+        let floor = self.for_roles(roles);
+        allowed
+            .iter()
+            .copied()
+            .filter(|k| floor.admits(*k))
+            .collect()
+    }
+}
+
 /// How many times a person may skip setup when 2SV first applies to them.
 pub const SETUP_SKIPS: u32 = 1;
 
@@ -280,5 +361,33 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("owner".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn a_floor_admits_its_kinds_and_a_person_gets_their_highest_role() {
+        use MinMethod::*;
+        assert!(Any.admits(Kind::Sms));
+        assert!(Authenticator.admits(Kind::Totp) && Authenticator.admits(Kind::Passkey));
+        assert!(!Authenticator.admits(Kind::Email));
+        assert!(Passkey.admits(Kind::Passkey) && !Passkey.admits(Kind::Totp));
+        let floors = Floors {
+            staff: Authenticator,
+            guardian: Any,
+            admin: Passkey,
+        };
+        assert_eq!(floors.for_roles(&[Role::Guardian]), Any);
+        assert_eq!(
+            floors.for_roles(&[Role::Guardian, Role::Staff]),
+            Authenticator
+        );
+        assert_eq!(floors.for_roles(&[Role::Staff, Role::Admin]), Passkey);
+        assert_eq!(
+            floors.allowed_for(&Kind::ALL, &[Role::Staff]),
+            vec![Kind::Totp, Kind::Passkey]
+        );
+        assert_eq!(floors.allowed_for(&[Kind::Email], &[Role::Admin]), vec![]);
+        for m in MinMethod::ALL {
+            assert_eq!(m.as_str().parse::<MinMethod>().unwrap(), m);
+        }
     }
 }

@@ -276,6 +276,8 @@ mod tests {
     fn only_the_hashing_and_guessing_calls_are_counted() {
         assert!(is_limited(&Method::POST, "/api/v1/login"));
         assert!(is_limited(&Method::POST, "/api/v1/login/skip-setup"));
+        assert!(is_limited(&Method::POST, "/api/v1/login/passkey"));
+        assert!(is_limited(&Method::POST, "/api/v1/login/passkey/c1"));
         assert!(is_limited(&Method::POST, "/api/v1/me/reauth"));
         assert!(is_limited(&Method::PUT, "/api/v1/me/password"));
         assert!(is_limited(&Method::POST, "/api/v1/challenges/x/verify"));

@@ -183,6 +183,8 @@ pub struct Subjects {
     pub admin_added: String,
     #[serde(rename = "unfrozen_subject")]
     pub unfrozen: String,
+    #[serde(rename = "passkey_copied_subject")]
+    pub passkey_copied: String,
 }
 
 impl Subjects {
@@ -201,6 +203,8 @@ impl Subjects {
             reminder: "Configure la verificación en dos pasos de su cuenta".into(),
             admin_added: "Se agregó un administrador a su centro".into(),
             unfrozen: "Se descongeló su cuenta".into(),
+            passkey_copied: "Es posible que alguien haya copiado una llave de acceso de su cuenta"
+                .into(),
         }
     }
 
@@ -228,6 +232,7 @@ impl Default for Subjects {
             reminder: "Set up 2-Step Verification for your account".into(),
             admin_added: "An administrator was added to your center".into(),
             unfrozen: "Your account was unfrozen".into(),
+            passkey_copied: "A passkey on your account may have been copied".into(),
         }
     }
 }

@@ -51,6 +51,12 @@ pub enum ApiError {
     EnrollmentExpired,
     #[error("That code is not right. Check it and try again, or ask for a new one.")]
     InvalidCode { attempts_left: u32 },
+    #[error("Your passkey couldn't confirm it's you. Try again with the passkey you added for this account, or use another way to sign in.")]
+    PasskeyFailed { attempts_left: Option<u32> },
+    #[error("Passkeys can't be used with this server yet: its address is a number, not a name. Use another method, and ask your center's administrator to give the server a name such as twostep.example.org.")]
+    PasskeysUnavailable,
+    #[error("Your center doesn't allow signing in with a passkey alone. Sign in with your email and password; your passkey still works as the second step.")]
+    PasskeySignInOff,
     #[error("Too many wrong codes. Sign in again to get a new code.")]
     ChallengeLocked,
     /// `challenge_id`: a challenge that accepts only `recover` (a recovery code opens the lock).
@@ -114,9 +120,13 @@ impl ApiError {
         match self {
             BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Unauthenticated | InvalidCredentials | InvalidCode { .. } => StatusCode::UNAUTHORIZED,
+            Unauthenticated | InvalidCredentials | InvalidCode { .. } | PasskeyFailed { .. } => {
+                StatusCode::UNAUTHORIZED
+            }
             Forbidden | CrossSite | ReauthRequired | AccountDisabled | SelfApproval
-            | OperatorOnly | OwnTwoStepRequired | AdminTooNew(_) => StatusCode::FORBIDDEN,
+            | OperatorOnly | OwnTwoStepRequired | AdminTooNew(_) | PasskeySignInOff => {
+                StatusCode::FORBIDDEN
+            }
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. }
             | ResendTooSoon { .. }
@@ -127,7 +137,9 @@ impl ApiError {
             ChallengeExpired | EnrollmentExpired | ResetRequestExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked { .. } | AccountFrozen => StatusCode::LOCKED,
             ServerBusy { .. } | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AddressInUse | WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AddressInUse | WeakPassword(_) | PasskeysUnavailable => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AlreadyAdded | Invalid(..) | Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -154,6 +166,9 @@ impl ApiError {
             ChallengeExpired => "challenge_expired",
             EnrollmentExpired => "enrollment_expired",
             InvalidCode { .. } => "invalid_code",
+            PasskeyFailed { .. } => "passkey_failed",
+            PasskeysUnavailable => "passkeys_unavailable",
+            PasskeySignInOff => "passkey_sign_in_off",
             ChallengeLocked => "challenge_locked",
             TwoStepLocked { .. } => "two_step_locked",
             ServerBusy { .. } => "server_busy",
@@ -281,6 +296,7 @@ impl IntoResponse for ApiError {
                 message,
                 attempts_left: match self {
                     Self::InvalidCode { attempts_left } => Some(attempts_left),
+                    Self::PasskeyFailed { attempts_left } => attempts_left,
                     _ => None,
                 },
                 retry_after,

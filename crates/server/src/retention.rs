@@ -64,7 +64,12 @@ fn cutoff(st: &AppState, sweep: Sweep, now: DateTime<Utc>) -> DateTime<Utc> {
     let counted = Duration::seconds(st.cfg.codes.message_window_secs).max(password_window);
     match sweep {
         Sweep::Codes | Sweep::Challenges | Sweep::Enrollments => now - counted,
-        Sweep::Tokens | Sweep::FreezeTokens | Sweep::ResetRequests | Sweep::PasswordTokens => now,
+        // No limit counts ceremonies: they go once they expire.
+        Sweep::Ceremonies
+        | Sweep::Tokens
+        | Sweep::FreezeTokens
+        | Sweep::ResetRequests
+        | Sweep::PasswordTokens => now,
         Sweep::PasswordAttempts => now - password_window,
         Sweep::KnownDevices => now - Duration::days(KNOWN_DEVICE_DAYS),
         Sweep::Outbox => now - Duration::days(OUTBOX_DAYS),

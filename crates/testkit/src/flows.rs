@@ -252,3 +252,70 @@ impl TestServer {
             .unwrap()
     }
 }
+
+impl TestServer {
+    /// Adds a passkey with `token` (a session or a setup token), made by a software
+    /// authenticator on the server's origin: the passkey and the confirmation.
+    pub async fn add_passkey(&self, token: &str, name: &str) -> (crate::TestPasskey, Confirmed) {
+        let e = self
+            .client
+            .add_method(
+                token,
+                &AddMethodRequest::Passkey {
+                    name: Some(name.to_owned()),
+                },
+            )
+            .await
+            .unwrap();
+        let Enrollment::Passkey { options, .. } = &e else {
+            panic!("expected a passkey's creation options, got {e:?}")
+        };
+        let (passkey, credential) =
+            crate::TestPasskey::create(options, &crate::origin_of(&self.url()));
+        let c = self
+            .client
+            .confirm_passkey(token, e.id(), credential)
+            .await
+            .unwrap();
+        (passkey, c)
+    }
+
+    /// A person added now who adds a passkey at their first sign-in (at setup, or for a
+    /// family member who needs none, just after): the passkey and the confirmation, with the
+    /// recovery codes (and the session, from a setup).
+    pub async fn first_passkey(
+        &self,
+        email: &str,
+        roles: &[Role],
+    ) -> (crate::TestPasskey, Confirmed) {
+        self.add_person(email, roles).await;
+        let token = match self.login(email).await {
+            LoginResponse::Setup { setup_token, .. } => setup_token,
+            LoginResponse::Done { session, .. } => session.token,
+            other => panic!("expected setup or done for {email}, got {other:?}"),
+        };
+        self.add_passkey(&token, "My phone").await
+    }
+
+    /// A sign-in with the password and then `passkey` as the second step (the method the
+    /// passkey is).
+    pub async fn sign_in_with_passkey(
+        &self,
+        email: &str,
+        passkey: &mut crate::TestPasskey,
+        method_id: &str,
+    ) -> Result<LoginResponse, twostep_client::ClientError> {
+        let LoginResponse::Verify { challenge_id, .. } = self.login(email).await else {
+            panic!("expected verify")
+        };
+        let asked = self
+            .client
+            .send_passkey(None, &challenge_id, method_id)
+            .await
+            .unwrap();
+        let answer = passkey.get(&asked.options);
+        self.client
+            .verify_passkey(None, &challenge_id, method_id, answer)
+            .await
+    }
+}

@@ -5,19 +5,21 @@
 //!   [`PASSWORD`], codes read from its dev outbox ([`TestServer::last_code`]);
 //! - [`db_test`]: a server test written once, run on both databases;
 //! - a real PostgreSQL cluster ([`postgres`]), free ports, TOTP codes from an independent
-//!   implementation ([`totp_code`]).
+//!   implementation ([`totp_code`]), and a software passkey ([`TestPasskey`]).
 
 #![allow(clippy::unwrap_used)]
 
 mod clock;
 mod db;
 mod flows;
+mod passkey;
 pub mod postgres;
 mod server;
 
 pub use clock::TestClock;
 pub use db::Db;
 pub use flows::{session_of, Totp};
+pub use passkey::{origin_of, TestPasskey};
 pub use server::{start_time, Builder, TestServer, TEST_DEVICE};
 pub use twostep_testkit_macros::db_test;
 

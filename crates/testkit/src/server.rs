@@ -169,10 +169,23 @@ impl TestServer {
     /// Another server process on this one's database (its own connection pool, as a second
     /// process has), on the same clock.
     pub async fn twin(&self) -> (RunningServer, Client) {
-        let cfg = Config {
+        self.twin_at(None).await
+    }
+
+    /// A twin reached at this server's address, as servers behind one load balancer are (a
+    /// passkey's origin is that address).
+    pub async fn twin_behind_same_address(&self) -> (RunningServer, Client) {
+        self.twin_at(Some(self.url())).await
+    }
+
+    async fn twin_at(&self, public_url: Option<String>) -> (RunningServer, Client) {
+        let mut cfg = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
             ..(*self.server.state.cfg).clone()
         };
+        if public_url.is_some() {
+            cfg.public_url = public_url;
+        }
         let other = twostep_server::spawn(cfg, self.clock.clone() as Arc<dyn Clock>)
             .await
             .unwrap();

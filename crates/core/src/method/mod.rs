@@ -2,6 +2,7 @@
 //! `match` on [`Kind`].
 
 pub mod email;
+pub mod passkey;
 pub mod sms;
 pub mod totp;
 
@@ -20,23 +21,26 @@ pub enum Kind {
     Email,
     /// A text message.
     Sms,
+    /// A passkey or security key (WebAuthn): bound to the real site, so it can't be phished.
+    Passkey,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Totp, Kind::Email, Kind::Sms];
+    pub const ALL: [Kind; 4] = [Kind::Totp, Kind::Email, Kind::Sms, Kind::Passkey];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Totp => "totp",
             Kind::Email => "email",
             Kind::Sms => "sms",
+            Kind::Passkey => "passkey",
         }
     }
 
     /// Whether a code has to be sent (an authenticator app makes its own).
     pub fn is_delivered(self) -> bool {
         match self {
-            Kind::Totp => false,
+            Kind::Totp | Kind::Passkey => false,
             Kind::Email | Kind::Sms => true,
         }
     }
@@ -47,6 +51,7 @@ impl Kind {
             Kind::Totp => "Authenticator app",
             Kind::Email => "Email",
             Kind::Sms => "Text message",
+            Kind::Passkey => "Passkey or security key",
         }
     }
 }
@@ -58,6 +63,7 @@ impl FromStr for Kind {
             "totp" => Ok(Kind::Totp),
             "email" => Ok(Kind::Email),
             "sms" => Ok(Kind::Sms),
+            "passkey" => Ok(Kind::Passkey),
             other => Err(RuleError::UnknownKind(other.to_owned())),
         }
     }
@@ -69,10 +75,12 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The hint shown for a method: safe to display, never the full address.
+/// The hint shown for a method: safe to display, never the full address. (A passkey's is the
+/// name its owner gave it, passed as `address`.)
 pub fn hint(kind: Kind, address: Option<&str>) -> String {
     match kind {
         Kind::Totp => totp::hint(),
+        Kind::Passkey => passkey::hint(address),
         Kind::Email => address.map_or_else(String::new, email::hint),
         Kind::Sms => address.map_or_else(String::new, sms::hint),
     }

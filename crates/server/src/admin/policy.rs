@@ -2,7 +2,8 @@
 //! allowed, how resets are approved; and the two-person rule's administrators.
 
 use twostep_api as api;
-use twostep_core::policy::{counts_for_two_person, ResetApprovals};
+use twostep_core::policy::{counts_for_two_person, Floors, MinMethod, ResetApprovals};
+use twostep_core::Role;
 
 use super::people::by;
 use crate::auth::{require_admin, require_admin_write, Principal};
@@ -17,6 +18,45 @@ fn policy_to_api(p: &Policy, new_admin_wait_days: u32) -> api::Policy {
         reset_approvals: Some(p.reset_approvals.count()),
         guardians_required: Some(p.guardians_required),
         new_admin_wait_days: Some(new_admin_wait_days),
+        passkey_sign_in: Some(p.passkey_sign_in),
+        min_method: Some(
+            [Role::Staff, Role::Guardian, Role::Admin]
+                .into_iter()
+                .map(|r| (store::role_to_api(r), min_method_to_api(p.floors.of(r))))
+                .collect(),
+        ),
+    }
+}
+
+fn min_method_to_api(m: MinMethod) -> api::MinMethod {
+    match m {
+        MinMethod::Any => api::MinMethod::Any,
+        MinMethod::Authenticator => api::MinMethod::Authenticator,
+        MinMethod::Passkey => api::MinMethod::Passkey,
+    }
+}
+
+fn min_method_from_api(m: api::MinMethod) -> MinMethod {
+    match m {
+        api::MinMethod::Any => MinMethod::Any,
+        api::MinMethod::Authenticator => MinMethod::Authenticator,
+        api::MinMethod::Passkey => MinMethod::Passkey,
+    }
+}
+
+/// The floors asked for, over the old ones: a role left out keeps its floor.
+fn floors(
+    old: Floors,
+    asked: Option<&std::collections::BTreeMap<api::Role, api::MinMethod>>,
+) -> Floors {
+    let Some(asked) = asked else { return old };
+    let of = |role: api::Role, was: MinMethod| {
+        asked.get(&role).copied().map_or(was, min_method_from_api)
+    };
+    Floors {
+        staff: of(api::Role::Staff, old.staff),
+        guardian: of(api::Role::Guardian, old.guardian),
+        admin: of(api::Role::Admin, old.admin),
     }
 }
 
@@ -79,6 +119,8 @@ pub async fn set_policy_of(
         allowed: kinds,
         reset_approvals: reset_approvals.unwrap_or(old.reset_approvals),
         guardians_required: req.guardians_required.unwrap_or(old.guardians_required),
+        passkey_sign_in: req.passkey_sign_in.unwrap_or(old.passkey_sign_in),
+        floors: floors(old.floors, req.min_method.as_ref()),
     };
     if policy.reset_approvals != old.reset_approvals {
         match policy.reset_approvals {
@@ -127,6 +169,19 @@ pub async fn set_policy_of(
     if policy.reset_approvals != old.reset_approvals {
         event(AuditAction::ResetApprovalsChanged)
             .detail(&policy.reset_approvals.count().to_string())
+            .record(&mut *tx, now)
+            .await?;
+    }
+    if policy.passkey_sign_in != old.passkey_sign_in || policy.floors != old.floors {
+        let f = &policy.floors;
+        event(AuditAction::PolicyChanged)
+            .detail(&format!(
+                "passkey sign-in {}; floors: staff {}, family {}, administrators {}",
+                if policy.passkey_sign_in { "on" } else { "off" },
+                f.staff.as_str(),
+                f.guardian.as_str(),
+                f.admin.as_str()
+            ))
             .record(&mut *tx, now)
             .await?;
     }

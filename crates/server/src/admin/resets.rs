@@ -55,7 +55,7 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, Ap
 async fn require_own_two_step(st: &AppState, admin: &PersonRow) -> Result<(), ApiError> {
     let allowed = store::centers::policy(st.db.read(), &admin.center_id)
         .await?
-        .allowed;
+        .allowed_for(&admin.roles);
     if !store::methods::of_person(st.db.read(), &admin.id)
         .await?
         .iter()

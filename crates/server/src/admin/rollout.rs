@@ -183,6 +183,7 @@ pub fn as_text(center: &str, r: &api::Report) -> String {
         api::Kind::Totp => "authenticator app",
         api::Kind::Email => "email",
         api::Kind::Sms => "text message",
+        api::Kind::Passkey => "passkey",
     };
     let join = |parts: Vec<String>| parts.join(", ");
     let mut out = String::new();
@@ -256,6 +257,8 @@ mod tests {
             allowed: Kind::ALL.to_vec(),
             reset_approvals: ResetApprovals::One,
             guardians_required,
+            passkey_sign_in: true,
+            floors: Default::default(),
         }
     }
 

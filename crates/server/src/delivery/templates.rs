@@ -55,6 +55,8 @@ const SOURCES: &[(&str, &str)] = embedded![
     "admin_added.text",
     "unfrozen.email",
     "unfrozen.text",
+    "passkey_copied.email",
+    "passkey_copied.text",
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -171,6 +173,11 @@ pub enum Notice<'a> {
     },
     /// An administrator unfroze the person's account: a new password at the next sign-in.
     Unfrozen,
+    /// A passkey answered with a signature counter that went back: a copy of it may exist.
+    /// It was refused.
+    PasskeyCopied {
+        hint: &'a str,
+    },
 }
 
 impl Notice<'_> {
@@ -195,6 +202,7 @@ impl Notice<'_> {
             Notice::NewSignIn { .. } => &subjects.new_sign_in,
             Notice::AdminAdded { .. } => &subjects.admin_added,
             Notice::Unfrozen => &subjects.unfrozen,
+            Notice::PasskeyCopied { .. } => &subjects.passkey_copied,
         };
         let body = render(self.parts(Channel::Email, locale), locale);
         let way_out = render(freeze_parts(Channel::Email, freeze), locale);
@@ -275,6 +283,11 @@ impl Notice<'_> {
                 context! { who, by, center, when },
             ),
             Notice::Unfrozen => ("unfrozen.email", "unfrozen.text", context! {}),
+            Notice::PasskeyCopied { hint } => (
+                "passkey_copied.email",
+                "passkey_copied.text",
+                context! { hint },
+            ),
         };
         match channel {
             Channel::Email => (email, values),
@@ -318,7 +331,8 @@ mod tests {
     const LINK: &str =
         "https://twostep.example.org/freeze/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-    const ALL_NOTICES: [Notice<'static>; 11] = [
+    const ALL_NOTICES: [Notice<'static>; 12] = [
+        Notice::PasskeyCopied { hint: "My phone" },
         Notice::AdminAdded {
             who: "Sam Admin (sam@x.org)",
             by: "Jordan Lee",
@@ -385,7 +399,8 @@ mod tests {
                 | Notice::PasswordChanged
                 | Notice::NewSignIn { .. }
                 | Notice::AdminAdded { .. }
-                | Notice::Unfrozen => {}
+                | Notice::Unfrozen
+                | Notice::PasskeyCopied { .. } => {}
             }
         }
         let mut rendered = BTreeSet::new();

@@ -22,10 +22,9 @@ use crate::store::{self, kind_from_api, kind_to_api, new_id, AuditAction, AuditR
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<api::MethodsResponse, ApiError> {
     let methods = store::methods::of_person(st.db.read(), &p.person.id).await?;
-    let allowed = store::centers::get(st.db.read(), &p.person.center_id)
+    let allowed = store::centers::policy(st.db.read(), &p.person.center_id)
         .await?
-        .policy
-        .allowed;
+        .allowed_for(&p.person.roles);
     let (list, preferred) = store::methods::preferred_first(&p.person, &methods, &allowed);
     Ok(api::MethodsResponse {
         methods: list,
@@ -46,11 +45,13 @@ pub async fn add(
         api::AddMethodRequest::Totp => api::Kind::Totp,
         api::AddMethodRequest::Email { .. } => api::Kind::Email,
         api::AddMethodRequest::Sms { .. } => api::Kind::Sms,
+        api::AddMethodRequest::Passkey { name } => {
+            return super::passkey::add(st, p, name.as_deref()).await;
+        }
     });
-    let allowed = store::centers::get(st.db.read(), &person.center_id)
+    let allowed = store::centers::policy(st.db.read(), &person.center_id)
         .await?
-        .policy
-        .allowed;
+        .allowed_for(&person.roles);
     method::ensure_allowed(kind, &allowed)?;
 
     let existing = store::methods::of_person(st.db.read(), &person.id).await?;
@@ -74,6 +75,9 @@ pub async fn add(
         }
         api::AddMethodRequest::Sms { phone } => {
             (Some(sms::validate(phone, &st.sms)?.to_string()), None)
+        }
+        api::AddMethodRequest::Passkey { .. } => {
+            return Err(ApiError::internal("a passkey was routed above"))
         }
     };
     if existing
@@ -180,7 +184,7 @@ pub async fn add(
 
 fn channel(kind: Kind) -> Result<Channel, ApiError> {
     match kind {
-        Kind::Totp => Err(ApiError::NothingToSend),
+        Kind::Totp | Kind::Passkey => Err(ApiError::NothingToSend),
         Kind::Email => Ok(Channel::Email),
         Kind::Sms => Ok(Channel::Sms),
     }
@@ -232,6 +236,9 @@ pub async fn confirm(
     req: api::ConfirmRequest,
 ) -> Result<api::Confirmed, ApiError> {
     p.require_fresh(st.now(), &st.cfg.limits)?;
+    if let Some(answer) = &req.credential {
+        return super::passkey::confirm(st, p, id, answer).await;
+    }
     let (e, kind) = open_enrollment(st, p, id).await?;
     let person = &p.person;
     let now = st.now();
@@ -251,6 +258,8 @@ pub async fn confirm(
             scope: Scope::Enrollment(id),
             method_id: None,
         },
+        // A passkey being added is a ceremony, confirmed with its credential above.
+        Kind::Passkey => return Err(ApiError::NotFound("That enrollment")),
     };
 
     // One write transaction: the attempt is counted on the enrollment (which the same write
@@ -300,7 +309,24 @@ pub async fn confirm(
         now,
     )
     .await?;
-    store::people::prefer_unless_set(&mut *tx, &person.id, &method_id).await?;
+    let hint = method::hint(kind, e.address.as_deref());
+    added(st, p, tx, &method_id, kind, &hint, now).await
+}
+
+/// A method was just inserted in `tx`, its person locked: it becomes the preferred one if none
+/// is, the first one brings the recovery codes, a setup token's sign-in completes, its owner
+/// is told and the audit records it. Commits, and answers as `confirm` does.
+pub(super) async fn added(
+    st: &AppState,
+    p: &Principal,
+    mut tx: store::Tx,
+    method_id: &str,
+    kind: Kind,
+    hint: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<api::Confirmed, ApiError> {
+    let person = &p.person;
+    store::people::prefer_unless_set(&mut *tx, &person.id, method_id).await?;
     // The first method brings the recovery codes, shown once in this answer.
     let first = store::methods::of_person(&mut *tx, &person.id).await?.len() == 1;
     let recovery_codes = match first {
@@ -309,7 +335,6 @@ pub async fn confirm(
         }
         false => None,
     };
-    let hint = method::hint(kind, e.address.as_deref());
     let session = match p.kind {
         TokenKind::Setup => {
             // The time at the writer: a token that expired while this waited is spent no more.
@@ -320,21 +345,20 @@ pub async fn confirm(
         }
         TokenKind::Session => None,
     };
-    let notice = Notice::MethodAdded { kind, hint: &hint };
+    let notice = Notice::MethodAdded { kind, hint };
     notices::send(&mut tx, st, person, notice, &[], now).await?;
     Event::by_self(person, AuditAction::MethodAdded)
         .detail(&format!("{}: {hint}", kind.label()))
         .kind(kind)
-        .hint(&hint)
+        .hint(hint)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
 
-    let allowed = store::centers::get(st.db.read(), &person.center_id)
+    let allowed = store::centers::policy(st.db.read(), &person.center_id)
         .await?
-        .policy
-        .allowed;
-    let method = store::methods::of(st.db.read(), &person.id, &method_id)
+        .allowed_for(&person.roles);
+    let method = store::methods::of(st.db.read(), &person.id, method_id)
         .await?
         .ok_or_else(|| ApiError::internal("method vanished after insert"))?
         .to_api(&allowed);
@@ -367,7 +391,7 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
         None => return Err(ApiError::NotFound("That verification method")),
     }
     let kind = m.kind;
-    let hint = method::hint(kind, m.address.as_deref());
+    let hint = m.hint();
     // The removed address hears of it too: it may be the owner's, taken out by someone else.
     let notice = Notice::MethodRemoved { kind, hint: &hint };
     notices::send(&mut tx, st, person, notice, std::slice::from_ref(&m), now).await?;

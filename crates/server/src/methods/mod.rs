@@ -2,6 +2,7 @@
 //! their Person and language.
 
 mod enroll;
+mod passkey;
 mod routes;
 
 pub(crate) use routes::routes;

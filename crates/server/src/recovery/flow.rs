@@ -98,7 +98,7 @@ pub async fn recover(
         let failed = Event::about(&person, AuditAction::CodeFailed)
             .detail("wrong recovery code")
             .reason(AuditReason::WrongRecoveryCode);
-        let at = (challenge_id, &challenge);
+        let at = Some((challenge_id, &challenge));
         return Err(crate::second_step::second_step_failed(
             st, tx, &person, failed, failures, attempts, at,
         )

@@ -6,6 +6,7 @@
 
 pub(crate) mod codes;
 mod outcome;
+pub(crate) mod passkey;
 pub(crate) mod recovery_codes;
 
 pub(crate) use outcome::{new_challenge, replace_session, second_step_failed, session_after};
@@ -36,6 +37,13 @@ pub enum Against<'a> {
         scope: Scope<'a>,
         method_id: Option<&'a str>,
     },
+    /// A passkey's answer (the browser's assertion) to a ceremony `send` began for this
+    /// challenge and method.
+    Passkey {
+        challenge_id: &'a str,
+        method_id: &'a str,
+        answer: &'a serde_json::Value,
+    },
 }
 
 /// The outcome: whether the code was right (and claimed by this request), for an
@@ -45,6 +53,19 @@ pub struct Outcome {
     pub won: bool,
     pub step: Option<u64>,
     pub valid_until: Option<DateTime<Utc>>,
+    /// A passkey answered right but for its counter: a copy of it may exist.
+    pub copied_passkey: bool,
+}
+
+impl Outcome {
+    fn lost() -> Self {
+        Outcome {
+            won: false,
+            step: None,
+            valid_until: None,
+            copied_passkey: false,
+        }
+    }
 }
 
 /// The end of the window in which an authenticator's code for `step` is accepted (±1 step).
@@ -97,11 +118,7 @@ pub async fn check_and_claim(
             method_id,
         } => {
             let Some(step) = totp_step(st, sealed, owner, last_step, typed, now)? else {
-                return Ok(Outcome {
-                    won: false,
-                    step: None,
-                    valid_until: None,
-                });
+                return Ok(Outcome::lost());
             };
             let won = match method_id {
                 // A step once accepted is never accepted again.
@@ -112,6 +129,7 @@ pub async fn check_and_claim(
                 won,
                 step: Some(step),
                 valid_until: Some(step_valid_until(step)),
+                copied_passkey: false,
             })
         }
         Against::Codes { scope, method_id } => {
@@ -127,8 +145,66 @@ pub async fn check_and_claim(
                 won,
                 step: None,
                 valid_until,
+                copied_passkey: false,
             })
         }
+        Against::Passkey {
+            challenge_id,
+            method_id,
+            answer,
+        } => passkey_outcome(tx, st, challenge_id, method_id, answer, now).await,
+    }
+}
+
+/// A passkey's answer: the ceremony it answers is spent, and checked against the passkey as
+/// stored now; passing stores the passkey back with its counter moved on. An answer that is
+/// no assertion, or answers no open ceremony (a replay), is a wrong answer like a wrong code.
+async fn passkey_outcome(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    challenge_id: &str,
+    method_id: &str,
+    answer: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    let rp = passkey::relying_party(st)?;
+    let Ok(assertion) = passkey::read_assertion(answer) else {
+        return Ok(Outcome::lost());
+    };
+    let which = store::ceremonies::Which::SecondStep {
+        challenge_id,
+        method_id,
+        nonce: &assertion.nonce,
+    };
+    let Some(begun) = store::ceremonies::claim(&mut *tx, &which, now).await? else {
+        return Ok(Outcome::lost());
+    };
+    let Some(stored) = store::methods::passkey(&mut *tx, method_id).await? else {
+        return Ok(Outcome::lost());
+    };
+    let was = stored.sign_count();
+    let begun_with = passkey::Begun::SecondStep(&begun.state);
+    match passkey::check(&rp, &assertion, begun_with, &stored.credential, was)? {
+        passkey::Checked::Passed(now_stored) => {
+            let won = store::methods::passkey_used(
+                &mut *tx,
+                method_id,
+                &now_stored.credential,
+                was,
+                now_stored.sign_count,
+                now,
+            )
+            .await?;
+            Ok(Outcome {
+                won,
+                ..Outcome::lost()
+            })
+        }
+        passkey::Checked::Refused => Ok(Outcome::lost()),
+        passkey::Checked::Copied => Ok(Outcome {
+            copied_passkey: true,
+            ..Outcome::lost()
+        }),
     }
 }
 

@@ -61,7 +61,8 @@ pub(crate) async fn new_challenge<'c>(
 }
 
 /// A wrong code or recovery code, counted: `failed` is recorded, and the lock that the count
-/// `failures` begins (if any) with its notice; the error the person gets.
+/// `failures` begins (if any) with its notice; the error the person gets. `at`: the challenge
+/// answered, none for a passkey signing in alone (then `attempts` is 0).
 pub(crate) async fn second_step_failed(
     st: &AppState,
     mut tx: store::Tx,
@@ -69,7 +70,7 @@ pub(crate) async fn second_step_failed(
     failed: Event<'_>,
     failures: u32,
     attempts: u32,
-    (challenge_id, challenge): (&str, &ChallengeRow),
+    at: Option<(&str, &ChallengeRow)>,
 ) -> Result<ApiError, ApiError> {
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
@@ -102,18 +103,18 @@ pub(crate) async fn second_step_failed(
             // The way on is a recovery code: on this challenge while it takes attempts, else
             // on a new one (made in this transaction, for the same session if a fresh sign-in).
             LockState::ForGood => {
-                let id = if st.cfg.codes.is_locked(attempts) {
-                    let device = &challenge.device;
-                    let reauth_of = challenge.reauth_of.as_deref();
-                    new_challenge(&mut *tx, st, &person.id, device, reauth_of)
-                        .await?
-                        .0
-                } else {
-                    challenge_id.to_owned()
+                let id = match at {
+                    Some((_, challenge)) if st.cfg.codes.is_locked(attempts) => {
+                        let device = &challenge.device;
+                        let reauth_of = challenge.reauth_of.as_deref();
+                        let made = new_challenge(&mut *tx, st, &person.id, device, reauth_of);
+                        Some(made.await?.0)
+                    }
+                    Some((challenge_id, _)) => Some(challenge_id.to_owned()),
+                    // A passkey alone: the way on is a password sign-in, then a recovery code.
+                    None => None,
                 };
-                ApiError::TwoStepLocked {
-                    challenge_id: Some(id),
-                }
+                ApiError::TwoStepLocked { challenge_id: id }
             }
             _ => ApiError::ChallengeLocked,
         };

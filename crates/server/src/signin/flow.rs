@@ -80,7 +80,7 @@ pub(crate) async fn after_password(
     let methods = store::methods::of_person(st.db.read(), &person.id).await?;
     let policy = store::centers::policy(st.db.read(), &person.center_id).await?;
     let required = policy.requires(&person.roles);
-    let allowed = policy.allowed;
+    let allowed = policy.allowed_for(&person.roles);
     let kinds: Vec<Kind> = methods.iter().map(MethodRow::kind).collect();
     let skips = setup_skips_left(&person.roles, person.setup_skips_left);
     match next_after_password(required, &kinds, &allowed, skips) {
@@ -105,7 +105,11 @@ fn password_token_ttl(st: &AppState) -> Duration {
 
 /// After an unfreeze the password that was used by whoever it was must not open the account:
 /// the 409 that says so, with a token that only `PUT /me/password` accepts.
-async fn password_change_required(st: &AppState, person: &PersonRow, device: &Device) -> ApiError {
+pub(super) async fn password_change_required(
+    st: &AppState,
+    person: &PersonRow,
+    device: &Device,
+) -> ApiError {
     let now = st.now();
     let (token, hash) = crate::crypto::new_token();
     let new = store::password_tokens::NewPasswordToken {
@@ -148,10 +152,9 @@ pub async fn reauth(
         }
     }
     let methods = store::methods::of_person(st.db.read(), &person.id).await?;
-    let allowed = store::centers::get(st.db.read(), &person.center_id)
+    let allowed = store::centers::policy(st.db.read(), &person.center_id)
         .await?
-        .policy
-        .allowed;
+        .allowed_for(&person.roles);
     let usable: Vec<MethodRow> = methods
         .into_iter()
         .filter(|m| m.is_allowed(&allowed))
@@ -342,7 +345,7 @@ async fn usable_method(
         .await?
         .ok_or(ApiError::NotFound("That verification method"))?;
     let center = store::centers::get(st.db.read(), &person.center_id).await?;
-    if !m.is_allowed(&center.policy.allowed) {
+    if !m.is_allowed(&center.policy.allowed_for(&person.roles)) {
         return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     Ok(m)
@@ -358,7 +361,7 @@ async fn send_to_method(
 ) -> Result<api::Delivery, ApiError> {
     let kind = m.kind;
     let channel = match kind {
-        Kind::Totp => return Err(ApiError::NothingToSend),
+        Kind::Totp | Kind::Passkey => return Err(ApiError::NothingToSend),
         Kind::Email => Channel::Email,
         Kind::Sms => Channel::Sms,
     };
@@ -390,19 +393,26 @@ async fn send_to_method(
     })
 }
 
+/// A code for the method, or for a passkey the browser's request (a ceremony for this
+/// challenge, as long as it lasts).
 pub async fn send(
     st: &AppState,
     challenge_id: &str,
     req: api::SendRequest,
     presented: Option<&[u8]>,
-) -> Result<api::Delivery, ApiError> {
-    let (_, person) = open_challenge(st, challenge_id, presented).await?;
+) -> Result<api::SendResponse, ApiError> {
+    let (challenge, person) = open_challenge(st, challenge_id, presented).await?;
     let m = usable_method(st, &person, &req.method_id).await?;
+    if m.kind == Kind::Passkey {
+        return super::passkey::second_step_request(st, &person, challenge_id, &challenge, &m)
+            .await
+            .map(api::SendResponse::Passkey);
+    }
     let now = st.now();
     let mut tx = st.db.begin().await?;
     let delivery = send_to_method(&mut tx, st, &person, challenge_id, &m, now).await?;
     tx.commit().await?;
-    Ok(delivery)
+    Ok(api::SendResponse::Code(delivery))
 }
 
 /// `presented`: the hash of the request's bearer token, if any (a fresh sign-in's challenge
@@ -437,7 +447,7 @@ pub async fn verify(
         .method
         .as_ref()
         .ok_or(ApiError::NotFound("That verification method"))?;
-    if !m.is_allowed(&ctx.center.policy.allowed) {
+    if !m.is_allowed(&ctx.center.policy.allowed_for(&person.roles)) {
         return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     let kind = m.kind;
@@ -455,6 +465,11 @@ pub async fn verify(
         Kind::Email | Kind::Sms => Against::Codes {
             scope: Scope::Challenge(challenge_id),
             method_id: Some(&m.id),
+        },
+        Kind::Passkey => Against::Passkey {
+            challenge_id,
+            method_id: &m.id,
+            answer: req.credential.as_ref().unwrap_or(&serde_json::Value::Null),
         },
     };
 
@@ -509,11 +524,23 @@ pub async fn verify(
         });
     }
 
-    let failed = Event::about(person, AuditAction::CodeFailed)
+    let hint = m.hint();
+    let mut failed = Event::about(person, AuditAction::CodeFailed)
         .detail(kind.label())
         .kind(kind);
-    let at = (challenge_id, &ctx.challenge);
-    Err(second_step_failed(st, tx, person, failed, failures, attempts, at).await?)
+    if outcome.copied_passkey {
+        let notice = crate::delivery::templates::Notice::PasskeyCopied { hint: &hint };
+        crate::notices::send(&mut tx, st, person, notice, &[], now).await?;
+        failed = failed.hint(&hint).reason(AuditReason::PasskeyMayBeCopied);
+    }
+    let at = Some((challenge_id, &ctx.challenge));
+    let refused = second_step_failed(st, tx, person, failed, failures, attempts, at).await?;
+    Err(match (kind, refused) {
+        (Kind::Passkey, ApiError::InvalidCode { attempts_left }) => ApiError::PasskeyFailed {
+            attempts_left: Some(attempts_left),
+        },
+        (_, refused) => refused,
+    })
 }
 
 pub async fn logout(st: &AppState, p: Principal) -> Result<(), ApiError> {

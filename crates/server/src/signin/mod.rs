@@ -2,6 +2,7 @@
 //! the password's change (also the one a sign-in may require); signing out.
 
 mod flow;
+mod passkey;
 mod password;
 mod routes;
 

@@ -10,7 +10,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{flow, password};
+use super::{flow, passkey, password};
 use crate::auth::{DeviceId, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::http::{ApiJson, ApiPath, Res};
 use crate::state::AppState;
@@ -19,6 +19,8 @@ use crate::state::AppState;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
+        .routes(routes!(passkey_begin))
+        .routes(routes!(passkey_finish))
         .routes(routes!(skip_setup))
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
@@ -37,6 +39,26 @@ async fn login(
     flow::login(&st, req, device).await.map(Json)
 }
 
+/// A sign-in with a passkey alone: the browser's request for any of this site's passkeys.
+#[utoipa::path(post, path = "/api/v1/login/passkey",
+    responses((status = 200, body = api::PasskeyRequest), (status = 422, body = ErrorBody)))]
+async fn passkey_begin(State(st): State<AppState>) -> Res<Json<api::PasskeyRequest>> {
+    passkey::begin(&st).await.map(Json)
+}
+
+/// The browser's answer to `passkey_begin`: the shapes of a completed sign-in.
+#[utoipa::path(post, path = "/api/v1/login/passkey/{ceremony_id}", request_body = api::PasskeyAnswer,
+    params(("ceremony_id" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn passkey_finish(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<api::PasskeyAnswer>,
+) -> Res<Json<api::LoginResponse>> {
+    passkey::finish(&st, &id, req, device).await.map(Json)
+}
+
 #[utoipa::path(post, path = "/api/v1/login/skip-setup", security(("setup_token" = [])),
     responses((status = 200, body = api::LoginResponse), (status = 409, body = ErrorBody)))]
 async fn skip_setup(
@@ -48,13 +70,13 @@ async fn skip_setup(
 
 #[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/send", request_body = api::SendRequest,
     params(("challenge_id" = String, Path)),
-    responses((status = 200, body = api::Delivery), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = api::SendResponse), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn send_code(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
     PresentedToken(presented): PresentedToken,
     ApiJson(req): ApiJson<api::SendRequest>,
-) -> Res<Json<api::Delivery>> {
+) -> Res<Json<api::SendResponse>> {
     flow::send(&st, &id, req, presented.as_deref())
         .await
         .map(Json)

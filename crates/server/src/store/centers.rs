@@ -2,7 +2,8 @@
 //! administrators a reset takes, and whether families must use 2-Step Verification.
 
 use chrono::{DateTime, Utc};
-use twostep_core::policy::{two_step_required, ResetApprovals};
+use sqlx::FromRow;
+use twostep_core::policy::{two_step_required, Floors, MinMethod, ResetApprovals};
 use twostep_core::{Kind, Role};
 
 use super::{count, flag, join_list, new_id, parse_list, unsigned, Backend, Exec};
@@ -22,6 +23,10 @@ pub struct Policy {
     pub reset_approvals: ResetApprovals,
     /// 2-Step Verification is required of families too.
     pub guardians_required: bool,
+    /// A passkey may sign in alone, without the password.
+    pub passkey_sign_in: bool,
+    /// The weakest kind each role may sign in with.
+    pub floors: Floors,
 }
 
 impl Policy {
@@ -29,30 +34,59 @@ impl Policy {
     pub fn requires(&self, roles: &[Role]) -> bool {
         two_step_required(roles, self.guardians_required)
     }
+
+    /// The kinds someone with these roles may add and sign in with: those the center allows,
+    /// at or above their roles' floor. Below it, a method is as one of a kind switched off.
+    pub fn allowed_for(&self, roles: &[Role]) -> Vec<Kind> {
+        self.floors.allowed_for(&self.allowed, roles)
+    }
+}
+
+/// A center's columns, selected from `centers ce` as `CENTER_COLUMNS` names them.
+pub const CENTER_COLUMNS: &str =
+    "ce.name AS center_name, ce.allowed_kinds, ce.reset_approvals, ce.guardians_required, \
+     ce.passkey_sign_in, ce.min_method_staff, ce.min_method_guardian, ce.min_method_admin";
+
+#[derive(FromRow)]
+pub struct StoredCenter {
+    center_name: String,
+    allowed_kinds: String,
+    reset_approvals: i64,
+    guardians_required: i64,
+    passkey_sign_in: i64,
+    min_method_staff: String,
+    min_method_guardian: String,
+    min_method_admin: String,
 }
 
 pub async fn get<'c>(db: impl Exec<'c>, center_id: &str) -> Result<Center, ApiError> {
-    let (name, kinds, approvals, guardians): (String, String, i64, i64) = sqlx::query_as(
-        "SELECT name, allowed_kinds, reset_approvals, guardians_required FROM centers \
-         WHERE id = $1",
-    )
+    let stored: StoredCenter = sqlx::query_as(&format!(
+        "SELECT {CENTER_COLUMNS} FROM centers ce WHERE ce.id = $1"
+    ))
     .bind(center_id)
     .fetch_one(db)
     .await?;
-    Ok(Center::from_stored(name, &kinds, approvals, guardians))
+    Ok(stored.into())
 }
 
-impl Center {
-    /// The center from its columns (`name, allowed_kinds, reset_approvals, guardians_required`).
-    pub fn from_stored(name: String, kinds: &str, approvals: i64, guardians: i64) -> Center {
+impl From<StoredCenter> for Center {
+    fn from(s: StoredCenter) -> Center {
+        // The database allows only the known words; were it ever otherwise, the strictest.
+        let floor = |w: &str| w.parse().unwrap_or(MinMethod::Passkey);
         Center {
-            name,
+            name: s.center_name,
             policy: Policy {
-                allowed: parse_list(kinds),
+                allowed: parse_list(&s.allowed_kinds),
                 // The database allows only 1 and 2; were it ever otherwise, the stricter.
-                reset_approvals: ResetApprovals::from_count(unsigned(approvals))
+                reset_approvals: ResetApprovals::from_count(unsigned(s.reset_approvals))
                     .unwrap_or(ResetApprovals::Two),
-                guardians_required: guardians != 0,
+                guardians_required: s.guardians_required != 0,
+                passkey_sign_in: s.passkey_sign_in != 0,
+                floors: Floors {
+                    staff: floor(&s.min_method_staff),
+                    guardian: floor(&s.min_method_guardian),
+                    admin: floor(&s.min_method_admin),
+                },
             },
         }
     }
@@ -90,10 +124,13 @@ pub async fn ensure<'c>(
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
     sqlx::query(
-        "INSERT INTO centers (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO centers (id, name, allowed_kinds, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name) DO NOTHING",
     )
     .bind(new_id())
     .bind(name)
+    // Every kind, passkeys included (SQLite's column default predates them).
+    .bind(join_list(&Kind::ALL))
     .bind(to_ms(now))
     .execute(db)
     .await?;
@@ -108,12 +145,17 @@ pub async fn set_policy<'c>(
     policy: &Policy,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "UPDATE centers SET allowed_kinds = $1, reset_approvals = $2, guardians_required = $3 \
-         WHERE id = $4",
+        "UPDATE centers SET allowed_kinds = $1, reset_approvals = $2, guardians_required = $3, \
+         passkey_sign_in = $4, min_method_staff = $5, min_method_guardian = $6, \
+         min_method_admin = $7 WHERE id = $8",
     )
     .bind(join_list(&policy.allowed))
     .bind(count(policy.reset_approvals.count()))
     .bind(flag(policy.guardians_required))
+    .bind(flag(policy.passkey_sign_in))
+    .bind(policy.floors.staff.as_str())
+    .bind(policy.floors.guardian.as_str())
+    .bind(policy.floors.admin.as_str())
     .bind(center_id)
     .execute(db)
     .await?;

@@ -7,7 +7,7 @@ use twostep_core::code::CodeRules;
 use twostep_core::attempts::{attempt_state, AttemptState};
 
 use super::batch::Statement;
-use super::centers::Center;
+use super::centers::{self, Center};
 use super::devices::Device;
 use super::{count, flag, methods, people, unsigned, Exec, MethodRow, PersonRow};
 use crate::clock::{from_ms, to_ms};
@@ -94,13 +94,13 @@ pub async fn context<'c>(
     let row: Option<ContextRow> = sqlx::query_as(&format!(
         "SELECT c.person_id, c.device_name, c.device_hash, c.expires_at, c.wrong_attempts, \
                 c.spent_at, \
-                c.reauth_of, {}, ce.name AS center_name, ce.allowed_kinds, \
-                ce.reset_approvals, ce.guardians_required, {} \
+                c.reauth_of, {}, {}, {} \
          FROM challenges c JOIN people p ON p.id = c.person_id \
            JOIN centers ce ON ce.id = p.center_id \
            LEFT JOIN methods m ON m.id = $2 AND m.person_id = c.person_id \
          WHERE c.id = $1",
         people::PREFIXED_COLUMNS,
+        centers::CENTER_COLUMNS,
         methods::PREFIXED_COLUMNS
     ))
     .bind(id)
@@ -119,12 +119,7 @@ pub async fn context<'c>(
             reauth_of: r.reauth_of,
         }),
         person: r.person.into(),
-        center: Center::from_stored(
-            r.center_name,
-            &r.allowed_kinds,
-            r.reset_approvals,
-            r.guardians_required,
-        ),
+        center: r.center.into(),
         method: r.method.into_method()?,
     }))
 }
@@ -140,10 +135,8 @@ struct ContextRow {
     reauth_of: Option<Vec<u8>>,
     #[sqlx(flatten)]
     person: people::Prefixed,
-    center_name: String,
-    allowed_kinds: String,
-    reset_approvals: i64,
-    guardians_required: i64,
+    #[sqlx(flatten)]
+    center: centers::StoredCenter,
     #[sqlx(flatten)]
     method: methods::Prefixed,
 }

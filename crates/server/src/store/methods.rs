@@ -23,6 +23,8 @@ pub struct MethodRow {
     pub last_step: Option<u64>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// A passkey's name, as its owner gave it.
+    pub name: Option<String>,
 }
 
 impl MethodRow {
@@ -30,12 +32,17 @@ impl MethodRow {
         self.kind
     }
 
+    /// What is shown for it: the hidden address, or a passkey's name.
+    pub fn hint(&self) -> String {
+        method::hint(self.kind, self.address.as_deref().or(self.name.as_deref()))
+    }
+
     /// The Method of API.md; `allowed` is what the center allows now.
     pub fn to_api(&self, allowed: &[Kind]) -> api::Method {
         api::Method {
             id: self.id.clone(),
             kind: kind_to_api(self.kind),
-            hint: method::hint(self.kind, self.address.as_deref()),
+            hint: self.hint(),
             created_at: self.created_at,
             last_used_at: self.last_used_at,
             allowed: allowed.contains(&self.kind),
@@ -57,6 +64,7 @@ struct Stored {
     last_step: Option<i64>,
     created_at: i64,
     last_used_at: Option<i64>,
+    name: Option<String>,
 }
 
 impl TryFrom<Stored> for MethodRow {
@@ -73,6 +81,7 @@ impl TryFrom<Stored> for MethodRow {
             last_step: s.last_step.and_then(|n| u64::try_from(n).ok()),
             created_at: from_ms(s.created_at),
             last_used_at: s.last_used_at.map(from_ms),
+            name: s.name,
         })
     }
 }
@@ -81,14 +90,14 @@ fn converted(rows: Vec<Stored>) -> Result<Vec<MethodRow>, ApiError> {
     rows.into_iter().map(MethodRow::try_from).collect()
 }
 
-const COLUMNS: &str = "id, kind, address, secret_sealed, last_step, created_at, last_used_at";
+const COLUMNS: &str = "id, kind, address, secret_sealed, last_step, created_at, last_used_at, name";
 
 /// A method's columns from `methods m`, prefixed `m_`, for reads that join it (all null when
 /// the join finds none).
 pub const PREFIXED_COLUMNS: &str =
     "m.id AS m_id, m.kind AS m_kind, m.address AS m_address, m.secret_sealed AS m_secret_sealed, \
      m.last_step AS m_last_step, m.created_at AS m_created_at, \
-     m.last_used_at AS m_last_used_at";
+     m.last_used_at AS m_last_used_at, m.name AS m_name";
 
 #[derive(FromRow)]
 pub struct Prefixed {
@@ -99,6 +108,7 @@ pub struct Prefixed {
     m_last_step: Option<i64>,
     m_created_at: Option<i64>,
     m_last_used_at: Option<i64>,
+    m_name: Option<String>,
 }
 
 impl Prefixed {
@@ -115,6 +125,7 @@ impl Prefixed {
             last_step: self.m_last_step,
             created_at,
             last_used_at: self.m_last_used_at,
+            name: self.m_name,
         })
         .map(Some)
     }
@@ -388,4 +399,123 @@ pub async fn kinds_in_center<'c>(
         .into_iter()
         .filter_map(|(person, kind)| Some((person, kind.parse().ok()?)))
         .collect())
+}
+
+/// A new passkey: what `second_step::passkey` made of the browser's answer, and its name.
+pub struct NewPasskey<'a> {
+    pub id: &'a str,
+    pub person_id: &'a str,
+    pub credential_id: &'a str,
+    pub credential: &'a str,
+    pub sign_count: u32,
+    pub name: &'a str,
+}
+
+/// Inserts a passkey: `AlreadyAdded` when this credential is registered already (to anyone:
+/// one credential is one person's).
+pub async fn insert_passkey<'c>(
+    db: impl Exec<'c>,
+    p: &NewPasskey<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let r = sqlx::query(
+        "INSERT INTO methods (id, person_id, kind, credential_id, credential, sign_count, name, \
+         created_at, last_used_at) VALUES ($1, $2, 'passkey', $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(p.id)
+    .bind(p.person_id)
+    .bind(p.credential_id)
+    .bind(p.credential)
+    .bind(i64::from(p.sign_count))
+    .bind(p.name)
+    .bind(to_ms(now))
+    .execute(db)
+    .await;
+    match r {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(ApiError::AlreadyAdded),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The credential ids (base64url) of the person's passkeys.
+pub async fn passkey_ids<'c>(db: impl Exec<'c>, person_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT credential_id FROM methods WHERE person_id = $1 AND kind = 'passkey'",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A passkey as stored: the credential (JSON) and its counter.
+#[derive(Debug, FromRow)]
+pub struct StoredPasskey {
+    pub method_id: String,
+    pub person_id: String,
+    pub credential: String,
+    sign_count: i64,
+    /// The user handle its person's passkeys carry.
+    pub handle: Option<String>,
+}
+
+impl StoredPasskey {
+    pub fn sign_count(&self) -> u32 {
+        u32::try_from(self.sign_count).unwrap_or(u32::MAX)
+    }
+}
+
+const PASSKEY_COLUMNS: &str = "m.id AS method_id, m.person_id, m.credential, m.sign_count, \
+                               p.passkey_handle AS handle";
+
+/// The passkey method `method_id`, as stored now.
+pub async fn passkey<'c>(
+    db: impl Exec<'c>,
+    method_id: &str,
+) -> Result<Option<StoredPasskey>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PASSKEY_COLUMNS} FROM methods m JOIN people p ON p.id = m.person_id \
+         WHERE m.id = $1 AND m.kind = 'passkey'"
+    ))
+    .bind(method_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The passkey with this credential id (base64url), whoever's it is.
+pub async fn passkey_by_credential<'c>(
+    db: impl Exec<'c>,
+    credential_id: &str,
+) -> Result<Option<StoredPasskey>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PASSKEY_COLUMNS} FROM methods m JOIN people p ON p.id = m.person_id \
+         WHERE m.credential_id = $1 AND m.kind = 'passkey'"
+    ))
+    .bind(credential_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Stores a passkey back after it signed in (its counter and flags moved on), unless another
+/// answer moved its counter first (`was`): false then, and the sign-in is refused.
+pub async fn passkey_used<'c>(
+    db: impl Exec<'c>,
+    method_id: &str,
+    credential: &str,
+    was: u32,
+    now_count: u32,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let r = sqlx::query(
+        "UPDATE methods SET credential = $1, sign_count = $2, last_used_at = $3 \
+         WHERE id = $4 AND sign_count = $5",
+    )
+    .bind(credential)
+    .bind(i64::from(now_count))
+    .bind(to_ms(now))
+    .bind(method_id)
+    .bind(i64::from(was))
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -13,6 +13,7 @@ pub mod attempts;
 pub mod audit;
 pub mod batch;
 pub mod centers;
+pub mod ceremonies;
 pub mod challenges;
 mod checkpoint;
 pub mod codes;
@@ -327,6 +328,7 @@ pub fn kind_to_api(k: Kind) -> api::Kind {
         Kind::Totp => api::Kind::Totp,
         Kind::Email => api::Kind::Email,
         Kind::Sms => api::Kind::Sms,
+        Kind::Passkey => api::Kind::Passkey,
     }
 }
 
@@ -335,6 +337,7 @@ pub fn kind_from_api(k: api::Kind) -> Kind {
         api::Kind::Totp => Kind::Totp,
         api::Kind::Email => Kind::Email,
         api::Kind::Sms => Kind::Sms,
+        api::Kind::Passkey => Kind::Passkey,
     }
 }
 
@@ -391,7 +394,8 @@ pub fn person_view_of(
     methods: &[MethodRow],
     recovery_left: u32,
 ) -> api::Person {
-    let (list, pref) = methods::preferred_first(person, methods, &center.policy.allowed);
+    let (list, pref) =
+        methods::preferred_first(person, methods, &center.policy.allowed_for(&person.roles));
     api::Person {
         id: person.id.clone(),
         email: person.email.clone(),

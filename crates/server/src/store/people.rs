@@ -483,3 +483,17 @@ pub async fn claim_reminder<'c>(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The WebAuthn user handle of the person's passkeys, made (random) the first time. A write
+/// first: it may open a transaction.
+pub async fn passkey_handle<'c>(db: impl Exec<'c>, person_id: &str) -> Result<String, ApiError> {
+    let made = uuid::Uuid::new_v4().to_string();
+    Ok(sqlx::query_scalar(
+        "UPDATE people SET passkey_handle = COALESCE(passkey_handle, $2) WHERE id = $1 \
+         RETURNING passkey_handle",
+    )
+    .bind(person_id)
+    .bind(made)
+    .fetch_one(db)
+    .await?)
+}

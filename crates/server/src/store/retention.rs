@@ -19,6 +19,8 @@ pub enum Sweep {
     Challenges,
     /// Methods being added that expired before the cutoff (their codes go with them).
     Enrollments,
+    /// WebAuthn ceremonies that expired before the cutoff, answered or not.
+    Ceremonies,
     /// Setup and session tokens past their absolute expiry.
     Tokens,
     /// "This wasn't me" links past their expiry.
@@ -39,10 +41,11 @@ pub enum Sweep {
 }
 
 impl Sweep {
-    pub const ALL: [Sweep; 11] = [
+    pub const ALL: [Sweep; 12] = [
         Sweep::Codes,
         Sweep::Challenges,
         Sweep::Enrollments,
+        Sweep::Ceremonies,
         Sweep::Tokens,
         Sweep::FreezeTokens,
         Sweep::ResetRequests,
@@ -59,6 +62,7 @@ impl Sweep {
             Sweep::Codes => "codes",
             Sweep::Challenges => "challenges",
             Sweep::Enrollments => "enrollments",
+            Sweep::Ceremonies => "ceremonies",
             Sweep::Tokens => "tokens",
             Sweep::FreezeTokens => "freeze_tokens",
             Sweep::ResetRequests => "reset_requests",
@@ -85,6 +89,10 @@ impl Sweep {
             Sweep::Enrollments => {
                 "DELETE FROM enrollments WHERE id IN \
                  (SELECT id FROM enrollments WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::Ceremonies => {
+                "DELETE FROM ceremonies WHERE id IN \
+                 (SELECT id FROM ceremonies WHERE expires_at < $1 LIMIT $2)"
             }
             Sweep::Tokens => {
                 "DELETE FROM tokens WHERE hash IN \

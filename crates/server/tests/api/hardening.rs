@@ -29,6 +29,8 @@ fn policy(approvals: u32) -> api::Policy {
         reset_approvals: Some(approvals),
         guardians_required: None,
         new_admin_wait_days: None,
+        passkey_sign_in: None,
+        min_method: None,
     }
 }
 
@@ -149,6 +151,8 @@ async fn a_second_administrator_made_by_the_first_counts_after_seven_days(db: Db
     // No administrator can shorten the wait: the operator's alone.
     let shorter = api::Policy {
         new_admin_wait_days: Some(0),
+        passkey_sign_in: None,
+        min_method: None,
         ..policy(1)
     };
     let err = t

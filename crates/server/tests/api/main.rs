@@ -21,6 +21,7 @@ mod lockout;
 mod messages;
 mod methods;
 mod openapi;
+mod passkeys;
 mod password;
 mod policy;
 mod reads;

@@ -25,6 +25,8 @@ async fn two_admins(db: Db) -> (TestServer, String, String, String) {
                 reset_approvals: Some(2),
                 guardians_required: None,
                 new_admin_wait_days: None,
+                passkey_sign_in: None,
+                min_method: None,
             },
         )
         .await
@@ -255,6 +257,8 @@ async fn one_administrator_cannot_undo_the_two_person_rule(db: Db) {
         reset_approvals: Some(n),
         guardians_required: None,
         new_admin_wait_days: None,
+        passkey_sign_in: None,
+        min_method: None,
     };
     // Not by turning it off…
     let err = t
@@ -365,6 +369,8 @@ async fn two_approvals_need_two_administrators_who_use_two_step_verification(db:
         reset_approvals: Some(2),
         guardians_required: None,
         new_admin_wait_days: None,
+        passkey_sign_in: None,
+        min_method: None,
     };
     let err = t.client.admin_put_policy(&first, &two).await.unwrap_err();
     assert_eq!(

@@ -215,6 +215,8 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 reset_approvals: None,
                 guardians_required: Some(true),
                 new_admin_wait_days: None,
+                passkey_sign_in: None,
+                min_method: None,
             },
         )
         .await
@@ -253,6 +255,8 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 reset_approvals: None,
                 guardians_required: Some(false),
                 new_admin_wait_days: None,
+                passkey_sign_in: None,
+                min_method: None,
             },
         )
         .await
@@ -282,6 +286,8 @@ async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_no
                     reset_approvals: Some(n),
                     guardians_required: Some(true),
                     new_admin_wait_days: None,
+                    passkey_sign_in: None,
+                    min_method: None,
                 },
             )
             .await
@@ -292,7 +298,7 @@ async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_no
         );
     }
     let p = t.client.admin_policy(&admin).await.unwrap();
-    assert_eq!(p.allowed_kinds.len(), 3);
+    assert_eq!(p.allowed_kinds.len(), 4, "every kind, passkeys included");
     assert_eq!(
         (p.reset_approvals, p.guardians_required),
         (Some(1), Some(false))

@@ -18,7 +18,10 @@ async fn staff_may_skip_setup_once_then_must_set_up(db: Db) {
         panic!("first sign-in should offer setup")
     };
     assert!(!required);
-    assert_eq!(allowed_kinds, vec![Kind::Totp, Kind::Email, Kind::Sms]);
+    assert_eq!(
+        allowed_kinds,
+        vec![Kind::Totp, Kind::Email, Kind::Sms, Kind::Passkey]
+    );
     assert_eq!(email_prefill.as_deref(), Some("jo@acorns.example"));
     // The setup token is not a session.
     assert_eq!(
