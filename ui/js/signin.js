@@ -7,6 +7,7 @@ import { languageSwitch } from './language.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
 import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as vault from './vault.js';
+import * as passkeyApp from './passkey_app.js';
 
 /** Choose the server: the demo on this device, or an address. On a shared device, only its
  *  keeper changes it (the device PIN): a passer-by must not point the tablet elsewhere. */
@@ -141,6 +142,7 @@ export function render(app, { notice, email: prefill } = {}) {
       h('h1', {}, t('signin.title')),
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
+      inApp ? passkeyApp.inBrowser(app, s) : null,
       serverLine,
       inApp && h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
     accounts);

@@ -341,6 +341,18 @@ impl Client {
             .await
     }
 
+    /// A passkey's answer in the browser, for a native app (`POST /oauth/code`).
+    pub async fn app_code(&self, req: &api::AppCodeRequest) -> Result<api::AppCodeAnswer> {
+        self.call(Method::POST, "/oauth/code", None, Some(req))
+            .await
+    }
+
+    /// The app's exchange of its code and verifier for its session (`POST /oauth/token`).
+    pub async fn app_token(&self, req: &api::TokenRequest) -> Result<Step> {
+        self.call(Method::POST, "/oauth/token", None, Some(req))
+            .await
+    }
+
     /// Its answer.
     pub async fn passkey_sign_in_answer(
         &self,

@@ -66,6 +66,7 @@ fn cutoff(st: &AppState, sweep: Sweep, now: DateTime<Utc>) -> DateTime<Utc> {
         Sweep::Codes | Sweep::Challenges | Sweep::Enrollments => now - counted,
         // No limit counts ceremonies: they go once they expire.
         Sweep::Ceremonies
+        | Sweep::AppCodes
         | Sweep::Tokens
         | Sweep::FreezeTokens
         | Sweep::ResetRequests

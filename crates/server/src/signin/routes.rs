@@ -1,7 +1,7 @@
 //! The sign-in's routes: the password, the challenge's codes, a fresh sign-in, the password's
 //! change, signing out.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -10,7 +10,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{flow, passkey, password};
+use super::{app, flow, passkey, password};
 use crate::auth::{DeviceId, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::http::{ApiJson, ApiPath, Res};
 use crate::state::AppState;
@@ -21,6 +21,13 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(passkey_begin))
         .routes(routes!(passkey_finish))
+        // A native app's sign-in in the system browser: a page's address, outside the API.
+        .route(
+            "/oauth/authorize",
+            axum::routing::get(|Query(q): Query<api::AuthorizeQuery>| app::authorize_page(q)),
+        )
+        .routes(routes!(app_code))
+        .routes(routes!(app_token))
         .routes(routes!(skip_setup))
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
@@ -57,6 +64,28 @@ async fn passkey_finish(
     ApiJson(req): ApiJson<api::PasskeyAnswer>,
 ) -> Res<Json<api::LoginResponse>> {
     passkey::finish(&st, &id, req, device).await.map(Json)
+}
+
+/// A passkey's answer in the browser, for a native app: where the browser goes next (the
+/// app's loopback address with a one-time code).
+#[utoipa::path(post, path = "/api/v1/oauth/code", request_body = api::AppCodeRequest,
+    responses((status = 200, body = api::AppCodeAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn app_code(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<api::AppCodeRequest>,
+) -> Res<Json<api::AppCodeAnswer>> {
+    app::issue_code(&st, req).await.map(Json)
+}
+
+/// The app exchanges the code and its PKCE verifier for its session.
+#[utoipa::path(post, path = "/api/v1/oauth/token", request_body = api::TokenRequest,
+    responses((status = 200, body = api::LoginResponse), (status = 400, body = ErrorBody)))]
+async fn app_token(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiJson(req): ApiJson<api::TokenRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    app::exchange(&st, req, device).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/login/skip-setup", security(("setup_token" = [])),

@@ -9,6 +9,7 @@
 //! (an hourly cap, the last method), the transaction first locks the row the rule is about
 //! (`people::lock`): PostgreSQL's READ COMMITTED needs it; SQLite's single writer has it.
 
+pub mod app_codes;
 pub mod attempts;
 pub mod audit;
 pub mod batch;
