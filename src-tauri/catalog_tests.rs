@@ -685,7 +685,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::WrongRecoveryCode
             | AuditReason::ApprovedBySecondAdministrator
             | AuditReason::PasskeyMayBeCopied
-            | AuditReason::PasskeyAlone => {}
+            | AuditReason::PasskeyAlone
+            | AuditReason::ThroughResetLink => {}
         }
     }
     for lang in ["en", "es"] {

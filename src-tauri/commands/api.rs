@@ -31,6 +31,7 @@ use crate::state::{AppState, Flow, Server};
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
 pub(crate) const FORWARDED: &[&str] = &[
     "/login",
+    "/password-reset",
     "/challenges",
     "/me/password",
     "/me/reauth",

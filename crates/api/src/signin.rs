@@ -271,3 +271,34 @@ impl fmt::Debug for TokenRequest {
             .finish()
     }
 }
+
+/// `POST /api/v1/password-reset`: "Forgot password?".
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// Its answer, the same whatever the email: a link is on its way if the email is someone's.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetAccepted {
+    /// `"accepted"`.
+    pub status: String,
+}
+
+/// `POST /api/v1/password-reset/{token}`: the new password (the same rule as a change), and
+/// the device's name as at `POST /login`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewPassword {
+    pub new_password: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewPassword")
+            .field("new_password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}

@@ -5,6 +5,7 @@ mod app;
 mod flow;
 mod passkey;
 mod password;
+mod reset;
 mod routes;
 
 pub(crate) use routes::routes;

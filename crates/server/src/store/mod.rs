@@ -24,6 +24,7 @@ pub mod files;
 pub mod freeze_tokens;
 pub mod methods;
 pub mod outbox;
+pub mod password_links;
 pub mod password_tokens;
 pub mod people;
 pub mod recovery_codes;

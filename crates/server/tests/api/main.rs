@@ -24,6 +24,7 @@ mod methods;
 mod openapi;
 mod passkeys;
 mod password;
+mod password_reset;
 mod policy;
 mod reads;
 mod reauth;
