@@ -528,6 +528,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             "weak_password",
             "invalid_name",
             "invalid_roles",
+            "not_invited",
             "empty_policy",
             "invalid_reset_approvals",
             "invalid_limit",
@@ -686,7 +687,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::ApprovedBySecondAdministrator
             | AuditReason::PasskeyMayBeCopied
             | AuditReason::PasskeyAlone
-            | AuditReason::ThroughResetLink => {}
+            | AuditReason::ThroughResetLink
+            | AuditReason::ThroughInvitation => {}
         }
     }
     for lang in ["en", "es"] {

@@ -173,12 +173,12 @@ const app = {
     this.staticTexts();
     const s = this.status;
     if (!s.server) return this.show(signin.server, {}, 'server');
-    // An emailed reset link (/reset-password/TOKEN sends the browser to #reset-password/TOKEN):
-    // the token leaves the address bar at once.
-    const reset = !inApp && window.location.hash.match(/^#reset-password\/([A-Za-z0-9_-]{20,100})$/);
-    if (reset) {
+    // An emailed reset link (/reset-password/TOKEN sends the browser to #reset-password/TOKEN)
+    // or an invitation's (/invitation/TOKEN): the token leaves the address bar at once.
+    const link = !inApp && window.location.hash.match(/^#(reset-password|invitation)\/([A-Za-z0-9_-]{20,100})$/);
+    if (link) {
       history.replaceState(null, '', window.location.pathname);
-      return this.show(signin.newPassword, { token: reset[1] }, 'new-password');
+      return this.show(signin.newPassword, { token: link[2], invitation: link[1] === 'invitation' }, 'new-password');
     }
     if (s.me) await this.signedIn(s.me, s.notice);
     else this.show(signin.render, { notice: s.notice }, 'sign-in');

@@ -36,4 +36,5 @@ export const ACTIONS = [
   'reset_approvals_changed',
   'guardians_required_changed',
   'password_reset_sent',
+  'invitation_sent',
 ];

@@ -153,16 +153,19 @@ export function render(app, { notice, email: prefill } = {}) {
 /** A new password before the sign-in goes on: after an administrator unfroze the account
  *  (whoever froze it out may know the old one), or through an emailed reset link (`token`).
  *  The server says why a weak one is weak; the second step follows either way. */
-export function newPassword(app, { email, token } = {}) {
+export function newPassword(app, { email, token, invitation } = {}) {
   const viaLink = !!token;
   const next = h('input', { type: 'password', id: 'new-password', name: 'new-password', autocomplete: 'new-password', required: true, minlength: '8', maxlength: '128', autofocus: true });
   const box = errorBox('new-password-error', next);
   const show = h('input', { type: 'checkbox', id: 'show-new-password' });
   show.addEventListener('change', () => { next.type = show.checked ? 'text' : 'password'; });
   const submit = h('button', { type: 'submit', id: 'set-new-password', class: 'primary' }, t('signin.new_password.submit'));
-  const save = (value) => (viaLink
-    ? request('POST', `/password-reset/${encodeURIComponent(token)}`, { new_password: value, device_name: deviceName(app.status || {}) })
-    : request('PUT', '/me/password', { new_password: value }));
+  const device = deviceName(app.status || {});
+  const save = (value) => {
+    if (invitation) return request('POST', `/invitations/${encodeURIComponent(token)}`, { password: value, device_name: device });
+    if (viaLink) return request('POST', `/password-reset/${encodeURIComponent(token)}`, { new_password: value, device_name: device });
+    return request('PUT', '/me/password', { new_password: value });
+  };
   const form = h('form', {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
@@ -179,10 +182,11 @@ export function newPassword(app, { email, token } = {}) {
           if (e.code === (viaLink ? 'not_found' : 'unauthenticated')) {
             box.forInput = null;
             form.replaceChildren(box);
-            const way = viaLink
+            const way = viaLink && !invitation
               ? h('button', { type: 'button', id: 'ask-again', class: 'primary', onclick: () => app.show(forgot.render, {}, 'forgot-password') }, t('signin.reset.ask_again'))
               : h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over'));
-            showError(box, { message: t(viaLink ? 'signin.reset.gone' : 'signin.new_password.expired') }, way);
+            const gone = invitation ? 'signin.invitation.gone' : viaLink ? 'signin.reset.gone' : 'signin.new_password.expired';
+            showError(box, { message: t(gone) }, way);
             box.querySelector('button').focus();
             return;
           }
@@ -198,8 +202,8 @@ export function newPassword(app, { email, token } = {}) {
     h('label', { class: 'check', for: 'show-new-password' }, show, h('span', {}, t('signin.new_password.show'))),
     submit);
   return h('div', { class: 'narrow' },
-    h('h1', {}, t('signin.new_password.title')),
-    h('p', { id: 'new-password-intro' }, t(viaLink ? 'signin.reset.intro' : 'signin.new_password.intro')),
+    h('h1', {}, t(invitation ? 'signin.invitation.title' : 'signin.new_password.title')),
+    h('p', { id: 'new-password-intro' }, t(invitation ? 'signin.invitation.intro' : viaLink ? 'signin.reset.intro' : 'signin.new_password.intro')),
     form,
     cancelLink(app));
 }

@@ -38,7 +38,10 @@ pub struct NewPerson {
     pub email: String,
     pub name: String,
     pub roles: Vec<Role>,
-    pub password: String,
+    /// The first password (the person chooses their own at the first sign-in); none to email
+    /// them an invitation to choose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     #[serde(default)]
     pub shared: Option<bool>,
     #[serde(default)]

@@ -114,6 +114,8 @@ pub enum AuditAction {
     GuardiansRequiredChanged,
     /// "Forgot password?": a reset link was emailed.
     PasswordResetSent,
+    /// An invitation to choose a password was emailed.
+    InvitationSent,
 }
 
 /// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
@@ -151,6 +153,8 @@ pub enum AuditReason {
     PasskeyAlone,
     /// A new password chosen through an emailed reset link.
     ThroughResetLink,
+    /// A first password chosen through an invitation.
+    ThroughInvitation,
 }
 
 impl AuditAction {

@@ -100,7 +100,7 @@ mod tests {
                     email: "jo@x.org".into(),
                     name: "Jo".into(),
                     roles: vec![Role::Staff],
-                    password: SECRET.into(),
+                    password: Some(SECRET.into()),
                     shared: None,
                     locale: None,
                 }

@@ -302,3 +302,21 @@ impl fmt::Debug for NewPassword {
             .finish()
     }
 }
+
+/// `POST /api/v1/invitations/{token}`: the invited person's password (the rule of a change),
+/// and the device's name as at `POST /login`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationAccept {
+    pub password: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+impl fmt::Debug for InvitationAccept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvitationAccept")
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}

@@ -365,6 +365,37 @@ impl Client {
         .await
     }
 
+    /// An invited person's first password (`POST /invitations/{token}`); the sign-in's next
+    /// step.
+    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<Step> {
+        let body = api::InvitationAccept {
+            password: password.to_owned(),
+            device_name: None,
+        };
+        self.call(
+            Method::POST,
+            &format!("/invitations/{token}"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// An administrator sends a person a new invitation.
+    pub async fn admin_resend_invitation(
+        &self,
+        token: &str,
+        person_id: &str,
+    ) -> Result<api::Person> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/invitation"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     /// A passkey's answer in the browser, for a native app (`POST /oauth/code`).
     pub async fn app_code(&self, req: &api::AppCodeRequest) -> Result<api::AppCodeAnswer> {
         self.call(Method::POST, "/oauth/code", None, Some(req))

@@ -188,7 +188,7 @@ async fn main() {
                 name: "Bench Parent",
                 roles: &[Role::Guardian],
                 shared: false,
-                password: Zeroizing::new(PASSWORD.into()),
+                password: Some(Zeroizing::new(PASSWORD.into())),
                 locale: Default::default(),
             };
             operate::add_to_center_named(&st, "Bench Center", account)

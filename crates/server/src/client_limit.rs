@@ -163,6 +163,7 @@ fn is_limited(method: &Method, path: &str) -> bool {
                 || path.starts_with("/api/v1/oauth/")
                 || path == "/api/v1/password-reset"
                 || path.starts_with("/api/v1/password-reset/")
+                || path.starts_with("/api/v1/invitations/")
                 || path.starts_with("/freeze/")
         }
         Method::PUT => path == "/api/v1/me/password",

@@ -187,6 +187,8 @@ pub struct Subjects {
     pub passkey_copied: String,
     #[serde(rename = "password_reset_subject")]
     pub password_reset: String,
+    #[serde(rename = "invitation_subject")]
+    pub invitation: String,
 }
 
 impl Subjects {
@@ -208,6 +210,7 @@ impl Subjects {
             passkey_copied: "Es posible que alguien haya copiado una llave de acceso de su cuenta"
                 .into(),
             password_reset: "Restablezca su contraseña de Twostep".into(),
+            invitation: "Tiene una invitación a Twostep".into(),
         }
     }
 
@@ -237,6 +240,7 @@ impl Default for Subjects {
             unfrozen: "Your account was unfrozen".into(),
             passkey_copied: "A passkey on your account may have been copied".into(),
             password_reset: "Reset your Twostep password".into(),
+            invitation: "You're invited to Twostep".into(),
         }
     }
 }

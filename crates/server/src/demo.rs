@@ -101,7 +101,7 @@ pub async fn seed(st: &AppState) -> anyhow::Result<bool> {
             name: a.name,
             roles: a.roles,
             shared: a.shared,
-            password: Zeroizing::new(a.password.to_owned()),
+            password: Some(Zeroizing::new(a.password.to_owned())),
             locale: a.locale,
         };
         match operate::add_to_center_named(st, CENTER, account).await {

@@ -97,7 +97,7 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     /// The password was right, but an administrator unfroze the account since: it must change
     /// before the sign-in goes on. `token` answers only `PUT /me/password`.
-    #[error("An administrator unfroze your account. Someone else may know your password, so choose a new one to continue signing in.")]
+    #[error("Someone else may know your password (an administrator of your center chose it, or unfroze your account): choose a new one to continue signing in.")]
     PasswordChangeRequired { token: String },
     #[error("{1}")]
     Invalid(&'static str, String),

@@ -319,3 +319,32 @@ impl TestServer {
             .await
     }
 }
+
+impl TestServer {
+    /// The token of the newest invitation emailed to `to`.
+    pub async fn invitation_token(&self, to: &str) -> String {
+        let body = self
+            .outbox(to)
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.body.contains("/invitation/"))
+            .expect("an invitation")
+            .body;
+        let start = body.find("/invitation/").unwrap() + "/invitation/".len();
+        body[start..]
+            .split(char::is_whitespace)
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// `to` accepts their newest invitation with [`PASSWORD`]: the sign-in's next step.
+    pub async fn accept_invitation(&self, to: &str) -> LoginResponse {
+        let token = self.invitation_token(to).await;
+        self.client
+            .accept_invitation(&token, PASSWORD)
+            .await
+            .unwrap()
+    }
+}

@@ -226,7 +226,7 @@ impl TestServer {
             name,
             roles,
             shared,
-            password: Zeroizing::new(PASSWORD.into()),
+            password: Some(Zeroizing::new(PASSWORD.into())),
             locale: Default::default(),
         };
         operate::add_to_center_named(&self.server.state, center, account)

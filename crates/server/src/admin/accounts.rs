@@ -19,7 +19,8 @@ pub struct NewAccount<'a> {
     pub roles: &'a [Role],
     /// A generic classroom account (its email is a generic address).
     pub shared: bool,
-    pub password: Zeroizing<String>,
+    /// The first password; none to email an invitation to choose one (`invitations`).
+    pub password: Option<Zeroizing<String>>,
     /// The language of their emails and texts.
     pub locale: Locale,
 }
@@ -51,9 +52,17 @@ pub async fn add(
         ));
     }
     // The same rule as a person's own change of password (8 to 128 characters, not the
-    // email, not easy to guess).
-    twostep_core::password::check(&a.password, a.email, a.name).map_err(ApiError::WeakPassword)?;
-    let hash = st.passwords.admit()?.hash(a.password).await?;
+    // email, not easy to guess). An invited person's account has a password nobody knows
+    // until they choose theirs.
+    let invited = a.password.is_none();
+    let password = match a.password {
+        Some(p) => {
+            twostep_core::password::check(&p, a.email, a.name).map_err(ApiError::WeakPassword)?;
+            p
+        }
+        None => crate::crypto::new_token().0,
+    };
+    let hash = st.passwords.admit()?.hash(password).await?;
     let id = new_id();
     let now = st.now();
     let mut tx = st.db.begin().await?;
@@ -85,6 +94,16 @@ pub async fn add(
         .await?;
     if roles.contains(&Role::Admin) {
         tell_administrators(&mut tx, st, center_id, &id, actor).await?;
+    }
+    if invited {
+        let person = people::by_id(&mut *tx, &id)
+            .await?
+            .ok_or_else(|| ApiError::internal("a person vanished after being added"))?;
+        crate::admin::invitations::send(&mut tx, st, &person, actor).await?;
+    } else if actor.is_some() {
+        // A password an administrator chose is theirs too: the person chooses their own at the
+        // first sign-in (409 `password_change_required`).
+        people::set_must_change_password(&mut *tx, &id, true).await?;
     }
     tx.commit().await?;
     people::by_id(st.db.read(), &id)

@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod invitations;
 pub(crate) mod people;
 pub(crate) mod policy;
 pub(crate) mod resets;

@@ -180,7 +180,7 @@ pub async fn create_person(
         name: &req.name,
         roles: &roles,
         shared: req.shared.unwrap_or(false),
-        password: Zeroizing::new(req.password),
+        password: req.password.map(Zeroizing::new),
         locale: req.locale.map(store::locale_from_api).unwrap_or_default(),
     };
     let person = accounts::add(st, &admin.center_id, account, Some(&admin.id)).await?;

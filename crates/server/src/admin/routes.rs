@@ -9,7 +9,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{audit, people, policy, resets, rollout};
+use super::{audit, invitations, people, policy, resets, rollout};
 use crate::auth::SessionAuth;
 use crate::http::{ApiJson, ApiPath, ApiQuery, Res};
 use crate::state::AppState;
@@ -25,6 +25,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_report))
         .routes(routes!(admin_reminders))
         .routes(routes!(admin_unfreeze))
+        .routes(routes!(admin_resend_invitation))
         .routes(routes!(admin_disable))
         .routes(routes!(admin_enable))
         .routes(routes!(admin_end_sessions))
@@ -123,6 +124,17 @@ async fn admin_unfreeze(
     ApiPath(id): ApiPath<String>,
 ) -> Res<Json<api::Person>> {
     people::unfreeze(&st, &p, &id).await.map(Json)
+}
+
+/// A new invitation for a person who has not accepted theirs yet.
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/invitation", params(("person_id" = String, Path)),
+    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn admin_resend_invitation(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<Json<api::Person>> {
+    invitations::resend(&st, &p, &id).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/disable", params(("person_id" = String, Path)),

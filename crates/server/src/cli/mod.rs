@@ -100,8 +100,12 @@ pub enum PersonCommand {
         /// The language of their emails and texts.
         #[arg(long, value_enum, default_value = "en")]
         locale: LocaleArg,
-        #[arg(long, required = true)]
+        /// The first password, read from standard input.
+        #[arg(long, required_unless_present = "invite", conflicts_with = "invite")]
         password_stdin: bool,
+        /// No password: email the person an invitation to choose their own (72 hours).
+        #[arg(long)]
+        invite: bool,
     },
     /// Disable a person: their sessions end and they cannot sign in (2-Step Verification kept).
     Disable {

@@ -22,18 +22,18 @@ pub async fn run(command: PersonCommand) -> anyhow::Result<()> {
             shared,
             locale,
             password_stdin: _,
+            invite,
         } => {
             let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
-            add(
-                &common,
-                &center,
-                &email,
-                &name,
-                &roles,
+            let who = Who {
+                center: &center,
+                email: &email,
+                name: &name,
+                roles: &roles,
                 shared,
-                locale.into(),
-            )
-            .await
+                locale: locale.into(),
+            };
+            add(&common, who, invite).await
         }
         PersonCommand::Disable { common, email } => {
             on_person(&common, &email, Change::Disable).await
@@ -43,21 +43,38 @@ pub async fn run(command: PersonCommand) -> anyhow::Result<()> {
     }
 }
 
-/// `person add`: the password is read from standard input (never an argument, which other
-/// users of the machine can see), and judged by the one rule every new password meets
-/// (`twostep_core::password`), as an administrator's `POST /admin/people` is.
-async fn add(
-    common: &Common,
-    center: &str,
-    email: &str,
-    name: &str,
-    roles: &[Role],
+/// Who `person add` adds.
+struct Who<'a> {
+    center: &'a str,
+    email: &'a str,
+    name: &'a str,
+    roles: &'a [Role],
     shared: bool,
     locale: twostep_core::Locale,
-) -> anyhow::Result<()> {
-    let mut password = Zeroizing::new(String::new());
-    std::io::stdin().read_to_string(&mut password)?;
-    let password = Zeroizing::new(password.trim_end_matches(['\r', '\n']).to_owned());
+}
+
+/// `person add`: the password is read from standard input (never an argument, which other
+/// users of the machine can see), and judged by the one rule every new password meets
+/// (`twostep_core::password`), as an administrator's `POST /admin/people` is. With `--invite`,
+/// no password: the person is emailed an invitation to choose their own.
+async fn add(common: &Common, who: Who<'_>, invite: bool) -> anyhow::Result<()> {
+    let Who {
+        center,
+        email,
+        name,
+        roles,
+        shared,
+        locale,
+    } = who;
+    let password = if invite {
+        None
+    } else {
+        let mut password = Zeroizing::new(String::new());
+        std::io::stdin().read_to_string(&mut password)?;
+        Some(Zeroizing::new(
+            password.trim_end_matches(['\r', '\n']).to_owned(),
+        ))
+    };
     let st = state(common).await?;
     let account = NewAccount {
         email,
@@ -73,7 +90,14 @@ async fn add(
             ApiError::EmailTaken => anyhow::anyhow!("{email} already has an account"),
             other => anyhow::anyhow!("{other}"),
         })?;
-    println!("Added {email} ({}) to {center}.", added.id);
+    if invite {
+        println!(
+            "Added {email} ({}) to {center}, and emailed them an invitation.",
+            added.id
+        );
+    } else {
+        println!("Added {email} ({}) to {center}.", added.id);
+    }
     Ok(())
 }
 

@@ -58,6 +58,7 @@ const SOURCES: &[(&str, &str)] = embedded![
     "passkey_copied.email",
     "passkey_copied.text",
     "password_reset.email",
+    "invitation.email",
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -147,6 +148,23 @@ pub fn password_reset(
 ) -> Message {
     let body = render(password_reset_parts(link, minutes), locale);
     Message::email(to, &subjects.password_reset, body).in_locale(locale)
+}
+
+fn invitation_parts(center: &str, link: &str, hours: i64) -> Parts {
+    ("invitation.email", context! { center, link, hours })
+}
+
+/// An invitation to choose a password, good for `hours`.
+pub fn invitation(
+    subjects: &Subjects,
+    to: &str,
+    center: &str,
+    link: &str,
+    hours: i64,
+    locale: Locale,
+) -> Message {
+    let body = render(invitation_parts(center, link, hours), locale);
+    Message::email(to, &subjects.invitation, body).in_locale(locale)
 }
 
 /// A security notice: sent to the person's sign-in email and to every email and phone they
@@ -385,6 +403,7 @@ mod tests {
             code_parts(Channel::Sms, "123456", 10),
             reminder_parts("Little Acorns"),
             password_reset_parts(LINK, 30),
+            invitation_parts("Little Acorns", LINK, 72),
         ];
         for channel in [Channel::Email, Channel::Sms] {
             all.push(freeze_parts(channel, Some(LINK)));

@@ -78,15 +78,62 @@ pub async fn complete(
     req: api::NewPassword,
     device_hash: Option<Vec<u8>>,
 ) -> Result<api::LoginResponse, ApiError> {
-    let gone = || ApiError::NotFound("That reset link");
+    let device = Device {
+        name: crate::auth::device_label(req.device_name.as_deref()),
+        hash: device_hash,
+    };
+    through_link(
+        st,
+        token,
+        Purpose::Reset,
+        Zeroizing::new(req.new_password),
+        device,
+    )
+    .await
+}
+
+/// `POST /invitations/{token}`: the invited person's first password, then the sign-in goes on
+/// as after a right password (for staff, setting up 2-Step Verification).
+pub async fn accept_invitation(
+    st: &AppState,
+    token: &str,
+    req: api::InvitationAccept,
+    device_hash: Option<Vec<u8>>,
+) -> Result<api::LoginResponse, ApiError> {
+    let device = Device {
+        name: crate::auth::device_label(req.device_name.as_deref()),
+        hash: device_hash,
+    };
+    through_link(
+        st,
+        token,
+        Purpose::Invitation,
+        Zeroizing::new(req.password),
+        device,
+    )
+    .await
+}
+
+/// A password chosen through an emailed link of `purpose`; 404 for a link used, expired or
+/// unknown.
+async fn through_link(
+    st: &AppState,
+    token: &str,
+    purpose: Purpose,
+    new: Zeroizing<String>,
+    device: Device,
+) -> Result<api::LoginResponse, ApiError> {
+    let gone = || match purpose {
+        Purpose::Reset => ApiError::NotFound("That reset link"),
+        Purpose::Invitation => ApiError::NotFound("That invitation"),
+    };
     let hash = crate::crypto::hash_token(token);
-    let person_id = password_links::open(st.db.read(), &hash, Purpose::Reset, st.now())
+    let person_id = password_links::open(st.db.read(), &hash, purpose, st.now())
         .await?
         .ok_or_else(gone)?;
     let person = store::people::by_id(st.db.read(), &person_id)
         .await?
         .ok_or_else(gone)?;
-    let new = Zeroizing::new(req.new_password);
     // The rule first: a weak password spends nothing.
     twostep_core::password::check(&new, &person.email, &person.name)
         .map_err(ApiError::WeakPassword)?;
@@ -94,7 +141,7 @@ pub async fn complete(
 
     let now = st.now();
     let mut tx = st.db.begin().await?;
-    password_links::claim(&mut *tx, &hash, Purpose::Reset, now)
+    password_links::claim(&mut *tx, &hash, purpose, now)
         .await?
         .ok_or_else(gone)?;
     store::people::lock(&mut tx, &person.id).await?;
@@ -114,17 +161,24 @@ pub async fn complete(
     store::password_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
-    notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
+    let (detail, reason) = match purpose {
+        Purpose::Reset => {
+            // Whoever holds any of the person's addresses hears of it: a reset is how a stolen
+            // mailbox becomes a stolen account.
+            notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
+            (
+                "through an emailed reset link",
+                AuditReason::ThroughResetLink,
+            )
+        }
+        Purpose::Invitation => ("through an invitation", AuditReason::ThroughInvitation),
+    };
     Event::by_self(&person, AuditAction::PasswordChanged)
-        .detail("through an emailed reset link")
-        .reason(AuditReason::ThroughResetLink)
+        .detail(detail)
+        .reason(reason)
         .record(&mut *tx, now)
         .await?;
     tx.commit().await?;
-    let device = Device {
-        name: crate::auth::device_label(req.device_name.as_deref()),
-        hash: device_hash,
-    };
     let person = PersonRow {
         must_change_password: false,
         ..person

@@ -36,6 +36,16 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
                 ))
             }),
         )
+        .route(
+            "/invitation/{token}",
+            axum::routing::get(|Path(token): Path<String>| async move {
+                axum::response::Redirect::to(&format!(
+                    "/#invitation/{}",
+                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+                ))
+            }),
+        )
+        .routes(routes!(accept_invitation))
         .routes(routes!(password_reset))
         .routes(routes!(password_reset_complete))
         .routes(routes!(app_code))
@@ -99,6 +109,21 @@ async fn password_reset_complete(
     ApiJson(req): ApiJson<api::NewPassword>,
 ) -> Res<Json<api::LoginResponse>> {
     reset::complete(&st, &token, req, device).await.map(Json)
+}
+
+/// An invited person's first password: then the sign-in's next step.
+#[utoipa::path(post, path = "/api/v1/invitations/{token}", request_body = api::InvitationAccept,
+    params(("token" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn accept_invitation(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(req): ApiJson<api::InvitationAccept>,
+) -> Res<Json<api::LoginResponse>> {
+    reset::accept_invitation(&st, &token, req, device)
+        .await
+        .map(Json)
 }
 
 /// A passkey's answer in the browser, for a native app: where the browser goes next (the

@@ -114,3 +114,15 @@ pub async fn spend_all_of<'c>(
         .await?;
     Ok(())
 }
+
+/// Whether the person was invited and has not accepted yet (no invitation of theirs used).
+pub async fn invitation_open_to<'c>(db: impl Exec<'c>, person_id: &str) -> Result<bool, ApiError> {
+    let (sent, used): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(used_at) FROM password_links \
+         WHERE person_id = $1 AND purpose = 'invitation'",
+    )
+    .bind(person_id)
+    .fetch_one(db)
+    .await?;
+    Ok(sent > 0 && used == 0)
+}

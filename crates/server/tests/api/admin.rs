@@ -139,7 +139,7 @@ async fn people_are_found_by_name_role_and_enrolment(db: Db) {
                 email: "New.Teacher@Acorns.example".into(),
                 name: "Robin Teacher".into(),
                 roles: vec![ApiRole::Staff],
-                password: "a long enough password".into(),
+                password: Some("a long enough password".into()),
                 shared: None,
                 locale: Some(twostep_client::api::Locale::Es),
             },
@@ -152,7 +152,7 @@ async fn people_are_found_by_name_role_and_enrolment(db: Db) {
         email: "new.teacher@acorns.example".into(),
         name: "Again".into(),
         roles: vec![ApiRole::Staff],
-        password: "a long enough password".into(),
+        password: Some("a long enough password".into()),
         shared: None,
         locale: None,
     };
@@ -166,7 +166,7 @@ async fn people_are_found_by_name_role_and_enrolment(db: Db) {
     );
     let weak = NewPerson {
         email: "w@acorns.example".into(),
-        password: "short".into(),
+        password: Some("short".into()),
         ..dup
     };
     assert_eq!(

@@ -17,6 +17,7 @@ mod hardening;
 mod harness;
 mod http;
 mod input;
+mod invitations;
 mod limits;
 mod lockout;
 mod messages;

@@ -283,7 +283,7 @@ async fn one_administrator_cannot_undo_the_two_person_rule(db: Db) {
                 email: "puppet@acorns.example".into(),
                 name: "Puppet Admin".into(),
                 roles: vec![api::Role::Admin],
-                password: "a long enough password".into(),
+                password: Some("a long enough password".into()),
                 shared: None,
                 locale: None,
             },

@@ -95,7 +95,7 @@ async fn reminders_go_to_who_must_and_has_not_once_a_day_in_their_language(db: D
                 email: "maestra@acorns.example".into(),
                 name: "Ana Maestra".into(),
                 roles: vec![api::Role::Staff],
-                password: "a long enough password".into(),
+                password: Some("a long enough password".into()),
                 shared: None,
                 locale: Some(api::Locale::Es),
             },
