@@ -14,6 +14,7 @@ pub mod language;
 mod links;
 mod notify;
 pub mod qr;
+mod quit;
 mod recovery_file;
 mod save_file;
 mod screen_capture;
@@ -196,7 +197,8 @@ pub fn run() {
             let builder = builder.on_document_title_changed(|window, title| {
                 let _ = window.set_title(&title);
             });
-            builder.build()?;
+            let window = builder.build()?;
+            quit::close_with_its_page(&window)?;
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -207,18 +209,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|handle, event| {
-        // Before `Exit`, where the clipboard plugin lets go of the clipboard first.
-        if let tauri::RunEvent::ExitRequested { .. } = &event {
-            clipboard::clear_at_quit(handle);
-        }
-        #[cfg(feature = "embedded")]
-        if let tauri::RunEvent::Exit = &event {
-            if let Some(embedded) = handle.try_state::<std::sync::Arc<embedded::Embedded>>() {
-                tauri::async_runtime::block_on(embedded.stop());
-            }
-        }
-    });
+    app.run(|handle, event| quit::on_run_event(handle, &event));
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod freeze;
 mod harness;
 mod keyring;
 mod methods;
+mod quit;
 mod recovery;
 mod rollout;
 mod sessions;

@@ -1,6 +1,6 @@
 //! The app binary in its real window: started by WebKitWebDriver on a journey's own data
-//! folder, one window at a time, closed at the end; and a second launch, as the desktop makes
-//! one when a link is opened.
+//! folder, one window at a time, closed at the end as a person closes it (and then it must have
+//! ended by itself); and a second launch, as the desktop makes one when a link is opened.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -18,7 +18,19 @@ static WINDOW: Mutex<()> = Mutex::const_new(());
 pub struct App {
     pub d: Driver,
     driver: Child,
+    /// Whether `quit` ran: an app dropped without it (a journey that failed) is killed.
+    ended: bool,
     _window: MutexGuard<'static, ()>,
+}
+
+/// How a journey closes the app.
+#[derive(Clone, Copy, Debug)]
+pub enum Closing {
+    /// The window manager's close (the window's close button): `WM_DELETE_WINDOW`.
+    Window,
+    /// The page closing itself (`window.close()`), as WebKitWebDriver's "close the browsing
+    /// context" also does.
+    Page,
 }
 
 pub struct AppData(TempDir);
@@ -60,7 +72,25 @@ impl App {
         Self::start(data, None, "en", &[], &[link]).await
     }
 
+    /// The app started on `server` with its window open, its first screen perhaps still
+    /// waiting for the server (one that never answers).
+    pub async fn launch_to_window(data: &AppData, server: &str) -> App {
+        Self::open(data, Some(server), "en", &[], &[]).await
+    }
+
     async fn start(
+        data: &AppData,
+        server: Option<&str>,
+        lang: &str,
+        env: &[(&str, &str)],
+        extra_args: &[&str],
+    ) -> App {
+        let app = Self::open(data, server, lang, env, extra_args).await;
+        app.wait("main[data-screen]").await;
+        app
+    }
+
+    async fn open(
         data: &AppData,
         server: Option<&str>,
         lang: &str,
@@ -104,32 +134,71 @@ impl App {
             serde_json::json!({ "binary": env!("CARGO_BIN_EXE_twostep"), "args": args }),
         );
         let d = super::webdriver::connect(port, caps).await;
-        let app = App {
+        App {
             d,
             driver,
+            ended: false,
             _window: window,
-        };
-        app.wait("main[data-screen]").await;
-        app
+        }
     }
 
-    /// Closes the window (the app exits) and the driver. An app still running 10 s after its
-    /// window closed is killed and reported: left alone it would take the next launch on the
-    /// same data folder (one instance per folder) and hang that journey.
-    pub async fn quit(mut self) {
-        let apps = self.driver.id().map(children_of).unwrap_or_default();
-        let _ = self.d.clone().close().await;
+    /// Closes the window as a person does (the window manager's close) and ends the driver.
+    pub async fn quit(self) {
+        self.quit_by(Closing::Window).await;
+    }
+
+    /// Closes the app `how`; it must then end by itself. One still running 10 s later fails the
+    /// journey: left running it would hold its data folder (one app per folder) and take the
+    /// next launch on it, which then shows no window. It is killed first, and the driver ended,
+    /// so that the journeys after this one run.
+    pub async fn quit_by(mut self, how: Closing) {
+        self.ended = true;
+        let apps = self.apps();
+        let closed: usize = match how {
+            Closing::Window => apps.iter().map(|pid| super::close_windows_of(*pid)).sum(),
+            Closing::Page => {
+                // Answered or not (the page is gone): what counts is the app's exit.
+                let _ = self.d.execute("window.close();", vec![]).await;
+                1
+            }
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         while apps.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        for pid in apps.into_iter().filter(|pid| alive(*pid)) {
-            eprintln!("the app (pid {pid}) did not exit after its window closed: killed");
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .status();
-        }
+        let outlived: Vec<u32> = apps.into_iter().filter(|pid| alive(*pid)).collect();
+        kill(&outlived);
+        // The session of an app that ended; WebKitWebDriver would SIGKILL one still running.
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.d.clone().close()).await;
         let _ = self.driver.kill().await;
+        assert!(
+            outlived.is_empty(),
+            "the app outlived its window: pid {outlived:?} still running 10 s after its window \
+             was closed ({how:?}; {closed} window(s) closed); killed"
+        );
+    }
+
+    /// The app's processes (the WebDriver's children).
+    fn apps(&self) -> Vec<u32> {
+        self.driver.id().map(children_of).unwrap_or_default()
+    }
+}
+
+/// A journey that failed before `quit` leaves no app behind: killing the driver alone would
+/// leave its app running, holding the journey's data folder, for the rest of the suite.
+impl Drop for App {
+    fn drop(&mut self) {
+        if !self.ended {
+            kill(&self.apps());
+        }
+    }
+}
+
+fn kill(pids: &[u32]) {
+    for pid in pids {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
     }
 }
 

@@ -84,3 +84,55 @@ pub async fn answer_save_dialog(path: &Path) {
     .await;
     xdotool(["key", "Return"].map(String::from).to_vec()).await;
 }
+
+/// Closes every window process `pid` shows, as a window manager does when a window's close
+/// button is clicked: the ICCCM `WM_DELETE_WINDOW` message, sent to each window on the test's X
+/// display whose `_NET_WM_PID` is `pid`. How many windows were sent it.
+pub fn close_windows_of(pid: u32) -> usize {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState,
+    };
+    let (x, screen) = x11rb::connect(None).expect("the test's X display");
+    let atom = |name: &str| {
+        x.intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (wm_pid, protocols, delete) = (
+        atom("_NET_WM_PID"),
+        atom("WM_PROTOCOLS"),
+        atom("WM_DELETE_WINDOW"),
+    );
+    let mut closed = 0;
+    let mut windows = vec![x.setup().roots[screen].root];
+    while let Some(window) = windows.pop() {
+        // A window may go while we look: it is simply not there any more.
+        let Some(tree) = x.query_tree(window).ok().and_then(|c| c.reply().ok()) else {
+            continue;
+        };
+        windows.extend(tree.children);
+        let owner = x
+            .get_property(false, window, wm_pid, AtomEnum::CARDINAL, 0, 1)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .and_then(|p| p.value32()?.next());
+        let shown = x
+            .get_window_attributes(window)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .is_some_and(|a| a.map_state == MapState::VIEWABLE);
+        if owner == Some(pid) && shown {
+            let message = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+            if x.send_event(false, window, EventMask::NO_EVENT, message)
+                .is_ok()
+            {
+                closed += 1;
+            }
+        }
+    }
+    let _ = x.flush();
+    closed
+}

@@ -17,8 +17,8 @@ mod server;
 #[path = "../../shared/webdriver.rs"]
 mod webdriver;
 
-pub use app::{launch_again, App, AppData};
-pub use desktop::{answer_save_dialog, clipboard};
+pub use app::{launch_again, App, AppData, Closing};
+pub use desktop::{answer_save_dialog, clipboard, close_windows_of};
 pub use server::{start_server, start_server_with};
 pub use twostep_core::policy::Role;
 pub use twostep_testkit::{TestServer, PASSWORD};
