@@ -75,7 +75,8 @@ async fn a_parent_adds_a_passkey_and_signs_in_with_it_alone(engine: Engine, devi
     add_passkey(&p, "My phone").await;
     p.save_recovery_codes(false).await;
     p.on_screen("setup-done").await;
-    p.wait_text("#added", "Passkey: My phone").await;
+    p.wait_text("#added", "Passkey \u{201c}My phone\u{201d}")
+        .await;
     p.shoot("setup-done").await;
     p.click("#added-continue").await;
     p.wait_text("#method-list [data-kind=passkey]", "My phone")

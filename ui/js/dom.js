@@ -120,7 +120,7 @@ export function kindLabel(kind) {
   return t(`common.kind.${kind}`);
 }
 
-/** A method as a person names it: "Email j•••@example.org", "Passkey: My phone"; an
+/** A method as a person names it: "Email j•••@example.org", "Passkey “My phone”"; an
  *  authenticator app has no hint beyond its kind ("Authenticator app", not "Authenticator app
  *  Authenticator app"). */
 export function methodLabel(m) {

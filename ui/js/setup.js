@@ -30,9 +30,10 @@ export function intro(app, step) {
     step.required
       ? h('div', { class: 'card required', id: 'setup-required' },
           h('p', {}, h('strong', {}, t('setup.required_title'))),
-          h('p', {}, t('setup.required_body')),
-          // Only a passkey meets the center's floor for this person's role.
-          (step.allowed_kinds || []).join() === 'passkey' ? h('p', { id: 'passkey-required' }, t('setup.passkey_required')) : null,
+          // Only a passkey meets the center's floor for this person's role: no code to receive.
+          (step.allowed_kinds || []).join() === 'passkey'
+            ? h('p', { id: 'passkey-required' }, t('setup.passkey_required'))
+            : h('p', {}, t('setup.required_body')),
           h('p', { id: 'why-required' }, t('setup.why_required')))
       : h('div', { class: 'card' },
           h('p', {}, t('setup.intro_body')),
@@ -202,7 +203,7 @@ function passkey(app, flow) {
       },
     },
       h('p', { id: 'passkey-about' }, t('setup.passkey_about')),
-      h('p', { class: 'hint' }, t('setup.passkey_phishing')),
+      h('p', { class: 'hint', id: 'passkey-phishing' }, t('setup.passkey_phishing')),
       field(t('setup.passkey_name_label'), name, t('setup.passkey_name_hint')),
       box, go),
     back(app, flow));
