@@ -51,11 +51,12 @@ export function choose(app, flow) {
     .filter((k) => k !== 'passkey' || (webauthn.available() && !flow.replacing));
   // This device as the authenticator: the app's vault, which a browser has no keyring for.
   if (inApp && kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
-  // The center asks for a passkey, and this app can't make one: a browser can.
+  // The center asks for a passkey, and none can be made here: the app can't (a browser can),
+  // nor a browser at an address that is a number.
   if (!kinds.length) {
     return h('div', { class: 'narrow' },
       h('h1', {}, t('setup.choose_title')),
-      h('p', { class: 'notice warning', id: 'passkey-elsewhere' }, t('setup.passkey_elsewhere')),
+      h('p', { class: 'notice warning', id: 'passkey-elsewhere' }, inApp ? t('setup.passkey_elsewhere') : t('setup.passkey_not_here')),
       back(app, flow));
   }
   const box = errorBox();

@@ -232,14 +232,14 @@ function pickLabel(m) {
 export function pick(app, { step, methods }) {
   const box = errorBox();
   const go = h('button', { type: 'submit', id: 'pick-continue', class: 'primary' }, t('signin.continue'));
-  // A passkey where passkeys can't be used (the app) is listed, but not chosen.
+  // A passkey where passkeys can't be used (the app, an IP address) is listed, not chosen.
   const usable = (m) => m.kind !== 'passkey' || webauthn.available();
   const firstUsable = methods.find(usable);
   const options = methods.map((m, i) => h('label', { class: usable(m) ? 'option' : 'option unavailable' },
     h('input', { type: 'radio', name: 'method', value: m.id, checked: m === firstUsable, disabled: !usable(m), 'data-kind': m.kind, 'aria-describedby': usable(m) ? null : `unusable-${m.id}` }),
     h('span', { class: 'option-text' },
-      h('strong', {}, pickLabel(m),
-        i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null),
+      h('strong', {}, pickLabel(m)),
+      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null,
       usable(m) ? null : h('span', { class: 'hint', id: `unusable-${m.id}` }, t('signin.passkey.not_here_short')))));
   return h('div', { class: 'narrow' },
     h('h1', {}, t('signin.pick_title')),
@@ -250,6 +250,8 @@ export function pick(app, { step, methods }) {
       onsubmit: (ev) => {
         ev.preventDefault();
         const chosen = ev.currentTarget.querySelector('input[name=method]:checked');
+        // Nothing usable here (passkeys only, where they can't be used): a recovery code, below.
+        if (!chosen) return showError(box, { message: t('signin.passkey.not_here_only') });
         const m = methods.find((x) => x.id === chosen.value);
         if (m.kind === 'totp') return app.show(enterCode, { step, method: m }, 'verify-code');
         // Still this tap: the passkey screen starts the browser's dialog at once.
