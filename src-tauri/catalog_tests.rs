@@ -443,6 +443,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         },
         E::PasskeysUnavailable,
         E::PasskeySignInOff,
+        E::InvalidGrant,
         E::ChallengeLocked,
         E::TwoStepLocked { challenge_id: None },
         E::ServerBusy { retry_after: 1 },
@@ -500,6 +501,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::PasskeyFailed { .. }
             | E::PasskeysUnavailable
             | E::PasskeySignInOff
+            | E::InvalidGrant
             | E::ChallengeLocked
             | E::TwoStepLocked { .. }
             | E::ServerBusy { .. }
@@ -554,6 +556,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::NoAuthenticatorApp,
         A::Qr(String::new()),
         A::NotForwarded(String::new()),
+        A::BrowserSignIn,
         A::Internal(String::new()),
     ];
     for e in &app {
@@ -578,6 +581,7 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::NoAuthenticatorApp
             | A::Qr(_)
             | A::NotForwarded(_)
+            | A::BrowserSignIn
             | A::Internal(_) => {}
         }
     }
@@ -681,7 +685,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::WrongRecoveryCode
             | AuditReason::ApprovedBySecondAdministrator
             | AuditReason::PasskeyMayBeCopied
-            | AuditReason::PasskeyAlone => {}
+            | AuditReason::PasskeyAlone
+            | AuditReason::ThroughResetLink => {}
         }
     }
     for lang in ["en", "es"] {

@@ -60,6 +60,10 @@ pub enum AppError {
     /// A request the app does not forward to the server (`api_request`): not a screen's.
     #[error("The app does not send {0} to the server.")]
     NotForwarded(String),
+    /// The sign-in in the system browser did not come back to the app (closed, too slow,
+    /// or another sign-in's answer).
+    #[error("The sign-in in your browser didn't finish. Try again: choose \"Sign in with a passkey\", then use your passkey in the browser that opens.")]
+    BrowserSignIn,
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -108,6 +112,7 @@ impl AppError {
             Self::NoAuthenticatorApp => "no_authenticator_app",
             Self::Qr(_) => "no_qr_code",
             Self::NotForwarded(_) => "bad_request",
+            Self::BrowserSignIn => "browser_sign_in",
             Self::Internal(_) => "internal",
         }
     }

@@ -70,6 +70,25 @@ pub fn take_pending_link(state: tauri::State<'_, AppState>) -> Option<String> {
     state.take_pending_link()
 }
 
+/// Opens `url` in the desktop's browser, as a mail app would: GIO's default for http(s) links
+/// on Linux (the same lookup as every desktop), the system's opener elsewhere.
+pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> crate::error::AppResult<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = app;
+        gio::AppInfo::launch_default_for_uri(url, None::<&gio::AppLaunchContext>).map_err(|e| {
+            crate::error::AppError::Internal(format!("no browser opened the link: {e}"))
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        use tauri_plugin_opener::OpenerExt;
+        app.opener().open_url(url, None::<&str>).map_err(|e| {
+            crate::error::AppError::Internal(format!("no browser opened the link: {e}"))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ use crate::state::{AppState, Flow, Server};
 /// The API's addresses (below `/api/v1`) the app forwards, by prefix.
 pub(crate) const FORWARDED: &[&str] = &[
     "/login",
+    "/password-reset",
     "/challenges",
     "/me/password",
     "/me/reauth",
@@ -118,7 +119,11 @@ async fn credential(state: &AppState) -> AppResult<Option<(Token, bool)>> {
 
 /// Keeps what an answer hands this device: a session begins (and the screen learns whether
 /// the keyring kept it), a setup token waits for the setup.
-async fn keep_credentials(state: &AppState, server: &Server, answer: &mut Value) -> AppResult<()> {
+pub(super) async fn keep_credentials(
+    state: &AppState,
+    server: &Server,
+    answer: &mut Value,
+) -> AppResult<()> {
     let issued = answer
         .get("session")
         .filter(|s| s.get("token").is_some())

@@ -37,19 +37,5 @@ pub async fn demo_open_link<R: Runtime>(
     if !server.demo || !token_ok {
         return Err(AppError::NoDemo);
     }
-    // The desktop's browser, as a mail app would open it: GIO's default for http(s) links
-    // on Linux (the same lookup as every desktop), the system's opener elsewhere.
-    #[cfg(target_os = "linux")]
-    {
-        let _ = app;
-        gio::AppInfo::launch_default_for_uri(&url, None::<&gio::AppLaunchContext>)
-            .map_err(|e| AppError::Internal(format!("no browser opened the link: {e}")))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        use tauri_plugin_opener::OpenerExt;
-        app.opener()
-            .open_url(url, None::<&str>)
-            .map_err(|e| AppError::Internal(format!("no browser opened the link: {e}")))
-    }
+    crate::links::open_in_browser(&app, &url)
 }

@@ -25,6 +25,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         server::set_language,
         signin::sign_out,
         signin::switch_profile,
+        signin::sign_in_in_browser,
         methods::copy_setup_key,
         methods::authenticator_app_available,
         methods::open_in_authenticator_app,

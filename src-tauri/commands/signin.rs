@@ -59,3 +59,38 @@ pub(crate) fn device() -> DeviceView {
         os,
     }
 }
+
+/// "Sign in with a passkey" in the app, whose webview has no WebAuthn: the system browser
+/// signs in with the passkey and hands this app a one-time code on its loopback address
+/// (`browser_sign_in`); the app exchanges it, with its PKCE verifier, for its own session,
+/// which begins here as every sign-in's does. The answer is the sign-in's, without its token.
+#[tauri::command]
+pub async fn sign_in_in_browser<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    device_name: Option<String>,
+) -> AppResult<serde_json::Value> {
+    use crate::browser_sign_in::{authorize_url, Loopback, Pkce};
+    let server = state.server().await?;
+    let pkce = Pkce::new();
+    let back = Loopback::bind().await?;
+    let redirect_uri = back.redirect_uri.clone();
+    crate::links::open_in_browser(&app, &authorize_url(&server.url, &pkce, &redirect_uri))?;
+    let code = back.code(&pkce.state).await?;
+    let exchange = twostep_api::TokenRequest {
+        code: code.to_string(),
+        code_verifier: pkce.verifier.to_string(),
+        redirect_uri,
+        device_name,
+    };
+    let answer = server
+        .client
+        .app_token(&exchange)
+        .await
+        .map_err(|e| AppError::from_client(e, &server.url))?;
+    let mut answer = serde_json::to_value(answer)
+        .map_err(|e| AppError::Internal(format!("a sign-in's answer: {e}")))?;
+    super::api::keep_credentials(&state, &server, &mut answer).await?;
+    super::api::strip_tokens(&mut answer);
+    Ok(answer)
+}

@@ -173,6 +173,13 @@ const app = {
     this.staticTexts();
     const s = this.status;
     if (!s.server) return this.show(signin.server, {}, 'server');
+    // An emailed reset link (/reset-password/TOKEN sends the browser to #reset-password/TOKEN):
+    // the token leaves the address bar at once.
+    const reset = !inApp && window.location.hash.match(/^#reset-password\/([A-Za-z0-9_-]{20,100})$/);
+    if (reset) {
+      history.replaceState(null, '', window.location.pathname);
+      return this.show(signin.newPassword, { token: reset[1] }, 'new-password');
+    }
     if (s.me) await this.signedIn(s.me, s.notice);
     else this.show(signin.render, { notice: s.notice }, 'sign-in');
     // Launched with an otpauth:// link: it goes straight to "Add an account".

@@ -35,4 +35,5 @@ export const ACTIONS = [
   'reminders_sent',
   'reset_approvals_changed',
   'guardians_required_changed',
+  'password_reset_sent',
 ];

@@ -9,6 +9,8 @@ import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as vault from './vault.js';
 import * as webauthn from './webauthn.js';
 import { passkeySignIn, usePasskey } from './signin_passkey.js';
+import * as passkeyApp from './passkey_app.js';
+import * as forgot from './forgot.js';
 
 /** Choose the server: the demo on this device, or an address. On a shared device, only its
  *  keeper changes it (the device PIN): a passer-by must not point the tablet elsewhere. */
@@ -145,21 +147,28 @@ export function render(app, { notice, email: prefill } = {}) {
       h('h1', {}, t('signin.title')),
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
-      // A browser with passkeys: "Sign in with a passkey", and passkeys in the email's autofill.
-      passkeySignIn(app, email),
+      h('p', { class: 'forgot' }, h('a', { href: '#forgot-password', id: 'forgot-password', onclick: (ev) => { ev.preventDefault(); app.show(forgot.render, { email: email.value.trim() }, 'forgot-password'); } }, t('signin.forgot.link'))),
+      // A browser with passkeys: "Sign in with a passkey", and passkeys in the email's autofill;
+      // the app: a passkey through the system browser.
+      inApp ? passkeyApp.inBrowser(app, s) : passkeySignIn(app, email),
       serverLine,
       inApp && h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
     accounts);
 }
 
-/** After an administrator unfroze the account: a new password before the sign-in goes on
- *  (whoever froze it out may know the old one). The server says why a weak one is weak. */
-export function newPassword(app, { email } = {}) {
+/** A new password before the sign-in goes on: after an administrator unfroze the account
+ *  (whoever froze it out may know the old one), or through an emailed reset link (`token`).
+ *  The server says why a weak one is weak; the second step follows either way. */
+export function newPassword(app, { email, token } = {}) {
+  const viaLink = !!token;
   const next = h('input', { type: 'password', id: 'new-password', name: 'new-password', autocomplete: 'new-password', required: true, minlength: '8', maxlength: '128', autofocus: true });
   const box = errorBox('new-password-error', next);
   const show = h('input', { type: 'checkbox', id: 'show-new-password' });
   show.addEventListener('change', () => { next.type = show.checked ? 'text' : 'password'; });
   const submit = h('button', { type: 'submit', id: 'set-new-password', class: 'primary' }, t('signin.new_password.submit'));
+  const save = (value) => (viaLink
+    ? request('POST', `/password-reset/${encodeURIComponent(token)}`, { new_password: value, device_name: deviceName(app.status || {}) })
+    : request('PUT', '/me/password', { new_password: value }));
   const form = h('form', {
     class: 'card', novalidate: true,
     onsubmit: (ev) => {
@@ -168,15 +177,18 @@ export function newPassword(app, { email } = {}) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const step = await request('PUT', '/me/password', { new_password: next.value });
+          const step = await save(next.value);
           next.value = '';
           app.step({ ...step, email });
         } catch (e) {
-          // The token is spent or too old: one message and the one way on.
-          if (e.code === 'unauthenticated') {
+          // The token or the link is spent or too old: one message and the one way on.
+          if (e.code === (viaLink ? 'not_found' : 'unauthenticated')) {
             box.forInput = null;
             form.replaceChildren(box);
-            showError(box, { message: t('signin.new_password.expired') }, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
+            const way = viaLink
+              ? h('button', { type: 'button', id: 'ask-again', class: 'primary', onclick: () => app.show(forgot.render, {}, 'forgot-password') }, t('signin.reset.ask_again'))
+              : h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over'));
+            showError(box, { message: t(viaLink ? 'signin.reset.gone' : 'signin.new_password.expired') }, way);
             box.querySelector('button').focus();
             return;
           }
@@ -193,7 +205,7 @@ export function newPassword(app, { email } = {}) {
     submit);
   return h('div', { class: 'narrow' },
     h('h1', {}, t('signin.new_password.title')),
-    h('p', { id: 'new-password-intro' }, t('signin.new_password.intro')),
+    h('p', { id: 'new-password-intro' }, t(viaLink ? 'signin.reset.intro' : 'signin.new_password.intro')),
     form,
     cancelLink(app));
 }

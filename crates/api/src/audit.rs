@@ -112,6 +112,8 @@ pub enum AuditAction {
     RemindersSent,
     ResetApprovalsChanged,
     GuardiansRequiredChanged,
+    /// "Forgot password?": a reset link was emailed.
+    PasswordResetSent,
 }
 
 /// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
@@ -147,6 +149,8 @@ pub enum AuditReason {
     PasskeyMayBeCopied,
     /// A passkey signed in alone (no password).
     PasskeyAlone,
+    /// A new password chosen through an emailed reset link.
+    ThroughResetLink,
 }
 
 impl AuditAction {

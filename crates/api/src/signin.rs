@@ -193,3 +193,112 @@ impl fmt::Debug for RecoverRequest {
             .finish()
     }
 }
+
+/// `GET /oauth/authorize`'s query: a native app's sign-in in the system browser (RFC 8252,
+/// with PKCE, RFC 7636; `S256` only).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct AuthorizeQuery {
+    /// `code`.
+    pub response_type: String,
+    pub client_id: String,
+    /// The app's loopback address: `http://127.0.0.1:PORT/…` or `http://[::1]:PORT/…`.
+    pub redirect_uri: String,
+    /// base64url of the SHA-256 of the app's verifier.
+    pub code_challenge: String,
+    /// `S256`.
+    pub code_challenge_method: String,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// `POST /api/v1/oauth/code`: the browser's passkey answer, for the app that asked (the
+/// `GET /oauth/authorize` query's fields).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppCodeRequest {
+    pub ceremony_id: String,
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// Where the browser goes next: the app's loopback address with the one-time `code` (and the
+/// app's `state`).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppCodeAnswer {
+    pub redirect_to: String,
+}
+
+/// `POST /api/v1/oauth/token`: the app exchanges the code, with its PKCE verifier, for its
+/// session.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub code: String,
+    pub code_verifier: String,
+    pub redirect_uri: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+impl fmt::Debug for AppCodeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCodeRequest")
+            .field("ceremony_id", &self.ceremony_id)
+            .field("credential", &REDACTED)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for AppCodeAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCodeAnswer")
+            .field("redirect_to", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("code", &REDACTED)
+            .field("code_verifier", &REDACTED)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+/// `POST /api/v1/password-reset`: "Forgot password?".
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// Its answer, the same whatever the email: a link is on its way if the email is someone's.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetAccepted {
+    /// `"accepted"`.
+    pub status: String,
+}
+
+/// `POST /api/v1/password-reset/{token}`: the new password (the same rule as a change), and
+/// the device's name as at `POST /login`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewPassword {
+    pub new_password: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewPassword")
+            .field("new_password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}

@@ -341,6 +341,42 @@ impl Client {
             .await
     }
 
+    /// "Forgot password?" (`POST /password-reset`): accepted whatever the email.
+    pub async fn password_reset(&self, email: &str) -> Result<api::PasswordResetAccepted> {
+        let body = api::PasswordResetRequest {
+            email: email.to_owned(),
+        };
+        self.call(Method::POST, "/password-reset", None, Some(&body))
+            .await
+    }
+
+    /// The new password through an emailed link; the sign-in's next step.
+    pub async fn password_reset_complete(&self, token: &str, new_password: &str) -> Result<Step> {
+        let body = api::NewPassword {
+            new_password: new_password.to_owned(),
+            device_name: None,
+        };
+        self.call(
+            Method::POST,
+            &format!("/password-reset/{token}"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// A passkey's answer in the browser, for a native app (`POST /oauth/code`).
+    pub async fn app_code(&self, req: &api::AppCodeRequest) -> Result<api::AppCodeAnswer> {
+        self.call(Method::POST, "/oauth/code", None, Some(req))
+            .await
+    }
+
+    /// The app's exchange of its code and verifier for its session (`POST /oauth/token`).
+    pub async fn app_token(&self, req: &api::TokenRequest) -> Result<Step> {
+        self.call(Method::POST, "/oauth/token", None, Some(req))
+            .await
+    }
+
     /// Its answer.
     pub async fn passkey_sign_in_answer(
         &self,

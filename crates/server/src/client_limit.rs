@@ -160,6 +160,9 @@ fn is_limited(method: &Method, path: &str) -> bool {
                 || path.starts_with("/api/v1/login/")
                 || path == "/api/v1/me/reauth"
                 || path.starts_with("/api/v1/challenges/")
+                || path.starts_with("/api/v1/oauth/")
+                || path == "/api/v1/password-reset"
+                || path.starts_with("/api/v1/password-reset/")
                 || path.starts_with("/freeze/")
         }
         Method::PUT => path == "/api/v1/me/password",
@@ -278,6 +281,10 @@ mod tests {
         assert!(is_limited(&Method::POST, "/api/v1/login/skip-setup"));
         assert!(is_limited(&Method::POST, "/api/v1/login/passkey"));
         assert!(is_limited(&Method::POST, "/api/v1/login/passkey/c1"));
+        assert!(is_limited(&Method::POST, "/api/v1/oauth/code"));
+        assert!(is_limited(&Method::POST, "/api/v1/oauth/token"));
+        assert!(is_limited(&Method::POST, "/api/v1/password-reset"));
+        assert!(is_limited(&Method::POST, "/api/v1/password-reset/t0ken"));
         assert!(is_limited(&Method::POST, "/api/v1/me/reauth"));
         assert!(is_limited(&Method::PUT, "/api/v1/me/password"));
         assert!(is_limited(&Method::POST, "/api/v1/challenges/x/verify"));

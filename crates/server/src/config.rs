@@ -185,6 +185,8 @@ pub struct Subjects {
     pub unfrozen: String,
     #[serde(rename = "passkey_copied_subject")]
     pub passkey_copied: String,
+    #[serde(rename = "password_reset_subject")]
+    pub password_reset: String,
 }
 
 impl Subjects {
@@ -205,6 +207,7 @@ impl Subjects {
             unfrozen: "Se descongeló su cuenta".into(),
             passkey_copied: "Es posible que alguien haya copiado una llave de acceso de su cuenta"
                 .into(),
+            password_reset: "Restablezca su contraseña de Twostep".into(),
         }
     }
 
@@ -233,6 +236,7 @@ impl Default for Subjects {
             admin_added: "An administrator was added to your center".into(),
             unfrozen: "Your account was unfrozen".into(),
             passkey_copied: "A passkey on your account may have been copied".into(),
+            password_reset: "Reset your Twostep password".into(),
         }
     }
 }

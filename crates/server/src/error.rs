@@ -57,6 +57,8 @@ pub enum ApiError {
     PasskeysUnavailable,
     #[error("Your center doesn't allow signing in with a passkey alone. Sign in with your email and password; your passkey still works as the second step.")]
     PasskeySignInOff,
+    #[error("This sign-in for the app was already used, has expired or isn't the app's. Start signing in again from the app.")]
+    InvalidGrant,
     #[error("Too many wrong codes. Sign in again to get a new code.")]
     ChallengeLocked,
     /// `challenge_id`: a challenge that accepts only `recover` (a recovery code opens the lock).
@@ -118,7 +120,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            BadRequest(_) | NothingToSend => StatusCode::BAD_REQUEST,
+            BadRequest(_) | NothingToSend | InvalidGrant => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthenticated | InvalidCredentials | InvalidCode { .. } | PasskeyFailed { .. } => {
                 StatusCode::UNAUTHORIZED
@@ -169,6 +171,7 @@ impl ApiError {
             PasskeyFailed { .. } => "passkey_failed",
             PasskeysUnavailable => "passkeys_unavailable",
             PasskeySignInOff => "passkey_sign_in_off",
+            InvalidGrant => "invalid_grant",
             ChallengeLocked => "challenge_locked",
             TwoStepLocked { .. } => "two_step_locked",
             ServerBusy { .. } => "server_busy",

@@ -63,9 +63,12 @@ fn cutoff(st: &AppState, sweep: Sweep, now: DateTime<Utc>) -> DateTime<Utc> {
     // The longest window a limit counts codes or enrollments in.
     let counted = Duration::seconds(st.cfg.codes.message_window_secs).max(password_window);
     match sweep {
-        Sweep::Codes | Sweep::Challenges | Sweep::Enrollments => now - counted,
+        Sweep::Codes | Sweep::Challenges | Sweep::Enrollments | Sweep::PasswordLinks => {
+            now - counted
+        }
         // No limit counts ceremonies: they go once they expire.
         Sweep::Ceremonies
+        | Sweep::AppCodes
         | Sweep::Tokens
         | Sweep::FreezeTokens
         | Sweep::ResetRequests

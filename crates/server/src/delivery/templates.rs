@@ -57,6 +57,7 @@ const SOURCES: &[(&str, &str)] = embedded![
     "unfrozen.text",
     "passkey_copied.email",
     "passkey_copied.text",
+    "password_reset.email",
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -130,6 +131,22 @@ pub fn code(
 pub fn reminder(subjects: &Subjects, to: &str, center: &str, locale: Locale) -> Message {
     let body = render(reminder_parts(center), locale);
     Message::email(to, &subjects.reminder, body).in_locale(locale)
+}
+
+fn password_reset_parts(link: &str, minutes: i64) -> Parts {
+    ("password_reset.email", context! { link, minutes })
+}
+
+/// The "Forgot password?" email: the link, good for `minutes`, to the sign-in email only.
+pub fn password_reset(
+    subjects: &Subjects,
+    to: &str,
+    link: &str,
+    minutes: i64,
+    locale: Locale,
+) -> Message {
+    let body = render(password_reset_parts(link, minutes), locale);
+    Message::email(to, &subjects.password_reset, body).in_locale(locale)
 }
 
 /// A security notice: sent to the person's sign-in email and to every email and phone they
@@ -367,6 +384,7 @@ mod tests {
             code_parts(Channel::Email, "123456", 10),
             code_parts(Channel::Sms, "123456", 10),
             reminder_parts("Little Acorns"),
+            password_reset_parts(LINK, 30),
         ];
         for channel in [Channel::Email, Channel::Sms] {
             all.push(freeze_parts(channel, Some(LINK)));

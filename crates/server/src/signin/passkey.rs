@@ -98,24 +98,57 @@ pub async fn begin(st: &AppState) -> Result<api::PasskeyRequest, ApiError> {
     })
 }
 
-/// `POST /login/passkey/{ceremony_id}`: the answer. Every refusal before the passkey is known
-/// to be right says the same (`passkey_failed`): an unknown passkey, another person's handle,
-/// a spent or expired ceremony and a bad signature are not told apart.
+/// `POST /login/passkey/{ceremony_id}`: the answer, and this device's session.
 pub async fn finish(
     st: &AppState,
     ceremony_id: &str,
     req: api::PasskeyAnswer,
     device_hash: Option<Vec<u8>>,
 ) -> Result<api::LoginResponse, ApiError> {
-    let failed = || ApiError::PasskeyFailed {
-        attempts_left: None,
-    };
     let device = Device {
         name: auth::device_label(req.device_name.as_deref()),
         hash: device_hash,
     };
+    let signed_in = Then::Session(&device);
+    match answered(st, ceremony_id, &req.credential, signed_in).await? {
+        Passed::Session(done) => Ok(*done),
+        Passed::AppCode(_) => Err(ApiError::internal("a session was asked for")),
+    }
+}
+
+/// What a passkey signing in alone earns.
+pub(super) enum Then<'a> {
+    /// A session for the device that answered.
+    Session(&'a Device),
+    /// A one-time code for a native app's loopback address (RFC 8252): the app, not this
+    /// browser, gets the session (`app::exchange`).
+    AppCode {
+        redirect_uri: &'a str,
+        code_challenge: &'a str,
+    },
+}
+
+pub(super) enum Passed {
+    Session(Box<api::LoginResponse>),
+    /// The code (to hand the app once).
+    AppCode(zeroize::Zeroizing<String>),
+}
+
+/// A passkey's answer to a sign-in alone, judged as a password sign-in is. Every refusal
+/// before the passkey is known to be right says the same (`passkey_failed`): an unknown
+/// passkey, another person's handle, a spent or expired ceremony and a bad signature are not
+/// told apart.
+pub(super) async fn answered(
+    st: &AppState,
+    ceremony_id: &str,
+    credential: &serde_json::Value,
+    then: Then<'_>,
+) -> Result<Passed, ApiError> {
+    let failed = || ApiError::PasskeyFailed {
+        attempts_left: None,
+    };
     let rp = passkey::relying_party(st)?;
-    let assertion = passkey::read_assertion(&req.credential)?;
+    let assertion = passkey::read_assertion(credential)?;
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
 
@@ -201,6 +234,13 @@ pub async fn finish(
     }
     if person.must_change_password {
         drop(tx);
+        let device = match then {
+            Then::Session(device) => device.clone(),
+            Then::AppCode { .. } => Device {
+                name: None,
+                hash: None,
+            },
+        };
         return Err(password_change_required(st, &person, &device).await);
     }
     if !store::methods::passkey_used(
@@ -221,12 +261,32 @@ pub async fn finish(
         .reason(AuditReason::PasskeyAlone)
         .record(&mut *tx, now)
         .await?;
-    let session = crate::auth::session::begin(&mut tx, st, &person, &device, now).await?;
-    tx.commit().await?;
-    Ok(api::LoginResponse::Done {
-        session,
-        person: store::person_view(&st.db, &person).await?,
-    })
+    match then {
+        Then::Session(device) => {
+            let session = crate::auth::session::begin(&mut tx, st, &person, device, now).await?;
+            tx.commit().await?;
+            Ok(Passed::Session(Box::new(api::LoginResponse::Done {
+                session,
+                person: store::person_view(&st.db, &person).await?,
+            })))
+        }
+        Then::AppCode {
+            redirect_uri,
+            code_challenge,
+        } => {
+            let (code, hash) = crate::crypto::new_token();
+            let new = store::app_codes::NewAppCode {
+                hash: &hash,
+                person_id: &person.id,
+                code_challenge,
+                redirect_uri,
+                expires_at: now + Duration::seconds(super::app::CODE_TTL_SECS),
+            };
+            store::app_codes::insert(&mut *tx, &new, now).await?;
+            tx.commit().await?;
+            Ok(Passed::AppCode(code))
+        }
+    }
 }
 
 /// The refusal of a person whose second step is locked: for a while, or until a reset or a

@@ -1,7 +1,7 @@
 //! The sign-in's routes: the password, the challenge's codes, a fresh sign-in, the password's
 //! change, signing out.
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -10,7 +10,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{flow, passkey, password};
+use super::{app, flow, passkey, password, reset};
 use crate::auth::{DeviceId, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
 use crate::http::{ApiJson, ApiPath, Res};
 use crate::state::AppState;
@@ -21,6 +21,25 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(passkey_begin))
         .routes(routes!(passkey_finish))
+        // A native app's sign-in in the system browser: a page's address, outside the API.
+        .route(
+            "/oauth/authorize",
+            axum::routing::get(|Query(q): Query<api::AuthorizeQuery>| app::authorize_page(q)),
+        )
+        // An emailed reset link opens the page, the token in the fragment (never sent on).
+        .route(
+            "/reset-password/{token}",
+            axum::routing::get(|Path(token): Path<String>| async move {
+                axum::response::Redirect::to(&format!(
+                    "/#reset-password/{}",
+                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+                ))
+            }),
+        )
+        .routes(routes!(password_reset))
+        .routes(routes!(password_reset_complete))
+        .routes(routes!(app_code))
+        .routes(routes!(app_token))
         .routes(routes!(skip_setup))
         .routes(routes!(send_code))
         .routes(routes!(verify_code))
@@ -57,6 +76,51 @@ async fn passkey_finish(
     ApiJson(req): ApiJson<api::PasskeyAnswer>,
 ) -> Res<Json<api::LoginResponse>> {
     passkey::finish(&st, &id, req, device).await.map(Json)
+}
+
+/// "Forgot password?": 202 whatever the email; a link goes to it if it is someone's.
+#[utoipa::path(post, path = "/api/v1/password-reset", request_body = api::PasswordResetRequest,
+    responses((status = 202, body = api::PasswordResetAccepted)))]
+async fn password_reset(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<api::PasswordResetRequest>,
+) -> (StatusCode, Json<api::PasswordResetAccepted>) {
+    (StatusCode::ACCEPTED, Json(reset::request(&st, req)))
+}
+
+/// The new password through an emailed link: then the sign-in's next step.
+#[utoipa::path(post, path = "/api/v1/password-reset/{token}", request_body = api::NewPassword,
+    params(("token" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn password_reset_complete(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(req): ApiJson<api::NewPassword>,
+) -> Res<Json<api::LoginResponse>> {
+    reset::complete(&st, &token, req, device).await.map(Json)
+}
+
+/// A passkey's answer in the browser, for a native app: where the browser goes next (the
+/// app's loopback address with a one-time code).
+#[utoipa::path(post, path = "/api/v1/oauth/code", request_body = api::AppCodeRequest,
+    responses((status = 200, body = api::AppCodeAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn app_code(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<api::AppCodeRequest>,
+) -> Res<Json<api::AppCodeAnswer>> {
+    app::issue_code(&st, req).await.map(Json)
+}
+
+/// The app exchanges the code and its PKCE verifier for its session.
+#[utoipa::path(post, path = "/api/v1/oauth/token", request_body = api::TokenRequest,
+    responses((status = 200, body = api::LoginResponse), (status = 400, body = ErrorBody)))]
+async fn app_token(
+    State(st): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiJson(req): ApiJson<api::TokenRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    app::exchange(&st, req, device).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/login/skip-setup", security(("setup_token" = [])),

@@ -9,6 +9,7 @@
 //! (an hourly cap, the last method), the transaction first locks the row the rule is about
 //! (`people::lock`): PostgreSQL's READ COMMITTED needs it; SQLite's single writer has it.
 
+pub mod app_codes;
 pub mod attempts;
 pub mod audit;
 pub mod batch;
@@ -23,6 +24,7 @@ pub mod files;
 pub mod freeze_tokens;
 pub mod methods;
 pub mod outbox;
+pub mod password_links;
 pub mod password_tokens;
 pub mod people;
 pub mod recovery_codes;

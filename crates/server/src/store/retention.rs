@@ -21,6 +21,10 @@ pub enum Sweep {
     Enrollments,
     /// WebAuthn ceremonies that expired before the cutoff, answered or not.
     Ceremonies,
+    /// Native apps' one-time codes past their expiry, exchanged or not.
+    AppCodes,
+    /// Emailed password links sent before the cutoff (their count caps the emails).
+    PasswordLinks,
     /// Setup and session tokens past their absolute expiry.
     Tokens,
     /// "This wasn't me" links past their expiry.
@@ -41,11 +45,13 @@ pub enum Sweep {
 }
 
 impl Sweep {
-    pub const ALL: [Sweep; 12] = [
+    pub const ALL: [Sweep; 14] = [
         Sweep::Codes,
         Sweep::Challenges,
         Sweep::Enrollments,
         Sweep::Ceremonies,
+        Sweep::AppCodes,
+        Sweep::PasswordLinks,
         Sweep::Tokens,
         Sweep::FreezeTokens,
         Sweep::ResetRequests,
@@ -63,6 +69,8 @@ impl Sweep {
             Sweep::Challenges => "challenges",
             Sweep::Enrollments => "enrollments",
             Sweep::Ceremonies => "ceremonies",
+            Sweep::AppCodes => "app_codes",
+            Sweep::PasswordLinks => "password_links",
             Sweep::Tokens => "tokens",
             Sweep::FreezeTokens => "freeze_tokens",
             Sweep::ResetRequests => "reset_requests",
@@ -93,6 +101,14 @@ impl Sweep {
             Sweep::Ceremonies => {
                 "DELETE FROM ceremonies WHERE id IN \
                  (SELECT id FROM ceremonies WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::AppCodes => {
+                "DELETE FROM app_codes WHERE hash IN \
+                 (SELECT hash FROM app_codes WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::PasswordLinks => {
+                "DELETE FROM password_links WHERE hash IN \
+                 (SELECT hash FROM password_links WHERE expires_at < $1 LIMIT $2)"
             }
             Sweep::Tokens => {
                 "DELETE FROM tokens WHERE hash IN \

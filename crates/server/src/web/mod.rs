@@ -7,3 +7,4 @@ pub(crate) mod assets;
 pub(crate) mod cookies;
 pub(crate) mod csrf;
 pub(crate) mod headers;
+pub(crate) mod page;

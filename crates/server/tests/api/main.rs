@@ -4,6 +4,7 @@
 //! spawned on port 0 with a temp database and a clock the tests move.
 
 mod admin;
+mod app_sign_in;
 mod audit;
 mod browser;
 mod cli;
@@ -23,6 +24,7 @@ mod methods;
 mod openapi;
 mod passkeys;
 mod password;
+mod password_reset;
 mod policy;
 mod reads;
 mod reauth;

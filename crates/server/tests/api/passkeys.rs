@@ -472,5 +472,5 @@ async fn a_passkey_counts_as_the_one_method_that_must_remain(db: Db) {
         )
         .await
         .unwrap_err();
-    assert_eq!(bad_name.code(), Some("invalid_name"));
+    assert_eq!(bad_name.code(), Some("invalid_passkey_name"));
 }
