@@ -11,14 +11,18 @@
 //! - `site`: the test kit's server behind the TLS front, as the journeys reach it;
 //! - `page`, `evidence`, `spanish`: a journey's page used as a person would, and what is checked
 //!   and kept of each screen (axe-core, screenshots, Spanish with no English left);
-//! - `journeys`: a parent, a teacher, "Confirm it's you", an administrator, Spanish, dark mode.
+//! - `journeys`: a parent, a teacher, "Confirm it's you", an administrator, Spanish, dark mode;
+//! - `passkeys` with `authenticator`: passkeys in Chromium, WebDriver's virtual authenticator
+//!   standing in for the phone's.
 #![allow(clippy::unwrap_used)]
 
+mod authenticator;
 mod elsewhere;
 mod engine;
 mod evidence;
 mod journeys;
 mod page;
+mod passkeys;
 mod security;
 mod site;
 mod spanish;

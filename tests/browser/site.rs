@@ -9,9 +9,10 @@ use crate::tls::{self, Front};
 
 pub struct Site {
     pub t: TestServer,
-    /// The address the browsers open (`https://127.0.0.1:PORT`).
+    /// The address the browsers open (`https://127.0.0.1:PORT`; `http://localhost:PORT` for
+    /// passkeys).
     pub url: String,
-    _front: Front,
+    _front: Option<Front>,
 }
 
 impl Site {
@@ -34,7 +35,24 @@ impl Site {
         Site {
             url: front.url.clone(),
             t,
-            _front: front,
+            _front: Some(front),
+        }
+    }
+
+    /// The server as passkeys need it, with no front: at `http://localhost:PORT`. Browsers
+    /// use WebAuthn in a secure context at an address that is a name, and refuse it on a site
+    /// whose certificate they had to be told to accept (the TLS front's); `http://localhost`
+    /// is a secure context, and Chromium keeps `Secure` cookies from it. The server's own
+    /// address (`http://127.0.0.1:PORT`) makes its relying party `localhost` at that port.
+    pub async fn for_passkeys() -> Site {
+        let t = TestServer::on(Db::Sqlite)
+            .clock(TestClock::real())
+            .start()
+            .await;
+        Site {
+            url: format!("http://localhost:{}", t.server.addr.port()),
+            t,
+            _front: None,
         }
     }
 }

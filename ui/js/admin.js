@@ -188,12 +188,20 @@ function policy(app) {
   const boxes = ['totp', 'email', 'sms', 'passkey'].map((k) => h('input', { type: 'checkbox', name: 'kind', value: k, id: `allow-${k}` }));
   const twoAdmins = h('input', { type: 'checkbox', id: 'reset-two', 'aria-describedby': 'reset-two-hint' });
   const families = h('input', { type: 'checkbox', id: 'guardians-required', 'aria-describedby': 'guardians-required-hint' });
+  const passkeyAlone = h('input', { type: 'checkbox', id: 'passkey-alone', 'aria-describedby': 'passkey-alone-hint' });
+  // Each role's floor: the weakest kind of method its people may sign in with.
+  const floors = FLOOR_ROLES.map((r) => h('select', { id: `floor-${r}`, name: r },
+    h('option', { value: 'any' }, t('admin.floor.any')),
+    h('option', { value: 'authenticator' }, t('admin.floor.authenticator')),
+    h('option', { value: 'passkey' }, t('admin.floor.passkey'))));
   (async () => {
     try {
       const p = await app.guard(request('GET', '/admin/policy'));
       boxes.forEach((b) => { b.checked = p.allowed_kinds.includes(b.value); });
       twoAdmins.checked = p.reset_approvals === 2;
       families.checked = !!p.guardians_required;
+      passkeyAlone.checked = p.passkey_sign_in !== false;
+      floors.forEach((f) => { f.value = (p.min_method && p.min_method[f.name]) || 'any'; });
       save.disabled = false;
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
@@ -207,7 +215,10 @@ function policy(app) {
         busy(save, async () => {
           clearError(box);
           try {
-            await fresh(app, () => request('PUT', '/admin/policy', { allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked }));
+            await fresh(app, () => request('PUT', '/admin/policy', {
+              allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked,
+              passkey_sign_in: passkeyAlone.checked, min_method: Object.fromEntries(floors.map((f) => [f.name, f.value])),
+            }));
             app.toast(t('admin.policy_saved'));
           } catch (e) { if (!e.handled) showError(box, e); }
         });
@@ -220,5 +231,14 @@ function policy(app) {
         h('p', { class: 'hint', id: 'reset-two-hint' }, t('admin.policy_two_admins_hint')),
         h('label', { class: 'check', for: families.id }, families, t('admin.policy_families')),
         h('p', { class: 'hint', id: 'guardians-required-hint' }, t('admin.policy_families_hint'))),
+      h('fieldset', {}, h('legend', {}, t('admin.policy_passkeys')),
+        h('label', { class: 'check', for: passkeyAlone.id }, passkeyAlone, t('admin.policy_passkey_alone')),
+        h('p', { class: 'hint', id: 'passkey-alone-hint' }, t('admin.policy_passkey_alone_hint'))),
+      h('fieldset', { 'aria-describedby': 'floors-hint' }, h('legend', {}, t('admin.policy_floors')),
+        h('p', { class: 'hint', id: 'floors-hint' }, t('admin.policy_floors_hint')),
+        floors.map((f) => field(t(`admin.overview.role_group.${f.name}`), f))),
       box, save));
 }
+
+/** The roles whose floor the policy sets, in the order an administrator reads them. */
+const FLOOR_ROLES = ['staff', 'guardian', 'admin'];

@@ -24,11 +24,14 @@ export function overview(app, open) {
         stat('not-enrolled', t('admin.overview.not_enrolled'), r.not_enrolled),
         stat('skipped', t('admin.overview.skipped_once'), r.skipped_once),
         stat('frozen', t('admin.overview.frozen'), r.frozen),
-        stat('disabled', t('admin.overview.disabled'), r.disabled)),
+        stat('disabled', t('admin.overview.disabled'), r.disabled),
+        stat('below-floor', t('admin.overview.below_floor'), r.below_floor || 0)),
       // How the counts relate: the first three add up; the others are counted in them too.
       h('p', { class: 'hint', id: 'overview-counts-note' }, r.enrolled + r.not_enrolled === r.people
         ? t('admin.overview.counts_add_up', { people: number(r.people), enrolled: number(r.enrolled), not_enrolled: number(r.not_enrolled) })
         : t('admin.overview.counts_differ')),
+      // Methods the center's floor per role (or a kind switched off) no longer accepts.
+      r.below_floor ? h('p', { class: 'notice warning', id: 'overview-below-floor' }, t('admin.overview.below_floor_note', { count: r.below_floor })) : null,
       h('h3', { id: 'overview-roles-h' }, t('admin.overview.by_role')),
       h('ul', { class: 'bars', id: 'overview-roles', 'aria-labelledby': 'overview-roles-h' },
         ROLES.filter((role) => r.by_role[role]).map((role) => bar(role, r.enrolled_by_role[role] || 0, r.by_role[role]))),

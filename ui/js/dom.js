@@ -120,10 +120,13 @@ export function kindLabel(kind) {
   return t(`common.kind.${kind}`);
 }
 
-/** A method as a person names it: "Email j•••@example.org"; an authenticator app has no hint
- *  beyond its kind ("Authenticator app", not "Authenticator app Authenticator app"). */
+/** A method as a person names it: "Email j•••@example.org", "Passkey “My phone”"; an
+ *  authenticator app has no hint beyond its kind ("Authenticator app", not "Authenticator app
+ *  Authenticator app"). */
 export function methodLabel(m) {
-  return m.kind === 'totp' ? kindLabel('totp') : t('common.method_label', { kind: kindLabel(m.kind), hint: m.hint });
+  if (m.kind === 'totp') return kindLabel('totp');
+  if (m.kind === 'passkey') return t('common.passkey_label', { hint: m.hint });
+  return t('common.method_label', { kind: kindLabel(m.kind), hint: m.hint });
 }
 
 /** What tells two methods of a kind apart: the address hint, none for an authenticator app. */

@@ -64,7 +64,8 @@ export function render(app, { replacing, added, makeCodes } = {}) {
         }),
       }, t('methods.prefer')));
     }
-    if (m.kind !== 'totp' && m.allowed !== false) {
+    // Only an address is edited (add the new, delete the old); a passkey is added anew.
+    if ((m.kind === 'email' || m.kind === 'sms') && m.allowed !== false) {
       actions.append(h('button', {
         type: 'button', class: 'secondary edit', 'aria-label': t('methods.change_label', { hint: m.hint }),
         onclick: () => explainEdit(m, data, li, actions),

@@ -7,6 +7,7 @@ import { request, meOf } from './transport.js';
 import { t } from './i18n.js';
 import { h, fill, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
 import { codeInput } from './code.js';
+import * as webauthn from './webauthn.js';
 
 /** Runs `action()` (a command call); when it needs a fresh sign-in, confirms it's the person
  *  and runs it once more. A person who cancels gets an error marked `handled`. */
@@ -79,7 +80,9 @@ export function confirmItsYou(app) {
 
     function codeStep(step) {
       const methods = [...step.methods].sort((a, b) => (b.id === step.preferred_method_id) - (a.id === step.preferred_method_id));
-      let method = step.code_sent ? (methods.find((m) => m.id === step.code_sent.method_id) || methods[0]) : methods[0];
+      // A passkey where passkeys can't be used (the app) is listed, but another is chosen first.
+      const usable = (m) => m.kind !== 'passkey' || webauthn.available();
+      let method = step.code_sent ? (methods.find((m) => m.id === step.code_sent.method_id) || methods[0]) : (methods.find(usable) || methods[0]);
       let recovery = false;
       const recoveryOnly = !method;
       const where = h('p', { id: 'reauth-where' });
@@ -92,8 +95,22 @@ export function confirmItsYou(app) {
         ? h('select', { id: 'reauth-method' }, methods.map((m) => h('option', { value: m.id }, methodLabel(m))))
         : null;
       let sent = step.code_sent ? method.id : null;
+      const codeField = h('div', { class: 'field' }, label, code);
       const describe = () => {
+        const passkey = !recovery && method.kind === 'passkey';
+        // A passkey has no code: the confirm button opens the browser's dialog instead.
+        codeField.hidden = passkey;
+        // Its errors then sit under the method, not in the hidden code's field.
+        box.forInput = passkey ? null : code;
+        if (passkey && box.parentElement === codeField) codeField.after(box);
+        go.textContent = passkey ? t('reauth.use_passkey') : t('reauth.confirm');
+        go.disabled = passkey && !usable(method);
         if (recovery) { where.textContent = t('reauth.where_recovery'); label.textContent = t('reauth.recovery_label'); send.hidden = true; return; }
+        if (passkey) {
+          send.hidden = true;
+          where.textContent = usable(method) ? t('reauth.where_passkey', { hint: method.hint }) : t('reauth.passkey_not_here');
+          return;
+        }
         label.textContent = t('reauth.code_label');
         send.hidden = method.kind === 'totp';
         where.textContent = method.kind === 'totp'
@@ -135,19 +152,28 @@ export function confirmItsYou(app) {
           novalidate: true,
           onsubmit: (ev) => {
             ev.preventDefault();
-            if (!code.value.trim()) { showError(box, { message: t('reauth.code_missing') }); code.focus(); return; }
+            const passkey = !recovery && method.kind === 'passkey';
+            if (!passkey && !code.value.trim()) { showError(box, { message: t('reauth.code_missing') }); code.focus(); return; }
             busy(go, async () => {
               clearError(box);
               try {
                 const at = `/challenges/${step.challenge_id}`;
-                const done = recovery
-                  ? await app.guard(request('POST', `${at}/recover`, { recovery_code: code.value }))
-                  : await app.guard(request('POST', `${at}/verify`, { method_id: method.id, code: code.value }));
+                let done;
+                if (recovery) done = await app.guard(request('POST', `${at}/recover`, { recovery_code: code.value }));
+                else if (passkey) done = await app.guard(request('POST', `${at}/verify`, { method_id: method.id, credential: await askPasskey(app, at, method) }));
+                else done = await app.guard(request('POST', `${at}/verify`, { method_id: method.id, code: code.value }));
                 passed(done);
               } catch (e) {
                 if (e.handled) return close(false);
+                if (e.aborted) return;
+                if (e.code === 'passkey_cancelled' || (e.code === 'passkey_failed' && e.attempts_left > 0)) {
+                  showError(box, { message: e.code === 'passkey_cancelled' ? t('signin.passkey.cancelled') : t('signin.passkey.failed', { count: e.attempts_left }) });
+                  go.focus();
+                  return;
+                }
                 // This confirmation can take no more codes: start it again from the password.
                 if (e.code === 'challenge_locked' || e.code === 'challenge_expired') return passwordStep(errorText(e));
+                if (e.code === 'passkey_failed') return passwordStep(t('signin.passkey.last_try'));
                 if (e.code === 'two_step_locked' && !recovery) {
                   // The 423 names the challenge a recovery code answers now.
                   step.challenge_id = e.challenge_id || step.challenge_id;
@@ -161,17 +187,26 @@ export function confirmItsYou(app) {
           },
         },
           pick ? field(t('reauth.method_label'), pick) : null,
-          h('div', { class: 'field' }, label, code),
+          codeField,
           box,
           h('div', { class: 'actions' }, go, send, cancel()),
           useRecovery));
       if (recoveryOnly) toRecovery();
       else describe();
-      code.focus();
+      if (codeField.hidden) go.focus();
+      else code.focus();
     }
 
+    dialog.addEventListener('close', () => webauthn.abort());
     document.body.append(dialog);
     passwordStep();
     dialog.showModal();
   });
+}
+
+/** A passkey's answer to the fresh sign-in's challenge (`at`): the browser's request for it
+ *  (`send`), then its dialog. */
+async function askPasskey(app, at, method) {
+  const asked = await app.guard(request('POST', `${at}/send`, { method_id: method.id }));
+  return webauthn.get(asked.options);
 }

@@ -9,8 +9,9 @@ import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as methods from './methods.js';
 import * as recovery from './recovery.js';
 import { fresh } from './reauth.js';
+import * as webauthn from './webauthn.js';
 
-/** What each kind is for (setup.about.device, .totp, .email, .sms). */
+/** What each kind is for (setup.about.device, .totp, .passkey, .email, .sms). */
 const about = (kind) => t(`setup.about.${kind}`);
 
 /** "Set up 2-Step Verification now" (or required, with no way around it but signing out). */
@@ -29,7 +30,10 @@ export function intro(app, step) {
     step.required
       ? h('div', { class: 'card required', id: 'setup-required' },
           h('p', {}, h('strong', {}, t('setup.required_title'))),
-          h('p', {}, t('setup.required_body')),
+          // Only a passkey meets the center's floor for this person's role: no code to receive.
+          (step.allowed_kinds || []).join() === 'passkey'
+            ? h('p', { id: 'passkey-required' }, t('setup.passkey_required'))
+            : h('p', {}, t('setup.required_body')),
           h('p', { id: 'why-required' }, t('setup.why_required')))
       : h('div', { class: 'card' },
           h('p', {}, t('setup.intro_body')),
@@ -41,9 +45,20 @@ export function intro(app, step) {
 
 /** Choose among the kinds the center allows. */
 export function choose(app, flow) {
-  const kinds = ['totp', 'email', 'sms'].filter((k) => (flow.allowed || []).includes(k));
+  // A passkey where this browser can make one (never in the app, whose webview can't).
+  const kinds = ['totp', 'passkey', 'email', 'sms']
+    .filter((k) => (flow.allowed || []).includes(k))
+    .filter((k) => k !== 'passkey' || (webauthn.available() && !flow.replacing));
   // This device as the authenticator: the app's vault, which a browser has no keyring for.
   if (inApp && kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
+  // The center asks for a passkey, and none can be made here: the app can't (a browser can),
+  // nor a browser at an address that is a number.
+  if (!kinds.length) {
+    return h('div', { class: 'narrow' },
+      h('h1', {}, t('setup.choose_title')),
+      h('p', { class: 'notice warning', id: 'passkey-elsewhere' }, inApp ? t('setup.passkey_elsewhere') : t('setup.passkey_not_here')),
+      back(app, flow));
+  }
   const box = errorBox();
   const go = h('button', { type: 'submit', id: 'choose-continue', class: 'primary' }, t('setup.continue'));
   return h('div', { class: 'narrow' },
@@ -54,6 +69,7 @@ export function choose(app, flow) {
         ev.preventDefault();
         const k = ev.currentTarget.querySelector('input[name=kind]:checked').value;
         if (k === 'device') return app.show(device, flow, 'setup-device');
+        if (k === 'passkey') return app.show(passkey, flow, 'setup-passkey');
         if (k === 'totp') {
           busy(go, async () => {
             try {
@@ -156,6 +172,47 @@ function device(app, flow) {
     back(app, flow));
 }
 
+/** "Add a passkey": what one is, an optional name, then the browser's own dialog (Face ID, a
+ *  fingerprint, the screen lock, a security key). Each try is a new ceremony: one the browser
+ *  or the server refused can't be answered again. */
+function passkey(app, flow) {
+  const name = h('input', { type: 'text', id: 'passkey-name', maxlength: '64', autocomplete: 'off', autocapitalize: 'sentences', placeholder: t('setup.passkey_name_placeholder') });
+  const nameBox = errorBox('passkey-name-error', name);
+  const box = errorBox();
+  const go = h('button', { type: 'submit', id: 'create-passkey', class: 'primary' }, t('setup.passkey_create'));
+  return h('div', { class: 'narrow' },
+    h('h1', {}, t('setup.passkey_title')),
+    h('form', {
+      class: 'card', novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        busy(go, async () => {
+          clearError(box);
+          clearError(nameBox);
+          try {
+            const e = await fresh(app, () => startMethod({ kind: 'passkey', name: name.value.trim() || null }));
+            const credential = await webauthn.create(e.options);
+            confirmed(app, flow, await fresh(app, () => confirmMethod(e, { credential })));
+          } catch (err) {
+            if (err.handled || err.aborted) return;
+            if (err.code === 'invalid_passkey_name') { showError(nameBox, err); name.focus(); return; }
+            // The browser's refusals and the server's, each with what to do next.
+            showError(box, PASSKEY_TROUBLE.includes(err.code) ? { message: t(`setup.passkey_trouble.${err.code}`) } : err);
+            go.focus();
+          }
+        });
+      },
+    },
+      h('p', { id: 'passkey-about' }, t('setup.passkey_about')),
+      h('p', { class: 'hint', id: 'passkey-phishing' }, t('setup.passkey_phishing')),
+      field(t('setup.passkey_name_label'), name, t('setup.passkey_name_hint')),
+      box, go),
+    back(app, flow));
+}
+
+/** What went wrong adding a passkey that setup words itself (setup.passkey_trouble.*). */
+const PASSKEY_TROUBLE = ['passkey_cancelled', 'passkey_exists', 'passkey_failed', 'enrollment_expired', 'already_added'];
+
 /** Email address (prefilled with the sign-in email) or phone number, then "Send code". */
 function address(app, flow) {
   const box = errorBox();
@@ -231,7 +288,7 @@ function confirmForm(app, flow, extra) {
       busy(submit, async () => {
         clearError(box);
         try {
-          const done = await fresh(app, () => confirmMethod(flow.enrollment, code.value));
+          const done = await fresh(app, () => confirmMethod(flow.enrollment, { code: code.value }));
           confirmed(app, flow, done);
         } catch (e) {
           if (e.handled) return;
@@ -260,10 +317,11 @@ async function startMethod(body) {
   return e;
 }
 
-/** The code that proves the new method works. During setup this also finishes the sign-in:
- *  the answer then names the person (the shell kept the session). */
-async function confirmMethod(enrollment, code) {
-  const done = await request('POST', `/me/enrollments/${enrollment.enrollment_id}/confirm`, { code });
+/** The code (`{code}`) or new passkey (`{credential}`) that proves the new method works.
+ *  During setup this also finishes the sign-in: the answer then names the person (the shell
+ *  kept the session). */
+async function confirmMethod(enrollment, proof) {
+  const done = await request('POST', `/me/enrollments/${enrollment.enrollment_id}/confirm`, proof);
   return done.person ? { ...done, me: meOf(done) } : done;
 }
 

@@ -7,6 +7,8 @@ import { languageSwitch } from './language.js';
 import { h, setClockOffset, field, errorBox, showError, clearError, busy } from './dom.js';
 import { codeInput, countdown, attemptsLeft, noCodeHelp } from './code.js';
 import * as vault from './vault.js';
+import * as webauthn from './webauthn.js';
+import { passkeySignIn, usePasskey } from './signin_passkey.js';
 import * as passkeyApp from './passkey_app.js';
 import * as forgot from './forgot.js';
 
@@ -87,6 +89,8 @@ export function render(app, { notice, email: prefill } = {}) {
         (email.value.trim() ? password : email).focus();
         return;
       }
+      // The password wins over the autofill's passkey request waiting in the background.
+      webauthn.abort();
       busy(submit, async () => {
         clearError(box);
         try {
@@ -144,7 +148,9 @@ export function render(app, { notice, email: prefill } = {}) {
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
       h('p', { class: 'forgot' }, h('a', { href: '#forgot-password', id: 'forgot-password', onclick: (ev) => { ev.preventDefault(); app.show(forgot.render, { email: email.value.trim() }, 'forgot-password'); } }, t('signin.forgot.link'))),
-      inApp ? passkeyApp.inBrowser(app, s) : null,
+      // A browser with passkeys: "Sign in with a passkey", and passkeys in the email's autofill;
+      // the app: a passkey through the system browser.
+      inApp ? passkeyApp.inBrowser(app, s) : passkeySignIn(app, email),
       serverLine,
       inApp && h('p', {}, h('a', { href: '#vault', id: 'open-vault', onclick: (ev) => { ev.preventDefault(); app.show(vault.render, { back: () => app.signedOut() }, 'vault'); } }, t('signin.open_vault')))),
     accounts);
@@ -215,24 +221,42 @@ export function verify(app, step) {
     const m = methods.find((x) => x.id === step.code_sent.method_id) || methods[0];
     return app.show(enterCode, { step, method: m, delivery: step.code_sent }, 'verify-code');
   }
+  // A passkey, the only method or the preferred one: its own screen, whose button starts the
+  // browser's dialog (browsers want a tap first). Where passkeys can't be used, the list.
+  const first = methods[0];
+  if (first.kind === 'passkey' && (methods.length === 1 || (first.id === step.preferred_method_id && webauthn.available()))) {
+    return app.show(usePasskey, { step, method: first }, 'verify-passkey');
+  }
   if (methods.length === 1) {
     return app.show(enterCode, { step, method: methods[0] }, 'verify-code');
   }
   app.show(pick, { step, methods }, 'verify-pick');
 }
 
-function orderMethods(methods, preferred) {
+export function orderMethods(methods, preferred) {
   return [...methods].sort((a, b) => (b.id === preferred) - (a.id === preferred));
 }
 
-function pick(app, { step, methods }) {
+/** How the list names a method: "Use your authenticator app", "Email a code to j•••@…",
+ *  "Use your passkey “My phone”". */
+function pickLabel(m) {
+  if (m.kind === 'totp') return t('signin.pick_totp');
+  if (m.kind === 'passkey') return t('signin.pick_passkey', { hint: m.hint });
+  return m.kind === 'email' ? t('signin.pick_email', { hint: m.hint }) : t('signin.pick_sms', { hint: m.hint });
+}
+
+export function pick(app, { step, methods }) {
   const box = errorBox();
   const go = h('button', { type: 'submit', id: 'pick-continue', class: 'primary' }, t('signin.continue'));
-  const options = methods.map((m, i) => h('label', { class: 'option' },
-    h('input', { type: 'radio', name: 'method', value: m.id, checked: i === 0, 'data-kind': m.kind }),
+  // A passkey where passkeys can't be used (the app, an IP address) is listed, not chosen.
+  const usable = (m) => m.kind !== 'passkey' || webauthn.available();
+  const firstUsable = methods.find(usable);
+  const options = methods.map((m, i) => h('label', { class: usable(m) ? 'option' : 'option unavailable' },
+    h('input', { type: 'radio', name: 'method', value: m.id, checked: m === firstUsable, disabled: !usable(m), 'data-kind': m.kind, 'aria-describedby': usable(m) ? null : `unusable-${m.id}` }),
     h('span', { class: 'option-text' },
-      h('strong', {}, m.kind === 'totp' ? t('signin.pick_totp') : m.kind === 'email' ? t('signin.pick_email', { hint: m.hint }) : t('signin.pick_sms', { hint: m.hint })),
-      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null)));
+      h('strong', {}, pickLabel(m)),
+      i === 0 && m.id === step.preferred_method_id ? h('span', { class: 'badge' }, t('signin.preferred')) : null,
+      usable(m) ? null : h('span', { class: 'hint', id: `unusable-${m.id}` }, t('signin.passkey.not_here_short')))));
   return h('div', { class: 'narrow' },
     h('h1', {}, t('signin.pick_title')),
     signingInAs(app, step),
@@ -242,8 +266,12 @@ function pick(app, { step, methods }) {
       onsubmit: (ev) => {
         ev.preventDefault();
         const chosen = ev.currentTarget.querySelector('input[name=method]:checked');
+        // Nothing usable here (passkeys only, where they can't be used): a recovery code, below.
+        if (!chosen) return showError(box, { message: t('signin.passkey.not_here_only') });
         const m = methods.find((x) => x.id === chosen.value);
         if (m.kind === 'totp') return app.show(enterCode, { step, method: m }, 'verify-code');
+        // Still this tap: the passkey screen starts the browser's dialog at once.
+        if (m.kind === 'passkey') return app.show(usePasskey, { step, method: m, now: true }, 'verify-passkey');
         busy(go, async () => {
           try {
             const delivery = await sendCode(step, m);
@@ -403,7 +431,7 @@ export function enterRecovery(app, { step, back, locked }) {
 
 /** Whose code this is: the address just typed, and the way back to type another (on a shared
  *  tablet, the last person's name would be a stranger's). */
-function signingInAs(app, step) {
+export function signingInAs(app, step) {
   if (!step || !step.email) return null;
   return h('p', { class: 'signing-in-as', id: 'signing-in-as' },
     t('signin.signing_in_as'), ' ', h('strong', {}, step.email), ' · ',
@@ -412,7 +440,7 @@ function signingInAs(app, step) {
 
 /** A screen whose sign-in can go no further says so in its heading (and the window's title),
  *  where a screen reader and a glance look first. */
-function headed(screenEl, text) {
+export function headed(screenEl, text) {
   const h1 = screenEl && screenEl.querySelector('h1');
   if (!h1) return;
   h1.textContent = text;
@@ -435,6 +463,6 @@ function hostOf(url) {
   try { return new URL(url).host; } catch (e) { return url; }
 }
 
-function cancelLink(app) {
+export function cancelLink(app) {
   return h('p', {}, h('a', { href: '#sign-in', class: 'quiet', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.cancel')));
 }

@@ -103,6 +103,11 @@ pub struct Report {
     pub by_kind: BTreeMap<Kind, u32>,
     pub frozen: u32,
     pub disabled: u32,
+    /// People with methods, none of a kind their roles may sign in with (the center's floor
+    /// per role, and the kinds it allows): their next sign-in sends them to set one up. A
+    /// disabled account is not counted.
+    #[serde(default)]
+    pub below_floor: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

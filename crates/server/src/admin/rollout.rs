@@ -34,6 +34,25 @@ pub(crate) fn methods_per_person(all: &[(String, Kind)]) -> HashMap<&str, usize>
     methods
 }
 
+/// How many people have methods, none of a kind their roles may sign in with: below their
+/// role's floor (or holding only kinds the center switched off), they are sent to setup at
+/// their next sign-in. Disabled accounts are out of the rollout.
+fn below_floor(policy: &Policy, people: &[PersonRow], all: &[(String, Kind)]) -> u32 {
+    let mut held: HashMap<&str, Vec<Kind>> = HashMap::new();
+    for (person, kind) in all {
+        held.entry(person.as_str()).or_default().push(*kind);
+    }
+    let below = people.iter().filter(|p| {
+        let kinds = held
+            .get(p.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let admitted = policy.allowed_for(&p.roles);
+        !p.disabled && !kinds.is_empty() && !kinds.iter().any(|k| admitted.contains(k))
+    });
+    u32::try_from(below.count()).unwrap_or(u32::MAX)
+}
+
 /// The counts of the report, from the center's people and how many methods each has.
 fn tally(
     policy: &Policy,
@@ -62,6 +81,7 @@ fn tally(
         by_kind: BTreeMap::new(),
         frozen: 0,
         disabled: 0,
+        below_floor: 0,
     };
     for p in people {
         let n = methods.get(p.id.as_str()).copied().unwrap_or(0);
@@ -99,6 +119,7 @@ pub async fn report_of(st: &AppState, center_id: &str) -> Result<api::Report, Ap
     let methods = methods_per_person(&all);
     let kinds: Vec<Kind> = all.iter().map(|(_, k)| *k).collect();
     let mut report = tally(&center.policy, &people, &methods, &kinds);
+    report.below_floor = below_floor(&center.policy, &people, &all);
     for p in &people {
         if must_enroll(
             &center.policy,
@@ -204,6 +225,7 @@ pub fn as_text(center: &str, r: &api::Report) -> String {
     let _ = writeln!(out, "Skipped setup once: {}", r.skipped_once);
     let _ = writeln!(out, "Frozen: {}", r.frozen);
     let _ = writeln!(out, "Disabled: {}", r.disabled);
+    let _ = writeln!(out, "Below their role's floor: {}", r.below_floor);
     let _ = writeln!(
         out,
         "Methods: {}",
@@ -289,6 +311,43 @@ mod tests {
         assert_eq!((r.frozen, r.disabled), (1, 1));
         assert_eq!(r.by_kind[&api::Kind::Email], 0);
         assert_eq!(r.by_kind[&api::Kind::Sms], 1);
+    }
+
+    #[test]
+    fn below_the_floor_is_having_methods_none_of_which_the_roles_admit() {
+        let mut p = policy(false);
+        p.floors.admin = twostep_core::policy::MinMethod::Passkey;
+        p.floors.staff = twostep_core::policy::MinMethod::Authenticator;
+        let mut gone = person("gone", &[Role::Admin], 0);
+        gone.disabled = true;
+        let people = vec![
+            person("boss", &[Role::Admin], 0),
+            person("boss-with-passkey", &[Role::Admin], 0),
+            person("teacher", &[Role::Staff], 1),
+            person("teacher-app", &[Role::Staff], 1),
+            person("parent", &[Role::Guardian], 1),
+            person("nobody", &[Role::Admin], 0),
+            gone,
+        ];
+        let all: Vec<(String, Kind)> = [
+            ("boss", Kind::Totp),
+            ("boss-with-passkey", Kind::Email),
+            ("boss-with-passkey", Kind::Passkey),
+            ("teacher", Kind::Sms),
+            ("teacher-app", Kind::Totp),
+            ("parent", Kind::Email),
+            ("gone", Kind::Email),
+        ]
+        .into_iter()
+        .map(|(id, k)| (id.to_owned(), k))
+        .collect();
+        // The administrator with an app and the teacher with a phone: below. Someone with no
+        // method at all is not enrolled, not below; a disabled account is not counted.
+        assert_eq!(below_floor(&p, &people, &all), 2);
+        // A kind switched off is as a floor: the parent's email no longer signs in either.
+        p.allowed = vec![Kind::Totp, Kind::Sms, Kind::Passkey];
+        assert_eq!(below_floor(&p, &people, &all), 3);
+        assert_eq!(below_floor(&policy(false), &people, &all), 0);
     }
 
     #[test]

@@ -397,6 +397,43 @@ async fn a_centers_floor_sends_an_administrator_to_set_up_a_passkey(db: Db) {
 }
 
 #[db_test]
+async fn the_report_counts_who_is_below_their_roles_floor(db: Db) {
+    let t = TestServer::start(db).await;
+    let admin = t
+        .enrolled_with_email("admin@acorns.example", &[Role::Admin])
+        .await
+        .0;
+    t.staff_with_email("teacher@acorns.example").await;
+    t.add_person("app@acorns.example", &[Role::Staff]).await;
+    t.with_totp("app@acorns.example").await;
+    t.add_person("new@acorns.example", &[Role::Staff]).await;
+    let below = || async { t.client.admin_report(&admin).await.unwrap().below_floor };
+    assert_eq!(below().await, 0, "every floor is `any` at first");
+
+    let policy = api::Policy {
+        min_method: Some(BTreeMap::from([
+            (api::Role::Admin, MinMethod::Passkey),
+            (api::Role::Staff, MinMethod::Authenticator),
+        ])),
+        ..t.client.admin_policy(&admin).await.unwrap()
+    };
+    t.client.admin_put_policy(&admin, &policy).await.unwrap();
+    // The administrator's email and the teacher's are below; the app meets staff's floor;
+    // someone with no method is not enrolled rather than below.
+    assert_eq!(below().await, 2);
+
+    let LoginResponse::Setup { setup_token, .. } = t.login("admin@acorns.example").await else {
+        panic!("expected setup")
+    };
+    t.add_passkey(&setup_token, "Office key").await;
+    assert_eq!(
+        below().await,
+        1,
+        "the administrator's passkey meets the floor"
+    );
+}
+
+#[db_test]
 async fn a_passkey_counts_as_the_one_method_that_must_remain(db: Db) {
     let t = TestServer::start(db).await;
     let (_, c) = t
