@@ -43,6 +43,7 @@ runs_in_chromium!(
     a_parent_adds_a_passkey_and_signs_in_with_it_alone,
     an_administrator_whose_center_requires_passkeys_sets_one_up,
     a_passkey_the_center_switched_off_no_longer_signs_in,
+    the_app_signs_in_through_this_browser_with_a_passkey,
 );
 
 /// A guardian signs in with the password (no method yet; the email field offers passkeys in
@@ -227,6 +228,105 @@ async fn a_passkey_the_center_switched_off_no_longer_signs_in(engine: Engine, de
     p.on_screen("setup-choose").await;
     p.wait("#kind-email").await;
     assert!(!p.exists("#kind-passkey").await);
+    p.close().await;
+}
+
+/// The app's half of a sign-in through the system browser (RFC 8252), played by the test: a
+/// PKCE verifier and a listener on the loopback; this browser is sent to `/oauth/authorize`,
+/// lands on "Sign in to the Twostep app", uses the passkey, and is sent to the listener with a
+/// one-time code and the app's state; the code and the verifier then make the app's session.
+async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, device: Device) {
+    use sha2::Digest;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let site = Site::for_passkeys().await;
+    let (t, parent) = (&site.t, "riley@family.example");
+    t.add_named_person(parent, "Riley Parent", &[Role::Guardian])
+        .await;
+    let p = open(&site, engine, device, "passkey-app").await;
+    Authenticator::add(&p).await;
+    p.on_screen("sign-in").await;
+    no_autofill(&p).await;
+    p.sign_in(parent).await;
+    p.on_screen("home").await;
+    p.click("#nav-methods").await;
+    p.click("#add-method").await;
+    add_passkey(&p, "My phone").await;
+    p.save_recovery_codes(false).await;
+    p.on_screen("setup-done").await;
+    no_autofill(&p).await;
+    p.sign_out().await;
+
+    // The app: its verifier, its listener.
+    let verifier = "the-app-keeps-this-verifier-to-itself-0123456789";
+    let challenge =
+        data_encoding::BASE64URL_NOPAD.encode(&sha2::Sha256::digest(verifier.as_bytes()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!(
+        "http://127.0.0.1:{}/callback",
+        listener.local_addr().unwrap().port()
+    );
+    let back = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = s.read(&mut buf).await.unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let page = "back in the app";
+        let _ = s
+            .write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                    page.len()
+                )
+                .as_bytes(),
+            )
+            .await;
+        head.lines().next().unwrap_or_default().to_owned()
+    });
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    p.b.d
+        .goto(&format!(
+            "{}/oauth/authorize?response_type=code&client_id=twostep-app&redirect_uri={}\
+             &code_challenge={challenge}&code_challenge_method=S256&state=st1",
+            site.url,
+            enc(&redirect_uri)
+        ))
+        .await
+        .unwrap();
+    p.on_screen("app-handoff").await;
+    p.shoot("app-handoff").await;
+    p.click("#handoff-passkey").await;
+    let line = tokio::time::timeout(Duration::from_secs(30), back)
+        .await
+        .expect("the browser came back to the app")
+        .unwrap();
+    // `GET /callback?code=…&state=st1 HTTP/1.1`
+    let query = line
+        .split(' ')
+        .nth(1)
+        .and_then(|target| target.split_once('?'))
+        .map(|(_, q)| q.to_owned())
+        .unwrap_or_default();
+    let pairs: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(
+        pairs.get("state").map(String::as_str),
+        Some("st1"),
+        "{line}"
+    );
+    let exchange = api::TokenRequest {
+        code: pairs["code"].clone(),
+        code_verifier: verifier.into(),
+        redirect_uri,
+        device_name: Some("Twostep on a laptop".into()),
+    };
+    let (session, person) =
+        twostep_testkit::session_of(t.client.app_token(&exchange).await.unwrap());
+    assert_eq!(person.email, parent);
+    assert!(t.client.me(&session).await.is_ok());
+    // No session was made in the browser: only the app's.
+    assert!(!p.exists("#sign-out").await);
     p.close().await;
 }
 

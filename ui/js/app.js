@@ -13,6 +13,7 @@ import * as admin from './admin.js';
 import * as inbox from './inbox.js';
 import * as home from './home.js';
 import * as vault from './vault.js';
+import * as handoff from './app_handoff.js';
 
 const screen = document.getElementById('screen');
 const bar = document.getElementById('bar');
@@ -173,6 +174,10 @@ const app = {
     this.staticTexts();
     const s = this.status;
     if (!s.server) return this.show(signin.server, {}, 'server');
+    // The app's sign-in through this browser (/oauth/authorize sent it here with the app's
+    // request): the passkey, then back to the app.
+    const asked = !inApp && handoff.requested(window.location.search);
+    if (asked) return this.show(handoff.render, { asked }, 'app-handoff');
     // An emailed reset link (/reset-password/TOKEN sends the browser to #reset-password/TOKEN)
     // or an invitation's (/invitation/TOKEN): the token leaves the address bar at once.
     const link = !inApp && window.location.hash.match(/^#(reset-password|invitation)\/([A-Za-z0-9_-]{20,100})$/);
