@@ -255,7 +255,7 @@ async fn after_an_unfreeze_the_next_sign_in_chooses_a_new_password_then_goes_on(
     app.on_screen("new-password").await;
     app.wait_text("#new-password-intro", "unfroze your account")
         .await;
-    app.wait_text("#new-password-intro", "may know your old password")
+    app.wait_text("#new-password-intro", "may know your current password")
         .await;
     app.shoot("sign-in-new-password").await;
     // Too short: refused, with why, next to the field.
