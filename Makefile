@@ -72,11 +72,14 @@ test: test-deps
 # Installable packages, built offline into target/release/bundle/: the app's .deb and .rpm
 # (Tauri's bundler, from the Tauri CLI's prebuilt npm package), the server's .deb (dpkg-deb).
 # (npm fetches the CLI once from its registry; the builds themselves download nothing.)
+# The installed app is the lean one: without the embedded demo server (`--no-default-features`
+# turns `embedded` off); it asks which center to use. `make run` and debug builds keep the demo.
 PKG_TARGET := $(or $(CARGO_TARGET_DIR),target)
+LEAN := --no-default-features
 package: deps
 	$(if $(shell command -v npm),,$(call install_missing,npm))
 	@[ -x packaging/node_modules/.bin/tauri ] || npm --prefix packaging ci --silent --no-audit --no-fund
-	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm
+	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm -- $(LEAN)
 	$(CARGO) build --release -p twostep-server
 	packaging/server/build-deb.sh "$(PKG_TARGET)" "$(PKG_TARGET)/release/bundle/server"
 
@@ -87,18 +90,21 @@ package-test: package test-deps
 lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p twostep --all-targets $(LEAN) -- -D warnings
 
 # The app's size, launch time and memory next to an empty Tauri app's (bench/empty-tauri: the
 # same Tauri and release profile, one page), measured by bench/footprint (twostep-footprint)
 # the same way under a virtual display.
 # The empty app takes this workspace's versions (its own lock, copied from ours, not kept).
+# Twostep is the lean build `make package` makes (no embedded demo). Nine launches each.
+FOOTPRINT_RUNS ?= 9
 footprint: package test-deps
 	cp Cargo.lock bench/empty-tauri/Cargo.lock
 	CARGO_TARGET_DIR="$(abspath $(PKG_TARGET))" $(CARGO) build --release \
 	  --manifest-path bench/empty-tauri/Cargo.toml --features tauri/custom-protocol
 	$(CARGO) build --release -p twostep-footprint
 	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
-	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"
+	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri" $(FOOTPRINT_RUNS)
 
 # The browser's screens as a phone loads them: Lighthouse (bench/lighthouse, pinned by its
 # lock) in Debian's Chromium with its mobile profile, against the server (the demo center, a
