@@ -17,11 +17,14 @@ TEST_PACKAGES := python3-aiosmtpd curl xvfb xauth webkit2gtk-driver dbus dbus-x1
 	gnome-keyring imagemagick xclip x11-utils xdotool postgresql rpm2cpio cpio \
 	chromium chromium-driver systemd
 DATA ?= ./twostep-data
+# The installed app's build: without the embedded demo server (the `embedded` feature, on by
+# default for `make run`, debug builds and the tests).
+LEAN := --no-default-features
 # The OpenAPI validator the server's tests run over the served document (from PyPI).
 PYTOOLS := target/pytools
 OPENAPI_VALIDATOR := openapi-spec-validator==0.9.0
 
-.PHONY: run serve test lint deps test-deps package package-test footprint lighthouse
+.PHONY: run serve test lint deps test-deps package package-test footprint lighthouse cross cross-deps
 
 # Lighthouse as bench/lighthouse's lock pins it (again when the lock changes).
 LIGHTHOUSE_INSTALL = @[ bench/lighthouse/node_modules/.package-lock.json -nt bench/lighthouse/package-lock.json ] || \
@@ -66,17 +69,39 @@ serve:
 # practices (crates/server/tests/lighthouse.rs, `make lighthouse` with --check). The server's
 # integration suite runs each test on SQLite and on a real PostgreSQL cluster the test process
 # starts itself (#[db_test], crates/testkit), in the same run.
-test: test-deps
+test: test-deps cross
 	tests/e2e/session.sh $(CARGO) test --workspace --all-targets
+
+# The other platforms' Rust, compiled here so that their cfg(...) code cannot rot unseen:
+# Windows (x86_64-pc-windows-gnu: the opener and deep-link paths, the Windows keyring; Debian's
+# mingw-w64 for the C inside dependencies) and Android (aarch64-linux-android: Tauri's
+# cfg(mobile) code, the barcode scanner). Both as the installed app is built (no embedded
+# demo), through clippy with warnings as errors: type-checked, not linked (docs/testing.md).
+# Android's only C is ring's, built by Debian's clang for that target without libc headers
+# (ring's own RING_CORE_NOSTDLIBINC mode: Debian has no Android sysroot; the NDK would have).
+CROSS_PACKAGES := gcc-mingw-w64-x86-64 clang llvm
+CROSS_TARGETS := x86_64-pc-windows-gnu aarch64-linux-android
+ANDROID_C := CC_aarch64_linux_android=clang AR_aarch64_linux_android=llvm-ar \
+	CFLAGS_aarch64_linux_android="--target=aarch64-linux-android24 -nostdlibinc -DRING_CORE_NOSTDLIBINC=1"
+cross-deps:
+	$(call install_missing,$(CROSS_PACKAGES))
+	@have="$$(rustup target list --installed)"; for t in $(CROSS_TARGETS); do \
+	  echo "$$have" | grep -qx "$$t" || rustup target add "$$t"; done
+
+cross: cross-deps
+	$(CARGO) clippy -p twostep $(LEAN) --target x86_64-pc-windows-gnu -- -D warnings
+	$(ANDROID_C) $(CARGO) clippy -p twostep $(LEAN) --target aarch64-linux-android -- -D warnings
 
 # Installable packages, built offline into target/release/bundle/: the app's .deb and .rpm
 # (Tauri's bundler, from the Tauri CLI's prebuilt npm package), the server's .deb (dpkg-deb).
 # (npm fetches the CLI once from its registry; the builds themselves download nothing.)
+# The installed app is the lean one: without the embedded demo server (`--no-default-features`
+# turns `embedded` off); it asks which center to use. `make run` and debug builds keep the demo.
 PKG_TARGET := $(or $(CARGO_TARGET_DIR),target)
 package: deps
 	$(if $(shell command -v npm),,$(call install_missing,npm))
 	@[ -x packaging/node_modules/.bin/tauri ] || npm --prefix packaging ci --silent --no-audit --no-fund
-	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm
+	packaging/node_modules/.bin/tauri build --ci --bundles deb,rpm -- $(LEAN)
 	$(CARGO) build --release -p twostep-server
 	packaging/server/build-deb.sh "$(PKG_TARGET)" "$(PKG_TARGET)/release/bundle/server"
 
@@ -87,18 +112,21 @@ package-test: package test-deps
 lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p twostep --all-targets $(LEAN) -- -D warnings
 
 # The app's size, launch time and memory next to an empty Tauri app's (bench/empty-tauri: the
 # same Tauri and release profile, one page), measured by bench/footprint (twostep-footprint)
 # the same way under a virtual display.
 # The empty app takes this workspace's versions (its own lock, copied from ours, not kept).
+# Twostep is the lean build `make package` makes (no embedded demo). Nine launches each.
+FOOTPRINT_RUNS ?= 9
 footprint: package test-deps
 	cp Cargo.lock bench/empty-tauri/Cargo.lock
 	CARGO_TARGET_DIR="$(abspath $(PKG_TARGET))" $(CARGO) build --release \
 	  --manifest-path bench/empty-tauri/Cargo.toml --features tauri/custom-protocol
 	$(CARGO) build --release -p twostep-footprint
 	tests/e2e/session.sh "$(PKG_TARGET)/release/twostep-footprint" \
-	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri"
+	  "$(PKG_TARGET)/release/twostep" "$(PKG_TARGET)/release/empty-tauri" $(FOOTPRINT_RUNS)
 
 # The browser's screens as a phone loads them: Lighthouse (bench/lighthouse, pinned by its
 # lock) in Debian's Chromium with its mobile profile, against the server (the demo center, a

@@ -3,7 +3,9 @@
 # a virtual display and a D-Bus session):
 # - the app's .deb: installed and removed by dpkg in a scratch root, its dependencies declared, its
 #   desktop file handling otpauth:// links, and
-#   the installed `twostep` opening its window on the sign-in screen of the embedded demo;
+#   the installed `twostep` (the lean build: no embedded demo) opening its window on "Which
+#   center?", and, once the server below is up, a link from the center's email pasted there
+#   taking it to that server's sign-in;
 # - the app's .rpm: there, with the same binary;
 # - the server's .deb: its unit passes `systemd-analyze verify` without a warning and rates
 #   "OK" (at most 2) in `systemd-analyze security`; its unit's command line, run against a
@@ -63,23 +65,33 @@ grep -qx 'Exec=twostep %u' "$desktop" || fail "the desktop file must pass the li
 size_kib="$(du -k "$scratch/app/usr/bin/twostep" | cut -f1)"
 echo "app binary: ${size_kib} KiB; .deb: $(du -k "$app_deb" | cut -f1) KiB"
 
-# The installed app, with no server chosen: its window reaches the demo's sign-in screen
-# (the window's title follows the screen's heading).
-TWOSTEP_APP_DATA="$scratch/app-data" XDG_CONFIG_HOME="$scratch/xdg-config" \
-  XDG_DATA_HOME="$scratch/xdg-data" TWOSTEP_LANG=en NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 \
-  "$scratch/app/usr/bin/twostep" >"$scratch/app.log" 2>&1 &
-pids+=($!)
-seen=""
-for _ in $(seq 1 90); do
-  if xdotool search --name '^Sign in · Twostep$' >/dev/null 2>&1; then seen=1; break; fi
-  sleep 1
-done
-[ -n "$seen" ] || { cat "$scratch/app.log" >&2; fail "the installed app never showed its sign-in screen"; }
-[ -s "$scratch/app-data/demo-server/twostep.db" ] || fail "the embedded demo center did not start"
-echo "installed app: sign-in screen of the demo center shown"
-kill "${pids[-1]}" 2>/dev/null || true
-wait "${pids[-1]}" 2>/dev/null || true
-unset 'pids[-1]'
+# The installed app (`app DATA`: started on its own data folder), with no server chosen and
+# none preset: its window asks "Which center?" (the window's title follows the screen's
+# heading), and it carries no demo center to start.
+app() {
+  TWOSTEP_APP_DATA="$scratch/$1" XDG_CONFIG_HOME="$scratch/xdg-config" \
+    XDG_DATA_HOME="$scratch/xdg-data" TWOSTEP_LANG=en NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 \
+    "$scratch/twostep" >"$scratch/$1.log" 2>&1 &
+  pids+=($!)
+}
+# `window TITLE`: the window's id once its title is TITLE (within 90 s), or nothing.
+window() {
+  for _ in $(seq 1 90); do
+    xdotool search --name "^$1 · Twostep\$" 2>/dev/null | head -1 | grep . && return 0
+    sleep 1
+  done
+}
+stop_app() {
+  kill "${pids[-1]}" 2>/dev/null || true
+  wait "${pids[-1]}" 2>/dev/null || true
+  unset 'pids[-1]'
+}
+cp "$scratch/app/usr/bin/twostep" "$scratch/twostep"
+app app-data
+[ -n "$(window 'Which center\?')" ] || { cat "$scratch/app-data.log" >&2; fail "the installed app never asked which center"; }
+[ ! -e "$scratch/app-data/demo-server" ] || fail "the installed app started a demo center"
+echo "installed app: opens on \"Which center?\", no demo center"
+stop_app
 
 # The app's .rpm carries the program (marked as the rpm's) and the same desktop file.
 command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || fail "rpm2cpio and cpio are needed"
@@ -133,4 +145,20 @@ done
 [ -n "$ok" ] || { cat "$scratch/server.log" >&2; fail "the installed server never answered its health check"; }
 [ "$(stat -c %a "$scratch/state/server.key")" = 600 ] || fail "server.key must be readable by its owner only"
 echo "installed server: health check answered on 127.0.0.1:$port"
+
+# The installed app again, on a new data folder: a link from the center's email (a "This
+# wasn't me" link of this server) pasted on "Which center?" and Enter: its sign-in screen,
+# and only the link's origin kept as the server.
+app app-link
+win="$(window 'Which center\?')"
+[ -n "$win" ] || { cat "$scratch/app-link.log" >&2; fail "the installed app never asked which center"; }
+xdotool windowfocus --sync "$win"
+sleep 0.5
+xdotool type --delay 15 "http://127.0.0.1:$port/freeze/a-token?lang=es#x"
+xdotool key Return
+[ -n "$(window 'Sign in')" ] || { cat "$scratch/app-link.log" >&2; fail "a pasted link did not lead to the server's sign-in"; }
+grep -q "\"server\": \"http://127.0.0.1:$port\"" "$scratch/app-link/settings.json" ||
+  fail "the app kept more than the link's origin: $(cat "$scratch/app-link/settings.json")"
+echo "installed app: a pasted link chose its server"
+stop_app
 echo "package test: passed"

@@ -21,6 +21,8 @@ impl Copied {
         }
     }
 
+    // Only the desktop's quit takes it (a mobile app is not quit by its window).
+    #[cfg(desktop)]
     fn take(&self) -> Option<Zeroizing<String>> {
         self.0.lock().ok().and_then(|mut c| c.take())
     }

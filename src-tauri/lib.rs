@@ -49,7 +49,8 @@ pub const KEYRING_SERVICE: &str = "app.twostep.desktop";
 )]
 pub struct Options {
     /// The Twostep server to use; skips the server screen. Without it the app uses the server
-    /// chosen before, or the embedded demo center.
+    /// chosen before, or the embedded demo center in a build that has one (`embedded`, debug
+    /// builds and `make run`); the installed app asks "Which center?".
     #[arg(long, env = "TWOSTEP_SERVER")]
     pub server: Option<String>,
     /// The app's language, `en` or `es`; without it, the one chosen in the app before, or

@@ -88,8 +88,11 @@ pub fn data_dir(platform_default: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("twostep-data"))
 }
 
-/// A server address a person typed: https, or http only on this machine (loopback), where
-/// nothing crosses a network. Returns it normalised, without a trailing slash.
+/// A server address a person typed, or a link they pasted from their center's email (an
+/// invitation, a sign-in link): https, or http only on this machine (loopback), where nothing
+/// crosses a network. Returns its origin (scheme, host, port): a server is served from its
+/// origin's root (the browser's screens take `location.origin` alike), and a link's path,
+/// query and fragment (a token, perhaps) are never kept nor sent.
 pub fn check_server_address(input: &str) -> AppResult<String> {
     let input = input.trim();
     let with_scheme = if input.contains("://") {
@@ -127,7 +130,7 @@ pub fn check_server_address(input: &str) -> AppResult<String> {
             "Enter the server's address only, like https://twostep.example.org.".into(),
         ));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok(url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -150,6 +153,19 @@ mod tests {
         );
         assert!(check_server_address("http://localhost:1").is_ok());
         assert!(check_server_address("http://[::1]:9").is_ok());
+        // A link from the center's email: its origin, nothing of its path, query or fragment.
+        assert_eq!(
+            check_server_address("https://center.example/invitations/abc?lang=es#x").unwrap(),
+            "https://center.example"
+        );
+        assert_eq!(
+            check_server_address("center.example:8443/freeze/tok").unwrap(),
+            "https://center.example:8443"
+        );
+        assert_eq!(
+            check_server_address("https://center.example:443/").unwrap(),
+            "https://center.example"
+        );
         for bad in [
             "http://twostep.example.org",
             "ftp://x.example",

@@ -69,3 +69,31 @@ fn every_request_carries_the_device_id_made_once_and_kept_with_the_settings() {
         Some(id.as_str())
     );
 }
+
+/// The installed app (no demo built in, no server preset, none chosen before) starts on "Which
+/// center?": no server, no demo offered, and the demo refused; a link pasted from the center's
+/// email chooses its origin, and nothing of the link is kept.
+#[test]
+fn with_no_server_and_no_demo_the_app_asks_for_its_center_and_a_link_names_it() {
+    let f = start();
+    let w = unpreset_window(&f);
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert!(status["server"].is_null(), "{status}");
+    assert_eq!(status["demo_available"], false);
+    assert_eq!(status["preset"], false);
+    let err = invoke(&w, "use_demo", json!({})).unwrap_err();
+    assert_eq!(err["code"], "no_demo");
+
+    let link = format!("{}/invitations/abc123?lang=es#welcome", f.server.url());
+    let status = invoke(&w, "choose_server", json!({ "url": link })).unwrap();
+    assert_eq!(status["server"]["url"], f.server.url());
+    assert_eq!(status["server"]["demo"], false);
+    let saved = Settings::load(&f.settings_path());
+    assert_eq!(saved.server.as_deref(), Some(f.server.url().as_str()));
+    assert!(!saved.demo);
+    // The next start goes straight to that server.
+    drop(w);
+    let w = unpreset_window(&f);
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["server"]["url"], f.server.url());
+}

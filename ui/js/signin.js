@@ -12,11 +12,20 @@ import { passkeySignIn, usePasskey } from './signin_passkey.js';
 import * as passkeyApp from './passkey_app.js';
 import * as forgot from './forgot.js';
 
-/** Choose the server: the demo on this device, or an address. On a shared device, only its
- *  keeper changes it (the device PIN): a passer-by must not point the tablet elsewhere. */
+/** "Which center?": the address of the center's server, typed or taken from a link out of
+ *  the center's emails (its origin), or the demo on this device where the build has one. On a
+ *  shared device, only its keeper changes it (the device PIN): a passer-by must not point the
+ *  tablet elsewhere. */
 export function server(app, { notice } = {}) {
-  const box = errorBox();
-  const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: t('signin.server_placeholder'), required: true, spellcheck: 'false', autocapitalize: 'none' });
+  const url = h('input', { type: 'url', name: 'server', id: 'server-url', autocomplete: 'url', placeholder: t('signin.server_placeholder'), required: true, spellcheck: 'false', autocapitalize: 'none', autofocus: true });
+  const box = errorBox('form-error', url);
+  // What a pasted link became: said aloud, and shown, before anything is sent anywhere.
+  const taken = h('p', { id: 'server-taken', class: 'hint', 'aria-live': 'polite' });
+  url.addEventListener('change', () => {
+    const origin = originOfLink(url.value);
+    taken.textContent = origin ? t('signin.server_link_taken', { address: origin }) : '';
+    if (origin) url.value = origin;
+  });
   const connect = h('button', { type: 'submit', id: 'connect', class: 'primary' }, t('signin.connect'));
   const shared = !!(app.status && app.status.shared);
   const devicePin = shared ? h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'off', id: 'server-device-pin', maxlength: '12' }) : null;
@@ -24,6 +33,7 @@ export function server(app, { notice } = {}) {
   const back = app.status && app.status.server
     ? h('p', {}, h('a', { href: '#sign-in', id: 'server-back', onclick: (ev) => { ev.preventDefault(); app.signedOut(); } }, t('signin.server_back')))
     : null;
+  // The demo is a developer's and an evaluator's: only a build that carries it offers it.
   const demo = app.status && app.status.demo_available
     ? h('section', { class: 'card' },
         h('h2', {}, t('signin.demo_title')),
@@ -35,13 +45,21 @@ export function server(app, { notice } = {}) {
               app.status = await call('use_demo', { devicePin: pin() });
               setClockOffset(app.status.clock_offset_ms);
               app.signedOut();
-            } catch (e) { showError(box, e); if (devicePin) { devicePin.select(); devicePin.focus(); } }
+            } catch (e) {
+              clearError(box);
+              box.forInput = devicePin;
+              showError(box, e);
+              if (devicePin) { devicePin.select(); devicePin.focus(); }
+            }
           }),
         }, t('signin.use_demo')))
     : null;
-  return h('div', { class: 'narrow' },
+  const screenEl = h('div', { class: 'narrow' },
     back,
+    h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '2'), h('span', {}, t('signin.brand')),
+      languageSwitch(app, 'server-language')),
     h('h1', {}, t('signin.server_title')),
+    h('p', { id: 'server-intro' }, t('signin.server_intro')),
     notice ? h('p', { class: 'notice' }, notice) : null,
     shared ? h('p', { class: 'notice', id: 'server-shared' }, t('signin.server_shared')) : null,
     h('form', {
@@ -50,23 +68,41 @@ export function server(app, { notice } = {}) {
         ev.preventDefault();
         busy(connect, async () => {
           clearError(box);
+          if (!url.value.trim()) { showError(box, { message: t('signin.server_missing') }); url.focus(); return; }
           try {
             app.status = await call('choose_server', { url: url.value, devicePin: pin() });
             setClockOffset(app.status.clock_offset_ms);
             app.signedOut();
           } catch (e) {
-            showError(box, e);
             const pinWrong = devicePin && ['wrong_pin', 'pin_locked', 'no_device_pin'].includes(e.code);
+            // The message sits on the field it is about.
+            box.forInput = pinWrong ? devicePin : url;
+            showError(box, e);
             if (pinWrong) { devicePin.select(); devicePin.focus(); } else url.focus();
           }
         });
       },
     },
       field(t('signin.server_label'), url, t('signin.server_hint')),
+      taken,
       devicePin ? field(t('vault.device_pin.label'), devicePin, t('signin.server_pin_hint')) : null,
       box,
       connect),
     demo);
+  // Focus starts in the field: with it a screen reader reads the screen's sentence too.
+  url.setAttribute('aria-describedby', `server-intro ${url.getAttribute('aria-describedby')}`);
+  return screenEl;
+}
+
+/** The server's address in a link pasted from the center's email (an invitation, a sign-in
+ *  link): its origin. Nothing for an address alone, or for what is no http(s) link; the app
+ *  checks the address again either way (settings::check_server_address). */
+function originOfLink(text) {
+  let u;
+  try { u = new URL(text.trim()); } catch (e) { return null; }
+  if (!['https:', 'http:'].includes(u.protocol) || !u.host) return null;
+  const bare = (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
+  return bare ? null : u.origin;
 }
 
 /** Email and password. In demo mode, the demo accounts with their passwords. */
