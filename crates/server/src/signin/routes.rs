@@ -26,25 +26,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
             "/oauth/authorize",
             axum::routing::get(|Query(q): Query<api::AuthorizeQuery>| app::authorize_page(q)),
         )
-        // An emailed reset link opens the page, the token in the fragment (never sent on).
-        .route(
-            "/reset-password/{token}",
-            axum::routing::get(|Path(token): Path<String>| async move {
-                axum::response::Redirect::to(&format!(
-                    "/#reset-password/{}",
-                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
-                ))
-            }),
-        )
-        .route(
-            "/invitation/{token}",
-            axum::routing::get(|Path(token): Path<String>| async move {
-                axum::response::Redirect::to(&format!(
-                    "/#invitation/{}",
-                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
-                ))
-            }),
-        )
+        // Emailed links open the page, the token in the fragment (never sent on).
+        .route("/reset-password/{token}", opens_page_at("reset-password"))
+        .route("/invitation/{token}", opens_page_at("invitation"))
         .routes(routes!(accept_invitation))
         .routes(routes!(password_reset))
         .routes(routes!(password_reset_complete))
@@ -217,4 +201,13 @@ async fn reauth(
 #[utoipa::path(post, path = "/api/v1/logout", responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout(State(st): State<AppState>, SessionAuth(p): SessionAuth) -> Res<StatusCode> {
     flow::logout(&st, p).await.map(|()| StatusCode::NO_CONTENT)
+}
+
+/// An emailed link (`/SECTION/TOKEN`): the browser client's page at `#SECTION/TOKEN`, the token
+/// in the fragment, never sent on to the server again.
+fn opens_page_at(section: &'static str) -> axum::routing::MethodRouter<AppState> {
+    axum::routing::get(move |Path(token): Path<String>| async move {
+        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        axum::response::Redirect::to(&format!("/#{section}/{token}"))
+    })
 }
