@@ -238,7 +238,6 @@ async fn a_passkey_the_center_switched_off_no_longer_signs_in(engine: Engine, de
 /// one-time code and the app's state; the code and the verifier then make the app's session.
 async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, device: Device) {
     use sha2::Digest;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let site = Site::for_passkeys().await;
     let (t, parent) = (&site.t, "riley@family.example");
@@ -262,28 +261,7 @@ async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, de
     let verifier = "the-app-keeps-this-verifier-to-itself-0123456789";
     let challenge =
         data_encoding::BASE64URL_NOPAD.encode(&sha2::Sha256::digest(verifier.as_bytes()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let redirect_uri = format!(
-        "http://127.0.0.1:{}/callback",
-        listener.local_addr().unwrap().port()
-    );
-    let back = tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 8192];
-        let n = s.read(&mut buf).await.unwrap();
-        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-        let page = "back in the app";
-        let _ = s
-            .write_all(
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
-                    page.len()
-                )
-                .as_bytes(),
-            )
-            .await;
-        head.lines().next().unwrap_or_default().to_owned()
-    });
+    let (redirect_uri, back) = app_listener().await;
     let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     p.b.d
         .goto(&format!(
@@ -297,25 +275,7 @@ async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, de
     p.on_screen("app-handoff").await;
     p.shoot("app-handoff").await;
     p.click("#handoff-passkey").await;
-    let line = tokio::time::timeout(Duration::from_secs(30), back)
-        .await
-        .expect("the browser came back to the app")
-        .unwrap();
-    // `GET /callback?code=…&state=st1 HTTP/1.1`
-    let query = line
-        .split(' ')
-        .nth(1)
-        .and_then(|target| target.split_once('?'))
-        .map(|(_, q)| q.to_owned())
-        .unwrap_or_default();
-    let pairs: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    assert_eq!(
-        pairs.get("state").map(String::as_str),
-        Some("st1"),
-        "{line}"
-    );
+    let pairs = came_back(back, "st1").await;
     let exchange = api::TokenRequest {
         code: pairs["code"].clone(),
         code_verifier: verifier.into(),
@@ -406,6 +366,32 @@ async fn through_the_page(
     options: &serde_json::Value,
     button: &str,
 ) -> serde_json::Value {
+    let (redirect_uri, back) = app_listener().await;
+    let asked = serde_json::json!({
+        "ceremony": ceremony, "options": options, "redirect_uri": redirect_uri, "state": "st2",
+    });
+    let payload = data_encoding::BASE64URL_NOPAD.encode(asked.to_string().as_bytes());
+    // A new page, as the system browser opens a new tab (a change of fragment alone would not
+    // load the page again).
+    p.b.d.goto("about:blank").await.unwrap();
+    p.b.d
+        .goto(&format!("{}/#app-passkey/{payload}", site.url))
+        .await
+        .unwrap();
+    p.on_screen("app-passkey").await;
+    p.shoot(&format!("app-passkey-{ceremony}")).await;
+    assert!(p.exists("#app-passkey-cancel").await);
+    p.click(button).await;
+    let pairs = came_back(back, "st2").await;
+    let raw = data_encoding::BASE64URL_NOPAD
+        .decode(pairs["credential"].as_bytes())
+        .unwrap();
+    serde_json::from_slice(&raw).unwrap()
+}
+
+/// The app's loopback listener, played by the test: its address, and the request line of the
+/// browser's one visit (answered with a page).
+async fn app_listener() -> (String, tokio::task::JoinHandle<String>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let redirect_uri = format!(
@@ -439,21 +425,12 @@ async fn through_the_page(
             .unwrap_or_default()
             .to_owned()
     });
-    let asked = serde_json::json!({
-        "ceremony": ceremony, "options": options, "redirect_uri": redirect_uri, "state": "st2",
-    });
-    let payload = data_encoding::BASE64URL_NOPAD.encode(asked.to_string().as_bytes());
-    // A new page, as the system browser opens a new tab (a change of fragment alone would not
-    // load the page again).
-    p.b.d.goto("about:blank").await.unwrap();
-    p.b.d
-        .goto(&format!("{}/#app-passkey/{payload}", site.url))
-        .await
-        .unwrap();
-    p.on_screen("app-passkey").await;
-    p.shoot(&format!("app-passkey-{ceremony}")).await;
-    assert!(p.exists("#app-passkey-cancel").await);
-    p.click(button).await;
+    (redirect_uri, back)
+}
+
+/// The query the browser came back to the listener with (`GET /callback?…&state=… HTTP/1.1`),
+/// whose `state` must be `state`.
+async fn came_back(back: tokio::task::JoinHandle<String>, state: &str) -> BTreeMap<String, String> {
     let line = tokio::time::timeout(Duration::from_secs(30), back)
         .await
         .expect("the browser came back to the app")
@@ -469,13 +446,10 @@ async fn through_the_page(
         .collect();
     assert_eq!(
         pairs.get("state").map(String::as_str),
-        Some("st2"),
+        Some(state),
         "{line}"
     );
-    let raw = data_encoding::BASE64URL_NOPAD
-        .decode(pairs["credential"].as_bytes())
-        .unwrap();
-    serde_json::from_slice(&raw).unwrap()
+    pairs
 }
 
 /// Chromium's virtual authenticator answers a conditional (autofill) request at once, where a

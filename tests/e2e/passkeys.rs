@@ -223,6 +223,17 @@ async fn the_app_signs_in_with_a_passkey_through_the_browser_and_refuses_every_o
             .unwrap()
     };
     let refused = "invalid_grant";
+    // An exchange by someone without the app's verifier: the error code it gets.
+    let not_the_apps = async |code: &str, redirect_uri: &str| {
+        let exchange = api::TokenRequest {
+            code: code.to_owned(),
+            code_verifier: "a-verifier-that-is-not-the-apps-0123456789-abcdef".into(),
+            redirect_uri: redirect_uri.to_owned(),
+            device_name: None,
+        };
+        let err = server.client.app_token(&exchange).await.unwrap_err();
+        err.code().unwrap_or_default().to_owned()
+    };
 
     // 1. Another sign-in's state: the app takes nothing.
     let q = opened().await;
@@ -250,17 +261,7 @@ async fn the_app_signs_in_with_a_passkey_through_the_browser_and_refuses_every_o
     // 3. A code someone caught and tried with a verifier of their own: spent for the app too.
     let q = opened().await;
     let code = code_for(&mut passkey, &q, &q["redirect_uri"]).await;
-    let stolen = server
-        .client
-        .app_token(&api::TokenRequest {
-            code: code.clone(),
-            code_verifier: "a-verifier-that-is-not-the-apps-0123456789-abcdef".into(),
-            redirect_uri: q["redirect_uri"].clone(),
-            device_name: None,
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(stolen.code(), Some(refused));
+    assert_eq!(not_the_apps(&code, &q["redirect_uri"]).await, refused);
     go_back_to_the_app(
         &q["redirect_uri"],
         &[("code", &code), ("state", &q["state"])],
@@ -280,16 +281,6 @@ async fn the_app_signs_in_with_a_passkey_through_the_browser_and_refuses_every_o
     .await;
     assert!(page.contains("go back to the Twostep app"), "{page}");
     app.on_screen("home").await;
-    let again = server
-        .client
-        .app_token(&api::TokenRequest {
-            code,
-            code_verifier: "a-verifier-that-is-not-the-apps-0123456789-abcdef".into(),
-            redirect_uri: q["redirect_uri"].clone(),
-            device_name: None,
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(again.code(), Some(refused));
+    assert_eq!(not_the_apps(&code, &q["redirect_uri"]).await, refused);
     app.quit().await;
 }
