@@ -235,6 +235,16 @@ async fn the_app_signs_in_with_a_passkey_through_the_browser_and_refuses_every_o
         err.code().unwrap_or_default().to_owned()
     };
 
+    // The browser brings the app `code` with the app's own state: the app's exchange is
+    // refused, and it stays on "Sign in".
+    let the_app_refuses = async |q: &std::collections::HashMap<String, String>, code: &str| {
+        let back = [("code", code), ("state", q["state"].as_str())];
+        go_back_to_the_app(&q["redirect_uri"], &back).await;
+        app.wait_text("#passkey-browser-error", "already used")
+            .await;
+        app.on_screen("sign-in").await;
+    };
+
     // 1. Another sign-in's state: the app takes nothing.
     let q = opened().await;
     go_back_to_the_app(
@@ -249,27 +259,13 @@ async fn the_app_signs_in_with_a_passkey_through_the_browser_and_refuses_every_o
     let q = opened().await;
     let elsewhere = format!("http://127.0.0.1:{}/callback", twostep_testkit::free_port());
     let code = code_for(&mut passkey, &q, &elsewhere).await;
-    go_back_to_the_app(
-        &q["redirect_uri"],
-        &[("code", &code), ("state", &q["state"])],
-    )
-    .await;
-    app.wait_text("#passkey-browser-error", "already used")
-        .await;
-    app.on_screen("sign-in").await;
+    the_app_refuses(&q, &code).await;
 
     // 3. A code someone caught and tried with a verifier of their own: spent for the app too.
     let q = opened().await;
     let code = code_for(&mut passkey, &q, &q["redirect_uri"]).await;
     assert_eq!(not_the_apps(&code, &q["redirect_uri"]).await, refused);
-    go_back_to_the_app(
-        &q["redirect_uri"],
-        &[("code", &code), ("state", &q["state"])],
-    )
-    .await;
-    app.wait_text("#passkey-browser-error", "already used")
-        .await;
-    app.on_screen("sign-in").await;
+    the_app_refuses(&q, &code).await;
 
     // 4. The real thing: signed in; the same code again is refused.
     let q = opened().await;
