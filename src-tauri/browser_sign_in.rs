@@ -202,13 +202,10 @@ fn page(text: &str) -> String {
 /// The server's address as a browser opens it for a passkey: one on a loopback IP (the
 /// embedded demo) as `localhost`, where browsers allow WebAuthn (on no IP address).
 pub fn in_browser(server: &str) -> String {
-    match url::Url::parse(server) {
-        Ok(mut u) if u.host_str() == Some("127.0.0.1") || u.host_str() == Some("[::1]") => {
-            let _ = u.set_host(Some("localhost"));
-            u.to_string()
-        }
-        _ => server.to_owned(),
-    }
+    url::Url::parse(server).map_or_else(
+        |_| server.to_owned(),
+        |u| twostep_core::method::passkey::browser_origin(u).to_string(),
+    )
 }
 
 /// The address the browser opens to sign in for the app.
