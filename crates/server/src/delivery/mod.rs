@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::ops::metrics::Metrics;
 use crate::store::{outbox, AuditAction, Db, Event, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +212,7 @@ impl Courier {
         clock: Arc<dyn Clock>,
         rules: Arc<dyn Clock>,
         listen: Option<String>,
+        metrics: Metrics,
     ) -> Self {
         // Woken by every commit that queued a message (`store::Tx`), and by `wake`.
         let wake = db.outbox_waker();
@@ -241,7 +243,9 @@ impl Courier {
         let w = wake.clone();
         tokio::spawn(async move {
             while !*stopped.borrow() {
-                if let Err(e) = drain(&db, &transports, clock.as_ref(), rules.as_ref()).await {
+                if let Err(e) =
+                    drain(&db, &transports, clock.as_ref(), rules.as_ref(), &metrics).await
+                {
                     tracing::warn!(error = %e, "delivering queued messages");
                 }
                 // Until the next retry or lease end is due, at most `poll`.
@@ -343,6 +347,7 @@ async fn drain(
     transports: &Transports,
     clock: &dyn Clock,
     rules: &dyn Clock,
+    metrics: &Metrics,
 ) -> Result<(), ApiError> {
     // One message at a time: claimed (of two servers, one gets it), handed to its transport,
     // settled. A message whose code has expired is not claimed.
@@ -361,7 +366,8 @@ async fn drain(
                 Ok(r) => r,
                 Err(_) => Err(DeliveryError::Temporary("timed out".into())),
             };
-        settle(db, clock, transport, &msg, outcome).await?;
+        let result = settle(db, clock, transport, &msg, outcome).await?;
+        metrics.message(&msg.channel, result);
     }
     Ok(())
 }
@@ -372,7 +378,7 @@ async fn settle(
     transport: &dyn Transport,
     msg: &Queued,
     outcome: Result<(), DeliveryError>,
-) -> Result<(), ApiError> {
+) -> Result<&'static str, ApiError> {
     let now = clock.now();
     let outcome = match outcome {
         Err(DeliveryError::Temporary(e)) if msg.attempts >= MAX_ATTEMPTS => Err(
@@ -384,12 +390,14 @@ async fn settle(
         Ok(()) => {
             outbox::mark_sent(db.write(), &msg.id, now, transport.keeps_body()).await?;
             tracing::info!(id = %msg.id, channel = %msg.channel, transport = transport.name(), attempts = msg.attempts, "message delivered");
+            Ok("sent")
         }
         Err(DeliveryError::Temporary(e)) => {
             let wait = backoff(msg.attempts, &mut rand::thread_rng());
             let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
             outbox::retry_at(db.write(), &msg.id, next, &e).await?;
             tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %e, retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
+            Ok("retry")
         }
         Err(DeliveryError::Permanent(e)) => {
             let mut tx = db.begin().await?;
@@ -405,9 +413,9 @@ async fn settle(
             .await?;
             tx.commit().await?;
             tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
+            Ok("failed")
         }
     }
-    Ok(())
 }
 
 /// A message that will never arrive, in the audit trail: the address as a hint, never the body.
