@@ -547,4 +547,26 @@ from = "+15550100000"
         assert!(!format!("{e:?} {s:?}").contains("pw") && !format!("{s:?}").contains("tok\""));
         assert!(Config::load(None).unwrap().email.is_none());
     }
+
+    #[test]
+    fn the_operators_keys_load_and_are_off_by_default() {
+        let c = Config::load(None).unwrap();
+        assert_eq!(
+            (c.metrics_bind, c.log_format, c.delivery.stuck_secs),
+            (None, LogFormat::Text, 600)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("t.toml");
+        std::fs::write(
+            &f,
+            "metrics_bind = \"127.0.0.1:9464\"\nlog_format = \"json\"\n[delivery]\nstuck_secs = 120\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!(c.metrics_bind, Some("127.0.0.1:9464".parse().unwrap()));
+        assert_eq!(
+            (c.log_format, c.delivery.stuck_secs),
+            (LogFormat::Json, 120)
+        );
+    }
 }

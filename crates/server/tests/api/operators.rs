@@ -241,6 +241,28 @@ async fn metrics_count_exactly_what_a_sign_in_journey_did(db: Db) {
     ] {
         assert!(!text.contains(secret), "{secret} in the metrics");
     }
+    // The sample dashboard asks only for series the server serves.
+    let dashboard = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/grafana-dashboard.json"),
+    )
+    .unwrap();
+    let used: std::collections::BTreeSet<&str> = dashboard
+        .match_indices("twostep_")
+        .map(|(i, _)| {
+            let rest = &dashboard[i..];
+            &rest[..rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .unwrap_or(rest.len())]
+        })
+        .filter(|n| *n != "twostep_") // the dashboard's uid and tag
+        .collect();
+    assert!(used.len() >= 10, "{used:?}");
+    for name in used {
+        assert!(
+            text.contains(&format!("\n{name}{{")) || text.contains(&format!("\n{name} ")),
+            "the dashboard asks for {name}, which is not served"
+        );
+    }
 }
 
 #[db_test]
@@ -339,4 +361,45 @@ async fn ready_says_the_outbox_is_stuck_once_a_message_waits_past_stuck_secs(db:
     assert_eq!(ready(&t).await, (200, vec![]));
     t.advance(21);
     assert_eq!(ready(&t).await, (503, vec!["outbox_stuck".into()]));
+}
+
+/// `twostep-server ready ARGS`, run beside the test's server (off the runtime's thread).
+async fn ready_command(args: Vec<String>) -> (bool, String) {
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_twostep-server"))
+            .arg("ready")
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[db_test]
+async fn the_ready_command_exits_0_only_when_ready_and_says_why_not(db: Db) {
+    let t = TestServer::start(db).await;
+    let (ok, said) = ready_command(vec!["--url".into(), t.url()]).await;
+    assert!(ok && said.contains("ready"), "{said}");
+    match &t.server.state.cfg.database_url {
+        Some(url) => {
+            twostep_testkit::postgres::cluster()
+                .drop_database(url)
+                .await
+        }
+        None => t.server.state.db.close().await,
+    }
+    let (ok, said) =
+        ready_command(vec!["--url".into(), t.url(), "--wait".into(), "1".into()]).await;
+    assert!(!ok && said.contains("database_unavailable"), "{said}");
+    // Nobody there: it says so after the wait.
+    let nobody = format!("http://127.0.0.1:{}", free_port());
+    let (ok, said) = ready_command(vec!["--url".into(), nobody, "--wait".into(), "1".into()]).await;
+    assert!(!ok && said.contains("no answer"), "{said}");
 }
