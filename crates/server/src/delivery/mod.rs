@@ -396,7 +396,7 @@ async fn settle(
             let wait = backoff(msg.attempts, &mut rand::thread_rng());
             let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
             outbox::retry_at(db.write(), &msg.id, next, &e).await?;
-            tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %e, retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
+            tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %without_addresses(&e), retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
             Ok("retry")
         }
         Err(DeliveryError::Permanent(e)) => {
@@ -412,10 +412,28 @@ async fn settle(
             )
             .await?;
             tx.commit().await?;
-            tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
+            tracing::error!(id = %msg.id, channel = %msg.channel, error = %without_addresses(&e), "message could not be delivered");
             Ok("failed")
         }
     }
+}
+
+/// A transport's error for the log: an SMTP server's or a gateway's answer often repeats the
+/// recipient ("550 <jo@example.org>: no such user", "+15550100 is not a mobile number"); the
+/// log names no address, so every word holding an `@` or a phone number's digits is masked.
+fn without_addresses(error: &str) -> String {
+    error
+        .split(' ')
+        .map(|w| {
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            if w.contains('@') || digits >= 7 {
+                "<address>"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A message that will never arrive, in the audit trail: the address as a hint, never the body.
@@ -450,6 +468,18 @@ mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+
+    #[test]
+    fn errors_in_the_log_name_no_address() {
+        assert_eq!(
+            super::without_addresses("550 5.1.1 <jo@example.org>: Recipient address rejected"),
+            "550 5.1.1 <address> Recipient address rejected"
+        );
+        assert_eq!(
+            super::without_addresses("21211: +15550100123 is not a valid phone number"),
+            "21211: <address> is not a valid phone number"
+        );
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
