@@ -361,6 +361,12 @@ async fn ready_says_the_outbox_is_stuck_once_a_message_waits_past_stuck_secs(db:
     assert_eq!(ready(&t).await, (200, vec![]));
     t.advance(21);
     assert_eq!(ready(&t).await, (503, vec!["outbox_stuck".into()]));
+    // The command says so; waiting at start (systemd), it reports it and does not fail.
+    let (ok, said) = ready_command(vec!["--url".into(), t.url()]).await;
+    assert!(!ok && said.contains("outbox_stuck"), "{said}");
+    let (ok, said) =
+        ready_command(vec!["--url".into(), t.url(), "--wait".into(), "5".into()]).await;
+    assert!(ok && said.contains("outbox_stuck"), "{said}");
 }
 
 /// `twostep-server ready ARGS`, run beside the test's server (off the runtime's thread).
