@@ -328,7 +328,7 @@ async fn a_burst_of_issues_makes_one_pass(db: Db) {
 }
 
 #[db_test]
-async fn a_revoked_pass_and_a_disabled_persons_pass_stop_working(db: Db) {
+async fn a_revoked_pass_and_a_disabled_or_frozen_persons_pass_stop_working(db: Db) {
     let t = TestServer::start(db).await;
     let (admin, staff) = center(&t).await;
     let pass = issue(&t, &admin, &staff).await;
@@ -366,6 +366,14 @@ async fn a_revoked_pass_and_a_disabled_persons_pass_stop_working(db: Db) {
     let err = use_pass(&t, &pass.pass).await.unwrap_err();
     assert_eq!(code(&err), (Some(401), Some("invalid_code")));
     assert_eq!(t.count("day_passes WHERE ended_how = 'ended'").await, 1);
+
+    // "This wasn't me" on the notice of a pass she did not ask for ends it too.
+    issue(&t, &admin, &staff).await;
+    let link = crate::freeze::link_in(&t.outbox(STAFF).await, &t.server.url());
+    let res = reqwest::Client::new().post(&link).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(t.count("day_passes WHERE ended_how = 'ended'").await, 2);
+    assert_eq!(t.count("day_passes WHERE ended_at IS NULL").await, 0);
 }
 
 #[db_test]
