@@ -38,3 +38,5 @@ CREATE TABLE day_passes (
 -- One live pass per person.
 CREATE UNIQUE INDEX day_passes_one_live ON day_passes(person_id) WHERE ended_at IS NULL;
 CREATE INDEX day_passes_person ON day_passes(person_id, created_at);
+-- Retention deletes passes 40 days after they expire.
+CREATE INDEX day_passes_expiry ON day_passes(expires_at);
