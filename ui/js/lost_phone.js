@@ -7,11 +7,12 @@ import { t } from './i18n.js';
 import { h, field, errorBox, showError, clearError, busy } from './dom.js';
 import { enterRecovery, pick, orderMethods, signingInAs, headed, cancelLink } from './signin.js';
 
-/** The link to the screen, for the pick and code screens of sign-in `step`. */
-export function lostPhoneLink(app, step) {
+/** The link to the screen, for the pick, code and passkey screens of sign-in `step`;
+ *  `leaving` runs first (the passkey screen ends its browser dialog). */
+export function lostPhoneLink(app, step, leaving = () => {}) {
   return h('p', {}, h('a', {
     href: '#lost-phone', id: 'lost-phone',
-    onclick: (ev) => { ev.preventDefault(); app.show(lostPhone, { step }, 'verify-lost-phone'); },
+    onclick: (ev) => { ev.preventDefault(); leaving(); app.show(lostPhone, { step }, 'verify-lost-phone'); },
   }, t('signin.lost.link')));
 }
 
