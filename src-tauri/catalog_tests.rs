@@ -461,6 +461,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         E::PasswordChangeRequired {
             token: String::new(),
         },
+        E::DayPassLive,
+        E::DayPassesUsedUp(3),
+        E::DayPassesOff,
         E::Rule(R::InvalidEmail),
         E::Rule(R::GenericEmail),
         E::Rule(R::InvalidPhone),
@@ -517,6 +520,9 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | E::AdminTooNew(_)
             | E::TooManyRequests { .. }
             | E::PasswordChangeRequired { .. }
+            | E::DayPassLive
+            | E::DayPassesUsedUp(_)
+            | E::DayPassesOff
             | E::Invalid(..)
             | E::Rule(_)
             | E::Internal(_) => {}
@@ -536,6 +542,8 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             "needs_two_admins",
             "password_reused",
             "invalid_new_admin_wait_days",
+            "invalid_time_zone",
+            "invalid_passes_per_month",
         ]
         .map(String::from),
     );
@@ -696,7 +704,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::PasskeyMayBeCopied
             | AuditReason::PasskeyAlone
             | AuditReason::ThroughResetLink
-            | AuditReason::ThroughInvitation => {}
+            | AuditReason::ThroughInvitation
+            | AuditReason::WrongDayPass => {}
         }
     }
     for lang in ["en", "es"] {

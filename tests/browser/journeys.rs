@@ -40,6 +40,9 @@ macro_rules! runs_everywhere {
     };
 }
 
+/// For other journeys' modules (`day_pass.rs`).
+pub(crate) use runs_everywhere;
+
 runs_everywhere!(
     a_parent_adds_an_email_and_signs_in_with_a_code,
     a_teacher_skips_once_then_sets_up_an_authenticator_app,

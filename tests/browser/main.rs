@@ -12,11 +12,14 @@
 //! - `page`, `evidence`, `spanish`: a journey's page used as a person would, and what is checked
 //!   and kept of each screen (axe-core, screenshots, Spanish with no English left);
 //! - `journeys`: a parent, a teacher, "Confirm it's you", an administrator, Spanish, dark mode;
+//! - `day_pass`: a teacher signs in with a one-day pass an administrator read to her; an
+//!   administrator adds a person, who is invited;
 //! - `passkeys` with `authenticator`: passkeys in Chromium, WebDriver's virtual authenticator
 //!   standing in for the phone's.
 #![allow(clippy::unwrap_used)]
 
 mod authenticator;
+mod day_pass;
 mod elsewhere;
 mod engine;
 mod evidence;

@@ -317,6 +317,8 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
                 new_admin_wait_days: None,
                 passkey_sign_in: None,
                 min_method: None,
+                time_zone: None,
+                passes_per_month: None,
             },
         )
         .await

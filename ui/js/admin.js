@@ -1,6 +1,7 @@
 // Administration: the rollout overview and resets waiting for approval (admin_overview.js),
-// find people (search as you type, filter by enrolment), a person's page with "2-Step
-// Verification > Reset" and their account, the center's policy, and the audit trail
+// find people (search as you type, filter by enrolment; "Add a person", admin_add.js), a
+// person's page with "2-Step Verification > Reset", "One-day pass" (admin_day_pass.js) and
+// their account, the center's policy, and the audit trail
 // (admin_audit.js).
 
 import { request, withQuery } from './transport.js';
@@ -9,6 +10,8 @@ import { t } from './i18n.js';
 import { fresh } from './reauth.js';
 import { overview, pendingResets } from './admin_overview.js';
 import { audit } from './admin_audit.js';
+import { dayPassSection } from './admin_day_pass.js';
+import { addPerson } from './admin_add.js';
 
 /** A role's name (admin.role.staff, .guardian, .admin). */
 const role = (r) => t(`admin.role.${r}`);
@@ -49,6 +52,7 @@ export function render(app, { query = '', filter = '', auditPerson = '' } = {}) 
     overview(app, open),
     h('section', { class: 'card', 'aria-labelledby': 'people-h' },
       h('h2', { id: 'people-h' }, t('admin.people')),
+      addPerson(app, (p, result) => app.show(person, { id: p.id, back: { query: q.value, filter: f.value }, result }, 'admin-person')),
       h('form', { class: 'filters', role: 'search', onsubmit: (ev) => { ev.preventDefault(); search(); } },
         field(t('admin.find_label'), q), field(t('admin.show_label'), f)),
       box, results),
@@ -96,6 +100,7 @@ function person(app, { id, back, result }) {
       h('p', {}, p.email, ' · ', p.roles.map(role).join(', '), p.shared ? ` · ${t('admin.shared_account')}` : ''),
       p.frozen ? frozenSection(app, p, box, () => app.show(person, { id, back, result: t('admin.unfrozen_done', { name: p.name }) }, 'admin-person')) : null,
       section,
+      dayPassSection(app, p, box, (result) => app.show(person, { id, back, result }, 'admin-person')),
       accountSection(app, p, box, (result) => app.show(person, { id, back, result }, 'admin-person')),
       h('p', {}, h('a', {
         href: '#audit-section', id: 'person-events',
@@ -189,6 +194,11 @@ function policy(app) {
   const twoAdmins = h('input', { type: 'checkbox', id: 'reset-two', 'aria-describedby': 'reset-two-hint' });
   const families = h('input', { type: 'checkbox', id: 'guardians-required', 'aria-describedby': 'guardians-required-hint' });
   const passkeyAlone = h('input', { type: 'checkbox', id: 'passkey-alone', 'aria-describedby': 'passkey-alone-hint' });
+  const passes = h('input', { type: 'number', id: 'passes-per-month', min: '0', max: '31', step: '1', inputmode: 'numeric' });
+  const zone = h('input', { type: 'text', id: 'time-zone', autocomplete: 'off', spellcheck: 'false', list: 'time-zones' });
+  // The browser's own list of zones where it has one; any IANA name is accepted.
+  const zones = h('datalist', { id: 'time-zones' },
+    (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []).map((z) => h('option', { value: z })));
   // Each role's floor: the weakest kind of method its people may sign in with.
   const floors = FLOOR_ROLES.map((r) => h('select', { id: `floor-${r}`, name: r },
     h('option', { value: 'any' }, t('admin.floor.any')),
@@ -202,6 +212,8 @@ function policy(app) {
       families.checked = !!p.guardians_required;
       passkeyAlone.checked = p.passkey_sign_in !== false;
       floors.forEach((f) => { f.value = (p.min_method && p.min_method[f.name]) || 'any'; });
+      passes.value = p.passes_per_month ?? 3;
+      zone.value = p.time_zone || 'UTC';
       save.disabled = false;
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
@@ -218,6 +230,7 @@ function policy(app) {
             await fresh(app, () => request('PUT', '/admin/policy', {
               allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked,
               passkey_sign_in: passkeyAlone.checked, min_method: Object.fromEntries(floors.map((f) => [f.name, f.value])),
+              passes_per_month: passes.value === '' ? undefined : Number(passes.value), time_zone: zone.value.trim() || 'UTC',
             }));
             app.toast(t('admin.policy_saved'));
           } catch (e) { if (!e.handled) showError(box, e); }
@@ -237,6 +250,9 @@ function policy(app) {
       h('fieldset', { 'aria-describedby': 'floors-hint' }, h('legend', {}, t('admin.policy_floors')),
         h('p', { class: 'hint', id: 'floors-hint' }, t('admin.policy_floors_hint')),
         floors.map((f) => field(t(`admin.overview.role_group.${f.name}`), f))),
+      h('fieldset', {}, h('legend', {}, t('admin.policy_passes')),
+        field(t('admin.policy_passes_per_month'), passes, t('admin.policy_passes_hint')),
+        field(t('admin.policy_time_zone'), zone, t('admin.policy_time_zone_hint')), zones),
       box, save));
 }
 

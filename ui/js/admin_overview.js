@@ -6,6 +6,7 @@ import { request } from './transport.js';
 import { h, fill, errorBox, showError, clearError, busy, when } from './dom.js';
 import { t, number } from './i18n.js';
 import { fresh } from './reauth.js';
+import { showPass } from './admin_day_pass.js';
 
 /** Roles in the order an administrator thinks of them. */
 const ROLES = ['staff', 'admin', 'guardian'];
@@ -91,7 +92,8 @@ function mustEnroll(app, people, open) {
     box, send, status);
 }
 
-/** Resets another administrator asked for, waiting for a second one; empty when none. */
+/** Resets and one-day passes another administrator asked for, waiting for a second one;
+ *  empty when none. */
 export function pendingResets(app, open) {
   const box = errorBox('requests-error');
   const section = h('section', { class: 'card', id: 'reset-requests', 'aria-labelledby': 'requests-h', hidden: true });
@@ -121,29 +123,40 @@ export function pendingResets(app, open) {
 }
 
 function requestItem(app, r, mine, box, approved, open) {
-  const item = h('li', { class: 'request', 'data-email': r.person.email },
-    h('p', {}, h('strong', {}, r.person.name), ' · ', r.person.email),
+  // A reset, or a one-day pass (whose approver is shown the pass to read to the person).
+  const pass = r.kind === 'day_pass';
+  const item = h('li', { class: 'request', 'data-email': r.person.email, 'data-kind': r.kind || 'reset' },
+    h('p', {}, h('strong', {}, r.person.name), ' · ', r.person.email,
+      h('span', { class: 'badge' }, t(pass ? 'admin.requests.kind_day_pass' : 'admin.requests.kind_reset'))),
     h('p', { class: 'hint' }, t('admin.requests.asked', { admin: r.requested_by.name, when: when(r.created_at), expires: when(r.expires_at) })));
   if (mine) {
     item.append(h('p', { class: 'hint' }, t('admin.requests.yours')));
     return item;
   }
-  const approve = h('button', { type: 'button', class: 'danger', 'aria-label': t('admin.requests.approve_label', { name: r.person.name }) }, t('admin.requests.approve'));
+  const approve = h('button', {
+    type: 'button', class: pass ? 'primary' : 'danger',
+    'aria-label': t(pass ? 'admin.requests.approve_pass_label' : 'admin.requests.approve_label', { name: r.person.name }),
+  }, t(pass ? 'admin.requests.approve_pass' : 'admin.requests.approve'));
   approve.onclick = () => {
     approve.hidden = true;
     const yes = h('button', {
-      type: 'button', class: 'danger confirm-approve',
+      type: 'button', class: pass ? 'primary confirm-approve' : 'danger confirm-approve',
       onclick: () => busy(yes, async () => {
         clearError(box);
         try {
-          await fresh(app, () => request('POST', `/admin/reset-requests/${r.id}/approve`));
+          const res = await fresh(app, () => request('POST', `/admin/reset-requests/${r.id}/approve`));
+          if (pass) {
+            item.querySelectorAll('.actions, .confirm').forEach((el) => el.remove());
+            showPass(item, r.person.name, res, () => approved(''));
+            return;
+          }
           await approved(t('admin.reset_done', { name: r.person.name }));
         } catch (e) { if (!e.handled) { showError(box, e); panel.remove(); approve.hidden = false; approve.focus(); } }
       }),
-    }, t('admin.reset_confirm_button'));
+    }, t(pass ? 'admin.day_pass.issue_confirm_button' : 'admin.reset_confirm_button'));
     const question = `approve-q-${r.id}`;
-    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t('admin.reset_confirm_label'), 'aria-describedby': question },
-      h('p', { id: question }, t('admin.requests.approve_confirm', { name: r.person.name, admin: r.requested_by.name })),
+    const panel = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': t(pass ? 'admin.day_pass.issue_label' : 'admin.reset_confirm_label'), 'aria-describedby': question },
+      h('p', { id: question }, t(pass ? 'admin.requests.approve_pass_confirm' : 'admin.requests.approve_confirm', { name: r.person.name, admin: r.requested_by.name })),
       h('div', { class: 'actions' }, yes,
         h('button', { type: 'button', class: 'ghost', onclick: () => { panel.remove(); approve.hidden = false; approve.focus(); } }, t('admin.cancel'))));
     item.append(panel);

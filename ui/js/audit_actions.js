@@ -37,4 +37,8 @@ export const ACTIONS = [
   'guardians_required_changed',
   'password_reset_sent',
   'invitation_sent',
+  'day_pass_requested',
+  'day_pass_issued',
+  'day_pass_used',
+  'day_pass_revoked',
 ];

@@ -11,6 +11,7 @@ import * as webauthn from './webauthn.js';
 import { passkeySignIn, usePasskey } from './signin_passkey.js';
 import * as passkeyApp from './passkey_app.js';
 import * as forgot from './forgot.js';
+import { lostPhoneLink, lostPhoneNote } from './lost_phone.js';
 
 /** "Which center?": the address of the center's server, typed or taken from a link out of
  *  the center's emails (its origin), or the demo on this device where the build has one. On a
@@ -184,6 +185,7 @@ export function render(app, { notice, email: prefill } = {}) {
       notice ? h('p', { class: 'notice', id: 'notice' }, notice) : null,
       form,
       h('p', { class: 'forgot' }, h('a', { href: '#forgot-password', id: 'forgot-password', onclick: (ev) => { ev.preventDefault(); app.show(forgot.render, { email: email.value.trim() }, 'forgot-password'); } }, t('signin.forgot.link'))),
+      lostPhoneNote(),
       // A browser with passkeys: "Sign in with a passkey", and passkeys in the email's autofill;
       // the app: a passkey through the system browser.
       inApp ? passkeyApp.inBrowser(app, s) : passkeySignIn(app, email),
@@ -320,6 +322,7 @@ export function pick(app, { step, methods }) {
       box, go),
     // No code can come (a lost phone, a refused send): a recovery code instead.
     h('p', {}, h('a', { href: '#recovery', id: 'use-recovery', onclick: (ev) => { ev.preventDefault(); app.show(enterRecovery, { step }, 'verify-recovery'); } }, t('signin.use_recovery'))),
+    lostPhoneLink(app, step),
     cancelLink(app));
 }
 
@@ -411,7 +414,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
     href: '#recovery', id: 'use-recovery',
     onclick: (ev) => { ev.preventDefault(); app.show(enterRecovery, { step, back: { method, delivery: current } }, 'verify-recovery'); },
   }, t('signin.use_recovery')));
-  const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, recoveryLink, cancelLink(app)].filter(Boolean);
+  const after = [noCodeHelp(method, { others: !!others }), fromDevice, others, recoveryLink, lostPhoneLink(app, step), cancelLink(app)].filter(Boolean);
   after.forEach((el) => el.classList.add('after-form'));
   const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), signingInAs(app, step), form, after);
   return screenEl;

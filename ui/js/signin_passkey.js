@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { h, errorBox, showError, clearError, busy } from './dom.js';
 import * as webauthn from './webauthn.js';
 import { pick, enterRecovery, signingInAs, headed, cancelLink, orderMethods } from './signin.js';
+import { lostPhoneLink } from './lost_phone.js';
 
 /** Below the password form: "Sign in with a passkey", and, where the browser offers it,
  *  passkeys in `email`'s autofill (a request waiting in the background, ended when the button
@@ -105,7 +106,7 @@ export function usePasskey(app, { step, method, now }) {
     href: '#recovery', id: 'use-recovery',
     onclick: (ev) => { ev.preventDefault(); webauthn.abort(); app.show(enterRecovery, { step }, 'verify-recovery'); },
   }, t('signin.use_recovery')));
-  const after = [others, recoveryLink, cancelLink(app)].filter(Boolean);
+  const after = [others, recoveryLink, lostPhoneLink(app, step, () => webauthn.abort()), cancelLink(app)].filter(Boolean);
   after.forEach((el) => el.classList.add('after-form'));
   const card = usable
     ? h('div', { class: 'card' },

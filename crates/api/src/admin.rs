@@ -68,6 +68,14 @@ pub struct Policy {
     /// The weakest kind of method each role may sign in with; a role left out keeps its floor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_method: Option<BTreeMap<Role, MinMethod>>,
+    /// The center's time zone, an IANA name (`America/Chicago`; `UTC` by default): a one-day
+    /// pass ends at its midnight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// One-day passes a person may be issued in a calendar month (3; 0 switches them off; at
+    /// most 31).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passes_per_month: Option<u32>,
 }
 
 /// A role's floor: `any` kind the center allows, an `authenticator` (an app or a passkey), or
@@ -130,9 +138,23 @@ pub enum ResetAnswer {
     Done(Box<Person>),
 }
 
+/// What a request waiting for a second administrator is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Resetting the person's 2-Step Verification.
+    #[default]
+    Reset,
+    /// A one-day pass for the person.
+    DayPass,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ResetRequest {
     pub id: String,
+    /// A reset, or a one-day pass (older servers: a reset).
+    #[serde(default)]
+    pub kind: RequestKind,
     /// The person whose 2-Step Verification would be reset.
     pub person: Person,
     /// The administrator who asked.
@@ -164,4 +186,38 @@ impl fmt::Debug for NewPerson {
             .field("locale", &self.locale)
             .finish()
     }
+}
+
+/// A one-day pass, shown this once (201): for the administrator to read to the person.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct DayPassIssued {
+    /// Three groups of four (`K7QM-2XWD-J6PA`).
+    pub pass: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for DayPassIssued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DayPassIssued")
+            .field("pass", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// What `POST …/day-pass` answered: the pass (201) or a request waiting for a second
+/// administrator (202).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DayPassAnswer {
+    Issued(DayPassIssued),
+    Requested(ResetRequested),
+}
+
+/// What approving a request answered: the reset done (200, the Person) or the pass (201).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ApprovalAnswer {
+    DayPass(DayPassIssued),
+    Reset(Box<Person>),
 }

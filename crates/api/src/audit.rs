@@ -116,6 +116,14 @@ pub enum AuditAction {
     PasswordResetSent,
     /// An invitation to choose a password was emailed.
     InvitationSent,
+    /// A one-day pass was asked for, waiting for a second administrator.
+    DayPassRequested,
+    /// A one-day pass was issued (shown once to the administrator).
+    DayPassIssued,
+    /// A one-day pass signed its person in.
+    DayPassUsed,
+    /// An administrator revoked a one-day pass before it was used.
+    DayPassRevoked,
 }
 
 /// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
@@ -155,6 +163,8 @@ pub enum AuditReason {
     ThroughResetLink,
     /// A first password chosen through an invitation.
     ThroughInvitation,
+    /// A second step answered with a one-day pass that was not the person's live one.
+    WrongDayPass,
 }
 
 impl AuditAction {

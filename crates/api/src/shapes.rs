@@ -100,4 +100,27 @@ pub struct Person {
     /// Disabled by an administrator: no sign-in until enabled (2-Step Verification kept).
     #[serde(default)]
     pub disabled: bool,
+    /// The person's one-day pass that still works (never the pass itself): on the
+    /// administrators' `GET /admin/people/{id}` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_pass: Option<Box<LiveDayPass>>,
+}
+
+/// Someone of the center, by id and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A one-day pass not yet used, revoked or expired, as its person's page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveDayPass {
+    /// The administrator who issued it (who asked for it, when two approved it).
+    pub issued_by: PersonRef,
+    /// The second administrator, when the center's resets take two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<PersonRef>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }

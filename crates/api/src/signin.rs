@@ -109,6 +109,21 @@ pub struct RecoverRequest {
     pub recovery_code: String,
 }
 
+/// `POST /challenges/{id}/day-pass`: the pass an administrator read out; any case, spaces and
+/// dashes are accepted.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct DayPassRequest {
+    pub pass: String,
+}
+
+impl fmt::Debug for DayPassRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DayPassRequest")
+            .field("pass", &REDACTED)
+            .finish()
+    }
+}
+
 impl fmt::Debug for LoginRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoginRequest")

@@ -536,6 +536,20 @@ impl Client {
         .await
     }
 
+    /// Signs in with a one-day pass an administrator issued, instead of a method's code.
+    pub async fn sign_in_with_day_pass(&self, challenge_id: &str, pass: &str) -> Result<Step> {
+        let body = api::DayPassRequest {
+            pass: pass.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/day-pass"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
     pub async fn recovery_codes(&self, token: &str) -> Result<api::RecoveryCodesSummary> {
         self.call::<(), _>(Method::GET, "/me/recovery-codes", Some(token), None)
             .await
@@ -723,6 +737,43 @@ impl Client {
         .await
     }
 
+    /// Approves a waiting request, of either kind: the reset done, or the one-day pass.
+    pub async fn admin_approve_request(
+        &self,
+        token: &str,
+        request_id: &str,
+    ) -> Result<api::ApprovalAnswer> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/reset-requests/{request_id}/approve"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// A one-day pass for the person: the pass, or a request for a second administrator.
+    pub async fn admin_day_pass(&self, token: &str, person_id: &str) -> Result<api::DayPassAnswer> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/admin/people/{person_id}/day-pass"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// The person's live one-day pass stops working.
+    pub async fn admin_revoke_day_pass(&self, token: &str, person_id: &str) -> Result<()> {
+        self.call::<(), ()>(
+            Method::DELETE,
+            &format!("/admin/people/{person_id}/day-pass"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     pub async fn admin_report(&self, token: &str) -> Result<api::Report> {
         self.call::<(), _>(Method::GET, "/admin/report", Some(token), None)
             .await
@@ -789,6 +840,8 @@ impl Client {
             new_admin_wait_days: None,
             passkey_sign_in: None,
             min_method: None,
+            time_zone: None,
+            passes_per_month: None,
         };
         self.admin_put_policy(token, &body).await
     }

@@ -6,6 +6,7 @@
 pub mod address;
 pub mod attempts;
 pub mod code;
+pub mod day_pass;
 pub mod error;
 pub mod locale;
 pub mod lockout;

@@ -219,6 +219,12 @@ pub struct Subjects {
     pub password_reset: String,
     #[serde(rename = "invitation_subject")]
     pub invitation: String,
+    #[serde(rename = "day_pass_issued_subject")]
+    pub day_pass_issued: String,
+    #[serde(rename = "day_pass_issued_for_subject")]
+    pub day_pass_issued_for: String,
+    #[serde(rename = "day_pass_used_subject")]
+    pub day_pass_used: String,
 }
 
 impl Subjects {
@@ -241,6 +247,9 @@ impl Subjects {
                 .into(),
             password_reset: "Restablezca su contraseña de Twostep".into(),
             invitation: "Tiene una invitación a Twostep".into(),
+            day_pass_issued: "Se le emitió un pase de un día".into(),
+            day_pass_issued_for: "Se emitió un pase de un día en su centro".into(),
+            day_pass_used: "Se usó su pase de un día".into(),
         }
     }
 
@@ -271,6 +280,9 @@ impl Default for Subjects {
             passkey_copied: "A passkey on your account may have been copied".into(),
             password_reset: "Reset your Twostep password".into(),
             invitation: "You're invited to Twostep".into(),
+            day_pass_issued: "You were issued a one-day pass".into(),
+            day_pass_issued_for: "A one-day pass was issued at your center".into(),
+            day_pass_used: "Your one-day pass was used".into(),
         }
     }
 }

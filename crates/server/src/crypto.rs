@@ -117,6 +117,15 @@ impl Keys {
         self.hash_code(&format!("recovery/{person_id}"), code.expose())
     }
 
+    /// The keyed hash of a one-day pass, bound to its person as a recovery code is.
+    pub fn hash_day_pass(
+        &self,
+        person_id: &str,
+        pass: &twostep_core::day_pass::DayPass,
+    ) -> Vec<u8> {
+        self.hash_code(&format!("day-pass/{person_id}"), pass.expose())
+    }
+
     /// Seals a TOTP secret for storage; `owner` (the person's id) is authenticated with it, so a
     /// sealed secret moved to another row does not open.
     pub fn seal(&self, owner: &str, secret: &TotpSecret) -> Result<Vec<u8>, ApiError> {

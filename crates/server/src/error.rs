@@ -99,6 +99,15 @@ pub enum ApiError {
     /// before the sign-in goes on. `token` answers only `PUT /me/password`.
     #[error("Someone else may know your password (an administrator of your center chose it, or unfroze your account): choose a new one to continue signing in.")]
     PasswordChangeRequired { token: String },
+    /// The person has a one-day pass that still works: one at a time.
+    #[error("This person already has a one-day pass that works today. Revoke it first if it was lost, then issue a new one.")]
+    DayPassLive,
+    /// The center's `passes_per_month` were all issued to this person this month.
+    #[error("{}", day_passes_used_up_message(*.0))]
+    DayPassesUsedUp(u32),
+    /// The center's `passes_per_month` is 0.
+    #[error("Your center doesn't use one-day passes. Reset this person's 2-Step Verification instead, or ask an administrator to allow passes in the policy.")]
+    DayPassesOff,
     #[error("{1}")]
     Invalid(&'static str, String),
     #[error("{0}")]
@@ -126,15 +135,15 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED
             }
             Forbidden | CrossSite | ReauthRequired | AccountDisabled | SelfApproval
-            | OperatorOnly | OwnTwoStepRequired | AdminTooNew(_) | PasskeySignInOff => {
-                StatusCode::FORBIDDEN
-            }
+            | OperatorOnly | OwnTwoStepRequired | AdminTooNew(_) | PasskeySignInOff
+            | DayPassesOff => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             TooManyAttempts { .. }
             | ResendTooSoon { .. }
             | TooManyCodes { .. }
             | TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             SetupRequired | EmailTaken | PasswordChangeRequired { .. } => StatusCode::CONFLICT,
+            DayPassLive | DayPassesUsedUp(_) => StatusCode::CONFLICT,
             Rule(RuleError::LastMethod) => StatusCode::CONFLICT,
             ChallengeExpired | EnrollmentExpired | ResetRequestExpired => StatusCode::GONE,
             ChallengeLocked | TwoStepLocked { .. } | AccountFrozen => StatusCode::LOCKED,
@@ -187,6 +196,9 @@ impl ApiError {
             AdminTooNew(_) => "admin_too_new",
             TooManyRequests { .. } => "too_many_requests",
             PasswordChangeRequired { .. } => "password_change_required",
+            DayPassLive => "day_pass_live",
+            DayPassesUsedUp(_) => "day_passes_used_up",
+            DayPassesOff => "day_passes_off",
             Invalid(code, _) => code,
             Rule(e) => e.code(),
             Internal(_) => "internal",
@@ -215,6 +227,14 @@ pub enum CodesCap {
     Hourly,
     /// Methods started in a short while.
     Enrollments,
+}
+
+fn day_passes_used_up_message(limit: u32) -> String {
+    let plural = if limit == 1 { "" } else { "es" };
+    format!(
+        "This person was already issued {limit} one-day pass{plural} this month, as many as your \
+         center allows. If the phone is gone for good, reset their 2-Step Verification instead."
+    )
 }
 
 fn too_many_codes_message(why: CodesCap, retry_after: u64) -> String {

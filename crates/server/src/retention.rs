@@ -35,6 +35,9 @@ const FIRST_AFTER: StdDuration = StdDuration::from_secs(30);
 pub const KNOWN_DEVICE_DAYS: i64 = 90;
 /// Messages sent or given up on are kept this long (delivery questions come within days).
 pub const OUTBOX_DAYS: i64 = 30;
+/// One-day passes are kept this long after they expire: the monthly cap counts a calendar
+/// month of the center's time zone, which 40 days cover anywhere.
+pub const DAY_PASS_DAYS: i64 = 40;
 
 /// Rows deleted by one pass, per table (in `Sweep::ALL`'s order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +79,7 @@ fn cutoff(st: &AppState, sweep: Sweep, now: DateTime<Utc>) -> DateTime<Utc> {
         Sweep::PasswordAttempts => now - password_window,
         Sweep::KnownDevices => now - Duration::days(KNOWN_DEVICE_DAYS),
         Sweep::Outbox => now - Duration::days(OUTBOX_DAYS),
+        Sweep::DayPasses => now - Duration::days(DAY_PASS_DAYS),
         Sweep::Audit => now - Duration::days(i64::from(st.cfg.audit.retention_days)),
     }
 }

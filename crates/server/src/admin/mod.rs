@@ -1,9 +1,10 @@
 //! Administration, confined to the administrator's own center: people and their accounts,
-//! resets (with one approval or two), the rollout report and reminders, the policy, the audit
+//! resets and one-day passes (with one approval or two), the rollout report and reminders, the policy, the audit
 //! trail.
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod day_pass;
 pub(crate) mod invitations;
 pub(crate) mod people;
 pub(crate) mod policy;

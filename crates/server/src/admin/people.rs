@@ -13,6 +13,7 @@ use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
+use crate::store::day_passes::Ended;
 use crate::store::{self, role_from_api, AuditAction, Event, PersonRow};
 
 /// The Person of API.md as it is now (after a change).
@@ -91,6 +92,7 @@ pub async fn set_disabled_of(
         store::people::set_disabled(&mut *tx, &person.id, disabled.then_some(now)).await?;
         if disabled {
             store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+            store::day_passes::end_live_of(&mut *tx, &person.id, Ended::Ended, now).await?;
         }
         let action = if disabled {
             AuditAction::AccountDisabled
@@ -155,10 +157,13 @@ pub async fn list_people(
     Ok(api::People { people })
 }
 
+/// One person, with their live one-day pass (who issued it, until when; never the pass).
 pub async fn get_person(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
     let admin = require_admin(p)?;
     let person = person_in_center(st, admin, id).await?;
-    store::person_view(&st.db, &person).await
+    let mut view = store::person_view(&st.db, &person).await?;
+    view.day_pass = super::day_pass::live_view(st, &person.id).await?;
+    Ok(view)
 }
 
 pub async fn create_person(

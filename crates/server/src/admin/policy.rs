@@ -2,6 +2,7 @@
 //! allowed, how resets are approved; and the two-person rule's administrators.
 
 use twostep_api as api;
+use twostep_core::day_pass;
 use twostep_core::policy::{counts_for_two_person, Floors, MinMethod, ResetApprovals};
 use twostep_core::Role;
 
@@ -25,6 +26,8 @@ fn policy_to_api(p: &Policy, new_admin_wait_days: u32) -> api::Policy {
                 .map(|r| (store::role_to_api(r), min_method_to_api(p.floors.of(r))))
                 .collect(),
         ),
+        time_zone: Some(p.time_zone.name().to_owned()),
+        passes_per_month: Some(p.passes_per_month),
     }
 }
 
@@ -111,6 +114,32 @@ pub async fn set_policy_of(
             })
         })
         .transpose()?;
+    let time_zone = req
+        .time_zone
+        .as_deref()
+        .map(|name| {
+            day_pass::time_zone(name.trim()).ok_or_else(|| {
+                ApiError::Invalid(
+                    "invalid_time_zone",
+                    "Choose the time zone by its name, such as America/Chicago or \
+                     America/Mexico_City."
+                        .into(),
+                )
+            })
+        })
+        .transpose()?;
+    if req
+        .passes_per_month
+        .is_some_and(|n| n > day_pass::MAX_PER_MONTH)
+    {
+        return Err(ApiError::Invalid(
+            "invalid_passes_per_month",
+            format!(
+                "One-day passes a month: 0 (none) to {}.",
+                day_pass::MAX_PER_MONTH
+            ),
+        ));
+    }
     let now = st.now();
     let mut tx = st.db.begin().await?;
     store::centers::lock(&mut tx, center_id).await?;
@@ -121,6 +150,8 @@ pub async fn set_policy_of(
         guardians_required: req.guardians_required.unwrap_or(old.guardians_required),
         passkey_sign_in: req.passkey_sign_in.unwrap_or(old.passkey_sign_in),
         floors: floors(old.floors, req.min_method.as_ref()),
+        time_zone: time_zone.unwrap_or(old.time_zone),
+        passes_per_month: req.passes_per_month.unwrap_or(old.passes_per_month),
     };
     if policy.reset_approvals != old.reset_approvals {
         match policy.reset_approvals {
@@ -181,6 +212,16 @@ pub async fn set_policy_of(
                 f.staff.as_str(),
                 f.guardian.as_str(),
                 f.admin.as_str()
+            ))
+            .record(&mut *tx, now)
+            .await?;
+    }
+    if policy.time_zone != old.time_zone || policy.passes_per_month != old.passes_per_month {
+        event(AuditAction::PolicyChanged)
+            .detail(&format!(
+                "time zone {}; one-day passes a month {}",
+                policy.time_zone.name(),
+                policy.passes_per_month
             ))
             .record(&mut *tx, now)
             .await?;

@@ -1,5 +1,6 @@
 //! Resetting a person's 2-Step Verification, by one administrator or, when the center's policy
 //! says `reset_approvals: 2`, by one who asks and a different one who approves within a day.
+//! A one-day pass is asked for and approved the same way (a request of kind `day_pass`).
 //! A reset is what attackers talk helpdesks into: with two, one talked-into (or stolen)
 //! administrator account is not enough.
 
@@ -14,8 +15,10 @@ use crate::auth::{require_admin, require_admin_write};
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
+use crate::second_step::day_pass::issue_in;
 use crate::state::AppState;
-use crate::store::reset_requests::{self, ResetRequestRow};
+use crate::store::day_passes::Ended;
+use crate::store::reset_requests::{self, RequestKind, ResetRequestRow};
 use crate::store::{self, new_id, AuditAction, AuditReason, Event, PersonRow, Tx};
 
 /// How long a reset request waits for the second administrator.
@@ -45,14 +48,16 @@ pub async fn reset(st: &AppState, p: &Principal, id: &str) -> Result<Outcome, Ap
         }
         ResetApprovals::Two => {
             require_second_person(st, admin).await?;
-            request(st, admin, &person).await.map(Outcome::Requested)
+            request(st, admin, &person, RequestKind::Reset)
+                .await
+                .map(Outcome::Requested)
         }
     }
 }
 
 /// A two-person reset is only as strong as its administrators' own sign-ins.
 /// (A method of a kind the center no longer allows signs nobody in: it does not count.)
-async fn require_own_two_step(st: &AppState, admin: &PersonRow) -> Result<(), ApiError> {
+pub(super) async fn require_own_two_step(st: &AppState, admin: &PersonRow) -> Result<(), ApiError> {
     let allowed = store::centers::policy(st.db.read(), &admin.center_id)
         .await?
         .allowed_for(&admin.roles);
@@ -66,16 +71,18 @@ async fn require_own_two_step(st: &AppState, admin: &PersonRow) -> Result<(), Ap
     Ok(())
 }
 
-/// Asks for the person's reset; nothing else changes. Asking again while a request waits
-/// answers with the waiting one.
-async fn request(
+/// Asks for the person's reset (or one-day pass: `kind`); nothing else changes. Asking again
+/// while a request of that kind waits answers with the waiting one.
+pub(super) async fn request(
     st: &AppState,
     admin: &PersonRow,
     person: &PersonRow,
+    kind: RequestKind,
 ) -> Result<api::ResetRequested, ApiError> {
     let now = st.now();
     let row = ResetRequestRow {
         id: new_id(),
+        kind,
         center_id: admin.center_id.clone(),
         person_id: person.id.clone(),
         requested_by: admin.id.clone(),
@@ -89,12 +96,16 @@ async fn request(
         let mut tx = st.db.begin().await?;
         reset_requests::delete_expired_of(&mut *tx, &person.id, now).await?;
         if reset_requests::insert(&mut *tx, &row).await? {
-            Event::about(person, AuditAction::ResetRequested)
+            let action = match kind {
+                RequestKind::Reset => AuditAction::ResetRequested,
+                RequestKind::DayPass => AuditAction::DayPassRequested,
+            };
+            Event::about(person, action)
                 .by(&admin.id)
                 .record(&mut *tx, now)
                 .await?;
         }
-        if let Some(waiting) = reset_requests::pending_of(&mut *tx, &person.id).await? {
+        if let Some(waiting) = reset_requests::pending_of(&mut *tx, &person.id, kind).await? {
             tx.commit().await?;
             return Ok(api::ResetRequested {
                 request_id: waiting.id,
@@ -105,9 +116,17 @@ async fn request(
     Err(ApiError::ServerBusy { retry_after: 1 })
 }
 
+/// What approving did: the reset (200, the Person) or the pass issued (201, shown once to the
+/// approving administrator, who reads it to the person).
+pub enum Approved {
+    Reset(api::Person),
+    DayPass(api::DayPassIssued),
+}
+
 /// `POST /admin/reset-requests/{id}/approve`: a different administrator of the center, with
-/// 2-Step Verification and a fresh sign-in, approves; the reset is done then.
-pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Person, ApiError> {
+/// 2-Step Verification and a fresh sign-in, approves; the reset is done (or the pass issued)
+/// then.
+pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<Approved, ApiError> {
     let admin = require_admin(p)?;
     let now = st.now();
     let not_found = || ApiError::NotFound("That reset request");
@@ -143,9 +162,22 @@ pub async fn approve(st: &AppState, p: &Principal, id: &str) -> Result<api::Pers
     if st.now() >= req.expires_at {
         return Err(ApiError::ResetRequestExpired);
     }
-    reset_in(&mut tx, st, &person, Some(&admin.id), true).await?;
-    tx.commit().await?;
-    view_of(st, &person.id).await
+    match req.kind {
+        RequestKind::Reset => {
+            reset_in(&mut tx, st, &person, Some(&admin.id), true).await?;
+            tx.commit().await?;
+            view_of(st, &person.id).await.map(Approved::Reset)
+        }
+        RequestKind::DayPass => {
+            let Some(asker) = store::people::by_id(&mut *tx, &req.requested_by).await? else {
+                return Err(not_found());
+            };
+            let now = st.now();
+            let pass = issue_in(&mut tx, st, &person, &asker, Some(admin), now).await?;
+            tx.commit().await?;
+            Ok(Approved::DayPass(pass))
+        }
+    }
 }
 
 /// `GET /admin/reset-requests`: the center's requests waiting for approval, oldest first.
@@ -162,6 +194,10 @@ pub async fn pending(st: &AppState, p: &Principal) -> Result<api::ResetRequests,
         };
         requests.push(api::ResetRequest {
             id: r.id,
+            kind: match r.kind {
+                RequestKind::Reset => api::RequestKind::Reset,
+                RequestKind::DayPass => api::RequestKind::DayPass,
+            },
             person: store::person_view(&st.db, &person).await?,
             requested_by: api::ResetRequester {
                 id: asker.id,
@@ -206,6 +242,7 @@ async fn reset_in(
     store::tokens::delete_all_of(&mut **tx, &person.id).await?;
     store::recovery_codes::delete_all_of(&mut **tx, &person.id).await?;
     reset_requests::delete_pending_of(&mut **tx, &person.id).await?;
+    store::day_passes::end_live_of(&mut **tx, &person.id, Ended::Ended, now).await?;
     store::people::reset_two_step(&mut **tx, &person.id).await?;
     notices::send(tx, st, person, Notice::Reset, &methods, now).await?;
     let event = by(Event::about(person, AuditAction::TwoStepReset), actor);

@@ -281,6 +281,8 @@ mod tests {
             guardians_required,
             passkey_sign_in: true,
             floors: Default::default(),
+            time_zone: chrono_tz::Tz::UTC,
+            passes_per_month: 3,
         }
     }
 

@@ -9,7 +9,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{audit, invitations, people, policy, resets, rollout};
+use super::{audit, day_pass, invitations, people, policy, resets, rollout};
 use crate::auth::SessionAuth;
 use crate::http::{ApiJson, ApiPath, ApiQuery, Res};
 use crate::state::AppState;
@@ -20,6 +20,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_people, admin_create_person))
         .routes(routes!(admin_person))
         .routes(routes!(admin_reset))
+        .routes(routes!(admin_issue_day_pass, admin_revoke_day_pass))
         .routes(routes!(admin_reset_requests))
         .routes(routes!(admin_approve_reset))
         .routes(routes!(admin_report))
@@ -88,15 +89,47 @@ async fn admin_reset_requests(
     resets::pending(&st, &p).await.map(Json)
 }
 
-/// A different administrator of the center approves, within a day; the reset is done then.
+/// A different administrator of the center approves, within a day; the reset is done then
+/// (200), or the one-day pass issued and shown to the approver this once (201).
 #[utoipa::path(post, path = "/api/v1/admin/reset-requests/{request_id}/approve", params(("request_id" = String, Path)),
-    responses((status = 200, body = api::Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 200, body = api::Person), (status = 201, body = api::DayPassIssued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
 async fn admin_approve_reset(
     State(st): State<AppState>,
     SessionAuth(p): SessionAuth,
     ApiPath(id): ApiPath<String>,
-) -> Res<Json<api::Person>> {
-    resets::approve(&st, &p, &id).await.map(Json)
+) -> Res<axum::response::Response> {
+    Ok(match resets::approve(&st, &p, &id).await? {
+        resets::Approved::Reset(person) => Json(person).into_response(),
+        resets::Approved::DayPass(pass) => (StatusCode::CREATED, Json(pass)).into_response(),
+    })
+}
+
+/// A one-day pass for a staff member without her phone today: 201 with the pass, shown this
+/// once; 202 when the center's policy takes a second administrator's approval.
+#[utoipa::path(post, path = "/api/v1/admin/people/{person_id}/day-pass", params(("person_id" = String, Path)),
+    responses((status = 201, body = api::DayPassIssued), (status = 202, body = api::ResetRequested), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn admin_issue_day_pass(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<axum::response::Response> {
+    Ok(match day_pass::issue(&st, &p, &id).await? {
+        day_pass::Outcome::Issued(pass) => (StatusCode::CREATED, Json(pass)).into_response(),
+        day_pass::Outcome::Requested(r) => (StatusCode::ACCEPTED, Json(r)).into_response(),
+    })
+}
+
+/// The person's live pass stops working.
+#[utoipa::path(delete, path = "/api/v1/admin/people/{person_id}/day-pass", params(("person_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn admin_revoke_day_pass(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<StatusCode> {
+    day_pass::revoke(&st, &p, &id)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/report", responses((status = 200, body = api::Report), (status = 403, body = ErrorBody)))]

@@ -59,6 +59,12 @@ const SOURCES: &[(&str, &str)] = embedded![
     "passkey_copied.text",
     "password_reset.email",
     "invitation.email",
+    "day_pass_issued.email",
+    "day_pass_issued.text",
+    "day_pass_issued_for.email",
+    "day_pass_issued_for.text",
+    "day_pass_used.email",
+    "day_pass_used.text",
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -213,6 +219,21 @@ pub enum Notice<'a> {
     PasskeyCopied {
         hint: &'a str,
     },
+    /// To the person: an administrator (`by`) issued them a one-day pass, good until `until`
+    /// (the center's local time).
+    DayPassIssued {
+        by: &'a str,
+        until: &'a str,
+    },
+    /// To every administrator of the center: `by` issued `who` a one-day pass.
+    DayPassIssuedFor {
+        who: &'a str,
+        by: &'a str,
+        center: &'a str,
+        until: &'a str,
+    },
+    /// The person's one-day pass signed them in.
+    DayPassUsed,
 }
 
 impl Notice<'_> {
@@ -238,6 +259,9 @@ impl Notice<'_> {
             Notice::AdminAdded { .. } => &subjects.admin_added,
             Notice::Unfrozen => &subjects.unfrozen,
             Notice::PasskeyCopied { .. } => &subjects.passkey_copied,
+            Notice::DayPassIssued { .. } => &subjects.day_pass_issued,
+            Notice::DayPassIssuedFor { .. } => &subjects.day_pass_issued_for,
+            Notice::DayPassUsed => &subjects.day_pass_used,
         };
         let body = render(self.parts(Channel::Email, locale), locale);
         let way_out = render(freeze_parts(Channel::Email, freeze), locale);
@@ -323,6 +347,22 @@ impl Notice<'_> {
                 "passkey_copied.text",
                 context! { hint },
             ),
+            Notice::DayPassIssued { by, until } => (
+                "day_pass_issued.email",
+                "day_pass_issued.text",
+                context! { by, until },
+            ),
+            Notice::DayPassIssuedFor {
+                who,
+                by,
+                center,
+                until,
+            } => (
+                "day_pass_issued_for.email",
+                "day_pass_issued_for.text",
+                context! { who, by, center, until },
+            ),
+            Notice::DayPassUsed => ("day_pass_used.email", "day_pass_used.text", context! {}),
         };
         match channel {
             Channel::Email => (email, values),
@@ -366,7 +406,18 @@ mod tests {
     const LINK: &str =
         "https://twostep.example.org/freeze/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-    const ALL_NOTICES: [Notice<'static>; 12] = [
+    const ALL_NOTICES: [Notice<'static>; 15] = [
+        Notice::DayPassIssued {
+            by: "Jordan Lee",
+            until: "2026-11-27 23:59 America/Chicago",
+        },
+        Notice::DayPassIssuedFor {
+            who: "Nia Brooks (nia@x.org)",
+            by: "Jordan Lee",
+            center: "Little Acorns",
+            until: "2026-11-27 23:59 America/Chicago",
+        },
+        Notice::DayPassUsed,
         Notice::PasskeyCopied { hint: "My phone" },
         Notice::AdminAdded {
             who: "Sam Admin (sam@x.org)",
@@ -437,7 +488,10 @@ mod tests {
                 | Notice::NewSignIn { .. }
                 | Notice::AdminAdded { .. }
                 | Notice::Unfrozen
-                | Notice::PasskeyCopied { .. } => {}
+                | Notice::PasskeyCopied { .. }
+                | Notice::DayPassIssued { .. }
+                | Notice::DayPassIssuedFor { .. }
+                | Notice::DayPassUsed => {}
             }
         }
         let mut rendered = BTreeSet::new();

@@ -9,7 +9,7 @@ use twostep_api::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::flow;
+use super::{day_pass, flow};
 use crate::auth::{PresentedToken, SessionAuth};
 use crate::http::{ApiJson, ApiPath, Res};
 use crate::state::AppState;
@@ -18,6 +18,7 @@ use crate::state::AppState;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(recover_with_code))
+        .routes(routes!(sign_in_with_day_pass))
         .routes(routes!(recovery_codes_summary, new_recovery_codes))
 }
 
@@ -31,6 +32,21 @@ async fn recover_with_code(
     ApiJson(req): ApiJson<api::RecoverRequest>,
 ) -> Res<Json<api::LoginResponse>> {
     flow::recover(&st, &id, req, presented.as_deref())
+        .await
+        .map(Json)
+}
+
+/// A one-day pass an administrator issued, as the second step: works once.
+#[utoipa::path(post, path = "/api/v1/challenges/{challenge_id}/day-pass", request_body = api::DayPassRequest,
+    params(("challenge_id" = String, Path)),
+    responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody), (status = 423, body = ErrorBody)))]
+async fn sign_in_with_day_pass(
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    PresentedToken(presented): PresentedToken,
+    ApiJson(req): ApiJson<api::DayPassRequest>,
+) -> Res<Json<api::LoginResponse>> {
+    day_pass::sign_in(&st, &id, req, presented.as_deref())
         .await
         .map(Json)
 }

@@ -5,6 +5,7 @@
 //! state of that (open, expired, locked) is `twostep_core::attempts`.
 
 pub(crate) mod codes;
+pub(crate) mod day_pass;
 mod outcome;
 pub(crate) mod passkey;
 pub(crate) mod recovery_codes;

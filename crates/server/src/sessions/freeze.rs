@@ -84,6 +84,8 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     store::people::set_frozen(&mut *tx, &person.id, Some(now)).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::day_passes::end_live_of(&mut *tx, &person.id, store::day_passes::Ended::Ended, now)
+        .await?;
     tell_administrators(&mut tx, &person, now).await?;
     Event::about(&person, AuditAction::AccountFrozen)
         .record(&mut *tx, now)

@@ -2,7 +2,9 @@
 //! administrators a reset takes, and whether families must use 2-Step Verification.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::FromRow;
+use twostep_core::day_pass::time_zone;
 use twostep_core::policy::{two_step_required, Floors, MinMethod, ResetApprovals};
 use twostep_core::{Kind, Role};
 
@@ -27,6 +29,10 @@ pub struct Policy {
     pub passkey_sign_in: bool,
     /// The weakest kind each role may sign in with.
     pub floors: Floors,
+    /// Where the center is: a one-day pass ends at its midnight.
+    pub time_zone: Tz,
+    /// One-day passes a person may be issued in a calendar month (0: none).
+    pub passes_per_month: u32,
 }
 
 impl Policy {
@@ -45,7 +51,8 @@ impl Policy {
 /// A center's columns, selected from `centers ce` as `CENTER_COLUMNS` names them.
 pub const CENTER_COLUMNS: &str =
     "ce.name AS center_name, ce.allowed_kinds, ce.reset_approvals, ce.guardians_required, \
-     ce.passkey_sign_in, ce.min_method_staff, ce.min_method_guardian, ce.min_method_admin";
+     ce.passkey_sign_in, ce.min_method_staff, ce.min_method_guardian, ce.min_method_admin, \
+     ce.time_zone, ce.passes_per_month";
 
 #[derive(FromRow)]
 pub struct StoredCenter {
@@ -57,6 +64,8 @@ pub struct StoredCenter {
     min_method_staff: String,
     min_method_guardian: String,
     min_method_admin: String,
+    time_zone: String,
+    passes_per_month: i64,
 }
 
 pub async fn get<'c>(db: impl Exec<'c>, center_id: &str) -> Result<Center, ApiError> {
@@ -87,6 +96,9 @@ impl From<StoredCenter> for Center {
                     guardian: floor(&s.min_method_guardian),
                     admin: floor(&s.min_method_admin),
                 },
+                // Checked before it was stored; were it ever unknown, UTC.
+                time_zone: time_zone(&s.time_zone).unwrap_or(Tz::UTC),
+                passes_per_month: unsigned(s.passes_per_month),
             },
         }
     }
@@ -147,7 +159,7 @@ pub async fn set_policy<'c>(
     sqlx::query(
         "UPDATE centers SET allowed_kinds = $1, reset_approvals = $2, guardians_required = $3, \
          passkey_sign_in = $4, min_method_staff = $5, min_method_guardian = $6, \
-         min_method_admin = $7 WHERE id = $8",
+         min_method_admin = $7, time_zone = $9, passes_per_month = $10 WHERE id = $8",
     )
     .bind(join_list(&policy.allowed))
     .bind(count(policy.reset_approvals.count()))
@@ -157,6 +169,8 @@ pub async fn set_policy<'c>(
     .bind(policy.floors.guardian.as_str())
     .bind(policy.floors.admin.as_str())
     .bind(center_id)
+    .bind(policy.time_zone.name())
+    .bind(count(policy.passes_per_month))
     .execute(db)
     .await?;
     Ok(())

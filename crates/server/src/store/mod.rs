@@ -19,6 +19,7 @@ pub mod ceremonies;
 pub mod challenges;
 mod checkpoint;
 pub mod codes;
+pub mod day_passes;
 pub mod devices;
 pub mod enrollments;
 pub mod files;
@@ -472,6 +473,7 @@ pub fn person_view_of(
             preferred_method_id: pref,
             recovery_codes_left: recovery_left,
         },
+        day_pass: None,
     }
 }
 

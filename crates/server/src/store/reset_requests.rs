@@ -1,4 +1,5 @@
-//! Two-person resets: a request by one administrator, waiting for a different one.
+//! Two-person resets and one-day passes: a request by one administrator, waiting for a
+//! different one.
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -7,8 +8,26 @@ use super::Exec;
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 
+/// What a request waits to do: reset the person's 2-Step Verification, or issue them a
+/// one-day pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    Reset,
+    DayPass,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reset => "reset",
+            Self::DayPass => "day_pass",
+        }
+    }
+}
+
 pub struct ResetRequestRow {
     pub id: String,
+    pub kind: RequestKind,
     pub center_id: String,
     pub person_id: String,
     pub requested_by: String,
@@ -20,6 +39,7 @@ pub struct ResetRequestRow {
 #[derive(FromRow)]
 struct Stored {
     id: String,
+    kind: String,
     center_id: String,
     person_id: String,
     requested_by: String,
@@ -32,6 +52,12 @@ impl From<Stored> for ResetRequestRow {
     fn from(s: Stored) -> Self {
         Self {
             id: s.id,
+            // The database allows only these two words.
+            kind: if s.kind == "day_pass" {
+                RequestKind::DayPass
+            } else {
+                RequestKind::Reset
+            },
             center_id: s.center_id,
             person_id: s.person_id,
             requested_by: s.requested_by,
@@ -42,7 +68,8 @@ impl From<Stored> for ResetRequestRow {
     }
 }
 
-const COLUMNS: &str = "id, center_id, person_id, requested_by, created_at, expires_at, approved_at";
+const COLUMNS: &str =
+    "id, kind, center_id, person_id, requested_by, created_at, expires_at, approved_at";
 
 /// Forgets the person's request that waited past its expiry (one may wait at a time).
 pub async fn delete_expired_of<'c>(
@@ -70,12 +97,13 @@ pub async fn delete_pending_of<'c>(db: impl Exec<'c>, person_id: &str) -> Result
     Ok(())
 }
 
-/// A new request, unless one already waits for the person: true if this one was made.
+/// A new request, unless one of its kind already waits for the person: true if this one was
+/// made.
 pub async fn insert<'c>(db: impl Exec<'c>, r: &ResetRequestRow) -> Result<bool, ApiError> {
     let done = sqlx::query(
         "INSERT INTO reset_requests (id, center_id, person_id, requested_by, created_at, \
-         expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (person_id) WHERE approved_at IS NULL DO NOTHING",
+         expires_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (person_id, kind) WHERE approved_at IS NULL DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.center_id)
@@ -83,20 +111,24 @@ pub async fn insert<'c>(db: impl Exec<'c>, r: &ResetRequestRow) -> Result<bool, 
     .bind(&r.requested_by)
     .bind(to_ms(r.created_at))
     .bind(to_ms(r.expires_at))
+    .bind(r.kind.as_str())
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// The request waiting for the person, if any (expired or not).
+/// The request of `kind` waiting for the person, if any (expired or not).
 pub async fn pending_of<'c>(
     db: impl Exec<'c>,
     person_id: &str,
+    kind: RequestKind,
 ) -> Result<Option<ResetRequestRow>, ApiError> {
     let row: Option<Stored> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM reset_requests WHERE person_id = $1 AND approved_at IS NULL"
+        "SELECT {COLUMNS} FROM reset_requests WHERE person_id = $1 AND approved_at IS NULL \
+         AND kind = $2"
     ))
     .bind(person_id)
+    .bind(kind.as_str())
     .fetch_optional(db)
     .await?;
     Ok(row.map(Into::into))

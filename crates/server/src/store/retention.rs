@@ -31,6 +31,8 @@ pub enum Sweep {
     FreezeTokens,
     /// Reset requests past their expiry, approved or not.
     ResetRequests,
+    /// One-day passes that expired before the cutoff, used or not.
+    DayPasses,
     /// Password change tokens past their expiry.
     PasswordTokens,
     /// Failed passwords made before the cutoff.
@@ -45,7 +47,7 @@ pub enum Sweep {
 }
 
 impl Sweep {
-    pub const ALL: [Sweep; 14] = [
+    pub const ALL: [Sweep; 15] = [
         Sweep::Codes,
         Sweep::Challenges,
         Sweep::Enrollments,
@@ -55,6 +57,7 @@ impl Sweep {
         Sweep::Tokens,
         Sweep::FreezeTokens,
         Sweep::ResetRequests,
+        Sweep::DayPasses,
         Sweep::PasswordTokens,
         Sweep::PasswordAttempts,
         Sweep::KnownDevices,
@@ -74,6 +77,7 @@ impl Sweep {
             Sweep::Tokens => "tokens",
             Sweep::FreezeTokens => "freeze_tokens",
             Sweep::ResetRequests => "reset_requests",
+            Sweep::DayPasses => "day_passes",
             Sweep::PasswordTokens => "password_tokens",
             Sweep::PasswordAttempts => "password_attempts",
             Sweep::KnownDevices => "known_devices",
@@ -121,6 +125,10 @@ impl Sweep {
             Sweep::ResetRequests => {
                 "DELETE FROM reset_requests WHERE id IN \
                  (SELECT id FROM reset_requests WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::DayPasses => {
+                "DELETE FROM day_passes WHERE id IN \
+                 (SELECT id FROM day_passes WHERE expires_at < $1 LIMIT $2)"
             }
             // No index on expires_at (person_id only): the table holds a handful of rows per
             // unfrozen person, and the scan stops after a batch.

@@ -32,6 +32,8 @@ fn policy(approvals: u32) -> api::Policy {
         new_admin_wait_days: None,
         passkey_sign_in: None,
         min_method: None,
+        time_zone: None,
+        passes_per_month: None,
     }
 }
 

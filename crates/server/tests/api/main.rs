@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod client_limit;
 mod codes;
+mod day_pass;
 mod delivery;
 mod disable;
 mod freeze;

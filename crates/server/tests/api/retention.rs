@@ -41,6 +41,7 @@ async fn ids(t: &TestServer, table: &str) -> Vec<String> {
         "codes" => "code-",
         "enrollments" => "en-",
         "reset_requests" => "rr-",
+        "day_passes" => "dp-",
         _ => "ob-",
     };
     let mut v: Vec<String> =
@@ -186,6 +187,27 @@ async fn a_pass_with_the_clock_moved_deletes_exactly_what_is_past_its_limit(db: 
         )
         .await;
     }
+    // One-day passes: 40 days after they expired (the monthly cap counts them until then).
+    for (id, person, expires) in [
+        ("dp-old", &a, now - day * 41),
+        ("dp-kept", &b, now - day * 39),
+    ] {
+        exec(
+            &t,
+            "INSERT INTO day_passes (id, center_id, person_id, pass_hash, issued_by, created_at, \
+             expires_at, ended_at, ended_how) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'expired')",
+            &[
+                Val::T(id),
+                Val::T(&center_id),
+                Val::T(person),
+                Val::B(id.as_bytes()),
+                Val::T(&admin),
+                Val::N(ms(expires - hour)),
+                Val::N(ms(expires)),
+            ],
+        )
+        .await;
+    }
     // Failed passwords: the window (15 minutes).
     for (email, at) in [
         ("pa-old@example.org", now - min * 15 - Duration::seconds(1)),
@@ -252,6 +274,7 @@ async fn a_pass_with_the_clock_moved_deletes_exactly_what_is_past_its_limit(db: 
     assert_eq!(ids(&t, "codes").await, ["code-live", "code-recent"]);
     assert_eq!(ids(&t, "enrollments").await, ["en-live"]);
     assert_eq!(ids(&t, "reset_requests").await, ["rr-live"]);
+    assert_eq!(ids(&t, "day_passes").await, ["dp-kept"]);
     assert_eq!(ids(&t, "outbox").await, ["ob-pending-old", "ob-sent-live"]);
     let mut tokens: Vec<String> = sqlx::query_scalar("SELECT public_id FROM tokens")
         .fetch_all(t.server.state.db.read())

@@ -1,0 +1,92 @@
+//! Signing in with a one-day pass (an administrator's, read out to a staff member without her
+//! phone today): a second step like a recovery code, counted on the challenge and on the
+//! person in the attempt's one transaction, the pass compared in constant time and spent in a
+//! single conditional write (of a burst with the same pass, exactly one signs in).
+
+use subtle::ConstantTimeEq;
+use twostep_api as api;
+use twostep_core::day_pass::DayPass;
+use twostep_core::lockout::LockState;
+
+use crate::delivery::templates::Notice;
+use crate::error::ApiError;
+use crate::notices;
+use crate::state::AppState;
+use crate::store::{self, challenges, day_passes, people, AuditAction, AuditReason, Event};
+
+/// `POST /challenges/{id}/day-pass`.
+/// `presented`: the hash of the request's bearer token (see `signin::verify`).
+pub async fn sign_in(
+    st: &AppState,
+    challenge_id: &str,
+    req: api::DayPassRequest,
+    presented: Option<&[u8]>,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    let lock_rules = st.cfg.limits.lock_rules();
+    // A first look, for a clear error; the attempt itself is claimed below.
+    let challenge = challenges::get(st.db.read(), challenge_id)
+        .await?
+        .ok_or(ApiError::NotFound("That sign-in"))?;
+    challenge.check_caller(presented)?;
+    if let Some(refused) = challenge.refusal(now, &st.cfg.codes) {
+        return Err(refused);
+    }
+    let person = people::by_id(st.db.read(), &challenge.person_id)
+        .await?
+        .ok_or(ApiError::ChallengeExpired)?;
+    if let LockState::Until(_) = person.lock_state(&lock_rules, now) {
+        return Err(ApiError::ChallengeLocked);
+    }
+    // Not a pass at all (wrong length, a character outside the alphabet): a wrong attempt.
+    let typed = DayPass::parse(&req.pass);
+
+    let mut tx = st.db.begin().await?;
+    // The person's row first, as issuing a pass takes it (one lock order on PostgreSQL).
+    people::lock(&mut tx, &person.id).await?;
+    let won = match (
+        &typed,
+        day_passes::live_of(&mut *tx, &person.id, now).await?,
+    ) {
+        (Some(pass), Some(live)) => {
+            let hash = st.keys.hash_day_pass(&person.id, pass);
+            bool::from(hash.as_slice().ct_eq(live.pass_hash.as_slice()))
+                && day_passes::spend(&mut *tx, &live.id, now).await?
+        }
+        _ => false,
+    };
+    let attempts =
+        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
+    // As a recovery code: an administrator's pass opens a lock for good too (a timed lock
+    // stops it like any code).
+    let Some(failures) =
+        people::record_second_step(&mut tx, &person.id, won, now, &lock_rules, true).await?
+    else {
+        return Err(ApiError::ChallengeLocked);
+    };
+
+    if !won {
+        let failed = Event::about(&person, AuditAction::CodeFailed)
+            .detail("wrong one-day pass")
+            .reason(AuditReason::WrongDayPass);
+        let at = Some((challenge_id, &challenge));
+        return Err(crate::second_step::second_step_failed(
+            st, tx, &person, failed, failures, attempts, at,
+        )
+        .await?);
+    }
+    // Judged again now that the writer is ours (it may have come after the expiry).
+    if st.now() >= challenge.expires_at {
+        return Err(ApiError::ChallengeExpired);
+    }
+    let session = crate::second_step::session_after(&mut tx, st, &person, &challenge).await?;
+    notices::send(&mut tx, st, &person, Notice::DayPassUsed, &[], now).await?;
+    Event::about(&person, AuditAction::DayPassUsed)
+        .record(&mut *tx, now)
+        .await?;
+    tx.commit().await?;
+    Ok(api::LoginResponse::Done {
+        session,
+        person: store::person_view(&st.db, &person).await?,
+    })
+}
