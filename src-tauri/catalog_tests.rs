@@ -688,7 +688,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::PasskeyMayBeCopied
             | AuditReason::PasskeyAlone
             | AuditReason::ThroughResetLink
-            | AuditReason::ThroughInvitation => {}
+            | AuditReason::ThroughInvitation
+            | AuditReason::RememberedDevice => {}
         }
     }
     for lang in ["en", "es"] {

@@ -317,6 +317,7 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
                 new_admin_wait_days: None,
                 passkey_sign_in: None,
                 min_method: None,
+                remember_days: None,
             },
         )
         .await

@@ -37,4 +37,6 @@ export const ACTIONS = [
   'guardians_required_changed',
   'password_reset_sent',
   'invitation_sent',
+  'device_remembered',
+  'device_forgotten',
 ];

@@ -116,6 +116,10 @@ pub enum AuditAction {
     PasswordResetSent,
     /// An invitation to choose a password was emailed.
     InvitationSent,
+    /// "Don't ask for a code on this device": a device was remembered after a second step.
+    DeviceRemembered,
+    /// "Forget this device": the person forgot a remembered device.
+    DeviceForgotten,
 }
 
 /// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
@@ -155,6 +159,8 @@ pub enum AuditReason {
     ThroughResetLink,
     /// A first password chosen through an invitation.
     ThroughInvitation,
+    /// No code was asked: the device was remembered ("Don't ask for a code on this device").
+    RememberedDevice,
 }
 
 impl AuditAction {

@@ -7,6 +7,7 @@ pub(crate) mod audit;
 pub(crate) mod invitations;
 pub(crate) mod people;
 pub(crate) mod policy;
+mod remember_days;
 pub(crate) mod resets;
 pub(crate) mod rollout;
 mod routes;

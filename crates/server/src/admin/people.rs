@@ -91,6 +91,7 @@ pub async fn set_disabled_of(
         store::people::set_disabled(&mut *tx, &person.id, disabled.then_some(now)).await?;
         if disabled {
             store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+            store::remembered::end_all_of(&mut *tx, &person.id).await?;
         }
         let action = if disabled {
             AuditAction::AccountDisabled
@@ -113,6 +114,7 @@ pub async fn end_sessions(st: &AppState, p: &Principal, id: &str) -> Result<(), 
     let mut tx = st.db.begin().await?;
     store::people::lock(&mut tx, &person.id).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     Event::about(&person, AuditAction::SignedOutEverywhere)
         .by(&admin.id)
         .record(&mut *tx, now)

@@ -84,6 +84,7 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     store::people::set_frozen(&mut *tx, &person.id, Some(now)).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     tell_administrators(&mut tx, &person, now).await?;
     Event::about(&person, AuditAction::AccountFrozen)
         .record(&mut *tx, now)

@@ -27,6 +27,7 @@ async fn two_admins(db: Db) -> (TestServer, String, String, String) {
                 new_admin_wait_days: None,
                 passkey_sign_in: None,
                 min_method: None,
+                remember_days: None,
             },
         )
         .await
@@ -259,6 +260,7 @@ async fn one_administrator_cannot_undo_the_two_person_rule(db: Db) {
         new_admin_wait_days: None,
         passkey_sign_in: None,
         min_method: None,
+        remember_days: None,
     };
     // Not by turning it off…
     let err = t
@@ -371,6 +373,7 @@ async fn two_approvals_need_two_administrators_who_use_two_step_verification(db:
         new_admin_wait_days: None,
         passkey_sign_in: None,
         min_method: None,
+        remember_days: None,
     };
     let err = t.client.admin_put_policy(&first, &two).await.unwrap_err();
     assert_eq!(

@@ -217,6 +217,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 new_admin_wait_days: None,
                 passkey_sign_in: None,
                 min_method: None,
+                remember_days: None,
             },
         )
         .await
@@ -257,6 +258,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 new_admin_wait_days: None,
                 passkey_sign_in: None,
                 min_method: None,
+                remember_days: None,
             },
         )
         .await
@@ -288,6 +290,7 @@ async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_no
                     new_admin_wait_days: None,
                     passkey_sign_in: None,
                     min_method: None,
+                    remember_days: None,
                 },
             )
             .await
