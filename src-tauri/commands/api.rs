@@ -249,6 +249,7 @@ mod tests {
         assert!(forwarded_path("/me/sessions").is_ok());
         assert!(forwarded_path("/me/sessions/abc-1_2").is_ok());
         assert!(forwarded_path("/me/sessions/end-others").is_ok());
+        assert!(forwarded_path("/me/remembered/r-1").is_ok());
         assert!(forwarded_path("/me/methods/m-1").is_ok());
         assert!(forwarded_path("/me/preferred-method").is_ok());
         assert!(forwarded_path("/login").is_ok());
@@ -283,7 +284,7 @@ mod tests {
     #[test]
     fn no_token_reaches_the_screen() {
         let mut v = serde_json::json!({
-            "session": {"token": "t", "expires_at": "x"},
+            "session": {"token": "t", "expires_at": "x", "remember_token": "r"},
             "setup_token": "s",
             "list": [{"password_token": "p", "id": 1}],
         });
