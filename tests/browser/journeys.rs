@@ -1,7 +1,8 @@
 //! The journeys that make sense in a browser (issue 23, item 5), on the server's UI behind TLS:
 //! a parent adds a method and signs in with a code; a teacher skips setup once, then must set
 //! up an authenticator app; "Confirm it's you" before deleting a method; an administrator
-//! resets a person; Spanish; dark mode. Every screen a journey visits passes axe-core and is
+//! resets a person; Spanish; dark mode; a parent ticks "Don't ask for a code on this device",
+//! signs in next time with the password alone, then forgets the device. Every screen a journey visits passes axe-core and is
 //! photographed (`evidence`). Each runs in Chromium as a phone (touch) and as a tablet, and in
 //! WebKit as a tablet, one browser at a time: about ten seconds a journey in Chromium, twenty
 //! in WebKit.
