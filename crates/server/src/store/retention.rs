@@ -33,6 +33,8 @@ pub enum Sweep {
     ResetRequests,
     /// Password change tokens past their expiry.
     PasswordTokens,
+    /// Remembered devices past their expiry.
+    RememberedDevices,
     /// Failed passwords made before the cutoff.
     PasswordAttempts,
     /// Devices last signed in from before the cutoff, except each person's newest one: "is
@@ -45,7 +47,7 @@ pub enum Sweep {
 }
 
 impl Sweep {
-    pub const ALL: [Sweep; 14] = [
+    pub const ALL: [Sweep; 15] = [
         Sweep::Codes,
         Sweep::Challenges,
         Sweep::Enrollments,
@@ -56,6 +58,7 @@ impl Sweep {
         Sweep::FreezeTokens,
         Sweep::ResetRequests,
         Sweep::PasswordTokens,
+        Sweep::RememberedDevices,
         Sweep::PasswordAttempts,
         Sweep::KnownDevices,
         Sweep::Outbox,
@@ -75,6 +78,7 @@ impl Sweep {
             Sweep::FreezeTokens => "freeze_tokens",
             Sweep::ResetRequests => "reset_requests",
             Sweep::PasswordTokens => "password_tokens",
+            Sweep::RememberedDevices => "remembered_devices",
             Sweep::PasswordAttempts => "password_attempts",
             Sweep::KnownDevices => "known_devices",
             Sweep::Outbox => "outbox",
@@ -127,6 +131,10 @@ impl Sweep {
             Sweep::PasswordTokens => {
                 "DELETE FROM password_tokens WHERE hash IN \
                  (SELECT hash FROM password_tokens WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::RememberedDevices => {
+                "DELETE FROM remembered_devices WHERE id IN \
+                 (SELECT id FROM remembered_devices WHERE expires_at < $1 LIMIT $2)"
             }
             Sweep::PasswordAttempts => {
                 "DELETE FROM password_attempts WHERE id IN \

@@ -658,3 +658,22 @@ async fn a_browser_keeps_it_in_a_cookie_only_the_sign_in_gets(db: Db) {
     let step: serde_json::Value = res.json().await.unwrap();
     assert_eq!(step["next"], "verify", "{step}");
 }
+
+/// Retention deletes a remembered device once it has expired, and no sooner.
+#[db_test]
+async fn retention_forgets_an_expired_remembered_device(db: Db) {
+    let t = start(db).await;
+    let phone = t.client_on("phone");
+    remembered_parent(&t, &phone, PARENT).await;
+    t.advance(30 * DAY - 60);
+    twostep_server::retention::run_once(t.state())
+        .await
+        .unwrap();
+    assert_eq!(remembered_rows(&t, PARENT).await, 1);
+    t.advance(120);
+    let swept = twostep_server::retention::run_once(t.state())
+        .await
+        .unwrap();
+    assert_eq!(swept.of("remembered_devices"), 1, "{swept:?}");
+    assert_eq!(remembered_rows(&t, PARENT).await, 0);
+}
