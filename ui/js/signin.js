@@ -423,7 +423,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
 /** "Don't ask for a code on this device for N days", when the server offers it for this
  *  person (`remember_days` above 0: never an administrator or a shared account) and this is
  *  not a shared device, which the app never lets remember anyone. Unticked by default. */
-function rememberChoice(app, step) {
+export function rememberChoice(app, step) {
   const days = step.remember_days || 0;
   if (days <= 0 || (app.status && app.status.shared)) return null;
   const input = h('input', { type: 'checkbox', id: 'remember-device', name: 'remember', 'aria-describedby': 'remember-hint' });
