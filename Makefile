@@ -76,7 +76,9 @@ test: test-deps cross
 # Windows (x86_64-pc-windows-gnu: the opener and deep-link paths, the Windows keyring; Debian's
 # mingw-w64 for the C inside dependencies) and Android (aarch64-linux-android: Tauri's
 # cfg(mobile) code, the barcode scanner). Both as the installed app is built (no embedded
-# demo), through clippy with warnings as errors: type-checked, not linked (docs/testing.md).
+# demo), through clippy with warnings as errors; Windows is then built and linked too (a
+# debug twostep.exe, with mingw's ld: see .cargo/config.toml), Android is type-checked only
+# (linking it needs the NDK) (docs/testing.md).
 # Android's only C is ring's, built by Debian's clang for that target without libc headers
 # (ring's own RING_CORE_NOSTDLIBINC mode: Debian has no Android sysroot; the NDK would have).
 CROSS_PACKAGES := gcc-mingw-w64-x86-64 clang llvm
@@ -93,7 +95,8 @@ cross-deps:
 # machine without rustup's network must still run every other test.
 cross: cross-deps
 	@if rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then \
-	  $(CARGO) clippy -p twostep $(LEAN) --target x86_64-pc-windows-gnu -- -D warnings; \
+	  $(CARGO) clippy -p twostep $(LEAN) --target x86_64-pc-windows-gnu -- -D warnings && \
+	  $(CARGO) build -p twostep $(LEAN) --target x86_64-pc-windows-gnu; \
 	else echo "make cross: NOT CHECKED: x86_64-pc-windows-gnu (no standard library)" >&2; fi
 	@if rustup target list --installed | grep -qx aarch64-linux-android; then \
 	  $(ANDROID_C) $(CARGO) clippy -p twostep $(LEAN) --target aarch64-linux-android -- -D warnings; \

@@ -10,7 +10,8 @@
 # - the server's .deb: its unit passes `systemd-analyze verify` without a warning and rates
 #   "OK" (at most 2) in `systemd-analyze security`; its unit's command line, run against a
 #   temporary state folder, answers
-#   its health check and keeps its key readable by its owner only.
+#   its health check (and the unit's ExecStartPost, `twostep-server ready`, finds it ready)
+#   and keeps its key readable by its owner only.
 #   packaging/test.sh [TARGET_DIR]
 set -euo pipefail
 target="${1:-target}"
@@ -143,6 +144,12 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ -n "$ok" ] || { cat "$scratch/server.log" >&2; fail "the installed server never answered its health check"; }
+# The unit's ExecStartPost (the start waits for readiness), pointed into the scratch root.
+postcmd="$(sed -n 's/^ExecStartPost=//p' "$unit")"
+postcmd="${postcmd//\/usr\/bin/$scratch/server/usr/bin}"
+postcmd="${postcmd//\/etc\/twostep/$scratch/server/etc/twostep}"
+# shellcheck disable=SC2086
+TWOSTEP_BIND="127.0.0.1:$port" $postcmd >/dev/null || fail "the unit's ExecStartPost (twostep-server ready) failed"
 [ "$(stat -c %a "$scratch/state/server.key")" = 600 ] || fail "server.key must be readable by its owner only"
 echo "installed server: health check answered on 127.0.0.1:$port"
 

@@ -6,6 +6,7 @@
 //! exchanges the code with its verifier for its own session. Someone who catches the code
 //! can't use it without the verifier, and nothing but this app listens on that port.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use data_encoding::BASE64URL_NOPAD;
@@ -35,11 +36,9 @@ impl Pkce {
     pub fn new() -> Self {
         let mut raw = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(raw.as_mut());
-        let mut state = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut state);
         Self {
             verifier: Zeroizing::new(BASE64URL_NOPAD.encode(raw.as_ref())),
-            state: BASE64URL_NOPAD.encode(&state),
+            state: new_state(),
         }
     }
 
@@ -47,6 +46,14 @@ impl Pkce {
     pub fn challenge(&self) -> String {
         BASE64URL_NOPAD.encode(&Sha256::digest(self.verifier.as_bytes()))
     }
+}
+
+/// A random value the app sends the browser off with and takes back only with it: a page
+/// elsewhere can't feed the app an answer of its own.
+pub fn new_state() -> String {
+    let mut state = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut state);
+    BASE64URL_NOPAD.encode(&state)
 }
 
 /// The listener the browser comes back to, on an IP literal of the loopback and a port the
@@ -75,42 +82,77 @@ impl Loopback {
     /// app; the code, if the `state` is this sign-in's. Anything else that knocks (a
     /// favicon, another path) gets a 404 and the wait goes on.
     pub async fn code(self, state: &str) -> AppResult<Zeroizing<String>> {
-        tokio::time::timeout(WAIT, async {
+        let mut back = self
+            .answer(state, "code")
+            .await
+            .ok_or(AppError::BrowserSignIn)?;
+        back.remove("code").ok_or(AppError::BrowserSignIn)
+    }
+
+    /// Waits (at most `WAIT`) for the browser to come back to `/callback` with this `state`,
+    /// and answers it with a page that says to go back to the app. The query's fields, when
+    /// they hold a non-empty `expected` or an `error`; `None` when the browser came back with
+    /// another state or nothing, or never came. Anything else that knocks (a favicon, another
+    /// path) gets a 404 and the wait goes on.
+    pub async fn answer(
+        self,
+        state: &str,
+        expected: &str,
+    ) -> Option<HashMap<String, Zeroizing<String>>> {
+        let wait = async {
             loop {
-                let (mut stream, _) = self
-                    .listener
-                    .accept()
-                    .await
-                    .map_err(|e| AppError::Internal(format!("the browser's return: {e}")))?;
-                let mut buf = vec![0u8; 8192];
-                let n = stream.read(&mut buf).await.unwrap_or(0);
-                let head = String::from_utf8_lossy(&buf[..n]);
+                let (mut stream, _) = self.listener.accept().await.ok()?;
+                let head = read_head(&mut stream).await;
                 match returned(&head, state) {
                     Return::Elsewhere => {
                         let _ = stream.write_all(NOT_FOUND.as_bytes()).await;
                     }
-                    Return::Code(code) => {
-                        let _ = stream.write_all(page(DONE).as_bytes()).await;
-                        return Ok(code);
+                    Return::Answer(fields)
+                        if fields.get(expected).is_some_and(|v| !v.is_empty())
+                            || fields.contains_key("error") =>
+                    {
+                        let text = if fields.contains_key("error") {
+                            REFUSED
+                        } else {
+                            DONE
+                        };
+                        let _ = stream.write_all(page(text).as_bytes()).await;
+                        return Some(fields);
                     }
-                    Return::Refused => {
+                    Return::Answer(_) | Return::Refused => {
                         let _ = stream.write_all(page(REFUSED).as_bytes()).await;
-                        return Err(AppError::BrowserSignIn);
+                        return None;
                     }
                 }
             }
-        })
-        .await
-        .map_err(|_| AppError::BrowserSignIn)?
+        };
+        tokio::time::timeout(WAIT, wait).await.ok().flatten()
     }
 }
+
+/// The request's head (line and headers), at most `MAX_HEAD` bytes: a passkey's answer rides
+/// in the address, a few kilobytes.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+    let mut buf = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    while buf.len() < MAX_HEAD && !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// The longest request head the listener reads.
+const MAX_HEAD: usize = 64 * 1024;
 
 /// What a request to the loopback is.
 #[derive(Debug, PartialEq, Eq)]
 enum Return {
-    /// The browser, back with this sign-in's code.
-    Code(Zeroizing<String>),
-    /// The browser, back without a code or with another sign-in's state.
+    /// The browser, back with this sign-in's state: the query's fields.
+    Answer(HashMap<String, Zeroizing<String>>),
+    /// The browser, back with another sign-in's state, or none.
     Refused,
     /// Not the callback.
     Elsewhere,
@@ -127,27 +169,20 @@ fn returned(head: &str, state: &str) -> Return {
     if path != CALLBACK {
         return Return::Elsewhere;
     }
-    let mut code = None;
-    let mut came_back = None;
+    let mut fields = HashMap::new();
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        match &*k {
-            "code" => code = Some(Zeroizing::new(v.into_owned())),
-            "state" => came_back = Some(v.into_owned()),
-            _ => {}
-        }
+        fields.insert(k.into_owned(), Zeroizing::new(v.into_owned()));
     }
-    match (code, came_back) {
-        (Some(code), Some(s)) if !code.is_empty() && s == state => Return::Code(code),
+    match fields.remove("state") {
+        Some(s) if *s == state => Return::Answer(fields),
         _ => Return::Refused,
     }
 }
 
-const DONE: &str = "You're signed in to the Twostep app. Close this tab and go back to the app. \
-                    / Inició sesión en la aplicación Twostep. Cierre esta pestaña y vuelva a la \
-                    aplicación.";
-const REFUSED: &str = "This sign-in isn't the one the Twostep app started. Go back to the app and \
-                       try again. / Este inicio de sesión no es el que comenzó la aplicación \
-                       Twostep. Vuelva a la aplicación e inténtelo de nuevo.";
+const DONE: &str = "Done. Close this tab and go back to the Twostep app. / Listo. Cierre esta \
+                    pestaña y vuelva a la aplicación Twostep.";
+const REFUSED: &str = "This didn't finish here. Go back to the Twostep app and try again. / Esto \
+                       no terminó aquí. Vuelva a la aplicación Twostep e inténtelo de nuevo.";
 const NOT_FOUND: &str = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 fn page(text: &str) -> String {
@@ -164,16 +199,18 @@ fn page(text: &str) -> String {
     )
 }
 
-/// The address the browser opens. A server on a loopback IP (the embedded demo) is opened as
-/// `localhost`: browsers allow WebAuthn there, on no IP address.
+/// The server's address as a browser opens it for a passkey: one on a loopback IP (the
+/// embedded demo) as `localhost`, where browsers allow WebAuthn (on no IP address).
+pub fn in_browser(server: &str) -> String {
+    url::Url::parse(server).map_or_else(
+        |_| server.to_owned(),
+        |u| twostep_core::method::passkey::browser_origin(u).to_string(),
+    )
+}
+
+/// The address the browser opens to sign in for the app.
 pub fn authorize_url(server: &str, pkce: &Pkce, redirect_uri: &str) -> String {
-    let server = match url::Url::parse(server) {
-        Ok(mut u) if u.host_str() == Some("127.0.0.1") || u.host_str() == Some("[::1]") => {
-            let _ = u.set_host(Some("localhost"));
-            u.to_string()
-        }
-        _ => server.to_owned(),
-    };
+    let server = in_browser(server);
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "code")
         .append_pair("client_id", "twostep-app")
@@ -191,21 +228,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_callback_with_this_sign_ins_state_gives_a_code() {
+    fn only_the_callback_with_this_sign_ins_state_gives_an_answer() {
         let back = |line: &str| returned(&format!("{line}\r\nHost: x\r\n\r\n"), "s1");
-        assert_eq!(
-            back("GET /callback?code=abc&state=s1 HTTP/1.1"),
-            Return::Code(Zeroizing::new("abc".into()))
-        );
+        let Return::Answer(fields) = back("GET /callback?code=abc&state=s1 HTTP/1.1") else {
+            panic!("this sign-in's answer");
+        };
+        assert_eq!(fields.get("code").map(|c| c.as_str()), Some("abc"));
+        assert!(!fields.contains_key("state"));
         assert_eq!(
             back("GET /callback?code=abc&state=s2 HTTP/1.1"),
             Return::Refused
         );
-        assert_eq!(back("GET /callback?state=s1 HTTP/1.1"), Return::Refused);
-        assert_eq!(
-            back("GET /callback?code=&state=s1 HTTP/1.1"),
-            Return::Refused
-        );
+        assert_eq!(back("GET /callback?code=abc HTTP/1.1"), Return::Refused);
         assert_eq!(back("GET /favicon.ico HTTP/1.1"), Return::Elsewhere);
         assert_eq!(
             back("POST /callback?code=abc&state=s1 HTTP/1.1"),
@@ -268,7 +302,7 @@ mod tests {
         };
         assert!(browser("/favicon.ico").await.starts_with("HTTP/1.1 404"));
         let page = browser("/callback?code=c0de&state=st").await;
-        assert!(page.contains("go back to the app"));
+        assert!(page.contains("go back to the Twostep app"));
         assert_eq!(*waiting.await.unwrap().unwrap(), "c0de");
     }
 }

@@ -27,6 +27,7 @@ fn twostep_commands() -> &'static [&'static str] {
         "session_alive",
         "switch_profile",
         "sign_in_in_browser",
+        "passkey_in_browser",
         "save_audit_csv",
         "demo_inbox",
         "demo_open_link",

@@ -558,6 +558,12 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
         A::Qr(String::new()),
         A::NotForwarded(String::new()),
         A::BrowserSignIn,
+        A::BrowserPasskey,
+        A::PasskeyRefused("passkey_cancelled"),
+        A::PasskeyRefused("passkey_exists"),
+        A::PasskeyRefused("passkey_insecure"),
+        A::PasskeyRefused("passkey_unsupported"),
+        A::PasskeyRefused("passkey_browser"),
         A::Internal(String::new()),
     ];
     for e in &app {
@@ -583,6 +589,8 @@ fn every_error_code_the_app_can_meet_is_worded_in_both_catalogs() {
             | A::Qr(_)
             | A::NotForwarded(_)
             | A::BrowserSignIn
+            | A::BrowserPasskey
+            | A::PasskeyRefused(_)
             | A::Internal(_) => {}
         }
     }

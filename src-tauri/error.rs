@@ -64,6 +64,14 @@ pub enum AppError {
     /// or another sign-in's answer).
     #[error("The sign-in in your browser didn't finish. Try again: choose \"Sign in with a passkey\", then use your passkey in the browser that opens.")]
     BrowserSignIn,
+    /// The passkey's page in the system browser did not come back to the app (closed, too
+    /// slow, another page's answer, or an answer that isn't a credential).
+    #[error("Your passkey wasn't used: the browser didn't finish. Try again, and finish in the browser that opens.")]
+    BrowserPasskey,
+    /// The browser's passkey dialog refused (the person cancelled, the device already holds
+    /// one): the browser's own code (`passkey_cancelled`, …).
+    #[error("Your browser didn't use the passkey.")]
+    PasskeyRefused(&'static str),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -113,6 +121,8 @@ impl AppError {
             Self::Qr(_) => "no_qr_code",
             Self::NotForwarded(_) => "bad_request",
             Self::BrowserSignIn => "browser_sign_in",
+            Self::BrowserPasskey => "browser_passkey",
+            Self::PasskeyRefused(code) => code,
             Self::Internal(_) => "internal",
         }
     }

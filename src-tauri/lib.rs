@@ -4,6 +4,7 @@
 
 pub mod authenticator;
 mod authenticator_link;
+mod browser_passkey;
 mod browser_sign_in;
 mod clipboard;
 mod commands;

@@ -25,6 +25,39 @@ pub async fn copy_setup_key<R: Runtime>(app: AppHandle<R>, key: String) -> AppRe
     crate::clipboard::copy_then_clear(&app, key)
 }
 
+/// A passkey made (`create`) or used (`get`) in the system browser, for a webview without
+/// WebAuthn (`browser_passkey`): the ceremony's options as the server gave them to the screen,
+/// the credential as the browser made it, for the screen to send on with this app's session.
+#[tauri::command]
+pub async fn passkey_in_browser<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    ceremony: crate::browser_passkey::Ceremony,
+    options: serde_json::Value,
+) -> AppResult<serde_json::Value> {
+    use crate::browser_passkey::{credential_of, page_url};
+    use crate::browser_sign_in::{new_state, Loopback};
+    let server = state.server().await?;
+    let listening = Loopback::bind().await?;
+    let back = new_state();
+    let page = page_url(
+        &server.url,
+        ceremony,
+        &options,
+        &listening.redirect_uri,
+        &back,
+    );
+    crate::links::open_in_browser(&app, &page)?;
+    let fields = listening
+        .answer(&back, "credential")
+        .await
+        .ok_or(AppError::BrowserPasskey)?;
+    credential_of(
+        fields.get("credential").map(|c| c.as_str()),
+        fields.get("error").map(|e| e.as_str()),
+    )
+}
+
 /// Whether "Open in authenticator app" can work here (an app handles `otpauth://` links).
 #[tauri::command]
 pub async fn authenticator_app_available() -> bool {

@@ -26,6 +26,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         signin::sign_out,
         signin::switch_profile,
         signin::sign_in_in_browser,
+        methods::passkey_in_browser,
         methods::copy_setup_key,
         methods::authenticator_app_available,
         methods::open_in_authenticator_app,

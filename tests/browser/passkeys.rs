@@ -44,6 +44,7 @@ runs_in_chromium!(
     an_administrator_whose_center_requires_passkeys_sets_one_up,
     a_passkey_the_center_switched_off_no_longer_signs_in,
     the_app_signs_in_through_this_browser_with_a_passkey,
+    the_app_adds_and_uses_a_passkey_through_this_browser,
 );
 
 /// A guardian signs in with the password (no method yet; the email field offers passkeys in
@@ -237,7 +238,6 @@ async fn a_passkey_the_center_switched_off_no_longer_signs_in(engine: Engine, de
 /// one-time code and the app's state; the code and the verifier then make the app's session.
 async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, device: Device) {
     use sha2::Digest;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let site = Site::for_passkeys().await;
     let (t, parent) = (&site.t, "riley@family.example");
@@ -261,28 +261,7 @@ async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, de
     let verifier = "the-app-keeps-this-verifier-to-itself-0123456789";
     let challenge =
         data_encoding::BASE64URL_NOPAD.encode(&sha2::Sha256::digest(verifier.as_bytes()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let redirect_uri = format!(
-        "http://127.0.0.1:{}/callback",
-        listener.local_addr().unwrap().port()
-    );
-    let back = tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 8192];
-        let n = s.read(&mut buf).await.unwrap();
-        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-        let page = "back in the app";
-        let _ = s
-            .write_all(
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
-                    page.len()
-                )
-                .as_bytes(),
-            )
-            .await;
-        head.lines().next().unwrap_or_default().to_owned()
-    });
+    let (redirect_uri, back) = app_listener().await;
     let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     p.b.d
         .goto(&format!(
@@ -296,25 +275,7 @@ async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, de
     p.on_screen("app-handoff").await;
     p.shoot("app-handoff").await;
     p.click("#handoff-passkey").await;
-    let line = tokio::time::timeout(Duration::from_secs(30), back)
-        .await
-        .expect("the browser came back to the app")
-        .unwrap();
-    // `GET /callback?code=…&state=st1 HTTP/1.1`
-    let query = line
-        .split(' ')
-        .nth(1)
-        .and_then(|target| target.split_once('?'))
-        .map(|(_, q)| q.to_owned())
-        .unwrap_or_default();
-    let pairs: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    assert_eq!(
-        pairs.get("state").map(String::as_str),
-        Some("st1"),
-        "{line}"
-    );
+    let pairs = came_back(back, "st1").await;
     let exchange = api::TokenRequest {
         code: pairs["code"].clone(),
         code_verifier: verifier.into(),
@@ -328,6 +289,167 @@ async fn the_app_signs_in_through_this_browser_with_a_passkey(engine: Engine, de
     // No session was made in the browser: only the app's.
     assert!(!p.exists("#sign-out").await);
     p.close().await;
+}
+
+/// The app's half of a passkey made and used in the system browser (src-tauri/browser_passkey.rs),
+/// played by the test: the app's session asks for creation options, a listener waits on the
+/// loopback, and this browser opens `/#app-passkey/…` with them; "Create passkey" makes it in
+/// the virtual authenticator and the browser goes to the listener with the credential, which
+/// the app confirms with its session. Then a sign-in's second step the same way, with "Use my
+/// passkey". No session is made in the browser.
+async fn the_app_adds_and_uses_a_passkey_through_this_browser(engine: Engine, device: Device) {
+    let site = Site::for_passkeys().await;
+    let (t, parent) = (&site.t, "riley@family.example");
+    t.add_named_person(parent, "Riley Parent", &[Role::Guardian])
+        .await;
+    let (session, _) = twostep_testkit::session_of(t.login(parent).await);
+    let p = open(&site, engine, device, "passkey-app-add").await;
+    Authenticator::add(&p).await;
+
+    // Adding: the options the app's screens got with its session.
+    let e = t
+        .client
+        .add_method(
+            &session,
+            &api::AddMethodRequest::Passkey {
+                name: Some("Laptop".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let api::Enrollment::Passkey { options, .. } = &e else {
+        panic!("creation options, got {e:?}")
+    };
+    let credential = through_the_page(&p, &site, "create", options, "#app-passkey-go").await;
+    let added = t
+        .client
+        .confirm_passkey(&session, e.id(), credential)
+        .await
+        .unwrap();
+    assert!(
+        added.recovery_codes.is_some(),
+        "the first method brings recovery codes"
+    );
+    assert!(!p.exists("#sign-out").await, "no session in the browser");
+
+    // The second step of the app's next sign-in, the same way.
+    let api::LoginResponse::Verify {
+        challenge_id,
+        methods,
+        ..
+    } = t.login(parent).await
+    else {
+        panic!("the passkey is asked for")
+    };
+    let asked = t
+        .client
+        .send_passkey(None, &challenge_id, &methods[0].id)
+        .await
+        .unwrap();
+    let answer = through_the_page(&p, &site, "get", &asked.options, "#app-passkey-go").await;
+    let done = t
+        .client
+        .verify_passkey(None, &challenge_id, &methods[0].id, answer)
+        .await
+        .unwrap();
+    assert!(matches!(done, api::LoginResponse::Done { .. }));
+    p.close().await;
+}
+
+/// Opens this browser at the server's page for the app with `options` (as the app does), on a
+/// listener of the test's, presses `button`, and returns the credential the browser brought
+/// back to the listener.
+async fn through_the_page(
+    p: &Page,
+    site: &Site,
+    ceremony: &str,
+    options: &serde_json::Value,
+    button: &str,
+) -> serde_json::Value {
+    let (redirect_uri, back) = app_listener().await;
+    let asked = serde_json::json!({
+        "ceremony": ceremony, "options": options, "redirect_uri": redirect_uri, "state": "st2",
+    });
+    let payload = data_encoding::BASE64URL_NOPAD.encode(asked.to_string().as_bytes());
+    // A new page, as the system browser opens a new tab (a change of fragment alone would not
+    // load the page again).
+    p.b.d.goto("about:blank").await.unwrap();
+    p.b.d
+        .goto(&format!("{}/#app-passkey/{payload}", site.url))
+        .await
+        .unwrap();
+    p.on_screen("app-passkey").await;
+    p.shoot(&format!("app-passkey-{ceremony}")).await;
+    assert!(p.exists("#app-passkey-cancel").await);
+    p.click(button).await;
+    let pairs = came_back(back, "st2").await;
+    let raw = data_encoding::BASE64URL_NOPAD
+        .decode(pairs["credential"].as_bytes())
+        .unwrap();
+    serde_json::from_slice(&raw).unwrap()
+}
+
+/// The app's loopback listener, played by the test: its address, and the request line of the
+/// browser's one visit (answered with a page).
+async fn app_listener() -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!(
+        "http://127.0.0.1:{}/callback",
+        listener.local_addr().unwrap().port()
+    );
+    let back = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = vec![0u8; 8192];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        let page = "back in the app";
+        let _ = s
+            .write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                    page.len()
+                )
+                .as_bytes(),
+            )
+            .await;
+        String::from_utf8_lossy(&head)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    (redirect_uri, back)
+}
+
+/// The query the browser came back to the listener with (`GET /callback?…&state=… HTTP/1.1`),
+/// whose `state` must be `state`.
+async fn came_back(back: tokio::task::JoinHandle<String>, state: &str) -> BTreeMap<String, String> {
+    let line = tokio::time::timeout(Duration::from_secs(30), back)
+        .await
+        .expect("the browser came back to the app")
+        .unwrap();
+    let query = line
+        .split(' ')
+        .nth(1)
+        .and_then(|target| target.split_once('?'))
+        .map(|(_, q)| q.to_owned())
+        .unwrap_or_default();
+    let pairs: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(
+        pairs.get("state").map(String::as_str),
+        Some(state),
+        "{line}"
+    );
+    pairs
 }
 
 /// Chromium's virtual authenticator answers a conditional (autofill) request at once, where a

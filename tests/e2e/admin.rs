@@ -45,7 +45,7 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     assert!(!policy
         .allowed_kinds
         .contains(&twostep_client::api::Kind::Sms));
-    // The others as they were: passkeys too, which the app can't add but the center allows.
+    // The others as they were: passkeys too.
     let mut kinds = policy.allowed_kinds.clone();
     kinds.sort();
     {

@@ -105,7 +105,6 @@ async fn a_frozen_account_is_explained_at_sign_in_and_unfrozen_by_the_administra
 /// presses the page's button as a person would); her next sign-in says the account is frozen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parent_freezes_her_account_from_the_demo_inbox() {
-    use std::os::unix::fs::PermissionsExt;
     let data = AppData::new();
     let page = data.path().join("frozen-page.html");
     let browser = data.path().join("fake-browser.sh");
@@ -117,26 +116,7 @@ async fn a_parent_freezes_her_account_from_the_demo_inbox() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let apps = data.path().join("xdg-data/applications");
-    std::fs::create_dir_all(&apps).unwrap();
-    std::fs::write(
-        apps.join("fake-browser.desktop"),
-        format!(
-            "[Desktop Entry]\nType=Application\nName=Fake Browser\nExec={} %u\n\
-             MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
-            browser.display()
-        ),
-    )
-    .unwrap();
-    let config = data.path().join("xdg-config");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("mimeapps.list"),
-        "[Default Applications]\nx-scheme-handler/http=fake-browser.desktop\n\
-         x-scheme-handler/https=fake-browser.desktop\n",
-    )
-    .unwrap();
+    set_default_browser(&data, &browser);
 
     let app = App::launch(&data, None).await;
     app.on_screen("sign-in").await;

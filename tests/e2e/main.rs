@@ -9,6 +9,7 @@ mod freeze;
 mod harness;
 mod keyring;
 mod methods;
+mod passkeys;
 mod quit;
 mod recovery;
 mod rollout;

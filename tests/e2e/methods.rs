@@ -42,9 +42,9 @@ async fn add_an_email_then_pick_it_and_an_older_code_still_works_after_a_resend(
     app.shoot("methods-one").await;
     app.click("#add-method").await;
     app.on_screen("add-method").await;
-    // The center allows passkeys, but the app's webview has no WebAuthn: none is offered.
+    // The center allows passkeys: offered, to be made in the system browser (passkeys.rs).
     app.wait("#kind-email").await;
-    assert!(!app.exists("#kind-passkey").await);
+    assert!(app.exists("#kind-passkey").await);
     app.click("#kind-email").await;
     app.click("#choose-continue").await;
     app.on_screen("setup-email").await;

@@ -14,6 +14,7 @@ import * as inbox from './inbox.js';
 import * as home from './home.js';
 import * as vault from './vault.js';
 import * as handoff from './app_handoff.js';
+import * as appPasskey from './app_passkey.js';
 
 const screen = document.getElementById('screen');
 const bar = document.getElementById('bar');
@@ -178,6 +179,13 @@ const app = {
     // request): the passkey, then back to the app.
     const asked = !inApp && handoff.requested(window.location.search);
     if (asked) return this.show(handoff.render, { asked }, 'app-handoff');
+    // A passkey the app adds or uses through this browser (#app-passkey/…): the dialog here,
+    // then back to the app with the credential.
+    const forApp = !inApp && appPasskey.requested(window.location.hash);
+    if (forApp) {
+      history.replaceState(null, '', window.location.pathname);
+      return this.show(appPasskey.render, { asked: forApp }, 'app-passkey');
+    }
     // An emailed reset link (/reset-password/TOKEN sends the browser to #reset-password/TOKEN)
     // or an invitation's (/invitation/TOKEN): the token leaves the address bar at once.
     const link = !inApp && window.location.hash.match(/^#(reset-password|invitation)\/([A-Za-z0-9_-]{20,100})$/);

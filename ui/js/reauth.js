@@ -3,7 +3,7 @@
 // password, then a code (or a recovery code); the new session replaces the old one, and the
 // change is made again, so nothing typed on the screen below is lost.
 
-import { request, meOf } from './transport.js';
+import { request, meOf, inApp } from './transport.js';
 import { t } from './i18n.js';
 import { h, fill, field, errorBox, showError, clearError, busy, errorText, methodLabel } from './dom.js';
 import { codeInput } from './code.js';
@@ -108,7 +108,9 @@ export function confirmItsYou(app) {
         if (recovery) { where.textContent = t('reauth.where_recovery'); label.textContent = t('reauth.recovery_label'); send.hidden = true; return; }
         if (passkey) {
           send.hidden = true;
-          where.textContent = usable(method) ? t('reauth.where_passkey', { hint: method.hint }) : t('reauth.passkey_not_here');
+          where.textContent = !usable(method) ? t('reauth.passkey_not_here')
+            : inApp ? `${t('reauth.where_passkey', { hint: method.hint })} ${t('common.passkey_in_browser')}`
+            : t('reauth.where_passkey', { hint: method.hint });
           return;
         }
         label.textContent = t('reauth.code_label');

@@ -43,16 +43,19 @@ export function intro(app, step) {
     step.required ? h('p', {}, h('a', { href: '#sign-out', id: 'setup-sign-out', onclick: (ev) => { ev.preventDefault(); app.signOut(); } }, t('setup.sign_out'))) : null);
 }
 
+/** A shared classroom device: a passkey made here would stay on it for anyone to use. */
+const sharedHere = (app) => inApp && !!(app.status && app.status.shared);
+
 /** Choose among the kinds the center allows. */
 export function choose(app, flow) {
-  // A passkey where this browser can make one (never in the app, whose webview can't).
+  // A passkey where this browser can make one (the app: in the system browser).
   const kinds = ['totp', 'passkey', 'email', 'sms']
     .filter((k) => (flow.allowed || []).includes(k))
-    .filter((k) => k !== 'passkey' || (webauthn.available() && !flow.replacing));
+    .filter((k) => k !== 'passkey' || (webauthn.available() && !flow.replacing && !sharedHere(app)));
   // This device as the authenticator: the app's vault, which a browser has no keyring for.
   if (inApp && kinds.includes('totp') && !flow.replacing) kinds.splice(1, 0, 'device');
-  // The center asks for a passkey, and none can be made here: the app can't (a browser can),
-  // nor a browser at an address that is a number.
+  // The center asks for a passkey, and none can be made here: not on the app's shared device,
+  // nor in a browser at an address that is a number.
   if (!kinds.length) {
     return h('div', { class: 'narrow' },
       h('h1', {}, t('setup.choose_title')),
@@ -206,6 +209,8 @@ function passkey(app, flow) {
       h('p', { id: 'passkey-about' }, t('setup.passkey_about')),
       h('p', { class: 'hint', id: 'passkey-phishing' }, t('setup.passkey_phishing')),
       field(t('setup.passkey_name_label'), name, t('setup.passkey_name_hint')),
+      // The app makes its passkeys in the system browser (webauthn.js).
+      inApp ? h('p', { class: 'hint', id: 'passkey-browser-hint' }, t('common.passkey_in_browser')) : null,
       box, go),
     back(app, flow));
 }

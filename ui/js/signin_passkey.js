@@ -3,7 +3,7 @@
 // autofill, and a passkey as the second step after the password. The browser's dialog does
 // the rest (webauthn.js); the answers are the API's (docs/api.md "Sign-in").
 
-import { request, deviceName } from './transport.js';
+import { request, deviceName, inApp } from './transport.js';
 import { t } from './i18n.js';
 import { h, errorBox, showError, clearError, busy } from './dom.js';
 import * as webauthn from './webauthn.js';
@@ -113,6 +113,8 @@ export function usePasskey(app, { step, method, now }) {
   const card = usable
     ? h('div', { class: 'card' },
         h('p', { id: 'passkey-where' }, t('signin.passkey.where', { hint: method.hint })),
+        // The app's passkeys are used in the system browser (webauthn.js).
+        inApp ? h('p', { class: 'hint', id: 'passkey-browser-hint' }, t('common.passkey_in_browser')) : null,
         remember && remember.el, box, go)
     : h('div', { class: 'card' },
         h('p', { class: 'notice warning', id: 'passkey-where' }, t(step.methods.length > 1 ? 'signin.passkey.not_here' : 'signin.passkey.not_here_only')));

@@ -6,12 +6,15 @@
 // such as the sign-in's autofill.
 
 import { inApp } from './transport.js';
+import { call } from './api.js';
 
 /** Whether this page can use passkeys: a browser with WebAuthn, in a secure context, at an
- *  address that is a name. Never the app: its Linux webview (WebKitGTK) has no WebAuthn.
+ *  address that is a name; or the app, whose Linux webview (WebKitGTK) has no WebAuthn, through
+ *  the system browser (`passkey_in_browser`: the server's own page runs the dialog there).
  *  Browsers refuse WebAuthn on an IP address, so a server reached at one offers none. */
 export function available() {
-  if (inApp || !window.isSecureContext) return false;
+  if (inApp) return true;
+  if (!window.isSecureContext) return false;
   if (typeof window.PublicKeyCredential !== 'function' || !navigator.credentials) return false;
   const host = window.location.hostname;
   return !(/^[0-9.]+$/.test(host) || host.includes(':') || host.startsWith('['));
@@ -19,7 +22,7 @@ export function available() {
 
 /** Whether the browser offers passkeys in the email field's autofill (conditional mediation). */
 export async function autofillAvailable() {
-  if (!available() || typeof PublicKeyCredential.isConditionalMediationAvailable !== 'function') return false;
+  if (inApp || !available() || typeof PublicKeyCredential.isConditionalMediationAvailable !== 'function') return false;
   try {
     return await PublicKeyCredential.isConditionalMediationAvailable();
   } catch (e) {
@@ -43,6 +46,7 @@ function signal() {
 
 /** Makes a new passkey from `POST /me/methods`' options: the credential for `confirm`. */
 export async function create(options) {
+  if (inApp) return inBrowser('create', options);
   const pk = options.publicKey;
   const publicKey = {
     ...pk,
@@ -58,6 +62,7 @@ export async function create(options) {
  *  otherwise the browser's own dialog now (the server's `mediation` is not passed on: a button
  *  asks at once). */
 export async function get(options, { conditional = false } = {}) {
+  if (inApp) return inBrowser('get', options);
   const pk = options.publicKey;
   const publicKey = {
     ...pk,
@@ -67,6 +72,16 @@ export async function get(options, { conditional = false } = {}) {
   const request = { publicKey, signal: signal() };
   if (conditional) request.mediation = 'conditional';
   return credentialJson(await ceremony(() => navigator.credentials.get(request)));
+}
+
+/** The app: the ceremony in the system browser, on the server's page (ui/js/app_passkey.js),
+ *  which hands the credential back to the app; its refusals come back as the same codes. */
+async function inBrowser(ceremony, options) {
+  try {
+    return await call('passkey_in_browser', { ceremony, options });
+  } catch (e) {
+    throw { ...e, code: e.code || 'passkey_browser' };
+  }
 }
 
 /** What the browser's refusals mean, as error codes the catalogs word (errors.passkey_*). */

@@ -1,4 +1,4 @@
-//! "Meta" in docs/api.md: health, and the development outbox.
+//! "Meta" in docs/api.md: health, readiness, and the development outbox.
 
 use std::fmt;
 
@@ -13,6 +13,28 @@ pub struct Health {
     pub status: String,
     pub version: String,
     pub time: DateTime<Utc>,
+}
+
+/// `GET /api/v1/ready`'s 200: this server may be sent sign-ins.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Ready {
+    /// `ready`.
+    pub status: String,
+}
+
+/// `GET /api/v1/ready`'s 503: the error body, with why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NotReadyBody {
+    pub error: NotReady,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NotReady {
+    /// `not_ready`.
+    pub code: String,
+    pub message: String,
+    /// `database_unavailable`, `migration_missing`, `outbox_stuck`.
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]

@@ -49,6 +49,36 @@ pub struct Config {
     /// The proxies (CIDRs, such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client for
     /// the per-client limit; empty: the socket's address is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `GET /metrics` (Prometheus) is served, on a listener of its own; none: no
+    /// metrics listener at all (the default). Loopback unless the operator says otherwise.
+    pub metrics_bind: Option<SocketAddr>,
+    /// `text` (for people) or `json` (one object a line, for log collectors).
+    pub log_format: LogFormat,
+    pub delivery: DeliveryConfig,
+}
+
+/// How the log is written (`log_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The outbox as the readiness probe sees it (`[delivery]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeliveryConfig {
+    /// A message waiting longer than this makes `GET /api/v1/ready` answer 503
+    /// (`outbox_stuck`): codes that do not leave mean nobody can sign in.
+    pub stuck_secs: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self { stuck_secs: 600 }
+    }
 }
 
 /// How long the audit trail keeps its events (`[audit]`).
@@ -391,6 +421,9 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             http: HttpConfig::default(),
             trusted_proxies: Vec::new(),
+            metrics_bind: None,
+            log_format: LogFormat::Text,
+            delivery: DeliveryConfig::default(),
         }
     }
 }
@@ -405,6 +438,7 @@ const SECTIONS: &[&str] = &[
     "audit",
     "retention",
     "http",
+    "delivery",
 ];
 
 impl Config {
@@ -512,5 +546,27 @@ from = "+15550100000"
         );
         assert!(!format!("{e:?} {s:?}").contains("pw") && !format!("{s:?}").contains("tok\""));
         assert!(Config::load(None).unwrap().email.is_none());
+    }
+
+    #[test]
+    fn the_operators_keys_load_and_are_off_by_default() {
+        let c = Config::load(None).unwrap();
+        assert_eq!(
+            (c.metrics_bind, c.log_format, c.delivery.stuck_secs),
+            (None, LogFormat::Text, 600)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("t.toml");
+        std::fs::write(
+            &f,
+            "metrics_bind = \"127.0.0.1:9464\"\nlog_format = \"json\"\n[delivery]\nstuck_secs = 120\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!(c.metrics_bind, Some("127.0.0.1:9464".parse().unwrap()));
+        assert_eq!(
+            (c.log_format, c.delivery.stuck_secs),
+            (LogFormat::Json, 120)
+        );
     }
 }

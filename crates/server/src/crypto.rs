@@ -67,6 +67,14 @@ impl Keys {
         Ok(Self::from_master(&master))
     }
 
+    /// Reads a key file that must be there (a backup's or a restore's key: never made anew).
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            anyhow::bail!("there is no server key at {}", path.display());
+        }
+        Self::load_or_create(path)
+    }
+
     pub fn from_master(master: &[u8; 32]) -> Self {
         let derive = |label: &[u8]| {
             let mut mac =

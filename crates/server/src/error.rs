@@ -318,6 +318,8 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (status, Json(body)).into_response();
+        res.extensions_mut()
+            .insert(crate::ops::metrics::AnsweredCode(self.code()));
         if let Some(secs) = retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));

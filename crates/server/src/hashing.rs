@@ -8,6 +8,7 @@
 //! whatever arrives, and sign-ins keep flowing at the rate the cores allow.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -25,12 +26,22 @@ enum Work {
     Hash {
         password: Zeroizing<String>,
         reply: oneshot::Sender<Result<String, String>>,
+        admitted: Instant,
     },
     Verify {
         stored: String,
         password: Zeroizing<String>,
         reply: oneshot::Sender<bool>,
+        admitted: Instant,
     },
+}
+
+impl Work {
+    fn admitted(&self) -> Instant {
+        match self {
+            Work::Hash { admitted, .. } | Work::Verify { admitted, .. } => *admitted,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -46,10 +57,17 @@ pub struct Passwords {
 pub struct HashSlot {
     permit: mpsc::OwnedPermit<Work>,
     dummy_hash: Arc<str>,
+    /// When the place was taken: the wait for a worker runs from here.
+    admitted: Instant,
 }
 
 impl Passwords {
     pub fn new(cfg: &Argon2Params) -> anyhow::Result<Self> {
+        Self::observed(cfg, None)
+    }
+
+    /// The same, each job's wait for a worker recorded in `wait` (the metrics).
+    pub fn observed(cfg: &Argon2Params, wait: Option<metrics::Histogram>) -> anyhow::Result<Self> {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let dummy_hash = hash(&mut Vec::new(), &params, b"not a password anyone has")
@@ -57,10 +75,10 @@ impl Passwords {
         let (queue, jobs) = mpsc::channel(cfg.queue.max(1) as usize);
         let jobs = Arc::new(Mutex::new(jobs));
         for i in 0..cfg.workers().max(1) {
-            let (jobs, params) = (jobs.clone(), params.clone());
+            let (jobs, params, wait) = (jobs.clone(), params.clone(), wait.clone());
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || work(&jobs, &params))?;
+                .spawn(move || work(&jobs, &params, wait.as_ref()))?;
         }
         Ok(Self {
             dummy_hash: Arc::from(dummy_hash),
@@ -80,7 +98,15 @@ impl Passwords {
         Ok(HashSlot {
             permit,
             dummy_hash: self.dummy_hash.clone(),
+            admitted: Instant::now(),
         })
+    }
+
+    /// Sign-ins holding a place in the queue now (waiting for a worker or about to), and how
+    /// many places there are.
+    pub fn queue_depth(&self) -> (usize, usize) {
+        let max = self.queue.max_capacity();
+        (max - self.queue.capacity(), max)
     }
 }
 
@@ -88,7 +114,11 @@ impl HashSlot {
     /// A new PHC string (`$argon2id$v=19$m=…`) for `password`.
     pub async fn hash(self, password: Zeroizing<String>) -> Result<String, ApiError> {
         let (reply, answer) = oneshot::channel();
-        self.permit.send(Work::Hash { password, reply });
+        self.permit.send(Work::Hash {
+            password,
+            reply,
+            admitted: self.admitted,
+        });
         answer
             .await
             .map_err(|_| ApiError::internal("the hashing workers stopped"))?
@@ -108,6 +138,7 @@ impl HashSlot {
             stored,
             password,
             reply,
+            admitted: self.admitted,
         });
         let ok = answer
             .await
@@ -118,25 +149,31 @@ impl HashSlot {
 
 /// A worker: takes the next job, computes it in its own memory area, answers. Ends when the
 /// server (every `Passwords`) is gone.
-fn work(jobs: &Mutex<mpsc::Receiver<Work>>, params: &Params) {
+fn work(jobs: &Mutex<mpsc::Receiver<Work>>, params: &Params, wait: Option<&metrics::Histogram>) {
     let mut memory: Vec<Block> = Vec::new();
     loop {
         let next = match jobs.lock() {
             Ok(mut rx) => rx.blocking_recv(),
             Err(_) => return,
         };
+        if let (Some(job), Some(h)) = (&next, wait) {
+            h.record(job.admitted().elapsed().as_secs_f64());
+        }
         match next {
             None => return,
             // Nobody waits for the answer any more (the client went away): skip the work.
             Some(Work::Hash { reply, .. }) if reply.is_closed() => {}
             Some(Work::Verify { reply, .. }) if reply.is_closed() => {}
-            Some(Work::Hash { password, reply }) => {
+            Some(Work::Hash {
+                password, reply, ..
+            }) => {
                 let _ = reply.send(hash(&mut memory, params, password.as_bytes()));
             }
             Some(Work::Verify {
                 stored,
                 password,
                 reply,
+                ..
             }) => {
                 let _ = reply.send(verify(&mut memory, &stored, password.as_bytes()));
             }

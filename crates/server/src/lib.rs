@@ -43,6 +43,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod operate;
+pub mod ops;
 pub mod retention;
 pub(crate) mod routes;
 pub mod state;
@@ -97,7 +98,9 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         );
     }
     let keys = crypto::Keys::load_or_create(&cfg.key_path())?;
-    let db = store::Db::open(cfg.database_url.as_deref(), &cfg.db_path()).await?;
+    let metrics = ops::metrics::Metrics::new();
+    let mut db = store::Db::open(cfg.database_url.as_deref(), &cfg.db_path()).await?;
+    db.observe_write_waits(metrics.database_wait());
     let recorded =
         store::server_key::record_or_get(db.write(), keys.fingerprint(), clock.now()).await?;
     if recorded != keys.fingerprint() {
@@ -109,7 +112,7 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
             keys.fingerprint()
         );
     }
-    let passwords = hashing::Passwords::new(&cfg.argon2)?;
+    let passwords = hashing::Passwords::observed(&cfg.argon2, Some(metrics.hashing_wait()))?;
     let transports = transports(&cfg)?;
     // Retries are scheduled on the wall clock; codes expire on the clock the rules run on.
     let listen = cfg
@@ -122,6 +125,7 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         Arc::new(SystemClock),
         clock.clone(),
         listen,
+        metrics.clone(),
     );
     // Known now (the command line's notices need it too); with port 0, once the server listens.
     let public_url = match (&cfg.public_url, cfg.bind.port()) {
@@ -141,6 +145,7 @@ pub async fn build_state(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         passwords,
         public_url: Arc::new(public_url),
         courier,
+        metrics,
     })
 }
 
@@ -242,6 +247,7 @@ pub fn app(state: AppState) -> Router {
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
+    let metrics = state.metrics.clone();
     let (api, openapi) = routes::router(state.cfg.dev_outbox);
     let openapi = Arc::new(openapi);
     api.route(
@@ -270,7 +276,14 @@ pub fn app(state: AppState) -> Router {
     .layer(middleware::from_fn(move |req: Request, next: Next| {
         answer_within(request_timeout, req, next)
     }))
-    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+    // Outside the timeout: a 503 for a request that took too long is counted too.
+    .layer(middleware::from_fn_with_state(
+        metrics,
+        ops::metrics::count_requests,
+    ))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &Request| {
         let id = req
             .extensions()
             .get::<RequestId>()
@@ -279,13 +292,22 @@ pub fn app(state: AppState) -> Router {
             .to_owned();
         // The route's pattern only ("/freeze/{token}", not the token): never headers
         // (tokens), bodies (passwords, codes) or a path that carries a secret.
-        let path = req
+        let route = req
             .extensions()
             .get::<MatchedPath>()
             .map_or("(unmatched)", MatchedPath::as_str)
             .to_owned();
-        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
-    }))
+        tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route)
+    })
+            // One line per answer, in the request's span: its status and how long it took.
+            .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                    "answered"
+                );
+            }),
+    )
     .layer(PropagateRequestIdLayer::x_request_id())
     .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .layer(middleware::map_request(uuid_request_id_only))
@@ -335,9 +357,12 @@ async fn uuid_request_id_only(mut req: Request) -> Request {
 /// A server running in this process (the app's embedded default; tests).
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `GET /metrics` is served (`metrics_bind`), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    metrics: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     retention: Option<retention::Retention>,
 }
 
@@ -351,6 +376,10 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some((tx, task)) = self.metrics.take() {
+            let _ = tx.send(());
+            let _ = task.await;
+        }
         if let Some(r) = self.retention.take() {
             r.stop().await;
         }
@@ -377,12 +406,27 @@ pub async fn spawn(cfg: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running
     let router = app(state.clone());
     let header_timeout = Duration::from_secs(state.cfg.http.header_read_timeout_secs);
     let task = tokio::spawn(serve_connections(listener, router, header_timeout, rx));
+    // The metrics on a listener of their own: nothing of them reachable where the API is.
+    let (metrics_addr, metrics) = match state.cfg.metrics_bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            let at = listener.local_addr()?;
+            let (tx, rx) = oneshot::channel::<()>();
+            let router = ops::metrics::router(state.clone());
+            let task = tokio::spawn(serve_connections(listener, router, header_timeout, rx));
+            tracing::info!(addr = %at, "metrics at http://{at}/metrics");
+            (Some(at), Some((tx, task)))
+        }
+        None => (None, None),
+    };
     let retention = Some(retention::Retention::start(state.clone()));
     Ok(RunningServer {
         addr,
+        metrics_addr,
         state,
         shutdown: Some(tx),
         task,
+        metrics,
         retention,
     })
 }

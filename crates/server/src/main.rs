@@ -6,12 +6,9 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    cli::run(cli::Cli::parse()).await
+    let cli = cli::Cli::parse();
+    // `log_format` from the command's configuration (file or TWOSTEP_LOG_FORMAT), before
+    // anything logs.
+    twostep_server::operate::init_logs(cli.log_format());
+    cli::run(cli).await
 }

@@ -7,6 +7,8 @@ pub use crate::admin::people::set_disabled_of;
 pub use crate::admin::policy::{policy_of, set_policy_of, MAX_NEW_ADMIN_WAIT_DAYS};
 pub use crate::admin::resets::reset_person;
 pub use crate::admin::rollout::{as_text, report_of};
+pub use crate::ops::backup::{backup, restore, Backup, Restored};
+pub use crate::ops::logs::init as init_logs;
 pub use crate::sessions::freeze::freeze;
 
 use crate::error::ApiError;

@@ -1,7 +1,10 @@
-//! The router: every slice's routes merged, with the operator's own (health, the dev outbox);
+//! The router: every slice's routes merged, with the operator's own (health, readiness, the
+//! dev outbox);
 //! `lib.rs` adds the layers.
 
 use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use twostep_api as api;
 use twostep_api::ErrorBody;
@@ -12,7 +15,7 @@ use utoipa_axum::routes;
 use crate::error::ApiError;
 use crate::http::{ApiQuery, Res};
 use crate::state::AppState;
-use crate::{admin, methods, recovery, sessions, signin, store};
+use crate::{admin, methods, ops, recovery, sessions, signin, store};
 
 #[derive(OpenApi)]
 #[openapi(info(
@@ -28,7 +31,8 @@ pub fn router(dev_outbox: bool) -> (axum::Router<AppState>, utoipa::openapi::Ope
         .merge(recovery::routes())
         .merge(sessions::routes())
         .merge(admin::routes())
-        .routes(routes!(health));
+        .routes(routes!(health))
+        .routes(routes!(ready));
     if dev_outbox {
         r = r.routes(routes!(dev_outbox_messages));
     }
@@ -47,6 +51,36 @@ async fn health(State(st): State<AppState>) -> Res<Json<api::Health>> {
         version: env!("CARGO_PKG_VERSION").into(),
         time: st.now(),
     }))
+}
+
+/// Readiness: 503 `not_ready` with its reasons while the database cannot be reached, a
+/// migration is missing or the outbox is stuck (`ops::ready`). Liveness is `health`.
+#[utoipa::path(get, path = "/api/v1/ready",
+    responses((status = 200, body = api::Ready), (status = 503, body = api::NotReadyBody)))]
+async fn ready(State(st): State<AppState>) -> Response {
+    let reasons = ops::ready::reasons(&st).await;
+    if reasons.is_empty() {
+        return Json(api::Ready {
+            status: "ready".into(),
+        })
+        .into_response();
+    }
+    let body = api::NotReadyBody {
+        error: api::NotReady {
+            code: "not_ready".into(),
+            message: ops::ready::message(&reasons),
+            reasons: reasons.iter().map(|r| (*r).to_owned()).collect(),
+        },
+    };
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        Json(body),
+    )
+        .into_response();
+    res.extensions_mut()
+        .insert(ops::metrics::AnsweredCode("not_ready"));
+    res
 }
 
 #[utoipa::path(get, path = "/api/v1/dev/outbox", params(api::OutboxQuery), responses((status = 200, body = api::Outbox)))]

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::crypto::Keys;
 use crate::delivery::Courier;
 use crate::hashing::Passwords;
+use crate::ops::metrics::Metrics;
 use crate::store::Db;
 
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The address people reach the server at (`public_url`, or the address it listens on),
     /// known once it listens.
     pub public_url: Arc<std::sync::OnceLock<String>>,
+    /// This server's counters, served on `metrics_bind` when it is set.
+    pub metrics: Metrics,
 }
 
 impl AppState {

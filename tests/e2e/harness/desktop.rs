@@ -136,3 +136,65 @@ pub fn close_windows_of(pid: u32) -> usize {
     let _ = x.flush();
     closed
 }
+
+/// Makes `script` the desktop's web browser for an app launched on `data` (its
+/// `XDG_DATA_HOME` and `XDG_CONFIG_HOME`): what the app opens with the system's browser, the
+/// script gets as its one argument.
+pub fn set_default_browser(data: &super::AppData, script: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let apps = data.path().join("xdg-data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::write(
+        apps.join("stand-in-browser.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Stand-in Browser\nExec={} %u\n\
+             MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let config = data.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=stand-in-browser.desktop\n\
+         x-scheme-handler/https=stand-in-browser.desktop\n",
+    )
+    .unwrap();
+}
+
+/// A browser that only notes the addresses it is asked to open, one a line, for the test to
+/// play the browser's part with them.
+pub struct StandInBrowser {
+    log: std::path::PathBuf,
+    seen: usize,
+}
+
+impl StandInBrowser {
+    pub fn install(data: &super::AppData) -> Self {
+        let log = data.path().join("opened.txt");
+        let script = data.path().join("stand-in-browser.sh");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+        )
+        .unwrap();
+        set_default_browser(data, &script);
+        Self { log, seen: 0 }
+    }
+
+    /// The next address the app opened (waiting up to 20 s for it).
+    pub async fn next_opened(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(line) = text.lines().nth(self.seen) {
+                self.seen += 1;
+                return line.to_owned();
+            }
+            assert!(Instant::now() < deadline, "the app opened no browser");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

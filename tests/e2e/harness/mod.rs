@@ -18,7 +18,9 @@ mod server;
 mod webdriver;
 
 pub use app::{launch_again, App, AppData, Closing};
-pub use desktop::{answer_save_dialog, clipboard, close_windows_of};
+pub use desktop::{
+    answer_save_dialog, clipboard, close_windows_of, set_default_browser, StandInBrowser,
+};
 pub use server::{start_server, start_server_with};
 pub use twostep_core::policy::Role;
 pub use twostep_testkit::{TestServer, PASSWORD};

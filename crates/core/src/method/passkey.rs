@@ -23,6 +23,23 @@ pub fn name(typed: Option<&str>) -> Result<String, RuleError> {
     Ok(trimmed.to_owned())
 }
 
+/// The origin a browser uses passkeys at for a server at `url`: browsers refuse WebAuthn on an
+/// IP address, so a server on a loopback IP (the embedded demo, the tests) is `localhost` on
+/// the same port. Any other address is itself. The server's relying party and the app's
+/// browser hand-off both take it from here, so that the two always agree.
+pub fn browser_origin(mut url: url::Url) -> url::Url {
+    let loopback_ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    if loopback_ip {
+        // Setting a name on an http(s) address cannot fail.
+        let _ = url.set_host(Some("localhost"));
+    }
+    url
+}
+
 /// Whether an authenticator's signature counter says the credential may have been copied:
 /// a counter that does not move forward, when either side has ever counted (W3C WebAuthn
 /// §7.2 step 22). Authenticators that never count (most synced passkeys) send 0 every time.
@@ -33,6 +50,19 @@ pub fn counter_went_back(stored: u32, presented: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loopback_ip_is_opened_as_localhost_and_anything_else_as_itself() {
+        let origin = |u: &str| browser_origin(url::Url::parse(u).unwrap()).to_string();
+        assert_eq!(origin("http://127.0.0.1:8080/"), "http://localhost:8080/");
+        assert_eq!(origin("http://127.0.0.2:8080"), "http://localhost:8080/");
+        assert_eq!(origin("http://[::1]:9/"), "http://localhost:9/");
+        assert_eq!(
+            origin("https://twostep.example/"),
+            "https://twostep.example/"
+        );
+        assert_eq!(origin("http://10.0.0.2:80/"), "http://10.0.0.2/");
+    }
 
     #[test]
     fn names_are_trimmed_bounded_and_default() {

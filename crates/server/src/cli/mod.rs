@@ -2,6 +2,7 @@
 //! file of what it is about: serving, people, a center's rollout and policy.
 
 mod center;
+mod ops;
 mod person;
 mod serve;
 
@@ -76,6 +77,42 @@ pub enum Command {
     Demo {
         #[command(flatten)]
         common: Common,
+    },
+    /// Copy the live SQLite database to a new file while the server runs (PostgreSQL: use
+    /// pg_dump). Keep the server key with the copy.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        /// The new file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup into a data folder that holds no database yet, only with the server key
+    /// it was made with.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The server key kept with the backup [default: the data folder's server.key, or
+        /// key_file]; copied into the data folder if none is there.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Ask a running server whether it is ready (GET /api/v1/ready): exit 0 if it is, 1 with
+    /// the reasons if not.
+    Ready {
+        #[command(flatten)]
+        common: Common,
+        /// The server's address [default: http:// and the configuration's bind].
+        #[arg(long)]
+        url: Option<String>,
+        /// Keep asking for up to this many seconds until the server answers with its
+        /// database reachable and migrated (a stuck outbox is reported, not waited for:
+        /// restarting does not unstick mail). For systemd's ExecStartPost.
+        #[arg(long)]
+        wait: Option<u64>,
     },
 }
 
@@ -177,6 +214,33 @@ impl From<RoleArg> for Role {
     }
 }
 
+impl Cli {
+    /// The log's format from the command's configuration; text if it cannot be read (the
+    /// command then says why).
+    pub fn log_format(&self) -> twostep_server::config::LogFormat {
+        let common = match &self.command {
+            None => None,
+            Some(
+                Command::Serve { common, .. }
+                | Command::Report { common, .. }
+                | Command::Policy { common, .. }
+                | Command::Demo { common }
+                | Command::Backup { common, .. }
+                | Command::Restore { common, .. }
+                | Command::Ready { common, .. },
+            ) => Some(common),
+            Some(Command::Person { command }) => Some(match command {
+                PersonCommand::Add { common, .. }
+                | PersonCommand::Disable { common, .. }
+                | PersonCommand::Enable { common, .. }
+                | PersonCommand::Reset { common, .. } => common,
+            }),
+        };
+        let file = common.and_then(|c| c.config.as_deref());
+        Config::load(file).map_or_else(|_| Default::default(), |c| c.log_format)
+    }
+}
+
 pub fn load(common: &Common) -> anyhow::Result<Config> {
     let mut cfg = Config::load(common.config.as_deref())?;
     if let Some(d) = &common.data {
@@ -207,6 +271,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
         } => serve::serve(&common, bind, dev_outbox, demo).await,
         Command::Demo { common } => serve::demo(&common).await,
+        Command::Backup { common, to } => ops::backup(&common, &to).await,
+        Command::Restore { common, from, key } => {
+            ops::restore(&common, &from, key.as_deref()).await
+        }
+        Command::Ready { common, url, wait } => ops::ready(&common, url, wait).await,
         Command::Person { command } => person::run(command).await,
         Command::Report { common, center } => center::report(&common, &center).await,
         Command::Policy {

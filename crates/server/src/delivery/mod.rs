@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::ops::metrics::Metrics;
 use crate::store::{outbox, AuditAction, Db, Event, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +212,7 @@ impl Courier {
         clock: Arc<dyn Clock>,
         rules: Arc<dyn Clock>,
         listen: Option<String>,
+        metrics: Metrics,
     ) -> Self {
         // Woken by every commit that queued a message (`store::Tx`), and by `wake`.
         let wake = db.outbox_waker();
@@ -241,7 +243,9 @@ impl Courier {
         let w = wake.clone();
         tokio::spawn(async move {
             while !*stopped.borrow() {
-                if let Err(e) = drain(&db, &transports, clock.as_ref(), rules.as_ref()).await {
+                if let Err(e) =
+                    drain(&db, &transports, clock.as_ref(), rules.as_ref(), &metrics).await
+                {
                     tracing::warn!(error = %e, "delivering queued messages");
                 }
                 // Until the next retry or lease end is due, at most `poll`.
@@ -343,6 +347,7 @@ async fn drain(
     transports: &Transports,
     clock: &dyn Clock,
     rules: &dyn Clock,
+    metrics: &Metrics,
 ) -> Result<(), ApiError> {
     // One message at a time: claimed (of two servers, one gets it), handed to its transport,
     // settled. A message whose code has expired is not claimed.
@@ -361,7 +366,8 @@ async fn drain(
                 Ok(r) => r,
                 Err(_) => Err(DeliveryError::Temporary("timed out".into())),
             };
-        settle(db, clock, transport, &msg, outcome).await?;
+        let result = settle(db, clock, transport, &msg, outcome).await?;
+        metrics.message(&msg.channel, result);
     }
     Ok(())
 }
@@ -372,7 +378,7 @@ async fn settle(
     transport: &dyn Transport,
     msg: &Queued,
     outcome: Result<(), DeliveryError>,
-) -> Result<(), ApiError> {
+) -> Result<&'static str, ApiError> {
     let now = clock.now();
     let outcome = match outcome {
         Err(DeliveryError::Temporary(e)) if msg.attempts >= MAX_ATTEMPTS => Err(
@@ -384,12 +390,14 @@ async fn settle(
         Ok(()) => {
             outbox::mark_sent(db.write(), &msg.id, now, transport.keeps_body()).await?;
             tracing::info!(id = %msg.id, channel = %msg.channel, transport = transport.name(), attempts = msg.attempts, "message delivered");
+            Ok("sent")
         }
         Err(DeliveryError::Temporary(e)) => {
             let wait = backoff(msg.attempts, &mut rand::thread_rng());
             let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
             outbox::retry_at(db.write(), &msg.id, next, &e).await?;
-            tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %e, retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
+            tracing::warn!(id = %msg.id, channel = %msg.channel, attempts = msg.attempts, error = %without_addresses(&e), retry_in_ms = wait.as_millis() as u64, "message not delivered yet; will retry");
+            Ok("retry")
         }
         Err(DeliveryError::Permanent(e)) => {
             let mut tx = db.begin().await?;
@@ -404,10 +412,28 @@ async fn settle(
             )
             .await?;
             tx.commit().await?;
-            tracing::error!(id = %msg.id, channel = %msg.channel, error = %e, "message could not be delivered");
+            tracing::error!(id = %msg.id, channel = %msg.channel, error = %without_addresses(&e), "message could not be delivered");
+            Ok("failed")
         }
     }
-    Ok(())
+}
+
+/// A transport's error for the log: an SMTP server's or a gateway's answer often repeats the
+/// recipient ("550 <jo@example.org>: no such user", "+15550100 is not a mobile number"); the
+/// log names no address, so every word holding an `@` or a phone number's digits is masked.
+fn without_addresses(error: &str) -> String {
+    error
+        .split(' ')
+        .map(|w| {
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            if w.contains('@') || digits >= 7 {
+                "<address>"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A message that will never arrive, in the audit trail: the address as a hint, never the body.
@@ -442,6 +468,18 @@ mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+
+    #[test]
+    fn errors_in_the_log_name_no_address() {
+        assert_eq!(
+            super::without_addresses("550 5.1.1 <jo@example.org>: Recipient address rejected"),
+            "550 5.1.1 <address> Recipient address rejected"
+        );
+        assert_eq!(
+            super::without_addresses("21211: +15550100123 is not a valid phone number"),
+            "21211: <address> is not a valid phone number"
+        );
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {

@@ -18,17 +18,8 @@ use crate::state::AppState;
 /// a loopback server (a developer's, the tests') is `localhost`, as browsers allow WebAuthn on
 /// `http://localhost` but on no IP address.
 pub(crate) fn relying_party(st: &AppState) -> Result<Webauthn, ApiError> {
-    let mut origin = Url::parse(st.public_url()).map_err(|_| ApiError::PasskeysUnavailable)?;
-    let loopback_ip = match origin.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        _ => false,
-    };
-    if loopback_ip {
-        origin
-            .set_host(Some("localhost"))
-            .map_err(|_| ApiError::PasskeysUnavailable)?;
-    }
+    let origin = Url::parse(st.public_url()).map_err(|_| ApiError::PasskeysUnavailable)?;
+    let origin = twostep_core::method::passkey::browser_origin(origin);
     let rp_id = origin
         .domain()
         .ok_or(ApiError::PasskeysUnavailable)?

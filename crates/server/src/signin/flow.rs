@@ -451,6 +451,21 @@ pub async fn verify(
     req: api::VerifyRequest,
     presented: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
+    let mut kind = None;
+    let result = verify_with(st, challenge_id, req, presented, &mut kind).await;
+    st.metrics.second_step(kind, &result);
+    result
+}
+
+/// `verify`, telling `kind_of` the kind of the method named once it is known (the metrics
+/// count second steps by kind).
+async fn verify_with(
+    st: &AppState,
+    challenge_id: &str,
+    req: api::VerifyRequest,
+    presented: Option<&[u8]>,
+    kind_of: &mut Option<Kind>,
+) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let lock_rules = st.cfg.limits.lock_rules();
     // A first look, in one read: the challenge, its person and center, the method named.
@@ -479,6 +494,7 @@ pub async fn verify(
         return Err(twostep_core::RuleError::KindNotAllowed.into());
     }
     let kind = m.kind;
+    *kind_of = Some(kind);
     let typed = OneTimeCode::from_input(&req.code);
     let against = match kind {
         Kind::Totp => Against::Totp {

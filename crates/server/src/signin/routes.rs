@@ -51,7 +51,9 @@ async fn login(
     RememberToken(remember): RememberToken,
     ApiJson(req): ApiJson<api::LoginRequest>,
 ) -> Res<Json<api::LoginResponse>> {
-    flow::login(&st, req, device, remember).await.map(Json)
+    let result = flow::login(&st, req, device, remember).await;
+    st.metrics.sign_in(&result);
+    result.map(Json)
 }
 
 /// A sign-in with a passkey alone: the browser's request for any of this site's passkeys.

@@ -12,6 +12,7 @@
 pub mod app_codes;
 pub mod attempts;
 pub mod audit;
+pub mod backup;
 pub mod batch;
 pub mod centers;
 pub mod ceremonies;
@@ -128,7 +129,13 @@ pub struct Db {
     outbox: Arc<Notify>,
     /// SQLite's checkpoints, on a connection of their own.
     checkpoint: Option<(AnyPool, Arc<checkpoint::Checkpointer>)>,
+    /// How long a write transaction waited for its connection (the metrics' pool waits).
+    write_wait: Option<metrics::Histogram>,
 }
+
+/// The migrations this build applies at start, per backend.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
     /// `url`: `postgres://…` for PostgreSQL; anything else (or none) is the SQLite file
@@ -151,13 +158,14 @@ impl Db {
             .await
             .map_err(|e| anyhow::anyhow!("cannot reach the PostgreSQL database: {e}"))?;
         // sqlx's PostgreSQL migrator holds an advisory lock while it migrates.
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        POSTGRES_MIGRATIONS.run(&pool).await?;
         Ok(Db {
             write: pool.clone(),
             read: pool,
             backend: Backend::Postgres,
             checkpoint: None,
             outbox: Arc::new(Notify::new()),
+            write_wait: None,
         })
     }
 
@@ -169,7 +177,7 @@ impl Db {
         let url = sqlite_url(path)?;
         let lock = files::migration_lock(path).await?;
         let write = sqlite_pool(&url, 1, ConnectionRole::Writer).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        SQLITE_MIGRATIONS.run(&write).await?;
         drop(lock);
         let read = sqlite_pool(&url, 4, ConnectionRole::Reader).await?;
         let checkpoints = sqlite_pool(&url, 1, ConnectionRole::Checkpointer).await?;
@@ -180,15 +188,26 @@ impl Db {
             backend: Backend::Sqlite,
             checkpoint: Some((checkpoints, checkpointer)),
             outbox: Arc::new(Notify::new()),
+            write_wait: None,
         })
+    }
+
+    /// Records from now on how long each write transaction waits for its connection (before
+    /// the database is shared with the flows: set once, at start).
+    pub fn observe_write_waits(&mut self, histogram: metrics::Histogram) {
+        self.write_wait = Some(histogram);
     }
 
     /// A write transaction.
     pub async fn begin(&self) -> Result<Tx, ApiError> {
+        let asked = std::time::Instant::now();
         let inner = match self.backend {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
         };
+        if let Some(h) = &self.write_wait {
+            h.record(asked.elapsed().as_secs_f64());
+        }
         Ok(Tx {
             inner,
             queued: false,
@@ -224,6 +243,37 @@ impl Db {
         )
     }
 
+    /// Whether a migration this build applies at start is not recorded as applied.
+    pub async fn migrations_missing(&self) -> Result<bool, ApiError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&self.read)
+                .await?;
+        Ok(migrator
+            .iter()
+            .any(|m| applied.binary_search(&m.version).is_err()))
+    }
+
+    /// Each pool's connections: its name, how many are open, how many of them idle.
+    pub fn connections(&self) -> Vec<(&'static str, u32, u32)> {
+        let of = |p: &AnyPool| (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX));
+        match self.backend {
+            Backend::Postgres => {
+                let (size, idle) = of(&self.write);
+                vec![("postgres", size, idle)]
+            }
+            Backend::Sqlite => {
+                let (ws, wi) = of(&self.write);
+                let (rs, ri) = of(&self.read);
+                vec![("sqlite_writer", ws, wi), ("sqlite_readers", rs, ri)]
+            }
+        }
+    }
+
     /// Closes every connection (a server stopping; the tests' "unreachable database").
     pub async fn close(&self) {
         self.write.close().await;
@@ -235,7 +285,7 @@ impl Db {
 }
 
 /// `sqlite:///abs/path?mode=rwc`, the path percent-encoded (a space in "Application Support").
-fn sqlite_url(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn sqlite_url(path: &Path) -> anyhow::Result<String> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -109,6 +109,22 @@ pub async fn claim_next<'c>(
     .await?)
 }
 
+/// How many messages wait to be sent (not sent, not given up on, their code not expired), and
+/// when the oldest of them was queued.
+pub async fn waiting<'c>(
+    db: impl Exec<'c>,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), ApiError> {
+    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox \
+         WHERE sent_at IS NULL AND failed_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
+    )
+    .bind(to_ms(now))
+    .fetch_one(db)
+    .await?;
+    Ok((count, oldest.map(from_ms)))
+}
+
 /// When the next unsent message comes due (a retry, or a lease ending), on the wall clock.
 pub async fn next_due<'c>(db: impl Exec<'c>) -> Result<Option<DateTime<Utc>>, ApiError> {
     let due: Option<i64> = sqlx::query_scalar(
