@@ -705,7 +705,8 @@ fn every_audit_reason_is_worded_in_both_catalogs() {
             | AuditReason::PasskeyAlone
             | AuditReason::ThroughResetLink
             | AuditReason::ThroughInvitation
-            | AuditReason::WrongDayPass => {}
+            | AuditReason::WrongDayPass
+            | AuditReason::RememberedDevice => {}
         }
     }
     for lang in ["en", "es"] {

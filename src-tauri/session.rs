@@ -48,6 +48,16 @@ pub async fn begin(
     let email = person.email.clone();
     // A shared classroom device never keeps a session for the next person to find.
     let shared = on_shared_device(state).await;
+    // "Don't ask for a code on this device": never kept on a shared device (which never asks
+    // for one either). A keyring that refuses it only means a code next time.
+    if let (Some(remember), false) = (session.remember_token, shared) {
+        let kept = state
+            .tokens
+            .save_remember(server_key(server), &email, &Token::new(remember));
+        if let Err(e) = kept {
+            tracing::warn!("keyring: the remembered device was not kept: {e}");
+        }
+    }
     let keyring_warning = if shared {
         None
     } else {
@@ -106,8 +116,23 @@ pub async fn unremember(state: &AppState) -> AppResult<()> {
     };
     if let (Some(server), Some(email)) = (server, email) {
         state.tokens.remove(server_key(&server), &email)?;
+        // Nor is a shared device a remembered one.
+        state.tokens.remove_remember(server_key(&server), &email)?;
     }
     state.save_settings().await
+}
+
+/// What a sign-in from this device sends as `Twostep-Remember`: the token kept for `email` on
+/// `server`, never on a shared device.
+pub async fn remember_token(state: &AppState, server: &Server, email: &str) -> Option<Token> {
+    if on_shared_device(state).await {
+        return None;
+    }
+    state
+        .tokens
+        .load_remember(server_key(server), email)
+        .ok()
+        .flatten()
 }
 
 /// Ends the session here and, when it can be reached, on the server.

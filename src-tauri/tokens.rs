@@ -28,6 +28,20 @@ pub trait SecretStore: Send + Sync {
     fn remove(&self, server: &str, email: &str) -> AppResult<()> {
         self.delete(&token_account(server, email))
     }
+
+    /// The remember token of `email` on `server` ("Don't ask for a code on this device"): it
+    /// outlives sign-outs, which is its point.
+    fn load_remember(&self, server: &str, email: &str) -> AppResult<Option<Token>> {
+        self.get(&remember_account(server, email))
+    }
+
+    fn save_remember(&self, server: &str, email: &str, token: &Token) -> AppResult<()> {
+        self.set(&remember_account(server, email), token)
+    }
+
+    fn remove_remember(&self, server: &str, email: &str) -> AppResult<()> {
+        self.delete(&remember_account(server, email))
+    }
 }
 
 /// The account name of a session token: which person on which server.
@@ -37,6 +51,11 @@ pub fn token_account(server: &str, email: &str) -> String {
         email.to_lowercase(),
         server.trim_end_matches('/')
     )
+}
+
+/// The account name of a remembered device's token: which person on which server.
+pub fn remember_account(server: &str, email: &str) -> String {
+    format!("remembered device: {}", token_account(server, email))
 }
 
 pub struct KeyringStore {

@@ -84,3 +84,73 @@ fn the_api_door_forwards_the_sessions_screen_and_nothing_else() {
         assert_eq!(err["code"], "bad_request", "{m} {p}");
     }
 }
+
+/// "Don't ask for a code on this device": the app keeps the remember token in the keyring (the
+/// screen never sees it), sends it with the next sign-in of that person, which then skips the
+/// code; a shared device neither keeps one nor asks for one.
+#[test]
+fn a_remembered_device_signs_in_without_a_code_but_never_a_shared_one() {
+    let f = start();
+    let email = "pat@family.example";
+    f.person(email, &[Role::Guardian]);
+    block_on(f.server.enroll_email(email));
+    let remembered = |f: &Fixture| {
+        f.store
+            .load_remember(&f.server.url(), email)
+            .unwrap()
+            .map(|t| t.expose().to_owned())
+    };
+    let w = f.window();
+    let step = sign_in(&w, email);
+    assert_eq!(step["next"], "verify");
+    assert_eq!(step["remember_days"], 30);
+    let challenge = step["challenge_id"].as_str().unwrap();
+    let method_id = step["code_sent"]["method_id"].as_str().unwrap();
+    let done = api(
+        &w,
+        "POST",
+        &format!("/challenges/{challenge}/verify"),
+        json!({ "method_id": method_id, "code": f.last_code(email), "remember": true }),
+    )
+    .unwrap();
+    assert_eq!(done["next"], "done");
+    let token = remembered(&f).expect("kept in the keyring");
+    assert!(done["session"].get("remember_token").is_none());
+    assert!(!done.to_string().contains(&token), "never on the screen");
+    invoke(&w, "sign_out", json!({})).unwrap();
+    assert_eq!(
+        remembered(&f).as_deref(),
+        Some(token.as_str()),
+        "a sign-out keeps it"
+    );
+    assert_eq!(sign_in(&w, email)["next"], "done", "no code asked");
+    let listed = api(&w, "GET", "/me/sessions", Value::Null).unwrap();
+    assert_eq!(listed["remembered"].as_array().unwrap().len(), 1);
+    invoke(&w, "sign_out", json!({})).unwrap();
+
+    // The device made shared: the remembered token is not sent, and none is asked for.
+    invoke(
+        &w,
+        "vault_set_shared",
+        json!({ "shared": true, "devicePin": "8642" }),
+    )
+    .unwrap();
+    let step = sign_in(&w, email);
+    assert_eq!(step["next"], "verify", "a shared device always asks");
+    let challenge = step["challenge_id"].as_str().unwrap();
+    let method_id = step["code_sent"]["method_id"].as_str().unwrap();
+    let done = api(
+        &w,
+        "POST",
+        &format!("/challenges/{challenge}/verify"),
+        json!({ "method_id": method_id, "code": f.last_code(email), "remember": true }),
+    )
+    .unwrap();
+    assert_eq!(done["next"], "done");
+    assert!(done["session"].get("remembered_until").is_none());
+    assert_eq!(
+        block_on(f.server.audit_count("device_remembered")),
+        1,
+        "the shared device's `remember` was taken out"
+    );
+}

@@ -37,6 +37,7 @@ pub(crate) const FORWARDED: &[&str] = &[
     "/me/reauth",
     "/me/locale",
     "/me/sessions",
+    "/me/remembered",
     "/me/methods",
     "/me/enrollments",
     "/me/preferred-method",
@@ -50,7 +51,7 @@ pub(crate) const FORWARDED: &[&str] = &[
 ];
 
 /// The fields that carry a credential in the API's answers.
-const TOKEN_FIELDS: [&str; 3] = ["token", "setup_token", "password_token"];
+const TOKEN_FIELDS: [&str; 4] = ["token", "setup_token", "password_token", "remember_token"];
 
 #[tauri::command]
 pub async fn api_request<R: Runtime>(
@@ -65,13 +66,16 @@ pub async fn api_request<R: Runtime>(
     let server = state.server().await?;
     let credential = credential(&state).await?;
     let sent = credential.as_ref().map(|(token, _)| token.clone());
+    let mut body = body;
+    let remember = remembering(&state, &server, &method, &path, body.as_mut()).await;
     let result = server
         .client
-        .forward(
+        .forward_remembered(
             method,
             &path,
             sent.as_ref().map(Token::expose),
             body.as_ref(),
+            remember.as_ref().map(Token::expose),
         )
         .await;
     let mut answer = match result {
@@ -96,6 +100,33 @@ pub async fn api_request<R: Runtime>(
     announce(&app, &path, &answer);
     strip_tokens(&mut answer);
     Ok(answer)
+}
+
+/// "Don't ask for a code on this device": a sign-in (`POST /login`) carries the remember token
+/// this device keeps for that email; on a shared device none is sent, and a second step's
+/// `remember` is taken out of its body (the screen does not offer it there either).
+async fn remembering(
+    state: &AppState,
+    server: &Server,
+    method: &Method,
+    path: &str,
+    body: Option<&mut Value>,
+) -> Option<Token> {
+    let body = body?;
+    if *method != Method::POST {
+        return None;
+    }
+    if path.starts_with("/challenges/") && session::on_shared_device(state).await {
+        if let Value::Object(map) = body {
+            map.remove("remember");
+        }
+        return None;
+    }
+    if path != "/login" {
+        return None;
+    }
+    let email = body.get("email").and_then(Value::as_str)?.trim().to_owned();
+    session::remember_token(state, server, &email).await
 }
 
 /// What goes with a request: the pending sign-in's token, else the session (`true`), else
@@ -218,6 +249,7 @@ mod tests {
         assert!(forwarded_path("/me/sessions").is_ok());
         assert!(forwarded_path("/me/sessions/abc-1_2").is_ok());
         assert!(forwarded_path("/me/sessions/end-others").is_ok());
+        assert!(forwarded_path("/me/remembered/r-1").is_ok());
         assert!(forwarded_path("/me/methods/m-1").is_ok());
         assert!(forwarded_path("/me/preferred-method").is_ok());
         assert!(forwarded_path("/login").is_ok());
@@ -252,7 +284,7 @@ mod tests {
     #[test]
     fn no_token_reaches_the_screen() {
         let mut v = serde_json::json!({
-            "session": {"token": "t", "expires_at": "x"},
+            "session": {"token": "t", "expires_at": "x", "remember_token": "r"},
             "setup_token": "s",
             "list": [{"password_token": "p", "id": 1}],
         });

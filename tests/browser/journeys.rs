@@ -1,7 +1,8 @@
 //! The journeys that make sense in a browser (issue 23, item 5), on the server's UI behind TLS:
 //! a parent adds a method and signs in with a code; a teacher skips setup once, then must set
 //! up an authenticator app; "Confirm it's you" before deleting a method; an administrator
-//! resets a person; Spanish; dark mode. Every screen a journey visits passes axe-core and is
+//! resets a person; Spanish; dark mode; a parent ticks "Don't ask for a code on this device",
+//! signs in next time with the password alone, then forgets the device. Every screen a journey visits passes axe-core and is
 //! photographed (`evidence`). Each runs in Chromium as a phone (touch) and as a tablet, and in
 //! WebKit as a tablet, one browser at a time: about ten seconds a journey in Chromium, twenty
 //! in WebKit.
@@ -50,6 +51,7 @@ runs_everywhere!(
     an_administrator_resets_a_person_who_must_set_up_again,
     a_parent_switches_to_spanish_and_signs_in_in_spanish,
     a_dark_system_gets_dark_screens_that_read_well,
+    a_parent_ticks_dont_ask_and_signs_in_next_time_with_the_password_alone,
 );
 
 /// A guardian with no method signs in on the password alone, adds their email from "2-Step
@@ -385,6 +387,72 @@ async fn a_dark_system_gets_dark_screens_that_read_well(engine: Engine, device: 
     p.on_screen("methods").await;
     p.wait("#method-list [data-kind=email]").await;
     dark_shot(&p, "methods").await;
+    p.close().await;
+}
+
+/// "Don't ask for a code on this device for 30 days": a parent ticks it on the code screen,
+/// signs out, and signs in next time with the password alone (no code sent); "Where you're
+/// signed in" lists the browser with "Forget this device", and once it is forgotten the next
+/// sign-in asks for a code again. The token lives in an `HttpOnly` cookie only the sign-in is
+/// sent: the page never sees it.
+async fn a_parent_ticks_dont_ask_and_signs_in_next_time_with_the_password_alone(
+    engine: Engine,
+    device: Device,
+) {
+    let site = Site::start().await;
+    let (t, parent) = (&site.t, "robin@family.example");
+    let id = t
+        .add_named_person(parent, "Robin Parent", &[Role::Guardian])
+        .await;
+    t.enroll_email(parent).await;
+    let p = open(&site, engine, device, "remember").await;
+
+    p.sign_in(parent).await;
+    p.on_screen("verify-code").await;
+    p.wait_text(
+        "label[for=remember-device]",
+        "Don't ask for a code on this device for 30 days",
+    )
+    .await;
+    p.shoot("verify-code-remember").await;
+    p.fill("#code", &t.last_code(parent).await).await;
+    p.click("#remember-device").await;
+    p.click("#verify").await;
+    p.on_screen("home").await;
+    p.wait_count("#remembered-list li", 1).await;
+    p.wait("#remembered-list li[data-current=true] .forget-device")
+        .await;
+    p.shoot("home-remembered").await;
+    let cookies = p.script("return document.cookie;", vec![]).await;
+    assert_eq!(cookies, "", "no token the page can read");
+    p.sign_out().await;
+
+    // Next time: the password alone, and no code is sent.
+    let sent = t.outbox(parent).await.len();
+    p.sign_in(parent).await;
+    p.on_screen("home").await;
+    assert_eq!(t.outbox(parent).await.len(), sent, "no code sent");
+    let skipped = t
+        .count(&format!(
+            "audit WHERE person_id = '{id}' AND reason = 'remembered_device'"
+        ))
+        .await;
+    assert_eq!(skipped, 1);
+
+    // "Forget this device": the next sign-in asks for a code again.
+    p.click("#remembered-list .forget-device").await;
+    p.wait("#remembered[hidden]").await;
+    p.shoot("home-forgotten").await;
+    p.sign_out().await;
+    p.sign_in(parent).await;
+    p.on_screen("verify-code").await;
+    assert!(p.exists("#remember-device").await);
+    assert!(
+        !p.exists("#remember-device:checked").await,
+        "unticked by default"
+    );
+    p.enter_code(t, parent).await;
+    p.on_screen("home").await;
     p.close().await;
 }
 

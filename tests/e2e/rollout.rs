@@ -319,6 +319,7 @@ async fn a_family_member_is_told_their_center_requires_it_too() {
                 min_method: None,
                 time_zone: None,
                 passes_per_month: None,
+                remember_days: None,
             },
         )
         .await

@@ -41,4 +41,6 @@ export const ACTIONS = [
   'day_pass_issued',
   'day_pass_used',
   'day_pass_revoked',
+  'device_remembered',
+  'device_forgotten',
 ];

@@ -1,5 +1,6 @@
 // "Where you're signed in": the person's sessions, this device first among equals, each other
-// one with "Sign out", and "Sign out everywhere else" (a tablet left signed in at school).
+// one with "Sign out", and "Sign out everywhere else" (a tablet left signed in at school); then
+// the devices that don't ask for a code, each with "Forget this device".
 
 import { request, inApp } from './transport.js';
 import { t, relativeTime, dateTime } from './i18n.js';
@@ -31,6 +32,30 @@ export function section(app) {
     }
     fill(list, data.sessions.map(row));
     others.hidden = data.sessions.length < 2;
+    const kept = data.remembered || [];
+    fill(remembered, kept.map(rememberedRow));
+    rememberedPart.hidden = kept.length === 0;
+  }
+
+  function rememberedRow(r) {
+    const device = r.device_name || t('sessions.unknown_device');
+    const forget = h('button', {
+      type: 'button', class: 'secondary forget-device', 'data-remembered': r.id,
+      'aria-label': t('sessions.forget_label', { device }),
+      onclick: (ev) => busy(ev.currentTarget, async () => {
+        try {
+          await app.guard(request('DELETE', `/me/remembered/${encodeURIComponent(r.id)}`));
+          app.toast(t('sessions.forgotten', { device }));
+          await load();
+          heading.focus();
+        } catch (e) { if (!e.handled) showError(box, e); }
+      }),
+    }, t('sessions.forget'));
+    return h('li', { class: 'session remembered', 'data-current': String(r.current) },
+      h('div', { class: 'method-main' },
+        h('strong', {}, device, r.current ? h('span', { class: 'badge' }, t(inApp ? 'sessions.this_device' : 'sessions.this_browser')) : null),
+        h('span', { class: 'hint' }, t('sessions.remembered_until', { when: dateTime(r.expires_at) }))),
+      forget);
   }
 
   function row(s) {
@@ -56,10 +81,15 @@ export function section(app) {
       end);
   }
 
+  const remembered = h('ul', { class: 'sessions', id: 'remembered-list', 'aria-label': t('sessions.remembered_list_label') });
+  const rememberedPart = h('div', { id: 'remembered', hidden: true },
+    h('h3', { id: 'remembered-h' }, t('sessions.remembered_title')),
+    h('p', {}, t('sessions.remembered_intro')),
+    remembered);
   const heading = h('h2', { id: 'sessions-h', tabindex: '-1' }, t('sessions.title'));
   load();
   return h('section', { class: 'card', id: 'sessions', 'aria-labelledby': 'sessions-h' },
     heading,
     h('p', {}, t('sessions.intro')),
-    box, list, others);
+    box, list, others, rememberedPart);
 }

@@ -331,6 +331,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
   const box = errorBox('form-error', code);
   if (prefill) code.value = prefill;
   const submit = h('button', { type: 'submit', id: 'verify', class: 'primary' }, t('signin.verify'));
+  const remember = rememberChoice(app, step);
   const where = h('p', { id: 'code-where' });
   const expiry = h('p', { id: 'code-expiry', class: 'hint' });
   let current = delivery;
@@ -367,7 +368,9 @@ function enterCode(app, { step, method, delivery, prefill }) {
       busy(submit, async () => {
         clearError(box);
         try {
-          app.step(await request('POST', `/challenges/${step.challenge_id}/verify`, { method_id: method.id, code: code.value }));
+          const body = { method_id: method.id, code: code.value };
+          if (remember && remember.input.checked) body.remember = true;
+          app.step(await request('POST', `/challenges/${step.challenge_id}/verify`, body));
         } catch (e) {
           code.select();
           // Locked for good by this very code: this sign-in now takes only a recovery code.
@@ -395,7 +398,7 @@ function enterCode(app, { step, method, delivery, prefill }) {
         }
       });
     },
-  }, where, field(t('signin.code_label'), code), box, expiry, submit, resend);
+  }, where, field(t('signin.code_label'), code), remember && remember.el, box, expiry, submit, resend);
 
   const fromDevice = method.kind === 'totp'
     ? h('p', {}, h('a', {
@@ -418,6 +421,19 @@ function enterCode(app, { step, method, delivery, prefill }) {
   after.forEach((el) => el.classList.add('after-form'));
   const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.code_title')), signingInAs(app, step), form, after);
   return screenEl;
+}
+
+/** "Don't ask for a code on this device for N days", when the server offers it for this
+ *  person (`remember_days` above 0: never an administrator or a shared account) and this is
+ *  not a shared device, which the app never lets remember anyone. Unticked by default. */
+export function rememberChoice(app, step) {
+  const days = step.remember_days || 0;
+  if (days <= 0 || (app.status && app.status.shared)) return null;
+  const input = h('input', { type: 'checkbox', id: 'remember-device', name: 'remember', 'aria-describedby': 'remember-hint' });
+  const el = h('div', { class: 'remember' },
+    h('label', { class: 'check', for: 'remember-device' }, input, h('span', {}, t('signin.remember', { count: days }))),
+    h('p', { class: 'hint', id: 'remember-hint' }, t('signin.remember_hint')));
+  return { input, el };
 }
 
 /** A recovery code instead of a method's code; the only way on when `locked` (2-Step

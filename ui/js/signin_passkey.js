@@ -7,7 +7,7 @@ import { request, deviceName, inApp } from './transport.js';
 import { t } from './i18n.js';
 import { h, errorBox, showError, clearError, busy } from './dom.js';
 import * as webauthn from './webauthn.js';
-import { pick, enterRecovery, signingInAs, headed, cancelLink, orderMethods } from './signin.js';
+import { pick, enterRecovery, signingInAs, headed, cancelLink, orderMethods, rememberChoice } from './signin.js';
 import { lostPhoneLink } from './lost_phone.js';
 
 /** Below the password form: "Sign in with a passkey", and, where the browser offers it,
@@ -61,6 +61,7 @@ export function usePasskey(app, { step, method, now }) {
   const usable = webauthn.available();
   const box = errorBox();
   const go = h('button', { type: 'button', id: 'use-passkey', class: 'primary', autofocus: true }, t('signin.passkey.use'));
+  const remember = usable ? rememberChoice(app, step) : null;
   const asking = () => {
     const p = request('POST', `/challenges/${step.challenge_id}/send`, { method_id: method.id });
     p.catch(() => {});
@@ -84,7 +85,9 @@ export function usePasskey(app, { step, method, now }) {
       const options = (await (asked || asking())).options;
       asked = null;
       const credential = await webauthn.get(options);
-      app.step(await request('POST', `/challenges/${step.challenge_id}/verify`, { method_id: method.id, credential }));
+      const body = { method_id: method.id, credential };
+      if (remember && remember.input.checked) body.remember = true;
+      app.step(await request('POST', `/challenges/${step.challenge_id}/verify`, body));
     } catch (e) {
       asked = null;
       if (e.aborted) return;
@@ -113,7 +116,7 @@ export function usePasskey(app, { step, method, now }) {
         h('p', { id: 'passkey-where' }, t('signin.passkey.where', { hint: method.hint })),
         // The app's passkeys are used in the system browser (webauthn.js).
         inApp ? h('p', { class: 'hint', id: 'passkey-browser-hint' }, t('common.passkey_in_browser')) : null,
-        box, go)
+        remember && remember.el, box, go)
     : h('div', { class: 'card' },
         h('p', { class: 'notice warning', id: 'passkey-where' }, t(step.methods.length > 1 ? 'signin.passkey.not_here' : 'signin.passkey.not_here_only')));
   const screenEl = h('div', { class: 'narrow' }, h('h1', {}, t('signin.passkey.title')), signingInAs(app, step), card, after);

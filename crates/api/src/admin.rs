@@ -76,6 +76,11 @@ pub struct Policy {
     /// most 31).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passes_per_month: Option<u32>,
+    /// "Don't ask for a code on this device for N days", per role: 0 to 90 (families 30, staff
+    /// 0 by default; 0: never offered). Administrators' are always 0. A role left out keeps
+    /// its days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_days: Option<BTreeMap<Role, u32>>,
 }
 
 /// A role's floor: `any` kind the center allows, an `authenticator` (an app or a passkey), or

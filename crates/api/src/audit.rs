@@ -124,6 +124,10 @@ pub enum AuditAction {
     DayPassUsed,
     /// An administrator revoked a one-day pass before it was used.
     DayPassRevoked,
+    /// "Don't ask for a code on this device": a device was remembered after a second step.
+    DeviceRemembered,
+    /// "Forget this device": the person forgot a remembered device.
+    DeviceForgotten,
 }
 
 /// Why an event happened, as a stable code the app words (`admin.reason.<code>`).
@@ -165,6 +169,8 @@ pub enum AuditReason {
     ThroughInvitation,
     /// A second step answered with a one-day pass that was not the person's live one.
     WrongDayPass,
+    /// No code was asked: the device was remembered ("Don't ask for a code on this device").
+    RememberedDevice,
 }
 
 impl AuditAction {

@@ -42,6 +42,8 @@ mod tests {
             token: SECRET.into(),
             expires_at: at(),
             recovered: false,
+            remember_token: Some(SECRET.into()),
+            remembered_until: Some(at()),
         };
         let printed = [
             format!(
@@ -68,6 +70,7 @@ mod tests {
                     method_id: "m".into(),
                     code: SECRET.into(),
                     credential: Some(serde_json::json!({ "signature": SECRET })),
+                    remember: true,
                 }
             ),
             format!(

@@ -28,6 +28,21 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Sessions {
     pub sessions: Vec<SessionInfo>,
+    /// The devices that skip the second step at a password sign-in ("Don't ask for a code on
+    /// this device"), until `expires_at`. Never their tokens.
+    #[serde(default)]
+    pub remembered: Vec<RememberedDevice>,
+}
+
+/// A remembered device (`GET /me/sessions`); `DELETE /me/remembered/{id}` forgets it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RememberedDevice {
+    pub id: String,
+    pub device_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The device this request came from.
+    pub current: bool,
 }
 
 /// `PUT /me/password`. With a session: `current_password` is required. With the

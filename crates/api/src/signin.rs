@@ -25,6 +25,14 @@ pub struct Session {
     /// method or make new codes.
     #[serde(default, skip_serializing_if = "is_false")]
     pub recovered: bool,
+    /// "Don't ask for a code on this device": the token a password sign-in from this device
+    /// sends in `Twostep-Remember` to skip the second step (a browser gets it as a cookie
+    /// instead), when `verify` was asked to remember the device and may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_token: Option<String>,
+    /// Until when the device is remembered (with `remember_token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remembered_until: Option<DateTime<Utc>>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -46,6 +54,10 @@ pub enum LoginResponse {
         preferred_method_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code_sent: Option<Delivery>,
+        /// For how many days `verify` may remember this device ("Don't ask for a code on this
+        /// device for N days"); 0: not offered.
+        #[serde(default)]
+        remember_days: u32,
     },
     Setup {
         setup_token: String,
@@ -69,6 +81,10 @@ pub struct VerifyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub credential: Option<serde_json::Value>,
+    /// "Don't ask for a code on this device": ignored unless the challenge offered it
+    /// (`remember_days` above 0) and the request carries a `Twostep-Device` id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remember: bool,
 }
 
 /// What `send` answers: where a code went, or for a passkey what the browser asks it.
@@ -140,6 +156,11 @@ impl fmt::Debug for Session {
             .field("token", &REDACTED)
             .field("expires_at", &self.expires_at)
             .field("recovered", &self.recovered)
+            .field(
+                "remember_token",
+                &self.remember_token.as_ref().map(|_| REDACTED),
+            )
+            .field("remembered_until", &self.remembered_until)
             .finish()
     }
 }
@@ -158,6 +179,7 @@ impl fmt::Debug for LoginResponse {
                 methods,
                 preferred_method_id,
                 code_sent,
+                remember_days,
             } => f
                 .debug_struct("Verify")
                 .field("challenge_id", challenge_id)
@@ -165,6 +187,7 @@ impl fmt::Debug for LoginResponse {
                 .field("methods", methods)
                 .field("preferred_method_id", preferred_method_id)
                 .field("code_sent", code_sent)
+                .field("remember_days", remember_days)
                 .finish(),
             Self::Setup {
                 required,
@@ -188,6 +211,7 @@ impl fmt::Debug for VerifyRequest {
             .field("method_id", &self.method_id)
             .field("code", &REDACTED)
             .field("credential", &self.credential.as_ref().map(|_| REDACTED))
+            .field("remember", &self.remember)
             .finish()
     }
 }

@@ -104,6 +104,10 @@ pub type Result<T> = std::result::Result<T, ClientError>;
 /// The header that names the device a request comes from (a random id the client keeps).
 pub const DEVICE_HEADER: &str = "Twostep-Device";
 
+/// The header a sign-in sends a remembered device's token in ("Don't ask for a code on this
+/// device").
+pub const REMEMBER_HEADER: &str = "Twostep-Remember";
+
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -231,6 +235,25 @@ impl Client {
         self.call(method, path, token, body).await
     }
 
+    /// `forward`, with a remembered device's token in `Twostep-Remember` (a sign-in's).
+    pub async fn forward_remembered(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+        remember: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        let mut rb = self.req(method, path, token);
+        if let Some(r) = remember {
+            rb = rb.header(REMEMBER_HEADER, r);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        self.send(rb).await
+    }
+
     // --- meta
 
     pub async fn health(&self) -> Result<api::Health> {
@@ -264,6 +287,26 @@ impl Client {
             device_name: device_name.map(str::to_owned),
         };
         self.call(Method::POST, "/login", None, Some(&body)).await
+    }
+
+    /// `login` from a remembered device: its token in `Twostep-Remember`. A good one skips the
+    /// second step (`next: done`); any other is as none.
+    pub async fn login_remembered(
+        &self,
+        email: &str,
+        password: &str,
+        remember_token: &str,
+    ) -> Result<Step> {
+        let body = api::LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: None,
+        };
+        let rb = self
+            .req(Method::POST, "/login", None)
+            .header(REMEMBER_HEADER, remember_token)
+            .json(&body);
+        self.send(rb).await
     }
 
     pub async fn skip_setup(&self, setup_token: &str) -> Result<Step> {
@@ -325,6 +368,7 @@ impl Client {
             method_id: method_id.to_owned(),
             code: String::new(),
             credential: Some(credential),
+            remember: false,
         };
         self.call(
             Method::POST,
@@ -444,12 +488,47 @@ impl Client {
             method_id: method_id.to_owned(),
             code: code.to_owned(),
             credential: None,
+            remember: false,
         };
         self.call(
             Method::POST,
             &format!("/challenges/{challenge_id}/verify"),
             session,
             Some(&body),
+        )
+        .await
+    }
+
+    /// `verify` with "Don't ask for a code on this device": the session carries
+    /// `remember_token` when the device may be remembered.
+    pub async fn verify_remembering(
+        &self,
+        challenge_id: &str,
+        method_id: &str,
+        code: &str,
+    ) -> Result<Step> {
+        let body = api::VerifyRequest {
+            method_id: method_id.to_owned(),
+            code: code.to_owned(),
+            credential: None,
+            remember: true,
+        };
+        self.call(
+            Method::POST,
+            &format!("/challenges/{challenge_id}/verify"),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// "Forget this device": a remembered device asks for the second step again.
+    pub async fn forget_device(&self, token: &str, remembered_id: &str) -> Result<()> {
+        self.call::<(), ()>(
+            Method::DELETE,
+            &format!("/me/remembered/{remembered_id}"),
+            Some(token),
+            None,
         )
         .await
     }
@@ -842,6 +921,7 @@ impl Client {
             min_method: None,
             time_zone: None,
             passes_per_month: None,
+            remember_days: None,
         };
         self.admin_put_policy(token, &body).await
     }

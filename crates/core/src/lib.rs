@@ -15,6 +15,7 @@ pub mod otpauth;
 pub mod password;
 pub mod policy;
 pub mod recovery;
+pub mod remember;
 pub mod secret;
 pub mod totp;
 pub mod vault;

@@ -75,7 +75,8 @@ fn cutoff(st: &AppState, sweep: Sweep, now: DateTime<Utc>) -> DateTime<Utc> {
         | Sweep::Tokens
         | Sweep::FreezeTokens
         | Sweep::ResetRequests
-        | Sweep::PasswordTokens => now,
+        | Sweep::PasswordTokens
+        | Sweep::RememberedDevices => now,
         Sweep::PasswordAttempts => now - password_window,
         Sweep::KnownDevices => now - Duration::days(KNOWN_DEVICE_DAYS),
         Sweep::Outbox => now - Duration::days(OUTBOX_DAYS),

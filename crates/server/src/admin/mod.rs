@@ -8,6 +8,7 @@ pub(crate) mod day_pass;
 pub(crate) mod invitations;
 pub(crate) mod people;
 pub(crate) mod policy;
+mod remember_days;
 pub(crate) mod resets;
 pub(crate) mod rollout;
 mod routes;

@@ -93,6 +93,7 @@ pub async fn set_disabled_of(
         if disabled {
             store::tokens::delete_all_of(&mut *tx, &person.id).await?;
             store::day_passes::end_live_of(&mut *tx, &person.id, Ended::Ended, now).await?;
+            store::remembered::end_all_of(&mut *tx, &person.id).await?;
         }
         let action = if disabled {
             AuditAction::AccountDisabled
@@ -115,6 +116,7 @@ pub async fn end_sessions(st: &AppState, p: &Principal, id: &str) -> Result<(), 
     let mut tx = st.db.begin().await?;
     store::people::lock(&mut tx, &person.id).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     Event::about(&person, AuditAction::SignedOutEverywhere)
         .by(&admin.id)
         .record(&mut *tx, now)

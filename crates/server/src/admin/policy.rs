@@ -28,6 +28,7 @@ fn policy_to_api(p: &Policy, new_admin_wait_days: u32) -> api::Policy {
         ),
         time_zone: Some(p.time_zone.name().to_owned()),
         passes_per_month: Some(p.passes_per_month),
+        remember_days: None,
     }
 }
 
@@ -72,7 +73,11 @@ pub async fn get_policy(st: &AppState, p: &Principal) -> Result<api::Policy, Api
 pub async fn policy_of(st: &AppState, center_id: &str) -> Result<api::Policy, ApiError> {
     let policy = store::centers::policy(st.db.read(), center_id).await?;
     let wait = store::centers::new_admin_wait_days(st.db.read(), center_id).await?;
-    Ok(policy_to_api(&policy, wait))
+    let remember = store::remembered::days_of(st.db.read(), center_id).await?;
+    Ok(api::Policy {
+        remember_days: Some(super::remember_days::to_api(remember)),
+        ..policy_to_api(&policy, wait)
+    })
 }
 
 /// `PUT /admin/policy`; a field left out keeps its value. A fresh sign-in: the policy decides
@@ -187,6 +192,9 @@ pub async fn set_policy_of(
         store::centers::set_new_admin_wait_days(&mut *tx, center_id, wait).await?;
     }
     store::centers::set_policy(&mut *tx, center_id, &policy).await?;
+    let remember =
+        super::remember_days::apply(&mut tx, center_id, req.remember_days.as_ref(), actor, now)
+            .await?;
     let event = |action| {
         by(
             Event::new(action).center(Some(center_id)),
@@ -237,7 +245,10 @@ pub async fn set_policy_of(
             .await?;
     }
     tx.commit().await?;
-    Ok(policy_to_api(&policy, wait))
+    Ok(api::Policy {
+        remember_days: Some(super::remember_days::to_api(remember)),
+        ..policy_to_api(&policy, wait)
+    })
 }
 
 /// The longest `new_admin_wait_days` (the database refuses more).

@@ -240,6 +240,7 @@ async fn reset_in(
     store::enrollments::delete_all_of(&mut **tx, &person.id).await?;
     store::challenges::delete_all_of(&mut **tx, &person.id).await?;
     store::tokens::delete_all_of(&mut **tx, &person.id).await?;
+    store::remembered::end_all_of(&mut **tx, &person.id).await?;
     store::recovery_codes::delete_all_of(&mut **tx, &person.id).await?;
     reset_requests::delete_pending_of(&mut **tx, &person.id).await?;
     store::day_passes::end_live_of(&mut **tx, &person.id, Ended::Ended, now).await?;

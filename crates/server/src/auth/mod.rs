@@ -112,6 +112,26 @@ impl FromRequestParts<AppState> for DeviceId {
 /// The header a client names its device with (a random id it keeps).
 pub const DEVICE_HEADER: &str = "twostep-device";
 
+/// The header a client sends a remembered device's token in (a browser's cookie becomes it).
+pub const REMEMBER_HEADER: &str = "twostep-remember";
+
+/// The SHA-256 of the request's remember token (`Twostep-Remember`), if it carries one shaped
+/// like a token; anything else is none, silently.
+pub struct RememberToken(pub Option<Vec<u8>>);
+
+impl FromRequestParts<AppState> for RememberToken {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(REMEMBER_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| (1..=128).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic()));
+        Ok(Self(token.map(hash_token)))
+    }
+}
+
 /// A device's name as a label: printable characters only (no control or direction-changing
 /// ones, which could disguise it in a notice), at most 64; none if nothing is left.
 pub fn device_label(name: Option<&str>) -> Option<String> {
@@ -254,6 +274,8 @@ pub fn issue_session_in<'a>(
         token: token.to_string(),
         expires_at,
         recovered: false,
+        remember_token: None,
+        remembered_until: None,
     }
 }
 
@@ -303,6 +325,8 @@ async fn issue<'c>(
         token: token.to_string(),
         expires_at,
         recovered: false,
+        remember_token: None,
+        remembered_until: None,
     })
 }
 

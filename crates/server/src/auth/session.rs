@@ -37,12 +37,30 @@ pub async fn begin(
     pending.finish(&results, tx, st, person, now).await
 }
 
+/// `begin` for a sign-in whose second step a remembered device stood in for: the new-sign-in
+/// notice, if the device is news, says that no code was asked.
+pub async fn begin_remembered(
+    tx: &mut Tx,
+    st: &AppState,
+    person: &PersonRow,
+    device: &Device,
+    now: DateTime<Utc>,
+) -> Result<api::Session, ApiError> {
+    let mut batch = Batch::new();
+    let mut pending = begin_in(&mut batch, Backend::of(tx), st, person, device, now);
+    pending.remembered = true;
+    let results = batch.run(tx).await?;
+    pending.finish(&results, tx, st, person, now).await
+}
+
 /// A session being issued in a batch, until the batch has run: the session, and where the
 /// sign-in's facts (frozen, disabled, the devices) are among the results.
 pub struct Pending<'a> {
     session: api::Session,
     facts: Slot,
     device: &'a Device,
+    /// No code was asked: a remembered device stood in for the second step.
+    remembered: bool,
 }
 
 /// `begin`, its statements added to `batch` (the flow's others may go with them): the person's
@@ -74,6 +92,7 @@ pub fn begin_in<'a>(
         session,
         facts,
         device,
+        remembered: false,
     }
 }
 
@@ -118,6 +137,7 @@ impl Pending<'_> {
                 device: self.device.name.as_deref().unwrap_or_default(),
                 center: &center.name,
                 when: &when,
+                remembered: self.remembered,
             };
             notices::send(tx, st, person, notice, &[], now).await?;
         }

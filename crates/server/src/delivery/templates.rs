@@ -204,6 +204,9 @@ pub enum Notice<'a> {
         device: &'a str,
         center: &'a str,
         when: &'a str,
+        /// No code was asked: the device was remembered ("Don't ask for a code on this
+        /// device").
+        remembered: bool,
     },
     /// To every administrator of the center: someone was made an administrator.
     AdminAdded {
@@ -325,10 +328,11 @@ impl Notice<'_> {
                 device,
                 center,
                 when,
+                remembered,
             } => (
                 "new_sign_in.email",
                 "new_sign_in.text",
-                context! { device, center, when },
+                context! { device, center, when, remembered },
             ),
             // `by` is empty for the server's operator.
             Notice::AdminAdded {
@@ -433,6 +437,8 @@ mod tests {
             device: "Twostep on front-desk (Linux)",
             center: "Little Acorns",
             when: "2026-11-27 08:00 UTC",
+            // The sentence only a remembered device's sign-in has, rendered too.
+            remembered: true,
         },
         Notice::MethodAdded {
             kind: Kind::Email,
@@ -568,6 +574,7 @@ mod tests {
             device: "<Jo's> \"tablet\" & {{ x }}",
             center: "Little & Acorns",
             when: "now",
+            remembered: false,
         };
         let e = n.email(&Subjects::default(), "jo@x.org", Locale::En, Some(LINK));
         assert!(e

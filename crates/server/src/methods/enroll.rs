@@ -293,6 +293,8 @@ pub async fn confirm(
             },
         },
     )?;
+    // A new method ends every remembered device (a change of method).
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     let method_id = new_id();
     store::methods::insert(
         &mut *tx,
@@ -390,6 +392,9 @@ pub async fn delete(st: &AppState, p: &Principal, method_id: &str) -> Result<(),
         Some(false) => return Err(RuleError::LastMethod.into()),
         None => return Err(ApiError::NotFound("That verification method")),
     }
+    // A change of method ends every remembered device: each was remembered for a second step
+    // that may no longer be the one the person means to give.
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     let kind = m.kind;
     let hint = m.hint();
     // The removed address hears of it too: it may be the owner's, taken out by someone else.

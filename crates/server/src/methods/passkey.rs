@@ -110,6 +110,8 @@ pub async fn confirm(
     let name = begun
         .name
         .ok_or_else(|| ApiError::internal("a registration without a name"))?;
+    // A new method ends every remembered device (a change of method).
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     let method_id = new_id();
     store::methods::insert_passkey(
         &mut *tx,

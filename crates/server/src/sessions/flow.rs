@@ -1,5 +1,5 @@
-//! Sessions people can see and end (API.md "Sessions"), and the notice of a sign-in from a
-//! device the person has not used in 90 days.
+//! Sessions people can see and end (API.md "Sessions"), and the devices they had remembered
+//! ("Forget this device").
 
 use chrono::Duration;
 use twostep_api as api;
@@ -14,7 +14,18 @@ pub async fn list(st: &AppState, p: &Principal) -> Result<api::Sessions, ApiErro
     let now = st.now();
     let idle_since = now - Duration::seconds(st.cfg.limits.session_idle_secs);
     let rows = tokens::sessions_of(st.db.read(), &p.person.id, now, idle_since).await?;
+    let remembered = store::remembered::of_person(st.db.read(), &p.person.id, now).await?;
     Ok(api::Sessions {
+        remembered: remembered
+            .into_iter()
+            .map(|r| api::RememberedDevice {
+                current: p.device.hash.as_deref() == Some(r.device_hash.as_slice()),
+                id: r.id,
+                device_name: r.device_name,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+            })
+            .collect(),
         sessions: rows
             .into_iter()
             .map(|r| api::SessionInfo {
@@ -47,12 +58,29 @@ pub async fn end(st: &AppState, p: &Principal, public_id: &str) -> Result<(), Ap
     Ok(())
 }
 
+/// `DELETE /me/remembered/{id}`, "Forget this device": its next password sign-in asks for the
+/// second step again. Another person's id is as unknown as a made-up one.
+pub async fn forget(st: &AppState, p: &Principal, id: &str) -> Result<(), ApiError> {
+    let mut tx = st.db.begin().await?;
+    if !store::remembered::forget(&mut *tx, &p.person.id, id).await? {
+        return Err(ApiError::NotFound("That remembered device"));
+    }
+    Event::by_self(&p.person, AuditAction::DeviceForgotten)
+        .record(&mut *tx, st.now())
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// `POST /me/sessions/end-others`: every session but this one (setup tokens too).
 pub async fn end_others(st: &AppState, p: &Principal) -> Result<(), ApiError> {
     let mut tx = st.db.begin().await?;
     // After any session being issued now (it takes the same lock), not before it.
     store::people::lock(&mut tx, &p.person.id).await?;
     tokens::delete_others_of(&mut *tx, &p.person.id, &p.token_hash).await?;
+    // Every remembered device too, this one's included: "sign out everywhere" leaves no
+    // device that signs in on the password alone.
+    store::remembered::end_all_of(&mut *tx, &p.person.id).await?;
     Event::by_self(&p.person, AuditAction::SignedOut)
         .detail("signed out everywhere else")
         .record(&mut *tx, st.now())

@@ -86,6 +86,7 @@ pub async fn freeze(st: &AppState, token: &str) -> Result<Response, ApiError> {
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
     store::day_passes::end_live_of(&mut *tx, &person.id, store::day_passes::Ended::Ended, now)
         .await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     tell_administrators(&mut tx, &person, now).await?;
     Event::about(&person, AuditAction::AccountFrozen)
         .record(&mut *tx, now)

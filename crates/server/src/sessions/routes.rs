@@ -35,6 +35,20 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(my_sessions))
         .routes(routes!(end_session))
         .routes(routes!(end_other_sessions))
+        .routes(routes!(forget_device))
+}
+
+/// "Forget this device": a remembered device asks for the second step again.
+#[utoipa::path(delete, path = "/api/v1/me/remembered/{remembered_id}", params(("remembered_id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn forget_device(
+    State(st): State<AppState>,
+    SessionAuth(p): SessionAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Res<StatusCode> {
+    flow::forget(&st, &p, &id)
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions",

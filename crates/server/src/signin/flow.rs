@@ -28,10 +28,13 @@ use crate::store::devices::Device;
 use crate::store::{self, challenges, kind_to_api, people, Tx};
 use crate::store::{AuditAction, AuditReason, Event, MethodRow, PersonRow};
 
+/// `remember`: the hash of the request's remember token (`Twostep-Remember`, or a browser's
+/// cookie), which may stand in for the second step (`super::remember`).
 pub async fn login(
     st: &AppState,
     req: api::LoginRequest,
     device_hash: Option<Vec<u8>>,
+    remember: Option<Vec<u8>>,
 ) -> Result<api::LoginResponse, ApiError> {
     let device = Device {
         name: auth::device_label(req.device_name.as_deref()),
@@ -49,7 +52,7 @@ pub async fn login(
     if person.must_change_password {
         return Err(password_change_required(st, &person, &device).await);
     }
-    after_password(st, &person, device).await
+    after_password_remembering(st, &person, device, remember.as_deref()).await
 }
 
 /// The password was right (and, after an unfreeze, a new one chosen): what follows it.
@@ -57,6 +60,17 @@ pub(crate) async fn after_password(
     st: &AppState,
     person: &PersonRow,
     device: Device,
+) -> Result<api::LoginResponse, ApiError> {
+    after_password_remembering(st, person, device, None).await
+}
+
+/// `after_password`, where a remember token (its hash) may stand in for the second step once
+/// every rule before it has passed.
+async fn after_password_remembering(
+    st: &AppState,
+    person: &PersonRow,
+    device: Device,
+    remember: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
     let limits = &st.cfg.limits;
@@ -86,6 +100,13 @@ pub(crate) async fn after_password(
     match next_after_password(required, &kinds, &allowed, skips) {
         SignInNext::Done => done(st, person, &device, None).await,
         SignInNext::Verify => {
+            if let Some(token_hash) = remember {
+                if let Some(kind) =
+                    super::remember::honoured(st, person, &device, token_hash, &allowed).await?
+                {
+                    return super::remember::sign_in(st, person, &device, kind).await;
+                }
+            }
             let usable: Vec<MethodRow> = methods
                 .into_iter()
                 .filter(|m| m.is_allowed(&allowed))
@@ -239,12 +260,19 @@ async fn start_challenge(
     };
     tx.commit().await?;
     let (list, preferred) = store::methods::preferred_first(person, methods, allowed);
+    // Offered at a sign-in only (a fresh sign-in is on a device already signed in), and only
+    // to a device that sends its id.
+    let remember_days = match (reauth_of, &device.hash) {
+        (None, Some(_)) => super::remember::days_for(st.db.read(), person).await?,
+        _ => 0,
+    };
     Ok(api::LoginResponse::Verify {
         challenge_id: id,
         expires_at,
         methods: list,
         preferred_method_id: preferred,
         code_sent,
+        remember_days,
     })
 }
 
@@ -527,12 +555,17 @@ async fn verify_with(
         if kind.is_delivered() {
             store::methods::mark_used(&mut *tx, &m.id, now).await?;
         }
-        let session = session_after(&mut tx, st, person, &ctx.challenge).await?;
+        let mut session = session_after(&mut tx, st, person, &ctx.challenge).await?;
         Event::about(person, AuditAction::SecondStepPassed)
             .detail(kind.label())
             .kind(kind)
             .record(&mut *tx, now)
             .await?;
+        if req.remember && ctx.challenge.reauth_of.is_none() {
+            let device = &ctx.challenge.device;
+            super::remember::remember_device(&mut tx, person, device, kind, &mut session, now)
+                .await?;
+        }
         tx.commit().await?;
         return Ok(api::LoginResponse::Done {
             session,

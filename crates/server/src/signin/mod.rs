@@ -5,6 +5,7 @@ mod app;
 mod flow;
 mod passkey;
 mod password;
+mod remember;
 mod reset;
 mod routes;
 

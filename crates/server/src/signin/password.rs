@@ -34,6 +34,7 @@ pub async fn change(
     let mut tx = st.db.begin().await?;
     store::people::set_password_hash(&mut *tx, &person.id, &hash).await?;
     store::tokens::delete_others_of(&mut *tx, &person.id, &p.token_hash).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     // A sign-in waiting for its second step began with the old password: it ends too.
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
@@ -102,6 +103,7 @@ pub async fn change_with_token(
     store::people::set_must_change_password(&mut *tx, &person.id, false).await?;
     store::password_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     notices::send(&mut tx, st, &person, Notice::PasswordChanged, &[], now).await?;
     Event::by_self(&person, AuditAction::PasswordChanged)

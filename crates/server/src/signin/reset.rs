@@ -160,6 +160,7 @@ async fn through_link(
     password_links::spend_all_of(&mut *tx, &person.id, now).await?;
     store::password_tokens::spend_all_of(&mut *tx, &person.id, now).await?;
     store::tokens::delete_all_of(&mut *tx, &person.id).await?;
+    store::remembered::end_all_of(&mut *tx, &person.id).await?;
     store::challenges::delete_all_of(&mut *tx, &person.id).await?;
     let (detail, reason) = match purpose {
         Purpose::Reset => {

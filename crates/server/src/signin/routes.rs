@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{app, flow, passkey, password, reset};
-use crate::auth::{DeviceId, PasswordAuth, PresentedToken, SessionAuth, SetupAuth};
+use crate::auth::{DeviceId, PasswordAuth, PresentedToken, RememberToken, SessionAuth, SetupAuth};
 use crate::http::{ApiJson, ApiPath, Res};
 use crate::state::AppState;
 
@@ -43,13 +43,15 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(post, path = "/api/v1/login", request_body = api::LoginRequest,
+    params(("Twostep-Remember" = Option<String>, Header, description = "A remembered device's token: a right one skips the second step")),
     responses((status = 200, body = api::LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
     State(st): State<AppState>,
     DeviceId(device): DeviceId,
+    RememberToken(remember): RememberToken,
     ApiJson(req): ApiJson<api::LoginRequest>,
 ) -> Res<Json<api::LoginResponse>> {
-    let result = flow::login(&st, req, device).await;
+    let result = flow::login(&st, req, device, remember).await;
     st.metrics.sign_in(&result);
     result.map(Json)
 }

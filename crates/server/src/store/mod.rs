@@ -30,6 +30,7 @@ pub mod password_links;
 pub mod password_tokens;
 pub mod people;
 pub mod recovery_codes;
+pub mod remembered;
 pub mod reset_requests;
 pub mod retention;
 pub mod server_key;

@@ -35,6 +35,8 @@ pub enum Sweep {
     DayPasses,
     /// Password change tokens past their expiry.
     PasswordTokens,
+    /// Remembered devices past their expiry.
+    RememberedDevices,
     /// Failed passwords made before the cutoff.
     PasswordAttempts,
     /// Devices last signed in from before the cutoff, except each person's newest one: "is
@@ -47,7 +49,7 @@ pub enum Sweep {
 }
 
 impl Sweep {
-    pub const ALL: [Sweep; 15] = [
+    pub const ALL: [Sweep; 16] = [
         Sweep::Codes,
         Sweep::Challenges,
         Sweep::Enrollments,
@@ -59,6 +61,7 @@ impl Sweep {
         Sweep::ResetRequests,
         Sweep::DayPasses,
         Sweep::PasswordTokens,
+        Sweep::RememberedDevices,
         Sweep::PasswordAttempts,
         Sweep::KnownDevices,
         Sweep::Outbox,
@@ -79,6 +82,7 @@ impl Sweep {
             Sweep::ResetRequests => "reset_requests",
             Sweep::DayPasses => "day_passes",
             Sweep::PasswordTokens => "password_tokens",
+            Sweep::RememberedDevices => "remembered_devices",
             Sweep::PasswordAttempts => "password_attempts",
             Sweep::KnownDevices => "known_devices",
             Sweep::Outbox => "outbox",
@@ -135,6 +139,10 @@ impl Sweep {
             Sweep::PasswordTokens => {
                 "DELETE FROM password_tokens WHERE hash IN \
                  (SELECT hash FROM password_tokens WHERE expires_at < $1 LIMIT $2)"
+            }
+            Sweep::RememberedDevices => {
+                "DELETE FROM remembered_devices WHERE id IN \
+                 (SELECT id FROM remembered_devices WHERE expires_at < $1 LIMIT $2)"
             }
             Sweep::PasswordAttempts => {
                 "DELETE FROM password_attempts WHERE id IN \

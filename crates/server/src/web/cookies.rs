@@ -6,6 +6,11 @@
 //! scripts) keeps `Authorization: Bearer` and tokens in bodies, unchanged. One credential is
 //! current in a browser at a time: setting one cookie clears the other, so a sign-in as
 //! someone else never acts with the last person's session.
+//!
+//! A remembered device's token ("Don't ask for a code on this device") goes into a cookie of
+//! its own, `__Secure-twostep-remember`, sent only to `POST /api/v1/login` (its `Path`), where
+//! it becomes the request's `Twostep-Remember`. Signing out leaves it: it is what lets the next
+//! sign-in skip the code.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
@@ -21,6 +26,11 @@ use serde_json::Value;
 pub(crate) const SESSION_COOKIE: &str = "__Host-twostep-session";
 /// A setup token's or a password token's cookie.
 pub(crate) const SETUP_COOKIE: &str = "__Host-twostep-setup";
+/// A remembered device's token. `__Secure-` (set only with `Secure`); its `Path` is the
+/// sign-in's, so no other request carries it.
+pub(crate) const REMEMBER_COOKIE: &str = "__Secure-twostep-remember";
+/// The one address the remember cookie goes to.
+const REMEMBER_PATH: &str = "/api/v1/login";
 /// The header a browser client names itself with (`web`).
 pub(crate) const CLIENT_HEADER: &str = "twostep-client";
 /// Answers larger than this are not rewritten (none of the API's with a token is near it).
@@ -50,11 +60,15 @@ fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn cookie(name: &str, value: &str, max_age: Option<i64>) -> Option<HeaderValue> {
+    cookie_at(name, value, "/", max_age)
+}
+
+fn cookie_at(name: &str, value: &str, path: &str, max_age: Option<i64>) -> Option<HeaderValue> {
     let age = max_age
         .map(|s| format!("; Max-Age={}", s.max(0)))
         .unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"
+        "{name}={value}; Path={path}; Secure; HttpOnly; SameSite=Strict{age}"
     ))
     .ok()
 }
@@ -84,6 +98,17 @@ pub(crate) async fn browser(mut req: Request, next: Next) -> Response {
     } else {
         false
     };
+    // A sign-in: the remember cookie is its `Twostep-Remember` (unless it sent its own).
+    if browser
+        && req.uri().path() == REMEMBER_PATH
+        && !req.headers().contains_key(crate::auth::REMEMBER_HEADER)
+    {
+        if let Some(v) = cookie_token(req.headers(), REMEMBER_COOKIE)
+            .and_then(|token| HeaderValue::from_str(&token).ok())
+        {
+            req.headers_mut().insert(crate::auth::REMEMBER_HEADER, v);
+        }
+    }
     let signing_out = req.uri().path() == "/api/v1/logout";
     let res = next.run(req).await;
     if !browser {
@@ -115,12 +140,18 @@ async fn take_token(res: Response) -> Response {
     let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
+    if let Some((token, max_age)) = remember_token_of(&mut value) {
+        if let Some(v) = cookie_at(REMEMBER_COOKIE, &token, REMEMBER_PATH, max_age) {
+            parts.headers.append(SET_COOKIE, v);
+        }
+    }
     let Some(Taken {
         token,
         session,
         max_age,
     }) = token_of(&mut value)
     else {
+        // (A remember token comes only with a session's: nothing was taken out.)
         return Response::from_parts(parts, Body::from(bytes));
     };
     let (set, other) = if session {
@@ -135,6 +166,27 @@ async fn take_token(res: Response) -> Response {
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     let body = serde_json::to_vec(&value).unwrap_or_default();
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Seconds from now until an RFC 3339 time, as the browser counts (its own clock).
+fn seconds_until(at: Option<&Value>) -> Option<i64> {
+    at.and_then(Value::as_str)
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|end| {
+            #[allow(clippy::disallowed_methods)] // the browser counts in its own time
+            let now = Utc::now();
+            (end.with_timezone(&Utc) - now).num_seconds()
+        })
+}
+
+/// Takes a remembered device's token out of a session's answer (`session.remember_token`),
+/// with how long its cookie lasts (until `session.remembered_until`).
+fn remember_token_of(value: &mut Value) -> Option<(String, Option<i64>)> {
+    let session = value.get_mut("session")?.as_object_mut()?;
+    let Some(Value::String(token)) = session.remove("remember_token") else {
+        return None;
+    };
+    Some((token, seconds_until(session.get("remembered_until"))))
 }
 
 /// A token taken out of an answer.
@@ -154,15 +206,7 @@ fn token_of(value: &mut Value) -> Option<Taken> {
     let obj = value.as_object_mut()?;
     if let Some(session) = obj.get_mut("session").and_then(Value::as_object_mut) {
         if let Some(Value::String(token)) = session.remove("token") {
-            let max_age = session
-                .get("expires_at")
-                .and_then(Value::as_str)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|end| {
-                    #[allow(clippy::disallowed_methods)] // the browser counts in its own time
-                    let now = Utc::now();
-                    (end.with_timezone(&Utc) - now).num_seconds()
-                });
+            let max_age = seconds_until(session.get("expires_at"));
             return Some(Taken {
                 token,
                 session: true,
@@ -234,6 +278,21 @@ mod tests {
             HeaderValue::from_static("twostep-session=x; __Host-twostep-session=a b"),
         );
         assert_eq!(cookie_token(&h, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn a_remember_token_leaves_the_body_for_a_cookie_of_the_sign_in_alone() {
+        let mut v = serde_json::json!({"next": "done", "session": {"token": "s", "expires_at": "2999-01-01T00:00:00Z", "remember_token": "r_1", "remembered_until": "2999-01-01T00:00:00Z"}});
+        let (token, age) = remember_token_of(&mut v).expect("a remember token");
+        assert_eq!(token, "r_1");
+        assert!(age.is_some_and(|a| a > 0));
+        assert!(v["session"].get("remember_token").is_none());
+        assert_eq!(token_of(&mut v).map(|t| t.token).as_deref(), Some("s"));
+        let c = cookie_at(REMEMBER_COOKIE, "r_1", REMEMBER_PATH, Some(60)).expect("a header");
+        assert_eq!(
+            c.to_str().expect("ascii"),
+            "__Secure-twostep-remember=r_1; Path=/api/v1/login; Secure; HttpOnly; SameSite=Strict; Max-Age=60"
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ fn policy(approvals: u32) -> api::Policy {
         min_method: None,
         time_zone: None,
         passes_per_month: None,
+        remember_days: None,
     }
 }
 
@@ -157,6 +158,7 @@ async fn a_second_administrator_made_by_the_first_counts_after_seven_days(db: Db
         new_admin_wait_days: Some(0),
         passkey_sign_in: None,
         min_method: None,
+        remember_days: None,
         ..policy(1)
     };
     let err = t

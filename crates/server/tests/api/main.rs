@@ -34,6 +34,7 @@ mod policy;
 mod reads;
 mod reauth;
 mod recovery;
+mod remember;
 mod resets;
 mod retention;
 mod rollout;

@@ -17,7 +17,7 @@ const SUBJECT: &str = "Reset your Twostep password";
 
 /// The reset emails sent to `to` so far, waiting a little for the ones the server sends after
 /// its answer (at least `at_least`).
-async fn reset_emails(t: &TestServer, to: &str, at_least: usize) -> Vec<String> {
+pub(crate) async fn reset_emails(t: &TestServer, to: &str, at_least: usize) -> Vec<String> {
     for _ in 0..100 {
         let found: Vec<String> = t
             .outbox(to)
@@ -34,7 +34,7 @@ async fn reset_emails(t: &TestServer, to: &str, at_least: usize) -> Vec<String> 
     Vec::new()
 }
 
-fn token_in(body: &str) -> String {
+pub(crate) fn token_in(body: &str) -> String {
     let start = body.find("/reset-password/").expect("a reset link") + "/reset-password/".len();
     body[start..]
         .split(|c: char| c.is_whitespace())

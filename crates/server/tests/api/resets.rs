@@ -29,6 +29,7 @@ async fn two_admins(db: Db) -> (TestServer, String, String, String) {
                 min_method: None,
                 time_zone: None,
                 passes_per_month: None,
+                remember_days: None,
             },
         )
         .await
@@ -263,6 +264,7 @@ async fn one_administrator_cannot_undo_the_two_person_rule(db: Db) {
         min_method: None,
         time_zone: None,
         passes_per_month: None,
+        remember_days: None,
     };
     // Not by turning it off…
     let err = t
@@ -377,6 +379,7 @@ async fn two_approvals_need_two_administrators_who_use_two_step_verification(db:
         min_method: None,
         time_zone: None,
         passes_per_month: None,
+        remember_days: None,
     };
     let err = t.client.admin_put_policy(&first, &two).await.unwrap_err();
     assert_eq!(

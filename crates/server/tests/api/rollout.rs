@@ -219,6 +219,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 min_method: None,
                 time_zone: None,
                 passes_per_month: None,
+                remember_days: None,
             },
         )
         .await
@@ -261,6 +262,7 @@ async fn a_center_can_require_families_too_with_the_same_one_skip_rollout(db: Db
                 min_method: None,
                 time_zone: None,
                 passes_per_month: None,
+                remember_days: None,
             },
         )
         .await
@@ -294,6 +296,7 @@ async fn a_policy_with_a_reset_of_three_administrators_is_refused_and_changes_no
                     min_method: None,
                     time_zone: None,
                     passes_per_month: None,
+                    remember_days: None,
                 },
             )
             .await
