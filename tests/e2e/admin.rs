@@ -36,8 +36,13 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     app.wait_text("#audit", "").await;
     app.shoot("admin").await;
 
-    // The center's allowed methods: text messages turned off, saved on the server.
+    // The center's allowed methods: text messages turned off, saved on the server; families'
+    // own devices remembered for 14 days (91 is refused on the form, saying the range).
     app.click("#allow-sms").await;
+    app.fill("#remember-guardian", "91").await;
+    app.click("#save-policy").await;
+    app.wait_text("#remember-error", "from 0 to 90").await;
+    app.fill("#remember-guardian", "14").await;
     app.click("#save-policy").await;
     app.wait_text("#toast", "Center policy saved.").await;
     let token = server.sign_in_with_email(admin).await;
@@ -45,6 +50,13 @@ async fn an_administrator_resets_a_staff_member_who_must_set_up_again() {
     assert!(!policy
         .allowed_kinds
         .contains(&twostep_client::api::Kind::Sms));
+    {
+        use twostep_client::api::Role;
+        let days = policy.remember_days.clone().unwrap_or_default();
+        assert_eq!(days.get(&Role::Guardian), Some(&14));
+        assert_eq!(days.get(&Role::Staff), Some(&0), "staff as they were");
+        assert_eq!(days.get(&Role::Admin), Some(&0));
+    }
     // The others as they were: passkeys too.
     let mut kinds = policy.allowed_kinds.clone();
     kinds.sort();

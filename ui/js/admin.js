@@ -196,6 +196,9 @@ function policy(app) {
   const passkeyAlone = h('input', { type: 'checkbox', id: 'passkey-alone', 'aria-describedby': 'passkey-alone-hint' });
   const passes = h('input', { type: 'number', id: 'passes-per-month', min: '0', max: '31', step: '1', inputmode: 'numeric' });
   const zone = h('input', { type: 'text', id: 'time-zone', autocomplete: 'off', spellcheck: 'false', list: 'time-zones' });
+  // "Don't ask for a code on this device": days per role; administrators are always asked.
+  const rememberDays = REMEMBER_ROLES.map((r) => h('input', { type: 'number', id: `remember-${r}`, name: r, min: '0', max: '90', step: '1', inputmode: 'numeric' }));
+  const rememberBox = errorBox('remember-error');
   // The browser's own list of zones where it has one; any IANA name is accepted.
   const zones = h('datalist', { id: 'time-zones' },
     (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []).map((z) => h('option', { value: z })));
@@ -214,16 +217,22 @@ function policy(app) {
       floors.forEach((f) => { f.value = (p.min_method && p.min_method[f.name]) || 'any'; });
       passes.value = p.passes_per_month ?? 3;
       zone.value = p.time_zone || 'UTC';
+      rememberDays.forEach((d) => { d.value = (p.remember_days && p.remember_days[d.name]) ?? 0; });
       save.disabled = false;
     } catch (e) { if (!e.handled) showError(box, e); }
   })();
   return h('section', { class: 'card', id: 'policy', 'aria-labelledby': 'policy-h' },
     h('h2', { id: 'policy-h' }, t('admin.policy_title')),
+    // The form's own messages, not the browser's bubbles (which not every reader announces).
     h('form', {
+      novalidate: true,
       onsubmit: (ev) => {
         ev.preventDefault();
         const allowed = boxes.filter((b) => b.checked).map((b) => b.value);
         if (!allowed.length) { showError(box, { message: t('admin.policy_none') }); return; }
+        clearError(rememberBox);
+        const wrongDays = rememberDays.find((d) => !/^[0-9]{1,2}$/.test(d.value.trim()) || Number(d.value) > 90);
+        if (wrongDays) { showError(rememberBox, { message: t('admin.policy_remember_range') }); wrongDays.focus(); return; }
         busy(save, async () => {
           clearError(box);
           try {
@@ -231,6 +240,7 @@ function policy(app) {
               allowed_kinds: allowed, reset_approvals: twoAdmins.checked ? 2 : 1, guardians_required: families.checked,
               passkey_sign_in: passkeyAlone.checked, min_method: Object.fromEntries(floors.map((f) => [f.name, f.value])),
               passes_per_month: passes.value === '' ? undefined : Number(passes.value), time_zone: zone.value.trim() || 'UTC',
+              remember_days: Object.fromEntries(rememberDays.map((d) => [d.name, Number(d.value)])),
             }));
             app.toast(t('admin.policy_saved'));
           } catch (e) { if (!e.handled) showError(box, e); }
@@ -253,8 +263,15 @@ function policy(app) {
       h('fieldset', {}, h('legend', {}, t('admin.policy_passes')),
         field(t('admin.policy_passes_per_month'), passes, t('admin.policy_passes_hint')),
         field(t('admin.policy_time_zone'), zone, t('admin.policy_time_zone_hint')), zones),
+      h('fieldset', { 'aria-describedby': 'remember-hint' }, h('legend', {}, t('admin.policy_remember')),
+        h('p', { class: 'hint', id: 'remember-hint' }, t('admin.policy_remember_hint')),
+        rememberDays.map((d) => field(t(`admin.policy_remember_role.${d.name}`), d)),
+        rememberBox),
       box, save));
 }
+
+/** The roles whose devices may be remembered (administrators' never are). */
+const REMEMBER_ROLES = ['guardian', 'staff'];
 
 /** The roles whose floor the policy sets, in the order an administrator reads them. */
 const FLOOR_ROLES = ['staff', 'guardian', 'admin'];
