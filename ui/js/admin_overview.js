@@ -130,7 +130,7 @@ function requestItem(app, r, mine, box, approved, open) {
       h('span', { class: 'badge' }, t(pass ? 'admin.requests.kind_day_pass' : 'admin.requests.kind_reset'))),
     h('p', { class: 'hint' }, t('admin.requests.asked', { admin: r.requested_by.name, when: when(r.created_at), expires: when(r.expires_at) })));
   if (mine) {
-    item.append(h('p', { class: 'hint' }, t('admin.requests.yours')));
+    item.append(h('p', { class: 'hint' }, t(pass ? 'admin.requests.yours_pass' : 'admin.requests.yours')));
     return item;
   }
   const approve = h('button', {
