@@ -102,6 +102,23 @@ impl Metrics {
             .increment(1);
     }
 
+    /// A sign-in with a passkey alone's outcome (`POST /api/v1/login/passkey/{ceremony_id}`):
+    /// a sign-in too, with no password to be wrong, so counted apart from `sign_in`'s.
+    pub fn passkey_sign_in(&self, result: &Result<api::LoginResponse, ApiError>) {
+        let outcome = match result {
+            Ok(_) => "session",
+            Err(ApiError::PasskeyFailed { .. }) => "wrong_passkey",
+            Err(ApiError::TooManyAttempts { .. } | ApiError::TooManyRequests { .. }) => "limited",
+            Err(ApiError::ServerBusy { .. } | ApiError::DatabaseUnavailable) => "busy",
+            Err(ApiError::AccountFrozen) => "frozen",
+            Err(ApiError::AccountDisabled) => "disabled",
+            Err(ApiError::TwoStepLocked { .. } | ApiError::ChallengeLocked) => "locked",
+            Err(_) => "refused",
+        };
+        self.counter("twostep_passkey_sign_ins_total", &[("outcome", outcome)])
+            .increment(1);
+    }
+
     /// A second step's outcome (`POST /api/v1/challenges/{challenge_id}/verify`), by the method's kind
     /// (`unknown` when the method named is not found).
     pub fn second_step(&self, kind: Option<Kind>, result: &Result<api::LoginResponse, ApiError>) {

@@ -73,7 +73,9 @@ async fn passkey_finish(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<api::PasskeyAnswer>,
 ) -> Res<Json<api::LoginResponse>> {
-    passkey::finish(&st, &id, req, device).await.map(Json)
+    let result = passkey::finish(&st, &id, req, device).await;
+    st.metrics.passkey_sign_in(&result);
+    result.map(Json)
 }
 
 /// "Forgot password?": 202 whatever the email; a link goes to it if it is someone's.

@@ -265,6 +265,56 @@ async fn metrics_count_exactly_what_a_sign_in_journey_did(db: Db) {
     }
 }
 
+/// A sign-in with a passkey alone is a sign-in too: counted apart (no password to be wrong),
+/// by exactly what happened: one from another site's origin refused, then one signed in.
+#[db_test]
+async fn metrics_count_passkey_sign_ins_apart(db: Db) {
+    let t = TestServer::start_with(db, |c| {
+        c.metrics_bind = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    let (passkey, _) = t
+        .first_passkey("pia@acorns.example", &[Role::Guardian])
+        .await;
+    let alone = async |mut passkey: twostep_testkit::TestPasskey| {
+        let asked = t.client.passkey_sign_in().await.unwrap();
+        let answer = passkey.get(&asked.options);
+        t.client
+            .passkey_sign_in_answer(asked.ceremony_id.as_deref().unwrap(), answer)
+            .await
+    };
+    let mut phished = passkey.clone();
+    phished.origin = "http://localhost.evil.example".into();
+    let refused = alone(phished).await.unwrap_err();
+    assert_eq!(refused.code(), Some("passkey_failed"));
+    assert!(matches!(
+        alone(passkey).await,
+        Ok(LoginResponse::Done { .. })
+    ));
+
+    let (_, page) = scrape(&t).await;
+    let counted = |outcome| {
+        value(
+            &page,
+            "twostep_passkey_sign_ins_total",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!(counted("wrong_passkey"), 1.0);
+    assert_eq!(counted("session"), 1.0);
+    let all: f64 = page
+        .iter()
+        .filter(|(k, _)| k.starts_with("twostep_passkey_sign_ins_total{"))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(all, 2.0);
+    // Not counted as password sign-ins: the first sign-in (with no method yet) was one.
+    assert_eq!(
+        value(&page, "twostep_sign_ins_total", &[("outcome", "session")]),
+        1.0
+    );
+}
+
 #[db_test]
 async fn metrics_are_off_unless_a_listener_is_configured(db: Db) {
     let t = TestServer::start(db).await;
