@@ -6,7 +6,6 @@
 use subtle::ConstantTimeEq;
 use twostep_api as api;
 use twostep_core::day_pass::DayPass;
-use twostep_core::lockout::LockState;
 
 use crate::delivery::templates::Notice;
 use crate::error::ApiError;
@@ -23,21 +22,8 @@ pub async fn sign_in(
     presented: Option<&[u8]>,
 ) -> Result<api::LoginResponse, ApiError> {
     let now = st.now();
-    let lock_rules = st.cfg.limits.lock_rules();
     // A first look, for a clear error; the attempt itself is claimed below.
-    let challenge = challenges::get(st.db.read(), challenge_id)
-        .await?
-        .ok_or(ApiError::NotFound("That sign-in"))?;
-    challenge.check_caller(presented)?;
-    if let Some(refused) = challenge.refusal(now, &st.cfg.codes) {
-        return Err(refused);
-    }
-    let person = people::by_id(st.db.read(), &challenge.person_id)
-        .await?
-        .ok_or(ApiError::ChallengeExpired)?;
-    if let LockState::Until(_) = person.lock_state(&lock_rules, now) {
-        return Err(ApiError::ChallengeLocked);
-    }
+    let (challenge, person) = super::flow::first_look(st, challenge_id, presented, now).await?;
     // Not a pass at all (wrong length, a character outside the alphabet): a wrong attempt.
     let typed = DayPass::parse(&req.pass);
 
@@ -59,8 +45,15 @@ pub async fn sign_in(
         challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
     // As a recovery code: an administrator's pass opens a lock for good too (a timed lock
     // stops it like any code).
-    let Some(failures) =
-        people::record_second_step(&mut tx, &person.id, won, now, &lock_rules, true).await?
+    let Some(failures) = people::record_second_step(
+        &mut tx,
+        &person.id,
+        won,
+        now,
+        &st.cfg.limits.lock_rules(),
+        true,
+    )
+    .await?
     else {
         return Err(ApiError::ChallengeLocked);
     };

@@ -48,17 +48,16 @@ pub async fn regenerate(st: &AppState, p: &Principal) -> Result<api::RecoveryCod
     })
 }
 
-/// `POST /challenges/{id}/recover`.
-/// `presented`: the hash of the request's bearer token (see `signin::verify`).
-pub async fn recover(
+/// A second step that stands in for a method (a recovery code, a one-day pass), before its
+/// attempt: the challenge is there, the caller's, still open, and its person not locked for a
+/// while (a lock for good is what these open). A clear error otherwise; the attempt itself is
+/// claimed in the caller's transaction.
+pub(super) async fn first_look(
     st: &AppState,
     challenge_id: &str,
-    req: api::RecoverRequest,
     presented: Option<&[u8]>,
-) -> Result<api::LoginResponse, ApiError> {
-    let now = st.now();
-    let lock_rules = st.cfg.limits.lock_rules();
-    // A first look, for a clear error; the attempt itself is claimed below.
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(challenges::ChallengeRow, store::PersonRow), ApiError> {
     let challenge = challenges::get(st.db.read(), challenge_id)
         .await?
         .ok_or(ApiError::NotFound("That sign-in"))?;
@@ -69,9 +68,23 @@ pub async fn recover(
     let person = people::by_id(st.db.read(), &challenge.person_id)
         .await?
         .ok_or(ApiError::ChallengeExpired)?;
-    if let LockState::Until(_) = person.lock_state(&lock_rules, now) {
+    if let LockState::Until(_) = person.lock_state(&st.cfg.limits.lock_rules(), now) {
         return Err(ApiError::ChallengeLocked);
     }
+    Ok((challenge, person))
+}
+
+/// `POST /challenges/{id}/recover`.
+/// `presented`: the hash of the request's bearer token (see `signin::verify`).
+pub async fn recover(
+    st: &AppState,
+    challenge_id: &str,
+    req: api::RecoverRequest,
+    presented: Option<&[u8]>,
+) -> Result<api::LoginResponse, ApiError> {
+    let now = st.now();
+    // A first look, for a clear error; the attempt itself is claimed below.
+    let (challenge, person) = first_look(st, challenge_id, presented, now).await?;
     // Not a recovery code at all (wrong length, a letter outside base32): a wrong attempt.
     let typed = RecoveryCode::parse(&req.recovery_code);
 
@@ -88,8 +101,15 @@ pub async fn recover(
     };
     let attempts =
         challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
-    let Some(failures) =
-        people::record_second_step(&mut tx, &person.id, won, now, &lock_rules, true).await?
+    let Some(failures) = people::record_second_step(
+        &mut tx,
+        &person.id,
+        won,
+        now,
+        &st.cfg.limits.lock_rules(),
+        true,
+    )
+    .await?
     else {
         return Err(ApiError::ChallengeLocked);
     };
