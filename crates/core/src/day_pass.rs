@@ -43,11 +43,7 @@ impl DayPass {
     /// may write (0 for O, 1 for I) are not in the alphabet, so O and I are read as 0 and 1
     /// would be: not at all. `None` when it cannot be a pass (still a wrong attempt).
     pub fn parse(typed: &str) -> Option<Self> {
-        let canonical: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let canonical = crate::recovery::canonical_form(typed);
         let known = |c: char| u8::try_from(c).is_ok_and(|b| ALPHABET.contains(&b));
         (canonical.len() == CHARS && canonical.chars().all(known)).then_some(Self(canonical))
     }
@@ -59,14 +55,7 @@ impl DayPass {
 
     /// The form read aloud: three groups of four.
     pub fn display(&self) -> String {
-        let mut out = String::with_capacity(CHARS + 2);
-        for (i, c) in self.0.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                out.push('-');
-            }
-            out.push(c);
-        }
-        out
+        crate::recovery::in_groups_of_four(&self.0)
     }
 }
 

@@ -47,11 +47,7 @@ impl RecoveryCode {
     /// recovery code at all (wrong length or a character outside base32); such an attempt still
     /// counts as a wrong one.
     pub fn parse(typed: &str) -> Option<Self> {
-        let canonical: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let canonical = canonical_form(typed);
         let base32 = |c: char| c.is_ascii_uppercase() || ('2'..='7').contains(&c);
         (canonical.len() == CHARS && canonical.chars().all(base32)).then_some(Self(canonical))
     }
@@ -63,15 +59,30 @@ impl RecoveryCode {
 
     /// The form people read and write down: four groups of four.
     pub fn display(&self) -> String {
-        let mut out = String::with_capacity(CHARS + 3);
-        for (i, c) in self.0.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                out.push('-');
-            }
-            out.push(c);
-        }
-        out
+        in_groups_of_four(&self.0)
     }
+}
+
+/// What a person typed of a code read or written down, as it is compared: without spaces
+/// and dashes, in capitals (a recovery code, a one-day pass).
+pub(crate) fn canonical_form(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A code as people read it out and write it down: groups of four joined by dashes.
+pub(crate) fn in_groups_of_four(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 4);
+    for (i, c) in code.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Debug for RecoveryCode {
