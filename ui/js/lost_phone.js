@@ -2,10 +2,9 @@
 // another method, or a one-day pass an administrator reads out), and entering that pass. On
 // the sign-in screen, before any code is asked for, the same answer as a short note.
 
-import { request } from './transport.js';
 import { t } from './i18n.js';
-import { h, field, errorBox, showError, clearError, busy } from './dom.js';
-import { enterRecovery, pick, orderMethods, signingInAs, headed, cancelLink } from './signin.js';
+import { h } from './dom.js';
+import { enterRecovery, pick, orderMethods, signingInAs, cancelLink, standInForm } from './signin.js';
 
 /** The link to the screen, for the pick, code and passkey screens of sign-in `step`;
  *  `leaving` runs first (the passkey screen ends its browser dialog). */
@@ -52,37 +51,10 @@ export function enterPass(app, { step }) {
     id: 'day-pass-input', name: 'day-pass', type: 'text', autocomplete: 'off', spellcheck: 'false',
     autocapitalize: 'characters', maxlength: '20', class: 'code recovery', required: true, autofocus: true,
   });
-  const box = errorBox('form-error', pass);
-  const submit = h('button', { type: 'submit', id: 'use-day-pass', class: 'primary' }, t('signin.verify'));
-  const form = h('form', {
-    class: 'card', novalidate: true,
-    onsubmit: (ev) => {
-      ev.preventDefault();
-      if (!pass.value.trim()) { showError(box, { message: t('signin.pass.missing') }); pass.focus(); return; }
-      busy(submit, async () => {
-        clearError(box);
-        try {
-          app.step(await request('POST', `/challenges/${step.challenge_id}/day-pass`, { pass: pass.value }));
-        } catch (e) {
-          if (e.code === 'invalid_code' && e.attempts_left > 0) {
-            showError(box, { message: t('signin.pass.wrong', { count: e.attempts_left }) });
-            pass.select();
-            pass.focus();
-            return;
-          }
-          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'not_found'].includes(e.code);
-          if (!over) { showError(box, e); pass.focus(); return; }
-          // Nothing here can work any more: one message and the one way on.
-          if (e.code === 'invalid_code' || e.code === 'challenge_locked') headed(form.parentElement, t('signin.too_many_tries'));
-          if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
-          box.forInput = null;
-          form.replaceChildren(box);
-          showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
-          box.querySelector('button').focus();
-        }
-      });
-    },
-  }, field(t('signin.pass.label'), pass, t('signin.pass.hint')), box, submit);
+  const form = standInForm(app, step, {
+    input: pass, submitId: 'use-day-pass', path: 'day-pass', body: (v) => ({ pass: v }),
+    missing: 'signin.pass.missing', wrong: 'signin.pass.wrong', label: 'signin.pass.label', hint: 'signin.pass.hint',
+  });
   return h('div', { class: 'narrow' },
     h('h1', {}, t('signin.pass.title')),
     signingInAs(app, step),

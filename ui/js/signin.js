@@ -443,37 +443,10 @@ export function enterRecovery(app, { step, back, locked }) {
     id: 'recovery-code', name: 'recovery-code', type: 'text', autocomplete: 'off', spellcheck: 'false',
     autocapitalize: 'characters', maxlength: '24', class: 'code recovery', required: true, autofocus: true,
   });
-  const box = errorBox('form-error', code);
-  const submit = h('button', { type: 'submit', id: 'recover', class: 'primary' }, t('signin.verify'));
-  const form = h('form', {
-    class: 'card', novalidate: true,
-    onsubmit: (ev) => {
-      ev.preventDefault();
-      if (!code.value.trim()) { showError(box, { message: t('signin.recovery_missing') }); code.focus(); return; }
-      busy(submit, async () => {
-        clearError(box);
-        try {
-          app.step(await request('POST', `/challenges/${step.challenge_id}/recover`, { recovery_code: code.value }));
-        } catch (e) {
-          if (e.code === 'invalid_code' && e.attempts_left > 0) {
-            showError(box, { message: t('signin.recovery_wrong', { count: e.attempts_left }) });
-            code.select();
-            code.focus();
-            return;
-          }
-          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'not_found'].includes(e.code);
-          if (!over) { showError(box, e); code.focus(); return; }
-          // Nothing here can work any more: one message and the one way on.
-          if (e.code === 'invalid_code' || e.code === 'challenge_locked') headed(form.parentElement, t('signin.too_many_tries'));
-          if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
-          box.forInput = null;
-          form.replaceChildren(box);
-          showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
-          box.querySelector('button').focus();
-        }
-      });
-    },
-  }, field(t('signin.recovery_label'), code, t('signin.recovery_hint')), box, submit);
+  const form = standInForm(app, step, {
+    input: code, submitId: 'recover', path: 'recover', body: (v) => ({ recovery_code: v }),
+    missing: 'signin.recovery_missing', wrong: 'signin.recovery_wrong', label: 'signin.recovery_label', hint: 'signin.recovery_hint',
+  });
   const toCode = back
     ? h('p', {}, h('a', { href: '#code', id: 'back-to-code', onclick: (ev) => { ev.preventDefault(); app.show(enterCode, { step, method: back.method, delivery: back.delivery }, 'verify-code'); } }, t('signin.back_to_code')))
     : null;
@@ -486,6 +459,44 @@ export function enterRecovery(app, { step, back, locked }) {
 
 /** Whose code this is: the address just typed, and the way back to type another (on a shared
  *  tablet, the last person's name would be a stranger's). */
+/** The form of a code that stands in for a method (a recovery code, a one-day pass): sent to
+ *  `POST /challenges/{id}/{path}`; a wrong one says how many tries are left; once nothing here
+ *  can work any more (no tries left, locked, expired), one message and "Start over". */
+export function standInForm(app, step, { input, submitId, path, body, missing, wrong, label, hint }) {
+  const box = errorBox('form-error', input);
+  const submit = h('button', { type: 'submit', id: submitId, class: 'primary' }, t('signin.verify'));
+  const form = h('form', {
+    class: 'card', novalidate: true,
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!input.value.trim()) { showError(box, { message: t(missing) }); input.focus(); return; }
+      busy(submit, async () => {
+        clearError(box);
+        try {
+          app.step(await request('POST', `/challenges/${step.challenge_id}/${path}`, body(input.value)));
+        } catch (e) {
+          if (e.code === 'invalid_code' && e.attempts_left > 0) {
+            showError(box, { message: t(wrong, { count: e.attempts_left }) });
+            input.select();
+            input.focus();
+            return;
+          }
+          const over = e.code === 'invalid_code' || ['challenge_locked', 'challenge_expired', 'not_found'].includes(e.code);
+          if (!over) { showError(box, e); input.focus(); return; }
+          // Nothing here can work any more: one message and the one way on.
+          if (e.code === 'invalid_code' || e.code === 'challenge_locked') headed(form.parentElement, t('signin.too_many_tries'));
+          if (e.code === 'invalid_code') e = { message: t('signin.last_try') };
+          box.forInput = null;
+          form.replaceChildren(box);
+          showError(box, e, h('button', { type: 'button', id: 'start-over', class: 'primary', onclick: () => app.signedOut() }, t('signin.start_over')));
+          box.querySelector('button').focus();
+        }
+      });
+    },
+  }, field(t(label), input, t(hint)), box, submit);
+  return form;
+}
+
 export function signingInAs(app, step) {
   if (!step || !step.email) return null;
   return h('p', { class: 'signing-in-as', id: 'signing-in-as' },
