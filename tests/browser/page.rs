@@ -72,15 +72,34 @@ impl Page {
 
     /// Taps `css`, brought to the middle of the viewport first (not under the phone's tab bar).
     pub async fn click(&self, css: &str) {
-        let el = self.wait(css).await;
-        self.script(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![serde_json::to_value(&el).unwrap()],
-        )
-        .await;
-        if let Err(e) = el.click().await {
-            self.fail(&format!("clicking {css}: {e}")).await;
+        // A list drawn again between finding and clicking (the people list refreshing after a
+        // change) leaves the element found stale: it is found again, a few times at most.
+        for _ in 0..5 {
+            let el = self.wait(css).await;
+            let scrolled = self
+                .b
+                .d
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center'});",
+                    vec![serde_json::to_value(&el).unwrap()],
+                )
+                .await;
+            let clicked = match scrolled {
+                Ok(_) => el.click().await,
+                Err(e) => Err(e),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => self.fail(&format!("clicking {css}: {e}")).await,
+            }
         }
+        self.fail(&format!(
+            "clicking {css}: it was drawn again five times over"
+        ))
+        .await;
     }
 
     /// Chooses the option `value` of the select `css`, as a person picking it would (the

@@ -11,7 +11,7 @@ use crate::delivery::templates::Notice;
 use crate::error::ApiError;
 use crate::notices;
 use crate::state::AppState;
-use crate::store::{self, challenges, day_passes, people, AuditAction, AuditReason, Event};
+use crate::store::{self, day_passes, people, AuditAction, AuditReason, Event};
 
 /// `POST /challenges/{id}/day-pass`.
 /// `presented`: the hash of the request's bearer token (see `signin::verify`).
@@ -41,38 +41,11 @@ pub async fn sign_in(
         }
         _ => false,
     };
-    let attempts =
-        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
-    // As a recovery code: an administrator's pass opens a lock for good too (a timed lock
-    // stops it like any code).
-    let Some(failures) = people::record_second_step(
-        &mut tx,
-        &person.id,
-        won,
-        now,
-        &st.cfg.limits.lock_rules(),
-        true,
-    )
-    .await?
-    else {
-        return Err(ApiError::ChallengeLocked);
-    };
-
-    if !won {
-        let failed = Event::about(&person, AuditAction::CodeFailed)
-            .detail("wrong one-day pass")
-            .reason(AuditReason::WrongDayPass);
-        let at = Some((challenge_id, &challenge));
-        return Err(crate::second_step::second_step_failed(
-            st, tx, &person, failed, failures, attempts, at,
-        )
-        .await?);
-    }
-    // Judged again now that the writer is ours (it may have come after the expiry).
-    if st.now() >= challenge.expires_at {
-        return Err(ApiError::ChallengeExpired);
-    }
-    let session = crate::second_step::session_after(&mut tx, st, &person, &challenge).await?;
+    let wrong = Event::about(&person, AuditAction::CodeFailed)
+        .detail("wrong one-day pass")
+        .reason(AuditReason::WrongDayPass);
+    let (mut tx, session) =
+        super::flow::judged(st, tx, (challenge_id, &challenge), &person, won, wrong, now).await?;
     notices::send(&mut tx, st, &person, Notice::DayPassUsed, &[], now).await?;
     Event::about(&person, AuditAction::DayPassUsed)
         .record(&mut *tx, now)

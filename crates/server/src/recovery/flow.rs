@@ -74,6 +74,48 @@ pub(super) async fn first_look(
     Ok((challenge, person))
 }
 
+/// The attempt of a code that stands in for a method (`won`: it was right and is spent now),
+/// in `tx`: counted on the challenge and on the person, where it opens a lock for good too (a
+/// timed lock stops it like any code). A wrong one is answered as any wrong second step (with
+/// `wrong` audited); a right one, on a challenge still open now that the writer is ours (it may
+/// have come after the expiry), gets the session, `tx` still open for the caller's notice.
+pub(super) async fn judged(
+    st: &AppState,
+    mut tx: store::Tx,
+    (challenge_id, challenge): (&str, &challenges::ChallengeRow),
+    person: &store::PersonRow,
+    won: bool,
+    wrong: Event<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(store::Tx, api::Session), ApiError> {
+    let attempts =
+        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
+    let Some(failures) = people::record_second_step(
+        &mut tx,
+        &person.id,
+        won,
+        now,
+        &st.cfg.limits.lock_rules(),
+        true,
+    )
+    .await?
+    else {
+        return Err(ApiError::ChallengeLocked);
+    };
+    if !won {
+        let at = Some((challenge_id, challenge));
+        return Err(crate::second_step::second_step_failed(
+            st, tx, person, wrong, failures, attempts, at,
+        )
+        .await?);
+    }
+    if st.now() >= challenge.expires_at {
+        return Err(ApiError::ChallengeExpired);
+    }
+    let session = crate::second_step::session_after(&mut tx, st, person, challenge).await?;
+    Ok((tx, session))
+}
+
 /// `POST /challenges/{id}/recover`.
 /// `presented`: the hash of the request's bearer token (see `signin::verify`).
 pub async fn recover(
@@ -99,36 +141,11 @@ pub async fn recover(
         }
         None => false,
     };
-    let attempts =
-        challenges::claim_attempt(&mut tx, challenge_id, now, &st.cfg.codes, won).await?;
-    let Some(failures) = people::record_second_step(
-        &mut tx,
-        &person.id,
-        won,
-        now,
-        &st.cfg.limits.lock_rules(),
-        true,
-    )
-    .await?
-    else {
-        return Err(ApiError::ChallengeLocked);
-    };
-
-    if !won {
-        let failed = Event::about(&person, AuditAction::CodeFailed)
-            .detail("wrong recovery code")
-            .reason(AuditReason::WrongRecoveryCode);
-        let at = Some((challenge_id, &challenge));
-        return Err(crate::second_step::second_step_failed(
-            st, tx, &person, failed, failures, attempts, at,
-        )
-        .await?);
-    }
-    // Judged again now that the writer is ours (it may have come after the expiry).
-    if st.now() >= challenge.expires_at {
-        return Err(ApiError::ChallengeExpired);
-    }
-    let mut session = crate::second_step::session_after(&mut tx, st, &person, &challenge).await?;
+    let wrong = Event::about(&person, AuditAction::CodeFailed)
+        .detail("wrong recovery code")
+        .reason(AuditReason::WrongRecoveryCode);
+    let (mut tx, mut session) =
+        judged(st, tx, (challenge_id, &challenge), &person, won, wrong, now).await?;
     session.recovered = true;
     let left = recovery_codes::summary(&mut *tx, &person.id)
         .await?
