@@ -22,6 +22,8 @@ mod screen_capture;
 pub mod secret;
 mod session;
 pub mod settings;
+#[cfg(target_os = "linux")]
+mod single_instance;
 pub mod state;
 pub mod tokens;
 pub mod views;
@@ -68,47 +70,82 @@ pub struct Options {
     pub link: Option<String>,
 }
 
-/// One app per data folder: a second launch (a link opened, the icon clicked again) hands its
-/// arguments to the running one and exits, so the vault and the settings have one writer.
-/// The D-Bus name (Linux) follows `TWOSTEP_APP_DATA` when it is set, so separate data folders
-/// (a test's, a second profile's) stay separate apps.
+/// A tag of the data folder when `TWOSTEP_APP_DATA` names one, so that separate data folders
+/// (a test's, a second profile's) stay separate apps; `None` for the default folder.
 #[cfg(desktop)]
-fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+fn data_folder_tag() -> Option<String> {
     use sha2::Digest;
-    let mut builder = tauri_plugin_single_instance::Builder::new().callback(
-        |app: &tauri::AppHandle<R>, argv, _cwd| {
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
-            if let Some(link) = links::otpauth_in(&argv) {
-                links::deliver(app, link);
-            }
-        },
-    );
-    if let Some(dir) = std::env::var_os("TWOSTEP_APP_DATA") {
-        // `dir` and `dir/` are one folder: one app (made first, so that the first launch and a
-        // second one canonicalize alike).
-        let _ = std::fs::create_dir_all(&dir);
-        let dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.into());
-        let digest = sha2::Sha256::digest(dir.as_os_str().as_encoded_bytes());
-        let tag = data_encoding::HEXLOWER.encode(&digest[..8]);
+    let dir = std::env::var_os("TWOSTEP_APP_DATA")?;
+    // `dir` and `dir/` are one folder: one app (made first, so that the first launch and a
+    // second one canonicalize alike).
+    let _ = std::fs::create_dir_all(&dir);
+    let dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.into());
+    let digest = sha2::Sha256::digest(dir.as_os_str().as_encoded_bytes());
+    Some(data_encoding::HEXLOWER.encode(&digest[..8]))
+}
+
+/// A second launch's arguments, in the running app: its window shown, its link delivered.
+#[cfg(desktop)]
+fn on_second_launch<R: Runtime>(app: &tauri::AppHandle<R>, argv: &[String]) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+    if let Some(link) = links::otpauth_in(argv) {
+        links::deliver(app, link);
+    }
+}
+
+/// One app per data folder (Windows, macOS): a second launch hands its arguments to the
+/// running one and exits, so the vault and the settings have one writer. Linux does the same
+/// in `single_instance`.
+#[cfg(all(desktop, not(target_os = "linux")))]
+fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    let mut builder = tauri_plugin_single_instance::Builder::new()
+        .callback(|app: &tauri::AppHandle<R>, argv, _cwd| on_second_launch(app, &argv));
+    if let Some(tag) = data_folder_tag() {
         builder = builder.dbus_id(format!("app.twostep.desktop.d{tag}"));
     }
     builder.build()
 }
 
+/// Linux: this launch's claim on its data folder; exits when another app has it.
+#[cfg(target_os = "linux")]
+fn claim_data_folder(identifier: &str) -> Option<dbus::blocking::Connection> {
+    use single_instance::Claim;
+    let name = single_instance::bus_name(identifier, data_folder_tag().as_deref());
+    let argv: Vec<String> = std::env::args().collect();
+    match single_instance::claim(&name, &argv) {
+        Claim::First(conn) => Some(conn),
+        Claim::HandedOff => std::process::exit(0),
+        Claim::NoAnswer(e) => {
+            eprintln!(
+                "twostep: Twostep is already open on this data folder but did not answer ({e}). \
+                 Close it, or end it from the system monitor, and open Twostep again."
+            );
+            std::process::exit(1);
+        }
+        Claim::NoBus(e) => {
+            tracing::warn!("no session bus, so a second launch would open a second app: {e}");
+            None
+        }
+    }
+}
+
 /// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let builder = builder
-        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         // The "Save" dialog, used from Rust only (recovery codes), never granted to the webview.
         .plugin(tauri_plugin_dialog::init())
-        // Used from Rust only (authenticator_link), never granted to the webview.
-        .plugin(tauri_plugin_opener::init())
         .manage(clipboard::Copied::default());
+    // Used from Rust only (authenticator_link, links), never granted to the webview; Linux
+    // opens links through GIO.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder
+        .plugin(tauri_plugin_opener::init())
+        .plugin(notify::plugin());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder.invoke_handler(commands::handler())
@@ -143,12 +180,15 @@ pub fn run() {
         Some(Ok(l)) => Some(l),
         None => None,
     };
+    let context = tauri::generate_context!();
+    // Before anything else starts: a second launch hands off and exits.
+    #[cfg(target_os = "linux")]
+    let instance = claim_data_folder(&context.config().identifier);
     let builder = tauri::Builder::default();
-    // First among the plugins: a second instance exits before anything else starts.
+    #[cfg(all(desktop, not(target_os = "linux")))]
+    let builder = builder.plugin(single_instance());
     #[cfg(desktop)]
-    let builder = builder
-        .plugin(single_instance())
-        .plugin(tauri_plugin_window_state::Builder::default().build());
+    let builder = builder.plugin(tauri_plugin_window_state::Builder::default().build());
     let managed_shared = options.shared;
     let link = options
         .link
@@ -185,6 +225,11 @@ pub fn run() {
             }
             app.manage(state);
             links::listen_for_opened(app.handle());
+            #[cfg(target_os = "linux")]
+            if let Some(conn) = instance {
+                let handle = app.handle().clone();
+                single_instance::serve(conn, move |argv| on_second_launch(&handle, &argv));
+            }
             // Built here rather than from the config alone so the window's title follows the
             // screen's (document.title): what the task switcher and a screen reader announce.
             let config = app
@@ -203,7 +248,7 @@ pub fn run() {
             quit::close_with_its_page(&window)?;
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context);
     let app = match app {
         Ok(app) => app,
         Err(e) => {
