@@ -37,6 +37,8 @@ server_deb="$(newest server "twostep-server_${version}_*.deb")"
 # The app's .deb, installed by dpkg into a scratch root of its own (its own package database;
 # the libraries it depends on are this machine's, checked installed here).
 dpkg-deb -f "$app_deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the app's .deb must depend on WebKitGTK 4.1"
+# The app reaches its center through the system's TLS (OpenSSL) and trust store.
+dpkg-deb -f "$app_deb" Depends | grep -q 'libssl3' || fail "the app's .deb must depend on libssl3"
 # Each dependency (or one of its alternatives) installed on this machine.
 installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
 IFS=',' read -ra deps <<<"$(dpkg-deb -f "$app_deb" Depends)"

@@ -14,10 +14,11 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::{crypto, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
-/// The one self-signed certificate of every address the tests serve, made once.
-pub fn acceptor() -> TlsAcceptor {
-    static CONFIG: OnceLock<Arc<ServerConfig>> = OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
+/// The one self-signed certificate of every address the tests serve, made once, and its PEM
+/// (what a device that trusts it holds).
+fn made() -> &'static (Arc<ServerConfig>, String) {
+    static MADE: OnceLock<(Arc<ServerConfig>, String)> = OnceLock::new();
+    MADE.get_or_init(|| {
         let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "127.0.0.2".into()])
             .unwrap();
         let cert = CertificateDer::from(made.cert.der().to_vec());
@@ -32,9 +33,19 @@ pub fn acceptor() -> TlsAcceptor {
                 .unwrap();
         // The server speaks HTTP/1.1 only.
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Arc::new(config)
-    });
-    TlsAcceptor::from(config.clone())
+        (Arc::new(config), made.cert.pem())
+    })
+}
+
+/// TLS with the tests' certificate.
+pub fn acceptor() -> TlsAcceptor {
+    TlsAcceptor::from(made().0.clone())
+}
+
+/// The tests' certificate as PEM.
+#[allow(dead_code)] // The end-to-end tests' (tls_trust.rs); the browser tests trust it otherwise.
+pub fn certificate_pem() -> &'static str {
+    &made().1
 }
 
 /// The front's address, taken before the server starts: the server is told it as its

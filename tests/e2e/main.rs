@@ -17,4 +17,5 @@ mod sessions;
 mod signin;
 mod spanish;
 mod spanish_recovery;
+mod tls_trust;
 mod vault;
