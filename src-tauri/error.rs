@@ -43,7 +43,7 @@ pub enum AppError {
     Vault(#[from] twostep_core::VaultError),
     #[error("Too many wrong PINs. Try again in {0} seconds.")]
     PinLocked(u64),
-    #[error("That file is not an image Twostep can read (PNG, JPEG, GIF, WebP or BMP).")]
+    #[error("That file is not a picture Twostep can read.")]
     NotAnImage,
     #[error("That image is too large (over {max} × {max} pixels). Use a smaller picture of the QR code.", max = crate::qr::MAX_SIDE)]
     ImageTooLarge,

@@ -151,13 +151,32 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     builder.invoke_handler(commands::handler())
 }
 
+/// What the app logs: `TWOSTEP_LOG` (a level, and levels by module: `warn,twostep_app=debug`),
+/// else warnings, and information from the app and its embedded server. Module names, not
+/// patterns: `Targets`, which needs no regular expressions (`EnvFilter` would bring a regex
+/// engine into the installed app for this one variable).
+fn log_filter(from_env: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing::Level;
+    match from_env.map(str::parse) {
+        Some(Ok(targets)) => targets,
+        given => {
+            if let Some(Err(e)) = given {
+                eprintln!("twostep: TWOSTEP_LOG: {e}; logging as by default");
+            }
+            tracing_subscriber::filter::Targets::new()
+                .with_default(Level::WARN)
+                .with_target("twostep_app", Level::INFO)
+                .with_target("twostep_server", Level::INFO)
+        }
+    }
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TWOSTEP_LOG")
-                .unwrap_or_else(|_| "warn,twostep_app=info,twostep_server=info".into()),
-        )
+    use tracing_subscriber::prelude::*;
+    let filter = log_filter(std::env::var("TWOSTEP_LOG").ok().as_deref());
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter))
         .try_init();
     let options = Options::parse();
     let preset = match options
@@ -257,6 +276,26 @@ pub fn run() {
         }
     };
     app.run(|handle, event| quit::on_run_event(handle, &event));
+}
+
+#[cfg(test)]
+mod log_filter_tests {
+    use super::log_filter;
+    use tracing::Level;
+
+    #[test]
+    fn the_variable_sets_levels_by_module_and_a_bad_one_logs_as_by_default() {
+        let f = log_filter(Some("error,twostep_app::session=debug"));
+        assert!(f.would_enable("twostep_app::session", &Level::DEBUG));
+        assert!(!f.would_enable("twostep_app::links", &Level::WARN));
+        assert!(f.would_enable("tauri", &Level::ERROR));
+        for default in [log_filter(None), log_filter(Some("twostep_app=loud"))] {
+            assert!(default.would_enable("twostep_app::links", &Level::INFO));
+            assert!(default.would_enable("twostep_server::web", &Level::INFO));
+            assert!(!default.would_enable("tauri", &Level::INFO));
+            assert!(default.would_enable("tauri", &Level::WARN));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,53 +1,57 @@
-//! QR codes from images (a file or a pasted screenshot), decoded in Rust with rqrr.
+//! QR codes in pictures (a file or a pasted screenshot). The web view decodes the picture
+//! (ui/js/picture.js: every format the system reads, HEIC on Apple's included) and sends its
+//! grey levels; rqrr finds the codes in them here. The app carries no image decoders of its
+//! own: they were 0.8 MiB of the installed binary (docs/performance.md).
 //!
-//! An image's size is read from its header before anything is decoded: one claiming more than
-//! 4096 × 4096 pixels is refused there (a crafted header must not make the app allocate
-//! hundreds of megabytes), and the decoder itself runs under the same limits.
+//! A picture's size is checked before its pixels are read: one over 4096 × 4096 is refused
+//! (the web view sends no pixels for it), and pixels that don't fill the size given are not a
+//! picture.
 
-use std::io::Cursor;
+use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 
-/// The widest and tallest image read (a phone's screenshot of a QR code is far smaller).
+/// The widest and tallest picture read (a phone's screenshot of a QR code is far smaller).
 pub const MAX_SIDE: u32 = 4096;
 
-/// What the decoder may use: the largest image allowed, at 16 bits per RGBA channel.
-fn limits() -> image::Limits {
-    let mut l = image::Limits::default();
-    l.max_image_width = Some(MAX_SIDE);
-    l.max_image_height = Some(MAX_SIDE);
-    l.max_alloc = Some(u64::from(MAX_SIDE) * u64::from(MAX_SIDE) * 8);
-    l
+/// A picture as the web view sends it: its size, and a byte a pixel (0 black, 255 white), row
+/// by row, in base64. A file the web view could not decode comes as 0 × 0.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GreyPicture {
+    pub width: u32,
+    pub height: u32,
+    pub grey_base64: String,
 }
 
-fn reader(bytes: &[u8]) -> AppResult<image::ImageReader<Cursor<&[u8]>>> {
-    let mut r = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| AppError::NotAnImage)?;
-    r.limits(limits());
-    Ok(r)
-}
-
-fn image_error(e: image::ImageError) -> AppError {
-    match e {
-        image::ImageError::Limits(_) => AppError::ImageTooLarge,
-        _ => AppError::NotAnImage,
+impl GreyPicture {
+    /// Its pixels, once its size is within the limit and they fill it exactly.
+    fn pixels(&self) -> AppResult<Vec<u8>> {
+        if self.width > MAX_SIDE || self.height > MAX_SIDE {
+            return Err(AppError::ImageTooLarge);
+        }
+        // At most 4096² = 16 MiB, and the text's length is checked before it is decoded.
+        let expected = self.width as usize * self.height as usize;
+        let text = self.grey_base64.trim().as_bytes();
+        if expected == 0 || data_encoding::BASE64.encode_len(expected) != text.len() {
+            return Err(AppError::NotAnImage);
+        }
+        let grey = data_encoding::BASE64
+            .decode(text)
+            .map_err(|_| AppError::NotAnImage)?;
+        if grey.len() != expected {
+            return Err(AppError::NotAnImage);
+        }
+        Ok(grey)
     }
 }
 
-/// The image, decoded only once its header says it is at most `MAX_SIDE` on each side.
-pub fn load(bytes: &[u8]) -> AppResult<image::DynamicImage> {
-    let (w, h) = reader(bytes)?.into_dimensions().map_err(image_error)?;
-    if w > MAX_SIDE || h > MAX_SIDE {
-        return Err(AppError::ImageTooLarge);
-    }
-    reader(bytes)?.decode().map_err(image_error)
-}
-
-/// The texts of every QR code found in the image.
-pub fn decode(image_bytes: &[u8]) -> AppResult<Vec<String>> {
-    let img = load(image_bytes)?.to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
+/// The texts of every QR code found in the picture.
+pub fn decode(picture: &GreyPicture) -> AppResult<Vec<String>> {
+    let grey = picture.pixels()?;
+    let width = picture.width as usize;
+    let height = picture.height as usize;
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
     let found: Vec<String> = prepared
         .detect_grids()
         .into_iter()
@@ -62,104 +66,75 @@ pub fn decode(image_bytes: &[u8]) -> AppResult<Vec<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
-    use image::{ImageFormat, Luma};
+    use image::Luma;
     use twostep_core::otpauth::OtpAuth;
+
+    /// What ui/js/picture.js sends for a grey picture.
+    pub fn sent(img: &image::GrayImage) -> GreyPicture {
+        GreyPicture {
+            width: img.width(),
+            height: img.height(),
+            grey_base64: data_encoding::BASE64.encode(img.as_raw()),
+        }
+    }
+
+    /// `text` as a QR code, at least `side` pixels a side.
+    pub fn qr_picture(text: &str, side: u32) -> GreyPicture {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        sent(&code.render::<Luma<u8>>().min_dimensions(side, side).build())
+    }
 
     #[test]
     fn an_otpauth_uri_rendered_as_a_qr_code_decodes_back_equal() {
         let uri = "otpauth://totp/Twostep:jordan@maple.example?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Twostep&algorithm=SHA1&digits=6&period=30";
-        let code = qrcode::QrCode::new(uri.as_bytes()).unwrap();
-        let img = code.render::<Luma<u8>>().min_dimensions(300, 300).build();
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(img)
-            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        let decoded = decode(&png).unwrap();
+        let decoded = decode(&qr_picture(uri, 300)).unwrap();
         assert_eq!(decoded, [uri]);
         let o = OtpAuth::parse(&decoded[0]).unwrap();
         assert_eq!(o.to_uri(), uri);
     }
 
     #[test]
-    fn images_without_a_code_and_non_images_are_clear_errors() {
-        let blank = image::GrayImage::from_pixel(200, 200, Luma([255]));
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(blank)
-            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        assert_eq!(decode(&png).unwrap_err().code(), "no_qr_code");
-        assert_eq!(decode(b"not an image").unwrap_err().code(), "not_an_image");
-    }
-
-    /// CRC-32 (ISO-HDLC), as PNG chunks carry it.
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    /// A PNG's signature and header chunk claiming `w` × `h` RGBA pixels, then an empty
-    /// data chunk: no pixels at all.
-    fn png_header(w: u32, h: u32) -> Vec<u8> {
-        let mut ihdr = b"IHDR".to_vec();
-        ihdr.extend(w.to_be_bytes());
-        ihdr.extend(h.to_be_bytes());
-        ihdr.extend([8, 6, 0, 0, 0]);
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        for chunk in [ihdr, b"IDAT".to_vec()] {
-            png.extend(u32::try_from(chunk.len() - 4).unwrap().to_be_bytes());
-            png.extend(&chunk);
-            png.extend(crc32(&chunk).to_be_bytes());
-        }
-        png
+    fn pictures_without_a_code_and_non_pictures_are_clear_errors() {
+        let blank = sent(&image::GrayImage::from_pixel(200, 200, Luma([255])));
+        assert_eq!(decode(&blank).unwrap_err().code(), "no_qr_code");
+        // What the web view sends for a file it could not decode.
+        let undecodable = GreyPicture {
+            width: 0,
+            height: 0,
+            grey_base64: String::new(),
+        };
+        assert_eq!(decode(&undecodable).unwrap_err().code(), "not_an_image");
+        // Pixels that don't fill the size given, or aren't base64.
+        let short = GreyPicture {
+            height: 201,
+            ..blank.clone()
+        };
+        assert_eq!(decode(&short).unwrap_err().code(), "not_an_image");
+        let garbled = GreyPicture {
+            grey_base64: "*".repeat(blank.grey_base64.len()),
+            ..blank
+        };
+        assert_eq!(decode(&garbled).unwrap_err().code(), "not_an_image");
     }
 
     #[test]
-    fn an_image_over_4096_pixels_a_side_is_refused_from_its_header() {
-        // 20000 × 20000 RGBA would be 1.6 GB decoded: refused from the 45 bytes of its header,
-        // before any decoder allocates (there are no pixels to decode).
-        let huge = png_header(20_000, 20_000);
-        assert_eq!(huge.len(), 45);
-        let mut unlimited = image::ImageReader::new(Cursor::new(&huge[..]))
-            .with_guessed_format()
-            .unwrap();
-        unlimited.no_limits();
-        assert_eq!(
-            unlimited.into_dimensions().unwrap(),
-            (20_000, 20_000),
-            "a well-formed header"
-        );
+    fn a_picture_over_4096_pixels_a_side_is_refused_from_its_size() {
+        // 20000 × 20000: refused from its size, with no pixels read (none are sent).
+        let huge = GreyPicture {
+            width: 20_000,
+            height: 20_000,
+            grey_base64: String::new(),
+        };
         let err = decode(&huge).unwrap_err();
         assert_eq!(err.code(), "image_too_large");
         assert!(err.to_string().contains("4096"), "{err}");
-        // One side too long is enough; a real (small) image just past the limit, too.
-        assert_eq!(
-            decode(&png_header(4097, 1)).unwrap_err().code(),
-            "image_too_large"
-        );
-        let wide = image::GrayImage::from_pixel(MAX_SIDE + 1, 1, Luma([255]));
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(wide)
-            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        assert_eq!(decode(&png).unwrap_err().code(), "image_too_large");
+        // One side too long is enough, pixels or not.
+        let wide = sent(&image::GrayImage::from_pixel(MAX_SIDE + 1, 1, Luma([255])));
+        assert_eq!(decode(&wide).unwrap_err().code(), "image_too_large");
         // At the limit it is read (and has no code in it).
-        let edge = image::GrayImage::from_pixel(MAX_SIDE, 1, Luma([255]));
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(edge)
-            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        assert_eq!(decode(&png).unwrap_err().code(), "no_qr_code");
+        let edge = sent(&image::GrayImage::from_pixel(MAX_SIDE, 1, Luma([255])));
+        assert_eq!(decode(&edge).unwrap_err().code(), "no_qr_code");
     }
 }

@@ -1,5 +1,5 @@
-//! Where a new entry comes from (a link, typed by hand, a QR image), and the small pieces
-//! every way of adding needs: a fresh id, a PIN's hash, an image's QR texts.
+//! Where a new entry comes from (a link, typed by hand, a QR code's picture), and the small
+//! pieces every way of adding needs: a fresh id, a PIN's hash, a picture's QR texts.
 
 use rand::rngs::OsRng;
 use serde::Deserialize;
@@ -9,6 +9,7 @@ use twostep_core::totp::{Algorithm, TotpParams};
 use twostep_core::vault::PinHash;
 
 use crate::error::{AppError, AppResult};
+use crate::qr::GreyPicture;
 
 /// Where a new entry comes from.
 #[derive(Debug, Deserialize)]
@@ -28,8 +29,8 @@ pub enum NewEntry {
         #[serde(default)]
         period: Option<u64>,
     },
-    /// A QR code image (a file or a pasted screenshot), base64.
-    QrImage { image_base64: String },
+    /// A QR code's picture (a file or a pasted screenshot), as the web view decoded it.
+    QrPicture(GreyPicture),
 }
 
 impl NewEntry {
@@ -54,8 +55,8 @@ impl NewEntry {
                     period: period.unwrap_or(30),
                 },
             }),
-            Self::QrImage { image_base64 } => {
-                let texts = qr_texts(image_base64).await?;
+            Self::QrPicture(picture) => {
+                let texts = qr_texts(picture).await?;
                 let uri = texts
                     .iter()
                     .find(|t| t.starts_with("otpauth://"))
@@ -70,12 +71,9 @@ impl NewEntry {
     }
 }
 
-/// The texts of the QR codes in a base64 image, decoded off the async threads.
-pub async fn qr_texts(image_base64: String) -> AppResult<Vec<String>> {
-    let bytes = data_encoding::BASE64
-        .decode(image_base64.trim().as_bytes())
-        .map_err(|_| AppError::NotAnImage)?;
-    tokio::task::spawn_blocking(move || crate::qr::decode(&bytes))
+/// The texts of the QR codes in a picture, found off the async threads.
+pub async fn qr_texts(picture: GreyPicture) -> AppResult<Vec<String>> {
+    tokio::task::spawn_blocking(move || crate::qr::decode(&picture))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -10,6 +10,7 @@ use twostep_core::VaultError;
 use super::entries::{new_id, qr_texts};
 use super::{Authenticator, ExportView, ImportView, ProblemView};
 use crate::error::{AppError, AppResult};
+use crate::qr::GreyPicture;
 
 /// The most QR images one import reads (Google's export of many accounts is a few).
 const MAX_IMPORT_IMAGES: usize = 20;
@@ -32,9 +33,9 @@ impl Authenticator {
         text: String,
         password: Option<String>,
         device_pin: Option<&str>,
-        images_base64: Vec<String>,
+        pictures: Vec<GreyPicture>,
     ) -> AppResult<ImportView> {
-        if images_base64.len() > MAX_IMPORT_IMAGES || text.len() > MAX_IMPORT_TEXT {
+        if pictures.len() > MAX_IMPORT_IMAGES || text.len() > MAX_IMPORT_TEXT {
             return Err(VaultError::ImportUnreadable(twostep_core::ImportProblem::TooLarge).into());
         }
         if self.is_shared().await {
@@ -46,8 +47,8 @@ impl Authenticator {
         let mut image_problems = Vec::new();
         let mut first_error = None;
         let only_images = text.trim().is_empty();
-        for (i, image) in images_base64.into_iter().enumerate() {
-            match qr_texts(image).await {
+        for (i, picture) in pictures.into_iter().enumerate() {
+            match qr_texts(picture).await {
                 Ok(texts) => {
                     for t in texts {
                         text.push('\n');

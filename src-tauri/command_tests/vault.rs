@@ -156,44 +156,37 @@ fn vault_pins_import_report_and_what_may_be_exported() {
 }
 
 #[test]
-fn a_qr_code_image_adds_its_account() {
-    use image::{ImageFormat, Luma};
+fn a_qr_code_picture_adds_its_account() {
+    use crate::qr::tests::qr_picture;
     let f = start();
     let w = f.window();
     let uri = "otpauth://totp/Portal:riley?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Portal";
-    let img = qrcode::QrCode::new(uri.as_bytes())
-        .unwrap()
-        .render::<Luma<u8>>()
-        .min_dimensions(240, 240)
-        .build();
-    let mut png = Vec::new();
-    image::DynamicImage::ImageLuma8(img)
-        .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
-        .unwrap();
-    let b64 = data_encoding::BASE64.encode(&png);
-    let added = invoke(
-        &w,
-        "vault_add",
-        json!({ "entry": { "source": "qr_image", "image_base64": b64 } }),
-    )
-    .unwrap();
+    let mut entry = serde_json::to_value(picture_json(&qr_picture(uri, 240))).unwrap();
+    entry["source"] = "qr_picture".into();
+    let added = invoke(&w, "vault_add", json!({ "entry": entry })).unwrap();
     assert_eq!(added["entry"]["issuer"], "Portal");
     assert_eq!(added["entry"]["account"], "riley");
     assert_eq!(added["entry"]["code"].as_str().unwrap().len(), 6);
+    // What the web view sends for a file it could not decode.
     let err = invoke(
         &w,
         "vault_add",
-        json!({ "entry": { "source": "qr_image", "image_base64": "bm90IGFuIGltYWdl" } }),
+        json!({ "entry": { "source": "qr_picture", "width": 0, "height": 0, "grey_base64": "" } }),
     )
     .unwrap_err();
     assert_eq!(err["code"], "not_an_image");
+}
+
+/// A picture as the web view sends it (ui/js/picture.js).
+fn picture_json(p: &crate::qr::GreyPicture) -> serde_json::Value {
+    json!({ "width": p.width, "height": p.height, "grey_base64": p.grey_base64 })
 }
 
 /// Google Authenticator's "Transfer accounts" QR codes, two of them, imported at once; an
 /// account that cannot be read is reported, the rest added.
 #[test]
 fn google_authenticator_export_codes_import_from_their_images() {
-    use image::{ImageFormat, Luma};
+    use crate::qr::tests::{qr_picture, sent};
     use prost::Message;
     use twostep_core::vault::import::google::{MigrationPayload, OtpParameters};
     let f = start();
@@ -207,7 +200,7 @@ fn google_authenticator_export_codes_import_from_their_images() {
         r#type: kind,
         counter: 0,
     };
-    let png_of = |accounts: Vec<OtpParameters>| {
+    let picture_of = |accounts: Vec<OtpParameters>| {
         let bytes = MigrationPayload {
             otp_parameters: accounts,
             version: 1,
@@ -220,37 +213,26 @@ fn google_authenticator_export_codes_import_from_their_images() {
             url::form_urlencoded::byte_serialize(data_encoding::BASE64.encode(&bytes).as_bytes())
                 .collect();
         let link = format!("otpauth-migration://offline?data={data}");
-        let img = qrcode::QrCode::new(link.as_bytes())
-            .unwrap()
-            .render::<Luma<u8>>()
-            .min_dimensions(300, 300)
-            .build();
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(img)
-            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        data_encoding::BASE64.encode(&png)
+        picture_json(&qr_picture(&link, 300))
     };
     // A photo without a code among them (the wrong picture picked) is reported too.
-    let blank = {
-        let mut png = Vec::new();
-        image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, Luma([255])))
-            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        data_encoding::BASE64.encode(&png)
-    };
+    let blank = picture_json(&sent(&image::GrayImage::from_pixel(
+        200,
+        200,
+        image::Luma([255]),
+    )));
     let images = [
-        png_of(vec![
+        picture_of(vec![
             account("Twostep", "Twostep:jordan@maple.example", 2),
             account("Bank", "me", 1),
         ]),
         blank.clone(),
-        png_of(vec![account("Payroll", "sam", 2)]),
+        picture_of(vec![account("Payroll", "sam", 2)]),
     ];
     let report = invoke(
         &w,
         "vault_import",
-        json!({ "text": "", "imagesBase64": images }),
+        json!({ "text": "", "pictures": images }),
     )
     .unwrap();
     assert_eq!(report["added"], 2);
@@ -263,7 +245,7 @@ fn google_authenticator_export_codes_import_from_their_images() {
     let err = invoke(
         &w,
         "vault_import",
-        json!({ "text": "", "imagesBase64": [blank] }),
+        json!({ "text": "", "pictures": [blank] }),
     )
     .unwrap_err();
     assert_eq!(err["code"], "no_qr_code");
@@ -272,13 +254,8 @@ fn google_authenticator_export_codes_import_from_their_images() {
     let list = invoke(&w, "vault_list", json!({ "query": "jordan" })).unwrap();
     assert_eq!(list["entries"][0]["issuer"], "Twostep");
     // More images than any export has: refused before any is read.
-    let many: Vec<String> = (0..21).map(|_| images[1].clone()).collect();
-    let err = invoke(
-        &w,
-        "vault_import",
-        json!({ "text": "", "imagesBase64": many }),
-    )
-    .unwrap_err();
+    let many: Vec<serde_json::Value> = (0..21).map(|_| images[1].clone()).collect();
+    let err = invoke(&w, "vault_import", json!({ "text": "", "pictures": many })).unwrap_err();
     assert_eq!(
         (err["code"].as_str(), err["detail"].as_str()),
         (Some("import_unreadable"), Some("too_large"))

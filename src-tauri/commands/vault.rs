@@ -12,6 +12,7 @@ use crate::clipboard::copy_then_clear;
 use crate::commands::methods::method_confirmed;
 use crate::commands::server::measure_clock;
 use crate::error::{AppError, AppResult};
+use crate::qr::GreyPicture;
 use crate::state::AppState;
 use crate::views::ConfirmedView;
 
@@ -231,7 +232,7 @@ pub async fn vault_import(
     text: String,
     password: Option<String>,
     device_pin: Option<String>,
-    images_base64: Option<Vec<String>>,
+    pictures: Option<Vec<GreyPicture>>,
 ) -> AppResult<ImportView> {
     state
         .authenticator
@@ -239,7 +240,7 @@ pub async fn vault_import(
             text,
             password,
             device_pin.as_deref(),
-            images_base64.unwrap_or_default(),
+            pictures.unwrap_or_default(),
         )
         .await
 }

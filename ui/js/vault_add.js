@@ -5,6 +5,7 @@ import { call } from './api.js';
 import { h, field, errorBox, showError, clearError, busy, errorText } from './dom.js';
 import { t } from './i18n.js';
 import { render } from './vault.js';
+import { greyPicture } from './picture.js';
 
 /** "Portal was added." on the list, with a note when its key is short. */
 function addedNotice(added) {
@@ -77,15 +78,13 @@ export function add(app, { back, link } = {}) {
   const submit = (entry, button) => busy(button, async () => {
     clearError(box);
     try {
-      const added = await call('vault_add', { entry, pin: pin.value || null });
+      const added = await call('vault_add', { entry: await entry, pin: pin.value || null });
       app.show(render, { back, notice: addedNotice(added) }, 'vault');
     } catch (e) { showError(box, e); }
   });
-  const fromImage = (blob, button) => {
-    const reader = new FileReader();
-    reader.onload = () => submit({ source: 'qr_image', image_base64: String(reader.result).split(',')[1] || '' }, button);
-    reader.readAsDataURL(blob);
-  };
+  // The web view decodes the picture (the button busy meanwhile); the app finds the code in
+  // its grey levels.
+  const fromImage = (blob, button) => submit(greyPicture(blob).then((p) => ({ source: 'qr_picture', ...p })), button);
   const addUri = h('button', { type: 'button', class: 'secondary', id: 'add-uri', onclick: (ev) => submit({ source: 'uri', uri: uri.value }, ev.currentTarget) }, t('vault.add.from_link_button'));
   const addFile = h('button', { type: 'button', class: 'secondary', id: 'add-file', onclick: (ev) => {
     if (!file.files.length) { showError(box, { message: t('vault.add.choose_image_first') }); return; }

@@ -6,6 +6,7 @@ import { h, field, errorBox, showError, clearError, busy, errorText } from './do
 import { t } from './i18n.js';
 import { render } from './vault.js';
 import { devicePinInput } from './vault_shared.js';
+import { greyPicture } from './picture.js';
 
 /** Import a list of links, an Aegis plain export or a Twostep export; export (not on shared). */
 export function transfer(app, { back, shared = false } = {}) {
@@ -16,17 +17,12 @@ export function transfer(app, { back, shared = false } = {}) {
   const password = h('input', { type: 'password', id: 'import-password', autocomplete: 'off' });
   const images = h('input', { type: 'file', id: 'import-images', accept: 'image/*', multiple: true });
   const report = h('div', { id: 'import-report', role: 'status' });
-  /** The chosen images, as base64 (read in the window, decoded on the Rust side). */
-  const imagesBase64 = () => Promise.all([...images.files].map((f) => new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).split(',')[1] || '');
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(f);
-  })));
+  /** The chosen pictures, decoded by the web view (picture.js), in their order. */
+  const pictures = () => Promise.all([...images.files].map(greyPicture));
   const doImport = h('button', { type: 'button', class: 'primary', id: 'do-import', onclick: () => busy(doImport, async () => {
     clearError(box);
     try {
-      const r = await call('vault_import', { text: text.value, password: password.value || null, devicePin: devicePin ? devicePin.value : null, imagesBase64: await imagesBase64() });
+      const r = await call('vault_import', { text: text.value, password: password.value || null, devicePin: devicePin ? devicePin.value : null, pictures: await pictures() });
       report.replaceChildren(
         h('p', {}, t('vault.import.added', { count: r.added }) + (r.short_secrets ? ` ${t('vault.import.short_secrets', { count: r.short_secrets })}` : '')),
         ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: place(p), reason: errorText({ code: p.code, detail: p.detail, message: p.reason }) }))))] : []));
