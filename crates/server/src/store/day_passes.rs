@@ -78,11 +78,12 @@ pub async fn end_expired_of<'c>(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     sqlx::query(
-        "UPDATE day_passes SET ended_at = $2, ended_how = 'expired' \
+        "UPDATE day_passes SET ended_at = $2, ended_how = $3 \
          WHERE person_id = $1 AND ended_at IS NULL AND expires_at <= $2",
     )
     .bind(person_id)
     .bind(to_ms(now))
+    .bind(Ended::Expired.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -144,11 +145,12 @@ pub async fn live_of<'c>(
 /// Spends the pass `id` if it still works: whether this request spent it.
 pub async fn spend<'c>(db: impl Exec<'c>, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let done = sqlx::query(
-        "UPDATE day_passes SET ended_at = $2, ended_how = 'used' \
+        "UPDATE day_passes SET ended_at = $2, ended_how = $3 \
          WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
     )
     .bind(id)
     .bind(to_ms(now))
+    .bind(Ended::Used.as_str())
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
