@@ -120,10 +120,11 @@ fn claim_data_folder(identifier: &str) -> Option<dbus::blocking::Connection> {
         Claim::First(conn) => Some(conn),
         Claim::HandedOff => std::process::exit(0),
         Claim::NoAnswer(e) => {
-            eprintln!(
-                "twostep: Twostep is already open on this data folder but did not answer ({e}). \
-                 Close it, or end it from the system monitor, and open Twostep again."
-            );
+            let told = "Twostep is already open but did not answer. Close it, or end it from the \
+                        system monitor, and open Twostep again.";
+            eprintln!("twostep: {told} ({e})");
+            // A launch from the desktop has no terminal: said where the person looks.
+            let _ = notify::desktop::notify("Twostep did not open", told);
             std::process::exit(1);
         }
         Claim::NoBus(e) => {

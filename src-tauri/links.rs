@@ -1,6 +1,6 @@
 //! `otpauth://` links handed to the app: on Linux and Windows on the command line at launch
-//! (the desktop opens the app with the link, `twostep %u`) or by a second launch that the
-//! single-instance plugin folds into the running one; on Android, iOS and macOS as the deep-link
+//! (the desktop opens the app with the link, `twostep %u`) or by a second launch that folds
+//! into the running one (`single_instance.rs` on Linux, the single-instance plugin on Windows); on Android, iOS and macOS as the deep-link
 //! plugin's events (the scheme is declared in tauri.conf.json). Either way the link waits here
 //! until the window takes it and opens "Add an account" with it filled in; nothing is added
 //! before the person says so.
@@ -45,7 +45,7 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
 
 /// Links the system opens with the app while it runs (Android, iOS, macOS: the deep-link
 /// plugin's events), and the one a mobile app was started with. On Linux and Windows the
-/// command line carries them, read at launch and by the single-instance plugin.
+/// command line carries them, read at launch and by the running app from a second launch.
 pub fn listen_for_opened<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     let handle = app.clone();

@@ -94,9 +94,15 @@ mod tests {
     #[test]
     fn a_notification_reaches_the_desktops_notification_service() {
         let service = Connection::new_session().expect("a session bus (tests/e2e/session.sh)");
-        service
-            .request_name(SERVICE, false, true, true)
-            .expect("the notification service's name");
+        // Never in place of a desktop's own service: the name must be free (a private bus).
+        let got = service.request_name(SERVICE, false, false, true);
+        assert!(
+            matches!(
+                got,
+                Ok(dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply::PrimaryOwner)
+            ),
+            "the notification service's name was not free: {got:?}"
+        );
         let (tx, rx) = mpsc::channel();
         service.start_receive(
             MatchRule::new_method_call().with_path(PATH),

@@ -3,9 +3,10 @@
 //! grey levels; rqrr finds the codes in them here. The app carries no image decoders of its
 //! own: they were 0.8 MiB of the installed binary (docs/performance.md).
 //!
-//! A picture's size is checked before its pixels are read: one over 4096 × 4096 is refused
-//! (the web view sends no pixels for it), and pixels that don't fill the size given are not a
-//! picture.
+//! A picture's size is checked before its pixels are read here: one over 4096 × 4096 is
+//! refused (the web view sends no pixels for it), and pixels that don't fill the size given are
+//! not a picture. The web view has decoded the file by then, as it decodes every picture it
+//! shows; the file is one the person picked or pasted.
 
 use serde::Deserialize;
 

@@ -32,12 +32,13 @@ pub enum Claim {
     NoBus(String),
 }
 
-/// The bus name for a data folder: the app's identifier, and a tag of the folder when it is
-/// not the default one (a test's, a second profile's), so separate folders are separate apps.
+/// The bus name for a data folder: the app's identifier, a tag of the folder when it is not
+/// the default one (a test's, a second profile's), so separate folders are separate apps, and
+/// `.SingleInstance` (the bare identifier is GTK's to claim for the application itself).
 pub fn bus_name(identifier: &str, folder_tag: Option<&str>) -> String {
     match folder_tag {
-        Some(tag) => format!("{identifier}.d{tag}"),
-        None => identifier.to_owned(),
+        Some(tag) => format!("{identifier}.d{tag}.SingleInstance"),
+        None => format!("{identifier}.SingleInstance"),
     }
 }
 

@@ -10,15 +10,15 @@ const MAX_SIDE = 4096;
  *  (0 × 0) and one over the limit with its size alone, and Rust says what is wrong with it, in
  *  its place among the others. */
 export async function greyPicture(blob) {
-  let bitmap;
+  let picture;
   try {
-    bitmap = await createImageBitmap(blob);
+    picture = await decoded(blob);
   } catch (e) {
     return { width: 0, height: 0, grey_base64: '' };
   }
-  const { width, height } = bitmap;
+  const { width, height, bitmap } = picture;
   if (width > MAX_SIDE || height > MAX_SIDE || !width || !height) {
-    bitmap.close();
+    picture.close();
     return { width, height, grey_base64: '' };
   }
   const canvas = document.createElement('canvas');
@@ -29,7 +29,7 @@ export async function greyPicture(blob) {
   context.fillStyle = '#fff';
   context.fillRect(0, 0, width, height);
   context.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  picture.close();
   const rgba = context.getImageData(0, 0, width, height).data;
   const grey = new Uint8Array(width * height);
   for (let i = 0, p = 0; i < grey.length; i += 1, p += 4) {
@@ -37,6 +37,25 @@ export async function greyPicture(blob) {
     grey[i] = (rgba[p] * 299 + rgba[p + 1] * 587 + rgba[p + 2] * 114 + 500) / 1000;
   }
   return { width, height, grey_base64: toBase64(grey) };
+}
+
+/** The decoded picture: `createImageBitmap` where the web view has it, else an image element
+ *  (WebKit before Safari 15's, on older Apple systems). */
+async function decoded(blob) {
+  if (typeof createImageBitmap === 'function') {
+    const bitmap = await createImageBitmap(blob);
+    return { width: bitmap.width, height: bitmap.height, bitmap, close: () => bitmap.close() };
+  }
+  const url = URL.createObjectURL(blob);
+  const img = new Image();
+  img.src = url;
+  try {
+    await img.decode();
+  } catch (e) {
+    URL.revokeObjectURL(url);
+    throw e;
+  }
+  return { width: img.naturalWidth, height: img.naturalHeight, bitmap: img, close: () => URL.revokeObjectURL(url) };
 }
 
 /** Base64 of bytes, a slice at a time (a whole picture at once overflows `String.fromCharCode`'s

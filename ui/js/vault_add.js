@@ -78,13 +78,14 @@ export function add(app, { back, link } = {}) {
   const submit = (entry, button) => busy(button, async () => {
     clearError(box);
     try {
-      const added = await call('vault_add', { entry: await entry, pin: pin.value || null });
+      const made = typeof entry === 'function' ? await entry() : entry;
+      const added = await call('vault_add', { entry: made, pin: pin.value || null });
       app.show(render, { back, notice: addedNotice(added) }, 'vault');
     } catch (e) { showError(box, e); }
   });
-  // The web view decodes the picture (the button busy meanwhile); the app finds the code in
-  // its grey levels.
-  const fromImage = (blob, button) => submit(greyPicture(blob).then((p) => ({ source: 'qr_picture', ...p })), button);
+  // The web view decodes the picture once the button is busy (a second click or paste
+  // meanwhile does nothing); the app finds the code in its grey levels.
+  const fromImage = (blob, button) => submit(async () => ({ source: 'qr_picture', ...(await greyPicture(blob)) }), button);
   const addUri = h('button', { type: 'button', class: 'secondary', id: 'add-uri', onclick: (ev) => submit({ source: 'uri', uri: uri.value }, ev.currentTarget) }, t('vault.add.from_link_button'));
   const addFile = h('button', { type: 'button', class: 'secondary', id: 'add-file', onclick: (ev) => {
     if (!file.files.length) { showError(box, { message: t('vault.add.choose_image_first') }); return; }

@@ -8,6 +8,9 @@ import { render } from './vault.js';
 import { devicePinInput } from './vault_shared.js';
 import { greyPicture } from './picture.js';
 
+/** As many pictures as an import takes (MAX_IMPORT_IMAGES in src-tauri/authenticator). */
+const MAX_IMPORT_IMAGES = 20;
+
 /** Import a list of links, an Aegis plain export or a Twostep export; export (not on shared). */
 export function transfer(app, { back, shared = false } = {}) {
   const box = errorBox();
@@ -17,8 +20,14 @@ export function transfer(app, { back, shared = false } = {}) {
   const password = h('input', { type: 'password', id: 'import-password', autocomplete: 'off' });
   const images = h('input', { type: 'file', id: 'import-images', accept: 'image/*', multiple: true });
   const report = h('div', { id: 'import-report', role: 'status' });
-  /** The chosen pictures, decoded by the web view (picture.js), in their order. */
-  const pictures = () => Promise.all([...images.files].map(greyPicture));
+  /** The chosen pictures, decoded by the web view (picture.js) one at a time, in their order;
+   *  more than any export has are refused before any is decoded. */
+  const pictures = async () => {
+    if (images.files.length > MAX_IMPORT_IMAGES) throw { code: 'import_unreadable', detail: 'too_large' };
+    const all = [];
+    for (const f of images.files) all.push(await greyPicture(f));
+    return all;
+  };
   const doImport = h('button', { type: 'button', class: 'primary', id: 'do-import', onclick: () => busy(doImport, async () => {
     clearError(box);
     try {

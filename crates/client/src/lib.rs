@@ -122,7 +122,7 @@ impl Client {
     /// accepted only on loopback (the embedded server, tests): elsewhere every request is
     /// refused, since passwords and codes would cross the network in the clear.
     pub fn new(base: impl Into<String>) -> Self {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("twostep-client/", env!("CARGO_PKG_VERSION")))
             // A person waiting on a sign-in screen should hear about a dead server, not wait.
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -132,9 +132,11 @@ impl Client {
             .pool_idle_timeout(std::time::Duration::from_secs(5))
             // A redirect could take a password to another host, or from https to http (and
             // 307/308 would send the body again): the API never redirects, so follow none.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+            .redirect(reqwest::redirect::Policy::none());
+        // TLS 1.2 at least, whatever the TLS underneath (the system's) would settle for.
+        #[cfg(any(feature = "native-tls", feature = "rustls-tls"))]
+        let builder = builder.min_tls_version(reqwest::tls::Version::TLS_1_2);
+        let http = builder.build().unwrap_or_default();
         let base = base.into().trim_end_matches('/').to_owned();
         Self {
             http,
