@@ -175,22 +175,14 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     // A file that is no picture: the web view cannot decode it, and the app says what to pick.
     let notes = data.path().join("notes.png");
     std::fs::write(&notes, "not a picture").unwrap();
-    app.wait("#new-entry-file")
-        .await
-        .send_keys(notes.to_str().unwrap())
-        .await
-        .unwrap();
+    app.choose_file("#new-entry-file", &notes).await;
     app.click("#add-file").await;
     app.wait_text("#form-error", "not a picture Twostep can read")
         .await;
     app.on_screen("vault-add").await;
     // The QR code's PNG (chosen in its place): decoded by the web view, the code found by
     // the app.
-    app.wait("#new-entry-file")
-        .await
-        .send_keys(png.to_str().unwrap())
-        .await
-        .unwrap();
+    app.choose_file("#new-entry-file", &png).await;
     app.click("#add-file").await;
     app.on_screen("vault").await;
     app.wait_text("#vault-list", "Nursery Portal").await;

@@ -16,7 +16,7 @@ export async function greyPicture(blob) {
   } catch (e) {
     return { width: 0, height: 0, grey_base64: '' };
   }
-  const { width, height, bitmap } = picture;
+  const { width, height, source } = picture;
   if (width > MAX_SIDE || height > MAX_SIDE || !width || !height) {
     picture.close();
     return { width, height, grey_base64: '' };
@@ -28,7 +28,7 @@ export async function greyPicture(blob) {
   // Transparent parts read as white paper, as a QR code on a page.
   context.fillStyle = '#fff';
   context.fillRect(0, 0, width, height);
-  context.drawImage(bitmap, 0, 0);
+  context.drawImage(source, 0, 0);
   picture.close();
   const rgba = context.getImageData(0, 0, width, height).data;
   const grey = new Uint8Array(width * height);
@@ -39,12 +39,12 @@ export async function greyPicture(blob) {
   return { width, height, grey_base64: toBase64(grey) };
 }
 
-/** The decoded picture: `createImageBitmap` where the web view has it, else an image element
+/** The decoded picture (`source`, what a canvas draws): `createImageBitmap` where the web view has it, else an image element
  *  (WebKit before Safari 15's, on older Apple systems). */
 async function decoded(blob) {
   if (typeof createImageBitmap === 'function') {
     const bitmap = await createImageBitmap(blob);
-    return { width: bitmap.width, height: bitmap.height, bitmap, close: () => bitmap.close() };
+    return { width: bitmap.width, height: bitmap.height, source: bitmap, close: () => bitmap.close() };
   }
   const url = URL.createObjectURL(blob);
   const img = new Image();
@@ -55,7 +55,7 @@ async function decoded(blob) {
     URL.revokeObjectURL(url);
     throw e;
   }
-  return { width: img.naturalWidth, height: img.naturalHeight, bitmap: img, close: () => URL.revokeObjectURL(url) };
+  return { width: img.naturalWidth, height: img.naturalHeight, source: img, close: () => URL.revokeObjectURL(url) };
 }
 
 /** Base64 of bytes, a slice at a time (a whole picture at once overflows `String.fromCharCode`'s

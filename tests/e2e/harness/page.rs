@@ -72,6 +72,13 @@ impl App {
         }
     }
 
+    /// Chooses `file` in the file field `css`, as a person picking it would (in place of any
+    /// file chosen before).
+    pub async fn choose_file(&self, css: &str, file: &std::path::Path) {
+        let el = self.wait(css).await;
+        el.send_keys(file.to_str().unwrap()).await.unwrap();
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait(css).await.text().await.unwrap()
     }
