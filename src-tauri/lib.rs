@@ -34,6 +34,8 @@ mod capability_tests;
 mod catalog_tests;
 #[cfg(test)]
 mod command_tests;
+#[cfg(test)]
+mod ui_tests;
 
 use clap::Parser;
 use tauri::{Manager, Runtime};
@@ -43,6 +45,10 @@ pub use state::AppState;
 
 /// The keyring service under which session tokens are stored.
 pub const KEYRING_SERVICE: &str = "app.twostep.desktop";
+
+/// Marks the page as the Linux app's (WebKitGTK), for the fonts it takes (ui/style.css).
+#[cfg(target_os = "linux")]
+const GTK_MARK: &str = "document.documentElement && document.documentElement.classList.add('gtk');";
 
 /// What a managed device (or a test) can preset.
 #[derive(Debug, Parser)]
@@ -264,6 +270,10 @@ pub fn run() {
             let builder = builder.on_document_title_changed(|window, title| {
                 let _ = window.set_title(&title);
             });
+            // Marked before the page is read (a user script runs once <html> exists): the page
+            // takes the generic fonts, which WebKitGTK finds without a lookup (ui/style.css).
+            #[cfg(target_os = "linux")]
+            let builder = builder.initialization_script(GTK_MARK);
             let window = builder.build()?;
             quit::close_with_its_page(&window)?;
             Ok(())

@@ -69,6 +69,16 @@ async fn a_parent_adds_an_email_and_signs_in_with_a_code(engine: Engine, device:
     // Browsers refuse WebAuthn at an address that is a number (and WebKitGTK has none):
     // no passkey is offered here (`passkeys.rs` has them, at http://localhost).
     assert!(!p.exists("#passkey-sign-in").await);
+    // A browser shows the platform's interface font: the page is not the Linux app's.
+    let fonts = p
+        .script(
+            "return [document.documentElement.className, getComputedStyle(document.body).fontFamily];",
+            vec![],
+        )
+        .await;
+    assert_eq!(fonts[0], "", "no shell marked this page");
+    let family = fonts[1].as_str().unwrap();
+    assert!(family.starts_with("system-ui"), "{family}");
     p.shoot("sign-in").await;
     p.sign_in(parent).await;
     p.on_screen("home").await;

@@ -8,6 +8,21 @@ async fn with_no_server_the_app_opens_on_the_demo_center() {
     let data = AppData::new();
     let app = App::launch(&data, None).await;
     app.on_screen("sign-in").await;
+    // The Linux app's page is marked before it is read, and takes the generic fonts that
+    // WebKitGTK finds without a lookup the first screen would wait for (ui/style.css).
+    let fonts = app
+        .d
+        .execute(
+            "return [document.documentElement.className, getComputedStyle(document.body).fontFamily,
+                     getComputedStyle(document.querySelector('h1')).fontFamily];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fonts,
+        serde_json::json!(["gtk", "sans-serif", "sans-serif"])
+    );
     app.wait_text(".demo-accounts", "avery.admin@sunnydays.example")
         .await;
     app.wait_text(".server-line", "Demo center on this device")
@@ -45,6 +60,15 @@ async fn with_no_server_the_app_opens_on_the_demo_center() {
     app.on_screen("setup-email").await;
     app.click("#send-setup-code").await;
     app.on_screen("setup-email-code").await;
+    let code_font = app
+        .d
+        .execute(
+            "return getComputedStyle(document.querySelector('input.code')).fontFamily;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code_font, "monospace");
     app.click("#nav-inbox").await;
     app.on_screen("inbox").await;
     app.wait_text("#inbox", "User OTP from Online-Auth").await;

@@ -7,6 +7,11 @@ const SUPPORTED = ['en', 'es'];
 let current = 'en';
 let catalog = {};
 let english = {};
+// English is every catalog's fallback, so it is always needed: its fetch starts as this module
+// loads, beside the app's first question to its shell, not after the answer. setLocale awaits
+// it (and reports its failure); a failed fetch is tried again by the next setLocale.
+let englishLoading = load('en');
+englishLoading.catch(() => {});
 
 async function load(locale) {
   const res = await fetch(`i18n/${locale}.json`);
@@ -23,7 +28,11 @@ export function supported(tag) {
 /** Loads `locale`'s catalog (English stays loaded as the fallback) and sets <html lang>. */
 export async function setLocale(locale) {
   const next = supported(locale) || 'en';
-  if (!Object.keys(english).length) english = await load('en');
+  if (!Object.keys(english).length) {
+    const loading = englishLoading || load('en');
+    englishLoading = null;
+    english = await loading;
+  }
   catalog = next === 'en' ? english : await load(next);
   current = next;
   document.documentElement.lang = next;
