@@ -1,7 +1,9 @@
 //! The page (ui/index.html) asks for every module of the app at once: each module app.js
 //! imports, directly or not, is preloaded, and nothing else is. A module left out of the list
 //! still loads, only later (its level of the import graph waits for the one above it); a
-//! module listed but no longer imported is fetched for nothing.
+//! module listed but no longer imported is fetched for nothing. The graph is read from the
+//! modules' import lines, which must each name one module on one line; every file of ui/js is
+//! in it.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,14 +14,31 @@ fn ui() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")
 }
 
-/// The modules a module's static `import … from './x.js';` lines name.
-fn imports(src: &str) -> Vec<String> {
-    src.lines()
-        .filter(|l| l.starts_with("import "))
-        .filter_map(|l| l.split(" from './").nth(1))
-        .filter_map(|rest| rest.split('\'').next())
-        .map(str::to_owned)
-        .collect()
+/// The modules a module names in its `import … from './x.js';` lines. Any other way of naming
+/// a module (an import over several lines, `export … from`, `import()`, a bare `import './x.js'`)
+/// fails here, so the graph read is the one the engine loads.
+fn imports(file: &str, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in src.lines().map(str::trim) {
+        let named = line
+            .strip_prefix("import ")
+            .and_then(|l| l.split_once(" from './"))
+            .and_then(|(_, rest)| rest.strip_suffix("';"))
+            .filter(|m| m.ends_with(".js") && !m.contains(['/', '\'', '"']));
+        if let Some(module) = named {
+            out.push(module.to_owned());
+            continue;
+        }
+        let other = line.starts_with("import")
+            || line.contains("import(")
+            || (line.starts_with("export ") && line.contains(" from "));
+        assert!(
+            !other,
+            "ui/js/{file}: `{line}`: name a module on one line, `import … from './x.js';` \
+             (ui_tests.rs reads the page's preload list from these lines)"
+        );
+    }
+    out
 }
 
 fn reachable_from(start: &str) -> BTreeSet<String> {
@@ -31,7 +50,7 @@ fn reachable_from(start: &str) -> BTreeSet<String> {
         }
         let src = std::fs::read_to_string(ui().join("js").join(&module))
             .unwrap_or_else(|e| panic!("ui/js/{module}: {e}"));
-        todo.extend(imports(&src));
+        todo.extend(imports(&module, &src));
     }
     seen
 }
@@ -61,8 +80,33 @@ fn the_page_preloads_every_module_the_app_imports_and_no_other() {
 }
 
 #[test]
-fn imports_are_read_from_import_lines_only() {
+fn every_module_in_ui_js_is_reached_from_app_js() {
+    let reached = reachable_from("app.js");
+    let files: BTreeSet<String> = std::fs::read_dir(ui().join("js"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".js"))
+        .collect();
+    let unreached: Vec<_> = files.difference(&reached).collect();
+    assert!(
+        unreached.is_empty(),
+        "no module imports {unreached:?}: import it from the module that uses it, or remove it"
+    );
+}
+
+#[test]
+fn imports_are_read_from_import_lines_and_other_forms_refused() {
     let src = "import { t } from './i18n.js';\nimport * as vault from './vault.js';\n\
-               // import { x } from './commented.js';\nconst s = \"import from './no.js'\";\n";
-    assert_eq!(imports(src), ["i18n.js", "vault.js"]);
+               // a comment on import x\nconst s = \"from './no.js'\";\n";
+    assert_eq!(imports("a.js", src), ["i18n.js", "vault.js"]);
+    for other in [
+        "import {\n  t,\n} from './i18n.js';",
+        "export { t } from './i18n.js';",
+        "const m = await import('./vault.js');",
+        "import './side_effect.js';",
+    ] {
+        let refused = std::panic::catch_unwind(|| imports("a.js", other));
+        assert!(refused.is_err(), "{other}");
+    }
 }
