@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-fn ui() -> PathBuf {
+pub(crate) fn ui() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")
 }
 
@@ -59,7 +59,8 @@ fn lookup<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     key.split('.').try_fold(v, |v, k| v.get(k))
 }
 
-fn js_files() -> Vec<(String, String)> {
+/// Every file of ui/js, by name, with its text, in name order.
+pub(crate) fn js_files() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::fs::read_dir(ui().join("js"))
         .unwrap()
         .flatten()

@@ -7,12 +7,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
 
-fn ui() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")
-}
+use crate::catalog_tests::{js_files, ui};
 
 /// The modules a module names in its `import … from './x.js';` lines. Any other way of naming
 /// a module (an import over several lines, `export … from`, `import()`, a bare `import './x.js'`)
@@ -41,16 +38,19 @@ fn imports(file: &str, src: &str) -> Vec<String> {
     out
 }
 
+/// The modules `start` imports, directly or not, with `start` itself, from ui/js's files.
 fn reachable_from(start: &str) -> BTreeSet<String> {
+    let files: BTreeMap<String, String> = js_files().into_iter().collect();
     let mut seen = BTreeSet::new();
     let mut todo = vec![start.to_owned()];
     while let Some(module) = todo.pop() {
         if !seen.insert(module.clone()) {
             continue;
         }
-        let src = std::fs::read_to_string(ui().join("js").join(&module))
-            .unwrap_or_else(|e| panic!("ui/js/{module}: {e}"));
-        todo.extend(imports(&module, &src));
+        let src = files
+            .get(&module)
+            .unwrap_or_else(|| panic!("ui/js/{module}: imported, but no such file"));
+        todo.extend(imports(&module, src));
     }
     seen
 }
@@ -82,12 +82,7 @@ fn the_page_preloads_every_module_the_app_imports_and_no_other() {
 #[test]
 fn every_module_in_ui_js_is_reached_from_app_js() {
     let reached = reachable_from("app.js");
-    let files: BTreeSet<String> = std::fs::read_dir(ui().join("js"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".js"))
-        .collect();
+    let files: BTreeSet<String> = js_files().into_iter().map(|(name, _)| name).collect();
     let unreached: Vec<_> = files.difference(&reached).collect();
     assert!(
         unreached.is_empty(),

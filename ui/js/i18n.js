@@ -9,7 +9,8 @@ let catalog = {};
 let english = {};
 // English is every catalog's fallback, so it is always needed: its fetch starts as this module
 // loads, beside the app's first question to its shell, not after the answer. setLocale awaits
-// it (and reports its failure); a failed fetch is tried again by the next setLocale.
+// it (and reports its failure), calls at once share it, and a failed fetch is tried again by
+// the next setLocale.
 let englishLoading = load('en');
 englishLoading.catch(() => {});
 
@@ -29,9 +30,13 @@ export function supported(tag) {
 export async function setLocale(locale) {
   const next = supported(locale) || 'en';
   if (!Object.keys(english).length) {
-    const loading = englishLoading || load('en');
-    englishLoading = null;
-    english = await loading;
+    englishLoading ||= load('en');
+    try {
+      english = await englishLoading;
+    } catch (e) {
+      englishLoading = null;
+      throw e;
+    }
   }
   catalog = next === 'en' ? english : await load(next);
   current = next;
