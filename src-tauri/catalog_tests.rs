@@ -313,8 +313,6 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
         V::NoSuchEntry,
         V::ExportOnSharedDevice,
         V::ExportPinProtected,
-        V::ExportPasswordTooShort,
-        V::ExportPasswordWeak(twostep_core::password::Weakness::Guessable),
         V::BadPin,
         V::WrongPin,
         V::BadIdleTime,
@@ -337,8 +335,6 @@ fn every_vault_error() -> Vec<twostep_core::VaultError> {
             | V::NoSuchEntry
             | V::ExportOnSharedDevice
             | V::ExportPinProtected
-            | V::ExportPasswordTooShort
-            | V::ExportPasswordWeak(_)
             | V::BadPin
             | V::WrongPin
             | V::BadIdleTime

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
+#[cfg(mobile)]
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
@@ -37,6 +38,89 @@ impl Copied {
     }
 }
 
+/// The app's connection to the desktop's clipboard (arboard, the crate under Tauri's clipboard
+/// plugin, without the plugin: the page never touches the clipboard, and the plugin's commands,
+/// permissions and image support were 0.37 MiB of the installed app). Made when first used, and
+/// held: on X11 and Wayland the app itself hands what it copied to whoever pastes, for
+/// as long as the connection lives.
+#[cfg(desktop)]
+#[derive(Default)]
+pub struct SystemClipboard(std::sync::Mutex<Option<arboard::Clipboard>>);
+
+#[cfg(desktop)]
+impl SystemClipboard {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>,
+    ) -> AppResult<T> {
+        let refused = |e: arboard::Error| AppError::Internal(format!("the clipboard refused: {e}"));
+        let mut held = self
+            .0
+            .lock()
+            .map_err(|_| AppError::Internal("the clipboard's lock was poisoned".into()))?;
+        let clipboard = match held.as_mut() {
+            Some(c) => c,
+            None => held.insert(arboard::Clipboard::new().map_err(refused)?),
+        };
+        f(clipboard).map_err(refused)
+    }
+
+    /// At exit: lets go of the clipboard (arboard then offers what it still serves to the
+    /// desktop's clipboard manager, as a program's exit does).
+    pub fn release(&self) {
+        if let Ok(mut held) = self.0.lock() {
+            held.take();
+        }
+    }
+}
+
+/// Puts `secret` on the clipboard, marked so that clipboard managers that honour the mark keep
+/// it out of their history (Windows: out of its history and cloud clipboard too).
+fn write_secret<R: Runtime>(app: &AppHandle<R>, secret: &str) -> AppResult<()> {
+    #[cfg(desktop)]
+    {
+        #[cfg(target_os = "macos")]
+        use arboard::SetExtApple as _;
+        #[cfg(all(unix, not(target_os = "macos")))]
+        use arboard::SetExtLinux as _;
+        #[cfg(windows)]
+        use arboard::SetExtWindows as _;
+        let clipboard = app.state::<SystemClipboard>();
+        clipboard.with(|c| {
+            let set = c.set();
+            #[cfg(windows)]
+            let set = set.exclude_from_monitoring();
+            #[cfg(not(windows))]
+            let set = set.exclude_from_history();
+            set.text(secret)
+        })
+    }
+    #[cfg(mobile)]
+    app.clipboard()
+        .write_secret(secret)
+        .map_err(|e| AppError::Internal(format!("the clipboard refused the text: {e}")))
+}
+
+fn read_text<R: Runtime>(app: &AppHandle<R>) -> Option<Zeroizing<String>> {
+    #[cfg(desktop)]
+    return app
+        .state::<SystemClipboard>()
+        .with(|c| c.get_text())
+        .ok()
+        .map(Zeroizing::new);
+    #[cfg(mobile)]
+    return app.clipboard().read_text().ok().map(Zeroizing::new);
+}
+
+fn write_empty<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(desktop)]
+    let _ = app
+        .state::<SystemClipboard>()
+        .with(|c| c.set_text(String::new()));
+    #[cfg(mobile)]
+    let _ = app.clipboard().write_text(String::new());
+}
+
 /// How long a copied secret stays (60 s; a managed device may set `TWOSTEP_CLIPBOARD_CLEAR_SECS`
 /// shorter).
 fn clear_after() -> Duration {
@@ -52,10 +136,7 @@ fn clear_after() -> Duration {
 /// else was copied since.
 pub fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, secret: String) -> AppResult<()> {
     let secret = Zeroizing::new(secret);
-    // Marked as a secret: clipboard managers that honour it keep it out of their history.
-    app.clipboard()
-        .write_secret(secret.as_str())
-        .map_err(|e| AppError::Internal(format!("the clipboard refused the text: {e}")))?;
+    write_secret(app, secret.as_str())?;
     if let Some(copied) = app.try_state::<Copied>() {
         copied.set(Some(secret.clone()));
     }
@@ -77,7 +158,7 @@ pub fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, secret: String) -> AppRes
 
 /// When the app quits: the last secret it copied (in the last minute) leaves the clipboard if
 /// it is still there. Whether it was. The check uses a clipboard connection of its own (the
-/// plugin's is being closed, and must not be held up) on a thread given a second: reading can
+/// app's own is let go at exit, and must not be held up) on a thread given a second: reading can
 /// wait on the clipboard's owner, which may be this app's own window, blocked here.
 #[cfg(desktop)]
 pub fn clear_at_quit<R: Runtime>(app: &AppHandle<R>) -> bool {
@@ -104,13 +185,9 @@ pub fn clear_at_quit<R: Runtime>(_app: &AppHandle<R>) -> bool {
 }
 
 fn clear_if_still<R: Runtime>(app: &AppHandle<R>, secret: &str) -> bool {
-    let still = app
-        .clipboard()
-        .read_text()
-        .ok()
-        .is_some_and(|now| Zeroizing::new(now).as_str() == secret);
+    let still = read_text(app).is_some_and(|now| now.as_str() == secret);
     if still {
-        let _ = app.clipboard().write_text(String::new());
+        write_empty(app);
     }
     still
 }

@@ -142,11 +142,15 @@ fn claim_data_folder(identifier: &str) -> Option<dbus::blocking::Connection> {
 
 /// The plugins and commands of the app, on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    let builder = builder.manage(clipboard::Copied::default());
+    #[cfg(desktop)]
+    let builder = builder.manage(clipboard::SystemClipboard::default());
+    // The phone's clipboard and "Save" dialog, used from Rust only, never granted to the
+    // webview (desktops: clipboard.rs, save_file.rs).
+    #[cfg(mobile)]
     let builder = builder
         .plugin(tauri_plugin_clipboard_manager::init())
-        // The "Save" dialog, used from Rust only (recovery codes), never granted to the webview.
-        .plugin(tauri_plugin_dialog::init())
-        .manage(clipboard::Copied::default());
+        .plugin(tauri_plugin_dialog::init());
     // Used from Rust only (authenticator_link, links), never granted to the webview; Linux
     // opens links through GIO.
     #[cfg(not(target_os = "linux"))]

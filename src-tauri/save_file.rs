@@ -1,10 +1,13 @@
 //! A file the person chooses through the system's "Save" dialog (recovery codes, the audit
-//! trail), written readable by its owner only.
+//! trail), written readable by its owner only. On desktops the dialog comes from rfd, the crate
+//! under Tauri's dialog plugin, without the plugin (which brings the file-system plugin, their
+//! commands and permissions, none of which the page may use); phones keep the plugin.
 
 use std::io::Write;
 use std::path::Path;
 
 use tauri::{AppHandle, Runtime};
+#[cfg(mobile)]
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{AppError, AppResult};
@@ -38,24 +41,56 @@ pub async fn save_as<R: Runtime>(
             .map(|e| (*e).to_owned())
             .collect::<Vec<_>>(),
     );
-    let chosen = tauri::async_runtime::spawn_blocking(move || {
-        let exts: Vec<&str> = extensions.iter().map(String::as_str).collect();
-        app.dialog()
-            .file()
-            .set_file_name(name)
-            .add_filter(label, &exts)
-            .blocking_save_file()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(chosen) = chosen else {
+    let Some(path) = choose(app, name, label, extensions).await? else {
         return Ok(false);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|e| AppError::Internal(format!("not a file on this device: {e}")))?;
     write(&path, text)?;
     Ok(true)
+}
+
+/// The path the person chose in the "Save" dialog, or `None` when they closed it.
+async fn choose<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    label: String,
+    extensions: Vec<String>,
+) -> AppResult<Option<std::path::PathBuf>> {
+    #[cfg(desktop)]
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // GTK's dialogs are made on the main thread; the answer is awaited here.
+        app.run_on_main_thread(move || {
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_file_name(name)
+                .add_filter(label, &extensions)
+                .save_file();
+            let _ = tx.send(dialog);
+        })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let dialog = rx
+            .await
+            .map_err(|_| AppError::Internal("the Save dialog did not open".into()))?;
+        Ok(dialog.await.map(|file| file.path().to_path_buf()))
+    }
+    #[cfg(mobile)]
+    {
+        let chosen = tauri::async_runtime::spawn_blocking(move || {
+            let exts: Vec<&str> = extensions.iter().map(String::as_str).collect();
+            app.dialog()
+                .file()
+                .set_file_name(name)
+                .add_filter(label, &exts)
+                .blocking_save_file()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        chosen
+            .map(|c| {
+                c.into_path()
+                    .map_err(|e| AppError::Internal(format!("not a file on this device: {e}")))
+            })
+            .transpose()
+    }
 }
 
 /// Writes `text` to `path`, replacing it, readable by its owner only.

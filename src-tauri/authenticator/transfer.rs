@@ -26,7 +26,8 @@ pub enum ExportKind {
 
 impl Authenticator {
     /// Imports otpauth links, Google Authenticator's export (links or QR images), 2FAS, Ente,
-    /// Aegis (plain or with its password) or a Twostep encrypted export (with its password).
+    /// Aegis (plain or with its password) or a Twostep encrypted export (with its key, or the
+    /// password an earlier version let the person choose).
     /// On a shared device only its keeper (the device PIN) brings accounts in.
     pub async fn import(
         &self,
@@ -120,13 +121,10 @@ impl Authenticator {
             .await
     }
 
-    /// Exports every entry: as plain otpauth links (with a warning) or sealed under a
-    /// password. Never from a shared device, never while an account is behind a PIN.
-    pub async fn export(
-        &self,
-        kind: ExportKind,
-        password: Option<String>,
-    ) -> AppResult<ExportView> {
+    /// Exports every entry: as plain otpauth links (with a warning) or sealed under a key made
+    /// for this export, shown once. Never from a shared device, never while an account is
+    /// behind a PIN.
+    pub async fn export(&self, kind: ExportKind) -> AppResult<ExportView> {
         let v = self.store.read(Clone::clone).await?;
         if self.managed_shared() {
             return Err(VaultError::ExportOnSharedDevice.into());
@@ -136,18 +134,18 @@ impl Authenticator {
             ExportKind::Uris => Ok(ExportView {
                 text: v.export_uris()?,
                 warning: Some("Anyone who sees these links can make your codes. Import them, then delete this text; never email or print it.".into()),
+                key: None,
             }),
             ExportKind::Encrypted => {
-                let password = password.unwrap_or_default();
-                let bytes = tokio::task::spawn_blocking(move || {
-                    vault::seal_with_password(&v, &password, &mut OsRng)
-                })
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))??;
+                let (bytes, key) =
+                    tokio::task::spawn_blocking(move || vault::seal_for_export(&v, &mut OsRng))
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))??;
                 Ok(ExportView {
                     text: String::from_utf8(bytes)
                         .map_err(|e| AppError::Internal(e.to_string()))?,
                     warning: None,
+                    key: Some(key.grouped().to_string()),
                 })
             }
         }

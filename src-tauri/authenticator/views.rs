@@ -136,4 +136,6 @@ pub struct ImportView {
 pub struct ExportView {
     pub text: String,
     pub warning: Option<String>,
+    /// An encrypted export's key, shown once: six groups of five digits.
+    pub key: Option<String>,
 }

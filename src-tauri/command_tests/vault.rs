@@ -54,15 +54,18 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     )
     .unwrap();
 
-    // A personal device exports; the encrypted export imports back on another device.
-    let sealed = invoke(
-        &w,
-        "vault_export",
-        json!({ "kind": "encrypted", "password": "classroom export" }),
-    )
-    .unwrap();
+    // A personal device exports under a key it makes and shows once; the encrypted export
+    // imports back on another device with that key, typed in any grouping.
+    let sealed = invoke(&w, "vault_export", json!({ "kind": "encrypted" })).unwrap();
     let text = sealed["text"].as_str().unwrap().to_owned();
     assert!(!text.contains("Payroll"));
+    let key = sealed["key"].as_str().unwrap().to_owned();
+    assert_eq!(key.len(), 35, "six groups of five digits: {key:?}");
+    assert!(!text.contains(&key.replace(' ', "")));
+    let again = invoke(&w, "vault_export", json!({ "kind": "encrypted" })).unwrap();
+    assert_ne!(again["key"], sealed["key"], "a key for each export");
+    let links = invoke(&w, "vault_export", json!({ "kind": "uris" })).unwrap();
+    assert!(links["key"].is_null());
     let g = start();
     let w2 = g.window();
     let wrong = invoke(
@@ -75,7 +78,7 @@ fn vault_pins_import_report_and_what_may_be_exported() {
     let back = invoke(
         &w2,
         "vault_import",
-        json!({ "text": text, "password": "classroom export" }),
+        json!({ "text": text, "password": key.replace(' ', "-") }),
     )
     .unwrap();
     assert_eq!(back["added"], 2);
@@ -267,7 +270,6 @@ fn google_authenticator_export_codes_import_from_their_images() {
 #[test]
 fn a_copied_code_leaves_the_clipboard_at_quit_unless_something_else_was_copied() {
     use tauri::Manager;
-    use tauri_plugin_clipboard_manager::ClipboardExt;
     let f = start();
     let w = f.window();
     let added = invoke(
@@ -278,7 +280,9 @@ fn a_copied_code_leaves_the_clipboard_at_quit_unless_something_else_was_copied()
     .unwrap();
     let id = added["entry"]["id"].as_str().unwrap().to_owned();
     let app = w.app_handle();
-    let on_clipboard = || app.clipboard().read_text().unwrap_or_default();
+    // Read and written as another program would: through a connection of its own.
+    let mut other = arboard::Clipboard::new().unwrap();
+    let mut on_clipboard = || other.get_text().unwrap_or_default();
 
     let copied = invoke(&w, "vault_copy", json!({ "id": id })).unwrap();
     assert_eq!(on_clipboard(), copied["code"].as_str().unwrap());
@@ -290,7 +294,10 @@ fn a_copied_code_leaves_the_clipboard_at_quit_unless_something_else_was_copied()
     );
 
     invoke(&w, "vault_copy", json!({ "id": id })).unwrap();
-    app.clipboard().write_text("the lunch menu").unwrap();
+    arboard::Clipboard::new()
+        .unwrap()
+        .set_text("the lunch menu")
+        .unwrap();
     assert!(!crate::clipboard::clear_at_quit(app));
     assert_eq!(
         on_clipboard(),

@@ -246,12 +246,8 @@ pub async fn vault_import(
 }
 
 #[tauri::command]
-pub async fn vault_export(
-    state: State<'_, AppState>,
-    kind: ExportKind,
-    password: Option<String>,
-) -> AppResult<ExportView> {
-    state.authenticator.export(kind, password).await
+pub async fn vault_export(state: State<'_, AppState>, kind: ExportKind) -> AppResult<ExportView> {
+    state.authenticator.export(kind).await
 }
 
 /// Measures the server's clock again and applies the offset to code generation.

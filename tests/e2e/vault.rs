@@ -205,7 +205,43 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.click("#export-uris").await;
     app.wait_text("#export-warning", "Anyone who sees these links")
         .await;
+    assert!(
+        app.attr("#export-key-box", "hidden").await.is_some(),
+        "links have no key"
+    );
+    // Encrypted: under a key the app makes, shown once, in six groups of five digits (each a
+    // `code` a screen reader reads on its own), with where to keep it.
+    app.click("#export-encrypted").await;
+    app.wait_text("#export-key-box", "Twostep doesn't keep it")
+        .await;
+    assert!(app.is_focused("#export-key-box").await);
+    let key = app
+        .d
+        .execute(
+            "return [...document.querySelectorAll('#export-key code')].map((c) => c.textContent).join(' ');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let key = key.as_str().unwrap().to_owned();
+    let groups: Vec<&str> = key.split(' ').collect();
+    assert_eq!(groups.len(), 6, "{key:?}");
+    assert!(groups
+        .iter()
+        .all(|g| g.len() == 5 && g.bytes().all(|b| b.is_ascii_digit())));
+    assert!(!app.value("#export-text").await.contains(groups[0]));
     app.shoot("vault-transfer").await;
+    // The export read back with a key one digit off: refused, saying what to check, and
+    // nothing added.
+    let export = app.value("#export-text").await;
+    let mut wrong: String = groups.concat();
+    let last = if wrong.ends_with('0') { "1" } else { "0" };
+    wrong.replace_range(29.., last);
+    app.set_value("#import-text", &export).await;
+    app.set_value("#import-password", &wrong).await;
+    app.click("#do-import").await;
+    app.wait_text("#form-error", "Check the 30 digits").await;
+    app.set_value("#import-password", "").await;
     app.click("a[href='#vault']").await;
     app.on_screen("vault").await;
     assert_eq!(app.count("#vault-list li.entry").await, 3);

@@ -37,16 +37,21 @@ export function transfer(app, { back, shared = false } = {}) {
         ...(r.problems.length ? [h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, t('vault.import.problem', { item: place(p), reason: errorText({ code: p.code, detail: p.detail, message: p.reason }) }))))] : []));
     } catch (e) { showError(box, e); }
   }) }, t('vault.import.button'));
-  const expPassword = h('input', { type: 'password', id: 'export-password', autocomplete: 'new-password' });
   const out = h('textarea', { id: 'export-text', rows: '6', readonly: true, hidden: true, 'aria-label': t('vault.export.text_label') });
   const warn = h('p', { class: 'notice', hidden: true, id: 'export-warning' });
+  // An encrypted export's key, shown once: each group of five digits read on its own.
+  const keyValue = h('p', { class: 'day-pass-value export-key', id: 'export-key' });
+  const keyBox = h('div', { class: 'notice', id: 'export-key-box', role: 'status', tabindex: '-1', hidden: true },
+    h('h3', {}, t('vault.export.key_label')), keyValue, h('p', {}, t('vault.export.key_note')));
   const exp = (kind) => async (ev) => busy(ev.currentTarget, async () => {
     clearError(box);
     try {
-      const r = await call('vault_export', { kind, password: expPassword.value || null });
+      const r = await call('vault_export', { kind });
       out.value = r.text; out.hidden = false;
       warn.textContent = r.warning ? t('vault.export.links_warning') : ''; warn.hidden = !r.warning;
-      out.select();
+      keyValue.replaceChildren(...(r.key ? r.key.split(' ').map((g) => h('code', {}, g)) : []));
+      keyBox.hidden = !r.key;
+      if (r.key) keyBox.focus(); else out.select();
     } catch (e) { showError(box, e); }
   });
   return h('div', { class: 'page' },
@@ -60,11 +65,11 @@ export function transfer(app, { back, shared = false } = {}) {
       doImport, report),
     h('section', { class: 'card' }, h('h2', {}, t('vault.export.heading')),
       h('p', { class: 'hint' }, t('vault.export.unavailable_hint')),
-      field(t('vault.export.password_label'), expPassword),
+      h('p', { class: 'hint' }, t('vault.export.key_hint')),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', id: 'export-encrypted', onclick: exp('encrypted') }, t('vault.export.encrypted_button')),
         h('button', { type: 'button', class: 'ghost', id: 'export-uris', onclick: exp('uris') }, t('vault.export.links_button'))),
-      warn, out));
+      warn, keyBox, out));
 }
 
 /** Where an import problem is: "Line 3", "Entry 2 (Payroll)", "Image 2". */

@@ -73,10 +73,6 @@ pub enum VaultError {
     ExportOnSharedDevice,
     #[error("Accounts protected by a PIN can't be exported. Their owners can remove the PIN first (with the PIN), then export.")]
     ExportPinProtected,
-    #[error("Choose an export password of at least 8 characters.")]
-    ExportPasswordTooShort,
-    #[error("Choose a stronger export password: {0}")]
-    ExportPasswordWeak(crate::password::Weakness),
     #[error("A PIN is 4 to 12 digits.")]
     BadPin,
     #[error("That PIN isn't right.")]
@@ -93,9 +89,9 @@ pub enum VaultError {
     VaultFutureVersion(u32),
     #[error("The vault's key in this device's keyring doesn't match the vault file. The file was left as it is; restore the keyring or the file from a backup.")]
     VaultWrongKey,
-    #[error("This file is protected with a password. Import it with its password.")]
+    #[error("This file is a protected export. Import it with its key.")]
     VaultNeedsPassword,
-    #[error("That password doesn't open this file (or the file is damaged).")]
+    #[error("That key or password doesn't open this file (or the file is damaged). Check the 30 digits shown when it was exported.")]
     VaultWrongPassword,
     #[error("The vault file is damaged ({0}). It was left as it is; restore it from a backup.")]
     VaultDamaged(String),
@@ -111,8 +107,6 @@ impl VaultError {
             Self::NoSuchEntry => "no_such_entry",
             Self::ExportOnSharedDevice => "shared_device",
             Self::ExportPinProtected => "pin_protected",
-            Self::ExportPasswordTooShort => "password_too_short",
-            Self::ExportPasswordWeak(_) => "weak_password",
             Self::BadPin => "bad_pin",
             Self::WrongPin => "wrong_pin",
             Self::BadIdleTime => "bad_idle_time",
@@ -133,7 +127,6 @@ impl VaultError {
         match self {
             Self::Rule(RuleError::InvalidOtpauth(p)) | Self::InvalidEntry(p) => Some(p.code()),
             Self::ImportUnreadable(p) => Some(p.code()),
-            Self::ExportPasswordWeak(w) => Some(w.code()),
             _ => None,
         }
     }

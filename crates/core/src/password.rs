@@ -2,12 +2,13 @@
 //! email, and not easy to guess, judged by zxcvbn (Dropbox's estimator: common passwords,
 //! words, names, dates, keyboard patterns, repeats) against the person's own email and name.
 //! No composition rules ("one digit, one symbol"): they make passwords harder to remember,
-//! not to guess.
+//! not to guess. The judgment (`check`) is the server's alone (feature `strength`); the app
+//! only words the reasons the server gives.
 
 use std::fmt;
 
-use zxcvbn::feedback::Warning;
-use zxcvbn::Score;
+#[cfg(feature = "strength")]
+use zxcvbn::{feedback::Warning, Score};
 
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 128;
@@ -57,6 +58,7 @@ impl Weakness {
         }
     }
 
+    #[cfg(feature = "strength")]
     fn from_warning(w: Warning) -> Self {
         match w {
             Warning::ThisIsATop10Password
@@ -100,6 +102,7 @@ impl fmt::Display for Weakness {
 }
 
 /// Whether `new` may be the password of the person with `email` and `name`.
+#[cfg(feature = "strength")]
 pub fn check(new: &str, email: &str, name: &str) -> Result<(), Weakness> {
     let chars = new.chars().count();
     if chars < MIN_CHARS {
@@ -126,7 +129,7 @@ pub fn check(new: &str, email: &str, name: &str) -> Result<(), Weakness> {
         .map_or(Weakness::Guessable, Weakness::from_warning))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "strength"))]
 mod tests {
     use super::*;
 

@@ -145,18 +145,79 @@ pub fn seal(
     )
 }
 
-/// Seals the vault under a password (the encrypted export), with Argon2id.
-pub fn seal_with_password(
+/// The key of an encrypted export: 30 random digits (99.7 bits), which Twostep makes and shows
+/// once, in six groups of five. Digits, because they read alike in every language and type on
+/// any keypad; made, not chosen, because the file may travel (a USB stick, an email) and
+/// whoever holds it can guess offline for as long as they like: a chosen password would have
+/// to be judged by a strength estimator, which a key this long never needs.
+pub struct ExportKey(Zeroizing<String>);
+
+impl ExportKey {
+    pub const DIGITS: usize = 30;
+    const GROUP: usize = 5;
+
+    pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
+        let mut digits = Zeroizing::new(String::with_capacity(Self::DIGITS));
+        while digits.len() < Self::DIGITS {
+            // 250 = 25 × 10: bytes above it are drawn again, so every digit is equally likely.
+            let mut b = [0u8; 1];
+            rng.fill_bytes(&mut b);
+            if b[0] < 250 {
+                digits.push(char::from(b'0' + b[0] % 10));
+            }
+        }
+        Self(digits)
+    }
+
+    /// The key as typed back, in any grouping: spaces and hyphens are ignored. `None` for
+    /// anything else (a password chosen for an export of an earlier version).
+    pub fn parse(typed: &str) -> Option<Self> {
+        let digits: Zeroizing<String> = Zeroizing::new(
+            typed
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect(),
+        );
+        (digits.len() == Self::DIGITS && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(Self(digits))
+    }
+
+    /// As shown: six groups of five digits.
+    pub fn grouped(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::with_capacity(Self::DIGITS + 5));
+        for (i, c) in self.0.chars().enumerate() {
+            if i > 0 && i % Self::GROUP == 0 {
+                out.push(' ');
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for ExportKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExportKey(••••)")
+    }
+}
+
+/// Seals the vault for export under a key made for it: the file, and the key to show once.
+pub fn seal_for_export(
+    vault: &Vault,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<(Vec<u8>, ExportKey), VaultError> {
+    let key = ExportKey::generate(rng);
+    let bytes = seal_with_password(vault, &key.0, rng)?;
+    Ok((bytes, key))
+}
+
+/// Seals the vault under a password (the key of an export) with Argon2id, 64 MiB and 3 passes:
+/// the format exports have had since the first version (docs/vault-format.md).
+fn seal_with_password(
     vault: &Vault,
     password: &str,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Vec<u8>, VaultError> {
-    if password.chars().count() < 8 {
-        return Err(VaultError::ExportPasswordTooShort);
-    }
-    // The file may travel (a USB stick, an email): only a password hard to guess, and a
-    // derivation costly for whoever tries (Argon2id, 64 MiB, 3 passes).
-    crate::password::check(password, "", "").map_err(VaultError::ExportPasswordWeak)?;
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
     let source = KeySource::Password {
@@ -266,11 +327,22 @@ pub fn open(bytes: &[u8], key: &VaultKey) -> Result<Vault, VaultError> {
     }
 }
 
-/// Opens a password-sealed export.
-pub fn open_with_password(bytes: &[u8], password: &str) -> Result<Vault, VaultError> {
+/// Opens an export with its key, typed in any grouping, or with the password it was sealed
+/// under by an earlier version (which let the person choose one).
+pub fn open_with_password(bytes: &[u8], typed: &str) -> Result<Vault, VaultError> {
     let h = header(bytes)?;
+    let exactly = open_sealed_with(&h, typed);
+    match (exactly, ExportKey::parse(typed)) {
+        (Err(VaultError::VaultWrongPassword), Some(key)) if key.0.as_str() != typed => {
+            open_sealed_with(&h, &key.0)
+        }
+        (result, _) => result,
+    }
+}
+
+fn open_sealed_with(h: &Header, password: &str) -> Result<Vault, VaultError> {
     let key = derive(password, &h.key)?;
-    open_with(&h, &key).map_err(|e| match e {
+    open_with(h, &key).map_err(|e| match e {
         // Without a key check, a wrong password and a damaged file look alike.
         VaultError::VaultDamaged(_) => VaultError::VaultWrongPassword,
         other => other,
@@ -372,7 +444,75 @@ mod tests {
     }
 
     #[test]
-    fn password_export_round_trip_and_wrong_password() {
+    fn an_export_opens_with_its_key_in_any_grouping_and_with_nothing_else() {
+        let (bytes, key) = seal_for_export(&vault(), &mut OsRng).unwrap();
+        let shown = key.grouped();
+        // Six groups of five digits.
+        let groups: Vec<&str> = shown.split(' ').collect();
+        assert_eq!(groups.len(), 6, "{shown:?}");
+        assert!(groups
+            .iter()
+            .all(|g| g.len() == 5 && g.bytes().all(|b| b.is_ascii_digit())));
+        let digits: String = shown.split(' ').collect();
+        let hyphens = shown.replace(' ', "-");
+        let spaced = format!("  {}\n", shown.replace(' ', "  "));
+        for typed in [shown.as_str(), &digits, &hyphens, &spaced] {
+            let back = open_with_password(&bytes, typed).unwrap();
+            assert_eq!(back.entries.len(), 1, "{typed:?}");
+        }
+        let mut wrong = digits.clone().into_bytes();
+        wrong[29] = if wrong[29] == b'0' { b'1' } else { b'0' };
+        for typed in [
+            String::from_utf8(wrong).unwrap(),
+            digits[..29].to_owned(),
+            String::new(),
+        ] {
+            assert_eq!(
+                open_with_password(&bytes, &typed).unwrap_err(),
+                VaultError::VaultWrongPassword,
+                "{typed:?}"
+            );
+        }
+        let device = VaultKey::generate(&mut OsRng);
+        assert_eq!(
+            open(&bytes, &device).unwrap_err(),
+            VaultError::VaultNeedsPassword
+        );
+        // What an export asks of a guesser, on top of the key's 99.7 bits: Argon2id, 64 MiB,
+        // 3 passes.
+        let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(header["key"]["kind"], "password");
+        assert_eq!(header["key"]["memory_kib"], 64 * 1024);
+        assert_eq!(header["key"]["iterations"], 3);
+        // The key is not in the file, and never printed.
+        assert!(!String::from_utf8_lossy(&bytes).contains(&digits));
+        assert_eq!(format!("{key:?}"), "ExportKey(••••)");
+    }
+
+    #[test]
+    fn export_keys_are_thirty_digits_each_as_likely() {
+        let keys: Vec<String> = (0..200)
+            .map(|_| ExportKey::generate(&mut OsRng).0.to_string())
+            .collect();
+        let mut seen = [0u32; 10];
+        for k in &keys {
+            assert_eq!(k.len(), ExportKey::DIGITS);
+            for b in k.bytes() {
+                seen[usize::from(b - b'0')] += 1;
+            }
+        }
+        // 6,000 digits: each expected 600 times; 450 is over six standard deviations below.
+        assert!(seen.iter().all(|&n| n > 450), "{seen:?}");
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+        for not_a_key in ["", "12345", "a long classroom password", &"1".repeat(31)] {
+            assert!(ExportKey::parse(not_a_key).is_none(), "{not_a_key:?}");
+        }
+    }
+
+    #[test]
+    fn an_export_of_an_earlier_version_still_opens_with_its_chosen_password() {
+        // Before export keys, the person chose the password (any text, spaces kept).
         let bytes = seal_with_password(&vault(), "a long classroom password", &mut OsRng).unwrap();
         let back = open_with_password(&bytes, "a long classroom password").unwrap();
         assert_eq!(back.entries.len(), 1);
@@ -380,22 +520,12 @@ mod tests {
             open_with_password(&bytes, "another password").unwrap_err(),
             VaultError::VaultWrongPassword
         );
-        let key = VaultKey::generate(&mut OsRng);
+        // A chosen password that happened to be digits in groups is tried as typed first.
+        let grouped = "12345 67890 12345 67890 12345 67890";
+        let bytes = seal_with_password(&vault(), grouped, &mut OsRng).unwrap();
         assert_eq!(
-            open(&bytes, &key).unwrap_err(),
-            VaultError::VaultNeedsPassword
+            open_with_password(&bytes, grouped).unwrap().entries.len(),
+            1
         );
-        assert_eq!(
-            seal_with_password(&vault(), "short", &mut OsRng).unwrap_err(),
-            VaultError::ExportPasswordTooShort
-        );
-        assert!(matches!(
-            seal_with_password(&vault(), "password123", &mut OsRng).unwrap_err(),
-            VaultError::ExportPasswordWeak(_)
-        ));
-        // What a new export asks of a guesser: Argon2id, 64 MiB, 3 passes.
-        let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(header["key"]["memory_kib"], 64 * 1024);
-        assert_eq!(header["key"]["iterations"], 3);
     }
 }

@@ -15,7 +15,7 @@ use crate::secret::TotpSecret;
 use crate::totp::{Algorithm, TotpParams};
 use crate::{EntryProblem, VaultError};
 
-pub use envelope::{open, open_with_password, seal, seal_with_password, VaultKey};
+pub use envelope::{open, open_with_password, seal, seal_for_export, ExportKey, VaultKey};
 pub use pin::{PinGuard, PinHash};
 
 /// The key of the device PIN's guard in `Vault::pin_guards` (entries are keyed by their id).
