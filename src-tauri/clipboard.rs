@@ -45,7 +45,17 @@ impl Copied {
 /// as long as the connection lives.
 #[cfg(desktop)]
 #[derive(Default)]
-pub struct SystemClipboard(std::sync::Mutex<Option<arboard::Clipboard>>);
+pub struct SystemClipboard(std::sync::Mutex<Held>);
+
+#[cfg(desktop)]
+#[derive(Default)]
+enum Held {
+    #[default]
+    NotYet,
+    Open(arboard::Clipboard),
+    /// Let go at exit: a timer that fires after it opens no new connection.
+    Released,
+}
 
 #[cfg(desktop)]
 impl SystemClipboard {
@@ -58,18 +68,20 @@ impl SystemClipboard {
             .0
             .lock()
             .map_err(|_| AppError::Internal("the clipboard's lock was poisoned".into()))?;
-        let clipboard = match held.as_mut() {
-            Some(c) => c,
-            None => held.insert(arboard::Clipboard::new().map_err(refused)?),
-        };
-        f(clipboard).map_err(refused)
+        if matches!(*held, Held::NotYet) {
+            *held = Held::Open(arboard::Clipboard::new().map_err(refused)?);
+        }
+        match &mut *held {
+            Held::Open(clipboard) => f(clipboard).map_err(refused),
+            _ => Err(AppError::Internal("the app is quitting".into())),
+        }
     }
 
     /// At exit: lets go of the clipboard (arboard then offers what it still serves to the
     /// desktop's clipboard manager, as a program's exit does).
     pub fn release(&self) {
         if let Ok(mut held) = self.0.lock() {
-            held.take();
+            *held = Held::Released;
         }
     }
 }
@@ -99,26 +111,6 @@ fn write_secret<R: Runtime>(app: &AppHandle<R>, secret: &str) -> AppResult<()> {
     app.clipboard()
         .write_secret(secret)
         .map_err(|e| AppError::Internal(format!("the clipboard refused the text: {e}")))
-}
-
-fn read_text<R: Runtime>(app: &AppHandle<R>) -> Option<Zeroizing<String>> {
-    #[cfg(desktop)]
-    return app
-        .state::<SystemClipboard>()
-        .with(|c| c.get_text())
-        .ok()
-        .map(Zeroizing::new);
-    #[cfg(mobile)]
-    return app.clipboard().read_text().ok().map(Zeroizing::new);
-}
-
-fn write_empty<R: Runtime>(app: &AppHandle<R>) {
-    #[cfg(desktop)]
-    let _ = app
-        .state::<SystemClipboard>()
-        .with(|c| c.set_text(String::new()));
-    #[cfg(mobile)]
-    let _ = app.clipboard().write_text(String::new());
 }
 
 /// How long a copied secret stays (60 s; a managed device may set `TWOSTEP_CLIPBOARD_CLEAR_SECS`
@@ -157,9 +149,9 @@ pub fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, secret: String) -> AppRes
 }
 
 /// When the app quits: the last secret it copied (in the last minute) leaves the clipboard if
-/// it is still there. Whether it was. The check uses a clipboard connection of its own (the
-/// app's own is let go at exit, and must not be held up) on a thread given a second: reading can
-/// wait on the clipboard's owner, which may be this app's own window, blocked here.
+/// it is still there. Whether it was. The check uses a clipboard handle of its own, not the
+/// app's (which the 60 s timer may hold), on a thread given a second: reading can wait on the
+/// clipboard's owner, which may be this app's own window, blocked here.
 #[cfg(desktop)]
 pub fn clear_at_quit<R: Runtime>(app: &AppHandle<R>) -> bool {
     let Some(secret) = app.try_state::<Copied>().and_then(|c| c.take()) else {
@@ -184,10 +176,27 @@ pub fn clear_at_quit<R: Runtime>(_app: &AppHandle<R>) -> bool {
     false
 }
 
+/// Takes `secret` off the clipboard if it is still what the clipboard holds, read and emptied
+/// under one hold of the connection: a copy made in between is not wiped.
 fn clear_if_still<R: Runtime>(app: &AppHandle<R>, secret: &str) -> bool {
-    let still = read_text(app).is_some_and(|now| now.as_str() == secret);
-    if still {
-        write_empty(app);
+    let still = |now: Result<String, _>| now.is_ok_and(|t| Zeroizing::new(t).as_str() == secret);
+    #[cfg(desktop)]
+    return app
+        .state::<SystemClipboard>()
+        .with(|c| {
+            let on_it = still(c.get_text());
+            if on_it {
+                c.set_text(String::new())?;
+            }
+            Ok(on_it)
+        })
+        .unwrap_or(false);
+    #[cfg(mobile)]
+    {
+        let on_it = still(app.clipboard().read_text());
+        if on_it {
+            let _ = app.clipboard().write_text(String::new());
+        }
+        on_it
     }
-    still
 }

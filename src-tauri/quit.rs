@@ -52,9 +52,10 @@ pub fn close_with_its_page<R: Runtime>(_window: &WebviewWindow<R>) -> tauri::Res
 }
 
 /// The run loop's events that end the app: the last secret copied leaves the clipboard before
-/// `Exit` (where the app lets go of the clipboard; the check waits a second at most), and the embedded demo server stops at `Exit`, given a few seconds to answer the
-/// requests it is serving: a slow one must not keep a closed app running (the demo's SQLite
-/// loses at most that request).
+/// `Exit` (where the app lets go of the clipboard; the check waits a second at most), and the
+/// embedded demo server stops at `Exit`, given a few seconds to answer the requests it is
+/// serving: a slow one must not keep a closed app running (the demo's SQLite loses at most that
+/// request).
 pub fn on_run_event<R: Runtime>(handle: &AppHandle<R>, event: &RunEvent) {
     if let RunEvent::ExitRequested { .. } = event {
         crate::clipboard::clear_at_quit(handle);

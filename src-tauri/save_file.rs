@@ -58,7 +58,8 @@ async fn choose<R: Runtime>(
     #[cfg(desktop)]
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        // GTK's dialogs are made on the main thread; the answer is awaited here.
+        // Asked for on the main thread, as the plugin asks (rfd builds GTK's dialog in its main
+        // loop); the answer is awaited here.
         app.run_on_main_thread(move || {
             let dialog = rfd::AsyncFileDialog::new()
                 .set_file_name(name)

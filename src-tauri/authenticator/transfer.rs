@@ -1,6 +1,6 @@
 //! Accounts in and out: imports from the apps people move from (and Twostep's own export),
 //! each unreadable entry or image reported and the rest added; exports as links or sealed
-//! under a password, never from a shared device.
+//! under a key made for the export, never from a shared device.
 
 use rand::rngs::OsRng;
 use serde::Deserialize;

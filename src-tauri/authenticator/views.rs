@@ -132,10 +132,21 @@ pub struct ImportView {
     pub problems: Vec<ProblemView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub struct ExportView {
     pub text: String,
     pub warning: Option<String>,
     /// An encrypted export's key, shown once: six groups of five digits.
     pub key: Option<String>,
+}
+
+// Never the key (nor the links, which are the secrets themselves) in a log.
+impl std::fmt::Debug for ExportView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportView")
+            .field("text", &format_args!("{} bytes", self.text.len()))
+            .field("warning", &self.warning)
+            .field("key", &self.key.as_ref().map(|_| "••••"))
+            .finish()
+    }
 }

@@ -240,7 +240,8 @@ async fn accounts_added_by_hand_and_by_link_import_and_a_shared_device_refuses_e
     app.set_value("#import-text", &export).await;
     app.set_value("#import-password", &wrong).await;
     app.click("#do-import").await;
-    app.wait_text("#form-error", "Check the 30 digits").await;
+    app.wait_text("#form-error", "the 30 digits shown when it was exported")
+        .await;
     app.set_value("#import-password", "").await;
     app.click("a[href='#vault']").await;
     app.on_screen("vault").await;

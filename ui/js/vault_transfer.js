@@ -41,8 +41,9 @@ export function transfer(app, { back, shared = false } = {}) {
   const warn = h('p', { class: 'notice', hidden: true, id: 'export-warning' });
   // An encrypted export's key, shown once: each group of five digits read on its own.
   const keyValue = h('p', { class: 'day-pass-value export-key', id: 'export-key' });
-  const keyBox = h('div', { class: 'notice', id: 'export-key-box', role: 'status', tabindex: '-1', hidden: true },
-    h('h3', {}, t('vault.export.key_label')), keyValue, h('p', {}, t('vault.export.key_note')));
+  // Focused when shown (not a live region: it is read once, from its heading).
+  const keyBox = h('div', { class: 'notice', id: 'export-key-box', tabindex: '-1', 'aria-labelledby': 'export-key-h', hidden: true },
+    h('h3', { id: 'export-key-h' }, t('vault.export.key_label')), keyValue, h('p', {}, t('vault.export.key_note')));
   const exp = (kind) => async (ev) => busy(ev.currentTarget, async () => {
     clearError(box);
     try {

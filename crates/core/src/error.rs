@@ -89,9 +89,9 @@ pub enum VaultError {
     VaultFutureVersion(u32),
     #[error("The vault's key in this device's keyring doesn't match the vault file. The file was left as it is; restore the keyring or the file from a backup.")]
     VaultWrongKey,
-    #[error("This file is a protected export. Import it with its key.")]
+    #[error("This file is an encrypted export. Import it with the export's key.")]
     VaultNeedsPassword,
-    #[error("That key or password doesn't open this file (or the file is damaged). Check the 30 digits shown when it was exported.")]
+    #[error("That key or password doesn't open this file (or the file is damaged). A Twostep export's key is the 30 digits shown when it was exported.")]
     VaultWrongPassword,
     #[error("The vault file is damaged ({0}). It was left as it is; restore it from a backup.")]
     VaultDamaged(String),

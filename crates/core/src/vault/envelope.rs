@@ -172,12 +172,9 @@ impl ExportKey {
     /// The key as typed back, in any grouping: spaces and hyphens are ignored. `None` for
     /// anything else (a password chosen for an export of an earlier version).
     pub fn parse(typed: &str) -> Option<Self> {
-        let digits: Zeroizing<String> = Zeroizing::new(
-            typed
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect(),
-        );
+        // Room for all of it first: a string that grew would leave copies behind.
+        let mut digits = Zeroizing::new(String::with_capacity(typed.len()));
+        digits.extend(typed.chars().filter(|c| !c.is_whitespace() && *c != '-'));
         (digits.len() == Self::DIGITS && digits.bytes().all(|b| b.is_ascii_digit()))
             .then_some(Self(digits))
     }
@@ -328,15 +325,25 @@ pub fn open(bytes: &[u8], key: &VaultKey) -> Result<Vault, VaultError> {
 }
 
 /// Opens an export with its key, typed in any grouping, or with the password it was sealed
-/// under by an earlier version (which let the person choose one).
+/// under by an earlier version (which let the person choose one). Nothing typed: the key is
+/// asked for, before any work.
 pub fn open_with_password(bytes: &[u8], typed: &str) -> Result<Vault, VaultError> {
     let h = header(bytes)?;
-    let exactly = open_sealed_with(&h, typed);
-    match (exactly, ExportKey::parse(typed)) {
-        (Err(VaultError::VaultWrongPassword), Some(key)) if key.0.as_str() != typed => {
-            open_sealed_with(&h, &key.0)
-        }
-        (result, _) => result,
+    if typed.trim().is_empty() {
+        return Err(match h.key {
+            KeySource::Password { .. } => VaultError::VaultNeedsPassword,
+            KeySource::Keyring { .. } => VaultError::VaultWrongPassword,
+        });
+    }
+    match ExportKey::parse(typed) {
+        // What an export's key looks like: its digits first (one derivation on the usual
+        // path), then the text as typed, in case an earlier version's chosen password was
+        // digits in groups. The cipher tells which is right.
+        Some(key) if key.0.as_str() != typed => match open_sealed_with(&h, &key.0) {
+            Err(VaultError::VaultWrongPassword) => open_sealed_with(&h, typed),
+            opened => opened,
+        },
+        _ => open_sealed_with(&h, typed),
     }
 }
 
@@ -462,15 +469,17 @@ mod tests {
         }
         let mut wrong = digits.clone().into_bytes();
         wrong[29] = if wrong[29] == b'0' { b'1' } else { b'0' };
-        for typed in [
-            String::from_utf8(wrong).unwrap(),
-            digits[..29].to_owned(),
-            String::new(),
-        ] {
+        for typed in [String::from_utf8(wrong).unwrap(), digits[..29].to_owned()] {
             assert_eq!(
                 open_with_password(&bytes, &typed).unwrap_err(),
                 VaultError::VaultWrongPassword,
                 "{typed:?}"
+            );
+        }
+        for nothing in ["", "  \n"] {
+            assert_eq!(
+                open_with_password(&bytes, nothing).unwrap_err(),
+                VaultError::VaultNeedsPassword
             );
         }
         let device = VaultKey::generate(&mut OsRng);
