@@ -159,12 +159,8 @@ pub fn clear_at_quit<R: Runtime>(app: &AppHandle<R>) -> bool {
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let cleared = arboard::Clipboard::new().is_ok_and(|mut clipboard| {
-            let still = clipboard
-                .get_text()
-                .is_ok_and(|now| Zeroizing::new(now).as_str() == secret.as_str());
-            still && clipboard.set_text(String::new()).is_ok()
-        });
+        let cleared = arboard::Clipboard::new()
+            .is_ok_and(|mut clipboard| empty_if_still(&mut clipboard, &secret).unwrap_or(false));
         let _ = tx.send(cleared);
     });
     rx.recv_timeout(Duration::from_secs(1)).unwrap_or(false)
@@ -179,24 +175,36 @@ pub fn clear_at_quit<R: Runtime>(_app: &AppHandle<R>) -> bool {
 /// Takes `secret` off the clipboard if it is still what the clipboard holds, read and emptied
 /// under one hold of the connection: a copy made in between is not wiped.
 fn clear_if_still<R: Runtime>(app: &AppHandle<R>, secret: &str) -> bool {
-    let still = |now: Result<String, _>| now.is_ok_and(|t| Zeroizing::new(t).as_str() == secret);
     #[cfg(desktop)]
     return app
         .state::<SystemClipboard>()
-        .with(|c| {
-            let on_it = still(c.get_text());
-            if on_it {
-                c.set_text(String::new())?;
-            }
-            Ok(on_it)
-        })
+        .with(|c| empty_if_still(c, secret))
         .unwrap_or(false);
     #[cfg(mobile)]
     {
-        let on_it = still(app.clipboard().read_text());
+        let on_it = app
+            .clipboard()
+            .read_text()
+            .is_ok_and(|t| Zeroizing::new(t).as_str() == secret);
         if on_it {
             let _ = app.clipboard().write_text(String::new());
         }
         on_it
     }
+}
+
+/// Empties `clipboard` if it still holds `secret`: whether it did (the timer's check and the
+/// one at quit, through whichever handle each holds).
+#[cfg(desktop)]
+fn empty_if_still(
+    clipboard: &mut arboard::Clipboard,
+    secret: &str,
+) -> Result<bool, arboard::Error> {
+    let still = clipboard
+        .get_text()
+        .is_ok_and(|now| Zeroizing::new(now).as_str() == secret);
+    if still {
+        clipboard.set_text(String::new())?;
+    }
+    Ok(still)
 }
